@@ -1,0 +1,51 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Expired counts the rows DeleteExpired removed, per table.
+type Expired struct {
+	Flows int
+}
+
+// Total returns the number of rows removed.
+func (e Expired) Total() int { return e.Flows }
+
+// DeleteExpired removes rows whose expiry is before now, across all
+// tenants, at most batch rows per table per call (so one call holds locks
+// briefly; the cleanup job calls again while a batch comes back full). It is
+// maintenance, not a tenant operation, and so lives on *DB rather than on a
+// Scope.
+func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expired, error) {
+	if batch <= 0 {
+		return Expired{}, fmt.Errorf("delete expired rows: batch must be positive, got %d", batch)
+	}
+	var out Expired
+	n, err := deleteExpired(ctx, d.bun, (*Flow)(nil), "flows", now, batch)
+	if err != nil {
+		return out, err
+	}
+	out.Flows = n
+	return out, nil
+}
+
+func deleteExpired(ctx context.Context, idb bun.IDB, model any, table string, now time.Time, batch int) (int, error) {
+	ids := idb.NewSelect().Model(model).Column("id").
+		Where("expires_at < ?", now.UTC()).
+		Order("expires_at").
+		Limit(int64(batch))
+	res, err := idb.NewDelete().Model(model).Where("id IN (?)", ids).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("delete expired %s: %w", table, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete expired %s: %w", table, err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,127 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Flow is a persisted interaction (sign-in, sign-up, MFA, ...): a state
+// machine instance that survives between requests and between servers.
+// Context is the flow kind's typed context, as JSON; the flows package owns
+// its shape.
+type Flow struct {
+	bun.BaseModel `bun:"table:flows"`
+
+	ID        uuid.UUID `bun:"id,pk,type:uuid"`
+	TenantID  uuid.UUID `bun:"tenant_id,notnull,type:uuid"`
+	Kind      string    `bun:"kind,notnull"`
+	State     string    `bun:"state,notnull"`
+	Version   int64     `bun:"version,notnull"`
+	Context   string    `bun:"context,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
+	ExpiresAt time.Time `bun:"expires_at,notnull"`
+}
+
+// FlowStore keeps one tenant's flows.
+type FlowStore struct{ s Scope }
+
+// Flows returns the scope's flow store.
+func (s Scope) Flows() FlowStore { return FlowStore{s: s} }
+
+// Create inserts f for the scope's tenant at version 1. f.ExpiresAt must be
+// set by the caller (from its clock).
+func (fs FlowStore) Create(ctx context.Context, f *Flow) error {
+	if err := fs.s.check(); err != nil {
+		return err
+	}
+	if f.ExpiresAt.IsZero() {
+		return fmt.Errorf("create %s flow: no expiry set", f.Kind)
+	}
+	if f.ID == uuid.Nil {
+		f.ID = uuid.Must(uuid.NewV7())
+	}
+	f.TenantID = fs.s.tenant
+	f.Version = 1
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = time.Now().UTC()
+	}
+	f.UpdatedAt = f.CreatedAt
+	if f.Context == "" {
+		f.Context = "{}"
+	}
+	if _, err := fs.s.idb.NewInsert().Model(f).Exec(ctx); err != nil {
+		return fmt.Errorf("create %s flow: %w", f.Kind, err)
+	}
+	return nil
+}
+
+// Get returns the tenant's flow id, or ErrNotFound. Expiry is the caller's
+// decision (it has the clock).
+func (fs FlowStore) Get(ctx context.Context, id uuid.UUID) (*Flow, error) {
+	if err := fs.s.check(); err != nil {
+		return nil, err
+	}
+	f := new(Flow)
+	err := fs.s.idb.NewSelect().Model(f).
+		Where("tenant_id = ?", fs.s.tenant).
+		Where("id = ?", id).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "flow %s", id)
+	}
+	return f, nil
+}
+
+// Update saves f's state and context if the stored version is still
+// f.Version, then increments f.Version. A stale version returns ErrConflict:
+// a concurrent request moved the flow first.
+func (fs FlowStore) Update(ctx context.Context, f *Flow, now time.Time) error {
+	if err := fs.s.check(); err != nil {
+		return err
+	}
+	res, err := fs.s.idb.NewUpdate().Model((*Flow)(nil)).
+		Set("state = ?", f.State).
+		Set("context = ?", f.Context).
+		Set("expires_at = ?", f.ExpiresAt.UTC()).
+		Set("updated_at = ?", now.UTC()).
+		Set("version = version + 1").
+		Where("tenant_id = ?", fs.s.tenant).
+		Where("id = ?", f.ID).
+		Where("version = ?", f.Version).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("update flow %s: %w", f.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := fs.Get(ctx, f.ID); err != nil {
+			return err
+		}
+		return fmt.Errorf("flow %s: %w", f.ID, ErrConflict)
+	}
+	f.Version++
+	f.UpdatedAt = now.UTC()
+	return nil
+}
+
+// Delete removes the tenant's flow id, or returns ErrNotFound.
+func (fs FlowStore) Delete(ctx context.Context, id uuid.UUID) error {
+	if err := fs.s.check(); err != nil {
+		return err
+	}
+	res, err := fs.s.idb.NewDelete().Model((*Flow)(nil)).
+		Where("tenant_id = ?", fs.s.tenant).
+		Where("id = ?", id).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete flow %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("flow %s: %w", id, ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/uptrace/bun"
+
+	"github.com/sesame-id/sesame/db/migrations"
+)
+
+// ErrSchemaNewer is wrapped when the database was migrated by a newer Sesame
+// than this binary: running would risk corrupting data the binary does not
+// understand.
+var ErrSchemaNewer = errors.New("the database schema is newer than this sesame binary; run the newer sesame (or restore a backup)")
+
+// migrationLockKey is the PostgreSQL advisory-lock key that serializes
+// migrations across processes ("sesame" in ASCII).
+const migrationLockKey = 0x736573616d65
+
+// MigrationStatus describes how far a database is migrated.
+type MigrationStatus struct {
+	// Pending lists the versions this binary would apply.
+	Pending []string
+	// Unknown lists applied versions this binary does not have, i.e. the
+	// database was migrated by a newer Sesame.
+	Unknown []string
+	// RiverCurrent is true when River's own schema is fully applied.
+	RiverCurrent bool
+}
+
+// Current reports whether nothing is pending and nothing is unknown.
+func (s MigrationStatus) Current() bool {
+	return len(s.Pending) == 0 && len(s.Unknown) == 0 && s.RiverCurrent
+}
+
+// Migrate brings the database to this binary's schema and returns the
+// versions of Sesame's own migrations it applied. River's schema comes
+// first, one transaction per River version (some of River's PostgreSQL
+// migrations cannot share a transaction); then all of Sesame's pending
+// migrations apply in one transaction together with their records, so a
+// failure leaves them exactly as they were. Concurrent migrators on
+// PostgreSQL wait for each other on a session advisory lock (released even if
+// the process dies); on SQLite the one connection and the file's write lock
+// do the same.
+//
+// Migrations are run by this small runner rather than bun's migrator so that
+// applying a migration and recording it are one atomic step.
+func (d *DB) Migrate(ctx context.Context) ([]string, error) {
+	if d.dialect == Postgres {
+		conn, err := d.sql.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("take migration lock: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+			return nil, fmt.Errorf("take migration lock: %w", err)
+		}
+		defer func() {
+			// A fresh context: the lock must go even if ctx was cancelled.
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey)
+		}()
+	}
+
+	// Refuse a newer schema before touching anything, River's included.
+	status, err := d.MigrationStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(status.Unknown) > 0 {
+		return nil, fmt.Errorf("%w (unknown migrations: %s)", ErrSchemaNewer, strings.Join(status.Unknown, ", "))
+	}
+
+	migrator, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: d.logger})
+	if err != nil {
+		return nil, fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("migrate river schema: %w", err)
+	}
+
+	var applied []string
+	err = d.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := createMigrationsTable(ctx, tx); err != nil {
+			return err
+		}
+		status, err := d.status(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range migrations.All() {
+			if !slices.Contains(status.Pending, m.Version) {
+				continue
+			}
+			if err := m.Up(ctx, tx.tx, string(d.dialect)); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Version, err)
+			}
+			if _, err := tx.tx.NewInsert().Model(&schemaMigration{Version: m.Version, AppliedAt: time.Now().UTC()}).Exec(ctx); err != nil {
+				return fmt.Errorf("record migration %s: %w", m.Version, err)
+			}
+			applied = append(applied, m.Version)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return applied, nil
+}
+
+// MigrationStatus reports pending and unknown migrations without changing
+// anything.
+func (d *DB) MigrationStatus(ctx context.Context) (MigrationStatus, error) {
+	var status MigrationStatus
+	err := d.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		status, err = d.status(ctx, tx)
+		return err
+	})
+	return status, err
+}
+
+// schemaMigration is one applied migration.
+type schemaMigration struct {
+	bun.BaseModel `bun:"table:sesame_migrations"`
+
+	Version   string    `bun:"version,pk"`
+	AppliedAt time.Time `bun:"applied_at,notnull"`
+}
+
+func createMigrationsTable(ctx context.Context, tx *Tx) error {
+	q, err := migrations.Render(string(tx.dialect),
+		`CREATE TABLE IF NOT EXISTS sesame_migrations (version TEXT PRIMARY KEY, applied_at {time} NOT NULL)`)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("create sesame_migrations: %w", err)
+	}
+	return nil
+}
+
+func (d *DB) status(ctx context.Context, tx *Tx) (MigrationStatus, error) {
+	var status MigrationStatus
+
+	exists, err := tableExists(ctx, tx, "sesame_migrations")
+	if err != nil {
+		return status, err
+	}
+	var done []string
+	if exists {
+		if err := tx.tx.NewSelect().Model((*schemaMigration)(nil)).Column("version").Scan(ctx, &done); err != nil {
+			return status, fmt.Errorf("read applied migrations: %w", err)
+		}
+	}
+	known := make(map[string]bool)
+	for _, m := range migrations.All() {
+		known[m.Version] = true
+		if !slices.Contains(done, m.Version) {
+			status.Pending = append(status.Pending, m.Version)
+		}
+	}
+	for _, v := range done {
+		if !known[v] {
+			status.Unknown = append(status.Unknown, v)
+		}
+	}
+	slices.Sort(status.Unknown)
+
+	migrator, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: d.logger})
+	if err != nil {
+		return status, fmt.Errorf("river migrator: %w", err)
+	}
+	res, err := migrator.ValidateTx(ctx, tx.SQL(), nil)
+	if err != nil {
+		return status, fmt.Errorf("check river schema: %w", err)
+	}
+	status.RiverCurrent = res.OK
+	return status, nil
+}
+
+func tableExists(ctx context.Context, tx *Tx, name string) (bool, error) {
+	var n int
+	var err error
+	if tx.dialect == Postgres {
+		err = tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?", name).Scan(&n)
+	} else {
+		err = tx.tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("look for table %s: %w", name, err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,71 @@
+// Package migrations holds Sesame's schema migrations, one file per
+// migration named after its version (YYYYMMDDhhmmss_name.go), written once
+// for both engines.
+//
+// A migration's DDL is written with four type placeholders that Render turns
+// into each engine's types: {uuid}, {time}, {json} and {bytes}.
+package migrations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// Migration is one schema change.
+type Migration struct {
+	// Version orders migrations and is recorded once applied; it is the
+	// migration's file name without ".go".
+	Version string
+
+	// Up applies the change inside the caller's transaction. dialect is
+	// "postgres" or "sqlite".
+	Up func(ctx context.Context, tx bun.Tx, dialect string) error
+}
+
+// All returns every migration in the order they apply.
+func All() []Migration {
+	return []Migration{
+		{Version: "20261123000000_init", Up: upInit},
+	}
+}
+
+var types = map[string]*strings.Replacer{
+	"postgres": strings.NewReplacer("{uuid}", "uuid", "{time}", "timestamptz", "{json}", "jsonb", "{bytes}", "bytea"),
+	// modernc parses TIMESTAMP columns back into time.Time; bun writes UTC
+	// text that sorts in time order.
+	"sqlite": strings.NewReplacer("{uuid}", "TEXT", "{time}", "TIMESTAMP", "{json}", "TEXT", "{bytes}", "BLOB"),
+}
+
+// Render returns ddl with the type placeholders replaced for dialect.
+func Render(dialect, ddl string) (string, error) {
+	r, ok := types[dialect]
+	if !ok {
+		return "", fmt.Errorf("unknown dialect %q", dialect)
+	}
+	return r.Replace(ddl), nil
+}
+
+// execAll renders and runs each statement in order.
+func execAll(ctx context.Context, tx bun.Tx, dialect string, statements ...string) error {
+	for _, s := range statements {
+		q, err := Render(dialect, s)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", firstLine(q), err)
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,70 @@
+package tenants
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// SettingsSchema is the version of the settings document this binary
+// writes. A document with a lower version is upgraded when read; a higher
+// one is refused (a newer Sesame wrote it).
+const SettingsSchema = 1
+
+// Locales are the languages Sesame's hosted pages speak.
+var Locales = []string{"en", "es", "zh-CN"}
+
+// Settings is a tenant's configuration document, stored as versioned JSON
+// on the tenant row. Every field has a default (DefaultSettings), so a
+// document that lacks a field reads as the default.
+type Settings struct {
+	// Schema is the document version; see SettingsSchema.
+	Schema int `json:"schema"`
+
+	// DefaultLocale is the language of the hosted pages when the browser
+	// asks for none that Sesame speaks. One of Locales; default "en".
+	DefaultLocale string `json:"default_locale"`
+}
+
+// DefaultSettings returns the settings of a new tenant.
+func DefaultSettings() Settings {
+	return Settings{Schema: SettingsSchema, DefaultLocale: "en"}
+}
+
+// ParseSettings reads a stored settings document, filling defaults for
+// missing fields.
+func ParseSettings(raw string) (Settings, error) {
+	s := DefaultSettings()
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return Settings{}, fmt.Errorf("parse tenant settings: %w", err)
+	}
+	if s.Schema > SettingsSchema {
+		return Settings{}, fmt.Errorf("tenant settings have schema %d, newer than this binary's %d; run the newer sesame", s.Schema, SettingsSchema)
+	}
+	s.Schema = SettingsSchema
+	if err := s.Validate(); err != nil {
+		return Settings{}, fmt.Errorf("stored tenant settings: %w", err)
+	}
+	return s, nil
+}
+
+// Validate checks every field and returns the first problem as an
+// *InputError.
+func (s Settings) Validate() error {
+	if !slices.Contains(Locales, s.DefaultLocale) {
+		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
+	}
+	return nil
+}
+
+// Encode returns the document as stored.
+func (s Settings) Encode() (string, error) {
+	if err := s.Validate(); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "", fmt.Errorf("encode tenant settings: %w", err)
+	}
+	return string(b), nil
+}
