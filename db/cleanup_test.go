@@ -16,13 +16,13 @@ func TestDeleteExpired_DeletesExpiredKeepsTheRest(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-		a := newTenant(t, d, "alpha")
-		b := newTenant(t, d, "bravo")
+		a := testdb.Tenant(t, d, "alpha")
+		b := testdb.Tenant(t, d, "bravo")
 
-		expiredA := newFlow(t, d.ForTenant(a.ID), now.Add(-time.Second))
-		expiredB := newFlow(t, d.ForTenant(b.ID), now.Add(-time.Hour))
-		atBoundary := newFlow(t, d.ForTenant(a.ID), now) // expires exactly now: still valid
-		live := newFlow(t, d.ForTenant(b.ID), now.Add(time.Microsecond))
+		expiredA := testdb.Flow(t, d.ForTenant(a.ID), now.Add(-time.Second))
+		expiredB := testdb.Flow(t, d.ForTenant(b.ID), now.Add(-time.Hour))
+		atBoundary := testdb.Flow(t, d.ForTenant(a.ID), now) // expires exactly now: still valid
+		live := testdb.Flow(t, d.ForTenant(b.ID), now.Add(time.Microsecond))
 
 		got, err := d.DeleteExpired(ctx, now, 100)
 		require.NoError(t, err)
@@ -44,9 +44,9 @@ func TestDeleteExpired_WorksInBatches(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now := time.Now()
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		for range 5 {
-			newFlow(t, d.ForTenant(a.ID), now.Add(-time.Minute))
+			testdb.Flow(t, d.ForTenant(a.ID), now.Add(-time.Minute))
 		}
 		ctx, count := db.CountStatements(ctx)
 		first, err := d.DeleteExpired(ctx, now, 3)

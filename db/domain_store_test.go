@@ -15,7 +15,7 @@ func TestDomainStore_OnlyVerifiedDomainRoutes(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		s := d.ForTenant(a.ID)
 
 		dom, err := s.Domains().Add(ctx, "Login.Acme.Test:443")
@@ -43,8 +43,8 @@ func TestDomainStore_VerifiedHostnameBelongsToOneTenant(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "alpha")
-		b := newTenant(t, d, "bravo")
+		a := testdb.Tenant(t, d, "alpha")
+		b := testdb.Tenant(t, d, "bravo")
 		sa, sb := d.ForTenant(a.ID), d.ForTenant(b.ID)
 
 		// Both may claim; only one may hold it verified.

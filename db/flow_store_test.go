@@ -16,9 +16,9 @@ func TestFlowStore_OptimisticLock(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		s := d.ForTenant(a.ID)
-		f := newFlow(t, s, time.Now().Add(time.Hour))
+		f := testdb.Flow(t, s, time.Now().Add(time.Hour))
 		require.EqualValues(t, 1, f.Version)
 
 		// Two requests load version 1; only the first save wins.
@@ -45,9 +45,9 @@ func TestFlowStore_ConcurrentUpdatesOneWins(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		s := d.ForTenant(a.ID)
-		f := newFlow(t, s, time.Now().Add(time.Hour))
+		f := testdb.Flow(t, s, time.Now().Add(time.Hour))
 
 		const n = 8
 		var wg sync.WaitGroup
@@ -75,7 +75,7 @@ func TestFlowStore_ConcurrentUpdatesOneWins(t *testing.T) {
 func TestFlowStore_CreateNeedsExpiry(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		err := d.ForTenant(a.ID).Flows().Create(context.Background(), &db.Flow{Kind: "sign_in", State: "start"})
 		require.ErrorContains(t, err, "no expiry")
 	})
@@ -85,8 +85,8 @@ func TestInTx_RollsBackOnError(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "acme")
-		var id = newFlow(t, d.ForTenant(a.ID), time.Now().Add(time.Hour)).ID
+		a := testdb.Tenant(t, d, "acme")
+		var id = testdb.Flow(t, d.ForTenant(a.ID), time.Now().Add(time.Hour)).ID
 
 		err := d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 			require.NoError(t, tx.ForTenant(a.ID).Flows().Delete(ctx, id))

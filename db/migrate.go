@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("%w (unknown migrations: %s)", ErrSchemaNewer, strings.Join(status.Unknown, ", "))
 	}
 
-	migrator, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: d.logger})
+	migrator, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: d.riverLogger()})
 	if err != nil {
 		return nil, fmt.Errorf("river migrator: %w", err)
 	}
@@ -172,7 +173,7 @@ func (d *DB) status(ctx context.Context, tx *Tx) (MigrationStatus, error) {
 	}
 	slices.Sort(status.Unknown)
 
-	migrator, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: d.logger})
+	migrator, err := rivermigrate.New(d.RiverDriver(), &rivermigrate.Config{Logger: d.riverLogger()})
 	if err != nil {
 		return status, fmt.Errorf("river migrator: %w", err)
 	}
@@ -196,4 +197,20 @@ func tableExists(ctx context.Context, tx *Tx, name string) (bool, error) {
 		return false, fmt.Errorf("look for table %s: %w", name, err)
 	}
 	return n > 0, nil
+}
+
+// riverLogger passes on River's migrator messages at warning level and
+// above: it reports every status check at info level.
+func (d *DB) riverLogger() *slog.Logger {
+	return slog.New(minLevel{Handler: d.logger.Handler(), min: slog.LevelWarn})
+}
+
+// minLevel drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
 }

@@ -16,7 +16,7 @@ func TestTenantStore_CreateAndLoad(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		require.NotEqual(t, uuid.Nil, a.ID)
 		require.EqualValues(t, 1, a.SettingsVersion)
 
@@ -41,7 +41,7 @@ func TestTenantStore_DuplicateSlugRefusedAndNothingWritten(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		err := d.Tenants().Create(ctx, &db.Tenant{Slug: a.Slug, Name: "Other", Settings: "{}"})
 		require.ErrorIs(t, err, db.ErrDuplicate)
 
@@ -56,7 +56,7 @@ func TestScope_UpdateSettingsChecksVersion(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "acme")
+		a := testdb.Tenant(t, d, "acme")
 		s := d.ForTenant(a.ID)
 
 		v, err := s.UpdateSettings(ctx, 1, `{"schema":1,"default_locale":"es"}`)
@@ -84,13 +84,13 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := newTenant(t, d, "alpha")
-		b := newTenant(t, d, "bravo")
+		a := testdb.Tenant(t, d, "alpha")
+		b := testdb.Tenant(t, d, "bravo")
 		sa, sb := d.ForTenant(a.ID), d.ForTenant(b.ID)
 
 		_, err := sa.Domains().Add(ctx, "login.alpha.test")
 		require.NoError(t, err)
-		flowA := newFlow(t, sa, time.Now().Add(time.Hour))
+		flowA := testdb.Flow(t, sa, time.Now().Add(time.Hour))
 
 		// Domains.
 		listB, err := sb.Domains().List(ctx)

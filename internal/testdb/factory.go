@@ -1,4 +1,4 @@
-package db_test
+package testdb
 
 import (
 	"context"
@@ -12,8 +12,9 @@ import (
 	"github.com/sesame-id/sesame/db"
 )
 
-// newTenant creates a tenant with a unique slug starting with prefix.
-func newTenant(t *testing.T, d *db.DB, prefix string) *db.Tenant {
+// Tenant creates a tenant whose slug is prefix plus a random suffix and
+// whose name is prefix.
+func Tenant(t testing.TB, d *db.DB, prefix string) *db.Tenant {
 	t.Helper()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -22,8 +23,9 @@ func newTenant(t *testing.T, d *db.DB, prefix string) *db.Tenant {
 	return tn
 }
 
-// newFlow creates a flow for tenant expiring at expires.
-func newFlow(t *testing.T, s db.Scope, expires time.Time) *db.Flow {
+// Flow creates a sign-in flow in scope s, in state "start" with context
+// {"a":1}, expiring at expires.
+func Flow(t testing.TB, s db.Scope, expires time.Time) *db.Flow {
 	t.Helper()
 	f := &db.Flow{Kind: "sign_in", State: "start", Context: `{"a":1}`, ExpiresAt: expires}
 	require.NoError(t, s.Flows().Create(context.Background(), f))

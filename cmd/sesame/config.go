@@ -1,0 +1,252 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sesame-id/sesame/db"
+)
+
+// Config is every setting of the sesame binary. Each is read from its
+// command-line flag, else its environment variable, else its default; the
+// settings table below is the one source for all three and for the README's
+// configuration table.
+type Config struct {
+	// DatabaseURL selects the database: sqlite:PATH or postgres://...
+	// Default sqlite:./data/sesame.db.
+	DatabaseURL string
+
+	// Listen is the TCP address to serve HTTP on. Default 127.0.0.1:8080.
+	Listen string
+
+	// BaseDomain is the domain tenants are served under, with the port when
+	// it is not the scheme's default: tenant acme is at acme.{BaseDomain}.
+	// The admin console lives on the base domain itself. Default
+	// localhost:8080.
+	BaseDomain string
+
+	// Env is "development" or "production". Development logs text and
+	// enables developer conveniences later issues add; production logs
+	// JSON. Default production.
+	Env string
+
+	// LogFormat is "text" or "json". Default: text in development, json in
+	// production.
+	LogFormat string
+
+	// LogLevel is debug, info, warn or error. Default info.
+	LogLevel slog.Level
+
+	// Migrate makes serve apply pending migrations on start. Default true.
+	Migrate bool
+
+	// Demo makes serve create the "demo" tenant if it does not exist.
+	// Default false (make run turns it on).
+	Demo bool
+
+	// ShutdownTimeout bounds the graceful shutdown. Default 20s.
+	ShutdownTimeout time.Duration
+
+	// DBMaxConns caps PostgreSQL connections per process. Default 20.
+	DBMaxConns int
+
+	// JobPollInterval is how often idle job workers look for new jobs,
+	// which bounds a code's delivery latency. Default 100ms.
+	JobPollInterval time.Duration
+}
+
+// setting describes one configuration value.
+type setting struct {
+	Flag    string
+	Env     string
+	Default string
+	Help    string
+	// serveOnly settings are registered only on `sesame serve`.
+	serveOnly bool
+	// boolean settings may be given as a bare flag (--demo).
+	boolean bool
+	apply   func(c *Config, v string) error
+}
+
+// settings is the configuration table, in the order the README lists it.
+func settings() []setting {
+	return []setting{
+		{Flag: "database-url", Env: "DATABASE_URL", Default: db.DefaultDSN,
+			Help: "database: sqlite:PATH (embedded) or postgres://USER[:PASSWORD]@HOST:PORT/DB",
+			apply: func(c *Config, v string) error {
+				if !strings.HasPrefix(v, "sqlite:") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+					scheme, _, _ := strings.Cut(v, ":")
+					return fmt.Errorf("scheme %q is not supported; use sqlite:PATH or postgres://USER@HOST:5432/DBNAME", scheme)
+				}
+				c.DatabaseURL = v
+				return nil
+			}},
+		{Flag: "listen", Env: "SESAME_LISTEN", Default: "127.0.0.1:8080", serveOnly: true,
+			Help: "TCP address to serve HTTP on (use :8080 to listen on every interface)",
+			apply: func(c *Config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("%q is not HOST:PORT", v)
+				}
+				c.Listen = v
+				return nil
+			}},
+		{Flag: "base-domain", Env: "SESAME_BASE_DOMAIN", Default: "localhost:8080", serveOnly: true,
+			Help: "domain tenants are served under ({slug}.BASE); include the port unless it is 80/443",
+			apply: func(c *Config, v string) error {
+				if err := validateBaseDomain(v); err != nil {
+					return err
+				}
+				c.BaseDomain = strings.ToLower(v)
+				return nil
+			}},
+		{Flag: "env", Env: "SESAME_ENV", Default: "production",
+			Help: "development or production",
+			apply: func(c *Config, v string) error {
+				if v != "development" && v != "production" {
+					return fmt.Errorf("%q is neither development nor production", v)
+				}
+				c.Env = v
+				return nil
+			}},
+		{Flag: "log-format", Env: "SESAME_LOG_FORMAT", Default: "",
+			Help: "text or json (default: text in development, json in production)",
+			apply: func(c *Config, v string) error {
+				if v != "" && v != "text" && v != "json" {
+					return fmt.Errorf("%q is neither text nor json", v)
+				}
+				c.LogFormat = v
+				return nil
+			}},
+		{Flag: "log-level", Env: "SESAME_LOG_LEVEL", Default: "info",
+			Help: "debug, info, warn or error",
+			apply: func(c *Config, v string) error {
+				return c.LogLevel.UnmarshalText([]byte(v))
+			}},
+		{Flag: "migrate", Env: "SESAME_MIGRATE", Default: "true", serveOnly: true, boolean: true,
+			Help: "apply pending database migrations on start",
+			apply: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				c.Migrate = b
+				return err
+			}},
+		{Flag: "demo", Env: "SESAME_DEMO", Default: "false", serveOnly: true, boolean: true,
+			Help: "create the demo tenant on start if it is missing",
+			apply: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				c.Demo = b
+				return err
+			}},
+		{Flag: "shutdown-timeout", Env: "SESAME_SHUTDOWN_TIMEOUT", Default: "20s", serveOnly: true,
+			Help: "how long in-flight requests and jobs may take to finish on shutdown",
+			apply: func(c *Config, v string) error {
+				d, err := parsePositiveDuration(v)
+				c.ShutdownTimeout = d
+				return err
+			}},
+		{Flag: "db-max-conns", Env: "SESAME_DB_MAX_CONNS", Default: "20",
+			Help: "most PostgreSQL connections per process (SQLite always uses one)",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 2 {
+					return fmt.Errorf("%q is not a whole number of at least 2", v)
+				}
+				c.DBMaxConns = n
+				return nil
+			}},
+		{Flag: "job-poll-interval", Env: "SESAME_JOB_POLL_INTERVAL", Default: "100ms", serveOnly: true,
+			Help: "how often idle job workers look for new jobs (at least 25ms)",
+			apply: func(c *Config, v string) error {
+				d, err := parsePositiveDuration(v)
+				if err == nil && d < 25*time.Millisecond {
+					err = fmt.Errorf("%s is below the 25ms minimum", d)
+				}
+				c.JobPollInterval = d
+				return err
+			}},
+	}
+}
+
+func parsePositiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as 20s or 500ms", v)
+	}
+	return d, nil
+}
+
+func validateBaseDomain(v string) error {
+	if v == "" {
+		return errors.New("is empty")
+	}
+	if strings.Contains(v, "://") || strings.ContainsAny(v, "/?#@ ") {
+		return fmt.Errorf("%q must be a bare host such as localhost:8080 or id.example.com (no scheme or path)", v)
+	}
+	host := v
+	if h, port, err := net.SplitHostPort(v); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q has a bad port", v)
+		}
+		host = h
+	}
+	if net.ParseIP(host) != nil {
+		return fmt.Errorf("%q is an IP address; tenants need a domain under which {slug}.DOMAIN resolves (localhost works locally)", v)
+	}
+	return nil
+}
+
+// configFlags registers the settings on fs (serve-only ones only when
+// serve is true) and returns a function that, after fs.Parse, resolves every
+// setting from flag, environment or default.
+func configFlags(fs *flag.FlagSet, serve bool) func(getenv func(string) string) (Config, error) {
+	table := settings()
+	values := make(map[string]*flagValue)
+	for _, s := range table {
+		if s.serveOnly && !serve {
+			continue
+		}
+		v := &flagValue{boolean: s.boolean}
+		values[s.Flag] = v
+		fs.Var(v, s.Flag, fmt.Sprintf("%s (env %s, default %q)", s.Help, s.Env, s.Default))
+	}
+	return func(getenv func(string) string) (Config, error) {
+		set := make(map[string]bool)
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		var c Config
+		for _, s := range table {
+			v, source := s.Default, "the default"
+			if env := getenv(s.Env); env != "" {
+				v, source = env, "the environment"
+			}
+			if p, ok := values[s.Flag]; ok && set[s.Flag] {
+				v, source = p.value, "the command line"
+			}
+			if err := s.apply(&c, v); err != nil {
+				return Config{}, fmt.Errorf("%s / --%s: %w (value from %s)", s.Env, s.Flag, err, source)
+			}
+		}
+		if c.LogFormat == "" {
+			c.LogFormat = "json"
+			if c.Env == "development" {
+				c.LogFormat = "text"
+			}
+		}
+		return c, nil
+	}
+}
+
+// flagValue holds a flag's raw text until the settings table parses it; a
+// boolean one may be given bare.
+type flagValue struct {
+	value   string
+	boolean bool
+}
+
+func (f *flagValue) String() string     { return f.value }
+func (f *flagValue) Set(v string) error { f.value = v; return nil }
+func (f *flagValue) IsBoolFlag() bool   { return f.boolean }

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/sesame-id/sesame/console"
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/server"
+	"github.com/sesame-id/sesame/jobs"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// demoSlug is the tenant `serve --demo` (and so `make run`) makes.
+const demoSlug = "demo"
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(server.LogHandler{Handler: h})
+}
+
+func (e cliEnv) serve(args []string) error {
+	fs := e.newFlagSet("serve")
+	cfg, err := e.parse(fs, true, args)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, e.stderr)
+
+	d, err := e.openDB(cfg, logger, false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	status, err := d.MigrationStatus(e.ctx)
+	if err != nil {
+		return err
+	}
+	if !status.Current() {
+		if !cfg.Migrate {
+			return errors.New("the database is not migrated and SESAME_MIGRATE / --migrate is false; run `sesame migrate` first")
+		}
+		applied, err := d.Migrate(e.ctx)
+		if err != nil {
+			return err
+		}
+		logger.Info("migrated database", "applied", strings.Join(applied, ","))
+	}
+
+	tenantService := tenants.NewService(d, cfg.BaseDomain)
+	if cfg.Demo {
+		t, created, err := tenantService.Ensure(e.ctx, demoSlug, "Demo")
+		if err != nil {
+			return fmt.Errorf("create demo tenant: %w", err)
+		}
+		if created {
+			logger.Info("created demo tenant", "tenant", t.Slug)
+		}
+	}
+
+	jobClient, err := jobs.NewClient(d, jobs.Config{FetchPollInterval: cfg.JobPollInterval, Logger: logger})
+	if err != nil {
+		return err
+	}
+
+	handler, err := newHandler(d, tenantService, cfg, logger)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("SESAME_LISTEN / --listen: cannot listen on %s: %w", cfg.Listen, err)
+	}
+	// River stops hard when its start context ends; the signal context
+	// must instead lead to the graceful Stop in OnShutdown.
+	if err := jobClient.Start(context.WithoutCancel(e.ctx)); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("start job client: %w", err)
+	}
+
+	printURLs(e.stdout, cfg, ln.Addr().String())
+	logger.Info("serving", "listen", ln.Addr().String(), "base_domain", cfg.BaseDomain, "env", cfg.Env, "database", string(d.Dialect()))
+
+	srv := &server.Server{
+		Handler:         handler,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          logger,
+		OnShutdown: []func(ctx context.Context) error{
+			func(ctx context.Context) error {
+				if err := jobClient.Stop(ctx); err != nil {
+					return fmt.Errorf("stop job client: %w", err)
+				}
+				return nil
+			},
+		},
+	}
+	return srv.Serve(e.ctx, ln)
+}
+
+// newHandler assembles the HTTP handler: request ids, access log, health
+// probes, then routing by host.
+func newHandler(d *db.DB, ts *tenants.Service, cfg Config, logger *slog.Logger) (http.Handler, error) {
+	pages, err := console.New(logger)
+	if err != nil {
+		return nil, err
+	}
+	router := &tenants.Router{
+		Tenants: ts,
+		Base:    pages.AdminHome(console.AdminHomeView{BaseDomain: cfg.BaseDomain}),
+		Tenant: pages.TenantHome(func(r *http.Request) (console.TenantView, bool) {
+			t, ok := tenants.FromContext(r.Context())
+			if !ok {
+				return console.TenantView{}, false
+			}
+			return console.TenantView{Name: t.Name, Host: ts.Host(t)}, true
+		}),
+		NotFound: pages.UnknownHost(),
+		Logger:   logger,
+	}
+	ready := func(ctx context.Context) error {
+		status, err := d.MigrationStatus(ctx)
+		if err != nil {
+			logger.WarnContext(ctx, "not ready: database unreachable", "err", err)
+			return err
+		}
+		if !status.Current() {
+			logger.WarnContext(ctx, "not ready: database not migrated")
+			return errors.New("database not migrated")
+		}
+		return nil
+	}
+	return server.WithRequestID(server.AccessLog(logger, server.Health(ready, router))), nil
+}
+
+func printURLs(w io.Writer, cfg Config, addr string) {
+	fmt.Fprintf(w, "Sesame is listening on %s\n", addr)
+	fmt.Fprintf(w, "  admin console: http://%s\n", cfg.BaseDomain)
+	if cfg.Demo {
+		fmt.Fprintf(w, "  demo tenant:   http://%s.%s\n", demoSlug, cfg.BaseDomain)
+	}
+}

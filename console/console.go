@@ -1,0 +1,87 @@
+// Package console holds everything a browser loads from Sesame: the admin
+// console on the base domain, the hosted pages on each tenant host, and
+// their static assets, embedded in the binary so `go build` needs no build
+// step. It imports no domain package: handlers receive what a page shows as
+// plain view structs.
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Pages renders the embedded templates.
+type Pages struct {
+	pages  map[string]*template.Template
+	logger *slog.Logger
+}
+
+// New parses every page template (each combined with layout.html).
+func New(logger *slog.Logger) (*Pages, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &Pages{pages: make(map[string]*template.Template), logger: logger}
+	for _, name := range names {
+		if name == "templates/layout.html" {
+			continue
+		}
+		t, err := template.ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		p.pages[name[len("templates/"):len(name)-len(".html")]] = t
+	}
+	return p, nil
+}
+
+// render writes page name with data and status, or a plain 500 if the
+// template fails (the output is buffered so a half page is never sent).
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := p.pages[name]
+	if !ok {
+		p.logger.ErrorContext(r.Context(), "unknown page", "page", name)
+		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		p.logger.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// Static serves the embedded assets under /static/.
+func (p *Pages) Static() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees the folder
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
