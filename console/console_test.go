@@ -16,11 +16,8 @@ func TestPages_RenderWithEscapingAndSecurityHeaders(t *testing.T) {
 	p, err := console.New(slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 
-	h := p.TenantHome(func(*http.Request) (console.TenantView, bool) {
-		return console.TenantView{Name: `<script>alert(1)</script>`, Host: "acme.localhost:8080"}, true
-	})
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	p.SignIn(rec, httptest.NewRequest(http.MethodGet, "/", nil), console.SignInView{TenantName: `<script>alert(1)</script>`, PasskeySignIn: true, ShowButton: true})
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.NotContains(t, rec.Body.String(), "<script>alert(1)</script>")
 	require.Contains(t, rec.Body.String(), "&lt;script&gt;")
@@ -28,12 +25,12 @@ func TestPages_RenderWithEscapingAndSecurityHeaders(t *testing.T) {
 	require.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
 
 	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/missing", nil))
+	p.NotFound().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/missing", nil))
 	require.Equal(t, http.StatusNotFound, rec.Code)
 	require.Contains(t, rec.Body.String(), "Page not found")
 
 	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/static/sesame.css", nil))
+	p.Static().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/static/sesame.css", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Header().Get("Content-Type"), "text/css")
 

@@ -21,31 +21,6 @@ func (p *Pages) AdminHome(view AdminHomeView) http.Handler {
 	return mux
 }
 
-// TenantView is what a tenant's pages show about the tenant.
-type TenantView struct {
-	Name string
-	Host string
-}
-
-// TenantHome serves a tenant host's home page; view returns the tenant of
-// the request (false when the request has none, which routing prevents).
-func (p *Pages) TenantHome(view func(r *http.Request) (TenantView, bool)) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /static/", p.Static())
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		v, ok := view(r)
-		if !ok {
-			p.render(w, r, http.StatusNotFound, "not_found", NotFoundView{Host: r.Host, Path: r.URL.Path})
-			return
-		}
-		p.render(w, r, http.StatusOK, "tenant_home", v)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		p.render(w, r, http.StatusNotFound, "not_found", NotFoundView{Host: r.Host, Path: r.URL.Path})
-	})
-	return mux
-}
-
 // NotFoundView is what the 404 page shows.
 type NotFoundView struct {
 	Host string

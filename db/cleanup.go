@@ -10,11 +10,15 @@ import (
 
 // Expired counts the rows DeleteExpired removed, per table.
 type Expired struct {
-	Flows int
+	Flows    int
+	Sessions int
 }
 
 // Total returns the number of rows removed.
-func (e Expired) Total() int { return e.Flows }
+func (e Expired) Total() int { return e.Flows + e.Sessions }
+
+// Full reports whether any table filled its batch, so more may be left.
+func (e Expired) Full(batch int) bool { return e.Flows >= batch || e.Sessions >= batch }
 
 // DeleteExpired removes rows whose expiry is before now, across all
 // tenants, at most batch rows per table per call (so one call holds locks
@@ -26,11 +30,13 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 		return Expired{}, fmt.Errorf("delete expired rows: batch must be positive, got %d", batch)
 	}
 	var out Expired
-	n, err := deleteExpired(ctx, d.bun, (*Flow)(nil), "flows", now, batch)
-	if err != nil {
+	var err error
+	if out.Flows, err = deleteExpired(ctx, d.bun, (*Flow)(nil), "flows", now, batch); err != nil {
 		return out, err
 	}
-	out.Flows = n
+	if out.Sessions, err = deleteExpired(ctx, d.bun, (*Session)(nil), "sessions", now, batch); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 

@@ -25,6 +25,16 @@ type Flow struct {
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
 	ExpiresAt time.Time `bun:"expires_at,notnull"`
+
+	// TokenHash is SHA-256 of the flow's client token: the client
+	// addresses its flow by the token, never by the id.
+	TokenHash []byte `bun:"token_hash"`
+
+	// Ceremony is the go-webauthn session data (JSON) of the ceremony in
+	// progress, nil when none is; it is single-use and expires at
+	// CeremonyExpiresAt.
+	Ceremony          *string    `bun:"ceremony"`
+	CeremonyExpiresAt *time.Time `bun:"ceremony_expires_at"`
 }
 
 // FlowStore keeps one tenant's flows.
@@ -77,6 +87,48 @@ func (fs FlowStore) Get(ctx context.Context, id uuid.UUID) (*Flow, error) {
 	return f, nil
 }
 
+// ByToken returns the tenant's flow whose token hashes to tokenHash, or
+// ErrNotFound.
+func (fs FlowStore) ByToken(ctx context.Context, tokenHash []byte) (*Flow, error) {
+	if err := fs.s.check(); err != nil {
+		return nil, err
+	}
+	f := new(Flow)
+	err := fs.s.idb.NewSelect().Model(f).
+		Where("tenant_id = ?", fs.s.tenant).
+		Where("token_hash = ?", tokenHash).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "flow")
+	}
+	return f, nil
+}
+
+// TakeWithCeremony deletes and returns the tenant's flow whose token hashes
+// to tokenHash, provided it holds a ceremony that has not expired at now and
+// the flow itself has not expired. It is the one-statement way to consume a
+// ceremony when the flow ends with it (a passkey sign-in): of two
+// concurrent callers only one gets the flow. Otherwise it returns
+// ErrNotFound.
+func (fs FlowStore) TakeWithCeremony(ctx context.Context, tokenHash []byte, now time.Time) (*Flow, error) {
+	if err := fs.s.check(); err != nil {
+		return nil, err
+	}
+	f := new(Flow)
+	err := fs.s.idb.NewDelete().Model(f).
+		Where("tenant_id = ?", fs.s.tenant).
+		Where("token_hash = ?", tokenHash).
+		Where("ceremony IS NOT NULL").
+		Where("ceremony_expires_at > ?", now.UTC()).
+		Where("expires_at > ?", now.UTC()).
+		Returning("*").
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "flow with a ceremony")
+	}
+	return f, nil
+}
+
 // Update saves f's state and context if the stored version is still
 // f.Version, then increments f.Version. A stale version returns ErrConflict:
 // a concurrent request moved the flow first.
@@ -88,6 +140,8 @@ func (fs FlowStore) Update(ctx context.Context, f *Flow, now time.Time) error {
 		Set("state = ?", f.State).
 		Set("context = ?", f.Context).
 		Set("expires_at = ?", f.ExpiresAt.UTC()).
+		Set("ceremony = ?", f.Ceremony).
+		Set("ceremony_expires_at = ?", f.CeremonyExpiresAt).
 		Set("updated_at = ?", now.UTC()).
 		Set("version = version + 1").
 		Where("tenant_id = ?", fs.s.tenant).

@@ -12,8 +12,8 @@ import (
 	"github.com/sesame-id/sesame/internal/clock"
 )
 
-// CleanupArgs is the periodic job that deletes expired rows (flows, and the
-// ceremonies, codes and sessions later tables add).
+// CleanupArgs is the periodic job that deletes expired rows: flows (with
+// their ceremonies) and sessions, and the codes later tables add.
 type CleanupArgs struct{}
 
 // Kind identifies the job in River's tables.
@@ -60,7 +60,8 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 			return err
 		}
 		total.Flows += got.Flows
-		if got.Flows < w.Batch {
+		total.Sessions += got.Sessions
+		if !got.Full(w.Batch) {
 			break
 		}
 		if err := ctx.Err(); err != nil {
@@ -68,7 +69,7 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 		}
 	}
 	if total.Total() > 0 {
-		w.Logger.InfoContext(ctx, "deleted expired rows", "flows", total.Flows)
+		w.Logger.InfoContext(ctx, "deleted expired rows", "flows", total.Flows, "sessions", total.Sessions)
 	}
 	return nil
 }

@@ -24,11 +24,14 @@ type Settings struct {
 	// DefaultLocale is the language of the hosted pages when the browser
 	// asks for none that Sesame speaks. One of Locales; default "en".
 	DefaultLocale string `json:"default_locale"`
+
+	// Passkeys configures passkey sign-in and the WebAuthn relying party.
+	Passkeys Passkeys `json:"passkeys"`
 }
 
 // DefaultSettings returns the settings of a new tenant.
 func DefaultSettings() Settings {
-	return Settings{Schema: SettingsSchema, DefaultLocale: "en"}
+	return Settings{Schema: SettingsSchema, DefaultLocale: "en", Passkeys: DefaultPasskeys()}
 }
 
 // ParseSettings reads a stored settings document, filling defaults for
@@ -54,7 +57,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	return nil
+	return s.Passkeys.Validate()
 }
 
 // Encode returns the document as stored.

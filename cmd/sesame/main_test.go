@@ -252,7 +252,7 @@ func TestServe_ServesTenantsAndStopsGracefully(t *testing.T) {
 
 				code, body := get("demo.sesame.test", "/")
 				require.Equal(t, http.StatusOK, code)
-				require.Contains(t, body, "<h1>Demo</h1>")
+				require.Contains(t, body, "Sign in to Demo")
 				code, body = get("sesame.test", "/")
 				require.Equal(t, http.StatusOK, code)
 				require.Contains(t, body, "administration host")

@@ -12,6 +12,9 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/web"
+	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -116,16 +119,22 @@ func newHandler(d *db.DB, ts *tenants.Service, cfg Config, logger *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
+	clk := clock.Real{}
+	tenantPages, err := web.New(web.Deps{
+		DB:       d,
+		Tenants:  ts,
+		Passkeys: passkey.NewService(ts, clk, logger),
+		Pages:    pages,
+		Clock:    clk,
+		Logger:   logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	router := &tenants.Router{
-		Tenants: ts,
-		Base:    pages.AdminHome(console.AdminHomeView{BaseDomain: cfg.BaseDomain}),
-		Tenant: pages.TenantHome(func(r *http.Request) (console.TenantView, bool) {
-			t, ok := tenants.FromContext(r.Context())
-			if !ok {
-				return console.TenantView{}, false
-			}
-			return console.TenantView{Name: t.Name, Host: ts.Host(t)}, true
-		}),
+		Tenants:  ts,
+		Base:     pages.AdminHome(console.AdminHomeView{BaseDomain: cfg.BaseDomain}),
+		Tenant:   tenantPages,
 		NotFound: pages.UnknownHost(),
 		Logger:   logger,
 	}

@@ -29,6 +29,7 @@ type Migration struct {
 func All() []Migration {
 	return []Migration{
 		{Version: "20261123000000_init", Up: upInit},
+		{Version: "20261123010000_passkeys", Up: upPasskeys},
 	}
 }
 

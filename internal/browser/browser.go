@@ -60,9 +60,7 @@ const leftoverGrace = 5 * time.Second
 // share the browser profile, so they share cookies and storage as the tabs of
 // one person's browser do; start a second Browser for a second person.
 type Browser struct {
-	ctx         context.Context
-	userDataDir string
-	logs        *testLog
+	ctx context.Context
 }
 
 // New starts a headless Chromium for the test and stops it, with every
@@ -102,7 +100,7 @@ func New(t testing.TB) *Browser {
 		chromedp.WithLogf(logs.logf),
 		chromedp.WithErrorf(logs.logf),
 	)
-	b := &Browser{ctx: ctx, userDataDir: userDataDir, logs: logs}
+	b := &Browser{ctx: ctx}
 
 	// Registered before the start, so that a failed start is cleaned up too.
 	t.Cleanup(func() {
@@ -183,19 +181,25 @@ func (tab *Tab) SetTimeout(d time.Duration) *Tab {
 	return tab
 }
 
-// do runs the actions with the tab's timeout and fails the test with what
-// (a description naming the selector or URL) when they fail.
-func (tab *Tab) do(t testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
+// run runs the action with the tab's timeout and returns its value. It fails
+// the test with what (a description naming the selector or URL) on error,
+// saying so when the timeout was the cause.
+func run[T any](t testing.TB, tab *Tab, what string, action chromedp.Action[T]) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.timeout)
 	defer cancel()
-	require.NoError(t, chromedp.Do(ctx, actions...), "browser: %s", what)
+	v, err := chromedp.Run(ctx, action)
+	if errors.Is(err, context.DeadlineExceeded) {
+		what += fmt.Sprintf(" (gave up after %s)", tab.timeout)
+	}
+	require.NoError(t, err, "browser: %s", what)
+	return v
 }
 
 // Navigate loads url in the tab and waits for its load event.
 func (tab *Tab) Navigate(t testing.TB, url string) {
 	t.Helper()
-	tab.do(t, fmt.Sprintf("navigating to %s", url), chromedp.Navigate(url))
+	run(t, tab, "navigating to "+url, chromedp.Navigate(url))
 }
 
 // Click waits until the first element that matches the CSS selector is
@@ -203,7 +207,7 @@ func (tab *Tab) Navigate(t testing.TB, url string) {
 // a user activation).
 func (tab *Tab) Click(t testing.TB, selector string) {
 	t.Helper()
-	tab.do(t, fmt.Sprintf("clicking %q", selector), chromedp.Click(chromedp.CSS(selector)))
+	run(t, tab, fmt.Sprintf("clicking %q", selector), chromedp.Click(chromedp.CSS(selector)))
 }
 
 // SetValue sets the value of the form field that matches the CSS selector,
@@ -211,7 +215,7 @@ func (tab *Tab) Click(t testing.TB, selector string) {
 // page reacts to typing.
 func (tab *Tab) SetValue(t testing.TB, selector, value string) {
 	t.Helper()
-	tab.do(t, fmt.Sprintf("setting the value of %q", selector), chromedp.SetValue(chromedp.CSS(selector), value))
+	run(t, tab, fmt.Sprintf("setting the value of %q", selector), chromedp.SetValue(chromedp.CSS(selector), value))
 }
 
 // Type focuses the element that matches the CSS selector and types text into
@@ -219,31 +223,27 @@ func (tab *Tab) SetValue(t testing.TB, selector, value string) {
 // person.
 func (tab *Tab) Type(t testing.TB, selector, text string) {
 	t.Helper()
-	tab.do(t, fmt.Sprintf("typing into %q", selector), chromedp.SendKeys(chromedp.CSS(selector), text))
+	run(t, tab, fmt.Sprintf("typing into %q", selector), chromedp.SendKeys(chromedp.CSS(selector), text))
 }
 
 // WaitVisible waits until an element that matches the CSS selector is in the
 // page and visible.
 func (tab *Tab) WaitVisible(t testing.TB, selector string) {
 	t.Helper()
-	tab.do(t, fmt.Sprintf("waiting for %q to be visible", selector), chromedp.WaitVisible(chromedp.CSS(selector)))
+	run(t, tab, fmt.Sprintf("waiting for %q to be visible", selector), chromedp.WaitVisible(chromedp.CSS(selector)))
 }
 
 // WaitNotPresent waits until no element in the page matches the CSS selector.
 func (tab *Tab) WaitNotPresent(t testing.TB, selector string) {
 	t.Helper()
-	tab.do(t, fmt.Sprintf("waiting for %q to be gone", selector), chromedp.WaitNotPresent(chromedp.CSS(selector)))
+	run(t, tab, fmt.Sprintf("waiting for %q to be gone", selector), chromedp.WaitNotPresent(chromedp.CSS(selector)))
 }
 
 // Text waits for the first element that matches the CSS selector and returns
 // its visible text (innerText), as a person would read it.
 func (tab *Tab) Text(t testing.TB, selector string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tab.ctx, tab.timeout)
-	defer cancel()
-	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
-	require.NoError(t, err, "browser: reading the text of %q", selector)
-	return text
+	return run(t, tab, fmt.Sprintf("reading the text of %q", selector), chromedp.Text(chromedp.CSS(selector)))
 }
 
 // Eval evaluates the JavaScript expression in the page, waits for it if it is
@@ -251,10 +251,7 @@ func (tab *Tab) Text(t testing.TB, selector string) string {
 // value. A thrown exception or a rejected promise fails the test.
 func (tab *Tab) Eval(t testing.TB, js string, out any) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tab.ctx, tab.timeout)
-	defer cancel()
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
-	require.NoError(t, err, "browser: evaluating %q", js)
+	raw := run(t, tab, fmt.Sprintf("evaluating %q", js), chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
 	if out == nil || len(raw) == 0 {
 		return
 	}
@@ -264,11 +261,7 @@ func (tab *Tab) Eval(t testing.TB, js string, out any) {
 // Location returns the URL of the page that the tab shows.
 func (tab *Tab) Location(t testing.TB) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tab.ctx, tab.timeout)
-	defer cancel()
-	loc, err := chromedp.Run(ctx, chromedp.Location())
-	require.NoError(t, err, "browser: reading the location")
-	return loc
+	return run(t, tab, "reading the location", chromedp.Location())
 }
 
 // Screenshot writes a PNG of the whole page, beyond the viewport, to path. It
@@ -276,10 +269,7 @@ func (tab *Tab) Location(t testing.TB) string {
 // to keep evidence of a failure.
 func (tab *Tab) Screenshot(t testing.TB, path string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tab.ctx, tab.timeout)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 means PNG
-	require.NoError(t, err, "browser: taking a screenshot for %s", path)
+	png := run(t, tab, "taking a screenshot for "+path, chromedp.FullScreenshot(100)) // quality 100 means PNG
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755), "browser: creating the folder of %s", path)
 	require.NoError(t, os.WriteFile(path, png, 0o644), "browser: writing the screenshot %s", path)
 }
@@ -289,6 +279,11 @@ func (tab *Tab) Screenshot(t testing.TB, path string) {
 // uncaught exceptions and unhandled promise rejections, and error entries of
 // the browser log (failed resource loads, Content-Security-Policy violations).
 // A healthy page leaves it empty.
+//
+// A page without a <link rel="icon"> makes Chromium fetch /favicon.ico after
+// the load event; a 404 there is recorded too, at a moment no action waits
+// for, so such a page gives a list that depends on timing. Give every page an
+// icon (href="data:," will do in a test page).
 func (tab *Tab) ConsoleErrors() []string {
 	tab.mu.Lock()
 	defer tab.mu.Unlock()

@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
-	"github.com/stretchr/testify/require"
 )
 
 // AuthenticatorOptions describes the passkey device that
@@ -126,7 +125,63 @@ func (a *Authenticator) Credentials(t testing.TB) []*webauthn.Credential {
 func (a *Authenticator) AddCredential(t testing.TB, cred *webauthn.Credential) {
 	t.Helper()
 	call(t, a.tab, fmt.Sprintf("adding credential %s for %s to authenticator %s", CredentialID(cred), cred.RpID, a.id),
-		webauthn.AddCredential, webauthn.AddCredentialParams{AuthenticatorID: a.id, Credential: cred})
+		addCredential, addCredentialParams{AuthenticatorID: a.id, Credential: newCredentialToAdd(cred)})
+}
+
+// addCredential is WebAuthn.addCredential with parameters of our own. cdproto's
+// webauthn.Credential always sends generateCmtgKeyOnNextOperation (a bool
+// without omitempty), and Chromium rejects any credential that carries the
+// field, even as false, for an authenticator without the cmtgKey extension:
+// "CMTG is not supported by this authenticator". So the field is sent only when
+// it is true.
+var addCredential = cdp.Command[addCredentialParams, cdp.Empty]{Method: webauthn.CommandAddCredential}
+
+// addCredentialParams are the parameters of addCredential.
+type addCredentialParams struct {
+	AuthenticatorID webauthn.AuthenticatorID `json:"authenticatorId"`
+	Credential      *credentialToAdd         `json:"credential"`
+}
+
+// credentialToAdd is webauthn.Credential as Chromium accepts it in
+// WebAuthn.addCredential; see addCredential.
+type credentialToAdd struct {
+	CredentialID                   []byte   `json:"credentialId"`
+	IsResidentCredential           bool     `json:"isResidentCredential"`
+	RpID                           string   `json:"rpId,omitempty,omitzero"`
+	PrivateKey                     []byte   `json:"privateKey"`
+	UserHandle                     []byte   `json:"userHandle,omitempty,omitzero"`
+	SignCount                      float64  `json:"signCount"`
+	LargeBlob                      []byte   `json:"largeBlob,omitempty,omitzero"`
+	BackupEligibility              bool     `json:"backupEligibility"`
+	BackupState                    bool     `json:"backupState"`
+	UserName                       string   `json:"userName,omitempty,omitzero"`
+	UserDisplayName                string   `json:"userDisplayName,omitempty,omitzero"`
+	CmtgKeys                       [][]byte `json:"cmtgKeys,omitempty,omitzero"`
+	ActiveCmtgKeyIndex             *int64   `json:"activeCmtgKeyIndex,omitempty,omitzero"`
+	GenerateCmtgKeyOnNextOperation *bool    `json:"generateCmtgKeyOnNextOperation,omitempty,omitzero"`
+}
+
+// newCredentialToAdd copies c into the form that addCredential sends.
+func newCredentialToAdd(c *webauthn.Credential) *credentialToAdd {
+	out := &credentialToAdd{
+		CredentialID:         c.CredentialID,
+		IsResidentCredential: c.IsResidentCredential,
+		RpID:                 c.RpID,
+		PrivateKey:           c.PrivateKey,
+		UserHandle:           c.UserHandle,
+		SignCount:            c.SignCount,
+		LargeBlob:            c.LargeBlob,
+		BackupEligibility:    c.BackupEligibility,
+		BackupState:          c.BackupState,
+		UserName:             c.UserName,
+		UserDisplayName:      c.UserDisplayName,
+		CmtgKeys:             c.CmtgKeys,
+		ActiveCmtgKeyIndex:   c.ActiveCmtgKeyIndex,
+	}
+	if c.GenerateCmtgKeyOnNextOperation {
+		out.GenerateCmtgKeyOnNextOperation = new(true)
+	}
+	return out
 }
 
 // RemoveAll deletes every credential of the authenticator, as when a person
@@ -165,9 +220,7 @@ func CredentialID(cred *webauthn.Credential) string {
 // and fails the test with what on error.
 func call[P, R any](t testing.TB, tab *Tab, what string, cmd cdp.Command[P, R], params P) R {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(tab.ctx, tab.timeout)
-	defer cancel()
-	res, err := chromedp.Call(ctx, cmd, params)
-	require.NoError(t, err, "browser: %s", what)
-	return res
+	return run(t, tab, what, func(ctx context.Context, target *chromedp.Target) (R, error) {
+		return cdp.Call(ctx, target, cmd, params)
+	})
 }

@@ -1,0 +1,158 @@
+// Sesame's small wrapper around navigator.credentials and the flow API.
+// It speaks the standard WebAuthn JSON forms (the *OptionsJSON the server
+// sends and the RegistrationResponseJSON / AuthenticationResponseJSON it
+// expects), converting by hand where the browser lacks the JSON helpers.
+
+export function supported() {
+  return typeof window.PublicKeyCredential === "function" && !!navigator.credentials;
+}
+
+export async function conditionalSupported() {
+  if (!supported() || typeof PublicKeyCredential.isConditionalMediationAvailable !== "function") {
+    return false;
+  }
+  try {
+    return await PublicKeyCredential.isConditionalMediationAvailable();
+  } catch {
+    return false;
+  }
+}
+
+export function toBase64url(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function fromBase64url(text) {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const padded = b64 + "===".slice((b64.length + 3) % 4);
+  const s = atob(padded);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out.buffer;
+}
+
+function descriptors(list) {
+  return (list || []).map((d) => ({ ...d, id: fromBase64url(d.id) }));
+}
+
+export function creationOptions(json) {
+  if (typeof PublicKeyCredential.parseCreationOptionsFromJSON === "function") {
+    return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+  }
+  return {
+    ...json,
+    challenge: fromBase64url(json.challenge),
+    user: { ...json.user, id: fromBase64url(json.user.id) },
+    excludeCredentials: descriptors(json.excludeCredentials),
+  };
+}
+
+export function requestOptions(json) {
+  if (typeof PublicKeyCredential.parseRequestOptionsFromJSON === "function") {
+    return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+  }
+  return { ...json, challenge: fromBase64url(json.challenge), allowCredentials: descriptors(json.allowCredentials) };
+}
+
+export function credentialJSON(cred) {
+  if (typeof cred.toJSON === "function") {
+    return cred.toJSON();
+  }
+  const r = cred.response;
+  const response = { clientDataJSON: toBase64url(r.clientDataJSON) };
+  if (r.attestationObject) {
+    response.attestationObject = toBase64url(r.attestationObject);
+    response.transports = typeof r.getTransports === "function" ? r.getTransports() : [];
+  } else {
+    response.authenticatorData = toBase64url(r.authenticatorData);
+    response.signature = toBase64url(r.signature);
+    if (r.userHandle) response.userHandle = toBase64url(r.userHandle);
+  }
+  return {
+    id: cred.id,
+    rawId: toBase64url(cred.rawId),
+    type: cred.type,
+    authenticatorAttachment: cred.authenticatorAttachment || undefined,
+    clientExtensionResults: cred.getClientExtensionResults(),
+    response,
+  };
+}
+
+// create runs a registration ceremony and returns RegistrationResponseJSON.
+export async function create(publicKeyJSON) {
+  const cred = await navigator.credentials.create({ publicKey: creationOptions(publicKeyJSON) });
+  return credentialJSON(cred);
+}
+
+// get runs an authentication ceremony and returns AuthenticationResponseJSON.
+export async function get(publicKeyJSON, mediation, signal) {
+  const options = { publicKey: requestOptions(publicKeyJSON) };
+  if (mediation) options.mediation = mediation;
+  if (signal) options.signal = signal;
+  const cred = await navigator.credentials.get(options);
+  return credentialJSON(cred);
+}
+
+// FlowError is a public error from the server: code and message.
+export class FlowError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+// Flow drives one flow of the flow API.
+export class Flow {
+  constructor(kind) {
+    this.kind = kind;
+    this.token = null;
+  }
+
+  // begin creates the flow, running its first action.
+  async begin(action, input) {
+    const res = await post(`/api/flows/${this.kind}`, { action, input: input || {} });
+    this.token = res.flow.token;
+    return res;
+  }
+
+  async step(action, input) {
+    return post(`/api/flows/${this.kind}/${action}`, input || {}, this.token);
+  }
+}
+
+async function post(path, body, token) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers["X-Sesame-Flow"] = token;
+  let res;
+  try {
+    res = await fetch(path, { method: "POST", headers, body: JSON.stringify(body), credentials: "same-origin" });
+  } catch {
+    throw new FlowError("network", "Could not reach the server. Check your connection and try again.");
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = data.error || {};
+    throw new FlowError(e.code || "error", e.message || "Something went wrong. Try again.");
+  }
+  return data;
+}
+
+// explain turns an error into a sentence for the page.
+export function explain(err) {
+  if (err instanceof FlowError) return err.message;
+  switch (err && err.name) {
+    case "NotAllowedError":
+      return "The passkey request was cancelled or timed out. Try again, or use another way to sign in.";
+    case "InvalidStateError":
+      return "This device already has a passkey for this account.";
+    case "SecurityError":
+      return "Passkeys can't be used on this address.";
+    case "AbortError":
+      return "";
+    default:
+      return "Something went wrong with the passkey. Try again.";
+  }
+}

@@ -1,0 +1,71 @@
+package console
+
+import (
+	"net/http"
+	"time"
+)
+
+// SignInView is what the hosted sign-in page shows.
+type SignInView struct {
+	TenantName string
+	// PasskeySignIn is the tenant's passkey sign-in switch; ShowButton and
+	// Autofill its two presentation options.
+	PasskeySignIn bool
+	ShowButton    bool
+	Autofill      bool
+	// AllowSignUp links to the sign-up page.
+	AllowSignUp bool
+}
+
+// SignUpView is what the hosted sign-up page shows.
+type SignUpView struct {
+	TenantName string
+	// Enabled is false when the tenant does not let users create
+	// passkeys, so sign-up by passkey is closed.
+	Enabled bool
+}
+
+// AccountView is what the signed-in account page shows.
+type AccountView struct {
+	TenantName        string
+	UserName          string
+	Passkeys          []PasskeyView
+	AllowRegistration bool
+}
+
+// PasskeyView describes one passkey on the account page.
+type PasskeyView struct {
+	ID   string
+	Name string
+	// Authenticator is the authenticator's name from its AAGUID, when
+	// known and different from Name.
+	Authenticator string
+	CreatedAt     time.Time
+	LastUsedAt    *time.Time
+	// Synced is true for a passkey backed up by its provider (BE and BS
+	// set); DeviceBound when it cannot leave its device (BE unset).
+	Synced      bool
+	DeviceBound bool
+}
+
+// SignIn renders the hosted sign-in page.
+func (p *Pages) SignIn(w http.ResponseWriter, r *http.Request, v SignInView) {
+	p.render(w, r, http.StatusOK, "sign_in", v)
+}
+
+// SignUp renders the hosted sign-up page.
+func (p *Pages) SignUp(w http.ResponseWriter, r *http.Request, v SignUpView) {
+	p.render(w, r, http.StatusOK, "sign_up", v)
+}
+
+// Account renders the account page.
+func (p *Pages) Account(w http.ResponseWriter, r *http.Request, v AccountView) {
+	p.render(w, r, http.StatusOK, "account", v)
+}
+
+// NotFound serves the 404 page of a host.
+func (p *Pages) NotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.render(w, r, http.StatusNotFound, "not_found", NotFoundView{Host: r.Host, Path: r.URL.Path})
+	})
+}

@@ -1,0 +1,127 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Session is a signed-in user's session. Only the SHA-256 of its token is
+// stored.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions,alias:s"`
+
+	ID        uuid.UUID `bun:"id,pk,type:uuid"`
+	TenantID  uuid.UUID `bun:"tenant_id,notnull,type:uuid"`
+	UserID    uuid.UUID `bun:"user_id,notnull,type:uuid"`
+	TokenHash []byte    `bun:"token_hash,notnull"`
+	// AMR lists the authentication methods used, comma-separated
+	// (RFC 8176 values such as "webauthn", "pwd", "otp").
+	AMR       string    `bun:"amr,notnull"`
+	UserAgent string    `bun:"user_agent,notnull"`
+	IP        string    `bun:"ip,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	// VerifiedAt is when the user last proved a factor in this session,
+	// for re-verification before sensitive changes.
+	VerifiedAt time.Time `bun:"verified_at,notnull"`
+	ExpiresAt  time.Time `bun:"expires_at,notnull"`
+
+	// User is loaded by ByToken.
+	User *User `bun:"rel:belongs-to,join:user_id=id"`
+}
+
+// SessionStore keeps one tenant's sessions.
+type SessionStore struct{ s Scope }
+
+// Sessions returns the scope's session store.
+func (s Scope) Sessions() SessionStore { return SessionStore{s: s} }
+
+// Create inserts s for the scope's tenant.
+func (ss SessionStore) Create(ctx context.Context, s *Session) error {
+	if err := ss.s.check(); err != nil {
+		return err
+	}
+	if s.ID == uuid.Nil {
+		s.ID = uuid.Must(uuid.NewV7())
+	}
+	s.TenantID = ss.s.tenant
+	if _, err := ss.s.idb.NewInsert().Model(s).Exec(ctx); err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// ByToken returns the unexpired session whose token hashes to tokenHash,
+// with its user, or ErrNotFound.
+func (ss SessionStore) ByToken(ctx context.Context, tokenHash []byte, now time.Time) (*Session, error) {
+	if err := ss.s.check(); err != nil {
+		return nil, err
+	}
+	s := new(Session)
+	err := ss.s.idb.NewSelect().Model(s).
+		Relation("User").
+		Where("s.tenant_id = ?", ss.s.tenant).
+		Where("s.token_hash = ?", tokenHash).
+		Where("s.expires_at > ?", now.UTC()).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "session")
+	}
+	return s, nil
+}
+
+// ByUser returns the user's unexpired sessions, newest first.
+func (ss SessionStore) ByUser(ctx context.Context, userID uuid.UUID, now time.Time) ([]*Session, error) {
+	if err := ss.s.check(); err != nil {
+		return nil, err
+	}
+	var out []*Session
+	err := ss.s.idb.NewSelect().Model(&out).
+		Where("s.tenant_id = ?", ss.s.tenant).
+		Where("s.user_id = ?", userID).
+		Where("s.expires_at > ?", now.UTC()).
+		Order("s.created_at DESC").
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions of user %s: %w", userID, err)
+	}
+	return out, nil
+}
+
+// Delete ends the user's session id.
+func (ss SessionStore) Delete(ctx context.Context, userID, id uuid.UUID) error {
+	if err := ss.s.check(); err != nil {
+		return err
+	}
+	res, err := ss.s.idb.NewDelete().Model((*Session)(nil)).
+		Where("tenant_id = ?", ss.s.tenant).
+		Where("user_id = ?", userID).
+		Where("id = ?", id).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete session %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("session %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteByToken ends the session whose token hashes to tokenHash (sign
+// out). A missing session is not an error.
+func (ss SessionStore) DeleteByToken(ctx context.Context, tokenHash []byte) error {
+	if err := ss.s.check(); err != nil {
+		return err
+	}
+	_, err := ss.s.idb.NewDelete().Model((*Session)(nil)).
+		Where("tenant_id = ?", ss.s.tenant).
+		Where("token_hash = ?", tokenHash).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,276 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// Engine runs the flows of one machine.
+type Engine[C any] struct {
+	db     *db.DB
+	m      *Machine[C]
+	clock  clock.Clock
+	logger *slog.Logger
+	// finishers are the actions that end the flow with its ceremony; see
+	// Finisher.
+	finishers map[string]bool
+}
+
+// NewEngine checks m and returns its engine. finishers names the actions
+// that always end the flow by consuming its ceremony (a passkey sign-in):
+// for them the engine loads the flow by deleting it in the same statement
+// (db.FlowStore.TakeWithCeremony), which keeps a passkey sign-in within its
+// statement budget; if such an action fails, the flow comes back without
+// its ceremony.
+func NewEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Logger, finishers ...string) (*Engine[C], error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	e := &Engine[C]{db: d, m: m, clock: clk, logger: logger, finishers: map[string]bool{}}
+	for _, name := range finishers {
+		for _, t := range m.Transitions {
+			if t.Action == name && !slices.Equal(t.To, []State{Done}) {
+				return nil, fmt.Errorf("flow machine %s: finisher %q must lead only to %s", m.Kind, name, Done)
+			}
+		}
+		e.finishers[name] = true
+	}
+	return e, nil
+}
+
+// Machine returns the engine's machine.
+func (e *Engine[C]) Machine() *Machine[C] { return e.m }
+
+// Result is what a step returns to the client.
+type Result struct {
+	// Token addresses the flow (only set by Start).
+	Token string
+	State State
+	// Actions are the actions allowed next.
+	Actions []string
+	Output  any
+	Session *IssuedSession
+}
+
+// Start creates a flow in the machine's start state with context c.
+func (e *Engine[C]) Start(ctx context.Context, t *tenants.Tenant, c C) (*Result, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s context: %w", e.m.Kind, err)
+	}
+	token, hash := NewToken()
+	now := e.clock.Now()
+	f := &db.Flow{
+		Kind:      e.m.Kind,
+		State:     string(e.m.Start),
+		Context:   string(raw),
+		TokenHash: hash,
+		CreatedAt: now,
+		ExpiresAt: now.Add(e.m.TTL),
+	}
+	if err := e.db.ForTenant(t.ID).Flows().Create(ctx, f); err != nil {
+		return nil, err
+	}
+	return &Result{Token: token, State: e.m.Start, Actions: e.m.Allowed(e.m.Start)}, nil
+}
+
+// Begin creates a flow and performs its first action in one go, storing
+// the flow only once, already moved: starting a passkey ceremony costs a
+// single statement. action must be allowed in the start state.
+func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
+	run, ok := e.m.Actions[action]
+	if !ok {
+		return nil, ErrActionNotAllowed.WithField("action", fmt.Sprintf("There is no action %q.", action))
+	}
+	tr, ok := e.m.transition(action, e.m.Start)
+	if !ok || e.finishers[action] {
+		return nil, ErrActionNotAllowed
+	}
+	token, hash := NewToken()
+	now := e.clock.Now()
+	f := &db.Flow{Kind: e.m.Kind, State: string(e.m.Start), TokenHash: hash, CreatedAt: now}
+	var res *Result
+	err := e.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		scope := tx.ForTenant(t.ID)
+		step := &Step[C]{Tenant: t, Tx: tx, Scope: scope, Flow: f, Context: &c, Input: input, Request: req, Now: now, Next: e.m.Start}
+		if err := run(ctx, step); err != nil {
+			return err
+		}
+		if !slices.Contains(tr.To, step.Next) {
+			return fmt.Errorf("flow %s: action %q led from %s to %s, which its transition does not allow", e.m.Kind, action, e.m.Start, step.Next)
+		}
+		res = &Result{Token: token, State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}
+		if step.Next == Done {
+			res.Token = ""
+			return nil
+		}
+		raw, err := json.Marshal(step.Context)
+		if err != nil {
+			return fmt.Errorf("encode %s context: %w", e.m.Kind, err)
+		}
+		f.State, f.Context = string(step.Next), string(raw)
+		f.Ceremony, f.CeremonyExpiresAt = step.ceremony, step.ceremonyExpires
+		f.ExpiresAt = now.Add(e.m.TTL)
+		return scope.Flows().Create(ctx, f)
+	})
+	if err != nil {
+		var fl *failure
+		if errors.As(err, &fl) {
+			err = fl.err
+		}
+		return nil, e.public(ctx, action, err)
+	}
+	return res, nil
+}
+
+// Run performs action on the flow addressed by token, in one transaction.
+// Errors are public *Error values (or wrap one); anything else is internal.
+func (e *Engine[C]) Run(ctx context.Context, t *tenants.Tenant, token, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
+	if token == "" {
+		return nil, ErrFlowNotFound
+	}
+	if _, ok := e.m.Actions[action]; !ok {
+		return nil, ErrActionNotAllowed.WithField("action", fmt.Sprintf("There is no action %q.", action))
+	}
+	var (
+		res     *Result
+		saveErr error // a failed step whose flow is saved regardless
+		taken   *db.Flow
+	)
+	err := e.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		res, taken, err = e.step(ctx, tx, t, token, action, input, req)
+		var f *failure
+		if errors.As(err, &f) && taken == nil {
+			// Commit what the failed step consumed, then report it.
+			saveErr = f.err
+			return nil
+		}
+		return err
+	})
+	var f *failure
+	if errors.As(err, &f) && taken != nil {
+		// A finisher failed after taking the flow: the transaction rolled
+		// the deletion back; take the ceremony away so it is used once.
+		taken.Ceremony, taken.CeremonyExpiresAt = nil, nil
+		if uerr := e.db.ForTenant(t.ID).Flows().Update(ctx, taken, e.clock.Now()); uerr != nil && !errors.Is(uerr, db.ErrConflict) {
+			return nil, uerr
+		}
+		return nil, f.err
+	}
+	if err != nil {
+		return nil, e.public(ctx, action, err)
+	}
+	if saveErr != nil {
+		return nil, e.public(ctx, action, saveErr)
+	}
+	return res, nil
+}
+
+// step runs inside the transaction. For a finisher it also returns the
+// flow it took, so Run can restore it on failure.
+func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, token, action string, input json.RawMessage, req RequestInfo) (*Result, *db.Flow, error) {
+	scope := tx.ForTenant(t.ID)
+	now := e.clock.Now()
+	hash := HashToken(token)
+
+	var (
+		f   *db.Flow
+		err error
+	)
+	finisher := e.finishers[action]
+	if finisher {
+		f, err = scope.Flows().TakeWithCeremony(ctx, hash, now)
+		if errors.Is(err, db.ErrNotFound) {
+			// Either no such flow or no live ceremony on it.
+			return nil, nil, ErrCeremonyMissing
+		}
+	} else {
+		f, err = scope.Flows().ByToken(ctx, hash)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, nil, ErrFlowNotFound
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Kind != e.m.Kind || !now.Before(f.ExpiresAt) {
+		return nil, nil, ErrFlowNotFound
+	}
+	tr, ok := e.m.transition(action, State(f.State))
+	if !ok {
+		return nil, nil, ErrActionNotAllowed
+	}
+
+	var c C
+	if err := json.Unmarshal([]byte(f.Context), &c); err != nil {
+		return nil, nil, fmt.Errorf("decode %s context: %w", e.m.Kind, err)
+	}
+	step := &Step[C]{
+		Tenant: t, Tx: tx, Scope: scope, Flow: f, Context: &c, Input: input,
+		Request: req, Now: now, Next: State(f.State),
+		ceremony: f.Ceremony, ceremonyExpires: f.CeremonyExpiresAt,
+	}
+	var taken *db.Flow
+	if finisher {
+		taken = f
+	}
+	if err := e.m.Actions[action](ctx, step); err != nil {
+		var fl *failure
+		if errors.As(err, &fl) && !finisher {
+			if serr := e.save(ctx, scope, f, step, State(f.State)); serr != nil {
+				return nil, nil, serr
+			}
+		}
+		return nil, taken, err
+	}
+	if !slices.Contains(tr.To, step.Next) {
+		return nil, nil, fmt.Errorf("flow %s: action %q led from %s to %s, which its transition does not allow", e.m.Kind, action, f.State, step.Next)
+	}
+	if step.Next == Done {
+		if !finisher {
+			if err := scope.Flows().Delete(ctx, f.ID); err != nil {
+				return nil, nil, err
+			}
+		}
+	} else if err := e.save(ctx, scope, f, step, step.Next); err != nil {
+		return nil, nil, err
+	}
+	return &Result{State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}, nil, nil
+}
+
+func (e *Engine[C]) save(ctx context.Context, scope db.Scope, f *db.Flow, step *Step[C], next State) error {
+	raw, err := json.Marshal(step.Context)
+	if err != nil {
+		return fmt.Errorf("encode %s context: %w", e.m.Kind, err)
+	}
+	f.State = string(next)
+	f.Context = string(raw)
+	f.Ceremony, f.CeremonyExpiresAt = step.ceremony, step.ceremonyExpires
+	f.ExpiresAt = step.Now.Add(e.m.TTL)
+	if err := scope.Flows().Update(ctx, f, step.Now); err != nil {
+		if errors.Is(err, db.ErrConflict) {
+			return ErrFlowChanged
+		}
+		return err
+	}
+	return nil
+}
+
+// public logs an internal error and returns the public form of err.
+func (e *Engine[C]) public(ctx context.Context, action string, err error) error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	e.logger.ErrorContext(ctx, "flow step failed", "kind", e.m.Kind, "action", action, "err", err)
+	return ErrInternal
+}

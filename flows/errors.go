@@ -1,0 +1,98 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// Error is a public error: a stable code for programs, a message for
+// people, and the HTTP status. It is the only error text a client ever
+// sees; causes are logged, never sent.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Field names the input at fault, when one is.
+	Field  string `json:"field,omitempty"`
+	Status int    `json:"-"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// WithField returns a copy of e naming field.
+func (e *Error) WithField(field, message string) *Error {
+	c := *e
+	c.Field = field
+	if message != "" {
+		c.Message = message
+	}
+	return &c
+}
+
+// The catalogue of public errors.
+var (
+	ErrFlowNotFound = &Error{Code: "flow_not_found", Status: http.StatusNotFound,
+		Message: "This sign-in attempt has expired or does not exist. Start again."}
+	ErrActionNotAllowed = &Error{Code: "action_not_allowed", Status: http.StatusConflict,
+		Message: "That step is not available at this point. Start again."}
+	ErrFlowChanged = &Error{Code: "flow_changed", Status: http.StatusConflict,
+		Message: "This attempt was changed in another window or tab. Reload the page and try again."}
+	ErrInvalidInput = &Error{Code: "invalid_input", Status: http.StatusBadRequest,
+		Message: "The request is not valid."}
+	ErrCeremonyMissing = &Error{Code: "passkey_request_expired", Status: http.StatusBadRequest,
+		Message: "This passkey request has expired or was already used. Try again."}
+	ErrPasskeyFailed = &Error{Code: "passkey_failed", Status: http.StatusUnauthorized,
+		Message: "The passkey could not be verified. Try again, or use another way to sign in."}
+	ErrPasskeyRegistrationFailed = &Error{Code: "passkey_registration_failed", Status: http.StatusBadRequest,
+		Message: "The passkey could not be created. Try again."}
+	ErrPasskeyExists = &Error{Code: "passkey_exists", Status: http.StatusConflict,
+		Message: "This passkey is already registered."}
+	ErrPasskeySignInDisabled = &Error{Code: "passkey_sign_in_disabled", Status: http.StatusForbidden,
+		Message: "Passkey sign-in is not available here."}
+	ErrPasskeyRegistrationDisabled = &Error{Code: "passkey_registration_disabled", Status: http.StatusForbidden,
+		Message: "Creating passkeys is not available here."}
+	ErrSSORequired = &Error{Code: "sso_required", Status: http.StatusForbidden,
+		Message: "This account signs in with your organization's single sign-on, not with a passkey."}
+	ErrIdentifierTaken = &Error{Code: "identifier_taken", Status: http.StatusConflict,
+		Message: "An account with this identifier already exists. Sign in instead."}
+	ErrUnauthenticated = &Error{Code: "unauthenticated", Status: http.StatusUnauthorized,
+		Message: "Sign in first."}
+	ErrBadRequestOrigin = &Error{Code: "bad_request_origin", Status: http.StatusForbidden,
+		Message: "Requests must come from this site's own pages."}
+	ErrInternal = &Error{Code: "internal", Status: http.StatusInternalServerError,
+		Message: "Something went wrong on our side. Try again in a moment."}
+)
+
+// failure marks an action error after which the flow must still be saved:
+// the step failed, but what it consumed (a ceremony) stays consumed.
+type failure struct{ err error }
+
+func (f *failure) Error() string { return f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+// Fail wraps err (usually a public *Error) so that the engine saves the
+// flow before returning it.
+func Fail(err error) error { return &failure{err: err} }
+
+// Public returns err's public form: the *Error it wraps, or ErrInternal.
+func Public(err error) *Error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return ErrInternal
+}
+
+// WriteError writes err's public form as {"error": {...}}.
+func WriteError(w http.ResponseWriter, err error) {
+	pe := Public(err)
+	WriteJSON(w, pe.Status, map[string]any{"error": pe})
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

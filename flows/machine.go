@@ -1,0 +1,214 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// State is a flow state.
+type State string
+
+// Done is the state of a finished flow: the engine deletes the flow row
+// when an action leads to it.
+const Done State = "done"
+
+// Transition declares that action may run in From and lead to one of To.
+type Transition struct {
+	Action string
+	From   []State
+	To     []State
+}
+
+// Machine declares one flow kind: its states, its transitions and the
+// action implementations, with C the type of the flow's context.
+type Machine[C any] struct {
+	Kind  string
+	Start State
+	// TTL is how long a flow lives after its last step.
+	TTL         time.Duration
+	Transitions []Transition
+	Actions     map[string]Action[C]
+}
+
+// Action runs one step of a flow.
+type Action[C any] func(ctx context.Context, step *Step[C]) error
+
+// Step is what an action works with and what it decides.
+type Step[C any] struct {
+	Tenant *tenants.Tenant
+	// Tx is the request's transaction; Scope is the tenant's scope on it.
+	Tx    *db.Tx
+	Scope db.Scope
+	// Flow is the stored flow (read-only for actions: use Context, Next
+	// and the ceremony helpers).
+	Flow *db.Flow
+	// Context is the flow's typed context; changes are saved.
+	Context *C
+	// Input is the action's request body.
+	Input json.RawMessage
+	// Request describes the client.
+	Request RequestInfo
+	// Now is the request's time from the engine's clock.
+	Now time.Time
+
+	// Next is the state the action leads to; it starts as the current
+	// state. The engine refuses a Next the transition does not declare.
+	Next State
+	// Output is returned to the client as the action's result.
+	Output any
+	// Session, when an action signs the user in, is the new session.
+	Session *IssuedSession
+
+	ceremony        *string
+	ceremonyExpires *time.Time
+}
+
+// RequestInfo is what an action may know of the client.
+type RequestInfo struct {
+	UserAgent string
+	IP        string
+	// UserID is the signed-in user making the request, if any.
+	UserID *uuid.UUID
+}
+
+// SetCeremony stores a ceremony on the flow (replacing any other).
+func (s *Step[C]) SetCeremony(encoded string, expires time.Time) {
+	s.ceremony = &encoded
+	e := expires.UTC()
+	s.ceremonyExpires = &e
+}
+
+// TakeCeremony returns the flow's ceremony if it has one that has not
+// expired, and removes it from the flow: a ceremony is used once, whether
+// the response verifies or not.
+func (s *Step[C]) TakeCeremony() (string, bool) {
+	c, e := s.ceremony, s.ceremonyExpires
+	s.ceremony, s.ceremonyExpires = nil, nil
+	if c == nil || e == nil || !s.Now.Before(*e) {
+		return "", false
+	}
+	return *c, true
+}
+
+// check validates the declaration: every transition names a declared
+// action and known states, every action has a transition, the start state
+// has an action, and Done has none.
+func (m *Machine[C]) check() error {
+	if m.Kind == "" || m.Start == "" || m.TTL <= 0 {
+		return fmt.Errorf("flow machine %q: kind, start state and TTL are required", m.Kind)
+	}
+	states := map[State]bool{m.Start: true, Done: true}
+	for _, t := range m.Transitions {
+		for _, s := range append(slices.Clone(t.From), t.To...) {
+			states[s] = true
+		}
+	}
+	used := map[string]bool{}
+	reached := map[State]bool{m.Start: true}
+	for _, t := range m.Transitions {
+		if _, ok := m.Actions[t.Action]; !ok {
+			return fmt.Errorf("flow machine %s: transition %q has no action", m.Kind, t.Action)
+		}
+		if len(t.From) == 0 || len(t.To) == 0 {
+			return fmt.Errorf("flow machine %s: transition %q needs from and to states", m.Kind, t.Action)
+		}
+		if slices.Contains(t.From, Done) {
+			return fmt.Errorf("flow machine %s: action %q runs in %s, which is final", m.Kind, t.Action, Done)
+		}
+		used[t.Action] = true
+	}
+	for name := range m.Actions {
+		if !used[name] {
+			return fmt.Errorf("flow machine %s: action %q is in no transition", m.Kind, name)
+		}
+	}
+	// Every state must be reachable from the start.
+	for changed := true; changed; {
+		changed = false
+		for _, t := range m.Transitions {
+			if !slices.ContainsFunc(t.From, func(s State) bool { return reached[s] }) {
+				continue
+			}
+			for _, to := range t.To {
+				if !reached[to] {
+					reached[to] = true
+					changed = true
+				}
+			}
+		}
+	}
+	var unreachable []string
+	for s := range states {
+		if !reached[s] {
+			unreachable = append(unreachable, string(s))
+		}
+	}
+	if len(unreachable) > 0 {
+		sort.Strings(unreachable)
+		return fmt.Errorf("flow machine %s: states %v cannot be reached from %s", m.Kind, unreachable, m.Start)
+	}
+	return nil
+}
+
+// transition returns the declaration of action in state, if allowed.
+func (m *Machine[C]) transition(action string, state State) (Transition, bool) {
+	for _, t := range m.Transitions {
+		if t.Action == action && slices.Contains(t.From, state) {
+			return t, true
+		}
+	}
+	return Transition{}, false
+}
+
+// Allowed lists the actions allowed in state, in declaration order.
+func (m *Machine[C]) Allowed(state State) []string {
+	var out []string
+	for _, t := range m.Transitions {
+		if slices.Contains(t.From, state) && !slices.Contains(out, t.Action) {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// States lists every declared state.
+func (m *Machine[C]) States() []State {
+	seen := map[State]bool{}
+	var out []State
+	add := func(s State) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	add(m.Start)
+	for _, t := range m.Transitions {
+		for _, s := range t.From {
+			add(s)
+		}
+		for _, s := range t.To {
+			add(s)
+		}
+	}
+	return out
+}
+
+// ActionNames lists every declared action.
+func (m *Machine[C]) ActionNames() []string {
+	var out []string
+	for _, t := range m.Transitions {
+		if !slices.Contains(out, t.Action) {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+)
+
+// SessionTTL is how long a session lasts.
+const SessionTTL = 14 * 24 * time.Hour
+
+// Authentication methods recorded in a session's amr (RFC 8176).
+const (
+	AMRWebAuthn = "webauthn"
+	AMRPassword = "pwd"
+	AMROTP      = "otp"
+	AMRSMS      = "sms"
+	AMRMFA      = "mfa"
+)
+
+// IssuedSession is a new session and its token, which exists only here and
+// in the client's hands.
+type IssuedSession struct {
+	Token   string
+	Session *db.Session
+}
+
+// IssueSession creates a session for user with the methods used, with a
+// fresh token.
+func IssueSession(ctx context.Context, scope db.Scope, userID uuid.UUID, amr []string, req RequestInfo, now time.Time) (*IssuedSession, error) {
+	token, hash := NewToken()
+	s := &db.Session{
+		UserID:     userID,
+		TokenHash:  hash,
+		AMR:        strings.Join(amr, ","),
+		UserAgent:  truncate(req.UserAgent, 512),
+		IP:         req.IP,
+		CreatedAt:  now.UTC(),
+		VerifiedAt: now.UTC(),
+		ExpiresAt:  now.Add(SessionTTL).UTC(),
+	}
+	if err := scope.Sessions().Create(ctx, s); err != nil {
+		return nil, err
+	}
+	return &IssuedSession{Token: token, Session: s}, nil
+}
+
+// LookupSession returns the unexpired session (with its user) of token,
+// or ErrUnauthenticated. A disabled user's session does not count.
+func LookupSession(ctx context.Context, scope db.Scope, token string, now time.Time) (*db.Session, error) {
+	if token == "" {
+		return nil, ErrUnauthenticated
+	}
+	s, err := scope.Sessions().ByToken(ctx, HashToken(token), now)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up session: %w", err)
+	}
+	if s.User == nil || s.User.DisabledAt != nil {
+		return nil, ErrUnauthenticated
+	}
+	return s, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,279 @@
+// Package signin is the sign-in flow: the three passkey paths ("Continue
+// with passkey", identifier first, browser autofill) and the list of other
+// methods a user can fall back to.
+//
+// The machine (declared in Machine):
+//
+//	identify ──identify──▶ passkey        (known user with a passkey, passkey sign-in on)
+//	identify ──identify──▶ choose_method  (anyone else: unknown users look the same)
+//	passkey ──choose_method──▶ choose_method
+//	identify|passkey|choose_method ──passkey.begin──▶ same state (discoverable: button, autofill)
+//	identify|passkey|choose_method ──passkey.finish──▶ done     (session issued, amr webauthn)
+//
+// A successful passkey sign-in ends the flow without any second factor: a
+// passkey is a WebAuthn credential, which already satisfies WebAuthn MFA.
+package signin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/clock"
+)
+
+// Kind is the flow kind.
+const Kind = "sign_in"
+
+// States.
+const (
+	Identify     flows.State = "identify"
+	Passkey      flows.State = "passkey"
+	ChooseMethod flows.State = "choose_method"
+)
+
+// Actions.
+const (
+	ActionIdentify      = "identify"
+	ActionPasskeyBegin  = "passkey.begin"
+	ActionPasskeyFinish = "passkey.finish"
+	ActionChooseMethod  = "choose_method"
+)
+
+// Methods a user may be offered after identifying.
+const (
+	MethodPasskey = "passkey"
+	MethodSSO     = "sso"
+)
+
+// Context is the sign-in flow's stored context.
+type Context struct {
+	// UserID is the identified user, when identify found one; never sent
+	// to the client.
+	UserID *uuid.UUID `json:"user_id,omitempty"`
+	// IdentifierKind and Identifier are what the user typed, normalized.
+	IdentifierKind string `json:"identifier_kind,omitempty"`
+	Identifier     string `json:"identifier,omitempty"`
+}
+
+// Deps are what the sign-in flow needs.
+type Deps struct {
+	DB       *db.DB
+	Passkeys *passkey.Service
+	Clock    clock.Clock
+	Logger   *slog.Logger
+}
+
+// New returns the sign-in engine.
+func New(d Deps) (*flows.Engine[Context], error) {
+	a := &actions{Deps: d}
+	return flows.NewEngine(d.DB, Machine(a), d.Clock, d.Logger, ActionPasskeyFinish)
+}
+
+// Machine declares the sign-in flow. a provides the action bodies; a nil a
+// still gives the declaration, for documentation and tests.
+func Machine(a *actions) *flows.Machine[Context] {
+	if a == nil {
+		a = &actions{}
+	}
+	all := []flows.State{Identify, Passkey, ChooseMethod}
+	return &flows.Machine[Context]{
+		Kind:  Kind,
+		Start: Identify,
+		TTL:   30 * time.Minute,
+		Transitions: []flows.Transition{
+			{Action: ActionIdentify, From: all, To: []flows.State{Passkey, ChooseMethod}},
+			{Action: ActionChooseMethod, From: []flows.State{Passkey}, To: []flows.State{ChooseMethod}},
+			{Action: ActionPasskeyBegin, From: all, To: all},
+			{Action: ActionPasskeyFinish, From: all, To: []flows.State{flows.Done}},
+		},
+		Actions: map[string]flows.Action[Context]{
+			ActionIdentify:      a.identify,
+			ActionChooseMethod:  a.chooseMethod,
+			ActionPasskeyBegin:  a.passkeyBegin,
+			ActionPasskeyFinish: a.passkeyFinish,
+		},
+	}
+}
+
+type actions struct{ Deps }
+
+var errNoPasskey = errors.New("no passkey")
+
+// Output of identify and choose_method.
+type methodsOutput struct {
+	// Methods are the ways the user can continue.
+	Methods []string `json:"methods"`
+	// Passkey, when set, is the "Verify via passkey" ceremony to start now.
+	Passkey *passkey.Options `json:"passkey,omitempty"`
+}
+
+func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error {
+	var in struct {
+		Identifier string `json:"identifier"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return err
+	}
+	kind, value, ok := flows.ParseIdentifier(in.Identifier)
+	if !ok {
+		return flows.ErrInvalidInput.WithField("identifier", "Enter an email address, a phone number starting with +, or a username.")
+	}
+	step.Context.IdentifierKind, step.Context.Identifier = kind, value
+	step.Context.UserID = nil
+
+	// Whatever the outcome, the flow no longer holds an earlier
+	// ceremony.
+	step.TakeCeremony()
+
+	user, err := step.Scope.Users().ByIdentifier(ctx, kind, value)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		// Unknown users look exactly like known users without passkeys.
+		step.Next = ChooseMethod
+		step.Output = methodsOutput{Methods: fallbackMethods()}
+		return nil
+	case err != nil:
+		return err
+	}
+	id := user.ID
+	step.Context.UserID = &id
+
+	if user.SSO {
+		step.Next = ChooseMethod
+		step.Output = methodsOutput{Methods: []string{MethodSSO}}
+		return nil
+	}
+	if !step.Tenant.Settings.Passkeys.SignIn || user.DisabledAt != nil {
+		step.Next = ChooseMethod
+		step.Output = methodsOutput{Methods: fallbackMethods()}
+		return nil
+	}
+	opts, err := a.beginForUser(ctx, step, user)
+	if errors.Is(err, errNoPasskey) {
+		step.Next = ChooseMethod
+		step.Output = methodsOutput{Methods: fallbackMethods()}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	step.Next = Passkey
+	step.Output = methodsOutput{Methods: append([]string{MethodPasskey}, fallbackMethods()...), Passkey: opts}
+	return nil
+}
+
+// beginForUser starts "Verify via passkey" with the user's credentials
+// under the tenant's RP ID, or returns errNoPasskey.
+func (a *actions) beginForUser(ctx context.Context, step *flows.Step[Context], user *db.User) (*passkey.Options, error) {
+	rp := a.Passkeys.RelyingParty(step.Tenant)
+	creds, err := step.Scope.Credentials().ByUser(ctx, user.ID, rp.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(creds) == 0 {
+		return nil, errNoPasskey
+	}
+	opts, c, err := a.Passkeys.BeginSignIn(step.Tenant, user, creds, "")
+	if err != nil {
+		return nil, err
+	}
+	enc, err := c.Encode()
+	if err != nil {
+		return nil, err
+	}
+	step.SetCeremony(enc, c.Expires)
+	return opts, nil
+}
+
+func (a *actions) chooseMethod(_ context.Context, step *flows.Step[Context]) error {
+	step.TakeCeremony()
+	step.Next = ChooseMethod
+	step.Output = methodsOutput{Methods: fallbackMethods()}
+	return nil
+}
+
+// fallbackMethods lists the tenant's methods other than passkeys. Password
+// and one-time codes are configured per tenant with the sign-in experience
+// settings; until a tenant has any, the list is empty.
+func fallbackMethods() []string { return []string{} }
+
+func (a *actions) passkeyBegin(ctx context.Context, step *flows.Step[Context]) error {
+	if !step.Tenant.Settings.Passkeys.SignIn {
+		return flows.ErrPasskeySignInDisabled
+	}
+	var in struct {
+		// Mediation is "conditional" for autofill, empty for the button.
+		Mediation string `json:"mediation"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return err
+	}
+	if in.Mediation != "" && in.Mediation != "conditional" {
+		return flows.ErrInvalidInput.WithField("mediation", `Use "conditional" for autofill, or leave it out.`)
+	}
+	if in.Mediation == "conditional" && !step.Tenant.Settings.Passkeys.Autofill {
+		return flows.ErrPasskeySignInDisabled.WithField("mediation", "Passkey autofill is turned off here.")
+	}
+	opts, c, err := a.Passkeys.BeginSignIn(step.Tenant, nil, nil, in.Mediation)
+	if err != nil {
+		return err
+	}
+	enc, err := c.Encode()
+	if err != nil {
+		return err
+	}
+	step.SetCeremony(enc, c.Expires)
+	step.Output = passkey.Begun{Passkey: opts}
+	return nil
+}
+
+// Output of a successful sign-in.
+type signedIn struct {
+	UserID uuid.UUID `json:"user_id"`
+}
+
+func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
+	if !step.Tenant.Settings.Passkeys.SignIn {
+		return flows.Fail(flows.ErrPasskeySignInDisabled)
+	}
+	var in struct {
+		Credential json.RawMessage `json:"credential"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return flows.Fail(err)
+	}
+	enc, ok := step.TakeCeremony()
+	if !ok {
+		return flows.Fail(flows.ErrCeremonyMissing)
+	}
+	c, err := passkey.DecodeCeremony(enc)
+	if err != nil {
+		return err
+	}
+	cred, err := a.Passkeys.VerifySignIn(ctx, step.Tenant, step.Scope, c, in.Credential)
+	if err != nil {
+		return flows.Fail(flows.ErrPasskeyFailed)
+	}
+	if cred.User.SSO {
+		return flows.Fail(flows.ErrSSORequired)
+	}
+	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
+		return err
+	}
+	s, err := flows.IssueSession(ctx, step.Scope, cred.UserID, []string{flows.AMRWebAuthn}, step.Request, step.Now)
+	if err != nil {
+		return err
+	}
+	step.Session = s
+	step.Next = flows.Done
+	step.Output = signedIn{UserID: cred.UserID}
+	return nil
+}

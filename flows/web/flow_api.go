@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/signin"
+	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// The flow kinds as they appear in URLs.
+const (
+	kindSignIn     = "sign-in"
+	kindSignUp     = "sign-up"
+	kindAddPasskey = "add-passkey"
+)
+
+// runner is what the flow API needs of an engine, whatever its context.
+type runner interface {
+	Run(ctx context.Context, t *tenants.Tenant, token, action string, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error)
+}
+
+func (h *Handler) engine(kind string) (runner, bool) {
+	switch kind {
+	case kindSignIn:
+		return h.signIn, true
+	case kindSignUp:
+		return h.signUp, true
+	case kindAddPasskey:
+		return h.addPasskey, true
+	}
+	return nil, false
+}
+
+// flowJSON is the flow part of a flow API response.
+type flowJSON struct {
+	Token   string      `json:"token,omitempty"`
+	State   flows.State `json:"state"`
+	Actions []string    `json:"actions"`
+}
+
+// startFlow serves POST /api/flows/{kind}: it creates a flow and returns
+// its token, state and allowed actions. A body {"action": A, "input": {...}}
+// also performs the first action A at once (one statement for a passkey
+// begin).
+func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if err := h.checkPost(r, t, true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var first struct {
+		Action string          `json:"action"`
+		Input  json.RawMessage `json:"input"`
+	}
+	if err := flows.DecodeInput(body, &first); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	req := requestInfo(r)
+	var res *flows.Result
+	switch r.PathValue("kind") {
+	case kindSignIn:
+		res, err = start(ctx, h.signIn, t, signin.Context{}, first.Action, first.Input, req)
+	case kindSignUp:
+		res, err = start(ctx, h.signUp, t, signup.Context{}, first.Action, first.Input, req)
+	case kindAddPasskey:
+		s, serr := h.session(ctx, r, t)
+		if serr != nil {
+			h.fail(w, r, serr)
+			return
+		}
+		req.UserID = &s.UserID
+		res, err = start(ctx, h.addPasskey, t, addpasskey.Context{UserID: s.UserID}, first.Action, first.Input, req)
+	default:
+		h.fail(w, r, &flows.Error{Code: "unknown_flow", Status: http.StatusNotFound, Message: "There is no such flow; use sign-in, sign-up or add-passkey."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := map[string]any{"flow": flowJSON{Token: res.Token, State: res.State, Actions: res.Actions}}
+	if res.Output != nil {
+		out["result"] = res.Output
+	}
+	flows.WriteJSON(w, http.StatusCreated, out)
+}
+
+// start creates a flow, performing action first when one is given.
+func start[C any](ctx context.Context, e *flows.Engine[C], t *tenants.Tenant, c C, action string, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error) {
+	if action == "" {
+		return e.Start(ctx, t, c)
+	}
+	return e.Begin(ctx, t, c, action, input, req)
+}
+
+// runFlow serves POST /api/flows/{kind}/{action}: one step of the flow
+// whose token is in the X-Sesame-Flow header.
+func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if err := h.checkPost(r, t, true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	kind := r.PathValue("kind")
+	eng, ok := h.engine(kind)
+	if !ok {
+		h.fail(w, r, &flows.Error{Code: "unknown_flow", Status: http.StatusNotFound, Message: "There is no such flow; use sign-in, sign-up or add-passkey."})
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	req := requestInfo(r)
+	if kind == kindAddPasskey {
+		s, err := h.session(r.Context(), r, t)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		req.UserID = &s.UserID
+	}
+	res, err := eng.Run(r.Context(), t, r.Header.Get(FlowHeader), r.PathValue("action"), body, req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := map[string]any{
+		"flow":   flowJSON{State: res.State, Actions: res.Actions},
+		"result": res.Output,
+	}
+	if res.Session != nil {
+		out["session"] = h.sessionResponse(w, r, res.Session)
+	}
+	flows.WriteJSON(w, http.StatusOK, out)
+}

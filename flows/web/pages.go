@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/sesame-id/sesame/console"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/passkey"
+)
+
+// signInPage serves the hosted sign-in page; a signed-in user goes to
+// their account instead.
+func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if _, err := h.session(r.Context(), r, t); err == nil {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	p := t.Settings.Passkeys
+	h.Pages.SignIn(w, r, console.SignInView{
+		TenantName:    t.Name,
+		PasskeySignIn: p.SignIn,
+		ShowButton:    p.ShowButton,
+		Autofill:      p.Autofill,
+		AllowSignUp:   p.AllowRegistration,
+	})
+}
+
+func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	h.Pages.SignUp(w, r, console.SignUpView{TenantName: t.Name, Enabled: t.Settings.Passkeys.AllowRegistration})
+}
+
+// accountPage shows the signed-in user's passkeys and lets them add one.
+func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	s, err := h.session(r.Context(), r, t)
+	if err != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	creds, err := h.DB.ForTenant(t.ID).Credentials().ByUser(r.Context(), s.UserID, "")
+	if err != nil {
+		h.Logger.ErrorContext(r.Context(), "list passkeys", "err", err)
+		http.Error(w, "Something went wrong on our side. Try again in a moment.", http.StatusInternalServerError)
+		return
+	}
+	view := console.AccountView{
+		TenantName:        t.Name,
+		UserName:          s.User.DisplayName,
+		AllowRegistration: t.Settings.Passkeys.AllowRegistration,
+	}
+	for _, c := range creds {
+		pv := console.PasskeyView{
+			ID:          c.ID.String(),
+			Name:        c.Name,
+			CreatedAt:   c.CreatedAt,
+			LastUsedAt:  c.LastUsedAt,
+			Synced:      c.BackupEligible && c.BackupState,
+			DeviceBound: !c.BackupEligible,
+		}
+		if n, ok := passkey.AuthenticatorName(c.AAGUID); ok && n != c.Name {
+			pv.Authenticator = n
+		}
+		view.Passkeys = append(view.Passkeys, pv)
+	}
+	h.Pages.Account(w, r, view)
+}
+
+// signOut ends the session and returns to the sign-in page.
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if err := h.checkPost(r, t, false); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if c, err := r.Cookie(h.sessionCookieName()); err == nil && c.Value != "" {
+		if err := h.DB.ForTenant(t.ID).Sessions().DeleteByToken(r.Context(), flows.HashToken(c.Value)); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.clearCookie(w, h.sessionCookieName())
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/signin"
+)
+
+// The four WebAuthn routes are doors into the same flows as the hosted
+// pages. Their requests and responses are the standard WebAuthn JSON forms:
+// the options routes answer with PublicKeyCredentialCreationOptionsJSON /
+// PublicKeyCredentialRequestOptionsJSON, and the finishing routes take
+// RegistrationResponseJSON / AuthenticationResponseJSON as the body. The
+// ceremony is bound to the browser by an HttpOnly, SameSite=Strict cookie
+// that holds the flow token.
+
+const ceremonyCookieAge = int(passkey.CeremonyTTL / time.Second)
+
+func (h *Handler) setCeremonyCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: h.ceremonyCookieName(), Value: token, Path: "/", MaxAge: ceremonyCookieAge,
+		HttpOnly: true, Secure: h.secure(), SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (h *Handler) ceremonyToken(r *http.Request) string {
+	if c, err := r.Cookie(h.ceremonyCookieName()); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// writeOptions answers an options route with the bare publicKey options.
+func (h *Handler) writeOptions(w http.ResponseWriter, r *http.Request, res *flows.Result) {
+	begun, ok := res.Output.(passkey.Begun)
+	if !ok || begun.Passkey == nil {
+		h.fail(w, r, flows.ErrInternal)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(begun.Passkey.PublicKey)
+}
+
+// registerOptions serves POST /webauthn/register/options for the signed-in
+// user.
+func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if err := h.checkPost(r, t, false); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.session(r.Context(), r, t)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	req := requestInfo(r)
+	req.UserID = &s.UserID
+	res, err := h.addPasskey.Begin(r.Context(), t, addpasskey.Context{UserID: s.UserID}, addpasskey.ActionPasskeyBegin, nil, req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.setCeremonyCookie(w, res.Token)
+	h.writeOptions(w, r, res)
+}
+
+// register serves POST /webauthn/register. The body is the
+// RegistrationResponseJSON; the passkey's name may be given as ?name=.
+func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if err := h.checkPost(r, t, true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.session(r.Context(), r, t)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
+	req := requestInfo(r)
+	req.UserID = &s.UserID
+	res, err := h.addPasskey.Run(r.Context(), t, h.ceremonyToken(r), addpasskey.ActionPasskeyFinish, input, req)
+	h.clearCookie(w, h.ceremonyCookieName())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	flows.WriteJSON(w, http.StatusCreated, res.Output)
+}
+
+// authenticateOptions serves POST /webauthn/authenticate/options: a
+// discoverable sign-in (body {"mediation": "conditional"} for autofill).
+func (h *Handler) authenticateOptions(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if err := h.checkPost(r, t, false); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.signIn.Begin(r.Context(), t, signin.Context{}, signin.ActionPasskeyBegin, body, requestInfo(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.setCeremonyCookie(w, res.Token)
+	h.writeOptions(w, r, res)
+}
+
+// authenticate serves POST /webauthn/authenticate. The body is the
+// AuthenticationResponseJSON; success sets the session cookie.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) {
+	t := h.tenant(r)
+	if err := h.checkPost(r, t, true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	input, _ := json.Marshal(map[string]json.RawMessage{"credential": body})
+	res, err := h.signIn.Run(r.Context(), t, h.ceremonyToken(r), signin.ActionPasskeyFinish, input, requestInfo(r))
+	h.clearCookie(w, h.ceremonyCookieName())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	flows.WriteJSON(w, http.StatusOK, map[string]any{
+		"result":  res.Output,
+		"session": h.sessionResponse(w, r, res.Session),
+	})
+}

@@ -1,0 +1,105 @@
+package tenants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+
+	"github.com/sesame-id/sesame/db"
+)
+
+// RelyingParty is a tenant's effective WebAuthn relying party: its
+// settings with the defaults derived from the tenant's host filled in.
+type RelyingParty struct {
+	ID      string
+	Name    string
+	Origins []string
+}
+
+// Scheme returns the URL scheme of tenant hosts: http when the base domain
+// is localhost (browsers run WebAuthn there without TLS), https otherwise.
+func (s *Service) Scheme() string {
+	host := s.base
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if isLocalhost(host) {
+		return "http"
+	}
+	return "https"
+}
+
+// Origin returns the tenant's own origin, e.g. http://acme.localhost:8080.
+func (s *Service) Origin(t *Tenant) string { return s.Scheme() + "://" + s.Host(t) }
+
+// RelyingParty returns the tenant's effective relying party: the
+// configured RP ID, name and origins, defaulting to the tenant's host
+// (without port), its name, and its own origin.
+func (s *Service) RelyingParty(t *Tenant) RelyingParty {
+	p := t.Settings.Passkeys
+	rp := RelyingParty{ID: p.RPID, Name: p.RPName, Origins: slices.Clone(p.Origins)}
+	if rp.ID == "" {
+		rp.ID = db.NormalizeHostname(s.Host(t))
+	}
+	if rp.Name == "" {
+		rp.Name = t.Name
+	}
+	if len(rp.Origins) == 0 {
+		rp.Origins = []string{s.Origin(t)}
+	}
+	return rp
+}
+
+// RPIDChangeError refuses a settings change that would move the tenant's
+// RP ID while passkeys are registered under the old one.
+type RPIDChangeError struct {
+	From, To string
+	Passkeys int
+}
+
+func (e *RPIDChangeError) Error() string {
+	return fmt.Sprintf("changing the RP ID from %s to %s makes the %d passkeys registered for %s stop working; confirm the change to make it anyway", e.From, e.To, e.Passkeys, e.From)
+}
+
+// ErrSettingsChanged is returned when the settings changed since they were
+// read (another admin saved first); reload and apply the change again.
+var ErrSettingsChanged = errors.New("the settings were changed by someone else; reload them and make your change again")
+
+// UpdateSettings validates next and saves it as t's settings if they are
+// still at t.SettingsVersion. A change of the effective RP ID while
+// passkeys exist under the old one returns *RPIDChangeError unless
+// forceRPIDChange is set. It returns the tenant as saved.
+func (s *Service) UpdateSettings(ctx context.Context, t *Tenant, next Settings, forceRPIDChange bool) (*Tenant, error) {
+	next.Schema = SettingsSchema
+	doc, err := next.Encode()
+	if err != nil {
+		return nil, err
+	}
+	updated := *t
+	updated.Settings = next
+	from, to := s.RelyingParty(t).ID, s.RelyingParty(&updated).ID
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		scope := tx.ForTenant(t.ID)
+		if from != to && !forceRPIDChange {
+			n, err := scope.Credentials().CountByRPID(ctx, from)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return &RPIDChangeError{From: from, To: to, Passkeys: n}
+			}
+		}
+		v, err := scope.UpdateSettings(ctx, t.SettingsVersion, doc)
+		if errors.Is(err, db.ErrConflict) {
+			return ErrSettingsChanged
+		}
+		updated.SettingsVersion = v
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &updated, nil
+}
