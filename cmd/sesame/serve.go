@@ -7,14 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 
-	"github.com/sesame-id/sesame/console"
-	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/flows/web"
-	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/app"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -77,7 +72,7 @@ func (e cliEnv) serve(args []string) error {
 		return err
 	}
 
-	handler, err := newHandler(d, tenantService, cfg, logger)
+	a, err := app.New(d, app.Config{BaseDomain: cfg.BaseDomain, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -97,7 +92,7 @@ func (e cliEnv) serve(args []string) error {
 	logger.Info("serving", "listen", ln.Addr().String(), "base_domain", cfg.BaseDomain, "env", cfg.Env, "database", string(d.Dialect()))
 
 	srv := &server.Server{
-		Handler:         handler,
+		Handler:         a.Handler,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          logger,
 		OnShutdown: []func(ctx context.Context) error{
@@ -110,47 +105,6 @@ func (e cliEnv) serve(args []string) error {
 		},
 	}
 	return srv.Serve(e.ctx, ln)
-}
-
-// newHandler assembles the HTTP handler: request ids, access log, health
-// probes, then routing by host.
-func newHandler(d *db.DB, ts *tenants.Service, cfg Config, logger *slog.Logger) (http.Handler, error) {
-	pages, err := console.New(logger)
-	if err != nil {
-		return nil, err
-	}
-	clk := clock.Real{}
-	tenantPages, err := web.New(web.Deps{
-		DB:       d,
-		Tenants:  ts,
-		Passkeys: passkey.NewService(ts, clk, logger),
-		Pages:    pages,
-		Clock:    clk,
-		Logger:   logger,
-	})
-	if err != nil {
-		return nil, err
-	}
-	router := &tenants.Router{
-		Tenants:  ts,
-		Base:     pages.AdminHome(console.AdminHomeView{BaseDomain: cfg.BaseDomain}),
-		Tenant:   tenantPages,
-		NotFound: pages.UnknownHost(),
-		Logger:   logger,
-	}
-	ready := func(ctx context.Context) error {
-		status, err := d.MigrationStatus(ctx)
-		if err != nil {
-			logger.WarnContext(ctx, "not ready: database unreachable", "err", err)
-			return err
-		}
-		if !status.Current() {
-			logger.WarnContext(ctx, "not ready: database not migrated")
-			return errors.New("database not migrated")
-		}
-		return nil
-	}
-	return server.WithRequestID(server.AccessLog(logger, server.Health(ready, router))), nil
 }
 
 func printURLs(w io.Writer, cfg Config, addr string) {

@@ -1,0 +1,78 @@
+// Package app assembles Sesame's HTTP handler from its parts, so that the
+// binary and the tests that run the whole server build it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/sesame-id/sesame/console"
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/web"
+	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/server"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// Config is what the handler needs besides the database.
+type Config struct {
+	// BaseDomain is where tenants live: {slug}.{BaseDomain}.
+	BaseDomain string
+	// Clock tells the time. Default: the wall clock.
+	Clock clock.Clock
+	// Logger receives request logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// App is the assembled server.
+type App struct {
+	Handler  http.Handler
+	Tenants  *tenants.Service
+	Passkeys *passkey.Service
+}
+
+// New builds the handler: request ids, access log, health probes, then
+// routing by host to the admin console, a tenant's pages, or a 404.
+func New(d *db.DB, cfg Config) (*App, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	logger := cfg.Logger
+	pages, err := console.New(logger)
+	if err != nil {
+		return nil, err
+	}
+	ts := tenants.NewService(d, cfg.BaseDomain)
+	pk := passkey.NewService(ts, cfg.Clock, logger)
+	tenantPages, err := web.New(web.Deps{DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	router := &tenants.Router{
+		Tenants:  ts,
+		Base:     pages.AdminHome(console.AdminHomeView{BaseDomain: cfg.BaseDomain}),
+		Tenant:   tenantPages,
+		NotFound: pages.UnknownHost(),
+		Logger:   logger,
+	}
+	ready := func(ctx context.Context) error {
+		status, err := d.MigrationStatus(ctx)
+		if err != nil {
+			logger.WarnContext(ctx, "not ready: database unreachable", "err", err)
+			return err
+		}
+		if !status.Current() {
+			logger.WarnContext(ctx, "not ready: database not migrated")
+			return errors.New("database not migrated")
+		}
+		return nil
+	}
+	h := server.WithRequestID(server.AccessLog(logger, server.Health(ready, router)))
+	return &App{Handler: h, Tenants: ts, Passkeys: pk}, nil
+}

@@ -1,0 +1,86 @@
+// Package testserver runs the whole Sesame HTTP server on 127.0.0.1 for a
+// test, on a fresh database of the backend asked for, with base domain
+// localhost:PORT, so tenant acme is at http://acme.localhost:PORT: a real
+// browser resolves *.localhost to loopback and treats it as a secure
+// context, so WebAuthn works there.
+package testserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/app"
+	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// Server is a running Sesame.
+type Server struct {
+	// BaseDomain is localhost:PORT.
+	BaseDomain string
+	DB         *db.DB
+	App        *app.App
+	Tenants    *tenants.Service
+}
+
+// Options tune Start.
+type Options struct {
+	// Clock replaces the wall clock.
+	Clock clock.Clock
+	// Logger receives the server's logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// Start runs a server until t ends.
+func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
+	t.Helper()
+	d := testdb.New(t, b)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	base := fmt.Sprintf("localhost:%d", port)
+
+	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger})
+	require.NoError(t, err)
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants}
+}
+
+// URL returns the tenant's origin, http://slug.localhost:PORT.
+func (s *Server) URL(slug string) string { return "http://" + slug + "." + s.BaseDomain }
+
+// CreateTenant creates a tenant with default settings.
+func (s *Server) CreateTenant(t testing.TB, slug, name string) *tenants.Tenant {
+	t.Helper()
+	tn, err := s.Tenants.Create(context.Background(), slug, name)
+	require.NoError(t, err)
+	return tn
+}
+
+// SetPasskeys changes the tenant's passkey settings.
+func (s *Server) SetPasskeys(t testing.TB, slug string, change func(p *tenants.Passkeys)) *tenants.Tenant {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := s.Tenants.BySlug(ctx, slug)
+	require.NoError(t, err)
+	next := tn.Settings
+	change(&next.Passkeys)
+	tn, err = s.Tenants.UpdateSettings(ctx, tn, next, true)
+	require.NoError(t, err)
+	return tn
+}
