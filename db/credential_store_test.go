@@ -295,6 +295,8 @@ func TestCredentialStore_RenameAndDeleteScopedToOwningUser(t *testing.T) {
 		require.ErrorIs(t, s.Credentials().Delete(ctx, other.ID, c.ID), db.ErrNotFound)
 		require.ErrorIs(t, s.Credentials().Rename(ctx, owner.ID, uuid.New(), "x"), db.ErrNotFound)
 		require.ErrorIs(t, s.Credentials().Delete(ctx, owner.ID, uuid.New()), db.ErrNotFound)
+		_, err := s.Credentials().Get(ctx, other.ID, c.ID)
+		require.ErrorIs(t, err, db.ErrNotFound, "another user cannot read it either")
 		got, err := s.Credentials().Get(ctx, owner.ID, c.ID)
 		require.NoError(t, err)
 		requireSameCredential(t, c, got)

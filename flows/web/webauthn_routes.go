@@ -28,11 +28,13 @@ func (h *Handler) setCeremonyCookie(w http.ResponseWriter, token string) {
 	})
 }
 
-func (h *Handler) ceremonyToken(r *http.Request) string {
-	if c, err := r.Cookie(h.ceremonyCookieName()); err == nil {
-		return c.Value
+// ceremonyToken returns the flow token of the ceremony cookie; without one
+// there is no ceremony to finish.
+func (h *Handler) ceremonyToken(r *http.Request) (string, error) {
+	if c, err := r.Cookie(h.ceremonyCookieName()); err == nil && c.Value != "" {
+		return c.Value, nil
 	}
-	return ""
+	return "", flows.ErrCeremonyMissing
 }
 
 // writeOptions answers an options route with the bare publicKey options.
@@ -89,10 +91,15 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	token, err := h.ceremonyToken(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
 	req := requestInfo(r)
 	req.UserID = &s.UserID
-	res, err := h.addPasskey.Run(r.Context(), t, h.ceremonyToken(r), addpasskey.ActionPasskeyFinish, input, req)
+	res, err := h.addPasskey.Run(r.Context(), t, token, addpasskey.ActionPasskeyFinish, input, req)
 	h.clearCookie(w, h.ceremonyCookieName())
 	if err != nil {
 		h.fail(w, r, err)
@@ -136,8 +143,13 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	token, err := h.ceremonyToken(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	input, _ := json.Marshal(map[string]json.RawMessage{"credential": body})
-	res, err := h.signIn.Run(r.Context(), t, h.ceremonyToken(r), signin.ActionPasskeyFinish, input, requestInfo(r))
+	res, err := h.signIn.Run(r.Context(), t, token, signin.ActionPasskeyFinish, input, requestInfo(r))
 	h.clearCookie(w, h.ceremonyCookieName())
 	if err != nil {
 		h.fail(w, r, err)
