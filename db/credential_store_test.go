@@ -436,10 +436,11 @@ func TestCredentialStore_TenantBCannotReadOrChangeTenantACredentials(t *testing.
 		stolen.LastUsedAt = &used
 		require.ErrorIs(t, sb.Credentials().RecordSignIn(ctx, &stolen), db.ErrNotFound)
 
-		// A credential B files under A's user never signs in as A's user.
-		forged := createCredential(t, sb, ua.ID, "shared.test")
-		_, err = sb.Credentials().ForSignIn(ctx, "shared.test", forged.CredentialID)
-		require.ErrorIs(t, err, db.ErrNotFound)
+		// B cannot even file a credential under A's user: the database
+		// refuses a row whose (tenant, user) pair does not exist.
+		err = sb.Credentials().Create(ctx, &db.Credential{UserID: ua.ID, RPID: "shared.test", CredentialID: randomBytes(t, 16), PublicKey: []byte{1}, Algorithm: -7, Name: "forged"})
+		require.Error(t, err)
+		require.NotErrorIs(t, err, db.ErrDuplicate)
 
 		// A is untouched.
 		got, err := sa.Credentials().ForSignIn(ctx, "shared.test", ca.CredentialID)

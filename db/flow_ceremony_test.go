@@ -123,6 +123,10 @@ func TestFlowStore_TakeWithCeremonyRefusesExpiredOrMissingCeremonyAndExpiredFlow
 		flowAtNow := createCeremonyFlow(t, s, now, now.Add(time.Minute))
 		noCeremony := &db.Flow{Kind: "sign_in", State: "start", ExpiresAt: hour, TokenHash: randomBytes(t, 32)}
 		require.NoError(t, s.Flows().Create(ctx, noCeremony))
+		// A ceremony cleared without its expiry is no ceremony either.
+		clearedExpires := now.Add(time.Minute)
+		cleared := &db.Flow{Kind: "sign_in", State: "start", ExpiresAt: hour, TokenHash: randomBytes(t, 32), CeremonyExpiresAt: &clearedExpires}
+		require.NoError(t, s.Flows().Create(ctx, cleared))
 
 		for name, f := range map[string]*db.Flow{
 			"ceremony expired":         ceremonyPast,
@@ -130,6 +134,7 @@ func TestFlowStore_TakeWithCeremonyRefusesExpiredOrMissingCeremonyAndExpiredFlow
 			"flow expired":             flowPast,
 			"flow expiring at now":     flowAtNow,
 			"no ceremony":              noCeremony,
+			"ceremony cleared":         cleared,
 		} {
 			_, err := s.Flows().TakeWithCeremony(ctx, f.TokenHash, now)
 			require.ErrorIs(t, err, db.ErrNotFound, name)

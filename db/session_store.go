@@ -39,16 +39,32 @@ type SessionStore struct{ s Scope }
 // Sessions returns the scope's session store.
 func (s Scope) Sessions() SessionStore { return SessionStore{s: s} }
 
-// Create inserts s for the scope's tenant.
+// Create inserts s for the scope's tenant. s.ExpiresAt must be set (from
+// the caller's clock); CreatedAt and VerifiedAt default to now. The user
+// must be the tenant's (the database refuses another tenant's user), and a
+// token hash already in use returns ErrDuplicate.
 func (ss SessionStore) Create(ctx context.Context, s *Session) error {
 	if err := ss.s.check(); err != nil {
 		return err
 	}
+	if s.ExpiresAt.IsZero() {
+		return fmt.Errorf("create session: no expiry set")
+	}
 	if s.ID == uuid.Nil {
 		s.ID = uuid.Must(uuid.NewV7())
 	}
+	now := time.Now().UTC()
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = now
+	}
+	if s.VerifiedAt.IsZero() {
+		s.VerifiedAt = s.CreatedAt
+	}
 	s.TenantID = ss.s.tenant
 	if _, err := ss.s.idb.NewInsert().Model(s).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("session token: %w", ErrDuplicate)
+		}
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil

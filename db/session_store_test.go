@@ -305,3 +305,31 @@ func TestSessionStore_TenantBCannotReadOrEndTenantASessions(t *testing.T) {
 		require.Equal(t, []uuid.UUID{ss.ID}, sessionIDs(listA))
 	})
 }
+
+func TestSessionStore_RefusesAnotherTenantsUserAndMissingExpiry(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := testdb.Tenant(t, d, "alpha")
+		b := testdb.Tenant(t, d, "bravo")
+		userA := &db.User{WebAuthnHandle: []byte{7}, DisplayName: "a"}
+		require.NoError(t, d.ForTenant(a.ID).Users().Create(ctx, userA))
+		hash := randomBytes(t, 32)
+		expires := time.Now().Add(time.Hour)
+
+		err := d.ForTenant(b.ID).Sessions().Create(ctx, &db.Session{UserID: userA.ID, TokenHash: hash, AMR: "webauthn", ExpiresAt: expires})
+		require.Error(t, err, "tenant B must not hold a session of tenant A's user")
+		_, err = d.ForTenant(b.ID).Sessions().ByToken(ctx, hash, time.Now())
+		require.ErrorIs(t, err, db.ErrNotFound)
+
+		err = d.ForTenant(a.ID).Sessions().Create(ctx, &db.Session{UserID: userA.ID, TokenHash: hash, AMR: "webauthn"})
+		require.ErrorContains(t, err, "no expiry")
+
+		require.NoError(t, d.ForTenant(a.ID).Sessions().Create(ctx, &db.Session{UserID: userA.ID, TokenHash: hash, AMR: "webauthn", ExpiresAt: expires}))
+		err = d.ForTenant(a.ID).Sessions().Create(ctx, &db.Session{UserID: userA.ID, TokenHash: hash, AMR: "webauthn", ExpiresAt: expires})
+		require.ErrorIs(t, err, db.ErrDuplicate)
+
+		err = d.ForTenant(b.ID).Credentials().Create(ctx, &db.Credential{UserID: userA.ID, RPID: "x", CredentialID: []byte{1}, PublicKey: []byte{1}, Name: "k"})
+		require.Error(t, err, "tenant B must not hold a credential of tenant A's user")
+	})
+}

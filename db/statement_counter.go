@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 
 	"github.com/uptrace/bun"
@@ -20,7 +21,9 @@ func (c *StatementCount) N() int { return int(c.n.Load()) }
 type statementCountKey struct{}
 
 // CountStatements returns a context under which every statement run by a
-// store is counted in the returned StatementCount.
+// store is counted in the returned StatementCount. Transaction control
+// (BEGIN, COMMIT, ROLLBACK) is not counted: the budget is about the work
+// inside a transaction.
 func CountStatements(ctx context.Context) (context.Context, *StatementCount) {
 	c := &StatementCount{}
 	return context.WithValue(ctx, statementCountKey{}, c), c
@@ -35,8 +38,20 @@ func (statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) cont
 	return ctx
 }
 
-func (statementCounter) AfterQuery(ctx context.Context, _ *bun.QueryEvent) {
-	if c, ok := ctx.Value(statementCountKey{}).(*StatementCount); ok {
-		c.n.Add(1)
+func (statementCounter) AfterQuery(ctx context.Context, ev *bun.QueryEvent) {
+	c, ok := ctx.Value(statementCountKey{}).(*StatementCount)
+	if !ok || isTxControl(ev.Query) {
+		return
 	}
+	c.n.Add(1)
+}
+
+func isTxControl(q string) bool {
+	q = strings.ToUpper(strings.TrimSpace(q))
+	for _, p := range []string{"BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION"} {
+		if strings.HasPrefix(q, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -8,7 +8,9 @@ import (
 
 // upPasskeys adds users with their identifiers, WebAuthn credentials,
 // sessions, and the flow columns that bind a flow to its client and hold
-// its single-use WebAuthn ceremony.
+// its single-use WebAuthn ceremony. Rows that belong to a user reference it
+// by (tenant_id, user_id), so the database itself refuses a row of one
+// tenant that points at another tenant's user.
 func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 	return execAll(ctx, tx, dialect,
 		// webauthn_handle is the WebAuthn user handle: random bytes, never
@@ -22,25 +24,26 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 			disabled_at {time},
 			created_at {time} NOT NULL,
 			updated_at {time} NOT NULL,
-			CONSTRAINT users_tenant_handle_key UNIQUE (tenant_id, webauthn_handle)
+			CONSTRAINT users_tenant_handle_key UNIQUE (tenant_id, webauthn_handle),
+			CONSTRAINT users_tenant_id_key UNIQUE (tenant_id, id)
 		)`,
-		`CREATE INDEX users_tenant_id_idx ON users (tenant_id, id)`,
 		`CREATE TABLE identifiers (
 			id {uuid} PRIMARY KEY,
 			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-			user_id {uuid} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			user_id {uuid} NOT NULL,
 			kind TEXT NOT NULL,
 			value TEXT NOT NULL,
 			verified_at {time},
 			created_at {time} NOT NULL,
-			CONSTRAINT identifiers_tenant_kind_value_key UNIQUE (tenant_id, kind, value)
+			CONSTRAINT identifiers_tenant_kind_value_key UNIQUE (tenant_id, kind, value),
+			CONSTRAINT identifiers_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX identifiers_user_id_idx ON identifiers (user_id)`,
 		// Credential ids are unique per relying party: a tenant's RP ID.
 		`CREATE TABLE webauthn_credentials (
 			id {uuid} PRIMARY KEY,
 			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-			user_id {uuid} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			user_id {uuid} NOT NULL,
 			rp_id TEXT NOT NULL,
 			credential_id {bytes} NOT NULL,
 			public_key {bytes} NOT NULL,
@@ -59,7 +62,8 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 			name TEXT NOT NULL,
 			created_at {time} NOT NULL,
 			last_used_at {time},
-			CONSTRAINT webauthn_credentials_rp_credential_key UNIQUE (tenant_id, rp_id, credential_id)
+			CONSTRAINT webauthn_credentials_rp_credential_key UNIQUE (tenant_id, rp_id, credential_id),
+			CONSTRAINT webauthn_credentials_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX webauthn_credentials_user_idx ON webauthn_credentials (tenant_id, user_id)`,
 		// token_hash is SHA-256 of the session token; the token itself is
@@ -67,7 +71,7 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 		`CREATE TABLE sessions (
 			id {uuid} PRIMARY KEY,
 			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-			user_id {uuid} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			user_id {uuid} NOT NULL,
 			token_hash {bytes} NOT NULL,
 			amr TEXT NOT NULL,
 			user_agent TEXT NOT NULL DEFAULT '',
@@ -75,7 +79,8 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 			created_at {time} NOT NULL,
 			verified_at {time} NOT NULL,
 			expires_at {time} NOT NULL,
-			CONSTRAINT sessions_token_hash_key UNIQUE (token_hash)
+			CONSTRAINT sessions_token_hash_key UNIQUE (token_hash),
+			CONSTRAINT sessions_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX sessions_user_idx ON sessions (tenant_id, user_id)`,
 		`CREATE INDEX sessions_expires_at_idx ON sessions (expires_at)`,
