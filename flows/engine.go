@@ -34,6 +34,12 @@ func NewEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Log
 	if err := m.check(); err != nil {
 		return nil, err
 	}
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	e := &Engine[C]{db: d, m: m, clock: clk, logger: logger, finishers: map[string]bool{}}
 	for _, name := range finishers {
 		for _, t := range m.Transitions {

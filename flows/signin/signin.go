@@ -73,6 +73,9 @@ type Deps struct {
 
 // New returns the sign-in engine.
 func New(d Deps) (*flows.Engine[Context], error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
 	a := &actions{Deps: d}
 	return flows.NewEngine(d.DB, Machine(a), d.Clock, d.Logger, ActionPasskeyFinish)
 }
@@ -260,9 +263,11 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	}
 	cred, err := a.Passkeys.VerifySignIn(ctx, step.Tenant, step.Scope, c, in.Credential)
 	if err != nil {
+		a.audit(ctx, step, nil, flows.ErrPasskeyFailed.Code)
 		return flows.Fail(flows.ErrPasskeyFailed)
 	}
 	if cred.User.SSO {
+		a.audit(ctx, step, &cred.UserID, flows.ErrSSORequired.Code)
 		return flows.Fail(flows.ErrSSORequired)
 	}
 	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
@@ -275,5 +280,16 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	step.Session = s
 	step.Next = flows.Done
 	step.Output = signedIn{UserID: cred.UserID}
+	a.audit(ctx, step, &cred.UserID, "success")
 	return nil
+}
+
+// audit logs one authentication attempt: tenant, user when known, method,
+// result and client IP, and never a secret.
+func (a *actions) audit(ctx context.Context, step *flows.Step[Context], user *uuid.UUID, result string) {
+	attrs := []any{"tenant", step.Tenant.Slug, "method", MethodPasskey, "result", result, "ip", step.Request.IP}
+	if user != nil {
+		attrs = append(attrs, "user", user.String())
+	}
+	a.Logger.InfoContext(ctx, "authentication attempt", attrs...)
 }

@@ -60,6 +60,9 @@ type Deps struct {
 
 // New returns the sign-up engine.
 func New(d Deps) (*flows.Engine[Context], error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
 	return flows.NewEngine(d.DB, Machine(&actions{Deps: d}), d.Clock, d.Logger)
 }
 
