@@ -71,6 +71,10 @@ async function startAutofill() {
   } catch (err) {
     if (autofill === controller) autofill = null;
     if (controller.signal.aborted) return;
+    // The browser ends a conditional request by itself when it has no
+    // passkey to offer or its time runs out: the person did nothing, so the
+    // page says nothing.
+    if (err && err.name === "NotAllowedError") return;
     say(explain(err));
     busy(false);
   }
@@ -89,7 +93,13 @@ function showMethods(list) {
   const names = { password: "Password", email_code: "Email verification code", sms_code: "SMS verification code" };
   const others = list.filter((m) => m !== "passkey");
   if (others.length === 0) {
-    text.textContent = "No other way to sign in is available for this account. Use a passkey, or create an account.";
+    if (!supported()) {
+      text.textContent = "No other way to sign in is available, and this browser can't use passkeys. Try a browser or device that supports passkeys.";
+    } else if (!cfg.passkey) {
+      text.textContent = "No other way to sign in is available here.";
+    } else {
+      text.textContent = "No other way to sign in is available. Use your passkey, or create an account.";
+    }
     return;
   }
   text.textContent = "Choose how to sign in:";
@@ -167,7 +177,9 @@ async function otherMethod() {
 }
 
 if (!canPasskey) {
-  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.hidden = true;
+  // Removed, not hidden: the stylesheet's display rules (.divider) win over
+  // the hidden attribute.
+  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.remove();
 }
 form.addEventListener("submit", identify);
 document.getElementById("passkey-button")?.addEventListener("click", passkeyButton);

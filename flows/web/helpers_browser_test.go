@@ -1,0 +1,486 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/browser"
+	"github.com/sesame-id/sesame/internal/testserver"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// What the hosted pages say, as a person reads it.
+const (
+	textCancelled   = "The passkey request was cancelled or timed out. Try again, or use another way to sign in."
+	textNoOtherWay  = "No other way to sign in is available. Use your passkey, or create an account."
+	textNoneHere    = "No other way to sign in is available here."
+	textNoWayHere   = "No other way to sign in is available, and this browser can't use passkeys. Try a browser or device that supports passkeys."
+	textSSOMethods  = "This account signs in with your organization's single sign-on. Use your organization's sign-in page."
+	textSSORefused  = "This account signs in with your organization's single sign-on, not with a passkey."
+	textUnsupported = "This browser can't create passkeys. Use a browser that supports passkeys to create an account."
+)
+
+// hostedSite is one tenant's hosted pages on a running server, with the
+// database stores a test checks them against.
+type hostedSite struct {
+	srv    *testserver.Server
+	tenant *tenants.Tenant
+	origin string
+}
+
+// newHostedSite creates the tenant slug (with default settings) on srv.
+func newHostedSite(t *testing.T, srv *testserver.Server, slug, name string) *hostedSite {
+	t.Helper()
+	tn := srv.CreateTenant(t, slug, name)
+	return &hostedSite{srv: srv, tenant: tn, origin: srv.URL(slug)}
+}
+
+// url returns the absolute URL of path on the tenant's host.
+func (p *hostedSite) url(path string) string { return p.origin + path }
+
+// set changes the tenant's passkey settings.
+func (p *hostedSite) set(t *testing.T, change func(*tenants.Passkeys)) {
+	t.Helper()
+	p.tenant = p.srv.SetPasskeys(t, p.tenant.Slug, change)
+}
+
+// scope is the tenant's part of the database.
+func (p *hostedSite) scope() db.Scope { return p.srv.DB.ForTenant(p.tenant.ID) }
+
+// user returns the tenant's user with the email address, failing the test
+// when there is none.
+func (p *hostedSite) user(t *testing.T, email string) *db.User {
+	t.Helper()
+	u, err := p.scope().Users().ByIdentifier(t.Context(), db.IdentifierEmail, email)
+	require.NoError(t, err, "no user %s in tenant %s", email, p.tenant.Slug)
+	return u
+}
+
+// requireNoUser fails the test when the tenant has a user with the email
+// address.
+func (p *hostedSite) requireNoUser(t *testing.T, email string) {
+	t.Helper()
+	_, err := p.scope().Users().ByIdentifier(t.Context(), db.IdentifierEmail, email)
+	require.ErrorIs(t, err, db.ErrNotFound, "tenant %s has a user %s", p.tenant.Slug, email)
+}
+
+// credentials returns the user's stored passkeys, oldest first.
+func (p *hostedSite) credentials(t *testing.T, userID uuid.UUID) []*db.Credential {
+	t.Helper()
+	creds, err := p.scope().Credentials().ByUser(t.Context(), userID, "")
+	require.NoError(t, err)
+	return creds
+}
+
+// sessions returns the user's live sessions.
+func (p *hostedSite) sessions(t *testing.T, userID uuid.UUID) []*db.Session {
+	t.Helper()
+	s, err := p.scope().Sessions().ByUser(t.Context(), userID, time.Now())
+	require.NoError(t, err)
+	return s
+}
+
+// signUp creates an account with a passkey on the sign-up page, as a person
+// does, and waits for the account page.
+func (p *hostedSite) signUp(t *testing.T, tab *browser.Tab, email string) {
+	t.Helper()
+	tab.Navigate(t, p.url("/sign-up"))
+	tab.Type(t, "#identifier", email)
+	tab.Click(t, "#create-passkey")
+	p.waitAccount(t, tab)
+}
+
+// waitAccount waits until the tab shows the tenant's account page.
+func (p *hostedSite) waitAccount(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	tab.WaitVisible(t, "#user-name")
+	require.Equal(t, p.url("/account"), tab.Location(t))
+}
+
+// signOut presses "Sign out" and waits for the sign-in page.
+func (p *hostedSite) signOut(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	tab.Click(t, "#sign-out")
+	tab.WaitVisible(t, "#identifier")
+	require.Equal(t, p.url("/"), tab.Location(t))
+}
+
+// jsString returns s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// tabHas reports whether an element matches the selector.
+func tabHas(t *testing.T, tab *browser.Tab, selector string) bool {
+	t.Helper()
+	var ok bool
+	tab.Eval(t, "document.querySelector("+jsString(selector)+") !== null", &ok)
+	return ok
+}
+
+// tabShows reports whether an element matches the selector and is rendered
+// (not hidden by an attribute, a style or an ancestor).
+func tabShows(t *testing.T, tab *browser.Tab, selector string) bool {
+	t.Helper()
+	var ok bool
+	tab.Eval(t, "(el => el !== null && el.checkVisibility())(document.querySelector("+jsString(selector)+"))", &ok)
+	return ok
+}
+
+// tabCount returns how many elements match the selector.
+func tabCount(t *testing.T, tab *browser.Tab, selector string) int {
+	t.Helper()
+	var n int
+	tab.Eval(t, "document.querySelectorAll("+jsString(selector)+").length", &n)
+	return n
+}
+
+// tabTexts returns the trimmed text of each element that matches the
+// selector.
+func tabTexts(t *testing.T, tab *browser.Tab, selector string) []string {
+	t.Helper()
+	var out []string
+	tab.Eval(t, "[...document.querySelectorAll("+jsString(selector)+")].map(el => el.textContent.trim())", &out)
+	return out
+}
+
+// tabWaitText waits until the element that matches the selector reads want,
+// and fails the test with what it read last when it does not within the
+// harness's timeout. It is for text that a page script writes after an
+// asynchronous step (a passkey prompt, a server answer).
+func tabWaitText(t *testing.T, tab *browser.Tab, selector, want string) {
+	t.Helper()
+	var got struct {
+		OK   bool   `json:"ok"`
+		Text string `json:"text"`
+	}
+	tab.Eval(t, fmt.Sprintf(`new Promise((resolve) => {
+  const deadline = Date.now() + %d;
+  const poll = () => {
+    const el = document.querySelector(%s);
+    const text = el === null ? "(no element)" : el.textContent.trim();
+    if (text === %s || Date.now() > deadline) return resolve({ok: text === %s, text});
+    setTimeout(poll, 25);
+  };
+  poll();
+})`, (browser.DefaultTimeout-2*time.Second).Milliseconds(), jsString(selector), jsString(want), jsString(want)), &got)
+	require.True(t, got.OK, "%s reads %q, want %q", selector, got.Text, want)
+}
+
+// tabSettle lets the page run for 300 ms, so that a check that something
+// did NOT happen after the page loaded (an error message, a request) is not
+// made before the page had the time to do it. Such a check can pass wrongly
+// on a very slow machine, never fail wrongly.
+func tabSettle(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	tab.Eval(t, `new Promise((resolve) => setTimeout(resolve, 300))`, nil)
+}
+
+// tabWaitRequest waits until the tab has requested url since the mark-th
+// request.
+func tabWaitRequest(t *testing.T, tab *browser.Tab, mark int, url string) {
+	t.Helper()
+	var ok bool
+	for range 200 {
+		for _, u := range tab.Requests()[mark:] {
+			ok = ok || u == url
+		}
+		if ok {
+			return
+		}
+		tab.Eval(t, `new Promise((resolve) => setTimeout(resolve, 50))`, nil)
+	}
+	require.True(t, ok, "the page never requested %s", url)
+}
+
+// requireOnlyOwnHost fails unless every URL is on the host of origin.
+func requireOnlyOwnHost(t *testing.T, origin string, urls []string) {
+	t.Helper()
+	want, err := url.Parse(origin)
+	require.NoError(t, err)
+	require.NotEmpty(t, urls)
+	for _, u := range urls {
+		got, err := url.Parse(u)
+		require.NoError(t, err, u)
+		require.Equal(t, want.Host, got.Host, "the page requested another host: %s", u)
+	}
+}
+
+// flowAPICalls returns the flow API calls among the URLs, as paths.
+func flowAPICalls(urls []string) []string {
+	var out []string
+	for _, raw := range urls {
+		if u, err := url.Parse(raw); err == nil && strings.HasPrefix(u.Path, "/api/flows/") {
+			out = append(out, u.Path)
+		}
+	}
+	return out
+}
+
+// fetched is what the flow API answered a fetch made by the page.
+type fetched struct {
+	Status int    `json:"status"`
+	Body   string `json:"body"`
+}
+
+// token returns the flow token of a flow API response, "" when it has none.
+func (r fetched) token(t *testing.T) string {
+	t.Helper()
+	var v struct {
+		Flow struct {
+			Token string `json:"token"`
+		} `json:"flow"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &v), r.Body)
+	return v.Flow.Token
+}
+
+// tabPostFlow makes the page POST body (JSON) to the flow API path, with the
+// flow token when one is given, as the page's own scripts do.
+func tabPostFlow(t *testing.T, tab *browser.Tab, path, token string, body any) fetched {
+	t.Helper()
+	b, err := json.Marshal(body)
+	require.NoError(t, err)
+	headers := map[string]string{"Content-Type": "application/json"}
+	if token != "" {
+		headers["X-Sesame-Flow"] = token
+	}
+	h, err := json.Marshal(headers)
+	require.NoError(t, err)
+	var res fetched
+	tab.Eval(t, fmt.Sprintf(`fetch(%s, {method: "POST", headers: %s, body: %s, credentials: "same-origin"})
+  .then(async (r) => ({status: r.status, body: await r.text()}))`, jsString(path), h, jsString(string(b))), &res)
+	return res
+}
+
+// passkeyDevice is a passkey device plugged into a tab: a virtual
+// authenticator that the test can unplug, keeping its passkeys, and plug in
+// again later.
+// Chromium sends a ceremony to every authenticator of the tab and takes the
+// first answer, so a test that needs one particular passkey to answer keeps
+// only the device that holds it plugged in.
+type passkeyDevice struct {
+	opts browser.AuthenticatorOptions
+	auth *browser.Authenticator
+	// creds are the passkeys the device held when it was unplugged.
+	creds []*webauthn.Credential
+}
+
+// plugIn attaches the device to the tab with the passkeys it held.
+func (d *passkeyDevice) plugIn(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	require.Nil(t, d.auth, "the device is already plugged in")
+	d.auth = tab.AddVirtualAuthenticator(t, d.opts)
+	for _, c := range d.creds {
+		d.auth.AddCredential(t, c)
+	}
+}
+
+// unplug detaches the device and keeps its passkeys, sign counters
+// included, for the next plugIn.
+func (d *passkeyDevice) unplug(t *testing.T) {
+	t.Helper()
+	d.creds = d.auth.Credentials(t)
+	d.auth.Remove(t)
+	d.auth = nil
+}
+
+// only returns the device's single passkey.
+func (d *passkeyDevice) only(t *testing.T) *webauthn.Credential {
+	t.Helper()
+	creds := d.creds
+	if d.auth != nil {
+		creds = d.auth.Credentials(t)
+	}
+	require.Len(t, creds, 1)
+	return creds[0]
+}
+
+// storedCredential returns the stored credential with the authenticator's
+// credential ID.
+func storedCredential(t *testing.T, creds []*db.Credential, id []byte) *db.Credential {
+	t.Helper()
+	for _, c := range creds {
+		if string(c.CredentialID) == string(id) {
+			return c
+		}
+	}
+	require.FailNow(t, "credential not stored", "no stored credential has the ID %x", id)
+	return nil
+}
+
+// shotPath returns where a screenshot of the test goes: under
+// $SCREENSHOT_DIR, in a folder named after the test, when it is set, else in
+// the test's temporary folder.
+func shotPath(t *testing.T, name string) string {
+	t.Helper()
+	dir := os.Getenv("SCREENSHOT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	folder := regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(t.Name(), "_")
+	return filepath.Join(dir, folder, name)
+}
+
+// rawTab is a tab of a Chromium of the test's own, driven through chromedp
+// directly, for what the harness does not offer: a script that runs before
+// the page's scripts (to take WebAuthn away, as in a browser without it)
+// and a viewport of a chosen size (a phone's).
+type rawTab struct {
+	ctx context.Context
+
+	mu       sync.Mutex
+	requests []string
+}
+
+// newRawTab starts a headless Chromium for the test, found as the harness
+// finds it, and opens a tab. before, when not empty, runs in every page of
+// the tab before the page's own scripts.
+func newRawTab(t *testing.T, before string) *rawTab {
+	t.Helper()
+	exe, err := rawChromiumPath()
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("browser: %v", err)
+		}
+		t.Fatalf("browser: %v", err)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exe),
+			chromedp.NoSandbox,
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-quic", true),
+		)...)
+	tab := &rawTab{}
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
+		if ev, ok := ev.(*network.EventRequestWillBeSent); ok {
+			tab.mu.Lock()
+			tab.requests = append(tab.requests, ev.Request.URL)
+			tab.mu.Unlock()
+		}
+	}))
+	tab.ctx = ctx
+	t.Cleanup(func() {
+		closeCtx, cancelClose := context.WithTimeout(ctx, 10*time.Second)
+		_ = chromedp.Cancel(closeCtx)
+		cancelClose()
+		cancel()
+		cancelAlloc()
+	})
+	// The first action starts the browser and binds it to ctx, so it runs
+	// without a deadline; a timer cancels ctx if the start hangs.
+	timer := time.AfterFunc(time.Minute, cancel)
+	err = chromedp.Do(ctx)
+	require.True(t, timer.Stop(), "browser: starting Chromium took over a minute")
+	require.NoError(t, err, "browser: starting Chromium %s", exe)
+	if before != "" {
+		tab.do(t, "adding a script that runs before the page's", chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tt, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: before})
+			return err
+		}))
+	}
+	return tab
+}
+
+// rawChromiumPath finds Chromium as the harness does: $CHROMIUM, else chromium
+// on PATH, else /usr/bin/chromium.
+func rawChromiumPath() (string, error) {
+	if want := os.Getenv("CHROMIUM"); want != "" {
+		return exec.LookPath(want)
+	}
+	for _, c := range []string{"chromium", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(c); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no Chromium binary found; install it with `apt-get install -y chromium` or point CHROMIUM at one")
+}
+
+// do runs the actions with the harness's per-action timeout.
+func (r *rawTab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(r.ctx, browser.DefaultTimeout)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx, actions...), "browser: %s", what)
+}
+
+// eval evaluates the JavaScript expression, awaiting a promise, into out.
+func (r *rawTab) eval(t *testing.T, js string, out any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(r.ctx, browser.DefaultTimeout)
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
+	require.NoError(t, err, "browser: evaluating %q", js)
+	require.NoError(t, json.Unmarshal(raw, out), "browser: decoding %s", raw)
+}
+
+// visible reports whether an element matches the selector and is rendered.
+func (r *rawTab) visible(t *testing.T, selector string) bool {
+	t.Helper()
+	var ok bool
+	r.eval(t, "(el => el !== null && el.checkVisibility())(document.querySelector("+jsString(selector)+"))", &ok)
+	return ok
+}
+
+// text returns the trimmed text of the element that matches the selector.
+func (r *rawTab) text(t *testing.T, selector string) string {
+	t.Helper()
+	var s string
+	r.eval(t, "document.querySelector("+jsString(selector)+").textContent.trim()", &s)
+	return s
+}
+
+// screenshot writes a PNG of the whole page to path.
+func (r *rawTab) screenshot(t *testing.T, path string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(r.ctx, browser.DefaultTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err, "browser: taking a screenshot for %s", path)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, png, 0o644))
+}
+
+// Requests returns the URL of every request the tab made, in order.
+func (r *rawTab) Requests() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.requests...)
+}
+
+// addAuthenticator gives the raw tab a platform passkey device.
+func (r *rawTab) addAuthenticator(t *testing.T) {
+	t.Helper()
+	r.do(t, "adding a virtual authenticator", chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tt, webauthn.Enable, webauthn.EnableParams{EnableUI: new(false)}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tt, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
+			Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportInternal,
+			HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+		}})
+		return err
+	}))
+}
