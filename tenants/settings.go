@@ -27,19 +27,43 @@ type Settings struct {
 
 	// Passkeys configures passkey sign-in and the WebAuthn relying party.
 	Passkeys Passkeys `json:"passkeys"`
+
+	// SignUp, SignIn, Password, MFA, Captcha and SMS configure the rest of
+	// the sign-in experience.
+	SignUp   SignUp         `json:"sign_up"`
+	SignIn   SignIn         `json:"sign_in"`
+	Password PasswordPolicy `json:"password"`
+	MFA      MFA            `json:"mfa"`
+	Captcha  Captcha        `json:"captcha"`
+	SMS      SMSPolicy      `json:"sms"`
 }
 
 // DefaultSettings returns the settings of a new tenant.
 func DefaultSettings() Settings {
-	return Settings{Schema: SettingsSchema, DefaultLocale: "en", Passkeys: DefaultPasskeys()}
+	return Settings{
+		Schema:        SettingsSchema,
+		DefaultLocale: "en",
+		Passkeys:      DefaultPasskeys(),
+		SignUp:        DefaultSignUp(),
+		SignIn:        DefaultSignIn(),
+		Password:      DefaultPasswordPolicy(),
+		MFA:           DefaultMFA(),
+		Captcha:       Captcha{Provider: CaptchaOff},
+	}
 }
 
 // ParseSettings reads a stored settings document, filling defaults for
 // missing fields.
 func ParseSettings(raw string) (Settings, error) {
 	s := DefaultSettings()
+	// encoding/json merges into an existing map, which would bring back
+	// identifier kinds a stored document left out on purpose.
+	s.SignIn.Methods = nil
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return Settings{}, fmt.Errorf("parse tenant settings: %w", err)
+	}
+	if s.SignIn.Methods == nil {
+		s.SignIn.Methods = DefaultSignIn().Methods
 	}
 	if s.Schema > SettingsSchema {
 		return Settings{}, fmt.Errorf("tenant settings have schema %d, newer than this binary's %d; run the newer sesame", s.Schema, SettingsSchema)
@@ -57,7 +81,12 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	return s.Passkeys.Validate()
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS} {
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Encode returns the document as stored.
