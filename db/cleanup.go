@@ -10,15 +10,19 @@ import (
 
 // Expired counts the rows DeleteExpired removed, per table.
 type Expired struct {
-	Flows    int
-	Sessions int
+	Flows        int
+	Sessions     int
+	Codes        int
+	RateCounters int
 }
 
 // Total returns the number of rows removed.
-func (e Expired) Total() int { return e.Flows + e.Sessions }
+func (e Expired) Total() int { return e.Flows + e.Sessions + e.Codes + e.RateCounters }
 
 // Full reports whether any table filled its batch, so more may be left.
-func (e Expired) Full(batch int) bool { return e.Flows >= batch || e.Sessions >= batch }
+func (e Expired) Full(batch int) bool {
+	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch
+}
 
 // DeleteExpired removes rows whose expiry is before now, across all
 // tenants, at most batch rows per table per call (so one call holds locks
@@ -37,6 +41,17 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 	if out.Sessions, err = deleteExpired(ctx, d.bun, (*Session)(nil), "sessions", now, batch); err != nil {
 		return out, err
 	}
+	if out.Codes, err = deleteExpired(ctx, d.bun, (*Code)(nil), "verification_codes", now, batch); err != nil {
+		return out, err
+	}
+	// Rate counters have a composite key: delete by expiry directly.
+	res, err := d.bun.NewDelete().TableExpr("rate_counters").
+		Where("expires_at < ?", now.UTC()).Exec(ctx)
+	if err != nil {
+		return out, fmt.Errorf("delete expired rate counters: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	out.RateCounters = int(n)
 	return out, nil
 }
 

@@ -14,15 +14,16 @@ import (
 // updates and deletes, so tenant B's scope can neither see nor change
 // tenant A's rows.
 type Scope struct {
-	idb    bun.IDB
-	tenant uuid.UUID
+	idb     bun.IDB
+	tenant  uuid.UUID
+	dialect Dialect
 }
 
 // ForTenant returns the scope of tenant id.
-func (d *DB) ForTenant(id uuid.UUID) Scope { return Scope{idb: d.bun, tenant: id} }
+func (d *DB) ForTenant(id uuid.UUID) Scope { return Scope{idb: d.bun, tenant: id, dialect: d.dialect} }
 
 // ForTenant returns the scope of tenant id inside this transaction.
-func (t *Tx) ForTenant(id uuid.UUID) Scope { return Scope{idb: t.tx, tenant: id} }
+func (t *Tx) ForTenant(id uuid.UUID) Scope { return Scope{idb: t.tx, tenant: id, dialect: t.dialect} }
 
 // TenantID returns the tenant this scope is bound to.
 func (s Scope) TenantID() uuid.UUID { return s.tenant }

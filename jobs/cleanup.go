@@ -13,7 +13,7 @@ import (
 )
 
 // CleanupArgs is the periodic job that deletes expired rows: flows (with
-// their ceremonies) and sessions, and the codes later tables add.
+// their ceremonies), sessions, verification codes and rate counters.
 type CleanupArgs struct{}
 
 // Kind identifies the job in River's tables.
@@ -61,6 +61,8 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 		}
 		total.Flows += got.Flows
 		total.Sessions += got.Sessions
+		total.Codes += got.Codes
+		total.RateCounters += got.RateCounters
 		if !got.Full(w.Batch) {
 			break
 		}
@@ -69,7 +71,7 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 		}
 	}
 	if total.Total() > 0 {
-		w.Logger.InfoContext(ctx, "deleted expired rows", "flows", total.Flows, "sessions", total.Sessions)
+		w.Logger.InfoContext(ctx, "deleted expired rows", "flows", total.Flows, "sessions", total.Sessions, "codes", total.Codes, "rate_counters", total.RateCounters)
 	}
 	return nil
 }

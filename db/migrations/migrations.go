@@ -30,6 +30,7 @@ func All() []Migration {
 	return []Migration{
 		{Version: "20261123000000_init", Up: upInit},
 		{Version: "20261123010000_passkeys", Up: upPasskeys},
+		{Version: "20261123020000_codes", Up: upCodes},
 	}
 }
 
