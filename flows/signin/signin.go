@@ -18,7 +18,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,7 +25,6 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/internal/clock"
 )
 
 // Kind is the flow kind.
@@ -63,19 +61,12 @@ type Context struct {
 	Identifier     string `json:"identifier,omitempty"`
 }
 
-// Deps are what the sign-in flow needs.
-type Deps struct {
-	DB       *db.DB
-	Passkeys *passkey.Service
-	Clock    clock.Clock
-	Logger   *slog.Logger
-}
+// Deps are what the flow needs: the dependencies every flow kind shares.
+type Deps = flows.Deps
 
 // New returns the sign-in engine.
 func New(d Deps) (*flows.Engine[Context], error) {
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	a := &actions{Deps: d}
 	return flows.NewEngine(d.DB, Machine(a), d.Clock, d.Logger, ActionPasskeyFinish)
 }

@@ -16,7 +16,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,7 +23,6 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/internal/clock"
 )
 
 // Kind is the flow kind.
@@ -50,19 +48,12 @@ type Context struct {
 	Handle []byte `json:"handle,omitempty"`
 }
 
-// Deps are what the sign-up flow needs.
-type Deps struct {
-	DB       *db.DB
-	Passkeys *passkey.Service
-	Clock    clock.Clock
-	Logger   *slog.Logger
-}
+// Deps are what the flow needs: the dependencies every flow kind shares.
+type Deps = flows.Deps
 
 // New returns the sign-up engine.
 func New(d Deps) (*flows.Engine[Context], error) {
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	return flows.NewEngine(d.DB, Machine(&actions{Deps: d}), d.Clock, d.Logger)
 }
 

@@ -64,13 +64,14 @@ type Handler struct {
 func New(d Deps) (*Handler, error) {
 	h := &Handler{Deps: d}
 	var err error
-	if h.signIn, err = signin.New(signin.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger}); err != nil {
+	fd := flows.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger}
+	if h.signIn, err = signin.New(fd); err != nil {
 		return nil, err
 	}
-	if h.signUp, err = signup.New(signup.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger}); err != nil {
+	if h.signUp, err = signup.New(fd); err != nil {
 		return nil, err
 	}
-	if h.addPasskey, err = addpasskey.New(addpasskey.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger}); err != nil {
+	if h.addPasskey, err = addpasskey.New(fd); err != nil {
 		return nil, err
 	}
 
