@@ -19,6 +19,13 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// Is matches any public error with the same code, so errors.Is holds for
+// copies made by WithField.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
 // WithField returns a copy of e naming field.
 func (e *Error) WithField(field, message string) *Error {
 	c := *e

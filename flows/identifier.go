@@ -27,7 +27,13 @@ func ParseIdentifier(s string) (kind, value string, ok bool) {
 		if local == "" || !strings.Contains(domain, ".") {
 			return "", "", false
 		}
-		return db.IdentifierEmail, strings.ToLower(s), true
+		lower := strings.ToLower(s)
+		if len(lower) > 254 {
+			// Lowercasing can lengthen a string; what is stored must be
+			// accepted again when typed back.
+			return "", "", false
+		}
+		return db.IdentifierEmail, lower, true
 	}
 	if strings.HasPrefix(s, "+") {
 		digits := strings.Map(func(r rune) rune {
@@ -52,5 +58,6 @@ func ParseIdentifier(s string) (kind, value string, ok bool) {
 			return "", "", false
 		}
 	}
+	// Usernames are ASCII, so lowercasing keeps their length.
 	return db.IdentifierUsername, strings.ToLower(s), true
 }

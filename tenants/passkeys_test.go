@@ -3,6 +3,7 @@ package tenants_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -167,5 +168,44 @@ func TestService_UpdateSettingsRefusesStaleVersion(t *testing.T) {
 		_, err = svc.UpdateSettings(ctx, got, bad, false)
 		var ie *tenants.InputError
 		require.ErrorAs(t, err, &ie)
+	})
+}
+
+func TestService_RPIDAndOriginsMustBeTheTenantsOwn(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc := tenants.NewService(d, "id.example.com")
+		acme, err := svc.Create(ctx, "acme", "Acme")
+		require.NoError(t, err)
+		_, err = svc.Create(ctx, "bravo", "Bravo")
+		require.NoError(t, err)
+
+		try := func(edit func(p *tenants.Passkeys)) error {
+			next := acme.Settings
+			edit(&next.Passkeys)
+			saved, err := svc.UpdateSettings(ctx, acme, next, true)
+			if err == nil {
+				acme = saved
+			}
+			return err
+		}
+		var ie *tenants.InputError
+		require.ErrorAs(t, try(func(p *tenants.Passkeys) { p.RPID = "bravo.id.example.com" }), &ie, "another tenant's host")
+		require.Equal(t, "passkeys.rp_id", ie.Field)
+		require.ErrorAs(t, try(func(p *tenants.Passkeys) { p.RPID = "elsewhere.com" }), &ie)
+		require.ErrorAs(t, try(func(p *tenants.Passkeys) { p.Origins = []string{"https://bravo.id.example.com"} }), &ie, "another tenant's origin")
+		require.Equal(t, "passkeys.origins", ie.Field)
+		require.ErrorAs(t, try(func(p *tenants.Passkeys) { p.Origins = []string{"https://login.acme.com"} }), &ie, "an unverified domain")
+
+		// The tenant's own host, a parent of it, and a verified domain are fine.
+		require.NoError(t, try(func(p *tenants.Passkeys) { p.RPID = "id.example.com" }))
+		_, err = d.ForTenant(acme.ID).Domains().Add(ctx, "login.acme.com")
+		require.NoError(t, err)
+		require.NoError(t, d.ForTenant(acme.ID).Domains().MarkVerified(ctx, "login.acme.com", time.Now()))
+		require.NoError(t, try(func(p *tenants.Passkeys) {
+			p.RPID = "acme.com"
+			p.Origins = []string{"https://login.acme.com"}
+		}))
 	})
 }

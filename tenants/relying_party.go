@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 
 	"github.com/sesame-id/sesame/db"
@@ -82,6 +83,9 @@ func (s *Service) UpdateSettings(ctx context.Context, t *Tenant, next Settings, 
 	from, to := s.RelyingParty(t).ID, s.RelyingParty(&updated).ID
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		scope := tx.ForTenant(t.ID)
+		if err := s.checkOwnHosts(ctx, scope, &updated); err != nil {
+			return err
+		}
 		if from != to && !forceRPIDChange {
 			n, err := scope.Credentials().CountByRPID(ctx, from)
 			if err != nil {
@@ -102,4 +106,39 @@ func (s *Service) UpdateSettings(ctx context.Context, t *Tenant, next Settings, 
 		return nil, err
 	}
 	return &updated, nil
+}
+
+// checkOwnHosts refuses an RP ID or origin that is not the tenant's own: the
+// RP ID must be the tenant's host, one of its verified custom domains, or a
+// parent domain of one of them (as browsers require of a page's RP ID), and
+// each origin's host must be the tenant's host or a verified domain. So no
+// tenant can claim another tenant's host for its passkeys.
+func (s *Service) checkOwnHosts(ctx context.Context, scope db.Scope, t *Tenant) error {
+	p := t.Settings.Passkeys
+	if p.RPID == "" && len(p.Origins) == 0 {
+		return nil
+	}
+	own := []string{db.NormalizeHostname(s.Host(t))}
+	domains, err := scope.Domains().List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range domains {
+		if d.VerifiedAt != nil {
+			own = append(own, d.Hostname)
+		}
+	}
+	if p.RPID != "" && !slices.ContainsFunc(own, func(h string) bool { return hostWithin(h, p.RPID) }) {
+		return &InputError{Field: "passkeys.rp_id", Problem: fmt.Sprintf("%s is neither this tenant's host (%s), one of its verified domains, nor a parent domain of them", p.RPID, own[0])}
+	}
+	for _, o := range p.Origins {
+		u, err := url.Parse(o)
+		if err != nil || !slices.Contains(own, u.Hostname()) {
+			return &InputError{Field: "passkeys.origins", Problem: fmt.Sprintf("%s is not served by this tenant; add its host as a verified domain first", o)}
+		}
+		if want := s.Scheme(); u.Scheme != want && !isLocalhost(u.Hostname()) {
+			return &InputError{Field: "passkeys.origins", Problem: fmt.Sprintf("%s must use %s", o, want)}
+		}
+	}
+	return nil
 }

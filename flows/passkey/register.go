@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-webauthn/webauthn/metadata"
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 	"github.com/go-webauthn/webauthn/protocol/webauthncose"
@@ -107,8 +108,16 @@ func (s *Service) finishRegistration(t *tenants.Tenant, c *Ceremony, r Registran
 	p := t.Settings.Passkeys
 	// The tenant's policy is enforced here, not only requested in the
 	// options, which a client may ignore.
-	if p.Attestation == tenants.AttestationDirect && (created.AttestationFormat == "none" || created.AttestationType == "none" || created.AttestationFormat == "") {
-		return nil, errors.New("the tenant requires an attestation statement and none was given")
+	// Direct attestation asks the authenticator to prove what it is: a
+	// missing statement, or one signed by the credential's own key (self
+	// attestation), proves nothing.
+	if p.Attestation == tenants.AttestationDirect {
+		switch {
+		case created.AttestationFormat == "none" || created.AttestationType == "none" || created.AttestationFormat == "":
+			return nil, errors.New("the tenant requires an attestation statement and none was given")
+		case created.AttestationType == string(metadata.BasicSurrogate):
+			return nil, errors.New("the tenant requires an attestation by the authenticator's maker, and the credential attested itself")
+		}
 	}
 	if want := attachment(p.Attachment); want != "" {
 		got := protocol.AuthenticatorAttachment(parsed.AuthenticatorAttachment)

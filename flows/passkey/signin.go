@@ -142,7 +142,13 @@ func (s *Service) verifySignIn(ctx context.Context, t *tenants.Tenant, scope db.
 		return nil, errors.New("the user handle is not the credential owner's")
 	}
 
-	u := &waUser{handle: user.WebAuthnHandle, name: user.DisplayName, displayName: user.DisplayName, creds: []webauthn.Credential{toLibrary(cred)}}
+	// go-webauthn's CloneWarning is sticky (it starts from the stored
+	// value and is only ever set), so it is given a clear one: it then
+	// reports whether this assertion's counter regressed. The stored
+	// warning is kept on out below.
+	lib := toLibrary(cred)
+	lib.Authenticator.CloneWarning = false
+	u := &waUser{handle: user.WebAuthnHandle, name: user.DisplayName, displayName: user.DisplayName, creds: []webauthn.Credential{lib}}
 	var validated *webauthn.Credential
 	if len(session.UserID) > 0 {
 		validated, err = wa.ValidateLogin(u, session, parsed)
@@ -153,6 +159,11 @@ func (s *Service) verifySignIn(ctx context.Context, t *tenants.Tenant, scope db.
 	}
 	if err != nil {
 		return nil, fmt.Errorf("validate assertion: %s", devInfo(err))
+	}
+	// The policy in force now applies, not only the one the ceremony
+	// began under, as at registration.
+	if t.Settings.Passkeys.UserVerification == tenants.UVRequired && !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
+		return nil, errors.New("the tenant requires user verification and the authenticator did not verify the user")
 	}
 
 	out := *cred

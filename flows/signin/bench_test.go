@@ -13,6 +13,7 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -81,7 +82,7 @@ func newBenchEnv(b *testing.B, backend testdb.Backend) *benchEnv {
 		engine: engine,
 		tenant: tn,
 		rp:     virtualwebauthn.RelyingParty{Name: "Acme", ID: "acme.localhost", Origin: "http://acme.localhost:8080"},
-		cred:   virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2),
+		cred:   softkey.NewEC2(),
 	}
 	handle := []byte("0123456789abcdef0123456789abcdef")
 	env.auth = virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: handle, BackupEligible: true, BackupState: true})

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/tenants"
@@ -115,7 +116,7 @@ func newAPIDevice(srv *testserver.Server, slug string) *apiDevice {
 	return &apiDevice{
 		rp:   virtualwebauthn.RelyingParty{Name: slug, ID: slug + ".localhost", Origin: srv.URL(slug)},
 		auth: virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{BackupEligible: true, BackupState: true}),
-		cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2),
+		cred: softkey.NewEC2(),
 	}
 }
 
@@ -329,6 +330,11 @@ func TestAPI_WellKnownListsTheTenantOrigins(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	require.Equal(t, map[string]any{"origins": []any{srv.URL("acme")}}, r.json(t))
 
+	tn, err := srv.Tenants.BySlug(context.Background(), "acme")
+	require.NoError(t, err)
+	_, err = srv.DB.ForTenant(tn.ID).Domains().Add(context.Background(), "login.localhost")
+	require.NoError(t, err)
+	require.NoError(t, srv.DB.ForTenant(tn.ID).Domains().MarkVerified(context.Background(), "login.localhost", time.Now()))
 	srv.SetPasskeys(t, "acme", func(p *tenants.Passkeys) {
 		p.RPID = "localhost"
 		p.Origins = []string{srv.URL("acme"), "http://login.localhost:8443"}
