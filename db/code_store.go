@@ -2,12 +2,14 @@ package db
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math/big"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,7 +23,10 @@ const (
 )
 
 // Code is a one-time verification code sent by email or SMS. Only a hash
-// of the code is stored.
+// of the code is stored, and the code itself is made by the job that sends
+// it (see Issue), so it never rests in the database or in a job's
+// arguments: a row starts with an empty hash and cannot be checked until
+// it was issued.
 type Code struct {
 	bun.BaseModel `bun:"table:verification_codes,alias:vc"`
 
@@ -78,13 +83,13 @@ type SendLimit struct {
 	Window time.Duration
 }
 
-// Create stores a new code for c.Recipient whose plain value is code,
-// unless a limit in limits is already reached for that recipient on that
-// channel (ErrRateLimited). Counting and inserting are serialized per
+// Create stores a new, not yet issued code for c.Recipient, unless a limit
+// in limits is already reached for that recipient on that channel
+// (ErrRateLimited). Counting and inserting are serialized per
 // recipient (an advisory lock on PostgreSQL, the write lock on SQLite), so
 // concurrent requests cannot slip past a limit. Run it in the transaction
 // that also enqueues the job that sends the code.
-func (cs CodeStore) Create(ctx context.Context, c *Code, code string, now time.Time, limits ...SendLimit) error {
+func (cs CodeStore) Create(ctx context.Context, c *Code, now time.Time, limits ...SendLimit) error {
 	if err := cs.s.check(); err != nil {
 		return err
 	}
@@ -112,7 +117,7 @@ func (cs CodeStore) Create(ctx context.Context, c *Code, code string, now time.T
 		c.ID = uuid.Must(uuid.NewV7())
 	}
 	c.TenantID = cs.s.tenant
-	c.CodeHash = HashCode(c.ID, code)
+	c.CodeHash = []byte{}
 	c.CreatedAt = now.UTC()
 	if _, err := cs.s.idb.NewInsert().Model(c).Exec(ctx); err != nil {
 		return fmt.Errorf("create code: %w", err)
@@ -154,6 +159,7 @@ func (cs CodeStore) Check(ctx context.Context, id uuid.UUID, code string, now ti
 		Where("used_at IS NULL").
 		Where("expires_at > ?", now.UTC()).
 		Where("attempts < max_attempts").
+		Where("length(code_hash) > 0").
 		Returning("*").
 		Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -202,18 +208,36 @@ func (cs CodeStore) Get(ctx context.Context, id uuid.UUID) (*Code, error) {
 	return c, nil
 }
 
-// ClaimForSending returns the code id if it still needs sending: not sent,
-// not failed, not used and not expired at now. The send worker calls it in
-// its transaction before sending, so a job that runs twice sends once.
-func (cs CodeStore) ClaimForSending(ctx context.Context, id uuid.UUID, now time.Time) (*Code, error) {
-	c, err := cs.Get(ctx, id)
+// Issue makes the code's value, stores its hash and returns both, provided
+// the code still needs sending: not sent, not failed, not used and not
+// expired at now. The send job calls it in its transaction and sends the
+// value after commit; a job run again (River runs a job at least once)
+// issues a fresh value, so only the latest message's code works. Otherwise
+// it returns ErrNotFound.
+func (cs CodeStore) Issue(ctx context.Context, id uuid.UUID, now time.Time) (*Code, string, error) {
+	if err := cs.s.check(); err != nil {
+		return nil, "", err
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
-		return nil, err
+		return nil, "", fmt.Errorf("make code: %w", err)
 	}
-	if c.SentAt != nil || c.SendFailedAt != nil || c.UsedAt != nil || !now.Before(c.ExpiresAt) {
-		return nil, fmt.Errorf("code %s: %w", id, ErrNotFound)
+	value := fmt.Sprintf("%06d", n.Int64())
+	c := new(Code)
+	err = cs.s.idb.NewUpdate().Model(c).
+		Set("code_hash = ?", HashCode(id, value)).
+		Where("tenant_id = ?", cs.s.tenant).
+		Where("id = ?", id).
+		Where("sent_at IS NULL").
+		Where("send_failed_at IS NULL").
+		Where("used_at IS NULL").
+		Where("expires_at > ?", now.UTC()).
+		Returning("*").
+		Scan(ctx)
+	if err != nil {
+		return nil, "", notFound(err, "code %s to send", id)
 	}
-	return c, nil
+	return c, value, nil
 }
 
 // MarkSent records that the provider accepted the code's message.

@@ -12,13 +12,21 @@ import (
 	"github.com/sesame-id/sesame/internal/testdb"
 )
 
-func newCode(t *testing.T, d *db.DB, s func(tx *db.Tx) db.Scope, recipient, code string, now time.Time, limits ...db.SendLimit) (*db.Code, error) {
+// newCode creates a code for recipient and, unless limits refuse it,
+// issues it; it returns the row and the issued value.
+func newCode(t *testing.T, d *db.DB, s func(tx *db.Tx) db.Scope, recipient string, now time.Time, limits ...db.SendLimit) (*db.Code, string, error) {
 	t.Helper()
 	c := &db.Code{Purpose: "sign_in", Channel: db.ChannelSMS, Recipient: recipient, MaxAttempts: 5, ExpiresAt: now.Add(10 * time.Minute)}
+	var value string
 	err := d.InTx(context.Background(), func(ctx context.Context, tx *db.Tx) error {
-		return s(tx).Codes().Create(ctx, c, code, now, limits...)
+		if err := s(tx).Codes().Create(ctx, c, now, limits...); err != nil {
+			return err
+		}
+		var err error
+		_, value, err = s(tx).Codes().Issue(ctx, c.ID, now)
+		return err
 	})
-	return c, err
+	return c, value, err
 }
 
 func TestCodeStore_CodeWorksOnceAndIsStoredHashed(t *testing.T) {
@@ -28,29 +36,34 @@ func TestCodeStore_CodeWorksOnceAndIsStoredHashed(t *testing.T) {
 		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 		tn := testdb.Tenant(t, d, "acme")
 		scope := func(tx *db.Tx) db.Scope { return tx.ForTenant(tn.ID) }
-		c, err := newCode(t, d, scope, "+14155550100", "123456", now)
+		c, value, err := newCode(t, d, scope, "+14155550100", now)
 		require.NoError(t, err)
+		require.Regexp(t, `^[0-9]{6}$`, value)
 
 		stored, err := d.ForTenant(tn.ID).Codes().Get(ctx, c.ID)
 		require.NoError(t, err)
-		require.NotContains(t, string(stored.CodeHash), "123456")
-		require.Equal(t, db.HashCode(c.ID, "123456"), stored.CodeHash)
+		require.NotContains(t, string(stored.CodeHash), value)
+		require.Equal(t, db.HashCode(c.ID, value), stored.CodeHash)
 
-		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, "654321", now)
+		wrong := "000000"
+		if value == wrong {
+			wrong = "111111"
+		}
+		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, wrong, now)
 		require.ErrorIs(t, err, db.ErrCodeWrong)
-		got, err := d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, "123456", now)
+		got, err := d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, value, now)
 		require.NoError(t, err)
 		require.Equal(t, 2, got.Attempts)
-		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, "123456", now)
+		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, value, now)
 		require.ErrorIs(t, err, db.ErrCodeExpired, "a code works once")
 
 		// Another tenant cannot check it at all.
 		other := testdb.Tenant(t, d, "bravo")
-		c2, err := newCode(t, d, scope, "+14155550100", "111111", now)
+		c2, value2, err := newCode(t, d, scope, "+14155550100", now)
 		require.NoError(t, err)
-		_, err = d.ForTenant(other.ID).Codes().Check(ctx, c2.ID, "111111", now)
+		_, err = d.ForTenant(other.ID).Codes().Check(ctx, c2.ID, value2, now)
 		require.ErrorIs(t, err, db.ErrCodeExpired)
-		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c2.ID, "111111", now)
+		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c2.ID, value2, now)
 		require.NoError(t, err)
 	})
 }
@@ -62,11 +75,11 @@ func TestCodeStore_ExpiresAtTheBoundary(t *testing.T) {
 		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 		tn := testdb.Tenant(t, d, "acme")
 		scope := func(tx *db.Tx) db.Scope { return tx.ForTenant(tn.ID) }
-		c, err := newCode(t, d, scope, "a@example.com", "123456", now)
+		c, value, err := newCode(t, d, scope, "a@example.com", now)
 		require.NoError(t, err)
-		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, "123456", c.ExpiresAt)
+		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, value, c.ExpiresAt)
 		require.ErrorIs(t, err, db.ErrCodeExpired, "at expiry the code no longer works")
-		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, "123456", c.ExpiresAt.Add(-time.Microsecond))
+		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, value, c.ExpiresAt.Add(-time.Microsecond))
 		require.NoError(t, err, "just before expiry it works")
 	})
 }
@@ -81,8 +94,12 @@ func TestCodeStore_ConcurrentWrongGuessesAreAllCounted(t *testing.T) {
 		now := time.Now()
 		tn := testdb.Tenant(t, d, "acme")
 		scope := func(tx *db.Tx) db.Scope { return tx.ForTenant(tn.ID) }
-		c, err := newCode(t, d, scope, "+14155550100", "123456", now)
+		c, value, err := newCode(t, d, scope, "+14155550100", now)
 		require.NoError(t, err)
+		wrong := "000000"
+		if value == wrong {
+			wrong = "111111"
+		}
 
 		var (
 			wg      sync.WaitGroup
@@ -91,7 +108,7 @@ func TestCodeStore_ConcurrentWrongGuessesAreAllCounted(t *testing.T) {
 		)
 		for range 100 {
 			wg.Go(func() {
-				_, err := d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, "000000", now)
+				_, err := d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, wrong, now)
 				mu.Lock()
 				results[err]++
 				mu.Unlock()
@@ -104,7 +121,7 @@ func TestCodeStore_ConcurrentWrongGuessesAreAllCounted(t *testing.T) {
 		stored, err := d.ForTenant(tn.ID).Codes().Get(ctx, c.ID)
 		require.NoError(t, err)
 		require.Equal(t, 5, stored.Attempts)
-		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, "123456", now)
+		_, err = d.ForTenant(tn.ID).Codes().Check(ctx, c.ID, value, now)
 		require.ErrorIs(t, err, db.ErrCodeLocked, "the right code no longer works once locked")
 	})
 }
@@ -125,7 +142,7 @@ func TestCodeStore_SendLimitsPerRecipientHoldUnderConcurrency(t *testing.T) {
 		)
 		for range 8 {
 			wg.Go(func() {
-				_, err := newCode(t, d, scope, "+14155550100", "123456", now, limits...)
+				_, _, err := newCode(t, d, scope, "+14155550100", now, limits...)
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -142,43 +159,64 @@ func TestCodeStore_SendLimitsPerRecipientHoldUnderConcurrency(t *testing.T) {
 		require.Equal(t, 5, limited)
 
 		// Another recipient has its own allowance; the window moves on.
-		_, err := newCode(t, d, scope, "+14155550101", "123456", now, limits...)
+		_, _, err := newCode(t, d, scope, "+14155550101", now, limits...)
 		require.NoError(t, err)
-		_, err = newCode(t, d, scope, "+14155550100", "123456", now.Add(11*time.Minute), limits...)
+		_, _, err = newCode(t, d, scope, "+14155550100", now.Add(11*time.Minute), limits...)
 		require.NoError(t, err, "after ten minutes the short window allows again")
 	})
 }
 
-func TestCodeStore_SendingIsClaimedOnce(t *testing.T) {
+func TestCodeStore_IssuedForSendingUntilSentAndNeverChecksUnissued(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now := time.Now()
 		tn := testdb.Tenant(t, d, "acme")
-		scope := func(tx *db.Tx) db.Scope { return tx.ForTenant(tn.ID) }
 		codes := d.ForTenant(tn.ID).Codes()
 
-		c, err := newCode(t, d, scope, "a@example.com", "123456", now)
-		require.NoError(t, err)
-		_, err = codes.ClaimForSending(ctx, c.ID, now)
-		require.NoError(t, err)
-		require.NoError(t, codes.MarkSent(ctx, c.ID, "SM123", now))
-		_, err = codes.ClaimForSending(ctx, c.ID, now)
-		require.ErrorIs(t, err, db.ErrNotFound, "a sent code is not sent again")
-		require.ErrorIs(t, codes.MarkSent(ctx, c.ID, "SM456", now), db.ErrNotFound)
+		c := &db.Code{Purpose: "sign_in", Channel: db.ChannelEmail, Recipient: "a@example.com", MaxAttempts: 5, ExpiresAt: now.Add(10 * time.Minute)}
+		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			return tx.ForTenant(tn.ID).Codes().Create(ctx, c, now)
+		}))
+		// Not issued yet: nothing to check, not even an attempt.
+		_, err := codes.Check(ctx, c.ID, "000000", now)
+		require.ErrorIs(t, err, db.ErrCodeExpired)
 		got, err := codes.Get(ctx, c.ID)
 		require.NoError(t, err)
-		require.Equal(t, "SM123", got.ProviderMessageID)
+		require.Zero(t, got.Attempts)
 
-		failed, err := newCode(t, d, scope, "+1999", "123456", now)
+		// A job run twice issues twice; only the latest value works.
+		_, first, err := codes.Issue(ctx, c.ID, now)
 		require.NoError(t, err)
+		_, second, err := codes.Issue(ctx, c.ID, now)
+		require.NoError(t, err)
+		if first != second {
+			_, err = codes.Check(ctx, c.ID, first, now)
+			require.ErrorIs(t, err, db.ErrCodeWrong)
+		}
+		require.NoError(t, codes.MarkSent(ctx, c.ID, "SM123", now))
+		_, _, err = codes.Issue(ctx, c.ID, now)
+		require.ErrorIs(t, err, db.ErrNotFound, "a sent code is not issued again")
+		require.ErrorIs(t, codes.MarkSent(ctx, c.ID, "SM456", now), db.ErrNotFound)
+		got, err = codes.Get(ctx, c.ID)
+		require.NoError(t, err)
+		require.Equal(t, "SM123", got.ProviderMessageID)
+		_, err = codes.Check(ctx, c.ID, second, now)
+		require.NoError(t, err)
+
+		failed := &db.Code{Purpose: "sign_in", Channel: db.ChannelSMS, Recipient: "+1999", MaxAttempts: 5, ExpiresAt: now.Add(10 * time.Minute)}
+		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			return tx.ForTenant(tn.ID).Codes().Create(ctx, failed, now)
+		}))
 		require.NoError(t, codes.MarkSendFailed(ctx, failed.ID, "invalid number", now))
-		_, err = codes.ClaimForSending(ctx, failed.ID, now)
+		_, _, err = codes.Issue(ctx, failed.ID, now)
 		require.ErrorIs(t, err, db.ErrNotFound)
 
-		expired, err := newCode(t, d, scope, "b@example.com", "123456", now)
-		require.NoError(t, err)
-		_, err = codes.ClaimForSending(ctx, expired.ID, expired.ExpiresAt)
+		expired := &db.Code{Purpose: "sign_in", Channel: db.ChannelSMS, Recipient: "+1998", MaxAttempts: 5, ExpiresAt: now.Add(10 * time.Minute)}
+		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			return tx.ForTenant(tn.ID).Codes().Create(ctx, expired, now)
+		}))
+		_, _, err = codes.Issue(ctx, expired.ID, expired.ExpiresAt)
 		require.ErrorIs(t, err, db.ErrNotFound, "an expired code is never sent")
 	})
 }
