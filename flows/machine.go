@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -211,4 +212,24 @@ func (m *Machine[C]) ActionNames() []string {
 		}
 	}
 	return out
+}
+
+// PutCeremony stores a passkey ceremony on the flow (replacing any other).
+func (s *Step[C]) PutCeremony(c *passkey.Ceremony) error {
+	enc, err := c.Encode()
+	if err != nil {
+		return err
+	}
+	s.SetCeremony(enc, c.Expires)
+	return nil
+}
+
+// TakePasskeyCeremony takes the flow's ceremony (see TakeCeremony) and
+// decodes it. Without a live one it returns Fail(ErrCeremonyMissing).
+func (s *Step[C]) TakePasskeyCeremony() (*passkey.Ceremony, error) {
+	enc, ok := s.TakeCeremony()
+	if !ok {
+		return nil, Fail(ErrCeremonyMissing)
+	}
+	return passkey.DecodeCeremony(enc)
 }

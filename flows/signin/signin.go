@@ -179,11 +179,9 @@ func (a *actions) beginForUser(ctx context.Context, step *flows.Step[Context], u
 	if err != nil {
 		return nil, err
 	}
-	enc, err := c.Encode()
-	if err != nil {
+	if err := step.PutCeremony(c); err != nil {
 		return nil, err
 	}
-	step.SetCeremony(enc, c.Expires)
 	return opts, nil
 }
 
@@ -220,11 +218,9 @@ func (a *actions) passkeyBegin(ctx context.Context, step *flows.Step[Context]) e
 	if err != nil {
 		return err
 	}
-	enc, err := c.Encode()
-	if err != nil {
+	if err := step.PutCeremony(c); err != nil {
 		return err
 	}
-	step.SetCeremony(enc, c.Expires)
 	step.Output = passkey.Begun{Passkey: opts}
 	return nil
 }
@@ -244,11 +240,7 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if err := flows.DecodeInput(step.Input, &in); err != nil {
 		return flows.Fail(err)
 	}
-	enc, ok := step.TakeCeremony()
-	if !ok {
-		return flows.Fail(flows.ErrCeremonyMissing)
-	}
-	c, err := passkey.DecodeCeremony(enc)
+	c, err := step.TakePasskeyCeremony()
 	if err != nil {
 		return err
 	}

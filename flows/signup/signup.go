@@ -110,11 +110,9 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	if err != nil {
 		return err
 	}
-	enc, err := c.Encode()
-	if err != nil {
+	if err := step.PutCeremony(c); err != nil {
 		return err
 	}
-	step.SetCeremony(enc, c.Expires)
 	step.Next = Passkey
 	step.Output = passkey.Begun{Passkey: opts}
 	return nil
@@ -128,11 +126,7 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if err := flows.DecodeInput(step.Input, &in); err != nil {
 		return flows.Fail(err)
 	}
-	enc, ok := step.TakeCeremony()
-	if !ok {
-		return flows.Fail(flows.ErrCeremonyMissing)
-	}
-	c, err := passkey.DecodeCeremony(enc)
+	c, err := step.TakePasskeyCeremony()
 	if err != nil {
 		return err
 	}
