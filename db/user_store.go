@@ -17,12 +17,17 @@ type User struct {
 	TenantID uuid.UUID `bun:"tenant_id,notnull,type:uuid"`
 	// WebAuthnHandle is the user handle given to authenticators: random
 	// bytes, no personal data, stable for the account's life.
-	WebAuthnHandle []byte     `bun:"webauthn_handle,notnull"`
-	DisplayName    string     `bun:"display_name,notnull"`
-	SSO            bool       `bun:"sso,notnull"`
-	DisabledAt     *time.Time `bun:"disabled_at"`
-	CreatedAt      time.Time  `bun:"created_at,notnull"`
-	UpdatedAt      time.Time  `bun:"updated_at,notnull"`
+	WebAuthnHandle []byte `bun:"webauthn_handle,notnull"`
+	DisplayName    string `bun:"display_name,notnull"`
+	SSO            bool   `bun:"sso,notnull"`
+	// PasswordHash is the argon2id hash in PHC form; empty when the user
+	// has no password.
+	PasswordHash string `bun:"password_hash,notnull"`
+	// MFAEnabled is the user's "2-step verification" switch.
+	MFAEnabled bool       `bun:"mfa_enabled,notnull"`
+	DisabledAt *time.Time `bun:"disabled_at"`
+	CreatedAt  time.Time  `bun:"created_at,notnull"`
+	UpdatedAt  time.Time  `bun:"updated_at,notnull"`
 }
 
 // Identifier kinds.
@@ -155,6 +160,16 @@ func (us UserStore) Identifiers(ctx context.Context, userID uuid.UUID) ([]*Ident
 // SetSSO marks whether the user came from enterprise SSO.
 func (us UserStore) SetSSO(ctx context.Context, userID uuid.UUID, sso bool) error {
 	return us.update(ctx, userID, "sso = ?", sso)
+}
+
+// SetPassword stores the user's password hash (empty removes it).
+func (us UserStore) SetPassword(ctx context.Context, userID uuid.UUID, hash string) error {
+	return us.update(ctx, userID, "password_hash = ?", hash)
+}
+
+// SetMFA turns the user's 2-step verification on or off.
+func (us UserStore) SetMFA(ctx context.Context, userID uuid.UUID, on bool) error {
+	return us.update(ctx, userID, "mfa_enabled = ?", on)
 }
 
 // SetDisabled disables (at the given time) or, with nil, enables the user.
