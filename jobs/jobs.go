@@ -18,6 +18,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/delivery"
 )
 
 // Queue names. Maintenance work never delays code delivery.
@@ -55,6 +56,18 @@ type Config struct {
 
 	// Logger receives River's and the workers' logs. Default: discard.
 	Logger *slog.Logger
+
+	// Senders gives the code-sending workers each tenant's SMS and email
+	// senders. Default: one development delivery.Outbox for both channels,
+	// which keeps messages in memory and logs to Logger that one was kept
+	// (never its text); NewClient warns when it is used.
+	Senders Senders
+
+	// RetryPolicy decides when a failed job runs again. Default: River's
+	// DefaultClientRetryPolicy, attempt⁴ seconds plus jitter (1s, 16s,
+	// 81s, ...). Tests set a short one so that retries do not take
+	// seconds.
+	RetryPolicy river.ClientRetryPolicy
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -79,6 +92,10 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Senders == nil {
+		outbox := delivery.NewOutbox(delivery.OutboxConfig{Logger: c.Logger, Clock: c.Clock})
+		c.Senders = StaticSenders{SMSSender: outbox, EmailSender: outbox}
 	}
 	return c
 }
@@ -106,6 +123,7 @@ type Client = river.Client[*sql.Tx]
 // periodic job registered. Start it to work jobs; a client that is never
 // started can still insert them.
 func NewClient(d *db.DB, cfg Config) (*Client, error) {
+	outbox := cfg.Senders == nil
 	cfg = cfg.WithDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -113,6 +131,11 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Clock: cfg.Clock, Batch: cfg.CleanupBatch, Logger: cfg.Logger})
+	river.AddWorker(workers, &SMSCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
+	river.AddWorker(workers, &EmailCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
+	if outbox {
+		cfg.Logger.Warn("jobs: no senders configured; codes go to the development outbox and are never delivered")
+	}
 
 	client, err := river.NewClient(d.RiverDriver(), &river.Config{
 		FetchCooldown:     cfg.FetchCooldown,
@@ -123,7 +146,8 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 			QueueDefault:     {MaxWorkers: cfg.MaxWorkers},
 			QueueMaintenance: {MaxWorkers: 1},
 		},
-		Workers: workers,
+		RetryPolicy: cfg.RetryPolicy,
+		Workers:     workers,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create job client: %w", err)

@@ -1,0 +1,301 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/delivery"
+)
+
+// codeMaxAttempts is how often a code's job runs before River gives up.
+// With River's default backoff (attempt⁴ seconds) the eighth attempt comes
+// long after any code expired, and a run after expiry sends nothing.
+const codeMaxAttempts = 8
+
+// SMSCodeArgs is the job that makes a verification code's value and sends
+// it by SMS. It is inserted with InsertTx in the transaction that creates
+// the code row (db.CodeStore.Create); it carries ids only, so the value
+// never rests in the job's arguments.
+type SMSCodeArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	CodeID   uuid.UUID `json:"code_id"`
+}
+
+// Kind identifies the job in River's tables.
+func (SMSCodeArgs) Kind() string { return "sms_code" }
+
+// InsertOpts puts the job on the default queue with codeMaxAttempts.
+func (SMSCodeArgs) InsertOpts() river.InsertOpts { return codeInsertOpts() }
+
+// EmailCodeArgs is SMSCodeArgs for a code sent by email.
+type EmailCodeArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	CodeID   uuid.UUID `json:"code_id"`
+}
+
+// Kind identifies the job in River's tables.
+func (EmailCodeArgs) Kind() string { return "email_code" }
+
+// InsertOpts puts the job on the default queue with codeMaxAttempts.
+func (EmailCodeArgs) InsertOpts() river.InsertOpts { return codeInsertOpts() }
+
+func codeInsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, MaxAttempts: codeMaxAttempts}
+}
+
+// SMSCodeWorker works SMSCodeArgs; see sendCode for what a run does.
+type SMSCodeWorker struct {
+	river.WorkerDefaults[SMSCodeArgs]
+
+	DB      *db.DB
+	Senders Senders
+	Clock   clock.Clock
+	Logger  *slog.Logger
+}
+
+// Work issues the code and sends it by SMS.
+func (w *SMSCodeWorker) Work(ctx context.Context, job *river.Job[SMSCodeArgs]) error {
+	deps := codeDeps{db: w.DB, senders: w.Senders, clock: w.Clock, logger: w.Logger}
+	return sendCode(ctx, deps, job, job.Args.TenantID, job.Args.CodeID, smsChannel)
+}
+
+// EmailCodeWorker works EmailCodeArgs; see sendCode for what a run does.
+type EmailCodeWorker struct {
+	river.WorkerDefaults[EmailCodeArgs]
+
+	DB      *db.DB
+	Senders Senders
+	Clock   clock.Clock
+	Logger  *slog.Logger
+}
+
+// Work issues the code and sends it by email.
+func (w *EmailCodeWorker) Work(ctx context.Context, job *river.Job[EmailCodeArgs]) error {
+	deps := codeDeps{db: w.DB, senders: w.Senders, clock: w.Clock, logger: w.Logger}
+	return sendCode(ctx, deps, job, job.Args.TenantID, job.Args.CodeID, emailChannel)
+}
+
+// codeDeps are the two workers' dependencies.
+type codeDeps struct {
+	db      *db.DB
+	senders Senders
+	clock   clock.Clock
+	logger  *slog.Logger
+}
+
+// codeMessage is what a message says; text carries the code.
+type codeMessage struct {
+	subject string
+	text    string
+}
+
+// codeChannel is what differs between SMS and email.
+type codeChannel struct {
+	// name is the db.Code Channel the job may send.
+	name string
+	// send sends m to to through the tenant's sender for the channel and
+	// returns the provider's message id.
+	send func(ctx context.Context, s Senders, tenantID uuid.UUID, to string, m codeMessage) (string, error)
+}
+
+var smsChannel = codeChannel{
+	name: db.ChannelSMS,
+	send: func(ctx context.Context, s Senders, tenantID uuid.UUID, to string, m codeMessage) (string, error) {
+		sender, err := s.SMS(ctx, tenantID)
+		if err != nil {
+			return "", err
+		}
+		return sender.SendSMS(ctx, delivery.SMS{To: to, Body: m.text})
+	},
+}
+
+var emailChannel = codeChannel{
+	name: db.ChannelEmail,
+	send: func(ctx context.Context, s Senders, tenantID uuid.UUID, to string, m codeMessage) (string, error) {
+		sender, err := s.Email(ctx, tenantID)
+		if err != nil {
+			return "", err
+		}
+		return sender.SendEmail(ctx, delivery.Email{To: to, Subject: m.subject, Text: m.text})
+	},
+}
+
+// recordTimeout bounds the transaction that records a send's outcome.
+const recordTimeout = 10 * time.Second
+
+// errWrongChannel: the job's kind does not match the code's channel.
+var errWrongChannel = errors.New("the code's channel does not match the job")
+
+// sendCode is one run of a code job. River runs a job at least once, so
+// every run first checks, in the transaction that makes the code's value
+// (Issue), that the code still needs sending: not sent, not failed, not
+// used, not expired. Otherwise it completes without sending, which is also
+// how a retry after the code expired ends. The message goes out after that
+// transaction commits; then the provider's message id is recorded in the
+// transaction that completes the job. A permanent delivery error marks the
+// code failed and cancels the job; any other error is returned so that
+// River retries with backoff.
+//
+// The code's value is never logged nor put in an error: the sender's error
+// is redacted before it is returned, logged or stored.
+func sendCode[T river.JobArgs](ctx context.Context, w codeDeps, job *river.Job[T], tenantID, codeID uuid.UUID, ch codeChannel) error {
+	log := w.logger.With("job_id", job.ID, "attempt", job.Attempt, "tenant_id", tenantID, "code_id", codeID, "channel", ch.name)
+
+	issuedAt := w.clock.Now()
+	var (
+		code   *db.Code
+		value  string
+		tenant *db.Tenant
+	)
+	err := w.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		s := tx.ForTenant(tenantID)
+		var err error
+		if code, value, err = s.Codes().Issue(ctx, codeID, issuedAt); err != nil {
+			return err
+		}
+		if code.Channel != ch.name {
+			return fmt.Errorf("%w: the code's channel is %s", errWrongChannel, code.Channel)
+		}
+		tenant, err = s.Tenant(ctx)
+		return err
+	})
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		log.InfoContext(ctx, "code no longer needs sending (sent, failed, used or expired); nothing sent")
+		return nil
+	case errors.Is(err, errWrongChannel):
+		// The transaction rolled back, so the code is untouched.
+		return river.JobCancel(fmt.Errorf("send code %s: %w", codeID, err))
+	case err != nil:
+		return fmt.Errorf("issue code %s: %w", codeID, err)
+	}
+
+	msg := newCodeMessage(tenant, value, code.ExpiresAt.Sub(issuedAt))
+	messageID, err := ch.send(ctx, w.senders, tenantID, code.Recipient, msg)
+	if err != nil {
+		err = &sendError{err: err, value: value}
+	}
+
+	// The message is out (or definitely not): record the outcome even if
+	// the job's context was cancelled meanwhile, for a shutdown must not
+	// turn a delivered code into a duplicate.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+
+	switch {
+	case err == nil:
+		rerr := w.db.InTx(recordCtx, func(ctx context.Context, tx *db.Tx) error {
+			err := tx.ForTenant(tenantID).Codes().MarkSent(ctx, codeID, messageID, w.clock.Now())
+			if errors.Is(err, db.ErrNotFound) {
+				// Another run of this job (rescued while still running)
+				// recorded the code first: this message is a duplicate,
+				// and Issue made its code stop working.
+				log.WarnContext(ctx, "code was already recorded by another run; this message is a duplicate", "message_id", messageID)
+			} else if err != nil {
+				return err
+			}
+			_, err = river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx.SQL(), job)
+			return err
+		})
+		if rerr != nil {
+			log.WarnContext(ctx, "code sent but not recorded; a retry sends a new code", "message_id", messageID, "error", rerr)
+			return fmt.Errorf("record code %s as sent: %w", codeID, rerr)
+		}
+		log.InfoContext(ctx, "code sent", "message_id", messageID)
+		return nil
+
+	case delivery.IsPermanent(err):
+		if ferr := w.markFailed(recordCtx, tenantID, codeID, err.Error()); ferr != nil {
+			return ferr
+		}
+		log.WarnContext(ctx, "code cannot be delivered; job cancelled", "error", err)
+		return river.JobCancel(fmt.Errorf("send code %s: %w", codeID, err))
+
+	default:
+		if job.Attempt >= job.MaxAttempts {
+			// River discards the job after this run: say why on the code.
+			if ferr := w.markFailed(recordCtx, tenantID, codeID, fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, err)); ferr != nil {
+				return ferr
+			}
+		}
+		log.WarnContext(ctx, "code not sent; River retries", "error", err)
+		return fmt.Errorf("send code %s: %w", codeID, err)
+	}
+}
+
+// maxSendErrorLen bounds the reason stored on a failed code.
+const maxSendErrorLen = 200
+
+// markFailed records on the code that it cannot be delivered. reason is
+// the (redacted) delivery error: a status and a provider code, never the
+// message.
+func (w codeDeps) markFailed(ctx context.Context, tenantID, codeID uuid.UUID, reason string) error {
+	if len(reason) > maxSendErrorLen {
+		reason = strings.ToValidUTF8(reason[:maxSendErrorLen], "")
+	}
+	err := w.db.ForTenant(tenantID).Codes().MarkSendFailed(ctx, codeID, reason, w.clock.Now())
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("mark code %s as failed: %w", codeID, err)
+	}
+	return nil
+}
+
+// newCodeMessage returns the message carrying value for tenant, which
+// expires after left: "Your Acme code is 123456. It expires in 10
+// minutes."
+func newCodeMessage(tenant *db.Tenant, value string, left time.Duration) codeMessage {
+	name := displayName(tenant)
+	// Rounded up: a code issued with 9m59.9s left is "10 minutes".
+	minutes := int((left + time.Minute - 1) / time.Minute)
+	expires := fmt.Sprintf("It expires in %d minutes.", minutes)
+	if minutes <= 1 {
+		expires = "It expires in 1 minute."
+	}
+	return codeMessage{
+		subject: "Your " + name + " code",
+		text:    "Your " + name + " code is " + value + ". " + expires,
+	}
+}
+
+// displayName is the tenant's name made safe for a subject line: control
+// characters (a line break would make the email refused as header
+// injection) become spaces. An empty name falls back to the slug.
+func displayName(t *db.Tenant) string {
+	name := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, t.Name)
+	if name = strings.TrimSpace(name); name == "" {
+		return t.Slug
+	}
+	return name
+}
+
+// sendError is a sender's error with the code's value blanked out of its
+// message: senders promise never to quote a message, and this keeps the
+// promise for every sender a tenant may configure. Unwrap keeps
+// delivery.IsPermanent working.
+type sendError struct {
+	err   error
+	value string
+}
+
+func (e *sendError) Error() string {
+	return strings.ReplaceAll(e.err.Error(), e.value, "[code]")
+}
+
+func (e *sendError) Unwrap() error { return e.err }
