@@ -2,6 +2,7 @@ package signin_test
 
 import (
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -277,12 +278,28 @@ func TestPassword_OneClientIPIsLimitedAcrossAccounts(t *testing.T) {
 		e.setPassword(t, ada, adaPassword)
 
 		// 100 attempts on ten unknown accounts, ten each (each at its
-		// account limit, none over it).
+		// account limit, none over it), the accounts concurrently: every
+		// attempt is counted.
 		perAccount := signin.PasswordAttemptsPerAccount
-		for i := range signin.PasswordAttemptsPerIP / perAccount {
-			token := e.identified(t, "nobody"+string(rune('a'+i))+"@example.com")
-			for range perAccount {
-				_, err := e.password(token, "guess")
+		accounts := signin.PasswordAttemptsPerIP / perAccount
+		tokens := make([]string, accounts)
+		for i := range tokens {
+			tokens[i] = e.identified(t, "nobody"+string(rune('a'+i))+"@example.com")
+		}
+		errs := make([][]error, accounts)
+		var wg sync.WaitGroup
+		for i, token := range tokens {
+			wg.Go(func() {
+				for range perAccount {
+					_, err := e.password(token, "guess")
+					errs[i] = append(errs[i], err)
+				}
+			})
+		}
+		wg.Wait()
+		for i := range errs {
+			require.Len(t, errs[i], perAccount)
+			for _, err := range errs[i] {
 				require.ErrorIs(t, err, flows.ErrInvalidCredentials)
 			}
 		}
