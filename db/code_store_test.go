@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -247,5 +248,30 @@ func TestHit_CountsEveryConcurrentHitPerWindow(t *testing.T) {
 		got, err := d.DeleteExpired(ctx, now.Add(3*time.Minute), 100)
 		require.NoError(t, err)
 		require.Equal(t, 3, got.RateCounters)
+	})
+}
+
+func TestHit_InATransactionCountsOnlyWhenItCommits(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 12, 0, 30, 0, time.UTC)
+		errRollback := errors.New("roll back")
+		err := d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			n, err := tx.Hit(ctx, "user:1:password", time.Minute, now)
+			require.NoError(t, err)
+			require.Equal(t, 1, n)
+			return errRollback
+		})
+		require.ErrorIs(t, err, errRollback)
+		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			n, err := tx.Hit(ctx, "user:1:password", time.Minute, now)
+			require.NoError(t, err)
+			require.Equal(t, 1, n, "the rolled-back hit is not counted")
+			return nil
+		}))
+		n, err := d.Hit(ctx, "user:1:password", time.Minute, now)
+		require.NoError(t, err)
+		require.Equal(t, 2, n, "the committed hit is")
 	})
 }

@@ -66,6 +66,16 @@ var (
 		Message: "Sign in first."}
 	ErrBadRequestOrigin = &Error{Code: "bad_request_origin", Status: http.StatusForbidden,
 		Message: "Requests must come from this site's own pages."}
+	ErrInvalidCredentials = &Error{Code: "invalid_credentials", Status: http.StatusUnauthorized,
+		Message: "The account or password is not right. Check them and try again, or choose another way to sign in."}
+	ErrTooManyAttempts = &Error{Code: "too_many_attempts", Status: http.StatusTooManyRequests,
+		Message: "Too many attempts. Wait 15 minutes and try again, or choose another way to sign in."}
+	ErrMethodNotAvailable = &Error{Code: "method_not_available", Status: http.StatusForbidden,
+		Message: "This way to sign in is not available here. Choose another one."}
+	ErrMFAEnrollmentRequired = &Error{Code: "mfa_enrollment_required", Status: http.StatusForbidden,
+		Message: "This account needs 2-step verification set up before it can sign in. Ask your administrator to help you set it up."}
+	ErrInvalidCode = &Error{Code: "invalid_code", Status: http.StatusUnauthorized,
+		Message: "That code is not right or was already used. Enter a new code, or try another method to verify."}
 	ErrInternal = &Error{Code: "internal", Status: http.StatusInternalServerError,
 		Message: "Something went wrong on our side. Try again in a moment."}
 )

@@ -22,6 +22,10 @@ const (
 	AMROTP      = "otp"
 	AMRSMS      = "sms"
 	AMRMFA      = "mfa"
+	// AMRBackupCode is a used backup (recovery) code. RFC 8176 has no
+	// value for it; it is kept apart from otp so that a sign-in that fell
+	// back to a recovery code can be told from one with an app.
+	AMRBackupCode = "backup_code"
 )
 
 // IssuedSession is a new session and its token, which exists only here and

@@ -1,6 +1,7 @@
 // Package signin is the sign-in flow: the three passkey paths ("Continue
-// with passkey", identifier first, browser autofill) and the list of other
-// methods a user can fall back to.
+// with passkey", identifier first, browser autofill), the other methods a
+// user can fall back to (a password, for now), and the second factor that
+// a password sign-in may need.
 //
 // The machine (declared in Machine):
 //
@@ -9,15 +10,27 @@
 //	passkey ──choose_method──▶ choose_method
 //	identify|passkey|choose_method ──passkey.begin──▶ same state (discoverable: button, autofill)
 //	identify|passkey|choose_method ──passkey.finish──▶ done     (session issued, amr webauthn)
+//	passkey|choose_method ──password──▶ done  (no second factor needed: amr pwd)
+//	passkey|choose_method ──password──▶ mfa   (2-step on, or mandatory: no session yet)
+//	mfa ──mfa.passkey.begin──▶ mfa            (the user's own passkeys: allowCredentials)
+//	mfa ──mfa.passkey.finish──▶ done          (amr pwd, webauthn, mfa)
+//	mfa ──mfa.totp──▶ done                    (amr pwd, otp, mfa)
+//	mfa ──mfa.backup_code──▶ done             (amr pwd, backup_code, mfa)
 //
 // A successful passkey sign-in ends the flow without any second factor: a
 // passkey is a WebAuthn credential, which already satisfies WebAuthn MFA.
+// A password never ends the flow by itself for a user who needs a second
+// factor: the password action leads to mfa, and only the mfa actions, which
+// run in no other state, lead from there to a session. Nothing leads back
+// from mfa (not identify, not passkey.finish), so the flow's user and its
+// passed password cannot be swapped for another's.
 package signin
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +38,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // Kind is the flow kind.
@@ -35,6 +49,8 @@ const (
 	Identify     flows.State = "identify"
 	Passkey      flows.State = "passkey"
 	ChooseMethod flows.State = "choose_method"
+	// MFA waits for the second factor after a correct password.
+	MFA flows.State = "mfa"
 )
 
 // Actions.
@@ -43,12 +59,20 @@ const (
 	ActionPasskeyBegin  = "passkey.begin"
 	ActionPasskeyFinish = "passkey.finish"
 	ActionChooseMethod  = "choose_method"
+	ActionPassword      = "password"
+	// The second factor, in state mfa.
+	ActionMFAPasskeyBegin  = "mfa.passkey.begin"
+	ActionMFAPasskeyFinish = "mfa.passkey.finish"
+	ActionMFATOTP          = "mfa.totp"
+	ActionMFABackupCode    = "mfa.backup_code"
 )
 
 // Methods a user may be offered after identifying.
 const (
 	MethodPasskey = "passkey"
 	MethodSSO     = "sso"
+	// MethodPassword is tenants.MethodPassword.
+	MethodPassword = tenants.MethodPassword
 )
 
 // Context is the sign-in flow's stored context.
@@ -59,6 +83,9 @@ type Context struct {
 	// IdentifierKind and Identifier are what the user typed, normalized.
 	IdentifierKind string `json:"identifier_kind,omitempty"`
 	Identifier     string `json:"identifier,omitempty"`
+	// PasswordOK is set when the user's password was right and the flow
+	// went on to the second factor. The password itself is never kept.
+	PasswordOK bool `json:"password_ok,omitempty"`
 }
 
 // Deps are what the flow needs: the dependencies every flow kind shares.
@@ -78,6 +105,9 @@ func Machine(a *actions) *flows.Machine[Context] {
 		a = &actions{}
 	}
 	all := []flows.State{Identify, Passkey, ChooseMethod}
+	identified := []flows.State{Passkey, ChooseMethod}
+	mfa := []flows.State{MFA}
+	done := []flows.State{flows.Done}
 	return &flows.Machine[Context]{
 		Kind:  Kind,
 		Start: Identify,
@@ -86,13 +116,25 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionIdentify, From: all, To: []flows.State{Passkey, ChooseMethod}},
 			{Action: ActionChooseMethod, From: []flows.State{Passkey}, To: []flows.State{ChooseMethod}},
 			{Action: ActionPasskeyBegin, From: all, To: all},
-			{Action: ActionPasskeyFinish, From: all, To: []flows.State{flows.Done}},
+			// Not in mfa: a passkey sign-in there would be a second
+			// first factor; the mfa path is mfa.passkey.finish.
+			{Action: ActionPasskeyFinish, From: all, To: done},
+			{Action: ActionPassword, From: identified, To: []flows.State{flows.Done, MFA}},
+			{Action: ActionMFAPasskeyBegin, From: mfa, To: mfa},
+			{Action: ActionMFAPasskeyFinish, From: mfa, To: done},
+			{Action: ActionMFATOTP, From: mfa, To: done},
+			{Action: ActionMFABackupCode, From: mfa, To: done},
 		},
 		Actions: map[string]flows.Action[Context]{
-			ActionIdentify:      a.identify,
-			ActionChooseMethod:  a.chooseMethod,
-			ActionPasskeyBegin:  a.passkeyBegin,
-			ActionPasskeyFinish: a.passkeyFinish,
+			ActionIdentify:         a.identify,
+			ActionChooseMethod:     a.chooseMethod,
+			ActionPasskeyBegin:     a.passkeyBegin,
+			ActionPasskeyFinish:    a.passkeyFinish,
+			ActionPassword:         a.password,
+			ActionMFAPasskeyBegin:  a.mfaPasskeyBegin,
+			ActionMFAPasskeyFinish: a.mfaPasskeyFinish,
+			ActionMFATOTP:          a.mfaTOTP,
+			ActionMFABackupCode:    a.mfaBackupCode,
 		},
 	}
 }
@@ -122,6 +164,7 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	}
 	step.Context.IdentifierKind, step.Context.Identifier = kind, value
 	step.Context.UserID = nil
+	step.Context.PasswordOK = false
 
 	// Whatever the outcome, the flow no longer holds an earlier
 	// ceremony.
@@ -132,7 +175,7 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	case errors.Is(err, db.ErrNotFound):
 		// Unknown users look exactly like known users without passkeys.
 		step.Next = ChooseMethod
-		step.Output = methodsOutput{Methods: fallbackMethods()}
+		step.Output = methodsOutput{Methods: fallbackMethods(step.Tenant, kind)}
 		return nil
 	case err != nil:
 		return err
@@ -147,20 +190,20 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	}
 	if !step.Tenant.Settings.Passkeys.SignIn || user.DisabledAt != nil {
 		step.Next = ChooseMethod
-		step.Output = methodsOutput{Methods: fallbackMethods()}
+		step.Output = methodsOutput{Methods: fallbackMethods(step.Tenant, kind)}
 		return nil
 	}
 	opts, err := a.beginForUser(ctx, step, user)
 	if errors.Is(err, errNoPasskey) {
 		step.Next = ChooseMethod
-		step.Output = methodsOutput{Methods: fallbackMethods()}
+		step.Output = methodsOutput{Methods: fallbackMethods(step.Tenant, kind)}
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	step.Next = Passkey
-	step.Output = methodsOutput{Methods: append([]string{MethodPasskey}, fallbackMethods()...), Passkey: opts}
+	step.Output = methodsOutput{Methods: append([]string{MethodPasskey}, fallbackMethods(step.Tenant, kind)...), Passkey: opts}
 	return nil
 }
 
@@ -188,14 +231,28 @@ func (a *actions) beginForUser(ctx context.Context, step *flows.Step[Context], u
 func (a *actions) chooseMethod(_ context.Context, step *flows.Step[Context]) error {
 	step.TakeCeremony()
 	step.Next = ChooseMethod
-	step.Output = methodsOutput{Methods: fallbackMethods()}
+	step.Output = methodsOutput{Methods: fallbackMethods(step.Tenant, step.Context.IdentifierKind)}
 	return nil
 }
 
-// fallbackMethods lists the tenant's methods other than passkeys. Password
-// and one-time codes are configured per tenant with the sign-in experience
-// settings; until a tenant has any, the list is empty.
-func fallbackMethods() []string { return []string{} }
+// implementedMethods are the methods other than passkeys that this flow
+// can run. email_code and sms_code are configurable already but have no
+// action yet, so they are not offered: a tenant listing them gets the rest.
+var implementedMethods = []string{tenants.MethodPassword}
+
+// fallbackMethods lists the tenant's methods other than passkeys for an
+// identifier of kind (what the user typed), in the tenant's order, keeping
+// those this flow implements. It depends on nothing about the user, so an
+// unknown user gets the same list as a known one.
+func fallbackMethods(t *tenants.Tenant, kind string) []string {
+	out := []string{}
+	for _, m := range t.Settings.SignIn.Methods[kind] {
+		if slices.Contains(implementedMethods, m) && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
 
 func (a *actions) passkeyBegin(ctx context.Context, step *flows.Step[Context]) error {
 	if !step.Tenant.Settings.Passkeys.SignIn {
@@ -246,11 +303,11 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	}
 	cred, err := a.Passkeys.VerifySignIn(ctx, step.Tenant, step.Scope, c, in.Credential)
 	if err != nil {
-		a.audit(ctx, step, nil, flows.ErrPasskeyFailed.Code)
+		a.audit(ctx, step, MethodPasskey, nil, flows.ErrPasskeyFailed.Code)
 		return flows.Fail(flows.ErrPasskeyFailed)
 	}
 	if cred.User.SSO {
-		a.audit(ctx, step, &cred.UserID, flows.ErrSSORequired.Code)
+		a.audit(ctx, step, MethodPasskey, &cred.UserID, flows.ErrSSORequired.Code)
 		return flows.Fail(flows.ErrSSORequired)
 	}
 	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
@@ -263,14 +320,14 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	step.Session = s
 	step.Next = flows.Done
 	step.Output = signedIn{UserID: cred.UserID}
-	a.audit(ctx, step, &cred.UserID, "success")
+	a.audit(ctx, step, MethodPasskey, &cred.UserID, "success")
 	return nil
 }
 
 // audit logs one authentication attempt: tenant, user when known, method,
 // result and client IP, and never a secret.
-func (a *actions) audit(ctx context.Context, step *flows.Step[Context], user *uuid.UUID, result string) {
-	attrs := []any{"tenant", step.Tenant.Slug, "method", MethodPasskey, "result", result, "ip", step.Request.IP}
+func (a *actions) audit(ctx context.Context, step *flows.Step[Context], method string, user *uuid.UUID, result string) {
+	attrs := []any{"tenant", step.Tenant.Slug, "method", method, "result", result, "ip", step.Request.IP}
 	if user != nil {
 		attrs = append(attrs, "user", user.String())
 	}

@@ -400,6 +400,7 @@ func TestSignIn_IdentifyLooksTheSameForUnknownUsersAndUsersWithoutPasskeys(t *te
 		// 23: the client cannot tell these apart.
 		unknown := e.identify(t, e.start(t), "nobody@example.com")
 		require.Equal(t, signin.ChooseMethod, unknown.State)
+		require.JSONEq(t, `{"methods":["password"]}`, string(mustJSON(t, unknown.Output)))
 		for _, identifier := range []string{"nopasskey@example.com", "NoPasskey@Example.com", "stale@example.com", "disabled@example.com"} {
 			res := e.identify(t, e.start(t), identifier)
 			require.Equal(t, unknown.State, res.State, identifier)
@@ -424,7 +425,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		token := e.start(t)
 		res := e.identify(t, token, "Ada@Example.com")
 		require.Equal(t, signin.Passkey, res.State)
-		require.Equal(t, []string{signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish}, res.Actions)
+		require.Equal(t, []string{signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword}, res.Actions)
 		var out struct {
 			Methods []string `json:"methods"`
 			Passkey struct {
@@ -439,7 +440,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		}
 		raw := mustJSON(t, res.Output)
 		require.NoError(t, json.Unmarshal(raw, &out))
-		require.Equal(t, []string{signin.MethodPasskey}, out.Methods)
+		require.Equal(t, []string{signin.MethodPasskey, signin.MethodPassword}, out.Methods)
 		require.Equal(t, e.pk.RelyingParty(e.tn).ID, out.Passkey.PublicKey.RPID)
 		var ids []string
 		for _, c := range out.Passkey.PublicKey.AllowCredentials {
@@ -528,12 +529,21 @@ func TestSignIn_AnSSOUserIsRefusedAtFinish(t *testing.T) {
 func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 	t.Parallel()
 	m := signin.Machine(nil)
-	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, flows.Done}, m.States())
-	require.ElementsMatch(t, []string{signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish}, m.ActionNames())
+	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.MFA, flows.Done}, m.States())
+	require.ElementsMatch(t, []string{
+		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
+		signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode,
+	}, m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
 		e.member(t, "ada", true)
+		// bob has a password, 2-step verification and every factor.
+		bob := e.member(t, "bob", true)
+		e.setPassword(t, bob, bobPassword)
+		e.setMFA(t, bob)
+		e.addTOTP(t, bob)
+		e.addBackupCodes(t, bob)
 
 		// into returns the token of a new flow in state s.
 		into := map[flows.State]func(t *testing.T) string{
@@ -546,6 +556,15 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			signin.ChooseMethod: func(t *testing.T) string {
 				token := e.start(t)
 				e.identify(t, token, "nobody@example.com")
+				return token
+			},
+			// In mfa with a live ceremony (of mfa.passkey.begin), so that
+			// a finisher gets as far as the transition check.
+			signin.MFA: func(t *testing.T) string {
+				token := e.intoMFA(t, bob, bobPassword)
+				_, err := e.engine.Run(e.ctx, e.tn, token, signin.ActionMFAPasskeyBegin, nil, e.req)
+				require.NoError(t, err)
+				require.NotNil(t, e.flow(t, token).Ceremony)
 				return token
 			},
 			// The engine deletes a flow that reaches done; a row left in
@@ -572,6 +591,7 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				if slices.Contains(m.Allowed(state), action) {
 					continue
 				}
+				require.Contains(t, into, state, "no way into %s", state)
 				token := into[state](t)
 				before := e.flow(t, token)
 				require.Equal(t, string(state), before.State)
@@ -581,13 +601,16 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// identify and passkey.finish are declared everywhere but done,
-		// choose_method only in passkey.
-		require.Equal(t, 4+2, refused)
+		// Of 9 actions: identify allows 3, passkey 5, choose_method 4,
+		// mfa 4 (its own) and done none.
+		require.Equal(t, 6+4+5+5+9, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.
-		for _, action := range []string{signin.ActionChooseMethod, signin.ActionPasskeyFinish, "no.such.action"} {
+		for _, action := range []string{
+			signin.ActionChooseMethod, signin.ActionPasskeyFinish, signin.ActionPassword,
+			signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode, "no.such.action",
+		} {
 			_, err := e.engine.Begin(e.ctx, e.tn, signin.Context{}, action, nil, e.req)
 			requirePublic(t, flows.ErrActionNotAllowed, err)
 		}

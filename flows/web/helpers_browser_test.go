@@ -32,9 +32,7 @@ import (
 // What the hosted pages say, as a person reads it.
 const (
 	textCancelled   = "The passkey request was cancelled or timed out. Try again, or use another way to sign in."
-	textNoOtherWay  = "No other way to sign in is available. Use your passkey, or create an account."
-	textNoneHere    = "No other way to sign in is available here."
-	textNoWayHere   = "No other way to sign in is available, and this browser can't use passkeys. Try a browser or device that supports passkeys."
+	textChooseHow   = "Choose how to sign in:"
 	textSSOMethods  = "This account signs in with your organization's single sign-on. Use your organization's sign-in page."
 	textSSORefused  = "This account signs in with your organization's single sign-on, not with a passkey."
 	textUnsupported = "This browser can't create passkeys. Use a browser that supports passkeys to create an account."

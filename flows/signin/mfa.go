@@ -1,0 +1,265 @@
+package signin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/backupcode"
+	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/totp"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// Second factors, as the mfa output names them and in the order offered:
+// a passkey first, the recommended one.
+const (
+	FactorWebAuthn   = tenants.FactorWebAuthn
+	FactorTOTP       = tenants.FactorTOTP
+	FactorBackupCode = "backup_code" // tenants.FactorBackupCodes
+)
+
+// Limit on second-factor attempts, per user, counted before each check: a
+// six-digit code must not be guessable in the flow's lifetime.
+const (
+	// MFAWindow is the fixed window of the limit.
+	MFAWindow = 15 * time.Minute
+	// MFAAttemptsPerUser is how many second-factor attempts (passkey
+	// answers, TOTP codes, backup codes together) one user gets per window.
+	MFAAttemptsPerUser = 10
+)
+
+// usableFactors lists user's second factors that the tenant has enabled:
+// webauthn when the user has a passkey under the tenant's RP ID, totp when
+// the user's authenticator app is confirmed, backup_code when unused codes
+// are left. SMS is not offered yet.
+func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], user *db.User) ([]string, error) {
+	enabled := step.Tenant.Settings.MFA.Factors
+	out := []string{}
+	if slices.Contains(enabled, tenants.FactorWebAuthn) {
+		creds, err := step.Scope.Credentials().ByUser(ctx, user.ID, a.Passkeys.RelyingParty(step.Tenant).ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(creds) > 0 {
+			out = append(out, FactorWebAuthn)
+		}
+	}
+	if slices.Contains(enabled, tenants.FactorTOTP) {
+		f, err := step.Scope.TOTP().Get(ctx, user.ID)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+		case err != nil:
+			return nil, err
+		case f.ConfirmedAt != nil:
+			out = append(out, FactorTOTP)
+		}
+	}
+	if slices.Contains(enabled, tenants.FactorBackupCodes) {
+		codes, err := step.Scope.BackupCodes().Unused(ctx, user.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(codes) > 0 {
+			out = append(out, FactorBackupCode)
+		}
+	}
+	return out, nil
+}
+
+// mfaUser returns the flow's user, who passed the password step. The
+// engine only runs the mfa actions in state mfa, which only a right
+// password leads to; this checks it again.
+func (a *actions) mfaUser(ctx context.Context, step *flows.Step[Context]) (*db.User, error) {
+	c := step.Context
+	if !c.PasswordOK || c.UserID == nil {
+		return nil, flows.ErrActionNotAllowed
+	}
+	user, err := step.Scope.Users().ByID(ctx, *c.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if user.DisabledAt != nil || user.SSO {
+		return nil, flows.Fail(flows.ErrInvalidCredentials)
+	}
+	return user, nil
+}
+
+// factorOn refuses a factor the tenant has turned off.
+func factorOn(t *tenants.Tenant, factor string) error {
+	if !slices.Contains(t.Settings.MFA.Factors, factor) {
+		return flows.ErrMethodNotAvailable.WithField("", "This way to verify is not available here. Try another method to verify.")
+	}
+	return nil
+}
+
+// mfaAttempt counts one second-factor attempt by user.
+func (a *actions) mfaAttempt(ctx context.Context, step *flows.Step[Context], user *db.User, method string) error {
+	over, err := a.overLimit(ctx, step, []limit{{key: "user:" + user.ID.String() + ":mfa", max: MFAAttemptsPerUser}}, MFAWindow)
+	if err != nil {
+		return err
+	}
+	if over {
+		a.audit(ctx, step, method, &user.ID, flows.ErrTooManyAttempts.Code)
+		return flows.Fail(flows.ErrTooManyAttempts)
+	}
+	return nil
+}
+
+func (a *actions) mfaPasskeyBegin(ctx context.Context, step *flows.Step[Context]) error {
+	if err := flows.DecodeInput(step.Input, &struct{}{}); err != nil {
+		return err
+	}
+	user, err := a.mfaUser(ctx, step)
+	if err != nil {
+		return err
+	}
+	if err := factorOn(step.Tenant, tenants.FactorWebAuthn); err != nil {
+		return err
+	}
+	opts, err := a.beginForUser(ctx, step, user)
+	if errors.Is(err, errNoPasskey) {
+		return flows.ErrMethodNotAvailable.WithField("", "This account has no passkey here. Try another method to verify.")
+	}
+	if err != nil {
+		return err
+	}
+	step.Output = passkey.Begun{Passkey: opts}
+	return nil
+}
+
+func (a *actions) mfaPasskeyFinish(ctx context.Context, step *flows.Step[Context]) error {
+	var in struct {
+		Credential json.RawMessage `json:"credential"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return flows.Fail(err)
+	}
+	// The ceremony is used once, whatever follows.
+	c, err := step.TakePasskeyCeremony()
+	if err != nil {
+		return err
+	}
+	user, err := a.mfaUser(ctx, step)
+	if err != nil {
+		return failed(err)
+	}
+	if err := factorOn(step.Tenant, tenants.FactorWebAuthn); err != nil {
+		return flows.Fail(err)
+	}
+	if err := a.mfaAttempt(ctx, step, user, FactorWebAuthn); err != nil {
+		return err
+	}
+	cred, err := a.Passkeys.VerifySignIn(ctx, step.Tenant, step.Scope, c, in.Credential)
+	if err != nil || cred.UserID != user.ID {
+		a.audit(ctx, step, FactorWebAuthn, &user.ID, flows.ErrPasskeyFailed.Code)
+		return flows.Fail(flows.ErrPasskeyFailed)
+	}
+	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
+		return err
+	}
+	return a.signIn(ctx, step, user.ID, FactorWebAuthn, flows.AMRPassword, flows.AMRWebAuthn, flows.AMRMFA)
+}
+
+func (a *actions) mfaTOTP(ctx context.Context, step *flows.Step[Context]) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return err
+	}
+	user, err := a.mfaUser(ctx, step)
+	if err != nil {
+		return err
+	}
+	if err := factorOn(step.Tenant, tenants.FactorTOTP); err != nil {
+		return err
+	}
+	if err := a.mfaAttempt(ctx, step, user, FactorTOTP); err != nil {
+		return err
+	}
+	fail := func() error {
+		a.audit(ctx, step, FactorTOTP, &user.ID, flows.ErrInvalidCode.Code)
+		return flows.Fail(flows.ErrInvalidCode)
+	}
+	f, err := step.Scope.TOTP().Get(ctx, user.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		return fail()
+	}
+	if err != nil {
+		return err
+	}
+	if f.ConfirmedAt == nil {
+		return fail()
+	}
+	accepted, err := totp.Validate(f.Secret, in.Code, step.Now, f.LastStep)
+	if errors.Is(err, totp.ErrInvalid) || errors.Is(err, totp.ErrReplayed) {
+		return fail()
+	}
+	if err != nil {
+		return err
+	}
+	// Atomic: of two requests with one code, only one gets here.
+	if err := step.Scope.TOTP().Accept(ctx, user.ID, accepted, step.Now); errors.Is(err, db.ErrReplayed) {
+		return fail()
+	} else if err != nil {
+		return err
+	}
+	return a.signIn(ctx, step, user.ID, FactorTOTP, flows.AMRPassword, flows.AMROTP, flows.AMRMFA)
+}
+
+func (a *actions) mfaBackupCode(ctx context.Context, step *flows.Step[Context]) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return err
+	}
+	user, err := a.mfaUser(ctx, step)
+	if err != nil {
+		return err
+	}
+	if err := factorOn(step.Tenant, tenants.FactorBackupCodes); err != nil {
+		return err
+	}
+	if err := a.mfaAttempt(ctx, step, user, FactorBackupCode); err != nil {
+		return err
+	}
+	fail := func() error {
+		a.audit(ctx, step, FactorBackupCode, &user.ID, flows.ErrInvalidCode.Code)
+		return flows.Fail(flows.ErrInvalidCode)
+	}
+	codes, err := step.Scope.BackupCodes().Unused(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	hashes := make([][]byte, len(codes))
+	for i, c := range codes {
+		hashes[i] = c.CodeHash
+	}
+	i, ok := backupcode.Match(in.Code, hashes)
+	if !ok {
+		return fail()
+	}
+	// Single use: of two requests with one code, only one marks it.
+	if err := step.Scope.BackupCodes().Use(ctx, user.ID, codes[i].ID, step.Now); errors.Is(err, db.ErrNotFound) {
+		return fail()
+	} else if err != nil {
+		return err
+	}
+	return a.signIn(ctx, step, user.ID, FactorBackupCode, flows.AMRPassword, flows.AMRBackupCode, flows.AMRMFA)
+}
+
+// failed makes err a flows.Fail unless it is one already, so that a
+// consumed ceremony stays consumed.
+func failed(err error) error {
+	var pe *flows.Error
+	if errors.As(err, &pe) {
+		return flows.Fail(err)
+	}
+	return err
+}
