@@ -105,10 +105,122 @@ function showMethods(list) {
   text.textContent = "Choose how to sign in:";
   for (const m of others) {
     const li = document.createElement("li");
-    li.textContent = names[m] || m;
-    li.dataset.method = m;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.textContent = names[m] || m;
+    button.dataset.method = m;
+    button.addEventListener("click", () => chooseMethod(m));
+    li.append(button);
     ul.append(li);
   }
+}
+
+function chooseMethod(method) {
+  say("");
+  if (method === "password") {
+    document.getElementById("password-form").hidden = false;
+    document.getElementById("password").focus();
+  }
+}
+
+async function signInWithPassword(event) {
+  event.preventDefault();
+  say("");
+  const field = document.getElementById("password");
+  if (!field.value) {
+    say("Enter your password.");
+    field.focus();
+    return;
+  }
+  busy(true);
+  try {
+    const res = await identifyFlow.step("password", { password: field.value });
+    field.value = "";
+    if (res.flow.state === "mfa") {
+      showSecondFactor(res.result.factors);
+    } else {
+      window.location.assign("/account");
+    }
+  } catch (err) {
+    say(explain(err));
+    field.select();
+  } finally {
+    busy(false);
+  }
+}
+
+// The second factor: the passkey first when the user has one, the others
+// behind "Try another method to verify".
+const factorPanels = { webauthn: "mfa-webauthn", totp: "mfa-totp", backup_code: "mfa-backup" };
+let factors = [];
+
+function showFactor(factor) {
+  for (const [f, id] of Object.entries(factorPanels)) {
+    document.getElementById(id).hidden = f !== factor;
+  }
+  document.getElementById("mfa-other").hidden = factors.length < 2;
+  document.getElementById("mfa-choices").hidden = true;
+  const input = document.querySelector(`#${factorPanels[factor]} input`);
+  if (input) input.focus();
+}
+
+function showSecondFactor(list) {
+  factors = list.filter((f) => f in factorPanels && (f !== "webauthn" || supported()));
+  methods.hidden = true;
+  verify.hidden = true;
+  form.hidden = true;
+  document.getElementById("password-form").hidden = true;
+  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.hidden = true;
+  document.getElementById("mfa").hidden = false;
+  if (factors.length === 0) {
+    say("No second factor you can use here is set up for this account.");
+    return;
+  }
+  showFactor(factors[0]);
+}
+
+async function secondFactor(action, input) {
+  say("");
+  busy(true);
+  try {
+    await identifyFlow.step(action, input);
+    window.location.assign("/account");
+  } catch (err) {
+    say(explain(err));
+  } finally {
+    busy(false);
+  }
+}
+
+async function mfaPasskey() {
+  say("");
+  busy(true);
+  try {
+    const res = await identifyFlow.step("mfa.passkey.begin", {});
+    const credential = await get(res.result.passkey.publicKey);
+    await identifyFlow.step("mfa.passkey.finish", { credential });
+    window.location.assign("/account");
+  } catch (err) {
+    say(explain(err));
+  } finally {
+    busy(false);
+  }
+}
+
+function codeForm(id, action) {
+  document.getElementById(id).addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = event.target.querySelector("input");
+    const code = input.value.trim();
+    if (!code) {
+      say("Enter the code.");
+      input.focus();
+      return;
+    }
+    input.value = "";
+    secondFactor(action, { code });
+  });
 }
 
 // Verify via passkey: identifier first, with the user's own credentials.
@@ -182,6 +294,31 @@ if (!canPasskey) {
   for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.remove();
 }
 form.addEventListener("submit", identify);
+document.getElementById("password-form").addEventListener("submit", signInWithPassword);
+document.getElementById("mfa-passkey-button").addEventListener("click", mfaPasskey);
+document.getElementById("mfa-other").addEventListener("click", () => {
+  const current = factors.find((f) => !document.getElementById(factorPanels[f]).hidden);
+  const names = { webauthn: "Passkey", totp: "Authenticator app code", backup_code: "Backup code" };
+  const list = document.getElementById("mfa-choices");
+  list.replaceChildren();
+  for (const f of factors.filter((f) => f !== current)) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.dataset.factor = f;
+    button.textContent = names[f];
+    button.addEventListener("click", () => {
+      list.hidden = true;
+      showFactor(f);
+    });
+    li.append(button);
+    list.append(li);
+  }
+  list.hidden = false;
+});
+codeForm("mfa-totp", "mfa.totp");
+codeForm("mfa-backup", "mfa.backup_code");
 document.getElementById("passkey-button")?.addEventListener("click", passkeyButton);
 document.getElementById("other-method").addEventListener("click", otherMethod);
 document.getElementById("verify-passkey-button").addEventListener("click", () => {
