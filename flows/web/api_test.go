@@ -170,6 +170,11 @@ func apiSignUp(t *testing.T, c *apiClient, dev *apiDevice, identifier string) {
 	resp := dev.create(t, apiPublicKey(t, r))
 	r = c.post("/api/flows/sign-up/passkey.finish", map[string]any{"credential": resp}, map[string]string{"X-Sesame-Flow": token})
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	// The default tenant offers 2-step verification; skip it, with the
+	// session cookie passkey.finish set.
+	require.Equal(t, "two_step", r.json(t)["flow"].(map[string]any)["state"])
+	r = c.post("/api/flows/sign-up/two_step.skip", map[string]any{}, map[string]string{"X-Sesame-Flow": token})
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	require.Equal(t, "done", r.json(t)["flow"].(map[string]any)["state"])
 }
 
@@ -362,4 +367,32 @@ func TestAPI_IdentifierFirstLooksTheSameForUnknownAndPasskeylessUsers(t *testing
 	require.Equal(t, http.StatusCreated, known.status, string(known.body))
 	require.Equal(t, strip(known), strip(unknown))
 	require.Equal(t, "choose_method", known.json(t)["flow"].(map[string]any)["state"])
+}
+
+func TestAPI_SignUpTwoStepStepsNeedTheNewUsersSession(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	srv.CreateTenant(t, "acme", "Acme")
+	c := newAPIClient(t, srv, "acme")
+	dev := newAPIDevice(srv, "acme")
+
+	r := c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "ida@example.com"}}, nil)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	token := apiFlowToken(t, r)
+	r = c.post("/api/flows/sign-up/passkey.finish", map[string]any{"credential": dev.create(t, apiPublicKey(t, r))}, map[string]string{"X-Sesame-Flow": token})
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	require.Equal(t, "two_step", r.json(t)["flow"].(map[string]any)["state"])
+
+	// Someone with the flow token but without the session cookie.
+	other := newAPIClient(t, srv, "acme")
+	for _, action := range []string{"two_step.enable", "two_step.skip"} {
+		r = other.post("/api/flows/sign-up/"+action, map[string]any{}, map[string]string{"X-Sesame-Flow": token})
+		require.Equal(t, http.StatusUnauthorized, r.status, string(r.body))
+		require.Equal(t, "unauthenticated", r.errorCode(t))
+	}
+	r = c.post("/api/flows/sign-up/two_step.enable", map[string]any{}, map[string]string{"X-Sesame-Flow": token})
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	require.Equal(t, "totp_setup", r.json(t)["flow"].(map[string]any)["state"])
+	qr, _ := r.json(t)["result"].(map[string]any)["qr_code"].(string)
+	require.True(t, strings.HasPrefix(qr, "data:image/png;base64,"), qr)
 }

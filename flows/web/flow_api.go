@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/sesame-id/sesame/flows"
@@ -132,6 +133,19 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		req.UserID = &s.UserID
+	}
+	if kind == kindSignUp {
+		// The steps after the passkey (2-step verification) belong to the
+		// account passkey.finish created and signed in: pass its session's
+		// user, when there is one, for the flow to check.
+		s, err := h.session(r.Context(), r, t)
+		switch {
+		case err == nil:
+			req.UserID = &s.UserID
+		case !errors.Is(err, flows.ErrUnauthenticated):
+			h.fail(w, r, err)
+			return
+		}
 	}
 	res, err := eng.Run(r.Context(), t, r.Header.Get(FlowHeader), r.PathValue("action"), body, req)
 	if err != nil {

@@ -1,0 +1,439 @@
+package signup_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	vw "github.com/descope/virtualwebauthn"
+	"github.com/google/uuid"
+	"github.com/pquerna/otp"
+	otptotp "github.com/pquerna/otp/totp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/backupcode"
+	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/flows/totp"
+	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/softkey"
+	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// signUpEnv is one database with the sign-up engine on a fake clock and a
+// tenant served at http://acme-….localhost:8080.
+type signUpEnv struct {
+	ctx    context.Context
+	d      *db.DB
+	ts     *tenants.Service
+	clock  *clock.Fake
+	pk     *passkey.Service
+	engine *flows.Engine[signup.Context]
+	tn     *tenants.Tenant
+}
+
+func newSignUpEnv(t *testing.T, d *db.DB) *signUpEnv {
+	t.Helper()
+	ctx := context.Background()
+	ts := tenants.NewService(d, "localhost:8080")
+	clk := clock.NewFake(time.Now())
+	pk := passkey.NewService(ts, clk, nil)
+	engine, err := signup.New(signup.Deps{DB: d, Passkeys: pk, Clock: clk})
+	require.NoError(t, err)
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	tn, err := ts.Create(ctx, "acme-"+hex.EncodeToString(b), "Acme")
+	require.NoError(t, err)
+	return &signUpEnv{ctx: ctx, d: d, ts: ts, clock: clk, pk: pk, engine: engine, tn: tn}
+}
+
+func (e *signUpEnv) scope() db.Scope { return e.d.ForTenant(e.tn.ID) }
+
+// setMFA saves the tenant's MFA settings as edit leaves them.
+func (e *signUpEnv) setMFA(t *testing.T, edit func(m *tenants.MFA)) {
+	t.Helper()
+	next := e.tn.Settings
+	next.MFA.Factors = append([]string(nil), next.MFA.Factors...)
+	edit(&next.MFA)
+	tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+	require.NoError(t, err)
+	e.tn = tn
+}
+
+// newcomer is a person signing up: the flow token, the user once created
+// and the request info of their browser (signed in after passkey.finish).
+type newcomer struct {
+	email  string
+	token  string
+	userID uuid.UUID
+	req    flows.RequestInfo
+}
+
+// signUp runs identify and passkey.finish with a software authenticator
+// and returns the newcomer and passkey.finish's result.
+func (e *signUpEnv) signUp(t *testing.T, name string) (*newcomer, *flows.Result) {
+	t.Helper()
+	n := &newcomer{email: name + "@example.com", req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}}
+	in, err := json.Marshal(map[string]string{"identifier": n.email})
+	require.NoError(t, err)
+	res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, in, n.req)
+	require.NoError(t, err)
+	n.token = res.Token
+	begun, ok := res.Output.(passkey.Begun)
+	require.True(t, ok, "output %T", res.Output)
+
+	rp := e.pk.RelyingParty(e.tn)
+	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
+	opts, err := vw.ParseAttestationOptions(string(begun.Passkey.PublicKey))
+	require.NoError(t, err)
+	auth := vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: []byte(opts.UserID), BackupEligible: true, BackupState: true})
+	cred := softkey.NewEC2()
+	auth.AddCredential(cred)
+	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAttestationResponse(vrp, auth, cred, *opts))})
+	require.NoError(t, err)
+	res, err = e.engine.Run(e.ctx, e.tn, n.token, signup.ActionPasskeyFinish, fin, n.req)
+	require.NoError(t, err)
+	require.NotNil(t, res.Session, "the account exists and is signed in")
+	out, ok := res.Output.(signup.Finished)
+	require.True(t, ok, "output %T", res.Output)
+	n.userID = out.UserID
+	n.req.UserID = &n.userID
+	return n, res
+}
+
+func (e *signUpEnv) run(n *newcomer, action string, input any) (*flows.Result, error) {
+	raw, err := json.Marshal(input)
+	if err != nil {
+		return nil, err
+	}
+	return e.engine.Run(e.ctx, e.tn, n.token, action, raw, n.req)
+}
+
+// code is the TOTP code of secret at the engine clock's time.
+func (e *signUpEnv) code(t *testing.T, secret string) string {
+	t.Helper()
+	c, err := otptotp.GenerateCodeCustom(secret, e.clock.Now(), otptotp.ValidateOpts{Period: totp.Period, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	require.NoError(t, err)
+	return c
+}
+
+func (e *signUpEnv) user(t *testing.T, id uuid.UUID) *db.User {
+	t.Helper()
+	u, err := e.scope().Users().ByID(e.ctx, id)
+	require.NoError(t, err)
+	return u
+}
+
+// requireQRCode checks that the setup output carries a PNG data: URL.
+func requireQRCode(t *testing.T, out *signup.TOTPSetupOutput) {
+	t.Helper()
+	const prefix = "data:image/png;base64,"
+	require.True(t, strings.HasPrefix(out.QRCode, prefix), out.QRCode[:min(40, len(out.QRCode))])
+	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(out.QRCode, prefix))
+	require.NoError(t, err)
+	require.Equal(t, "\x89PNG", string(png[:4]))
+	require.True(t, strings.HasPrefix(out.URL, "otpauth://totp/"), out.URL)
+	require.Contains(t, out.URL, "secret="+out.Secret)
+}
+
+func TestSignUp_EnablingTwoStepBindsTOTPAndShowsTenBackupCodesOnce(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		n, res := e.signUp(t, "ada")
+		require.Equal(t, signup.TwoStep, res.State)
+		require.Equal(t, []string{signup.ActionTwoStepEnable, signup.ActionTwoStepSkip}, res.Actions)
+		fin := res.Output.(signup.Finished)
+		require.NotNil(t, fin.TwoStep)
+		require.False(t, fin.TwoStep.Required)
+		require.False(t, e.user(t, n.userID).MFAEnabled, "a passkey does not turn 2-step verification on")
+
+		res, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
+		require.NoError(t, err)
+		require.Equal(t, signup.TOTPSetup, res.State)
+		setup, ok := res.Output.(*signup.TOTPSetupOutput)
+		require.True(t, ok, "output %T", res.Output)
+		requireQRCode(t, setup)
+		f, err := e.scope().TOTP().Get(e.ctx, n.userID)
+		require.NoError(t, err)
+		require.Nil(t, f.ConfirmedAt)
+		require.False(t, e.user(t, n.userID).MFAEnabled)
+
+		var responses [][]byte
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		require.NoError(t, err)
+		require.Equal(t, signup.BackupCodes, res.State)
+		raw, err := json.Marshal(res.Output)
+		require.NoError(t, err)
+		responses = append(responses, raw)
+		codes := res.Output.(signup.BackupCodesOutput).BackupCodes
+		require.Len(t, codes, 10)
+
+		res, err = e.run(n, signup.ActionBackupCodeAck, struct{}{})
+		require.NoError(t, err)
+		require.Equal(t, flows.Done, res.State)
+		raw, err = json.Marshal(res.Output)
+		require.NoError(t, err)
+		responses = append(responses, raw)
+
+		for _, c := range codes {
+			seen := 0
+			for _, r := range responses {
+				seen += strings.Count(string(r), c)
+			}
+			require.Equal(t, 1, seen, "backup code %s is in exactly one response", c)
+		}
+		require.True(t, e.user(t, n.userID).MFAEnabled)
+		f, err = e.scope().TOTP().Get(e.ctx, n.userID)
+		require.NoError(t, err)
+		require.NotNil(t, f.ConfirmedAt)
+		unused, err := e.scope().BackupCodes().Unused(e.ctx, n.userID)
+		require.NoError(t, err)
+		require.Len(t, unused, 10)
+		hashes := make([][]byte, len(unused))
+		for i, u := range unused {
+			hashes[i] = u.CodeHash
+		}
+		for _, c := range codes {
+			_, ok := backupcode.Match(c, hashes)
+			require.True(t, ok, "code %s is stored", c)
+		}
+		// The flow is gone.
+		_, err = e.run(n, signup.ActionBackupCodeAck, struct{}{})
+		require.ErrorIs(t, err, flows.ErrFlowNotFound)
+	})
+}
+
+func TestSignUp_SkippingTwoStepLeavesMFAOffWithNoFactors(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		n, res := e.signUp(t, "bob")
+		require.Equal(t, signup.TwoStep, res.State)
+		res, err := e.run(n, signup.ActionTwoStepSkip, struct{}{})
+		require.NoError(t, err)
+		require.Equal(t, flows.Done, res.State)
+		require.False(t, e.user(t, n.userID).MFAEnabled)
+		_, err = e.scope().TOTP().Get(e.ctx, n.userID)
+		require.ErrorIs(t, err, db.ErrNotFound)
+		unused, err := e.scope().BackupCodes().Unused(e.ctx, n.userID)
+		require.NoError(t, err)
+		require.Empty(t, unused)
+	})
+}
+
+func TestSignUp_WithoutThePromptOrTOTPTheFlowEndsAtThePasskey(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		e.setMFA(t, func(m *tenants.MFA) { m.PromptAtSignUp = false })
+		n, res := e.signUp(t, "cy")
+		require.Equal(t, flows.Done, res.State)
+		require.Nil(t, res.Output.(signup.Finished).TwoStep)
+		require.False(t, e.user(t, n.userID).MFAEnabled)
+
+		e.setMFA(t, func(m *tenants.MFA) {
+			m.PromptAtSignUp = true
+			m.Factors = []string{tenants.FactorWebAuthn, tenants.FactorBackupCodes}
+		})
+		_, res = e.signUp(t, "dee")
+		require.Equal(t, flows.Done, res.State)
+	})
+}
+
+func TestSignUp_AMandatoryPolicyGoesStraightToTOTPWithNoSkip(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		e.setMFA(t, func(m *tenants.MFA) { m.Policy = tenants.MFAMandatory; m.PromptAtSignUp = false })
+		n, res := e.signUp(t, "eve")
+		require.Equal(t, signup.TOTPSetup, res.State)
+		require.NotContains(t, res.Actions, signup.ActionTwoStepSkip)
+		fin := res.Output.(signup.Finished)
+		require.True(t, fin.TwoStep.Required)
+		require.NotNil(t, fin.TOTP)
+		requireQRCode(t, fin.TOTP)
+		require.False(t, e.user(t, n.userID).MFAEnabled)
+
+		_, err := e.run(n, signup.ActionTwoStepSkip, struct{}{})
+		require.ErrorIs(t, err, flows.ErrActionNotAllowed)
+
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, fin.TOTP.Secret)})
+		require.NoError(t, err)
+		require.Equal(t, signup.BackupCodes, res.State)
+		require.Len(t, res.Output.(signup.BackupCodesOutput).BackupCodes, 10)
+		require.True(t, e.user(t, n.userID).MFAEnabled)
+		res, err = e.run(n, signup.ActionBackupCodeAck, struct{}{})
+		require.NoError(t, err)
+		require.Equal(t, flows.Done, res.State)
+	})
+}
+
+func TestSignUp_SkipIsRefusedWhenThePolicyBecameMandatory(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		n, res := e.signUp(t, "fay")
+		require.Equal(t, signup.TwoStep, res.State)
+		e.setMFA(t, func(m *tenants.MFA) { m.Policy = tenants.MFAMandatory })
+		_, err := e.run(n, signup.ActionTwoStepSkip, struct{}{})
+		require.ErrorIs(t, err, flows.ErrActionNotAllowed)
+	})
+}
+
+func TestSignUp_AWrongFirstCodeKeepsTheFlowAtTOTPSetup(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		n, _ := e.signUp(t, "gil")
+		res, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
+		require.NoError(t, err)
+		setup := res.Output.(*signup.TOTPSetupOutput)
+		right := e.code(t, setup.Secret)
+		wrong := "000000"
+		if right == wrong {
+			wrong = "111111"
+		}
+		for _, c := range []string{wrong, "abc", ""} {
+			_, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": c})
+			require.ErrorIs(t, err, flows.ErrInvalidCode, "code %q", c)
+		}
+		require.False(t, e.user(t, n.userID).MFAEnabled)
+		f, err := e.scope().TOTP().Get(e.ctx, n.userID)
+		require.NoError(t, err)
+		require.Nil(t, f.ConfirmedAt)
+		// Still at totp_setup: the right code goes on.
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": right})
+		require.NoError(t, err)
+		require.Equal(t, signup.BackupCodes, res.State)
+	})
+}
+
+func TestSignUp_WrongFirstCodesAreLimited(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		n, _ := e.signUp(t, "hal")
+		res, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
+		require.NoError(t, err)
+		setup := res.Output.(*signup.TOTPSetupOutput)
+		for range signup.TOTPAttempts {
+			_, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": "abcdef"})
+			require.ErrorIs(t, err, flows.ErrInvalidCode)
+		}
+		_, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		require.ErrorIs(t, err, flows.ErrTooManyAttempts)
+		require.False(t, e.user(t, n.userID).MFAEnabled)
+	})
+}
+
+func TestSignUp_OnlyTheNewUserCanDriveTheTwoStepSteps(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		n, _ := e.signUp(t, "ida")
+		other, _ := e.signUp(t, "jon")
+
+		stranger := *n
+		stranger.req.UserID = &other.userID
+		anonymous := *n
+		anonymous.req.UserID = nil
+		for _, who := range []*newcomer{&stranger, &anonymous} {
+			for _, action := range []string{signup.ActionTwoStepEnable, signup.ActionTwoStepSkip} {
+				_, err := e.run(who, action, struct{}{})
+				require.ErrorIs(t, err, flows.ErrUnauthenticated, action)
+			}
+		}
+		res, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
+		require.NoError(t, err)
+		setup := res.Output.(*signup.TOTPSetupOutput)
+		for _, who := range []*newcomer{&stranger, &anonymous} {
+			_, err := e.run(who, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+			require.ErrorIs(t, err, flows.ErrUnauthenticated)
+		}
+		_, err = e.scope().TOTP().Get(e.ctx, other.userID)
+		require.ErrorIs(t, err, db.ErrNotFound)
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		require.NoError(t, err)
+		require.Equal(t, signup.BackupCodes, res.State)
+		for _, who := range []*newcomer{&stranger, &anonymous} {
+			_, err := e.run(who, signup.ActionBackupCodeAck, struct{}{})
+			require.ErrorIs(t, err, flows.ErrUnauthenticated)
+		}
+		require.False(t, e.user(t, other.userID).MFAEnabled)
+	})
+}
+
+// TestSignUp_EveryUndeclaredStateActionPairIsRefused drives a flow into
+// each state and tries every action its declaration does not allow there.
+func TestSignUp_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		m := e.engine.Machine()
+		req := flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}
+		// into returns a flow (token and its user's request) in state s.
+		into := func(t *testing.T, s flows.State, name string) *newcomer {
+			t.Helper()
+			switch s {
+			case signup.Identify:
+				res, err := e.engine.Start(e.ctx, e.tn, signup.Context{})
+				require.NoError(t, err)
+				return &newcomer{token: res.Token, req: req}
+			case signup.Passkey:
+				in, _ := json.Marshal(map[string]string{"identifier": name + "@example.com"})
+				res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, in, req)
+				require.NoError(t, err)
+				return &newcomer{token: res.Token, req: req}
+			}
+			n, res := e.signUp(t, name)
+			require.Equal(t, signup.TwoStep, res.State)
+			if s == signup.TwoStep {
+				return n
+			}
+			res, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
+			require.NoError(t, err)
+			if s == signup.TOTPSetup {
+				return n
+			}
+			res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, res.Output.(*signup.TOTPSetupOutput).Secret)})
+			require.NoError(t, err)
+			require.Equal(t, signup.BackupCodes, res.State)
+			return n
+		}
+		tried := 0
+		for i, s := range m.States() {
+			if s == flows.Done {
+				continue
+			}
+			allowed := m.Allowed(s)
+			for j, action := range m.ActionNames() {
+				if contains(allowed, action) {
+					continue
+				}
+				n := into(t, s, "u"+string(rune('a'+i))+string(rune('a'+j)))
+				_, err := e.run(n, action, map[string]any{})
+				require.ErrorIs(t, err, flows.ErrActionNotAllowed, "%s in %s", action, s)
+				tried++
+			}
+		}
+		require.Equal(t, 5*6-7, tried, "five live states, six actions, seven declared state-action pairs")
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
