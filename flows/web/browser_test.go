@@ -49,6 +49,7 @@ func TestPasskeyJourney_SignUpAddPasskeyThenSignInByEachPath(t *testing.T) {
 			tab.Screenshot(t, shotPath(t, "sign-up.png"))
 			tab.Type(t, "#identifier", adaEmail)
 			tab.Click(t, "#create-passkey")
+			acme.skipTwoStep(t, tab)
 			acme.waitAccount(t, tab)
 			tab.Screenshot(t, shotPath(t, "account.png"))
 
@@ -484,6 +485,9 @@ func TestHostedPages_FitPhoneAndDesktopWidths(t *testing.T) {
 	tab.do(t, "signing up",
 		chromedp.SendKeys(chromedp.CSS("#identifier"), adaEmail),
 		chromedp.Click(chromedp.CSS("#create-passkey")),
+		chromedp.WaitVisible(chromedp.CSS("#two-step-skip")))
+	tab.do(t, "skipping 2-step verification",
+		chromedp.Click(chromedp.CSS("#two-step-skip")),
 		chromedp.WaitVisible(chromedp.CSS("#user-name")))
 	look(t, "/account", "#user-name", "account")
 }

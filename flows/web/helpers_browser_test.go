@@ -99,13 +99,21 @@ func (p *hostedSite) sessions(t *testing.T, userID uuid.UUID) []*db.Session {
 }
 
 // signUp creates an account with a passkey on the sign-up page, as a person
-// does, and waits for the account page.
+// does, skips "Turn on 2-step verification" and waits for the account page.
 func (p *hostedSite) signUp(t *testing.T, tab *browser.Tab, email string) {
 	t.Helper()
 	tab.Navigate(t, p.url("/sign-up"))
 	tab.Type(t, "#identifier", email)
 	tab.Click(t, "#create-passkey")
+	p.skipTwoStep(t, tab)
 	p.waitAccount(t, tab)
+}
+
+// skipTwoStep waits for "Turn on 2-step verification" and presses "Skip".
+func (p *hostedSite) skipTwoStep(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	tab.WaitVisible(t, "#two-step-skip")
+	tab.Click(t, "#two-step-skip")
 }
 
 // waitAccount waits until the tab shows the tenant's account page.
