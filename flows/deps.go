@@ -1,7 +1,12 @@
 package flows
 
 import (
+	"context"
+	"database/sql"
 	"log/slog"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/passkey"
@@ -15,6 +20,15 @@ type Deps struct {
 	Passkeys *passkey.Service
 	Clock    clock.Clock
 	Logger   *slog.Logger
+	// Jobs enqueues background jobs (codes to send) in the request's
+	// transaction; the River client (jobs.Client) satisfies it.
+	Jobs JobInserter
+}
+
+// JobInserter inserts a job in a transaction, so that the job exists if
+// and only if the transaction commits.
+type JobInserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
 // WithDefaults returns d with Clock and Logger set.

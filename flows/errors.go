@@ -76,6 +76,14 @@ var (
 		Message: "This account needs 2-step verification set up before it can sign in. Ask your administrator to help you set it up."}
 	ErrInvalidCode = &Error{Code: "invalid_code", Status: http.StatusUnauthorized,
 		Message: "That code is not right or was already used. Enter a new code, or try another method to verify."}
+	ErrCodeExpired = &Error{Code: "code_expired", Status: http.StatusUnauthorized,
+		Message: "That code has expired or was already used. Send a new code."}
+	ErrCodeLocked = &Error{Code: "code_locked", Status: http.StatusTooManyRequests,
+		Message: "Too many wrong codes. Send a new code."}
+	ErrCodeRateLimited = &Error{Code: "code_rate_limited", Status: http.StatusTooManyRequests,
+		Message: "Too many codes were sent. Wait a few minutes and try again, or choose another way to sign in."}
+	ErrPhoneNotAllowed = &Error{Code: "phone_not_allowed", Status: http.StatusForbidden,
+		Message: "Codes cannot be sent by SMS to this phone number. Choose another way to sign in."}
 	ErrInternal = &Error{Code: "internal", Status: http.StatusInternalServerError,
 		Message: "Something went wrong on our side. Try again in a moment."}
 )

@@ -72,7 +72,7 @@ func (e cliEnv) serve(args []string) error {
 		return err
 	}
 
-	a, err := app.New(d, app.Config{BaseDomain: cfg.BaseDomain, Logger: logger})
+	a, err := app.New(d, app.Config{BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient})
 	if err != nil {
 		return err
 	}

@@ -71,12 +71,12 @@ func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], 
 	return out, nil
 }
 
-// mfaUser returns the flow's user, who passed the password step. The
-// engine only runs the mfa actions in state mfa, which only a right
-// password leads to; this checks it again.
+// mfaUser returns the flow's user, who passed the first factor (a password
+// or a code). The engine only runs the mfa actions in state mfa, which
+// only a right first factor leads to; this checks it again.
 func (a *actions) mfaUser(ctx context.Context, step *flows.Step[Context]) (*db.User, error) {
 	c := step.Context
-	if !c.PasswordOK || c.UserID == nil {
+	if c.FirstFactor == "" || c.UserID == nil {
 		return nil, flows.ErrActionNotAllowed
 	}
 	user, err := step.Scope.Users().ByID(ctx, *c.UserID)
@@ -162,7 +162,7 @@ func (a *actions) mfaPasskeyFinish(ctx context.Context, step *flows.Step[Context
 	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
 		return err
 	}
-	return a.signIn(ctx, step, user.ID, FactorWebAuthn, flows.AMRPassword, flows.AMRWebAuthn, flows.AMRMFA)
+	return a.signIn(ctx, step, user.ID, FactorWebAuthn, secondAMR(step, flows.AMRWebAuthn)...)
 }
 
 func (a *actions) mfaTOTP(ctx context.Context, step *flows.Step[Context]) error {
@@ -209,7 +209,7 @@ func (a *actions) mfaTOTP(ctx context.Context, step *flows.Step[Context]) error 
 	} else if err != nil {
 		return err
 	}
-	return a.signIn(ctx, step, user.ID, FactorTOTP, flows.AMRPassword, flows.AMROTP, flows.AMRMFA)
+	return a.signIn(ctx, step, user.ID, FactorTOTP, secondAMR(step, flows.AMROTP)...)
 }
 
 func (a *actions) mfaBackupCode(ctx context.Context, step *flows.Step[Context]) error {
@@ -251,7 +251,7 @@ func (a *actions) mfaBackupCode(ctx context.Context, step *flows.Step[Context]) 
 	} else if err != nil {
 		return err
 	}
-	return a.signIn(ctx, step, user.ID, FactorBackupCode, flows.AMRPassword, flows.AMRBackupCode, flows.AMRMFA)
+	return a.signIn(ctx, step, user.ID, FactorBackupCode, secondAMR(step, flows.AMRBackupCode)...)
 }
 
 // failed makes err a flows.Fail unless it is one already, so that a
@@ -262,4 +262,14 @@ func failed(err error) error {
 		return flows.Fail(err)
 	}
 	return err
+}
+
+// secondAMR is the amr of a session after the second factor amr: the
+// flow's first factor, the second (once, if both are otp) and mfa.
+func secondAMR(step *flows.Step[Context], amr string) []string {
+	out := []string{step.Context.FirstFactor}
+	if amr != out[0] {
+		out = append(out, amr)
+	}
+	return append(out, flows.AMRMFA)
 }

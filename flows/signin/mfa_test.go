@@ -203,13 +203,13 @@ func TestPassword_FallbackMethodsAreTheTenantsImplementedMethodsForTheIdentifier
 		ada := e.member(t, "ada", false)
 		e.setPassword(t, ada, adaPassword)
 
-		// The default: email → password, email_code; only password runs.
+		// The default: email → password, email_code; username → password.
 		res := e.identify(t, e.start(t), "someone@example.com")
-		require.JSONEq(t, `{"methods":["password"]}`, string(mustJSON(t, res.Output)))
+		require.JSONEq(t, `{"methods":["password","email_code"]}`, string(mustJSON(t, res.Output)))
 		res = e.identify(t, e.start(t), "someone")
 		require.JSONEq(t, `{"methods":["password"]}`, string(mustJSON(t, res.Output)))
 
-		// A tenant with codes only for email offers nothing yet, and
+		// A tenant with codes only for email offers just the code, and
 		// refuses the password action for an email.
 		next := e.tn.Settings
 		next.SignIn = tenants.SignIn{Methods: map[string][]string{tenants.IdentifierEmail: {tenants.MethodEmailCode}, tenants.IdentifierUsername: {tenants.MethodPassword}}}
@@ -220,7 +220,7 @@ func TestPassword_FallbackMethodsAreTheTenantsImplementedMethodsForTheIdentifier
 			token := e.start(t)
 			res = e.identify(t, token, identifier)
 			require.Equal(t, signin.ChooseMethod, res.State)
-			require.JSONEq(t, `{"methods":[]}`, string(mustJSON(t, res.Output)), identifier)
+			require.JSONEq(t, `{"methods":["email_code"]}`, string(mustJSON(t, res.Output)), identifier)
 			_, err = e.password(token, adaPassword)
 			require.ErrorIs(t, err, flows.ErrMethodNotAvailable, identifier)
 		}

@@ -127,27 +127,37 @@ func (a *actions) password(ctx context.Context, step *flows.Step[Context]) error
 		}
 	}
 
+	return a.firstFactorPassed(ctx, step, user, MethodPassword, flows.AMRPassword)
+}
+
+// firstFactorPassed is the one gate after a first factor other than a
+// passkey (a password, a code): with no second factor needed it signs
+// user in with amr; otherwise it leads to mfa, with no session, recording
+// amr as the flow's first factor. It never issues a session for a user
+// who needs a second factor.
+func (a *actions) firstFactorPassed(ctx context.Context, step *flows.Step[Context], user *db.User, method, amr string) error {
+	c := step.Context
 	mfaPolicy := step.Tenant.Settings.MFA.Policy == tenants.MFAMandatory
 	if !user.MFAEnabled && !mfaPolicy {
 		step.TakeCeremony()
-		return a.signIn(ctx, step, user.ID, MethodPassword, flows.AMRPassword)
+		return a.signIn(ctx, step, user.ID, method, amr)
 	}
 	factors, err := a.usableFactors(ctx, step, user)
 	if err != nil {
 		return err
 	}
 	if len(factors) == 0 {
-		// The password was right, but there is no second factor to
+		// The first factor was right, but there is no second factor to
 		// pass: that needs the enrolment flow (not built yet), never a
-		// session on the password alone.
-		a.audit(ctx, step, MethodPassword, &user.ID, flows.ErrMFAEnrollmentRequired.Code)
+		// session on the first factor alone.
+		a.audit(ctx, step, method, &user.ID, flows.ErrMFAEnrollmentRequired.Code)
 		return flows.Fail(flows.ErrMFAEnrollmentRequired)
 	}
 	step.TakeCeremony()
-	c.PasswordOK = true
+	c.FirstFactor = amr
 	step.Next = MFA
 	step.Output = mfaNeeded{Factors: factors}
-	a.audit(ctx, step, MethodPassword, &user.ID, "mfa_required")
+	a.audit(ctx, step, method, &user.ID, "mfa_required")
 	return nil
 }
 

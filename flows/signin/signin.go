@@ -12,6 +12,10 @@
 //	identify|passkey|choose_method ──passkey.finish──▶ done     (session issued, amr webauthn)
 //	passkey|choose_method ──password──▶ done  (no second factor needed: amr pwd)
 //	passkey|choose_method ──password──▶ mfa   (2-step on, or mandatory: no session yet)
+//	passkey|choose_method|code ──code.send──▶ code  (a code by email or SMS; see code.go)
+//	code ──code.verify──▶ done               (no second factor needed: amr otp or sms)
+//	code ──code.verify──▶ mfa                (the same gate as a password: no session yet)
+//	code ──choose_method──▶ choose_method
 //	mfa ──mfa.passkey.begin──▶ mfa            (the user's own passkeys: allowCredentials)
 //	mfa ──mfa.passkey.finish──▶ done          (amr pwd, webauthn, mfa)
 //	mfa ──mfa.totp──▶ done                    (amr pwd, otp, mfa)
@@ -49,7 +53,9 @@ const (
 	Identify     flows.State = "identify"
 	Passkey      flows.State = "passkey"
 	ChooseMethod flows.State = "choose_method"
-	// MFA waits for the second factor after a correct password.
+	// Code waits for the code sent by email or SMS.
+	Code flows.State = "code"
+	// MFA waits for the second factor after a correct password or code.
 	MFA flows.State = "mfa"
 )
 
@@ -60,6 +66,8 @@ const (
 	ActionPasskeyFinish = "passkey.finish"
 	ActionChooseMethod  = "choose_method"
 	ActionPassword      = "password"
+	ActionCodeSend      = "code.send"
+	ActionCodeVerify    = "code.verify"
 	// The second factor, in state mfa.
 	ActionMFAPasskeyBegin  = "mfa.passkey.begin"
 	ActionMFAPasskeyFinish = "mfa.passkey.finish"
@@ -73,6 +81,10 @@ const (
 	MethodSSO     = "sso"
 	// MethodPassword is tenants.MethodPassword.
 	MethodPassword = tenants.MethodPassword
+	// MethodEmailCode and MethodSMSCode are a code sent to the email
+	// address or phone number typed.
+	MethodEmailCode = tenants.MethodEmailCode
+	MethodSMSCode   = tenants.MethodSMSCode
 )
 
 // Context is the sign-in flow's stored context.
@@ -83,9 +95,13 @@ type Context struct {
 	// IdentifierKind and Identifier are what the user typed, normalized.
 	IdentifierKind string `json:"identifier_kind,omitempty"`
 	Identifier     string `json:"identifier,omitempty"`
-	// PasswordOK is set when the user's password was right and the flow
-	// went on to the second factor. The password itself is never kept.
-	PasswordOK bool `json:"password_ok,omitempty"`
+	// FirstFactor is the amr value of the first factor the user passed
+	// (pwd, otp or sms), set when the flow went on to the second factor.
+	// The password or code itself is never kept.
+	FirstFactor string `json:"first_factor,omitempty"`
+	// CodeID is the code sent by code.send for this flow; code.verify
+	// checks only this code.
+	CodeID *uuid.UUID `json:"code_id,omitempty"`
 }
 
 // Deps are what the flow needs: the dependencies every flow kind shares.
@@ -104,8 +120,9 @@ func Machine(a *actions) *flows.Machine[Context] {
 	if a == nil {
 		a = &actions{}
 	}
-	all := []flows.State{Identify, Passkey, ChooseMethod}
+	all := []flows.State{Identify, Passkey, ChooseMethod, Code}
 	identified := []flows.State{Passkey, ChooseMethod}
+	code := []flows.State{Code}
 	mfa := []flows.State{MFA}
 	done := []flows.State{flows.Done}
 	return &flows.Machine[Context]{
@@ -114,12 +131,14 @@ func Machine(a *actions) *flows.Machine[Context] {
 		TTL:   30 * time.Minute,
 		Transitions: []flows.Transition{
 			{Action: ActionIdentify, From: all, To: []flows.State{Passkey, ChooseMethod}},
-			{Action: ActionChooseMethod, From: []flows.State{Passkey}, To: []flows.State{ChooseMethod}},
+			{Action: ActionChooseMethod, From: []flows.State{Passkey, Code}, To: []flows.State{ChooseMethod}},
 			{Action: ActionPasskeyBegin, From: all, To: all},
 			// Not in mfa: a passkey sign-in there would be a second
 			// first factor; the mfa path is mfa.passkey.finish.
 			{Action: ActionPasskeyFinish, From: all, To: done},
 			{Action: ActionPassword, From: identified, To: []flows.State{flows.Done, MFA}},
+			{Action: ActionCodeSend, From: []flows.State{Passkey, ChooseMethod, Code}, To: code},
+			{Action: ActionCodeVerify, From: code, To: []flows.State{flows.Done, MFA}},
 			{Action: ActionMFAPasskeyBegin, From: mfa, To: mfa},
 			{Action: ActionMFAPasskeyFinish, From: mfa, To: done},
 			{Action: ActionMFATOTP, From: mfa, To: done},
@@ -131,6 +150,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionPasskeyBegin:     a.passkeyBegin,
 			ActionPasskeyFinish:    a.passkeyFinish,
 			ActionPassword:         a.password,
+			ActionCodeSend:         a.codeSend,
+			ActionCodeVerify:       a.codeVerify,
 			ActionMFAPasskeyBegin:  a.mfaPasskeyBegin,
 			ActionMFAPasskeyFinish: a.mfaPasskeyFinish,
 			ActionMFATOTP:          a.mfaTOTP,
@@ -164,7 +185,8 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	}
 	step.Context.IdentifierKind, step.Context.Identifier = kind, value
 	step.Context.UserID = nil
-	step.Context.PasswordOK = false
+	step.Context.FirstFactor = ""
+	step.Context.CodeID = nil
 
 	// Whatever the outcome, the flow no longer holds an earlier
 	// ceremony.
@@ -236,9 +258,8 @@ func (a *actions) chooseMethod(_ context.Context, step *flows.Step[Context]) err
 }
 
 // implementedMethods are the methods other than passkeys that this flow
-// can run. email_code and sms_code are configurable already but have no
-// action yet, so they are not offered: a tenant listing them gets the rest.
-var implementedMethods = []string{tenants.MethodPassword}
+// can run.
+var implementedMethods = []string{tenants.MethodPassword, tenants.MethodEmailCode, tenants.MethodSMSCode}
 
 // fallbackMethods lists the tenant's methods other than passkeys for an
 // identifier of kind (what the user typed), in the tenant's order, keeping

@@ -20,8 +20,10 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -36,6 +38,8 @@ type signInEnv struct {
 	engine *flows.Engine[signin.Context]
 	tn     *tenants.Tenant
 	req    flows.RequestInfo
+	// outbox receives the codes the started job client sends.
+	outbox *delivery.Outbox
 }
 
 func newSignInEnv(t *testing.T, d *db.DB) *signInEnv {
@@ -44,11 +48,23 @@ func newSignInEnv(t *testing.T, d *db.DB) *signInEnv {
 	ts := tenants.NewService(d, "localhost:8080")
 	clk := clock.NewFake(time.Now())
 	pk := passkey.NewService(ts, clk, nil)
-	engine, err := signin.New(signin.Deps{DB: d, Passkeys: pk, Clock: clk})
+	outbox := delivery.NewOutbox(delivery.OutboxConfig{Clock: clk})
+	jc, err := jobs.NewClient(d, jobs.Config{
+		Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}, Clock: clk,
+		FetchPollInterval: 10 * time.Millisecond, FetchCooldown: 5 * time.Millisecond,
+	})
+	require.NoError(t, err)
+	require.NoError(t, jc.Start(ctx))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		_ = jc.Stop(stop)
+	})
+	engine, err := signin.New(signin.Deps{DB: d, Passkeys: pk, Clock: clk, Jobs: jc})
 	require.NoError(t, err)
 	tn, err := ts.Create(ctx, "acme-"+hex.EncodeToString(random(t, 4)), "Acme")
 	require.NoError(t, err)
-	return &signInEnv{ctx: ctx, d: d, ts: ts, clock: clk, pk: pk, engine: engine, tn: tn, req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}}
+	return &signInEnv{ctx: ctx, d: d, ts: ts, clock: clk, pk: pk, engine: engine, tn: tn, req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}, outbox: outbox}
 }
 
 // setPasskeys saves the tenant's passkey settings as edit leaves them.
@@ -400,7 +416,7 @@ func TestSignIn_IdentifyLooksTheSameForUnknownUsersAndUsersWithoutPasskeys(t *te
 		// 23: the client cannot tell these apart.
 		unknown := e.identify(t, e.start(t), "nobody@example.com")
 		require.Equal(t, signin.ChooseMethod, unknown.State)
-		require.JSONEq(t, `{"methods":["password"]}`, string(mustJSON(t, unknown.Output)))
+		require.JSONEq(t, `{"methods":["password","email_code"]}`, string(mustJSON(t, unknown.Output)))
 		for _, identifier := range []string{"nopasskey@example.com", "NoPasskey@Example.com", "stale@example.com", "disabled@example.com"} {
 			res := e.identify(t, e.start(t), identifier)
 			require.Equal(t, unknown.State, res.State, identifier)
@@ -425,7 +441,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		token := e.start(t)
 		res := e.identify(t, token, "Ada@Example.com")
 		require.Equal(t, signin.Passkey, res.State)
-		require.Equal(t, []string{signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword}, res.Actions)
+		require.Equal(t, []string{signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword, signin.ActionCodeSend}, res.Actions)
 		var out struct {
 			Methods []string `json:"methods"`
 			Passkey struct {
@@ -440,7 +456,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		}
 		raw := mustJSON(t, res.Output)
 		require.NoError(t, json.Unmarshal(raw, &out))
-		require.Equal(t, []string{signin.MethodPasskey, signin.MethodPassword}, out.Methods)
+		require.Equal(t, []string{signin.MethodPasskey, signin.MethodPassword, signin.MethodEmailCode}, out.Methods)
 		require.Equal(t, e.pk.RelyingParty(e.tn).ID, out.Passkey.PublicKey.RPID)
 		var ids []string
 		for _, c := range out.Passkey.PublicKey.AllowCredentials {
@@ -529,10 +545,10 @@ func TestSignIn_AnSSOUserIsRefusedAtFinish(t *testing.T) {
 func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 	t.Parallel()
 	m := signin.Machine(nil)
-	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.MFA, flows.Done}, m.States())
+	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, flows.Done}, m.States())
 	require.ElementsMatch(t, []string{
 		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
-		signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode,
+		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode,
 	}, m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
@@ -556,6 +572,20 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			signin.ChooseMethod: func(t *testing.T) string {
 				token := e.start(t)
 				e.identify(t, token, "nobody@example.com")
+				return token
+			},
+			// In code, with a code sent, and a live ceremony (of
+			// passkey.begin) so that a finisher gets as far as the
+			// transition check.
+			signin.Code: func(t *testing.T) string {
+				token := e.start(t)
+				// A new recipient each time, within the send limits.
+				e.identify(t, token, "nobody-"+hex.EncodeToString(random(t, 4))+"@example.com")
+				_, err := e.engine.Run(e.ctx, e.tn, token, signin.ActionCodeSend, nil, e.req)
+				require.NoError(t, err)
+				_, err = e.engine.Run(e.ctx, e.tn, token, signin.ActionPasskeyBegin, nil, e.req)
+				require.NoError(t, err)
+				require.NotNil(t, e.flow(t, token).Ceremony)
 				return token
 			},
 			// In mfa with a live ceremony (of mfa.passkey.begin), so that
@@ -601,14 +631,15 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// Of 9 actions: identify allows 3, passkey 5, choose_method 4,
-		// mfa 4 (its own) and done none.
-		require.Equal(t, 6+4+5+5+9, refused)
+		// Of 11 actions: identify allows 3, passkey 6, choose_method 5,
+		// code 6 (identify, choose_method, passkey.begin/finish,
+		// code.send, code.verify), mfa 4 (its own) and done none.
+		require.Equal(t, 8+5+6+5+7+11, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.
 		for _, action := range []string{
-			signin.ActionChooseMethod, signin.ActionPasskeyFinish, signin.ActionPassword,
+			signin.ActionChooseMethod, signin.ActionPasskeyFinish, signin.ActionPassword, signin.ActionCodeSend, signin.ActionCodeVerify,
 			signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode, "no.such.action",
 		} {
 			_, err := e.engine.Begin(e.ctx, e.tn, signin.Context{}, action, nil, e.req)

@@ -247,7 +247,7 @@ func TestIdentifierFirst_UnknownEmailLooksLikeKnownUserWithoutPasskey(t *testing
 			Items:        tabTexts(t, tab, "#method-list li"),
 		}
 	}
-	require.Equal(t, screen{Location: acme.url("/"), Methods: textChooseHow, MethodsShown: true, Items: []string{"Password"}}, seen[unknown])
+	require.Equal(t, screen{Location: acme.url("/"), Methods: textChooseHow, MethodsShown: true, Items: []string{"Password", "Email verification code"}}, seen[unknown])
 	require.Equal(t, seen[unknown], seen[known], "an unknown email must look like a known one without a passkey")
 
 	// What the server answers, byte for byte once the tokens are set aside:
@@ -293,7 +293,7 @@ func TestPasskeySignInDisabled_PageOffersNoPasskey(t *testing.T) {
 	tab.Click(t, "#continue")
 	tab.WaitVisible(t, "#methods")
 	require.Equal(t, textChooseHow, tab.Text(t, "#methods-text"))
-	require.Equal(t, []string{"Password"}, tabTexts(t, tab, "#method-list li"))
+	require.Equal(t, []string{"Password", "Email verification code"}, tabTexts(t, tab, "#method-list li"))
 	require.False(t, tabShows(t, tab, "#verify-passkey"))
 	require.Equal(t, acme.url("/"), tab.Location(t))
 
@@ -308,7 +308,7 @@ func TestPasskeySignInDisabled_PageOffersNoPasskey(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(res.Body), &identified))
 	require.Equal(t, "choose_method", identified.Flow.State)
 	require.NotContains(t, identified.Result, "passkey")
-	require.JSONEq(t, `["password"]`, string(identified.Result["methods"]))
+	require.JSONEq(t, `["password","email_code"]`, string(identified.Result["methods"]))
 
 	// Nor does the server start a discoverable ceremony for a button.
 	res = tabPostFlow(t, tab, "/api/flows/sign-in", "", map[string]any{"action": "passkey.begin"})
@@ -397,7 +397,7 @@ func TestBrowserWithoutWebAuthn_SeesNoPasskeyOptions(t *testing.T) {
 	require.Equal(t, textChooseHow, tab.text(t, "#methods-text"))
 	var items []string
 	tab.eval(t, `Array.from(document.querySelectorAll("#method-list li"), (li) => li.textContent)`, &items)
-	require.Equal(t, []string{"Password"}, items)
+	require.Equal(t, []string{"Password", "Email verification code"}, items)
 	require.False(t, tab.visible(t, "#verify-passkey"))
 	require.Equal(t, "", tab.text(t, "#message"))
 

@@ -48,6 +48,8 @@ type Deps struct {
 	Pages    *console.Pages
 	Clock    clock.Clock
 	Logger   *slog.Logger
+	// Jobs enqueues the jobs that send codes.
+	Jobs flows.JobInserter
 }
 
 // Handler serves tenant hosts. The request's tenant must be in its
@@ -64,7 +66,7 @@ type Handler struct {
 func New(d Deps) (*Handler, error) {
 	h := &Handler{Deps: d}
 	var err error
-	fd := flows.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger}
+	fd := flows.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger, Jobs: d.Jobs}
 	if h.signIn, err = signin.New(fd); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/server"
+	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -25,6 +26,9 @@ type Config struct {
 	Clock clock.Clock
 	// Logger receives request logs. Default: discard.
 	Logger *slog.Logger
+	// Jobs is the River client the flows enqueue code jobs with. Without
+	// it, sending a code fails.
+	Jobs *jobs.Client
 }
 
 // App is the assembled server.
@@ -50,7 +54,11 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	}
 	ts := tenants.NewService(d, cfg.BaseDomain)
 	pk := passkey.NewService(ts, cfg.Clock, logger)
-	tenantPages, err := web.New(web.Deps{DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger})
+	wd := web.Deps{DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger}
+	if cfg.Jobs != nil {
+		wd.Jobs = cfg.Jobs
+	}
+	tenantPages, err := web.New(wd)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/sesame-id/sesame/internal/app"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	Clock clock.Clock
 	// Logger receives the server's logs. Default: discard.
 	Logger *slog.Logger
+	// Senders deliver the codes the server's job client sends. Default:
+	// a development outbox.
+	Senders jobs.Senders
 }
 
 // Start runs a server until t ends.
@@ -49,7 +53,16 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	port := ln.Addr().(*net.TCPAddr).Port
 	base := fmt.Sprintf("localhost:%d", port)
 
-	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger})
+	jc, err := jobs.NewClient(d, jobs.Config{Senders: opts.Senders, Clock: opts.Clock, Logger: opts.Logger, FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, jc.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = jc.Stop(ctx)
+	})
+
+	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc})
 	require.NoError(t, err)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
