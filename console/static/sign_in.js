@@ -118,9 +118,58 @@ function showMethods(list) {
 
 function chooseMethod(method) {
   say("");
+  document.getElementById("password-form").hidden = method !== "password";
+  document.getElementById("code-form").hidden = true;
   if (method === "password") {
-    document.getElementById("password-form").hidden = false;
     document.getElementById("password").focus();
+  } else if (method === "email_code" || method === "sms_code") {
+    sendCode();
+  }
+}
+
+// One-time codes by email or SMS: the server sends the code, the person
+// types it.
+async function sendCode() {
+  say("");
+  busy(true);
+  try {
+    const res = await identifyFlow.step("code.send", {});
+    const where = res.result.channel === "sms" ? "by SMS to" : "to";
+    document.getElementById("code-sent").textContent = `We sent a code ${where} ${res.result.sent_to}. It works for 10 minutes.`;
+    document.getElementById("code-form").hidden = false;
+    document.getElementById("code").focus();
+  } catch (err) {
+    say(explain(err));
+  } finally {
+    busy(false);
+  }
+}
+
+async function verifyCode(event) {
+  event.preventDefault();
+  say("");
+  const field = document.getElementById("code");
+  const code = field.value.trim();
+  if (!code) {
+    say("Enter the code.");
+    field.focus();
+    return;
+  }
+  busy(true);
+  try {
+    const res = await identifyFlow.step("code.verify", { code });
+    field.value = "";
+    if (res.flow.state === "mfa") {
+      document.getElementById("code-form").hidden = true;
+      showSecondFactor(res.result.factors);
+    } else {
+      window.location.assign("/account");
+    }
+  } catch (err) {
+    say(explain(err));
+    field.select();
+  } finally {
+    busy(false);
   }
 }
 
@@ -171,6 +220,7 @@ function showSecondFactor(list) {
   verify.hidden = true;
   form.hidden = true;
   document.getElementById("password-form").hidden = true;
+  document.getElementById("code-form").hidden = true;
   for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.hidden = true;
   document.getElementById("mfa").hidden = false;
   if (factors.length === 0) {
@@ -295,6 +345,8 @@ if (!canPasskey) {
 }
 form.addEventListener("submit", identify);
 document.getElementById("password-form").addEventListener("submit", signInWithPassword);
+document.getElementById("code-form").addEventListener("submit", verifyCode);
+document.getElementById("code-resend").addEventListener("click", sendCode);
 document.getElementById("mfa-passkey-button").addEventListener("click", mfaPasskey);
 document.getElementById("mfa-other").addEventListener("click", () => {
   const current = factors.find((f) => !document.getElementById(factorPanels[f]).hidden);
