@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -42,4 +43,22 @@ func TestPages_RenderWithEscapingAndSecurityHeaders(t *testing.T) {
 	p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Body.String(), "SLUG.localhost:8080")
+}
+
+func TestAdminHome_DevelopmentOutboxListsMessagesEscaped(t *testing.T) {
+	t.Parallel()
+	p, err := console.New(slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	h := p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080", Outbox: func() []console.OutboxMessageView {
+		return []console.OutboxMessageView{{Kind: "email", To: "a@example.com", Subject: "Your <b>Acme</b> code", Body: "Your Acme code is 123456.", SentAt: time.Now()}}
+	}})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/dev/outbox", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), "Your Acme code is 123456.")
+	require.Contains(t, rec.Body.String(), "Your &lt;b&gt;Acme&lt;/b&gt; code")
+
+	rec = httptest.NewRecorder()
+	p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/dev/outbox", nil))
+	require.Equal(t, http.StatusNotFound, rec.Code, "no outbox page without an outbox")
 }

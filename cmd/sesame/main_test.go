@@ -334,3 +334,34 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServe_DevelopmentOutboxOnlyInDevelopment: the page that shows the
+// codes the development outbox "sent" exists in development and nowhere
+// else.
+func TestServe_DevelopmentOutboxOnlyInDevelopment(t *testing.T) {
+	t.Parallel()
+	for env, want := range map[string]int{"development": http.StatusOK, "production": http.StatusNotFound} {
+		t.Run(env, func(t *testing.T) {
+			t.Parallel()
+			addr, stop := startServe(t, map[string]string{
+				"DATABASE_URL":       testdb.NewDSN(t, testdb.SQLite),
+				"SESAME_BASE_DOMAIN": "sesame.test",
+				"SESAME_LISTEN":      "127.0.0.1:0",
+				"SESAME_ENV":         env,
+			})
+			defer stop()
+			req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/dev/outbox", nil)
+			require.NoError(t, err)
+			req.Host = "sesame.test"
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, want, resp.StatusCode)
+			if want == http.StatusOK {
+				require.Contains(t, string(body), "Nothing sent yet.")
+			}
+		})
+	}
+}

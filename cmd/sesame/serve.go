@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sesame-id/sesame/internal/app"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -67,12 +68,22 @@ func (e cliEnv) serve(args []string) error {
 		}
 	}
 
-	jobClient, err := jobs.NewClient(d, jobs.Config{FetchPollInterval: cfg.JobPollInterval, Logger: logger})
+	// Until tenants configure SMS and email providers, codes go to the
+	// development outbox; in development it is readable at /dev/outbox.
+	outbox := delivery.NewOutbox(delivery.OutboxConfig{Logger: logger})
+	jobClient, err := jobs.NewClient(d, jobs.Config{
+		FetchPollInterval: cfg.JobPollInterval,
+		Logger:            logger,
+		Senders:           jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox},
+	})
 	if err != nil {
 		return err
 	}
-
-	a, err := app.New(d, app.Config{BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient})
+	appCfg := app.Config{BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient}
+	if cfg.Env == "development" {
+		appCfg.Outbox = outbox
+	}
+	a, err := app.New(d, appCfg)
 	if err != nil {
 		return err
 	}

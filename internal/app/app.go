@@ -13,6 +13,7 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -29,6 +30,9 @@ type Config struct {
 	// Jobs is the River client the flows enqueue code jobs with. Without
 	// it, sending a code fails.
 	Jobs *jobs.Client
+	// Outbox, in development, is the outbox the code jobs deliver to; the
+	// base domain then shows it at /dev/outbox. Nil in production.
+	Outbox *delivery.Outbox
 }
 
 // App is the assembled server.
@@ -64,7 +68,7 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	}
 	router := &tenants.Router{
 		Tenants:  ts,
-		Base:     pages.AdminHome(console.AdminHomeView{BaseDomain: cfg.BaseDomain}),
+		Base:     pages.AdminHome(adminView(cfg)),
 		Tenant:   tenantPages,
 		NotFound: pages.UnknownHost(),
 		Logger:   logger,
@@ -83,4 +87,18 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	}
 	h := server.WithRequestID(server.AccessLog(logger, server.Health(ready, router)))
 	return &App{Handler: h, Tenants: ts, Passkeys: pk}, nil
+}
+
+func adminView(cfg Config) console.AdminHomeView {
+	v := console.AdminHomeView{BaseDomain: cfg.BaseDomain}
+	if cfg.Outbox != nil {
+		v.Outbox = func() []console.OutboxMessageView {
+			var out []console.OutboxMessageView
+			for _, m := range cfg.Outbox.Messages() {
+				out = append(out, console.OutboxMessageView{Kind: string(m.Kind), To: m.To, Subject: m.Subject, Body: m.Body, SentAt: m.SentAt})
+			}
+			return out
+		}
+	}
+	return v
 }
