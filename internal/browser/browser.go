@@ -189,6 +189,16 @@ func run[T any](t testing.TB, tab *Tab, what string, action chromedp.Action[T]) 
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.timeout)
 	defer cancel()
 	v, err := chromedp.Run(ctx, action)
+	// A page that replaces its document (a redirect landing, a reload)
+	// between the query of a node and the action on it leaves chromedp with
+	// a node id the browser no longer knows; the action never reached the
+	// page, so it is run again on the new document.
+	for range 3 {
+		if err == nil || !strings.Contains(err.Error(), "Could not find node with given id") {
+			break
+		}
+		v, err = chromedp.Run(ctx, action)
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		what += fmt.Sprintf(" (gave up after %s)", tab.timeout)
 	}
