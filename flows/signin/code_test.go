@@ -27,7 +27,7 @@ func (e *signInEnv) verifyCode(token, code string) (*flows.Result, error) {
 	return e.run(token, signin.ActionCodeVerify, map[string]string{"code": code})
 }
 
-// messagesTo counts the outbox's messages to recipient.
+// messagesTo returns the bodies of the messages sent to to, newest first.
 func (e *signInEnv) messagesTo(to string) []string {
 	var out []string
 	for _, m := range e.outbox.Messages() {
@@ -51,7 +51,7 @@ func (e *signInEnv) sentCode(t *testing.T, token, recipient string) (string, *fl
 		bodies = e.messagesTo(recipient)
 		return len(bodies) > before
 	}, 10*time.Second, 10*time.Millisecond, "no code delivered to %s", recipient)
-	code := sixDigits.FindString(bodies[len(bodies)-1])
+	code := sixDigits.FindString(bodies[0]) // the outbox lists newest first
 	require.NotEmpty(t, code)
 	return code, res
 }
