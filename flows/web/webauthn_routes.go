@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // The four WebAuthn routes are doors into the same flows as the hosted
@@ -35,6 +36,26 @@ func (h *Handler) ceremonyToken(r *http.Request) (string, error) {
 		return c.Value, nil
 	}
 	return "", flows.ErrCeremonyMissing
+}
+
+// ceremonyResponse reads what both finishing routes take: a guarded JSON
+// body (the authenticator's response) and the flow token of the ceremony
+// cookie. On failure it has answered the request and ok is false.
+func (h *Handler) ceremonyResponse(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) (token string, body json.RawMessage, ok bool) {
+	if err := h.checkPost(r, t, true); err != nil {
+		h.fail(w, r, err)
+		return "", nil, false
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return "", nil, false
+	}
+	if token, err = h.ceremonyToken(r); err != nil {
+		h.fail(w, r, err)
+		return "", nil, false
+	}
+	return token, body, true
 }
 
 // writeOptions answers an options route with the bare publicKey options.
@@ -77,23 +98,13 @@ func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
 // RegistrationResponseJSON; the passkey's name may be given as ?name=.
 func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
-	if err := h.checkPost(r, t, true); err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	s, err := h.session(r.Context(), r, t)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	token, err := h.ceremonyToken(r)
-	if err != nil {
-		h.fail(w, r, err)
+	token, body, ok := h.ceremonyResponse(w, r, t)
+	if !ok {
 		return
 	}
 	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
@@ -134,18 +145,8 @@ func (h *Handler) authenticateOptions(w http.ResponseWriter, r *http.Request) {
 // AuthenticationResponseJSON; success sets the session cookie.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
-	if err := h.checkPost(r, t, true); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	body, err := readBody(w, r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	token, err := h.ceremonyToken(r)
-	if err != nil {
-		h.fail(w, r, err)
+	token, body, ok := h.ceremonyResponse(w, r, t)
+	if !ok {
 		return
 	}
 	input, _ := json.Marshal(map[string]json.RawMessage{"credential": body})
