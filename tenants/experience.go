@@ -259,3 +259,23 @@ func (s SMSPolicy) Allows(e164 string) bool {
 	}
 	return false
 }
+
+// Limits caps what one tenant may cause in total, across all recipients
+// and clients: a bound on cost (SMS is paid per message) and on abuse that
+// spreads over many numbers and addresses.
+type Limits struct {
+	// CodeSendsPerHour is how many verification codes (email and SMS
+	// together) the tenant sends per hour. Default 1000; 1 to 1,000,000.
+	CodeSendsPerHour int `json:"code_sends_per_hour"`
+}
+
+// DefaultLimits returns the limits of a new tenant.
+func DefaultLimits() Limits { return Limits{CodeSendsPerHour: 1000} }
+
+// Validate checks the limits.
+func (l Limits) Validate() error {
+	if l.CodeSendsPerHour < 1 || l.CodeSendsPerHour > 1_000_000 {
+		return &InputError{Field: "limits.code_sends_per_hour", Problem: fmt.Sprintf("%d is outside 1–1000000", l.CodeSendsPerHour)}
+	}
+	return nil
+}

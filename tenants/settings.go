@@ -36,6 +36,9 @@ type Settings struct {
 	MFA      MFA            `json:"mfa"`
 	Captcha  Captcha        `json:"captcha"`
 	SMS      SMSPolicy      `json:"sms"`
+
+	// Limits caps what the whole tenant may cause, whoever asks.
+	Limits Limits `json:"limits"`
 }
 
 // DefaultSettings returns the settings of a new tenant.
@@ -49,6 +52,7 @@ func DefaultSettings() Settings {
 		Password:      DefaultPasswordPolicy(),
 		MFA:           DefaultMFA(),
 		Captcha:       Captcha{Provider: CaptchaOff},
+		Limits:        DefaultLimits(),
 	}
 }
 
@@ -81,7 +85,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS} {
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits} {
 		if err := v.Validate(); err != nil {
 			return err
 		}

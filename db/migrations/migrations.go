@@ -32,6 +32,7 @@ func All() []Migration {
 		{Version: "20261123010000_passkeys", Up: upPasskeys},
 		{Version: "20261123020000_codes", Up: upCodes},
 		{Version: "20261123030000_factors", Up: upFactors},
+		{Version: "20261123040000_sms_factor", Up: upSMSFactor},
 	}
 }
 

@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"time"
-
-	"github.com/riverqueue/river"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
-	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -34,20 +30,14 @@ import (
 //
 // amr (RFC 8176): an email code is "otp" (a one-time password), an SMS
 // code "sms".
+// The code's lifetime, attempts and send limits are flows.SendCode's.
 const (
-	// CodeTTL is how long a sent code works.
-	CodeTTL = 10 * time.Minute
-	// CodeMaxAttempts is how many checks a code allows, right or wrong.
-	CodeMaxAttempts = 5
-	// CodeSendWindow is the short window of the send limits.
-	CodeSendWindow = 10 * time.Minute
-	// CodeSendsPerRecipient is how many codes one recipient gets per
-	// CodeSendWindow, and CodeSendsPerRecipientPerDay per day.
-	CodeSendsPerRecipient       = 3
-	CodeSendsPerRecipientPerDay = 10
-	// CodeSendsPerIP is how many codes one client IP may ask for per
-	// CodeSendWindow in one tenant, against SMS pumping.
-	CodeSendsPerIP = 20
+	CodeTTL                     = flows.CodeTTL
+	CodeMaxAttempts             = flows.CodeMaxAttempts
+	CodeSendWindow              = flows.CodeSendWindow
+	CodeSendsPerRecipient       = flows.CodeSendsPerRecipient
+	CodeSendsPerRecipientPerDay = flows.CodeSendsPerRecipientPerDay
+	CodeSendsPerIP              = flows.CodeSendsPerIP
 )
 
 // Output of code.send.
@@ -77,46 +67,14 @@ func (a *actions) codeSend(ctx context.Context, step *flows.Step[Context]) error
 	if !ok || !slices.Contains(fallbackMethods(step.Tenant, c.IdentifierKind), method) {
 		return flows.ErrMethodNotAvailable.WithField("", "Sign-in with a code is not available for this kind of account name. Choose another way to sign in.")
 	}
-	if channel == db.ChannelSMS && !step.Tenant.Settings.SMS.Allows(c.Identifier) {
-		return flows.ErrPhoneNotAllowed
-	}
-	if a.Jobs == nil {
-		return errors.New("sign-in code: no job inserter configured")
-	}
-
-	// Counted first, and committed even when refused (flows.Fail).
-	over, err := a.overLimit(ctx, step, []limit{{key: "ip:" + step.Request.IP + ":code_send", max: CodeSendsPerIP}}, CodeSendWindow)
-	if err != nil {
-		return err
-	}
-	if over {
-		a.audit(ctx, step, method, c.UserID, flows.ErrCodeRateLimited.Code)
-		return flows.Fail(flows.ErrCodeRateLimited)
-	}
-	flowID := step.Flow.ID
-	code := &db.Code{
-		FlowID:      &flowID,
-		Purpose:     "sign_in",
-		Channel:     channel,
-		Recipient:   c.Identifier,
-		MaxAttempts: CodeMaxAttempts,
-		ExpiresAt:   step.Now.Add(CodeTTL).UTC(),
-	}
-	err = step.Scope.Codes().Create(ctx, code, step.Now,
-		db.SendLimit{Max: CodeSendsPerRecipient, Window: CodeSendWindow},
-		db.SendLimit{Max: CodeSendsPerRecipientPerDay, Window: 24 * time.Hour})
-	if errors.Is(err, db.ErrRateLimited) {
-		a.audit(ctx, step, method, c.UserID, flows.ErrCodeRateLimited.Code)
-		return flows.Fail(flows.ErrCodeRateLimited)
+	code, err := a.SendCode(ctx, step.Tx, step.Tenant, step.Request, step.Now, flows.CodeToSend{
+		FlowID: step.Flow.ID, Purpose: "sign_in", Channel: channel, Recipient: c.Identifier,
+	})
+	var fe *flows.Error
+	if errors.As(err, &fe) {
+		a.audit(ctx, step, method, c.UserID, fe.Code)
 	}
 	if err != nil {
-		return err
-	}
-	var args river.JobArgs = jobs.EmailCodeArgs{TenantID: step.Tenant.ID, CodeID: code.ID}
-	if channel == db.ChannelSMS {
-		args = jobs.SMSCodeArgs{TenantID: step.Tenant.ID, CodeID: code.ID}
-	}
-	if _, err := a.Jobs.InsertTx(ctx, step.Tx.SQL(), args, nil); err != nil {
 		return err
 	}
 	step.TakeCeremony()
@@ -135,9 +93,6 @@ func (a *actions) codeVerify(ctx context.Context, step *flows.Step[Context]) err
 	if err := flows.DecodeInput(step.Input, &in); err != nil {
 		return err
 	}
-	if in.Code == "" {
-		return flows.ErrInvalidInput.WithField("code", "Enter the code we sent you.")
-	}
 	c := step.Context
 	method, channel, ok := codeMethod(c.IdentifierKind)
 	if !ok || c.CodeID == nil {
@@ -150,25 +105,15 @@ func (a *actions) codeVerify(ctx context.Context, step *flows.Step[Context]) err
 		a.audit(ctx, step, method, c.UserID, flows.ErrInvalidCode.Code)
 		return flows.Fail(flows.ErrInvalidCode)
 	}
-	// Check counts the attempt atomically (at most CodeMaxAttempts per
-	// code); every failure below is a flows.Fail so the count commits.
-	code, err := step.Scope.Codes().Check(ctx, *c.CodeID, in.Code, step.Now)
-	switch {
-	case errors.Is(err, db.ErrCodeWrong):
-		return wrong()
-	case errors.Is(err, db.ErrCodeLocked):
-		a.audit(ctx, step, method, c.UserID, flows.ErrCodeLocked.Code)
-		return flows.Fail(flows.ErrCodeLocked)
-	case errors.Is(err, db.ErrCodeExpired):
-		a.audit(ctx, step, method, c.UserID, flows.ErrCodeExpired.Code)
-		return flows.Fail(flows.ErrCodeExpired)
-	case err != nil:
-		return err
+	_, err := flows.CheckCode(ctx, step.Scope, *c.CodeID, in.Code, step.Now, flows.CodeToSend{
+		FlowID: step.Flow.ID, Purpose: "sign_in", Channel: channel, Recipient: c.Identifier,
+	})
+	var fe *flows.Error
+	if errors.As(err, &fe) {
+		a.audit(ctx, step, method, c.UserID, fe.Code)
 	}
-	// The flow holds the code's id; this checks the row agrees.
-	if code.FlowID == nil || *code.FlowID != step.Flow.ID || code.Purpose != "sign_in" ||
-		code.Channel != channel || code.Recipient != c.Identifier {
-		return wrong()
+	if err != nil {
+		return err
 	}
 	if c.UserID == nil {
 		return wrong()

@@ -219,6 +219,49 @@ func TestCode_TheFourthSendInTenMinutesIsRefused(t *testing.T) {
 	})
 }
 
+func TestCode_TheTenantWideLimitStopsSendsToEveryRecipient(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignInEnv(t, d)
+		next := e.tn.Settings
+		next.Limits.CodeSendsPerHour = 2
+		tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+		require.NoError(t, err)
+		e.tn = tn
+
+		// Three recipients from three addresses: each within its own
+		// limits, the third over the tenant's.
+		for i, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+			e.req.IP = "203.0.113." + string(rune('1'+i))
+			token := e.start(t)
+			e.identify(t, token, email)
+			_, err := e.sendCode(token)
+			if i < 2 {
+				require.NoError(t, err, email)
+				continue
+			}
+			requirePublic(t, flows.ErrCodeRateLimited, err)
+			require.Equal(t, string(signin.ChooseMethod), e.flow(t, token).State)
+		}
+		n, err := d.Hit(e.ctx, "tenant:"+e.tn.ID.String()+":code_send", time.Hour, e.clock.Now())
+		require.NoError(t, err)
+		require.Equal(t, 4, n, "the refused send was counted too (three sends and this probe)")
+
+		// Another tenant is not held back by this one.
+		other := newSignInEnv(t, d)
+		token := other.start(t)
+		other.identify(t, token, "d@example.com")
+		_, err = other.sendCode(token)
+		require.NoError(t, err)
+
+		e.clock.Advance(time.Hour + time.Second)
+		token = e.start(t)
+		e.identify(t, token, "c@example.com")
+		_, err = e.sendCode(token)
+		require.NoError(t, err, "the next hour sends again")
+	})
+}
+
 func TestCode_SMSOutsideTheAllowedCountriesIsRefusedAndInsideIsSent(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {

@@ -1,0 +1,45 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/testdb"
+)
+
+func TestSMSFactorStore_SetReplacesAndOtherTenantsSeeNothing(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+		tn := testdb.Tenant(t, d, "acme")
+		u := factorUser(t, d, tn.ID)
+		sms := d.ForTenant(tn.ID).SMSFactors()
+
+		_, err := sms.Get(ctx, u.ID)
+		require.ErrorIs(t, err, db.ErrNotFound)
+		require.NoError(t, sms.Set(ctx, u.ID, "+14155550100", now))
+		require.NoError(t, sms.Set(ctx, u.ID, "+34600000001", now.Add(time.Hour)))
+		f, err := sms.Get(ctx, u.ID)
+		require.NoError(t, err)
+		require.Equal(t, "+34600000001", f.Phone)
+		require.True(t, f.VerifiedAt.Equal(now.Add(time.Hour)))
+
+		other := d.ForTenant(testdb.Tenant(t, d, "bravo").ID).SMSFactors()
+		_, err = other.Get(ctx, u.ID)
+		require.ErrorIs(t, err, db.ErrNotFound, "another tenant cannot read it")
+		require.ErrorIs(t, other.Remove(ctx, u.ID), db.ErrNotFound, "nor remove it")
+		require.ErrorIs(t, other.Set(ctx, u.ID, "+14155550199", now), db.ErrNotFound, "nor give another tenant's user a number")
+		f, err = sms.Get(ctx, u.ID)
+		require.NoError(t, err)
+		require.Equal(t, "+34600000001", f.Phone)
+
+		require.NoError(t, sms.Remove(ctx, u.ID))
+		_, err = sms.Get(ctx, u.ID)
+		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}
