@@ -121,3 +121,10 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// Failed reports whether err was marked with Fail: what the work before
+// it did (an attempt counted, a ceremony consumed) must still be committed.
+func Failed(err error) bool {
+	var f *failure
+	return errors.As(err, &f)
+}

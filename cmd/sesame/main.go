@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = env.tenant(args[1:])
 	case "domain":
 		err = env.domain(args[1:])
+	case "apikey":
+		err = env.apikey(args[1:])
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -74,6 +76,9 @@ Commands:
   domain add --tenant SLUG --host HOST    serve a tenant on a custom domain you control
   domain list --tenant SLUG               list a tenant's custom domains
   domain remove --tenant SLUG --host HOST stop serving a custom domain
+  apikey create --tenant SLUG --name NAME create a management API key (printed once)
+  apikey list --tenant SLUG               list a tenant's API keys
+  apikey revoke --tenant SLUG --id ID     revoke an API key
   help                                    show this text
 
 Run "sesame COMMAND -h" for a command's flags. Every flag can also be set by

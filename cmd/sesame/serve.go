@@ -82,6 +82,7 @@ func (e cliEnv) serve(args []string) error {
 	appCfg := app.Config{BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient}
 	if cfg.Env == "development" {
 		appCfg.Outbox = outbox
+		appCfg.Development = true
 	}
 	a, err := app.New(d, appCfg)
 	if err != nil {

@@ -50,6 +50,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Jobs enqueues the jobs that send codes.
 	Jobs flows.JobInserter
+	// GraphQL, when set, serves /graphql (the graph package's handler).
+	GraphQL http.Handler
 }
 
 // Handler serves tenant hosts. The request's tenant must be in its
@@ -92,6 +94,9 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("POST /webauthn/register", h.register)
 	mux.HandleFunc("POST /webauthn/authenticate/options", h.authenticateOptions)
 	mux.HandleFunc("POST /webauthn/authenticate", h.authenticate)
+	if d.GraphQL != nil {
+		mux.Handle("/graphql", d.GraphQL)
+	}
 	mux.HandleFunc("/", h.notFound)
 	h.mux = mux
 	return h, nil
@@ -194,8 +199,12 @@ func (h *Handler) secure() bool { return h.Tenants.Scheme() == "https" }
 
 // sessionCookieName is host-only: __Host- on https, where browsers enforce
 // Secure, Path=/ and no Domain for it; a plain name on http localhost.
-func (h *Handler) sessionCookieName() string {
-	if h.secure() {
+func (h *Handler) sessionCookieName() string { return SessionCookieName(h.secure()) }
+
+// SessionCookieName is the session cookie's name on https (secure) or
+// plain http hosts.
+func SessionCookieName(secure bool) string {
+	if secure {
 		return "__Host-sesame_session"
 	}
 	return "sesame_session"

@@ -10,6 +10,8 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/graph"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/internal/clock"
@@ -33,6 +35,9 @@ type Config struct {
 	// Outbox, in development, is the outbox the code jobs deliver to; the
 	// base domain then shows it at /dev/outbox. Nil in production.
 	Outbox *delivery.Outbox
+	// Development turns on what only developers may see: GraphQL
+	// introspection.
+	Development bool
 }
 
 // App is the assembled server.
@@ -59,8 +64,17 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	ts := tenants.NewService(d, cfg.BaseDomain)
 	pk := passkey.NewService(ts, cfg.Clock, logger)
 	wd := web.Deps{DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger}
+	fd := flows.Deps{DB: d, Passkeys: pk, Clock: cfg.Clock, Logger: logger}
 	if cfg.Jobs != nil {
 		wd.Jobs = cfg.Jobs
+		fd.Jobs = cfg.Jobs
+	}
+	wd.GraphQL, err = graph.NewHandler(graph.Deps{
+		DB: d, Tenants: ts, Passkeys: pk, Flows: fd, Clock: cfg.Clock, Logger: logger,
+		Development: cfg.Development, SessionCookie: web.SessionCookieName(ts.Scheme() == "https"),
+	})
+	if err != nil {
+		return nil, err
 	}
 	tenantPages, err := web.New(wd)
 	if err != nil {

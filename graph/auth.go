@@ -1,0 +1,171 @@
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// APIKeyPrefix starts every management API key, so a key is recognizable
+// (in a secret scanner, in a log someone pasted) and never mistaken for a
+// session token.
+const APIKeyPrefix = "sesame_key_"
+
+// CSRFHeader must accompany a request authenticated by the session
+// cookie: a cross-site HTML form cannot set a custom header, and a
+// cross-site fetch that sets one needs a CORS preflight Sesame never
+// grants.
+const CSRFHeader = "X-Sesame-Request"
+
+// RecentVerification is how recently a user must have proved a factor to
+// add or remove a sign-in method.
+const RecentVerification = 10 * time.Minute
+
+// caller is who made the request.
+type caller struct {
+	tenant *tenants.Tenant
+	// apiKey is set for a management API key.
+	apiKey *db.APIKey
+	// session is set for a signed-in user (Bearer token or cookie).
+	session *db.Session
+	req     flows.RequestInfo
+	// scope is the tenant's part of the database; loaders batch per-user
+	// lists for this request.
+	scope   db.Scope
+	loaders *loaders
+}
+
+func (c *caller) admin() bool { return c.apiKey != nil }
+func (c *caller) user() bool  { return c.session != nil }
+
+type callerKey struct{}
+
+func callerFrom(ctx context.Context) *caller {
+	c, _ := ctx.Value(callerKey{}).(*caller)
+	if c == nil {
+		// The handler always sets one; reaching here is a wiring bug.
+		panic("graph: request without caller")
+	}
+	return c
+}
+
+// NewAPIKey returns a new key and the hash stored for it.
+func NewAPIKey() (key string, hash []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	key = APIKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return key, HashAPIKey(key)
+}
+
+// HashAPIKey returns what is stored for key.
+func HashAPIKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// CreateAPIKey creates a management API key for the tenant and returns
+// the key, which is not stored and cannot be shown again.
+func CreateAPIKey(ctx context.Context, scope db.Scope, name string, now time.Time) (*db.APIKey, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return nil, "", &tenants.InputError{Field: "name", Problem: "give the key a name of 1 to 100 characters, such as the integration that uses it"}
+	}
+	key, hash := NewAPIKey()
+	k := &db.APIKey{Name: name, Prefix: key[:len(APIKeyPrefix)+6], KeyHash: hash, CreatedAt: now.UTC()}
+	if err := scope.APIKeys().Create(ctx, k); err != nil {
+		return nil, "", err
+	}
+	return k, key, nil
+}
+
+// authenticate finds the caller of r: a Bearer API key or session token,
+// or the session cookie together with CSRFHeader. No credential is an
+// anonymous caller; a credential that does not work is an error, so a
+// client learns its key was revoked instead of seeing empty answers.
+func (h *endpoint) authenticate(r *http.Request, t *tenants.Tenant) (*caller, error) {
+	ctx := r.Context()
+	scope := h.DB.ForTenant(t.ID)
+	c := &caller{tenant: t, req: requestInfo(r), scope: scope, loaders: newLoaders(scope, "")}
+	now := h.Clock.Now()
+	token, fromCookie := "", false
+	if a := r.Header.Get("Authorization"); a != "" {
+		const prefix = "Bearer "
+		if !strings.HasPrefix(a, prefix) || len(a) == len(prefix) {
+			return nil, errUnauthenticated
+		}
+		token = a[len(prefix):]
+	} else if ck, err := r.Cookie(h.SessionCookie); err == nil && ck.Value != "" {
+		token, fromCookie = ck.Value, true
+	}
+	if token == "" {
+		return c, nil
+	}
+	if fromCookie && r.Header.Get(CSRFHeader) == "" {
+		return nil, errCSRF
+	}
+	if strings.HasPrefix(token, APIKeyPrefix) {
+		k, err := scope.APIKeys().ByHash(ctx, HashAPIKey(token))
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, errUnauthenticated
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := scope.APIKeys().Touch(ctx, k.ID, now); err != nil {
+			return nil, err
+		}
+		c.apiKey = k
+		return c, nil
+	}
+	s, err := flows.LookupSession(ctx, scope, token, now)
+	if err != nil {
+		return nil, err
+	}
+	c.session = s
+	uid := s.UserID
+	c.req.UserID = &uid
+	return c, nil
+}
+
+// authDirective implements @auth: the caller must have the role.
+func authDirective(ctx context.Context, _ any, next graphql.Resolver, requires model.Role) (any, error) {
+	c := callerFrom(ctx)
+	switch {
+	case requires == model.RoleAdmin && c.admin():
+	case requires == model.RoleUser && c.user():
+	case !c.admin() && !c.user():
+		return nil, errUnauthenticated
+	default:
+		return nil, errForbidden
+	}
+	return next(ctx)
+}
+
+// me returns the signed-in user's id and session, for the account API.
+func me(ctx context.Context) (uuid.UUID, *db.Session) {
+	c := callerFrom(ctx)
+	return c.session.UserID, c.session
+}
+
+// recentlyVerified refuses a change of sign-in methods unless the session
+// proved a factor within RecentVerification.
+func (r *Resolver) recentlyVerified(ctx context.Context) error {
+	_, s := me(ctx)
+	if r.Clock.Now().Sub(s.VerifiedAt) > RecentVerification {
+		return errReverify
+	}
+	return nil
+}

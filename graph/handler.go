@@ -1,0 +1,147 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/graph/generated"
+	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// Limits on what one request may ask.
+const (
+	// MaxComplexity bounds a query's cost: each field costs 1, and a list
+	// costs its children times the items it may return (ListWeight, or
+	// `first` for a page of users).
+	MaxComplexity = 2000
+	// ListWeight is how many items a list field is counted as.
+	ListWeight = 10
+	// MaxTokens bounds the parser's work on one query.
+	MaxTokens = 5000
+	// MaxBody bounds a request body.
+	MaxBody = 64 << 10
+)
+
+type endpoint struct {
+	Deps
+	srv *handler.Server
+}
+
+// NewHandler returns the POST /graphql endpoint of a tenant host; the
+// tenant must be in the request's context (tenants.Router does that).
+func NewHandler(d Deps) (http.Handler, error) {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	fd := d.Flows
+	fd.DB, fd.Passkeys, fd.Clock, fd.Logger = d.DB, d.Passkeys, d.Clock, d.Logger
+	d.Flows = fd
+	add, err := addpasskey.New(fd)
+	if err != nil {
+		return nil, err
+	}
+	r := &Resolver{Deps: d, addPasskey: add}
+	cfg := generated.Config{Resolvers: r}
+	cfg.Directives.Auth = authDirective
+	weigh(&cfg.Complexity)
+
+	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(MaxTokens)
+	srv.SetDisableSuggestion(true)
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	if d.Development {
+		srv.Use(extension.Introspection{})
+	}
+	h := &endpoint{Deps: d, srv: srv}
+	srv.SetErrorPresenter(h.presentError)
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		d.Logger.ErrorContext(ctx, "graphql resolver panicked", "panic", v)
+		return errInternal
+	})
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		for _, e := range resp.Errors {
+			if e.Extensions == nil {
+				e.Extensions = map[string]any{}
+			}
+			if e.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
+				e.Message = errTooComplex.Message
+				e.Extensions["code"] = errTooComplex.Code
+			}
+		}
+		return resp
+	})
+	return h, nil
+}
+
+// weigh makes list fields cost more than scalars.
+func weigh(c *generated.ComplexityRoot) {
+	list := func(child int) int { return ListWeight * (child + 1) }
+	c.Query.Users = func(child int, first int, _ *string, _ *string) int { return max(first, 1) * (child + 1) }
+	c.Query.APIKeys = list
+	c.User.Passkeys = list
+	c.User.Sessions = list
+	c.User.Identifiers = list
+	c.Me.Passkeys = list
+	c.Me.Sessions = list
+	c.Me.Identifiers = list
+}
+
+func (h *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, &flows.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed,
+			Message: "Send GraphQL requests as POST with a JSON body."})
+		return
+	}
+	t, ok := tenants.FromContext(r.Context())
+	if !ok {
+		panic("graph: request without tenant")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	c, err := h.authenticate(r, t)
+	if err != nil {
+		if _, public := err.(*flows.Error); !public {
+			h.Logger.ErrorContext(r.Context(), "graphql authentication failed", "err", err)
+			err = errInternal
+		}
+		writeError(w, err.(*flows.Error))
+		return
+	}
+	h.srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+}
+
+// writeError answers a request refused before GraphQL ran, in GraphQL's
+// response form.
+func writeError(w http.ResponseWriter, e *flows.Error) {
+	flows.WriteJSON(w, e.Status, map[string]any{"errors": []*gqlerror.Error{{
+		Message: e.Message, Extensions: map[string]any{"code": e.Code},
+	}}})
+}
+
+// requestInfo describes the client, as the flows see it.
+func requestInfo(r *http.Request) flows.RequestInfo {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip}
+}

@@ -1,0 +1,159 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// GraphQL enum values are the settings document's values in upper case,
+// with "-" as "_" (cross-platform is CROSS_PLATFORM).
+
+func enum[T ~string](v string) T { return T(strings.ToUpper(strings.ReplaceAll(v, "-", "_"))) }
+
+func enums[T ~string](vs []string) []T {
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		out[i] = enum[T](v)
+	}
+	return out
+}
+
+func value[T ~string](e T) string {
+	v := strings.ToLower(string(e))
+	if v == "cross_platform" {
+		return tenants.AttachmentCrossPlatform
+	}
+	return v
+}
+
+func values[T ~string](es []T) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = value(e)
+	}
+	return out
+}
+
+// settingsOf is the tenant's settings as the API shows them: secrets are
+// never shown, only whether one is set.
+func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Settings, error) {
+	s := t.Settings
+	rp := r.Tenants.RelyingParty(t)
+	n, err := r.DB.ForTenant(t.ID).Credentials().CountByRPID(ctx, rp.ID)
+	if err != nil {
+		return nil, err
+	}
+	var methods []*model.MethodsForIdentifier
+	for _, kind := range []string{tenants.IdentifierEmail, tenants.IdentifierPhone, tenants.IdentifierUsername} {
+		if ms, ok := s.SignIn.Methods[kind]; ok {
+			methods = append(methods, &model.MethodsForIdentifier{Identifier: enum[model.IdentifierKind](kind), Methods: enums[model.SignInMethod](ms)})
+		}
+	}
+	var siteKey *string
+	if s.Captcha.SiteKey != "" {
+		siteKey = &s.Captcha.SiteKey
+	}
+	return &model.Settings{
+		DefaultLocale: s.DefaultLocale,
+		SignUp: &model.SignUpSettings{
+			Identifiers:       enums[model.IdentifierKind](s.SignUp.Identifiers),
+			Required:          enums[model.IdentifierKind](s.SignUp.Required),
+			VerifyIdentifiers: s.SignUp.VerifyIdentifiers,
+			Password:          s.SignUp.Password,
+			PasskeyPrompt:     s.SignUp.PasskeyPrompt,
+		},
+		SignIn:   &model.SignInSettings{Methods: methods},
+		Password: &model.PasswordPolicy{MinLength: s.Password.MinLength, MaxLength: s.Password.MaxLength, RejectCommon: s.Password.RejectCommon},
+		Passkeys: &model.PasskeySettings{
+			SignIn:            s.Passkeys.SignIn,
+			ShowButton:        s.Passkeys.ShowButton,
+			Autofill:          s.Passkeys.Autofill,
+			AllowRegistration: s.Passkeys.AllowRegistration,
+			UserVerification:  enum[model.UserVerification](s.Passkeys.UserVerification),
+			Attestation:       enum[model.Attestation](s.Passkeys.Attestation),
+			Attachment:        enum[model.Attachment](s.Passkeys.Attachment),
+			CounterPolicy:     enum[model.CounterPolicy](s.Passkeys.CounterPolicy),
+			RpID:              rp.ID,
+			RpName:            rp.Name,
+			Origins:           rp.Origins,
+			PasskeysOnRpid:    n,
+		},
+		Mfa: &model.MFASettings{
+			Factors:        enums[model.MFAFactor](s.MFA.Factors),
+			Policy:         enum[model.MFAPolicy](s.MFA.Policy),
+			PromptAtSignUp: s.MFA.PromptAtSignUp,
+		},
+		Captcha: &model.CaptchaSettings{Provider: enum[model.CaptchaProvider](s.Captcha.Provider), SiteKey: siteKey, SecretSet: s.Captcha.Secret != ""},
+		Sms:     &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
+		Limits:  &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
+	}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// applySettings returns s with the sections in the input replaced; the
+// tenant service validates the result.
+func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Settings {
+	if in.DefaultLocale != nil {
+		s.DefaultLocale = *in.DefaultLocale
+	}
+	if v := in.SignUp; v != nil {
+		s.SignUp = tenants.SignUp{
+			Identifiers: values(v.Identifiers), Required: values(v.Required),
+			VerifyIdentifiers: v.VerifyIdentifiers, Password: v.Password, PasskeyPrompt: v.PasskeyPrompt,
+		}
+	}
+	if v := in.SignIn; v != nil {
+		methods := map[string][]string{}
+		for _, m := range v.Methods {
+			methods[value(m.Identifier)] = values(m.Methods)
+		}
+		s.SignIn = tenants.SignIn{Methods: methods}
+	}
+	if v := in.Password; v != nil {
+		s.Password = tenants.PasswordPolicy{MinLength: v.MinLength, MaxLength: v.MaxLength, RejectCommon: v.RejectCommon}
+	}
+	if v := in.Passkeys; v != nil {
+		s.Passkeys = tenants.Passkeys{
+			SignIn: v.SignIn, ShowButton: v.ShowButton, Autofill: v.Autofill, AllowRegistration: v.AllowRegistration,
+			UserVerification: value(v.UserVerification), Attestation: value(v.Attestation),
+			Attachment: value(v.Attachment), CounterPolicy: value(v.CounterPolicy),
+			RPID: deref(v.RpID), RPName: deref(v.RpName), Origins: v.Origins,
+		}
+	}
+	if v := in.Mfa; v != nil {
+		s.MFA = tenants.MFA{Factors: values(v.Factors), Policy: value(v.Policy), PromptAtSignUp: v.PromptAtSignUp}
+	}
+	if v := in.Captcha; v != nil {
+		c := tenants.Captcha{Provider: value(v.Provider), SiteKey: deref(v.SiteKey), Secret: s.Captcha.Secret}
+		if v.Secret != nil {
+			c.Secret = *v.Secret
+		}
+		if c.Provider == tenants.CaptchaOff {
+			c.SiteKey, c.Secret = "", ""
+		}
+		s.Captcha = c
+	}
+	if v := in.Sms; v != nil {
+		s.SMS = tenants.SMSPolicy{AllowedCallingCodes: v.AllowedCallingCodes}
+	}
+	if v := in.Limits; v != nil {
+		s.Limits = tenants.Limits{CodeSendsPerHour: v.CodeSendsPerHour}
+	}
+	return s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return strings.TrimSpace(*s)
+}
