@@ -35,7 +35,7 @@ type Deps struct {
 	Tenants  *tenants.Service
 	Passkeys *passkey.Service
 	// Flows are the dependencies the flows share (code jobs, clock).
-	Flows flows.Deps
+	Flows  flows.Deps
 	Clock  clock.Clock
 	Logger *slog.Logger
 	// Development turns on introspection.

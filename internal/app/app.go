@@ -10,10 +10,10 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/web"
+	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/server"
