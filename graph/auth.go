@@ -124,8 +124,10 @@ func (h *endpoint) authenticate(r *http.Request, t *tenants.Tenant) (*caller, er
 		if err != nil {
 			return nil, err
 		}
-		if err := scope.APIKeys().Touch(ctx, k.ID, now); err != nil {
-			return nil, err
+		if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= time.Minute {
+			if err := scope.APIKeys().Touch(ctx, k.ID, now); err != nil {
+				return nil, err
+			}
 		}
 		c.apiKey = k
 		return c, nil

@@ -26,9 +26,9 @@ const (
 	// MaxComplexity bounds a query's cost: each field costs 1, and a list
 	// costs its children times the items it may return (ListWeight, or
 	// `first` for a page of users).
-	MaxComplexity = 2000
+	MaxComplexity = 5000
 	// ListWeight is how many items a list field is counted as.
-	ListWeight = 10
+	ListWeight = 5
 	// MaxTokens bounds the parser's work on one query.
 	MaxTokens = 5000
 	// MaxBody bounds a request body.

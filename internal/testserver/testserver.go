@@ -42,6 +42,9 @@ type Options struct {
 	// Senders deliver the codes the server's job client sends. Default:
 	// a development outbox.
 	Senders jobs.Senders
+	// Development runs the server as `sesame serve --env development`
+	// would (GraphQL introspection on).
+	Development bool
 }
 
 // Start runs a server until t ends.
@@ -62,7 +65,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		_ = jc.Stop(ctx)
 	})
 
-	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc})
+	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc, Development: opts.Development})
 	require.NoError(t, err)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
