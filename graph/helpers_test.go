@@ -125,7 +125,7 @@ func aaguidOf(t *testing.T) []byte {
 type as int
 
 const (
-	anonymous as = iota
+	anonymous  as = iota
 	admin         // the tenant's API key
 	user          // the user's session as a Bearer token
 	cookieUser    // the user's session cookie with the CSRF header

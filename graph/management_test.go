@@ -201,12 +201,12 @@ func TestManagement_UserLifecycleAndOtherTenantsIDs(t *testing.T) {
 			d = e.ok(t, p, admin, `query($id: ID!) { user(id: $id) { id } }`, bu)
 			require.Nil(t, d["user"])
 			for query, vars := range map[string]map[string]any{
-				`mutation($id: ID!) { setUserDisabled(id: $id, disabled: true) { id } }`:                      bu,
-				`mutation($id: ID!) { deleteUser(id: $id) }`:                                                  bu,
-				`mutation($id: ID!) { resetUserMFA(id: $id) { id } }`:                                         bu,
-				`mutation($u: ID!, $p: ID!) { removeUserPasskey(userId: $u, passkeyId: $p) }`:                 {"u": q.user.ID.String(), "p": bravoCred.ID.String()},
-				`mutation($u: ID!, $s: ID!) { revokeUserSession(userId: $u, sessionId: $s) }`:                 {"u": q.user.ID.String(), "s": q.session.Session.ID.String()},
-				`mutation($id: ID!) { revokeAPIKey(id: $id) }`:                                                {"id": keys[0].ID.String()},
+				`mutation($id: ID!) { setUserDisabled(id: $id, disabled: true) { id } }`:                                 bu,
+				`mutation($id: ID!) { deleteUser(id: $id) }`:                                                             bu,
+				`mutation($id: ID!) { resetUserMFA(id: $id) { id } }`:                                                    bu,
+				`mutation($u: ID!, $p: ID!) { removeUserPasskey(userId: $u, passkeyId: $p) }`:                            {"u": q.user.ID.String(), "p": bravoCred.ID.String()},
+				`mutation($u: ID!, $s: ID!) { revokeUserSession(userId: $u, sessionId: $s) }`:                            {"u": q.user.ID.String(), "s": q.session.Session.ID.String()},
+				`mutation($id: ID!) { revokeAPIKey(id: $id) }`:                                                           {"id": keys[0].ID.String()},
 				`mutation($u: ID!, $p: ID!) { removeUserPasskey(userId: $u, passkeyId: $p) } # acme user, bravo passkey`: {"u": p.user.ID.String(), "p": bravoCred.ID.String()},
 			} {
 				a := e.post(t, p.host, admin, p, query, vars)
