@@ -379,6 +379,10 @@ func (r *Resolver) confirmSMSFactor(ctx context.Context, binding, code string) (
 		if err != nil {
 			return err
 		}
+		if row.FlowID == nil || *row.FlowID != s.ID {
+			// Another session's binding: refused without touching it.
+			return flows.ErrInvalidCode
+		}
 		if _, err := flows.CheckCode(ctx, scope, id, code, now, flows.CodeToSend{
 			FlowID: s.ID, Purpose: "bind", Channel: db.ChannelSMS, Recipient: row.Recipient,
 		}); err != nil {
