@@ -37,8 +37,10 @@ const RecentVerification = 10 * time.Minute
 // caller is who made the request.
 type caller struct {
 	tenant *tenants.Tenant
-	// apiKey is set for a management API key.
-	apiKey *db.APIKey
+	// apiKey is set for a management API key; consoleAdmin for a console
+	// administrator (a user of the admin tenant who manages this tenant).
+	apiKey       *db.APIKey
+	consoleAdmin *uuid.UUID
 	// session is set for a signed-in user (Bearer token or cookie).
 	session *db.Session
 	req     flows.RequestInfo
@@ -48,7 +50,7 @@ type caller struct {
 	loaders *loaders
 }
 
-func (c *caller) admin() bool { return c.apiKey != nil }
+func (c *caller) admin() bool { return c.apiKey != nil || c.consoleAdmin != nil }
 func (c *caller) user() bool  { return c.session != nil }
 
 type callerKey struct{}

@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -42,7 +43,7 @@ type endpoint struct {
 
 // NewHandler returns the POST /graphql endpoint of a tenant host; the
 // tenant must be in the request's context (tenants.Router does that).
-func NewHandler(d Deps) (http.Handler, error) {
+func NewHandler(d Deps) (Endpoint, error) {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
 	}
@@ -127,6 +128,30 @@ func (h *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+}
+
+// ServeConsole serves the management API of tenant t to a console
+// administrator, whom the caller has authenticated (a session of the admin
+// tenant, sent with the CSRF header) and found to be a member of t. The
+// request's context must hold t.
+func (h *endpoint) ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, &flows.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed,
+			Message: "Send GraphQL requests as POST with a JSON body."})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	scope := h.DB.ForTenant(t.ID)
+	c := &caller{tenant: t, req: requestInfo(r), scope: scope, loaders: newLoaders(scope, ""), consoleAdmin: &admin}
+	h.srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+}
+
+// Endpoint is the GraphQL endpoint: ServeHTTP for a tenant host's
+// /graphql, ServeConsole for the console.
+type Endpoint interface {
+	http.Handler
+	ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID)
 }
 
 // writeError answers a request refused before GraphQL ran, in GraphQL's

@@ -96,7 +96,7 @@ func settings() []setting {
 				c.Listen = v
 				return nil
 			}},
-		{Flag: "base-domain", Env: "SESAME_BASE_DOMAIN", Default: "localhost:8080", serveOnly: true,
+		{Flag: "base-domain", Env: "SESAME_BASE_DOMAIN", Default: "localhost:8080",
 			Help: "domain tenants are served under ({slug}.BASE); include the port unless it is 80/443",
 			apply: func(c *Config, v string) error {
 				if err := validateBaseDomain(v); err != nil {

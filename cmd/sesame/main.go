@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = env.domain(args[1:])
 	case "apikey":
 		err = env.apikey(args[1:])
+	case "admin":
+		err = env.admin(args[1:])
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -79,6 +81,9 @@ Commands:
   apikey create --tenant SLUG --name NAME create a management API key (printed once)
   apikey list --tenant SLUG               list a tenant's API keys
   apikey revoke --tenant SLUG --id ID     revoke an API key
+  admin create --email EMAIL [--tenant SLUG]...
+                                          make a console administrator; prints a one-time setup link
+  admin link --email EMAIL                print a new setup link for an administrator
   help                                    show this text
 
 Run "sesame COMMAND -h" for a command's flags. Every flag can also be set by

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 	"log/slog"
 	"net"
 	"strings"
@@ -18,6 +19,10 @@ import (
 
 // demoSlug is the tenant `serve --demo` (and so `make run`) makes.
 const demoSlug = "demo"
+
+// demoAdmin is the demo's console administrator, an owner of the demo
+// tenant; `serve --demo` prints a new setup link for it on every start.
+const demoAdmin = "admin@demo.example"
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
@@ -58,6 +63,10 @@ func (e cliEnv) serve(args []string) error {
 	}
 
 	tenantService := tenants.NewService(d, cfg.BaseDomain)
+	if _, err := tenantService.EnsureAdmin(e.ctx); err != nil {
+		return err
+	}
+	demoLink := ""
 	if cfg.Demo {
 		t, created, err := tenantService.Ensure(e.ctx, demoSlug, "Demo")
 		if err != nil {
@@ -65,6 +74,18 @@ func (e cliEnv) serve(args []string) error {
 		}
 		if created {
 			logger.Info("created demo tenant", "tenant", t.Slug)
+		}
+		// A fresh one-time link for the demo's administrator on every start.
+		_, err = tenantService.EnsureAdmin(e.ctx)
+		if err != nil {
+			return err
+		}
+		demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, []string{demoSlug}, false, time.Now())
+		if err != nil {
+			demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, []string{demoSlug}, true, time.Now())
+		}
+		if err != nil {
+			return fmt.Errorf("demo administrator: %w", err)
 		}
 	}
 
@@ -100,7 +121,7 @@ func (e cliEnv) serve(args []string) error {
 		return fmt.Errorf("start job client: %w", err)
 	}
 
-	printURLs(e.stdout, cfg, ln.Addr().String())
+	printURLs(e.stdout, cfg, ln.Addr().String(), demoLink)
 	logger.Info("serving", "listen", ln.Addr().String(), "base_domain", cfg.BaseDomain, "env", cfg.Env, "database", string(d.Dialect()))
 
 	srv := &server.Server{
@@ -119,10 +140,11 @@ func (e cliEnv) serve(args []string) error {
 	return srv.Serve(e.ctx, ln)
 }
 
-func printURLs(w io.Writer, cfg Config, addr string) {
+func printURLs(w io.Writer, cfg Config, addr, demoLink string) {
 	fmt.Fprintf(w, "Sesame is listening on %s\n", addr)
-	fmt.Fprintf(w, "  admin console: http://%s\n", cfg.BaseDomain)
+	fmt.Fprintf(w, "  admin console: http://%s.%s/console\n", tenants.AdminSlug, cfg.BaseDomain)
 	if cfg.Demo {
 		fmt.Fprintf(w, "  demo tenant:   http://%s.%s\n", demoSlug, cfg.BaseDomain)
+		fmt.Fprintf(w, "  demo administrator %s: set up a passkey once at %s\n", demoAdmin, demoLink)
 	}
 }

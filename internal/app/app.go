@@ -69,13 +69,14 @@ func New(d *db.DB, cfg Config) (*App, error) {
 		wd.Jobs = cfg.Jobs
 		fd.Jobs = cfg.Jobs
 	}
-	wd.GraphQL, err = graph.NewHandler(graph.Deps{
+	gql, err := graph.NewHandler(graph.Deps{
 		DB: d, Tenants: ts, Passkeys: pk, Flows: fd, Clock: cfg.Clock, Logger: logger,
 		Development: cfg.Development, SessionCookie: web.SessionCookieName(ts.Scheme() == "https"),
 	})
 	if err != nil {
 		return nil, err
 	}
+	wd.GraphQL = gql
 	tenantPages, err := web.New(wd)
 	if err != nil {
 		return nil, err
@@ -84,6 +85,7 @@ func New(d *db.DB, cfg Config) (*App, error) {
 		Tenants:  ts,
 		Base:     pages.AdminHome(adminView(cfg)),
 		Tenant:   tenantPages,
+		Admin:    web.NewAdmin(tenantPages, gql, cfg.Development),
 		NotFound: pages.UnknownHost(),
 		Logger:   logger,
 	}

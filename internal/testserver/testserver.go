@@ -65,6 +65,8 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		_ = jc.Stop(ctx)
 	})
 
+	_, err = tenants.NewService(d, base).EnsureAdmin(context.Background())
+	require.NoError(t, err)
 	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc, Development: opts.Development})
 	require.NoError(t, err)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}

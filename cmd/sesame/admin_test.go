@@ -1,0 +1,67 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+func TestCLI_AdminCreatePrintsAOneTimeLinkAndOwnsTheTenants(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			dsn := testdb.NewDSN(t, b)
+			env := map[string]string{"DATABASE_URL": dsn, "SESAME_BASE_DOMAIN": "sesame.test"}
+			code, _, stderr := cli(t, env, "migrate")
+			require.Equal(t, exitOK, code, stderr)
+			code, _, stderr = cli(t, env, "tenant", "create", "--slug", "acme", "--name", "Acme")
+			require.Equal(t, exitOK, code, stderr)
+
+			code, _, stderr = cli(t, env, "admin", "create", "--email", "not-an-email")
+			require.Equal(t, exitUsage, code)
+			require.Contains(t, oneLine(t, stderr), "--email needs")
+			code, _, stderr = cli(t, env, "admin", "create", "--email", "ada@example.com", "--tenant", "acme", "--tenant", "nope")
+			require.Equal(t, exitError, code)
+			require.Contains(t, oneLine(t, stderr), `no tenant has slug "nope"`)
+
+			d, err := db.Open(t.Context(), dsn, db.Options{})
+			require.NoError(t, err)
+			defer d.Close()
+			ts := tenants.NewService(d, "sesame.test")
+			admin, err := ts.EnsureAdmin(t.Context())
+			require.NoError(t, err)
+			_, err = d.ForTenant(admin.ID).Users().ByIdentifier(t.Context(), db.IdentifierEmail, "ada@example.com")
+			require.ErrorIs(t, err, db.ErrNotFound, "a refused command writes nothing")
+
+			code, stdout, stderr := cli(t, env, "admin", "create", "--email", "Ada@Example.com", "--tenant", "acme")
+			require.Equal(t, exitOK, code, stderr)
+			require.Regexp(t, regexp.MustCompile(`^https://admin\.sesame\.test/setup#[A-Za-z0-9_-]{43}\n$`), stdout)
+			require.Contains(t, oneLine(t, stderr), "it works once")
+			u, err := d.ForTenant(admin.ID).Users().ByIdentifier(t.Context(), db.IdentifierEmail, "ada@example.com")
+			require.NoError(t, err)
+			acme, err := ts.BySlug(t.Context(), "acme")
+			require.NoError(t, err)
+			role, err := d.ForTenant(admin.ID).Memberships().Role(t.Context(), u.ID, acme.ID)
+			require.NoError(t, err)
+			require.Equal(t, db.RoleOwner, role)
+
+			code, _, stderr = cli(t, env, "admin", "create", "--email", "ada@example.com")
+			require.Equal(t, exitError, code)
+			require.Contains(t, oneLine(t, stderr), "already an administrator")
+			code, again, stderr := cli(t, env, "admin", "link", "--email", "ada@example.com")
+			require.Equal(t, exitOK, code, stderr)
+			require.NotEqual(t, stdout, again, "a new link each time")
+			require.True(t, strings.HasPrefix(again, "https://admin.sesame.test/setup#"))
+			code, _, stderr = cli(t, env, "admin", "link", "--email", "bob@example.com")
+			require.Equal(t, exitError, code)
+			require.Contains(t, oneLine(t, stderr), "is not an administrator")
+		})
+	}
+}

@@ -1,0 +1,155 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Membership roles.
+const (
+	RoleOwner = "owner"
+	RoleAdmin = "admin"
+)
+
+// Membership says that a user of the admin tenant manages a tenant.
+type Membership struct {
+	bun.BaseModel `bun:"table:memberships,alias:m"`
+
+	AdminTenantID uuid.UUID `bun:"admin_tenant_id,notnull,type:uuid"`
+	UserID        uuid.UUID `bun:"user_id,pk,type:uuid"`
+	TenantID      uuid.UUID `bun:"tenant_id,pk,type:uuid"`
+	Role          string    `bun:"role,notnull"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
+
+	// Tenant is loaded by Of.
+	Tenant *Tenant `bun:"rel:belongs-to,join:tenant_id=id"`
+}
+
+// MembershipStore keeps the memberships of the admin tenant's users; get
+// it from the admin tenant's scope.
+type MembershipStore struct{ s Scope }
+
+// Memberships returns the scope's membership store.
+func (s Scope) Memberships() MembershipStore { return MembershipStore{s: s} }
+
+// Add makes the user a member of tenant with role (replacing the role of
+// an existing membership).
+func (ms MembershipStore) Add(ctx context.Context, userID, tenantID uuid.UUID, role string, now time.Time) error {
+	if err := ms.s.check(); err != nil {
+		return err
+	}
+	if role != RoleOwner && role != RoleAdmin {
+		return fmt.Errorf("membership: role %q is neither owner nor admin", role)
+	}
+	m := &Membership{AdminTenantID: ms.s.tenant, UserID: userID, TenantID: tenantID, Role: role, CreatedAt: now.UTC()}
+	_, err := ms.s.idb.NewInsert().Model(m).
+		On("CONFLICT (user_id, tenant_id) DO UPDATE").
+		Set("role = EXCLUDED.role").
+		Exec(ctx)
+	if err != nil {
+		if isForeignKeyViolation(err) {
+			return fmt.Errorf("membership: user or tenant: %w", ErrNotFound)
+		}
+		return fmt.Errorf("add membership: %w", err)
+	}
+	return nil
+}
+
+// Of returns the user's memberships with their tenants, by tenant slug.
+func (ms MembershipStore) Of(ctx context.Context, userID uuid.UUID) ([]*Membership, error) {
+	if err := ms.s.check(); err != nil {
+		return nil, err
+	}
+	var out []*Membership
+	err := ms.s.idb.NewSelect().Model(&out).
+		Relation("Tenant").
+		Where("m.admin_tenant_id = ?", ms.s.tenant).
+		Where("m.user_id = ?", userID).
+		OrderExpr("tenant.slug").
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list memberships: %w", err)
+	}
+	return out, nil
+}
+
+// Role returns the user's role in tenant, or ErrNotFound when the user
+// does not manage it.
+func (ms MembershipStore) Role(ctx context.Context, userID, tenantID uuid.UUID) (string, error) {
+	if err := ms.s.check(); err != nil {
+		return "", err
+	}
+	m := new(Membership)
+	err := ms.s.idb.NewSelect().Model(m).
+		Where("m.admin_tenant_id = ?", ms.s.tenant).
+		Where("m.user_id = ?", userID).
+		Where("m.tenant_id = ?", tenantID).
+		Scan(ctx)
+	if err != nil {
+		return "", notFound(err, "membership")
+	}
+	return m.Role, nil
+}
+
+// SetupLink is a one-time link that lets its user in once.
+type SetupLink struct {
+	bun.BaseModel `bun:"table:setup_links,alias:sl"`
+
+	ID        uuid.UUID  `bun:"id,pk,type:uuid"`
+	TenantID  uuid.UUID  `bun:"tenant_id,notnull,type:uuid"`
+	UserID    uuid.UUID  `bun:"user_id,notnull,type:uuid"`
+	TokenHash []byte     `bun:"token_hash,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	ExpiresAt time.Time  `bun:"expires_at,notnull"`
+	UsedAt    *time.Time `bun:"used_at"`
+}
+
+// SetupLinkStore keeps one tenant's setup links.
+type SetupLinkStore struct{ s Scope }
+
+// SetupLinks returns the scope's setup link store.
+func (s Scope) SetupLinks() SetupLinkStore { return SetupLinkStore{s: s} }
+
+// Create stores a link for the user.
+func (ls SetupLinkStore) Create(ctx context.Context, l *SetupLink) error {
+	if err := ls.s.check(); err != nil {
+		return err
+	}
+	if l.ID == uuid.Nil {
+		l.ID = uuid.Must(uuid.NewV7())
+	}
+	l.TenantID = ls.s.tenant
+	if _, err := ls.s.idb.NewInsert().Model(l).Exec(ctx); err != nil {
+		if isForeignKeyViolation(err) {
+			return fmt.Errorf("setup link: user: %w", ErrNotFound)
+		}
+		return fmt.Errorf("create setup link: %w", err)
+	}
+	return nil
+}
+
+// Use marks the unexpired, unused link with tokenHash used and returns its
+// user, in one statement: of two requests with the same link one wins.
+// ErrNotFound otherwise.
+func (ls SetupLinkStore) Use(ctx context.Context, tokenHash []byte, now time.Time) (uuid.UUID, error) {
+	if err := ls.s.check(); err != nil {
+		return uuid.Nil, err
+	}
+	var userID uuid.UUID
+	err := ls.s.idb.NewUpdate().Model((*SetupLink)(nil)).
+		Set("used_at = ?", now.UTC()).
+		Where("tenant_id = ?", ls.s.tenant).
+		Where("token_hash = ?", tokenHash).
+		Where("used_at IS NULL").
+		Where("expires_at > ?", now.UTC()).
+		Returning("user_id").
+		Scan(ctx, &userID)
+	if err != nil {
+		return uuid.Nil, notFound(err, "setup link")
+	}
+	return userID, nil
+}

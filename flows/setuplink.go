@@ -1,0 +1,54 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+)
+
+// Setup links let a user in once without any factor, so that they can
+// create their first passkey: `sesame admin create` prints one for a new
+// console administrator. The token travels in the link's fragment (never
+// sent to a server, never in an access log), and the page posts it once.
+const (
+	// SetupLinkTTL is how long a setup link works.
+	SetupLinkTTL = 24 * time.Hour
+	// AMRSetupLink marks a session that came from a setup link. RFC 8176
+	// has no value for it; such a session proved no factor beyond holding
+	// the link.
+	AMRSetupLink = "setup_link"
+)
+
+// ErrSetupLinkInvalid refuses a used, expired or unknown setup link.
+var ErrSetupLinkInvalid = &Error{Code: "setup_link_invalid", Status: http.StatusGone,
+	Message: "This setup link was already used or has expired. Ask for a new one."}
+
+// CreateSetupLink makes a one-time link token for the user.
+func CreateSetupLink(ctx context.Context, scope db.Scope, userID uuid.UUID, now time.Time) (string, error) {
+	token, hash := NewToken()
+	err := scope.SetupLinks().Create(ctx, &db.SetupLink{UserID: userID, TokenHash: hash, CreatedAt: now.UTC(), ExpiresAt: now.Add(SetupLinkTTL).UTC()})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// UseSetupLink spends the link token and signs its user in.
+func UseSetupLink(ctx context.Context, scope db.Scope, token string, req RequestInfo, now time.Time) (*IssuedSession, error) {
+	if token == "" {
+		return nil, ErrSetupLinkInvalid
+	}
+	userID, err := scope.SetupLinks().Use(ctx, HashToken(token), now)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrSetupLinkInvalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	return IssueSession(ctx, scope, userID, []string{AMRSetupLink}, req, now)
+}

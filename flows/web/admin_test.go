@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/internal/testserver"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// newAdministrator makes a user of the admin tenant who owns the tenants
+// given and returns a setup link token for them.
+func newAdministrator(t *testing.T, srv *testserver.Server, email string, owns ...*tenants.Tenant) (*db.User, string) {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := srv.Tenants.EnsureAdmin(ctx)
+	require.NoError(t, err)
+	scope := srv.DB.ForTenant(admin.ID)
+	handle := make([]byte, 32)
+	_, _ = rand.Read(handle)
+	u := &db.User{WebAuthnHandle: handle, DisplayName: email}
+	require.NoError(t, scope.Users().Create(ctx, u, &db.Identifier{Kind: db.IdentifierEmail, Value: email}))
+	for _, tn := range owns {
+		require.NoError(t, scope.Memberships().Add(ctx, u.ID, tn.ID, db.RoleOwner, time.Now()))
+	}
+	token, err := flows.CreateSetupLink(ctx, scope, u.ID, time.Now())
+	require.NoError(t, err)
+	return u, token
+}
+
+func TestAdminHost_SetupLinkConsoleAPIAndMembership(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			acme := srv.CreateTenant(t, "acme", "Acme")
+			bravo := srv.CreateTenant(t, "bravo", "Bravo")
+			_, token := newAdministrator(t, srv, "ada@example.com", acme)
+			c := newAPIClient(t, srv, tenants.AdminSlug)
+			csrf := map[string]string{"X-Sesame-Request": "1"}
+
+			// Signed out: the console sends to the sign-in page; its API
+			// refuses; there is no public sign-up on the admin host.
+			r := c.do(http.MethodGet, "/console", nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status)
+			require.Equal(t, "/", r.header.Get("Location"))
+			r = c.do(http.MethodGet, "/console/api/tenants", nil, csrf)
+			require.Equal(t, http.StatusUnauthorized, r.status)
+			require.Equal(t, http.StatusNotFound, c.do(http.MethodGet, "/sign-up", nil, nil).status)
+			r = c.post("/api/flows/sign_up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "eve@example.com"}}, nil)
+			require.Equal(t, http.StatusNotFound, r.status)
+
+			// The setup link signs in once.
+			r = c.post("/api/setup", map[string]string{"token": "wrong"}, nil)
+			require.Equal(t, http.StatusGone, r.status)
+			require.Equal(t, "setup_link_invalid", r.errorCode(t))
+			r = c.post("/api/setup", map[string]string{"token": token}, nil)
+			require.Equal(t, http.StatusOK, r.status, string(r.body))
+			again := newAPIClient(t, srv, tenants.AdminSlug)
+			r = again.post("/api/setup", map[string]string{"token": token}, nil)
+			require.Equal(t, http.StatusGone, r.status, "a setup link works once")
+
+			r = c.do(http.MethodGet, "/console", nil, nil)
+			require.Equal(t, http.StatusOK, r.status)
+			require.Contains(t, string(r.body), "ada@example.com")
+			require.Equal(t, "/console", c.do(http.MethodGet, "/account", nil, nil).header.Get("Location"))
+
+			// The console API needs its header.
+			r = c.do(http.MethodGet, "/console/api/tenants", nil, nil)
+			require.Equal(t, http.StatusForbidden, r.status)
+			require.Equal(t, "csrf_header_missing", r.errorCode(t))
+			r = c.do(http.MethodGet, "/console/api/tenants", nil, csrf)
+			require.Equal(t, http.StatusOK, r.status)
+			list := r.json(t)["tenants"].([]any)
+			require.Len(t, list, 1, "acme only: bravo is not ada's")
+			require.Equal(t, "acme", list[0].(map[string]any)["slug"])
+			require.Equal(t, "owner", list[0].(map[string]any)["role"])
+			require.Equal(t, srv.URL("acme")+"/", list[0].(map[string]any)["url"])
+
+			// Create a tenant: field errors, then its creator owns it.
+			r = c.post("/console/api/tenants", map[string]string{"slug": "Bad Slug", "name": "X"}, csrf)
+			require.Equal(t, http.StatusBadRequest, r.status)
+			require.Equal(t, "slug", r.json(t)["error"].(map[string]any)["field"])
+			r = c.post("/console/api/tenants", map[string]string{"slug": "acme", "name": "Again"}, csrf)
+			require.Equal(t, "slug", r.json(t)["error"].(map[string]any)["field"])
+			r = c.post("/console/api/tenants", map[string]string{"slug": "globex", "name": "Globex"}, csrf)
+			require.Equal(t, http.StatusCreated, r.status, string(r.body))
+			r = c.do(http.MethodGet, "/console/api/tenants", nil, csrf)
+			require.Len(t, r.json(t)["tenants"], 2)
+
+			// The management API of a managed tenant, through the console.
+			q := map[string]any{"query": "{ tenant { slug settingsVersion } }"}
+			r = c.post("/console/tenants/globex/graphql", q, csrf)
+			require.Equal(t, http.StatusOK, r.status, string(r.body))
+			require.Contains(t, string(r.body), `"slug":"globex"`)
+			// Not for bravo, nor the admin tenant, nor an unknown slug: all
+			// look the same.
+			for _, slug := range []string{"bravo", "admin", "nope"} {
+				r = c.post("/console/tenants/"+slug+"/graphql", q, csrf)
+				require.Equal(t, http.StatusNotFound, r.status, slug)
+				require.Equal(t, "not_found", r.errorCode(t))
+			}
+			// And not from another site.
+			c.sendOrigin = "https://evil.example"
+			r = c.post("/console/tenants/globex/graphql", q, csrf)
+			require.Equal(t, http.StatusForbidden, r.status)
+			c.sendOrigin = srv.URL(tenants.AdminSlug)
+
+			// A session of a tenant user is not an administrator's.
+			_ = bravo
+			acmeUser := newAPIClient(t, srv, "acme")
+			r = acmeUser.do(http.MethodGet, "/console/api/tenants", nil, csrf)
+			require.Equal(t, http.StatusNotFound, r.status, "the console lives on the admin host only")
+		})
+	}
+}
