@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/sesame-id/sesame/internal/app"
 	"github.com/sesame-id/sesame/internal/delivery"
