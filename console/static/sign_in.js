@@ -233,6 +233,7 @@ function showFactor(factor) {
     const send = document.getElementById("mfa-sms-send");
     send.textContent = `Send a code to ${smsPhone}`;
     send.hidden = !form.hidden;
+    document.getElementById("mfa-sms-intro").hidden = !form.hidden;
     (form.hidden ? send : document.getElementById("sms-code")).focus();
     return;
   }
@@ -249,6 +250,7 @@ async function sendSMSCode() {
     const res = await identifyFlow.step("mfa.sms.send", {});
     document.getElementById("mfa-sms-sent").textContent = `We sent a code to ${res.result.sent_to}. It works for 10 minutes.`;
     document.getElementById("mfa-sms-send").hidden = true;
+    document.getElementById("mfa-sms-intro").hidden = true;
     document.getElementById("mfa-sms-form").hidden = false;
     const field = document.getElementById("sms-code");
     field.value = "";
