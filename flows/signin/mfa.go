@@ -49,8 +49,8 @@ type mfaNeeded struct {
 // usableFactors lists user's second factors that the tenant has enabled,
 // in the order offered: webauthn when the user has a passkey under the
 // tenant's RP ID, totp when the user's authenticator app is confirmed, sms
-// when the user has a verified phone for it, backup_code when unused codes
-// are left.
+// when the user has a verified phone for it that the tenant's SMS policy
+// allows, backup_code when unused codes are left.
 //
 // sms is not offered after an SMS code as the first factor (firstFactor,
 // an amr value): both would prove the same thing, a phone that receives
@@ -82,6 +82,9 @@ func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], 
 	case errors.Is(err, errNoSMSFactor):
 	case err != nil:
 		return nil, err
+	case !step.Tenant.Settings.SMS.Allows(phone):
+		// The tenant sends no SMS to this number's country any more:
+		// offering it would only lead to a refusal (mfa.sms.send says why).
 	default:
 		out.Factors = append(out.Factors, FactorSMS)
 		out.Phone = MaskPhone(phone)

@@ -355,6 +355,37 @@ func TestMFASMS_AUserWithoutAnSMSFactorIsNotOfferedItAndIsRefused(t *testing.T) 
 	})
 }
 
+func TestMFASMS_APhoneOutsideTheAllowedCountriesIsNotOfferedAndNotSentTo(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignInEnv(t, d)
+		bob, _ := e.smsUser(t, "bob")
+		next := e.tn.Settings
+		next.SMS.AllowedCallingCodes = []string{"44"}
+		tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+		require.NoError(t, err)
+		e.tn = tn
+
+		token := e.identified(t, bob.email)
+		res, err := e.password(token, bobPassword)
+		require.NoError(t, err)
+		require.JSONEq(t, `{"factors":["totp"]}`, string(mustJSON(t, res.Output)))
+		_, err = e.sendMFACode(token)
+		requirePublic(t, flows.ErrPhoneNotAllowed, err)
+		require.Contains(t, err.Error(), "Try another method to verify.")
+		require.Empty(t, e.outbox.Messages())
+		require.Equal(t, string(signin.MFA), e.flow(t, token).State)
+
+		// A number in an allowed country is offered and sent to.
+		e.setSMSFactor(t, bob, "+447700900123")
+		token = e.identified(t, bob.email)
+		res, err = e.password(token, bobPassword)
+		require.NoError(t, err)
+		require.JSONEq(t, `{"factors":["totp","sms"],"phone":"+44 ••• ••• 0123"}`, string(mustJSON(t, res.Output)))
+		e.sentMFACode(t, token, "+447700900123")
+	})
+}
+
 func TestMFASMS_OfferedAfterAnEmailCodeButNotAfterAnSMSCode(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
