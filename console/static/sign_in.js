@@ -161,7 +161,7 @@ async function verifyCode(event) {
     field.value = "";
     if (res.flow.state === "mfa") {
       document.getElementById("code-form").hidden = true;
-      showSecondFactor(res.result.factors);
+      showSecondFactor(res.result);
     } else {
       window.location.assign("/account");
     }
@@ -187,7 +187,7 @@ async function signInWithPassword(event) {
     const res = await identifyFlow.step("password", { password: field.value });
     field.value = "";
     if (res.flow.state === "mfa") {
-      showSecondFactor(res.result.factors);
+      showSecondFactor(res.result);
     } else {
       window.location.assign("/account");
     }
@@ -200,22 +200,71 @@ async function signInWithPassword(event) {
 }
 
 // The second factor: the passkey first when the user has one, the others
-// behind "Try another method to verify".
-const factorPanels = { webauthn: "mfa-webauthn", totp: "mfa-totp", backup_code: "mfa-backup" };
+// behind "Try another method to verify", in the order the server lists
+// them (authenticator app, SMS code, backup code).
+const factorPanels = { webauthn: "mfa-webauthn", totp: "mfa-totp", sms: "mfa-sms", backup_code: "mfa-backup" };
 let factors = [];
+let smsPhone = ""; // the SMS factor's number, masked by the server
+
+function factorName(factor) {
+  switch (factor) {
+    case "webauthn":
+      return "Passkey";
+    case "totp":
+      return "Authenticator app code";
+    case "sms":
+      return `SMS code to ${smsPhone}`;
+    case "backup_code":
+      return "Backup code";
+  }
+  return factor;
+}
 
 function showFactor(factor) {
   for (const [f, id] of Object.entries(factorPanels)) {
     document.getElementById(id).hidden = f !== factor;
   }
-  document.getElementById("mfa-other").hidden = factors.length < 2;
+  const other = document.getElementById("mfa-other");
+  other.hidden = factors.length < 2;
+  other.setAttribute("aria-expanded", "false");
   document.getElementById("mfa-choices").hidden = true;
+  if (factor === "sms") {
+    const form = document.getElementById("mfa-sms-form");
+    const send = document.getElementById("mfa-sms-send");
+    send.textContent = `Send a code to ${smsPhone}`;
+    send.hidden = !form.hidden;
+    document.getElementById("mfa-sms-intro").hidden = !form.hidden;
+    (form.hidden ? send : document.getElementById("sms-code")).focus();
+    return;
+  }
   const input = document.querySelector(`#${factorPanels[factor]} input`);
   if (input) input.focus();
 }
 
-function showSecondFactor(list) {
-  factors = list.filter((f) => f in factorPanels && (f !== "webauthn" || supported()));
+// sendSMSCode asks for a code to the SMS factor's phone; the server picks
+// the number, the page only ever sees it masked.
+async function sendSMSCode() {
+  say("");
+  busy(true);
+  try {
+    const res = await identifyFlow.step("mfa.sms.send", {});
+    document.getElementById("mfa-sms-sent").textContent = `We sent a code to ${res.result.sent_to}. It works for 10 minutes.`;
+    document.getElementById("mfa-sms-send").hidden = true;
+    document.getElementById("mfa-sms-intro").hidden = true;
+    document.getElementById("mfa-sms-form").hidden = false;
+    const field = document.getElementById("sms-code");
+    field.value = "";
+    field.focus();
+  } catch (err) {
+    say(explain(err));
+  } finally {
+    busy(false);
+  }
+}
+
+function showSecondFactor(result) {
+  smsPhone = result.phone || "";
+  factors = result.factors.filter((f) => f in factorPanels && (f !== "webauthn" || supported()));
   methods.hidden = true;
   verify.hidden = true;
   form.hidden = true;
@@ -230,7 +279,7 @@ function showSecondFactor(list) {
   showFactor(factors[0]);
 }
 
-async function secondFactor(action, input) {
+async function secondFactor(action, input, field) {
   say("");
   busy(true);
   try {
@@ -238,6 +287,7 @@ async function secondFactor(action, input) {
     window.location.assign("/account");
   } catch (err) {
     say(explain(err));
+    if (field) field.focus();
   } finally {
     busy(false);
   }
@@ -269,7 +319,7 @@ function codeForm(id, action) {
       return;
     }
     input.value = "";
-    secondFactor(action, { code });
+    secondFactor(action, { code }, input);
   });
 }
 
@@ -348,9 +398,8 @@ document.getElementById("password-form").addEventListener("submit", signInWithPa
 document.getElementById("code-form").addEventListener("submit", verifyCode);
 document.getElementById("code-resend").addEventListener("click", sendCode);
 document.getElementById("mfa-passkey-button").addEventListener("click", mfaPasskey);
-document.getElementById("mfa-other").addEventListener("click", () => {
+document.getElementById("mfa-other").addEventListener("click", (event) => {
   const current = factors.find((f) => !document.getElementById(factorPanels[f]).hidden);
-  const names = { webauthn: "Passkey", totp: "Authenticator app code", backup_code: "Backup code" };
   const list = document.getElementById("mfa-choices");
   list.replaceChildren();
   for (const f of factors.filter((f) => f !== current)) {
@@ -359,8 +408,9 @@ document.getElementById("mfa-other").addEventListener("click", () => {
     button.type = "button";
     button.className = "secondary";
     button.dataset.factor = f;
-    button.textContent = names[f];
+    button.textContent = factorName(f);
     button.addEventListener("click", () => {
+      say("");
       list.hidden = true;
       showFactor(f);
     });
@@ -368,7 +418,12 @@ document.getElementById("mfa-other").addEventListener("click", () => {
     list.append(li);
   }
   list.hidden = false;
+  event.currentTarget.setAttribute("aria-expanded", "true");
+  list.querySelector("button")?.focus();
 });
+document.getElementById("mfa-sms-send").addEventListener("click", sendSMSCode);
+document.getElementById("mfa-sms-resend").addEventListener("click", sendSMSCode);
+codeForm("mfa-sms-form", "mfa.sms.verify");
 codeForm("mfa-totp", "mfa.totp");
 codeForm("mfa-backup", "mfa.backup_code");
 document.getElementById("passkey-button")?.addEventListener("click", passkeyButton);

@@ -16,10 +16,12 @@ import (
 )
 
 // Second factors, as the mfa output names them and in the order offered:
-// a passkey first, the recommended one.
+// a passkey first, the recommended one, then an authenticator app, an SMS
+// code and a backup code.
 const (
 	FactorWebAuthn   = tenants.FactorWebAuthn
 	FactorTOTP       = tenants.FactorTOTP
+	FactorSMS        = tenants.FactorSMS
 	FactorBackupCode = "backup_code" // tenants.FactorBackupCodes
 )
 
@@ -29,24 +31,40 @@ const (
 	// MFAWindow is the fixed window of the limit.
 	MFAWindow = 15 * time.Minute
 	// MFAAttemptsPerUser is how many second-factor attempts (passkey
-	// answers, TOTP codes, backup codes together) one user gets per window.
+	// answers, TOTP, SMS and backup codes together) one user gets per
+	// window.
 	MFAAttemptsPerUser = 10
 )
 
-// usableFactors lists user's second factors that the tenant has enabled:
-// webauthn when the user has a passkey under the tenant's RP ID, totp when
-// the user's authenticator app is confirmed, backup_code when unused codes
-// are left. SMS is not offered yet.
-func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], user *db.User) ([]string, error) {
+// mfaNeeded is the output of a first factor that calls for a second one.
+type mfaNeeded struct {
+	// Factors are the user's usable second factors, the recommended one
+	// (webauthn) first.
+	Factors []string `json:"factors"`
+	// Phone is the SMS factor's number, masked ("+1 ••• ••• 0123"), when
+	// sms is among Factors.
+	Phone string `json:"phone,omitempty"`
+}
+
+// usableFactors lists user's second factors that the tenant has enabled,
+// in the order offered: webauthn when the user has a passkey under the
+// tenant's RP ID, totp when the user's authenticator app is confirmed, sms
+// when the user has a verified phone for it that the tenant's SMS policy
+// allows, backup_code when unused codes are left.
+//
+// sms is not offered after an SMS code as the first factor (firstFactor,
+// an amr value): both would prove the same thing, a phone that receives
+// texts.
+func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], user *db.User, firstFactor string) (*mfaNeeded, error) {
 	enabled := step.Tenant.Settings.MFA.Factors
-	out := []string{}
+	out := &mfaNeeded{Factors: []string{}}
 	if slices.Contains(enabled, tenants.FactorWebAuthn) {
 		creds, err := step.Scope.Credentials().ByUser(ctx, user.ID, a.Passkeys.RelyingParty(step.Tenant).ID)
 		if err != nil {
 			return nil, err
 		}
 		if len(creds) > 0 {
-			out = append(out, FactorWebAuthn)
+			out.Factors = append(out.Factors, FactorWebAuthn)
 		}
 	}
 	if slices.Contains(enabled, tenants.FactorTOTP) {
@@ -56,8 +74,20 @@ func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], 
 		case err != nil:
 			return nil, err
 		case f.ConfirmedAt != nil:
-			out = append(out, FactorTOTP)
+			out.Factors = append(out.Factors, FactorTOTP)
 		}
+	}
+	phone, err := smsFactorPhone(ctx, step, user, firstFactor)
+	switch {
+	case errors.Is(err, errNoSMSFactor):
+	case err != nil:
+		return nil, err
+	case !step.Tenant.Settings.SMS.Allows(phone):
+		// The tenant sends no SMS to this number's country any more:
+		// offering it would only lead to a refusal (mfa.sms.send says why).
+	default:
+		out.Factors = append(out.Factors, FactorSMS)
+		out.Phone = MaskPhone(phone)
 	}
 	if slices.Contains(enabled, tenants.FactorBackupCodes) {
 		codes, err := step.Scope.BackupCodes().Unused(ctx, user.ID)
@@ -65,7 +95,7 @@ func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], 
 			return nil, err
 		}
 		if len(codes) > 0 {
-			out = append(out, FactorBackupCode)
+			out.Factors = append(out.Factors, FactorBackupCode)
 		}
 	}
 	return out, nil

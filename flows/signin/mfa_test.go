@@ -329,7 +329,7 @@ func TestMFA_APasswordLeadsToTheSecondFactorWithoutASessionAndOffersAPasskeyFirs
 		require.NoError(t, err)
 		require.Equal(t, signin.MFA, res.State)
 		require.Nil(t, res.Session)
-		require.Equal(t, []string{signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode}, res.Actions)
+		require.Equal(t, []string{signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode}, res.Actions)
 		require.JSONEq(t, `{"factors":["webauthn","totp","backup_code"]}`, string(mustJSON(t, res.Output)))
 		require.Zero(t, e.sessions(t, bob.user.ID), "no session row before the second factor")
 		f := e.flow(t, token)
@@ -562,7 +562,10 @@ func TestMFA_NoOrderOfRequestsSignsInWithoutThePasswordAndASecondFactor(t *testi
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
 		bob, secret, codes := e.mfaUser(t, "bob")
-		mfaActions := []string{signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode}
+		// bob has every factor, an SMS one too.
+		e.enableSMSFactor(t)
+		e.setSMSFactor(t, bob, bobPhone)
+		mfaActions := []string{signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode}
 		tryFactors := func(token string) {
 			t.Helper()
 			for _, action := range mfaActions {
@@ -570,7 +573,7 @@ func TestMFA_NoOrderOfRequestsSignsInWithoutThePasswordAndASecondFactor(t *testi
 				if action == signin.ActionMFABackupCode {
 					input["code"] = codes[0]
 				}
-				if action == signin.ActionMFAPasskeyBegin || action == signin.ActionMFAPasskeyFinish {
+				if action == signin.ActionMFAPasskeyBegin || action == signin.ActionMFAPasskeyFinish || action == signin.ActionMFASMSSend {
 					input = map[string]string{}
 				}
 				_, err := e.run(token, action, input)

@@ -48,13 +48,6 @@ var dummyHash = sync.OnceValues(func() (string, error) {
 	return password.Hash(hex.EncodeToString(b))
 })
 
-// mfaNeeded is the output of a password that calls for a second factor.
-type mfaNeeded struct {
-	// Factors are the user's usable second factors, the recommended one
-	// (webauthn) first.
-	Factors []string `json:"factors"`
-}
-
 func (a *actions) password(ctx context.Context, step *flows.Step[Context]) error {
 	var in struct {
 		Password string `json:"password"`
@@ -142,11 +135,11 @@ func (a *actions) firstFactorPassed(ctx context.Context, step *flows.Step[Contex
 		step.TakeCeremony()
 		return a.signIn(ctx, step, user.ID, method, amr)
 	}
-	factors, err := a.usableFactors(ctx, step, user)
+	needed, err := a.usableFactors(ctx, step, user, amr)
 	if err != nil {
 		return err
 	}
-	if len(factors) == 0 {
+	if len(needed.Factors) == 0 {
 		// The first factor was right, but there is no second factor to
 		// pass: that needs the enrolment flow (not built yet), never a
 		// session on the first factor alone.
@@ -156,7 +149,7 @@ func (a *actions) firstFactorPassed(ctx context.Context, step *flows.Step[Contex
 	step.TakeCeremony()
 	c.FirstFactor = amr
 	step.Next = MFA
-	step.Output = mfaNeeded{Factors: factors}
+	step.Output = needed
 	a.audit(ctx, step, method, &user.ID, "mfa_required")
 	return nil
 }

@@ -1,7 +1,7 @@
 // Package signin is the sign-in flow: the three passkey paths ("Continue
 // with passkey", identifier first, browser autofill), the other methods a
-// user can fall back to (a password, for now), and the second factor that
-// a password sign-in may need.
+// user can fall back to (a password, a code by email or SMS), and the
+// second factor that those may need.
 //
 // The machine (declared in Machine):
 //
@@ -19,7 +19,14 @@
 //	mfa ──mfa.passkey.begin──▶ mfa            (the user's own passkeys: allowCredentials)
 //	mfa ──mfa.passkey.finish──▶ done          (amr pwd, webauthn, mfa)
 //	mfa ──mfa.totp──▶ done                    (amr pwd, otp, mfa)
+//	mfa ──mfa.sms.send──▶ mfa                 (a code to the user's SMS factor phone; see mfa_sms.go)
+//	mfa ──mfa.sms.verify──▶ done              (amr pwd, sms, mfa)
 //	mfa ──mfa.backup_code──▶ done             (amr pwd, backup_code, mfa)
+//
+// (After a code, otp or sms takes the place of pwd in the amr.) The mfa
+// output lists the user's factors in the order offered: webauthn, the
+// recommended one, first; then totp, sms and backup_code, behind "Try
+// another method to verify".
 //
 // A successful passkey sign-in ends the flow without any second factor: a
 // passkey is a WebAuthn credential, which already satisfies WebAuthn MFA.
@@ -72,6 +79,8 @@ const (
 	ActionMFAPasskeyBegin  = "mfa.passkey.begin"
 	ActionMFAPasskeyFinish = "mfa.passkey.finish"
 	ActionMFATOTP          = "mfa.totp"
+	ActionMFASMSSend       = "mfa.sms.send"
+	ActionMFASMSVerify     = "mfa.sms.verify"
 	ActionMFABackupCode    = "mfa.backup_code"
 )
 
@@ -102,6 +111,9 @@ type Context struct {
 	// CodeID is the code sent by code.send for this flow; code.verify
 	// checks only this code.
 	CodeID *uuid.UUID `json:"code_id,omitempty"`
+	// MFACodeID is the code sent by mfa.sms.send for this flow;
+	// mfa.sms.verify checks only this code.
+	MFACodeID *uuid.UUID `json:"mfa_code_id,omitempty"`
 }
 
 // Deps are what the flow needs: the dependencies every flow kind shares.
@@ -142,6 +154,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionMFAPasskeyBegin, From: mfa, To: mfa},
 			{Action: ActionMFAPasskeyFinish, From: mfa, To: done},
 			{Action: ActionMFATOTP, From: mfa, To: done},
+			{Action: ActionMFASMSSend, From: mfa, To: mfa},
+			{Action: ActionMFASMSVerify, From: mfa, To: done},
 			{Action: ActionMFABackupCode, From: mfa, To: done},
 		},
 		Actions: map[string]flows.Action[Context]{
@@ -155,6 +169,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionMFAPasskeyBegin:  a.mfaPasskeyBegin,
 			ActionMFAPasskeyFinish: a.mfaPasskeyFinish,
 			ActionMFATOTP:          a.mfaTOTP,
+			ActionMFASMSSend:       a.mfaSMSSend,
+			ActionMFASMSVerify:     a.mfaSMSVerify,
 			ActionMFABackupCode:    a.mfaBackupCode,
 		},
 	}
@@ -187,6 +203,7 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	step.Context.UserID = nil
 	step.Context.FirstFactor = ""
 	step.Context.CodeID = nil
+	step.Context.MFACodeID = nil
 
 	// Whatever the outcome, the flow no longer holds an earlier
 	// ceremony.

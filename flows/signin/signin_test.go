@@ -548,18 +548,21 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, flows.Done}, m.States())
 	require.ElementsMatch(t, []string{
 		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
-		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode,
+		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP,
+		signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode,
 	}, m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
 		e.member(t, "ada", true)
 		// bob has a password, 2-step verification and every factor.
+		e.enableSMSFactor(t)
 		bob := e.member(t, "bob", true)
 		e.setPassword(t, bob, bobPassword)
 		e.setMFA(t, bob)
 		e.addTOTP(t, bob)
 		e.addBackupCodes(t, bob)
+		e.setSMSFactor(t, bob, bobPhone)
 
 		// into returns the token of a new flow in state s.
 		into := map[flows.State]func(t *testing.T) string{
@@ -631,16 +634,17 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// Of 11 actions: identify allows 3, passkey 6, choose_method 5,
+		// Of 13 actions: identify allows 3, passkey 6, choose_method 5,
 		// code 6 (identify, choose_method, passkey.begin/finish,
-		// code.send, code.verify), mfa 4 (its own) and done none.
-		require.Equal(t, 8+5+6+5+7+11, refused)
+		// code.send, code.verify), mfa 6 (its own) and done none.
+		require.Equal(t, 10+7+8+7+7+13, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.
 		for _, action := range []string{
 			signin.ActionChooseMethod, signin.ActionPasskeyFinish, signin.ActionPassword, signin.ActionCodeSend, signin.ActionCodeVerify,
-			signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFABackupCode, "no.such.action",
+			signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFASMSSend, signin.ActionMFASMSVerify,
+			signin.ActionMFABackupCode, "no.such.action",
 		} {
 			_, err := e.engine.Begin(e.ctx, e.tn, signin.Context{}, action, nil, e.req)
 			requirePublic(t, flows.ErrActionNotAllowed, err)
