@@ -26,7 +26,7 @@
 //	two_step ──two_step.enable──▶ totp_setup       (TOTP the only factor to bind: secret and QR code)
 //	two_step ──two_step.enable──▶ mfa_choose       (several factors: the user picks)
 //	two_step ──two_step.skip──▶ done               (user_controlled only: no 2-step verification)
-//	mfa_choose|sms_verify ──totp.start──▶ totp_setup
+//	mfa_choose|totp_setup|sms_verify ──totp.start──▶ totp_setup   (a new secret)
 //	mfa_choose|totp_setup|sms_verify ──sms.send──▶ sms_verify           (a "bind" code to the phone typed)
 //	totp_setup ──totp.confirm──▶ mfa_choose|backup_codes|done           (first code right: MFA on)
 //	sms_verify ──sms.verify──▶ mfa_choose|backup_codes|done             (code right: phone stored, MFA on)
@@ -227,7 +227,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionPromptSkip, From: s(PasskeyPrompt), To: s(flows.Done, MFAChoose, TOTPSetup)},
 			{Action: ActionTwoStepEnable, From: s(TwoStep), To: s(TOTPSetup, MFAChoose)},
 			{Action: ActionTwoStepSkip, From: s(TwoStep), To: s(flows.Done)},
-			{Action: ActionTOTPStart, From: s(MFAChoose, SMSVerify), To: s(TOTPSetup)},
+			{Action: ActionTOTPStart, From: s(MFAChoose, TOTPSetup, SMSVerify), To: s(TOTPSetup)},
 			{Action: ActionSMSSend, From: s(MFAChoose, TOTPSetup, SMSVerify), To: s(SMSVerify)},
 			{Action: ActionTOTPConfirm, From: s(TOTPSetup), To: afterFactor},
 			{Action: ActionSMSVerify, From: s(SMSVerify), To: afterFactor},
