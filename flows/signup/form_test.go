@@ -326,3 +326,21 @@ func TestSignUpForm_NothingToProveAndNoPasswordCreatesTheAccountAtOnce(t *testin
 		require.NotEmpty(t, res.Token)
 	})
 }
+
+// TestSignUpForm_ACodeSentByTheFirstActionBelongsToTheStoredFlow: a flow
+// started with sign_up in one request (Begin) checks the code that request
+// sent.
+func TestSignUpForm_ACodeSentByTheFirstActionBelongsToTheStoredFlow(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignUpEnv(t, d)
+		n := &newcomer{email: "ray@example.com", req: flows.RequestInfo{IP: "127.0.0.1"}}
+		res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionSignUp, []byte(`{"email":"ray@example.com"}`), n.req)
+		require.NoError(t, err)
+		require.Equal(t, signup.Verify, res.State)
+		n.token = res.Token
+		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, 0)})
+		require.NoError(t, err)
+		n.signedIn(t, res)
+	})
+}
