@@ -26,8 +26,8 @@
 //	two_step ──two_step.enable──▶ totp_setup       (TOTP the only factor to bind: secret and QR code)
 //	two_step ──two_step.enable──▶ mfa_choose       (several factors: the user picks)
 //	two_step ──two_step.skip──▶ done               (user_controlled only: no 2-step verification)
-//	mfa_choose|totp_setup|sms_verify ──totp.start──▶ totp_setup   (a new secret)
-//	mfa_choose|totp_setup|sms_verify ──sms.send──▶ sms_verify           (a "bind" code to the phone typed)
+//	mfa_choose|totp_setup|sms_verify ──totp.start──▶ totp_setup  (a new secret and QR code)
+//	mfa_choose|totp_setup|sms_verify ──sms.send──▶ sms_verify    (a "bind" code to the phone typed)
 //	totp_setup ──totp.confirm──▶ mfa_choose|backup_codes|done           (first code right: MFA on)
 //	sms_verify ──sms.verify──▶ mfa_choose|backup_codes|done             (code right: phone stored, MFA on)
 //	mfa_choose ──mfa.finish──▶ backup_codes|done                        (at least one factor bound)
@@ -76,8 +76,10 @@
 //     mfa_choose), where no skip is declared; two_step.skip, declared in
 //     two_step only, also refuses when the policy became mandatory. Where
 //     webauthn is the tenant's only factor, the passkey prompt is the
-//     binding and cannot be skipped. A user who pressed "Enable" and then
-//     leaves is already signed in, with 2-step verification still off.
+//     binding and cannot be skipped (a tenant that also turns the prompt
+//     off leaves the user to bind a passkey from the account page). A user
+//     who pressed "Enable" and then leaves is already signed in, with 2-step
+//     verification still off.
 //   - The code and password actions (sign_up, code.send, code.verify,
 //     password) are the ones a CAPTCHA will guard; the passkey actions
 //     never are.
