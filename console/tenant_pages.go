@@ -21,8 +21,28 @@ type SignInView struct {
 type SignUpView struct {
 	TenantName string
 	// Enabled is false when the tenant does not let users create
-	// passkeys, so sign-up by passkey is closed.
+	// passkeys: no passkey-first sign-up and no passkey prompt.
 	Enabled bool
+	// PasskeyFirst offers "Create account with a passkey", which takes
+	// one identifier: Enabled, and at most one kind required.
+	PasskeyFirst bool
+	// Fields are the identifiers the tenant takes, in its order.
+	Fields []SignUpField
+}
+
+// SignUpField is one identifier field of the sign-up form.
+type SignUpField struct {
+	// ID is the input's id: "identifier" for the first field, then
+	// "identifier-" and the kind.
+	ID string
+	// Kind is email, phone or username: the sign_up input's field name.
+	Kind         string
+	Label        string
+	Type         string
+	Autocomplete string
+	// Hint, when set, is shown under the label.
+	Hint     string
+	Required bool
 }
 
 // AccountView is what the signed-in account page shows.

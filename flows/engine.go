@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/google/uuid"
+
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/tenants"
@@ -102,7 +104,9 @@ func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action st
 	}
 	token, hash := NewToken()
 	now := e.clock.Now()
-	f := &db.Flow{Kind: e.m.Kind, State: string(e.m.Start), TokenHash: hash, CreatedAt: now}
+	// The id is chosen now, so that what the first action binds to the
+	// flow (a code sent by it) names the row about to be stored.
+	f := &db.Flow{ID: uuid.Must(uuid.NewV7()), Kind: e.m.Kind, State: string(e.m.Start), TokenHash: hash, CreatedAt: now}
 	var res *Result
 	err := e.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		scope := tx.ForTenant(t.ID)

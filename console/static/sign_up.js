@@ -1,27 +1,40 @@
-import { supported, create, Flow, explain } from "/static/webauthn.js";
+import { supported, create, Flow, FlowError, explain } from "/static/webauthn.js";
 
-const form = document.getElementById("sign-up-form");
-const identifier = document.getElementById("identifier");
-const message = document.getElementById("message");
-const button = document.getElementById("create-passkey");
-const twoStep = document.getElementById("two-step");
-const enable = document.getElementById("two-step-enable");
-const skip = document.getElementById("two-step-skip");
-const setup = document.getElementById("totp-setup");
-const totpForm = document.getElementById("totp-form");
-const totpCode = document.getElementById("totp-code");
-const backup = document.getElementById("backup-codes");
-const saved = document.getElementById("backup-codes-saved");
+const $ = (id) => document.getElementById(id);
+
+const root = $("sign-up");
+const form = $("sign-up-form");
+const message = $("message");
+const passkeyButton = $("create-passkey");
+const verifyForm = $("verify-form");
+const passwordForm = $("password-form");
+const prompt = $("passkey-prompt");
+const twoStep = $("two-step");
+const choose = $("mfa-choose");
+const sms = $("sms-setup");
+const setup = $("totp-setup");
+const backup = $("backup-codes");
+const sections = [form, verifyForm, passwordForm, prompt, twoStep, choose, sms, setup, backup];
+const fields = [...form.querySelectorAll("input[data-kind]")];
 
 let flow = null;
+// The last choice of factors the server offered (mfa_choose).
+let choice = { factors: [], bound: [], required: false };
 
 function say(text) {
   message.textContent = text || "";
 }
 
+function busy(on) {
+  for (const b of root.querySelectorAll("button")) b.disabled = on;
+  root.setAttribute("aria-busy", on ? "true" : "false");
+  if (!on && passkeyButton && !supported()) passkeyButton.disabled = true;
+  if (!on && !supported()) $("prompt-create").disabled = true;
+}
+
 // show displays one section of the page and moves focus to its heading.
 function show(section) {
-  for (const s of [form, twoStep, setup, backup]) s.hidden = s !== section;
+  for (const s of sections) s.hidden = s !== section;
   const heading = section.querySelector("h2");
   if (heading) heading.focus();
 }
@@ -30,18 +43,84 @@ function done() {
   window.location.assign("/account");
 }
 
+// fail shows the server's message and focuses the field at fault.
+function fail(err) {
+  say(explain(err));
+  if (!(err instanceof FlowError) || !err.field) return;
+  const input = [...root.querySelectorAll(`input[name="${CSS.escape(err.field)}"]`)].find((el) => el.checkVisibility());
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+}
+
+function showVerify(sent) {
+  const where = sent.channel === "sms" ? "a text message to " : "an email to ";
+  $("verify-sent").textContent = `We sent a code in ${where}${sent.sent_to}. It works for 10 minutes.`;
+  $("verify-code").value = "";
+  show(verifyForm);
+  $("verify-code").focus();
+}
+
+function showPassword(need) {
+  $("new-password-hint").textContent = `Use at least ${need.min_length} characters. A few unrelated words make a password that is long and easy to remember.`;
+  $("new-password").value = "";
+  show(passwordForm);
+  $("new-password").focus();
+}
+
+function showPrompt() {
+  show(prompt);
+  if (!supported()) {
+    $("prompt-create").disabled = true;
+    say("This browser can't create passkeys. Choose \"Not now\" to go on.");
+    $("prompt-skip").focus();
+  }
+}
+
+function showChoose(c) {
+  choice = c;
+  const factors = c.factors || [];
+  const bound = c.bound || [];
+  $("mfa-required").hidden = !c.required;
+  $("mfa-bound").hidden = bound.length === 0;
+  $("mfa-pick").hidden = factors.length === 0;
+  $("choose-totp").hidden = !factors.includes("totp");
+  $("choose-sms").hidden = !factors.includes("sms");
+  $("mfa-finish").hidden = bound.length === 0;
+  $("mfa-later").hidden = c.required || bound.length > 0;
+  show(choose);
+}
+
+function showSMS(sent) {
+  $("sms-back").hidden = (choice.factors || []).length < 2;
+  if (sent) {
+    $("sms-sent").textContent = `We sent a code to ${sent.sent_to}. It works for 10 minutes.`;
+    $("sms-code").value = "";
+    $("sms-phone-form").hidden = true;
+    $("sms-code-form").hidden = false;
+    show(sms);
+    $("sms-code").focus();
+    return;
+  }
+  $("sms-phone-form").hidden = false;
+  $("sms-code-form").hidden = true;
+  show(sms);
+  $("sms-phone").focus();
+}
+
 function showSetup(totp, required) {
-  document.getElementById("totp-qr").src = totp.qr_code;
-  document.getElementById("totp-secret").textContent = totp.secret;
-  document.getElementById("totp-required").hidden = !required;
-  totpCode.value = "";
+  $("totp-qr").src = totp.qr_code;
+  $("totp-secret").textContent = totp.secret;
+  $("totp-required").hidden = !required;
+  $("totp-back").hidden = (choice.factors || []).length < 2;
+  $("totp-code").value = "";
   show(setup);
-  totpCode.focus();
+  $("totp-code").focus();
 }
 
 function showBackupCodes(codes) {
-  const list = document.getElementById("backup-code-list");
-  list.replaceChildren(...codes.map((c) => {
+  $("backup-code-list").replaceChildren(...codes.map((c) => {
     const li = document.createElement("li");
     li.className = "backup-code";
     li.textContent = c;
@@ -52,19 +131,41 @@ function showBackupCodes(codes) {
 
 // after handles a step's response: the next screen, or the account page.
 function after(res) {
+  const r = res.result || {};
   switch (res.flow.state) {
+    case "verify":
+      say("");
+      showVerify(r);
+      return;
+    case "password":
+      say("");
+      showPassword(r);
+      return;
+    case "passkey_prompt":
+      say("Account created.");
+      showPrompt();
+      return;
     case "two_step":
       say("Account created.");
       show(twoStep);
-      enable.focus();
+      $("two-step-enable").focus();
+      return;
+    case "mfa_choose":
+      say("");
+      showChoose(r.mfa || r);
       return;
     case "totp_setup":
       say("");
-      showSetup(res.result.totp || res.result, res.result.two_step ? res.result.two_step.required : false);
+      if (r.mfa) choice = r.mfa;
+      showSetup(r.totp || r, r.two_step ? r.two_step.required : choice.required);
+      return;
+    case "sms_verify":
+      say("");
+      showSMS(r);
       return;
     case "backup_codes":
       say("");
-      showBackupCodes(res.result.backup_codes);
+      showBackupCodes(r.backup_codes);
       return;
     default:
       say("Account created.");
@@ -72,56 +173,189 @@ function after(res) {
   }
 }
 
-async function act(control, action, input) {
-  control.disabled = true;
+// act runs one step of the flow, reporting its error on the page.
+async function act(action, input) {
+  busy(true);
   say("");
   try {
     after(await flow.step(action, input));
   } catch (err) {
-    say(explain(err));
+    fail(err);
   } finally {
-    control.disabled = false;
+    busy(false);
   }
 }
 
-if (!supported()) {
-  button.disabled = true;
-  say("This browser can't create passkeys. Use a browser that supports passkeys to create an account.");
+// details reads the form: each identifier field by its kind.
+function details() {
+  const out = {};
+  for (const f of fields) {
+    f.removeAttribute("aria-invalid");
+    const v = f.value.trim();
+    if (v) out[f.dataset.kind] = v;
+  }
+  return out;
 }
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
+function requireFields(input) {
+  const missing = fields.find((f) => f.required && !input[f.dataset.kind]);
+  if (missing) {
+    say(`Enter your ${missing.labels[0].textContent.replace(" (optional)", "").toLowerCase()}.`);
+    missing.setAttribute("aria-invalid", "true");
+    missing.focus();
+    return false;
+  }
+  return true;
+}
+
+async function signUpByForm() {
+  const input = details();
+  if (!requireFields(input)) return;
+  busy(true);
   say("");
-  const value = identifier.value.trim();
+  flow = new Flow("sign-up");
+  try {
+    after(await flow.begin("sign_up", input));
+  } catch (err) {
+    fail(err);
+  } finally {
+    busy(false);
+  }
+}
+
+// signUpByPasskey is passkey first: one identifier, then the passkey
+// creates the account.
+async function signUpByPasskey() {
+  const input = details();
+  const value = Object.values(input)[0];
   if (!value) {
-    say("Enter your email, phone number or username.");
-    identifier.focus();
+    say("Enter your details first.");
+    fields[0].focus();
     return;
   }
-  button.disabled = true;
+  busy(true);
+  say("");
   flow = new Flow("sign-up");
   try {
     const res = await flow.begin("identify", { identifier: value });
     const credential = await create(res.result.passkey.publicKey);
     after(await flow.step("passkey.finish", { credential }));
   } catch (err) {
-    say(explain(err));
-    button.disabled = false;
+    fail(err);
+  } finally {
+    busy(false);
+  }
+}
+
+if (!supported()) {
+  if (passkeyButton) passkeyButton.disabled = true;
+  say("This browser can't create passkeys. Use a browser that supports passkeys to create an account.");
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (passkeyButton && event.submitter === passkeyButton) {
+    signUpByPasskey();
+  } else {
+    signUpByForm();
   }
 });
 
-enable.addEventListener("click", () => act(enable, "two_step.enable"));
-skip.addEventListener("click", () => act(skip, "two_step.skip"));
-
-totpForm.addEventListener("submit", (event) => {
+verifyForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  const code = totpCode.value.replace(/\s/g, "");
+  const code = $("verify-code").value.replace(/\s/g, "");
   if (!/^\d{6}$/.test(code)) {
-    say("Enter the 6-digit code your authenticator app shows.");
-    totpCode.focus();
+    say("Enter the 6-digit code we sent you.");
+    $("verify-code").focus();
     return;
   }
-  act(document.getElementById("totp-confirm"), "totp.confirm", { code });
+  act("code.verify", { code });
+});
+$("verify-resend").addEventListener("click", () => act("code.send"));
+$("verify-back").addEventListener("click", () => {
+  say("");
+  show(form);
+  fields[0].focus();
 });
 
-saved.addEventListener("click", () => act(saved, "backup_codes.ack"));
+passwordForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const password = $("new-password").value;
+  if (!password) {
+    say("Choose a password.");
+    $("new-password").focus();
+    return;
+  }
+  act("password", { password });
+});
+
+$("prompt-create").addEventListener("click", async () => {
+  busy(true);
+  say("");
+  try {
+    const res = await flow.step("passkey_prompt.begin");
+    const credential = await create(res.result.passkey.publicKey);
+    after(await flow.step("passkey_prompt.finish", { credential }));
+  } catch (err) {
+    fail(err);
+  } finally {
+    busy(false);
+  }
+});
+$("prompt-skip").addEventListener("click", () => act("passkey_prompt.skip"));
+
+$("two-step-enable").addEventListener("click", () => act("two_step.enable"));
+$("two-step-skip").addEventListener("click", () => act("two_step.skip"));
+
+$("choose-totp").addEventListener("click", () => act("totp.start"));
+$("choose-sms").addEventListener("click", () => {
+  say("");
+  showSMS(null);
+});
+$("mfa-finish").addEventListener("click", () => act("mfa.finish"));
+// Leaving before a factor is bound: the account stays signed in, with 2-step
+// verification off (never offered with the mandatory policy).
+$("mfa-later").addEventListener("click", done);
+
+$("sms-phone-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const phone = $("sms-phone").value.trim();
+  if (!phone) {
+    say("Enter your mobile number.");
+    $("sms-phone").focus();
+    return;
+  }
+  act("sms.send", { phone });
+});
+$("sms-code-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = $("sms-code").value.replace(/\s/g, "");
+  if (!/^\d{6}$/.test(code)) {
+    say("Enter the 6-digit code from the text message.");
+    $("sms-code").focus();
+    return;
+  }
+  act("sms.verify", { code });
+});
+$("sms-resend").addEventListener("click", () => act("sms.send", { phone: $("sms-phone").value.trim() }));
+$("sms-back").addEventListener("click", () => {
+  say("");
+  showChoose(choice);
+});
+
+$("totp-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = $("totp-code").value.replace(/\s/g, "");
+  if (!/^\d{6}$/.test(code)) {
+    say("Enter the 6-digit code your authenticator app shows.");
+    $("totp-code").focus();
+    return;
+  }
+  act("totp.confirm", { code });
+});
+$("totp-back").addEventListener("click", () => {
+  say("");
+  showChoose(choice);
+});
+
+$("backup-codes-saved").addEventListener("click", () => act("backup_codes.ack"));

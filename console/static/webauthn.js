@@ -96,11 +96,13 @@ export async function get(publicKeyJSON, mediation, signal) {
   return credentialJSON(cred);
 }
 
-// FlowError is a public error from the server: code and message.
+// FlowError is a public error from the server: code, message and, when
+// one input is at fault, its field.
 export class FlowError extends Error {
-  constructor(code, message) {
+  constructor(code, message, field) {
     super(message);
     this.code = code;
+    this.field = field || "";
   }
 }
 
@@ -135,7 +137,7 @@ async function post(path, body, token) {
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
     const e = data.error || {};
-    throw new FlowError(e.code || "error", e.message || "Something went wrong. Try again.");
+    throw new FlowError(e.code || "error", e.message || "Something went wrong. Try again.", e.field);
   }
   return data;
 }

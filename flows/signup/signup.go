@@ -1,46 +1,99 @@
-// Package signup is sign-up by passkey: a new user gives an identifier and
-// creates a passkey, which creates the account and signs it in.
+// Package signup is the sign-up flow: a new user gives the identifiers the
+// tenant asks for, proves the email address and phone number by a code,
+// chooses a password (when the tenant wants one), and gets an account and a
+// session; then creating a passkey is offered, and after it 2-step
+// verification. The older passkey-first path (one identifier, then a
+// passkey that creates the account) runs on the same machine.
 //
 // The machine (declared in Machine):
 //
-//	identify     ──identify──▶ passkey              (registration options issued)
-//	passkey      ──identify──▶ passkey              (a different identifier, new options)
-//	passkey      ──passkey.finish──▶ done           (user, identifier, passkey and session created together)
-//	passkey      ──passkey.finish──▶ two_step       (the same, then "Turn on 2-step verification?":
-//	                                                 totp enabled, policy user_controlled, prompt_at_sign_up)
-//	passkey      ──passkey.finish──▶ totp_setup     (the same, with policy mandatory and totp enabled)
-//	two_step     ──two_step.enable──▶ totp_setup    (a new authenticator-app secret, QR code)
-//	two_step     ──two_step.skip──▶ done            (no 2-step verification; user_controlled only)
-//	totp_setup   ──totp.confirm──▶ backup_codes     (first code accepted, MFA on, 10 backup codes shown once)
-//	totp_setup   ──totp.confirm──▶ done             (the same when backup codes are not enabled)
+//	identify ──identify──▶ passkey                 (passkey first: registration options issued)
+//	passkey  ──identify──▶ passkey                 (a different identifier, new options)
+//	passkey  ──passkey.finish──▶ done|two_step|mfa_choose|totp_setup
+//	                                               (user, identifier, passkey and session created together)
+//	identify|verify|password ──sign_up──▶ verify   (the form: a code sent to the first email/phone to prove)
+//	identify|verify|password ──sign_up──▶ password (nothing to prove; the tenant asks for a password)
+//	identify|verify|password ──sign_up──▶ passkey_prompt|done|mfa_choose|totp_setup
+//	                                               (nothing to prove, no password: account and session now)
+//	verify   ──code.send──▶ verify                 (a new code for the identifier being proved)
+//	verify   ──code.verify──▶ verify               (proved; a code sent to the next one)
+//	verify   ──code.verify──▶ password             (all proved; the tenant asks for a password)
+//	verify   ──code.verify──▶ passkey_prompt|done|mfa_choose|totp_setup   (all proved: account and session)
+//	password ──password──▶ passkey_prompt|done|mfa_choose|totp_setup      (account and session)
+//	passkey_prompt ──passkey_prompt.begin──▶ passkey_prompt               (registration options for the new user)
+//	passkey_prompt ──passkey_prompt.finish──▶ two_step|mfa_choose|totp_setup|done
+//	passkey_prompt ──passkey_prompt.skip──▶ mfa_choose|totp_setup|done    (no passkey: never two_step)
+//	two_step ──two_step.enable──▶ totp_setup       (TOTP the only factor to bind: secret and QR code)
+//	two_step ──two_step.enable──▶ mfa_choose       (several factors: the user picks)
+//	two_step ──two_step.skip──▶ done               (user_controlled only: no 2-step verification)
+//	mfa_choose|totp_setup|sms_verify ──totp.start──▶ totp_setup  (a new secret and QR code)
+//	mfa_choose|totp_setup|sms_verify ──sms.send──▶ sms_verify    (a "bind" code to the phone typed)
+//	totp_setup ──totp.confirm──▶ mfa_choose|backup_codes|done           (first code right: MFA on)
+//	sms_verify ──sms.verify──▶ mfa_choose|backup_codes|done             (code right: phone stored, MFA on)
+//	mfa_choose ──mfa.finish──▶ backup_codes|done                        (at least one factor bound)
 //	backup_codes ──backup_codes.ack──▶ done
 //
-// Binding a passkey never turns 2-step verification on: only a confirmed
-// authenticator app does. The session is issued at passkey.finish (the
-// account exists); every later step must come from that same user
-// (RequestInfo.UserID).
+// Decisions:
 //
-// The fuller sign-up (verification codes, password, the passkey binding
-// prompt) builds on the same registration step.
+//   - The form takes the identifiers the tenant's SignUp.Identifiers list,
+//     each in its own field (email, phone, username); those in
+//     SignUp.Required must be given. The passkey-first identify takes one
+//     identifier, of a listed kind, and only where no other kind is
+//     required; it does not prove the identifier, which is stored
+//     unverified.
+//   - With SignUp.VerifyIdentifiers, every email address and phone number
+//     is proved by a code (flows.SendCode, purpose sign_up, delivered by
+//     the River job) before anything else happens, one after another, email
+//     first. Whether such an identifier already belongs to an account is
+//     looked up only once its code is proved: sign_up and code.send answer
+//     the same for a taken address as for a free one (the code is sent
+//     either way), and code.verify says identifier_taken only to whoever
+//     holds the address. A username cannot be proved, so a taken username
+//     is refused at sign_up: a person choosing one must learn that it is
+//     taken. Without VerifyIdentifiers there is nothing to hide behind, so
+//     every identifier is checked at sign_up.
+//   - With SignUp.Password the password comes last, once the identifiers
+//     are proved, and is checked against the tenant's password policy
+//     (length, common-password list) and stored as argon2id. It is never
+//     kept in the flow: the password action creates the account.
+//   - The account is created, with its proved identifiers marked verified,
+//     by the action that completes the last of these steps, which also
+//     issues the session (amr: otp for an email code, sms for a phone code,
+//     pwd for a password). Every later step must come from that session's
+//     user (RequestInfo.UserID): see user.
+//   - "Create a passkey?" (passkey_prompt) follows when SignUp.PasskeyPrompt
+//     is on and the tenant lets users create passkeys; it can be skipped.
+//   - "Turn on 2-step verification" (two_step) follows only when the user
+//     created a passkey, the policy is user_controlled, MFA.PromptAtSignUp
+//     is on and the tenant enables a factor to bind (totp, sms). Binding a
+//     passkey never turns 2-step verification on: only a confirmed
+//     authenticator app or a proved SMS phone does, at the moment it is
+//     confirmed. After the first factor the user may bind another the
+//     tenant enables (mfa_choose) or finish; then come ten backup codes,
+//     shown once and stored hashed, when the tenant enables them.
+//   - With the mandatory policy the flow goes from the account (or the
+//     passkey prompt) straight into binding a factor (totp_setup or
+//     mfa_choose), where no skip is declared; two_step.skip, declared in
+//     two_step only, also refuses when the policy became mandatory. Where
+//     webauthn is the tenant's only factor, the passkey prompt is the
+//     binding and cannot be skipped (a tenant that also turns the prompt
+//     off leaves the user to bind a passkey from the account page). A user
+//     who pressed "Enable" and then leaves is already signed in, with 2-step
+//     verification still off.
+//   - The code and password actions (sign_up, code.send, code.verify,
+//     password) are the ones a CAPTCHA will guard; the passkey actions
+//     never are.
 package signup
 
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
-	"github.com/sesame-id/sesame/flows/backupcode"
-	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -49,21 +102,46 @@ const Kind = "sign_up"
 
 // States.
 const (
-	Identify    flows.State = "identify"
-	Passkey     flows.State = "passkey"
-	TwoStep     flows.State = "two_step"
+	Identify flows.State = "identify"
+	// Passkey waits for the passkey that creates the account (passkey
+	// first).
+	Passkey flows.State = "passkey"
+	// Verify waits for the code sent to the identifier being proved.
+	Verify flows.State = "verify"
+	// Password waits for the new password.
+	Password flows.State = "password"
+	// PasskeyPrompt offers "Create a passkey?" to the new account.
+	PasskeyPrompt flows.State = "passkey_prompt"
+	// TwoStep is "Turn on 2-step verification".
+	TwoStep flows.State = "two_step"
+	// MFAChoose lets the user pick a factor to bind, or finish.
+	MFAChoose   flows.State = "mfa_choose"
 	TOTPSetup   flows.State = "totp_setup"
+	SMSVerify   flows.State = "sms_verify"
 	BackupCodes flows.State = "backup_codes"
 )
 
 // Actions.
 const (
-	ActionIdentify      = "identify"
-	ActionPasskeyFinish = "passkey.finish"
-	ActionTwoStepEnable = "two_step.enable"
-	ActionTwoStepSkip   = "two_step.skip"
-	ActionTOTPConfirm   = "totp.confirm"
-	ActionBackupCodeAck = "backup_codes.ack"
+	ActionIdentify       = "identify"
+	ActionPasskeyFinish  = "passkey.finish"
+	ActionSignUp         = "sign_up"
+	ActionCodeSend       = "code.send"
+	ActionCodeVerify     = "code.verify"
+	ActionPassword       = "password"
+	ActionPromptBegin    = "passkey_prompt.begin"
+	ActionPromptFinish   = "passkey_prompt.finish"
+	ActionPromptSkip     = "passkey_prompt.skip"
+	ActionTwoStepEnable  = "two_step.enable"
+	ActionTwoStepSkip    = "two_step.skip"
+	ActionTOTPStart      = "totp.start"
+	ActionTOTPConfirm    = "totp.confirm"
+	ActionSMSSend        = "sms.send"
+	ActionSMSVerify      = "sms.verify"
+	ActionMFAFinish      = "mfa.finish"
+	ActionBackupCodeAck  = "backup_codes.ack"
+	codePurposeSignUp    = "sign_up"
+	codePurposeBindPhone = "bind"
 )
 
 const (
@@ -78,15 +156,40 @@ const (
 
 // Context is the sign-up flow's stored context.
 type Context struct {
+	// IdentifierKind and Identifier name the new account: the passkey-first
+	// identifier, or the form's first identifier in the order email, phone,
+	// username. The authenticator app and the passkey show it.
 	IdentifierKind string `json:"identifier_kind,omitempty"`
 	Identifier     string `json:"identifier,omitempty"`
+	// Identifiers are the form's identifiers, normalized.
+	Identifiers []Identifier `json:"identifiers,omitempty"`
+	// CodeID is the code sent to the identifier being proved.
+	CodeID *uuid.UUID `json:"code_id,omitempty"`
+	// Proofs are the amr values of the codes proved so far.
+	Proofs []string `json:"proofs,omitempty"`
 	// Handle is the new user's WebAuthn user handle, chosen once per flow.
 	Handle []byte `json:"handle,omitempty"`
-	// UserID is the account created at passkey.finish; only its session
-	// may drive the later steps.
+	// UserID is the account once created; only its session may drive the
+	// later steps.
 	UserID *uuid.UUID `json:"user_id,omitempty"`
+	// PasskeyCreated is set when the new user created a passkey.
+	PasskeyCreated bool `json:"passkey_created,omitempty"`
 	// TOTPFailures counts wrong codes at totp.confirm.
 	TOTPFailures int `json:"totp_failures,omitempty"`
+	// SMSPhone and SMSCodeID are the phone being bound as an SMS factor
+	// and the code sent to it.
+	SMSPhone  string     `json:"sms_phone,omitempty"`
+	SMSCodeID *uuid.UUID `json:"sms_code_id,omitempty"`
+	// Bound lists the factors confirmed in this flow (totp, sms).
+	Bound []string `json:"bound,omitempty"`
+}
+
+// Identifier is one identifier given on the form.
+type Identifier struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+	// Verified is set once its code was proved.
+	Verified bool `json:"verified,omitempty"`
 }
 
 // Deps are what the flow needs: the dependencies every flow kind shares.
@@ -98,29 +201,58 @@ func New(d Deps) (*flows.Engine[Context], error) {
 	return flows.NewEngine(d.DB, Machine(&actions{Deps: d}), d.Clock, d.Logger)
 }
 
-// Machine declares the sign-up flow.
+// Machine declares the sign-up flow. a provides the action bodies; a nil a
+// still gives the declaration, for documentation and tests.
 func Machine(a *actions) *flows.Machine[Context] {
 	if a == nil {
 		a = &actions{}
 	}
+	s := func(states ...flows.State) []flows.State { return states }
+	// Where a new account goes once it exists.
+	account := s(PasskeyPrompt, flows.Done, MFAChoose, TOTPSetup)
+	// Where the flow goes after the passkey, created or not.
+	afterPasskey := s(flows.Done, TwoStep, MFAChoose, TOTPSetup)
+	afterFactor := s(MFAChoose, BackupCodes, flows.Done)
 	return &flows.Machine[Context]{
 		Kind:  Kind,
 		Start: Identify,
 		TTL:   30 * time.Minute,
 		Transitions: []flows.Transition{
-			{Action: ActionIdentify, From: []flows.State{Identify, Passkey}, To: []flows.State{Passkey}},
-			{Action: ActionPasskeyFinish, From: []flows.State{Passkey}, To: []flows.State{flows.Done, TwoStep, TOTPSetup}},
-			{Action: ActionTwoStepEnable, From: []flows.State{TwoStep}, To: []flows.State{TOTPSetup}},
-			{Action: ActionTwoStepSkip, From: []flows.State{TwoStep}, To: []flows.State{flows.Done}},
-			{Action: ActionTOTPConfirm, From: []flows.State{TOTPSetup}, To: []flows.State{BackupCodes, flows.Done}},
-			{Action: ActionBackupCodeAck, From: []flows.State{BackupCodes}, To: []flows.State{flows.Done}},
+			{Action: ActionIdentify, From: s(Identify, Passkey), To: s(Passkey)},
+			{Action: ActionPasskeyFinish, From: s(Passkey), To: afterPasskey},
+			{Action: ActionSignUp, From: s(Identify, Verify, Password), To: append(s(Verify, Password), account...)},
+			{Action: ActionCodeSend, From: s(Verify), To: s(Verify)},
+			{Action: ActionCodeVerify, From: s(Verify), To: append(s(Verify, Password), account...)},
+			{Action: ActionPassword, From: s(Password), To: account},
+			{Action: ActionPromptBegin, From: s(PasskeyPrompt), To: s(PasskeyPrompt)},
+			{Action: ActionPromptFinish, From: s(PasskeyPrompt), To: afterPasskey},
+			{Action: ActionPromptSkip, From: s(PasskeyPrompt), To: s(flows.Done, MFAChoose, TOTPSetup)},
+			{Action: ActionTwoStepEnable, From: s(TwoStep), To: s(TOTPSetup, MFAChoose)},
+			{Action: ActionTwoStepSkip, From: s(TwoStep), To: s(flows.Done)},
+			{Action: ActionTOTPStart, From: s(MFAChoose, TOTPSetup, SMSVerify), To: s(TOTPSetup)},
+			{Action: ActionSMSSend, From: s(MFAChoose, TOTPSetup, SMSVerify), To: s(SMSVerify)},
+			{Action: ActionTOTPConfirm, From: s(TOTPSetup), To: afterFactor},
+			{Action: ActionSMSVerify, From: s(SMSVerify), To: afterFactor},
+			{Action: ActionMFAFinish, From: s(MFAChoose), To: s(BackupCodes, flows.Done)},
+			{Action: ActionBackupCodeAck, From: s(BackupCodes), To: s(flows.Done)},
 		},
 		Actions: map[string]flows.Action[Context]{
 			ActionIdentify:      a.identify,
 			ActionPasskeyFinish: a.passkeyFinish,
+			ActionSignUp:        a.signUp,
+			ActionCodeSend:      a.codeSend,
+			ActionCodeVerify:    a.codeVerify,
+			ActionPassword:      a.password,
+			ActionPromptBegin:   a.promptBegin,
+			ActionPromptFinish:  a.promptFinish,
+			ActionPromptSkip:    a.promptSkip,
 			ActionTwoStepEnable: a.twoStepEnable,
 			ActionTwoStepSkip:   a.twoStepSkip,
+			ActionTOTPStart:     a.totpStart,
 			ActionTOTPConfirm:   a.totpConfirm,
+			ActionSMSSend:       a.smsSend,
+			ActionSMSVerify:     a.smsVerify,
+			ActionMFAFinish:     a.mfaFinish,
 			ActionBackupCodeAck: a.backupCodesAck,
 		},
 	}
@@ -128,120 +260,33 @@ func Machine(a *actions) *flows.Machine[Context] {
 
 type actions struct{ Deps }
 
-func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error {
-	if !step.Tenant.Settings.Passkeys.AllowRegistration {
-		return flows.ErrPasskeyRegistrationDisabled
-	}
-	var in struct {
-		Identifier string `json:"identifier"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return err
-	}
-	kind, value, ok := flows.ParseIdentifier(in.Identifier)
-	if !ok {
-		return flows.ErrInvalidInput.WithField("identifier", "Enter an email address, a phone number starting with +, or a username.")
-	}
-	_, err := step.Scope.Users().ByIdentifier(ctx, kind, value)
-	if err == nil {
-		return flows.ErrIdentifierTaken.WithField("identifier", "")
-	}
-	if !errors.Is(err, db.ErrNotFound) {
-		return err
-	}
-	step.Context.IdentifierKind, step.Context.Identifier = kind, value
-	if len(step.Context.Handle) == 0 {
-		h := make([]byte, 32)
-		_, _ = rand.Read(h)
-		step.Context.Handle = h
-	}
-	opts, c, err := a.Passkeys.BeginRegistration(step.Tenant, passkey.Registrant{Handle: step.Context.Handle, Name: value})
-	if err != nil {
-		return err
-	}
-	if err := step.PutCeremony(c); err != nil {
-		return err
-	}
-	step.Next = Passkey
-	step.Output = passkey.Begun{Passkey: opts}
-	return nil
-}
-
-func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
-	var in struct {
-		Credential json.RawMessage `json:"credential"`
-		Name       string          `json:"name"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return flows.Fail(err)
-	}
-	c, err := step.TakePasskeyCeremony()
-	if err != nil {
-		return err
-	}
-	reg := passkey.Registrant{Handle: step.Context.Handle, Name: step.Context.Identifier}
-	cred, err := a.Passkeys.FinishRegistration(ctx, step.Tenant, c, reg, in.Credential, in.Name, step.Request.UserAgent)
-	if err != nil {
-		return flows.Fail(flows.ErrPasskeyRegistrationFailed)
-	}
-
-	// From here on every write is one unit: any error rolls all back.
-	user := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: step.Context.Handle, DisplayName: step.Context.Identifier}
-	ident := &db.Identifier{Kind: step.Context.IdentifierKind, Value: step.Context.Identifier}
-	if err := step.Scope.Users().Create(ctx, user, ident); err != nil {
-		if errors.Is(err, db.ErrDuplicate) {
-			return flows.ErrIdentifierTaken
-		}
-		return err
-	}
-	cred.UserID = user.ID
-	if err := step.Scope.Credentials().Create(ctx, cred); err != nil {
-		if errors.Is(err, db.ErrDuplicate) {
-			return flows.ErrPasskeyExists
-		}
-		return err
-	}
-	s, err := flows.IssueSession(ctx, step.Scope, user.ID, []string{flows.AMRWebAuthn}, step.Request, step.Now)
-	if err != nil {
-		return err
-	}
-	step.Session = s
-	step.Context.UserID = &user.ID
-	out := Finished{UserID: user.ID}
-	switch mfa := step.Tenant.Settings.MFA; {
-	case !slices.Contains(mfa.Factors, tenants.FactorTOTP):
-		step.Next = flows.Done
-	case mfa.Policy == tenants.MFAMandatory:
-		// Mandatory: straight into binding the authenticator app.
-		key, err := a.startTOTP(ctx, step)
-		if err != nil {
-			return err
-		}
-		step.Next = TOTPSetup
-		out.TwoStep = &TwoStepPrompt{Required: true}
-		out.TOTP = key
-	case mfa.Policy == tenants.MFAUserControlled && mfa.PromptAtSignUp:
-		step.Next = TwoStep
-		out.TwoStep = &TwoStepPrompt{Required: false}
-	default:
-		step.Next = flows.Done
-	}
-	step.Output = out
-	return nil
-}
-
-// Finished is passkey.finish's output.
+// Finished is the output of the action that creates the account and of the
+// passkey steps after it: what the page shows next.
 type Finished struct {
 	UserID uuid.UUID `json:"user_id"`
+	// PasskeyPrompt asks the page to offer "Create a passkey?".
+	PasskeyPrompt bool `json:"passkey_prompt,omitempty"`
 	// TwoStep, when set, asks the page to offer (or, Required, to go on
 	// into) 2-step verification.
 	TwoStep *TwoStepPrompt `json:"two_step,omitempty"`
-	// TOTP is the authenticator app to bind when the policy is mandatory.
+	// TOTP is the authenticator app to bind, when that is next.
 	TOTP *TOTPSetupOutput `json:"totp,omitempty"`
+	// MFA is the choice of factors, when that is next.
+	MFA *FactorChoice `json:"mfa,omitempty"`
 }
 
 // TwoStepPrompt tells the page to show "Turn on 2-step verification".
 type TwoStepPrompt struct {
+	// Required is true with a mandatory policy: there is no "Skip".
+	Required bool `json:"required"`
+}
+
+// FactorChoice is what mfa_choose shows.
+type FactorChoice struct {
+	// Factors are the factors the user may bind now (totp, sms).
+	Factors []string `json:"factors"`
+	// Bound are those bound already; with one, mfa.finish is allowed.
+	Bound []string `json:"bound"`
 	// Required is true with a mandatory policy: there is no "Skip".
 	Required bool `json:"required"`
 }
@@ -252,6 +297,16 @@ type TOTPSetupOutput struct {
 	URL    string `json:"otpauth_url"`
 	// QRCode is a data: URL of a PNG image of URL.
 	QRCode string `json:"qr_code"`
+}
+
+// CodeSent is the output of an action that sent a code.
+type CodeSent struct {
+	// Kind is the identifier kind being proved (email, phone); empty for a
+	// phone being bound as a factor.
+	Kind string `json:"kind,omitempty"`
+	// Channel is email or sms; SentTo the address or number.
+	Channel string `json:"channel"`
+	SentTo  string `json:"sent_to"`
 }
 
 // BackupCodesOutput carries the backup codes, shown this once.
@@ -272,124 +327,78 @@ func user(step *flows.Step[Context]) (uuid.UUID, error) {
 	return *c.UserID, nil
 }
 
-// startTOTP makes a new unconfirmed authenticator-app secret for the
-// flow's user and returns what the page shows.
-func (a *actions) startTOTP(ctx context.Context, step *flows.Step[Context]) (*TOTPSetupOutput, error) {
-	issuer := strings.TrimSpace(strings.ReplaceAll(step.Tenant.Name, ":", " "))
-	if issuer == "" {
-		issuer = step.Tenant.Slug
+// newHandle makes the flow's WebAuthn user handle once.
+func newHandle(c *Context) {
+	if len(c.Handle) == 0 {
+		h := make([]byte, 32)
+		_, _ = rand.Read(h)
+		c.Handle = h
 	}
-	key, err := totp.Generate(issuer, step.Context.Identifier)
-	if err != nil {
-		return nil, err
-	}
-	png, err := key.PNG(QRCodeSize)
-	if err != nil {
-		return nil, err
-	}
-	if err := step.Scope.TOTP().Start(ctx, *step.Context.UserID, key.Secret, step.Now); err != nil {
-		return nil, err
-	}
-	return &TOTPSetupOutput{
-		Secret: key.Secret,
-		URL:    key.URL,
-		QRCode: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
-	}, nil
 }
 
-func (a *actions) twoStepEnable(ctx context.Context, step *flows.Step[Context]) error {
-	if err := flows.DecodeInput(step.Input, &struct{}{}); err != nil {
-		return err
+// bindable lists the factors the tenant enables that sign-up can bind
+// besides a passkey (totp, sms), in the tenant's order, leaving out those
+// bound already in this flow.
+func bindable(t *tenants.Tenant, bound []string) []string {
+	out := []string{}
+	for _, f := range t.Settings.MFA.Factors {
+		if (f == tenants.FactorTOTP || f == tenants.FactorSMS) && !slices.Contains(bound, f) && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
 	}
-	if _, err := user(step); err != nil {
-		return err
-	}
-	if !slices.Contains(step.Tenant.Settings.MFA.Factors, tenants.FactorTOTP) {
-		return flows.ErrMethodNotAvailable
-	}
-	key, err := a.startTOTP(ctx, step)
-	if err != nil {
-		return err
-	}
-	step.Next = TOTPSetup
-	step.Output = key
-	return nil
+	return out
 }
 
-func (a *actions) twoStepSkip(ctx context.Context, step *flows.Step[Context]) error {
-	if err := flows.DecodeInput(step.Input, &struct{}{}); err != nil {
-		return err
-	}
-	if _, err := user(step); err != nil {
-		return err
-	}
-	if step.Tenant.Settings.MFA.Policy != tenants.MFAUserControlled {
-		return flows.ErrActionNotAllowed
-	}
-	step.Next = flows.Done
-	return nil
-}
+func mandatory(t *tenants.Tenant) bool { return t.Settings.MFA.Policy == tenants.MFAMandatory }
 
-func (a *actions) totpConfirm(ctx context.Context, step *flows.Step[Context]) error {
-	var in struct {
-		Code string `json:"code"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return err
-	}
-	id, err := user(step)
-	if err != nil {
-		return err
-	}
-	if step.Context.TOTPFailures >= TOTPAttempts {
-		return flows.ErrTooManyAttempts
-	}
-	fail := func() error {
-		step.Context.TOTPFailures++
-		return flows.Fail(flows.ErrInvalidCode.WithField("code", "That code is not right. Enter the 6-digit code your authenticator app shows now."))
-	}
-	f, err := step.Scope.TOTP().Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	accepted, err := totp.Validate(f.Secret, in.Code, step.Now, f.LastStep)
-	if errors.Is(err, totp.ErrInvalid) || errors.Is(err, totp.ErrReplayed) {
-		return fail()
-	}
-	if err != nil {
-		return err
-	}
-	if err := step.Scope.TOTP().Accept(ctx, id, accepted, step.Now); errors.Is(err, db.ErrReplayed) {
-		return fail()
-	} else if err != nil {
-		return err
-	}
-	if err := step.Scope.Users().SetMFA(ctx, id, true); err != nil {
-		return err
-	}
-	if !slices.Contains(step.Tenant.Settings.MFA.Factors, tenants.FactorBackupCodes) {
+// afterPasskey decides what follows the passkey step (passkey first, or the
+// prompt) and sets step.Next and step.Output. created says whether the
+// user created a passkey.
+func (a *actions) afterPasskey(ctx context.Context, step *flows.Step[Context], created bool) error {
+	out := Finished{UserID: *step.Context.UserID}
+	mfa := step.Tenant.Settings.MFA
+	factors := bindable(step.Tenant, step.Context.Bound)
+	switch {
+	case len(factors) == 0:
 		step.Next = flows.Done
+	case mandatory(step.Tenant):
+		out.TwoStep = &TwoStepPrompt{Required: true}
+		if err := a.startBinding(ctx, step, &out); err != nil {
+			return err
+		}
+	case created && mfa.PromptAtSignUp:
+		step.Next = TwoStep
+		out.TwoStep = &TwoStepPrompt{Required: false}
+	default:
+		step.Next = flows.Done
+	}
+	step.Output = out
+	return nil
+}
+
+// startBinding leads into binding a factor: straight to the authenticator
+// app when it is the only factor, else to the choice.
+func (a *actions) startBinding(ctx context.Context, step *flows.Step[Context], out *Finished) error {
+	factors := bindable(step.Tenant, step.Context.Bound)
+	if slices.Equal(factors, []string{tenants.FactorTOTP}) {
+		key, err := a.startTOTP(ctx, step)
+		if err != nil {
+			return err
+		}
+		step.Next = TOTPSetup
+		out.TOTP = key
 		return nil
 	}
-	codes, hashes, err := backupcode.Generate(BackupCodeCount)
-	if err != nil {
-		return err
-	}
-	if err := step.Scope.BackupCodes().Replace(ctx, id, hashes, step.Now); err != nil {
-		return err
-	}
-	step.Next = BackupCodes
-	step.Output = BackupCodesOutput{BackupCodes: codes}
+	step.Next = MFAChoose
+	out.MFA = choice(step)
 	return nil
 }
 
-func (a *actions) backupCodesAck(ctx context.Context, step *flows.Step[Context]) error {
-	if err := flows.DecodeInput(step.Input, &struct{}{}); err != nil {
-		return err
+// choice is what mfa_choose shows now.
+func choice(step *flows.Step[Context]) *FactorChoice {
+	return &FactorChoice{
+		Factors:  bindable(step.Tenant, step.Context.Bound),
+		Bound:    append([]string{}, step.Context.Bound...),
+		Required: mandatory(step.Tenant),
 	}
-	if _, err := user(step); err != nil {
-		return err
-	}
-	step.Next = flows.Done
-	return nil
 }

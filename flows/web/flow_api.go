@@ -95,6 +95,10 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
 	if res.Output != nil {
 		out["result"] = res.Output
 	}
+	if res.Session != nil {
+		// A first action can sign in (a sign-up with nothing to prove).
+		out["session"] = h.sessionResponse(w, r, res.Session)
+	}
 	flows.WriteJSON(w, http.StatusCreated, out)
 }
 

@@ -2,10 +2,12 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // signInPage serves the hosted sign-in page; a signed-in user goes to
@@ -26,9 +28,34 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// signUpPage serves the hosted sign-up page, with a field for each
+// identifier the tenant takes at sign-up.
 func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
-	h.Pages.SignUp(w, r, console.SignUpView{TenantName: t.Name, Enabled: t.Settings.Passkeys.AllowRegistration})
+	su := t.Settings.SignUp
+	v := console.SignUpView{
+		TenantName:   t.Name,
+		Enabled:      t.Settings.Passkeys.AllowRegistration,
+		PasskeyFirst: t.Settings.Passkeys.AllowRegistration && len(su.Required) <= 1,
+	}
+	for i, kind := range su.Identifiers {
+		f := console.SignUpField{ID: "identifier", Kind: kind, Required: slices.Contains(su.Required, kind)}
+		if i > 0 {
+			f.ID = "identifier-" + kind
+		}
+		switch kind {
+		case tenants.IdentifierEmail:
+			f.Label, f.Type, f.Autocomplete = "Email address", "email", "email"
+		case tenants.IdentifierPhone:
+			f.Label, f.Type, f.Autocomplete = "Phone number", "tel", "tel"
+			f.Hint = "With + and the country code, such as +44 20 7946 0958."
+		default:
+			f.Label, f.Type, f.Autocomplete = "Username", "text", "username"
+			f.Hint = "3 to 64 letters, digits, dots, dashes or underscores."
+		}
+		v.Fields = append(v.Fields, f)
+	}
+	h.Pages.SignUp(w, r, v)
 }
 
 // accountPage shows the signed-in user's passkeys and lets them add one.

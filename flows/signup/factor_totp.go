@@ -1,0 +1,119 @@
+package signup
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/totp"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// factorEnabled reports whether the tenant enables the MFA factor.
+func factorEnabled(t *tenants.Tenant, factor string) bool {
+	return slices.Contains(t.Settings.MFA.Factors, factor)
+}
+
+// bindableNow refuses a factor the tenant does not enable or that this flow
+// bound already.
+func bindableNow(step *flows.Step[Context], factor string) error {
+	if !factorEnabled(step.Tenant, factor) {
+		return flows.ErrMethodNotAvailable.WithField("", "This way to verify is not available here. Choose another one.")
+	}
+	if slices.Contains(step.Context.Bound, factor) {
+		return flows.ErrActionNotAllowed.WithField("", "This way to verify is already set up. Choose another one, or finish.")
+	}
+	return nil
+}
+
+// startTOTP makes a new unconfirmed authenticator-app secret for the
+// flow's user and returns what the page shows.
+func (a *actions) startTOTP(ctx context.Context, step *flows.Step[Context]) (*TOTPSetupOutput, error) {
+	issuer := strings.TrimSpace(strings.ReplaceAll(step.Tenant.Name, ":", " "))
+	if issuer == "" {
+		issuer = step.Tenant.Slug
+	}
+	key, err := totp.Generate(issuer, step.Context.Identifier)
+	if err != nil {
+		return nil, err
+	}
+	png, err := key.PNG(QRCodeSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := step.Scope.TOTP().Start(ctx, *step.Context.UserID, key.Secret, step.Now); err != nil {
+		return nil, err
+	}
+	step.Context.TOTPFailures = 0
+	return &TOTPSetupOutput{
+		Secret: key.Secret,
+		URL:    key.URL,
+		QRCode: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
+	}, nil
+}
+
+// totpStart picks the authenticator app from the choice.
+func (a *actions) totpStart(ctx context.Context, step *flows.Step[Context]) error {
+	if err := flows.DecodeInput(step.Input, &struct{}{}); err != nil {
+		return err
+	}
+	if _, err := user(step); err != nil {
+		return err
+	}
+	if err := bindableNow(step, tenants.FactorTOTP); err != nil {
+		return err
+	}
+	key, err := a.startTOTP(ctx, step)
+	if err != nil {
+		return err
+	}
+	step.Next = TOTPSetup
+	step.Output = key
+	return nil
+}
+
+// totpConfirm checks the first code of the new authenticator app; a right
+// one confirms it and turns 2-step verification on.
+func (a *actions) totpConfirm(ctx context.Context, step *flows.Step[Context]) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return err
+	}
+	id, err := user(step)
+	if err != nil {
+		return err
+	}
+	if err := bindableNow(step, tenants.FactorTOTP); err != nil {
+		return err
+	}
+	if step.Context.TOTPFailures >= TOTPAttempts {
+		return flows.ErrTooManyAttempts
+	}
+	fail := func() error {
+		step.Context.TOTPFailures++
+		return flows.Fail(flows.ErrInvalidCode.WithField("code", "That code is not right. Enter the 6-digit code your authenticator app shows now."))
+	}
+	f, err := step.Scope.TOTP().Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	accepted, err := totp.Validate(f.Secret, in.Code, step.Now, f.LastStep)
+	if errors.Is(err, totp.ErrInvalid) || errors.Is(err, totp.ErrReplayed) {
+		return fail()
+	}
+	if err != nil {
+		return err
+	}
+	if err := step.Scope.TOTP().Accept(ctx, id, accepted, step.Now); errors.Is(err, db.ErrReplayed) {
+		return fail()
+	} else if err != nil {
+		return err
+	}
+	return a.factorBound(ctx, step, tenants.FactorTOTP)
+}

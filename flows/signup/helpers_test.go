@@ -1,0 +1,188 @@
+package signup_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	vw "github.com/descope/virtualwebauthn"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/softkey"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
+
+// settings saves the tenant's settings as edit leaves them.
+func (e *signUpEnv) settings(t *testing.T, edit func(s *tenants.Settings)) {
+	t.Helper()
+	next := e.tn.Settings
+	next.MFA.Factors = append([]string(nil), next.MFA.Factors...)
+	next.SignUp.Identifiers = append([]string(nil), next.SignUp.Identifiers...)
+	next.SignUp.Required = append([]string(nil), next.SignUp.Required...)
+	edit(&next)
+	tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+	require.NoError(t, err)
+	e.tn = tn
+}
+
+// ips hands every newcomer its own client address, so that the per-IP code
+// limit of one test does not reach another's sends.
+var ips = make(chan string, 1)
+
+func init() {
+	go func() {
+		for i := 0; ; i++ {
+			ips <- fmt.Sprintf("10.%d.%d.%d", (i>>16)&255, (i>>8)&255, i&255)
+		}
+	}()
+}
+
+// start opens a sign-up flow for a newcomer who has not signed up yet.
+func (e *signUpEnv) start(t *testing.T) *newcomer {
+	t.Helper()
+	res, err := e.engine.Start(e.ctx, e.tn, signup.Context{})
+	require.NoError(t, err)
+	return &newcomer{token: res.Token, req: flows.RequestInfo{UserAgent: "test", IP: <-ips}}
+}
+
+// form runs sign_up with the fields given.
+func (e *signUpEnv) form(n *newcomer, fields map[string]string) (*flows.Result, error) {
+	return e.run(n, signup.ActionSignUp, fields)
+}
+
+// messages returns how many messages the outbox holds for to.
+func (e *signUpEnv) messages(to string) int {
+	n := 0
+	for _, m := range e.outbox.Messages() {
+		if m.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// codeTo waits for a message to to beyond the before-th and returns the
+// code in the newest one.
+func (e *signUpEnv) codeTo(t *testing.T, to string, before int) string {
+	t.Helper()
+	var body string
+	require.Eventually(t, func() bool {
+		if e.messages(to) <= before {
+			return false
+		}
+		for _, m := range e.outbox.Messages() { // newest first
+			if m.To == to {
+				body = m.Body
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 10*time.Millisecond, "no code delivered to %s", to)
+	code := sixDigits.FindString(body)
+	require.NotEmpty(t, code, body)
+	return code
+}
+
+// signedIn records the account a result created and signs the newcomer's
+// requests in as it.
+func (n *newcomer) signedIn(t *testing.T, res *flows.Result) {
+	t.Helper()
+	require.NotNil(t, res.Session, "the account exists and is signed in")
+	n.userID = res.Session.Session.UserID
+	n.req.UserID = &n.userID
+}
+
+// signUpByEmail fills the form with name@example.com (the tenant proves
+// it by a code) and returns the newcomer, signed in, and the result that
+// created the account.
+func (e *signUpEnv) signUpByEmail(t *testing.T, name string) (*newcomer, *flows.Result) {
+	t.Helper()
+	n := e.start(t)
+	n.email = name + "@example.com"
+	before := e.messages(n.email)
+	res, err := e.form(n, map[string]string{"email": n.email})
+	require.NoError(t, err)
+	require.Equal(t, signup.Verify, res.State)
+	res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, before)})
+	require.NoError(t, err)
+	n.signedIn(t, res)
+	return n, res
+}
+
+// authenticator is a software passkey device for one newcomer.
+type authenticator struct {
+	auth vw.Authenticator
+	cred vw.Credential
+}
+
+// createPasskey answers publicKey (creation options) with a new passkey
+// and returns the input of the finishing action and the device.
+func (e *signUpEnv) createPasskey(t *testing.T, publicKey json.RawMessage) (json.RawMessage, *authenticator) {
+	t.Helper()
+	rp := e.pk.RelyingParty(e.tn)
+	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
+	opts, err := vw.ParseAttestationOptions(string(publicKey))
+	require.NoError(t, err)
+	a := &authenticator{auth: vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: []byte(opts.UserID), BackupEligible: true, BackupState: true}), cred: softkey.NewEC2()}
+	a.auth.AddCredential(a.cred)
+	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAttestationResponse(vrp, a.auth, a.cred, *opts))})
+	require.NoError(t, err)
+	return fin, a
+}
+
+// bindPasskey runs the passkey prompt with a new passkey and returns
+// passkey_prompt.finish's result.
+func (e *signUpEnv) bindPasskey(t *testing.T, n *newcomer) *flows.Result {
+	t.Helper()
+	res, err := e.run(n, signup.ActionPromptBegin, struct{}{})
+	require.NoError(t, err)
+	require.Equal(t, signup.PasskeyPrompt, res.State)
+	fin, _ := e.createPasskey(t, res.Output.(passkey.Begun).Passkey.PublicKey)
+	res, err = e.engine.Run(e.ctx, e.tn, n.token, signup.ActionPromptFinish, fin, n.req)
+	require.NoError(t, err)
+	return res
+}
+
+// flowState returns the stored state of the newcomer's flow.
+func (e *signUpEnv) flowState(t *testing.T, n *newcomer) flows.State {
+	t.Helper()
+	f, err := e.scope().Flows().ByToken(e.ctx, flows.HashToken(n.token))
+	require.NoError(t, err)
+	return flows.State(f.State)
+}
+
+// identifiers returns the user's stored identifiers by kind.
+func (e *signUpEnv) identifiers(t *testing.T, userID uuid.UUID) map[string]*db.Identifier {
+	t.Helper()
+	ids, err := e.scope().Users().Identifiers(e.ctx, userID)
+	require.NoError(t, err)
+	out := map[string]*db.Identifier{}
+	for _, id := range ids {
+		out[id.Kind] = id
+	}
+	return out
+}
+
+// requirePublic checks that err is the public error want.
+func requirePublic(t *testing.T, want *flows.Error, err error) {
+	t.Helper()
+	require.Error(t, err)
+	require.Equal(t, want.Code, flows.Public(err).Code, "got %v", err)
+}
+
+// mustJSON encodes v.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}

@@ -1,0 +1,134 @@
+package signup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/passkey"
+)
+
+// identify starts the passkey-first path: one identifier, then a passkey.
+// The identifier must be of a kind the tenant takes at sign-up, and no other
+// kind may be required (the form path takes several).
+func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error {
+	if !step.Tenant.Settings.Passkeys.AllowRegistration {
+		return flows.ErrPasskeyRegistrationDisabled
+	}
+	var in struct {
+		Identifier string `json:"identifier"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return err
+	}
+	kind, value, ok := flows.ParseIdentifier(in.Identifier)
+	if !ok {
+		return flows.ErrInvalidInput.WithField("identifier", "Enter an email address, a phone number starting with +, or a username.")
+	}
+	su := step.Tenant.Settings.SignUp
+	if !slices.Contains(su.Identifiers, kind) {
+		return flows.ErrInvalidInput.WithField("identifier", "This site does not take "+kindNoun(kind)+" to create an account. Enter "+kindList(su.Identifiers)+".")
+	}
+	for _, r := range su.Required {
+		if r != kind {
+			return flows.ErrInvalidInput.WithField("identifier", "This site also needs "+kindNoun(r)+" to create an account. Use the sign-up form instead.")
+		}
+	}
+	_, err := step.Scope.Users().ByIdentifier(ctx, kind, value)
+	if err == nil {
+		return flows.ErrIdentifierTaken.WithField("identifier", "")
+	}
+	if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	step.Context.IdentifierKind, step.Context.Identifier = kind, value
+	newHandle(step.Context)
+	opts, c, err := a.Passkeys.BeginRegistration(step.Tenant, passkey.Registrant{Handle: step.Context.Handle, Name: value})
+	if err != nil {
+		return err
+	}
+	if err := step.PutCeremony(c); err != nil {
+		return err
+	}
+	step.Next = Passkey
+	step.Output = passkey.Begun{Passkey: opts}
+	return nil
+}
+
+// passkeyFinish creates the account with its passkey and signs it in.
+func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
+	var in struct {
+		Credential json.RawMessage `json:"credential"`
+		Name       string          `json:"name"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return flows.Fail(err)
+	}
+	c, err := step.TakePasskeyCeremony()
+	if err != nil {
+		return err
+	}
+	reg := passkey.Registrant{Handle: step.Context.Handle, Name: step.Context.Identifier}
+	cred, err := a.Passkeys.FinishRegistration(ctx, step.Tenant, c, reg, in.Credential, in.Name, step.Request.UserAgent)
+	if err != nil {
+		return flows.Fail(flows.ErrPasskeyRegistrationFailed)
+	}
+
+	// From here on every write is one unit: any error rolls all back.
+	user := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: step.Context.Handle, DisplayName: step.Context.Identifier}
+	ident := &db.Identifier{Kind: step.Context.IdentifierKind, Value: step.Context.Identifier}
+	if err := step.Scope.Users().Create(ctx, user, ident); err != nil {
+		if errors.Is(err, db.ErrDuplicate) {
+			return flows.ErrIdentifierTaken
+		}
+		return err
+	}
+	cred.UserID = user.ID
+	if err := step.Scope.Credentials().Create(ctx, cred); err != nil {
+		if errors.Is(err, db.ErrDuplicate) {
+			return flows.ErrPasskeyExists
+		}
+		return err
+	}
+	s, err := flows.IssueSession(ctx, step.Scope, user.ID, []string{flows.AMRWebAuthn}, step.Request, step.Now)
+	if err != nil {
+		return err
+	}
+	step.Session = s
+	step.Context.UserID = &user.ID
+	step.Context.PasskeyCreated = true
+	return a.afterPasskey(ctx, step, true)
+}
+
+// kindNoun names an identifier kind in a sentence.
+func kindNoun(kind string) string {
+	switch kind {
+	case db.IdentifierEmail:
+		return "an email address"
+	case db.IdentifierPhone:
+		return "a phone number"
+	}
+	return "a username"
+}
+
+// kindList names identifier kinds in a sentence: "an email address or a
+// username".
+func kindList(kinds []string) string {
+	out := ""
+	for i, k := range kinds {
+		switch {
+		case i == 0:
+		case i == len(kinds)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += kindNoun(k)
+	}
+	return out
+}
