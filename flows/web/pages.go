@@ -2,10 +2,13 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/captcha"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // signInPage serves the hosted sign-in page; a signed-in user goes to
@@ -23,7 +26,25 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 		ShowButton:    p.ShowButton,
 		Autofill:      p.Autofill,
 		AllowSignUp:   p.AllowRegistration,
+		Captcha:       h.captchaView(t),
 	})
+}
+
+// captchaView is the sign-in page's CAPTCHA widget, nil when the tenant
+// has none on: then the page loads nothing from another host.
+func (h *Handler) captchaView(t *tenants.Tenant) *console.CaptchaView {
+	c := t.Settings.Captcha
+	w, ok := captcha.WidgetFor(c.Provider, h.CaptchaScriptOrigin)
+	if !ok {
+		return nil
+	}
+	return &console.CaptchaView{
+		Provider:  c.Provider,
+		SiteKey:   c.SiteKey,
+		ScriptURL: w.ScriptURL,
+		Actions:   strings.Join(h.signIn.Machine().CaptchaActions(), " "),
+		Sources:   w.Sources,
+	}
 }
 
 func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/web"
+	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/server"
@@ -33,6 +34,13 @@ type Config struct {
 	// Outbox, in development, is the outbox the code jobs deliver to; the
 	// base domain then shows it at /dev/outbox. Nil in production.
 	Outbox *delivery.Outbox
+	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
+	// CAPTCHA providers' widget scripts the sign-in pages load, and
+	// CaptchaVerifyOrigin those of their siteverify APIs, keeping the
+	// providers' paths: for a self-hosted mirror, or a fake in tests.
+	// Default "": the providers' own.
+	CaptchaScriptOrigin string
+	CaptchaVerifyOrigin string
 }
 
 // App is the assembled server.
@@ -58,7 +66,11 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	}
 	ts := tenants.NewService(d, cfg.BaseDomain)
 	pk := passkey.NewService(ts, cfg.Clock, logger)
-	wd := web.Deps{DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger}
+	wd := web.Deps{
+		DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger,
+		Captcha:             captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
+		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin,
+	}
 	if cfg.Jobs != nil {
 		wd.Jobs = cfg.Jobs
 	}

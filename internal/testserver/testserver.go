@@ -42,6 +42,9 @@ type Options struct {
 	// Senders deliver the codes the server's job client sends. Default:
 	// a development outbox.
 	Senders jobs.Senders
+	// CaptchaOrigin points the CAPTCHA widget scripts and siteverify calls
+	// at a fake (fakesiteverify.Server.URL). Default: the real providers.
+	CaptchaOrigin string
 }
 
 // Start runs a server until t ends.
@@ -62,7 +65,10 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		_ = jc.Stop(ctx)
 	})
 
-	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc})
+	a, err := app.New(d, app.Config{
+		BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc,
+		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
+	})
 	require.NoError(t, err)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -81,6 +87,19 @@ func (s *Server) URL(slug string) string { return "http://" + slug + "." + s.Bas
 func (s *Server) CreateTenant(t testing.TB, slug, name string) *tenants.Tenant {
 	t.Helper()
 	tn, err := s.Tenants.Create(context.Background(), slug, name)
+	require.NoError(t, err)
+	return tn
+}
+
+// SetSettings changes the tenant's settings.
+func (s *Server) SetSettings(t testing.TB, slug string, change func(st *tenants.Settings)) *tenants.Tenant {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := s.Tenants.BySlug(ctx, slug)
+	require.NoError(t, err)
+	next := tn.Settings
+	change(&next)
+	tn, err = s.Tenants.UpdateSettings(ctx, tn, next, true)
 	require.NoError(t, err)
 	return tn
 }
