@@ -79,7 +79,10 @@ func (e cliEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	appCfg := app.Config{BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient}
+	appCfg := app.Config{
+		BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient,
+		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
+	}
 	if cfg.Env == "development" {
 		appCfg.Outbox = outbox
 	}
