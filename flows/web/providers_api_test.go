@@ -153,16 +153,30 @@ func TestProviders_BadSettingsAreRefusedWithTheField(t *testing.T) {
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	tn := srv.CreateTenant(t, "acme", "Acme")
 	for field, edit := range map[string]func(*tenants.Providers){
-		"providers.sms.provider":              func(p *tenants.Providers) { p.SMS.Provider = "carrier-pigeon" },
-		"providers.sms.account_sid":           func(p *tenants.Providers) { p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC123", AuthToken: "abc", From: "+14155550101"} },
-		"providers.sms.auth_token":            func(p *tenants.Providers) { p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC" + strings.Repeat("a", 32), From: "+14155550101"} },
-		"providers.sms.from":                  func(p *tenants.Providers) { p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC" + strings.Repeat("a", 32), AuthToken: "abc"} },
-		"providers.sms.messaging_service_sid": func(p *tenants.Providers) { p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC" + strings.Repeat("a", 32), AuthToken: "abc", MessagingServiceSID: "MG1"} },
-		"providers.email.provider":            func(p *tenants.Providers) { p.Email.Provider = "fax" },
-		"providers.email.host":                func(p *tenants.Providers) { p.Email = tenants.EmailProvider{Provider: "smtp", From: "a@b.example"} },
-		"providers.email.tls":                 func(p *tenants.Providers) { p.Email = tenants.EmailProvider{Provider: "smtp", Host: "smtp.example.com", TLS: "none", From: "a@b.example"} },
-		"providers.email.from":                func(p *tenants.Providers) { p.Email = tenants.EmailProvider{Provider: "smtp", Host: "smtp.example.com"} },
-		"providers.email.username":            func(p *tenants.Providers) { p.Email = tenants.EmailProvider{Provider: "smtp", Host: "smtp.example.com", Password: "pw-only-4u", From: "a@b.example"} },
+		"providers.sms.provider": func(p *tenants.Providers) { p.SMS.Provider = "carrier-pigeon" },
+		"providers.sms.account_sid": func(p *tenants.Providers) {
+			p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC123", AuthToken: "abc", From: "+14155550101"}
+		},
+		"providers.sms.auth_token": func(p *tenants.Providers) {
+			p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC" + strings.Repeat("a", 32), From: "+14155550101"}
+		},
+		"providers.sms.from": func(p *tenants.Providers) {
+			p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC" + strings.Repeat("a", 32), AuthToken: "abc"}
+		},
+		"providers.sms.messaging_service_sid": func(p *tenants.Providers) {
+			p.SMS = tenants.SMSProvider{Provider: "twilio", AccountSID: "AC" + strings.Repeat("a", 32), AuthToken: "abc", MessagingServiceSID: "MG1"}
+		},
+		"providers.email.provider": func(p *tenants.Providers) { p.Email.Provider = "fax" },
+		"providers.email.host":     func(p *tenants.Providers) { p.Email = tenants.EmailProvider{Provider: "smtp", From: "a@b.example"} },
+		"providers.email.tls": func(p *tenants.Providers) {
+			p.Email = tenants.EmailProvider{Provider: "smtp", Host: "smtp.example.com", TLS: "none", From: "a@b.example"}
+		},
+		"providers.email.from": func(p *tenants.Providers) {
+			p.Email = tenants.EmailProvider{Provider: "smtp", Host: "smtp.example.com"}
+		},
+		"providers.email.username": func(p *tenants.Providers) {
+			p.Email = tenants.EmailProvider{Provider: "smtp", Host: "smtp.example.com", Password: "pw-only-4u", From: "a@b.example"}
+		},
 	} {
 		next := tn.Settings
 		edit(&next.Providers)
