@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 //go:embed templates/*.html
@@ -50,6 +51,27 @@ func New(logger *slog.Logger) (*Pages, error) {
 // render writes page name with data and status, or a plain 500 if the
 // template fails (the output is buffered so a half page is never sent).
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	p.renderWith(w, r, status, name, data, nil)
+}
+
+// csp is the pages' Content-Security-Policy: nothing but the page's own
+// origin.
+const csp = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// cspWith returns the policy that also lets the page load scripts, frames,
+// styles and requests from sources (a CAPTCHA widget's hosts).
+func cspWith(sources []string) string {
+	if len(sources) == 0 {
+		return csp
+	}
+	s := strings.Join(sources, " ")
+	return "default-src 'self'; script-src 'self' " + s + "; frame-src 'self' " + s + "; style-src 'self' " + s +
+		"; connect-src 'self' " + s + "; img-src 'self' data: " + s + "; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+}
+
+// renderWith is render with a policy that allows sources besides the
+// page's own origin.
+func (p *Pages) renderWith(w http.ResponseWriter, r *http.Request, status int, name string, data any, sources []string) {
 	t, ok := p.pages[name]
 	if !ok {
 		p.logger.ErrorContext(r.Context(), "unknown page", "page", name)
@@ -65,7 +87,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Content-Security-Policy", cspWith(sources))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)

@@ -62,3 +62,29 @@ func TestAdminHome_DevelopmentOutboxListsMessagesEscaped(t *testing.T) {
 	p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/dev/outbox", nil))
 	require.Equal(t, http.StatusNotFound, rec.Code, "no outbox page without an outbox")
 }
+
+func TestSignIn_CaptchaWidgetAndItsHostsOnlyWhenOn(t *testing.T) {
+	t.Parallel()
+	p, err := console.New(slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+
+	rec := httptest.NewRecorder()
+	p.SignIn(rec, httptest.NewRequest(http.MethodGet, "/", nil), console.SignInView{TenantName: "Acme"})
+	require.NotContains(t, rec.Body.String(), "captcha")
+	require.Equal(t, "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", rec.Header().Get("Content-Security-Policy"))
+
+	rec = httptest.NewRecorder()
+	p.SignIn(rec, httptest.NewRequest(http.MethodGet, "/", nil), console.SignInView{TenantName: "Acme", Captcha: &console.CaptchaView{
+		Provider: "turnstile", SiteKey: "site-key", ScriptURL: "https://challenges.cloudflare.com/turnstile/v0/api.js",
+		Actions: "password code.send", Sources: []string{"https://challenges.cloudflare.com"},
+	}})
+	body := rec.Body.String()
+	require.Contains(t, body, `<div id="captcha" data-provider="turnstile" data-site-key="site-key" data-script="https://challenges.cloudflare.com/turnstile/v0/api.js" data-actions="password code.send"></div>`)
+	require.Contains(t, body, `<script type="module" src="/static/captcha.js"></script>`)
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, d := range []string{"script-src", "frame-src", "style-src", "connect-src"} {
+		require.Contains(t, csp, d+" 'self' https://challenges.cloudflare.com;")
+	}
+	require.Contains(t, csp, "default-src 'self';")
+	require.Contains(t, csp, "frame-ancestors 'none'")
+}

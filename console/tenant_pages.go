@@ -15,6 +15,25 @@ type SignInView struct {
 	Autofill      bool
 	// AllowSignUp links to the sign-up page.
 	AllowSignUp bool
+	// Captcha, when the tenant has a CAPTCHA on, is its widget; nil loads
+	// nothing from any other host.
+	Captcha *CaptchaView
+}
+
+// CaptchaView is a CAPTCHA widget on a page.
+type CaptchaView struct {
+	// Provider is turnstile, recaptcha or hcaptcha.
+	Provider string
+	// SiteKey is the tenant's public site key.
+	SiteKey string
+	// ScriptURL is the provider's widget script.
+	ScriptURL string
+	// Actions are the flow actions that send the widget's token,
+	// space-separated.
+	Actions string
+	// Sources are the origins the widget loads from, added to the page's
+	// Content-Security-Policy.
+	Sources []string
 }
 
 // SignUpView is what the hosted sign-up page shows.
@@ -70,7 +89,11 @@ type PasskeyView struct {
 
 // SignIn renders the hosted sign-in page.
 func (p *Pages) SignIn(w http.ResponseWriter, r *http.Request, v SignInView) {
-	p.render(w, r, http.StatusOK, "sign_in", v)
+	var sources []string
+	if v.Captcha != nil {
+		sources = v.Captcha.Sources
+	}
+	p.renderWith(w, r, http.StatusOK, "sign_in", v, sources)
 }
 
 // SignUp renders the hosted sign-up page.

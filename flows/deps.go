@@ -10,6 +10,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/internal/clock"
 )
 
@@ -23,6 +24,10 @@ type Deps struct {
 	// Jobs enqueues background jobs (codes to send) in the request's
 	// transaction; the River client (jobs.Client) satisfies it.
 	Jobs JobInserter
+	// Captcha checks CAPTCHA tokens for the actions a machine guards
+	// (Transition.Captcha). Default: a captcha.Verifier calling the
+	// providers' real siteverify APIs.
+	Captcha CaptchaVerifier
 }
 
 // JobInserter inserts a job in a transaction, so that the job exists if
@@ -31,13 +36,16 @@ type JobInserter interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// WithDefaults returns d with Clock and Logger set.
+// WithDefaults returns d with Clock, Logger and Captcha set.
 func (d Deps) WithDefaults() Deps {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Captcha == nil {
+		d.Captcha = captcha.NewVerifier(captcha.VerifierConfig{})
 	}
 	return d
 }

@@ -24,6 +24,9 @@ type Engine[C any] struct {
 	// finishers are the actions that end the flow with its ceremony; see
 	// Finisher.
 	finishers map[string]bool
+	// captcha checks the tokens of the captchaActions (Transition.Captcha).
+	captcha        CaptchaVerifier
+	captchaActions map[string]bool
 }
 
 // NewEngine checks m and returns its engine. finishers names the actions
@@ -32,7 +35,21 @@ type Engine[C any] struct {
 // (db.FlowStore.TakeWithCeremony), which keeps a passkey sign-in within its
 // statement budget; if such an action fails, the flow comes back without
 // its ceremony.
+//
+// The engine has no CAPTCHA verifier, so m may guard no action
+// (Transition.Captcha); use NewEngineFromDeps for one that does.
 func NewEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Logger, finishers ...string) (*Engine[C], error) {
+	return newEngine(d, m, clk, logger, nil, finishers)
+}
+
+// NewEngineFromDeps is NewEngine with the database, clock, logger and
+// CAPTCHA verifier of d (defaults filled in by Deps.WithDefaults).
+func NewEngineFromDeps[C any](d Deps, m *Machine[C], finishers ...string) (*Engine[C], error) {
+	d = d.WithDefaults()
+	return newEngine(d.DB, m, d.Clock, d.Logger, d.Captcha, finishers)
+}
+
+func newEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Logger, verifier CaptchaVerifier, finishers []string) (*Engine[C], error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
@@ -42,14 +59,23 @@ func NewEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine[C]{db: d, m: m, clock: clk, logger: logger, finishers: map[string]bool{}}
+	e := &Engine[C]{db: d, m: m, clock: clk, logger: logger, finishers: map[string]bool{}, captcha: verifier, captchaActions: map[string]bool{}}
 	for _, name := range finishers {
 		for _, t := range m.Transitions {
 			if t.Action == name && !slices.Equal(t.To, []State{Done}) {
 				return nil, fmt.Errorf("flow machine %s: finisher %q must lead only to %s", m.Kind, name, Done)
 			}
+			if t.Action == name && t.Captcha {
+				return nil, fmt.Errorf("flow machine %s: finisher %q ends a passkey ceremony and cannot be CAPTCHA-guarded", m.Kind, name)
+			}
 		}
 		e.finishers[name] = true
+	}
+	for _, name := range m.CaptchaActions() {
+		if verifier == nil {
+			return nil, fmt.Errorf("flow machine %s: action %q is CAPTCHA-guarded but the engine has no CAPTCHA verifier; build it with flows.NewEngineFromDeps", m.Kind, name)
+		}
+		e.captchaActions[name] = true
 	}
 	return e, nil
 }
@@ -102,6 +128,9 @@ func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action st
 	if !ok || e.finishers[action] {
 		return nil, ErrActionNotAllowed
 	}
+	if err := e.checkCaptcha(ctx, t, action, req); err != nil {
+		return nil, err
+	}
 	token, hash := NewToken()
 	now := e.clock.Now()
 	// The id is chosen now, so that what the first action binds to the
@@ -149,6 +178,9 @@ func (e *Engine[C]) Run(ctx context.Context, t *tenants.Tenant, token, action st
 	}
 	if _, ok := e.m.Actions[action]; !ok {
 		return nil, ErrActionNotAllowed.WithField("action", fmt.Sprintf("There is no action %q.", action))
+	}
+	if err := e.checkCaptcha(ctx, t, action, req); err != nil {
+		return nil, err
 	}
 	var (
 		res     *Result

@@ -84,6 +84,12 @@ var (
 		Message: "Too many codes were sent. Wait a few minutes and try again, or choose another way to sign in."}
 	ErrPhoneNotAllowed = &Error{Code: "phone_not_allowed", Status: http.StatusForbidden,
 		Message: "Codes cannot be sent by SMS to this phone number. Choose another way to sign in."}
+	ErrCaptchaRequired = &Error{Code: "captcha_required", Status: http.StatusBadRequest,
+		Message: "Complete the CAPTCHA and try again."}
+	ErrCaptchaFailed = &Error{Code: "captcha_failed", Status: http.StatusForbidden,
+		Message: "The CAPTCHA was not accepted. Complete it again and try again."}
+	ErrCaptchaUnavailable = &Error{Code: "captcha_unavailable", Status: http.StatusServiceUnavailable,
+		Message: "The CAPTCHA cannot be checked right now. Try again in a moment, or sign in with a passkey."}
 	ErrInternal = &Error{Code: "internal", Status: http.StatusInternalServerError,
 		Message: "Something went wrong on our side. Try again in a moment."}
 )

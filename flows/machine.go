@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,10 +24,26 @@ type State string
 const Done State = "done"
 
 // Transition declares that action may run in From and lead to one of To.
+//
+// Captcha marks the action as guarded by the tenant's CAPTCHA: when the
+// tenant's Captcha.Provider is not off, the engine checks the request's
+// token (RequestInfo.Captcha) with its CaptchaVerifier before it loads the
+// flow or runs the action, and refuses the request with ErrCaptchaRequired,
+// ErrCaptchaFailed or ErrCaptchaUnavailable without touching the flow. To
+// guard an action, set Captcha: true on its transitions (all of them: an
+// action is guarded in every state or in none, and the machine check
+// refuses a mix) and build the engine with NewEngineFromDeps, which passes
+// Deps.Captcha; NewEngine has no verifier and refuses a machine with a
+// guarded action. Guard what a person types and an attacker can try in
+// bulk (a password, a code, a request to send a code). Never guard a
+// passkey action (an action named passkey.* or *.passkey.*, or a finisher):
+// passkey sign-in needs no CAPTCHA, and the check refuses such a machine.
 type Transition struct {
 	Action string
 	From   []State
 	To     []State
+	// Captcha guards the action with the tenant's CAPTCHA; see above.
+	Captcha bool
 }
 
 // Machine declares one flow kind: its states, its transitions and the
@@ -77,6 +94,9 @@ type Step[C any] struct {
 type RequestInfo struct {
 	UserAgent string
 	IP        string
+	// Captcha is the CAPTCHA widget's token the client sent, checked for
+	// the actions a machine guards (Transition.Captcha); "" when none.
+	Captcha string
 	// UserID is the signed-in user making the request, if any.
 	UserID *uuid.UUID
 }
@@ -125,6 +145,12 @@ func (m *Machine[C]) check() error {
 		if slices.Contains(t.From, Done) {
 			return fmt.Errorf("flow machine %s: action %q runs in %s, which is final", m.Kind, t.Action, Done)
 		}
+		if t.Captcha && IsPasskeyAction(t.Action) {
+			return fmt.Errorf("flow machine %s: passkey action %q is guarded by a CAPTCHA; passkey paths never need one", m.Kind, t.Action)
+		}
+		if guarded, seen := m.captchaOf(t.Action); seen && guarded != t.Captcha {
+			return fmt.Errorf("flow machine %s: action %q is CAPTCHA-guarded in some transitions and not in others; guard all of them or none", m.Kind, t.Action)
+		}
 		used[t.Action] = true
 	}
 	for name := range m.Actions {
@@ -158,6 +184,37 @@ func (m *Machine[C]) check() error {
 		return fmt.Errorf("flow machine %s: states %v cannot be reached from %s", m.Kind, unreachable, m.Start)
 	}
 	return nil
+}
+
+// captchaOf reports whether the first transition of action is
+// CAPTCHA-guarded, and whether action has a transition at all.
+func (m *Machine[C]) captchaOf(action string) (guarded, found bool) {
+	for _, t := range m.Transitions {
+		if t.Action == action {
+			return t.Captcha, true
+		}
+	}
+	return false, false
+}
+
+// CaptchaActions lists the CAPTCHA-guarded actions, in declaration order;
+// pages send the CAPTCHA token with these.
+func (m *Machine[C]) CaptchaActions() []string {
+	var out []string
+	for _, t := range m.Transitions {
+		if t.Captcha && !slices.Contains(out, t.Action) {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// IsPasskeyAction reports whether action is a passkey action by its name:
+// "passkey", or a dot-separated name with a "passkey" part (passkey.begin,
+// passkey.finish, mfa.passkey.begin, ...). Such an action can never be
+// CAPTCHA-guarded.
+func IsPasskeyAction(action string) bool {
+	return slices.Contains(strings.Split(action, "."), "passkey")
 }
 
 // transition returns the declaration of action in state, if allowed.

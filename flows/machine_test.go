@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/tenants"
 )
 
 type testContext struct{}
@@ -91,4 +93,46 @@ func TestStep_CeremonyIsTakenOnceAndExpires(t *testing.T) {
 	s.SetCeremony("c2", now) // expires exactly now
 	_, ok = s.TakeCeremony()
 	require.False(t, ok)
+}
+
+func TestMachineCheck_RefusesACaptchaOnAPasskeyAction(t *testing.T) {
+	t.Parallel()
+	for _, action := range []string{"passkey", "passkey.begin", "passkey.finish", "mfa.passkey.begin", "mfa.passkey.finish"} {
+		m := machine(
+			Transition{Action: "password", From: []State{"a"}, To: []State{Done}, Captcha: true},
+			Transition{Action: action, From: []State{"a"}, To: []State{Done}, Captcha: true},
+		)
+		require.ErrorContains(t, m.check(), "passkey action \""+action+"\" is guarded by a CAPTCHA", action)
+	}
+	// The names are matched by part, not by substring.
+	require.False(t, IsPasskeyAction("passkeys.list"))
+	require.True(t, IsPasskeyAction("mfa.passkey.finish"))
+}
+
+func TestMachineCheck_RefusesAnActionGuardedInOnlySomeStates(t *testing.T) {
+	t.Parallel()
+	m := machine(
+		Transition{Action: "go", From: []State{"a"}, To: []State{"b"}},
+		Transition{Action: "code", From: []State{"a"}, To: []State{"b"}, Captcha: true},
+		Transition{Action: "code", From: []State{"b"}, To: []State{Done}},
+	)
+	require.ErrorContains(t, m.check(), "guarded in some transitions and not in others")
+}
+
+type acceptAll struct{}
+
+func (acceptAll) Verify(context.Context, tenants.Captcha, string, string) error { return nil }
+
+func TestNewEngine_GuardedActionsNeedAVerifierAndFinishersCannotBeGuarded(t *testing.T) {
+	t.Parallel()
+	guarded := machine(Transition{Action: "password", From: []State{"a"}, To: []State{Done}, Captcha: true})
+	_, err := NewEngine(nil, guarded, nil, nil)
+	require.ErrorContains(t, err, "has no CAPTCHA verifier")
+	e, err := NewEngineFromDeps(Deps{Captcha: acceptAll{}}, guarded)
+	require.NoError(t, err)
+	require.Equal(t, []string{"password"}, e.Machine().CaptchaActions())
+
+	finisher := machine(Transition{Action: "finish", From: []State{"a"}, To: []State{Done}, Captcha: true})
+	_, err = NewEngineFromDeps(Deps{Captcha: acceptAll{}}, finisher, "finish")
+	require.ErrorContains(t, err, "cannot be CAPTCHA-guarded")
 }

@@ -17,8 +17,9 @@ type Senders interface {
 	Email(ctx context.Context, tenantID uuid.UUID) (delivery.EmailSender, error)
 }
 
-// StaticSenders sends for every tenant through the same two senders, until
-// per-tenant providers are read from tenant settings. A nil sender is a
+// StaticSenders sends for every tenant through the same two senders, for
+// tests that want one sender whatever the tenant; the server uses
+// TenantSenders, which reads each tenant's providers. A nil sender is a
 // channel that is not configured: its codes fail permanently.
 //
 // The fields are not named SMS and Email because those are the methods.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/sesame-id/sesame/db"
 )
 
@@ -62,6 +64,15 @@ func (s *Service) Create(ctx context.Context, slug, name string) (*Tenant, error
 // BySlug returns the tenant with slug, or an error wrapping db.ErrNotFound.
 func (s *Service) BySlug(ctx context.Context, slug string) (*Tenant, error) {
 	row, err := s.db.Tenants().BySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return fromRow(row)
+}
+
+// ByID returns the tenant with id, or an error wrapping db.ErrNotFound.
+func (s *Service) ByID(ctx context.Context, id uuid.UUID) (*Tenant, error) {
+	row, err := s.db.Tenants().ByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}

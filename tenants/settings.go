@@ -39,6 +39,10 @@ type Settings struct {
 
 	// Limits caps what the whole tenant may cause, whoever asks.
 	Limits Limits `json:"limits"`
+
+	// Providers deliver the tenant's SMS and email codes. Its secrets (and
+	// the CAPTCHA's) never leave through Redacted, String or LogValue.
+	Providers Providers `json:"providers"`
 }
 
 // DefaultSettings returns the settings of a new tenant.
@@ -53,6 +57,7 @@ func DefaultSettings() Settings {
 		MFA:           DefaultMFA(),
 		Captcha:       Captcha{Provider: CaptchaOff},
 		Limits:        DefaultLimits(),
+		Providers:     DefaultProviders(),
 	}
 }
 
@@ -85,7 +90,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits} {
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Providers} {
 		if err := v.Validate(); err != nil {
 			return err
 		}

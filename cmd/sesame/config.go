@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/captcha"
 )
 
 // Config is every setting of the sesame binary. Each is read from its
@@ -59,6 +60,17 @@ type Config struct {
 	// JobPollInterval is how often idle job workers look for new jobs,
 	// which bounds a code's delivery latency. Default 100ms.
 	JobPollInterval time.Duration
+
+	// CaptchaScriptOrigin replaces the scheme and host of the CAPTCHA
+	// providers' widget scripts that sign-in pages load (the paths are
+	// kept), for a self-hosted mirror or a test fake. Default "": the
+	// providers' own (challenges.cloudflare.com, www.google.com,
+	// js.hcaptcha.com).
+	CaptchaScriptOrigin string
+
+	// CaptchaVerifyOrigin does the same for the providers' siteverify
+	// APIs. Default "": the providers' own.
+	CaptchaVerifyOrigin string
 }
 
 // setting describes one configuration value.
@@ -168,6 +180,18 @@ func settings() []setting {
 				}
 				c.JobPollInterval = d
 				return err
+			}},
+		{Flag: "captcha-script-origin", Env: "SESAME_CAPTCHA_SCRIPT_ORIGIN", Default: "", serveOnly: true,
+			Help: "origin that serves the CAPTCHA widget scripts at the providers' paths (a mirror or a test fake); default the providers' own",
+			apply: func(c *Config, v string) error {
+				c.CaptchaScriptOrigin = v
+				return captcha.ValidateOrigin(v)
+			}},
+		{Flag: "captcha-verify-origin", Env: "SESAME_CAPTCHA_VERIFY_ORIGIN", Default: "", serveOnly: true,
+			Help: "origin that serves the CAPTCHA siteverify APIs at the providers' paths (a mirror or a test fake); default the providers' own",
+			apply: func(c *Config, v string) error {
+				c.CaptchaVerifyOrigin = v
+				return captcha.ValidateOrigin(v)
 			}},
 	}
 }

@@ -89,22 +89,33 @@ func (e cliEnv) serve(args []string) error {
 		}
 	}
 
-	// Until tenants configure SMS and email providers, codes go to the
-	// development outbox; in development it is readable at /dev/outbox.
-	outbox := delivery.NewOutbox(delivery.OutboxConfig{Logger: logger})
+	// Each tenant's codes go through the providers in its settings. The
+	// default provider, outbox, is the development outbox, readable at
+	// /dev/outbox; a production server has none, so a tenant that has not
+	// configured Twilio or SMTP gets its codes refused with a log line
+	// naming the setting.
+	var outbox *delivery.Outbox
+	if cfg.Env == "development" {
+		outbox = delivery.NewOutbox(delivery.OutboxConfig{Logger: logger})
+	}
+	senders, err := app.NewSenders(d, app.SendersConfig{Outbox: outbox})
+	if err != nil {
+		return err
+	}
 	jobClient, err := jobs.NewClient(d, jobs.Config{
 		FetchPollInterval: cfg.JobPollInterval,
 		Logger:            logger,
-		Senders:           jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox},
+		Senders:           senders,
 	})
 	if err != nil {
 		return err
 	}
-	appCfg := app.Config{BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient}
-	if cfg.Env == "development" {
-		appCfg.Outbox = outbox
-		appCfg.Development = true
+	appCfg := app.Config{
+		BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient,
+		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
+		Development: cfg.Env == "development",
 	}
+	appCfg.Outbox = outbox
 	a, err := app.New(d, appCfg)
 	if err != nil {
 		return err

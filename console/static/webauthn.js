@@ -106,6 +106,16 @@ export class FlowError extends Error {
   }
 }
 
+// captcha, when the page shows a CAPTCHA widget (captcha.js), gives the
+// token for the actions it guards and resets the widget after each of
+// them, since a token is good for one check only.
+let captcha = null;
+
+// useCaptcha sets the page's CAPTCHA: { guards(action), token(), reset() }.
+export function useCaptcha(c) {
+  captcha = c;
+}
+
 // Flow drives one flow of the flow API.
 export class Flow {
   constructor(kind) {
@@ -115,24 +125,31 @@ export class Flow {
 
   // begin creates the flow, running its first action.
   async begin(action, input) {
-    const res = await post(`/api/flows/${this.kind}`, { action, input: input || {} });
+    const res = await post(`/api/flows/${this.kind}`, { action, input: input || {} }, null, action);
     this.token = res.flow.token;
     return res;
   }
 
   async step(action, input) {
-    return post(`/api/flows/${this.kind}/${action}`, input || {}, this.token);
+    return post(`/api/flows/${this.kind}/${action}`, input || {}, this.token, action);
   }
 }
 
-async function post(path, body, token) {
+async function post(path, body, token, action) {
   const headers = { "Content-Type": "application/json" };
   if (token) headers["X-Sesame-Flow"] = token;
+  const guarded = captcha !== null && captcha.guards(action);
+  if (guarded) {
+    const t = captcha.token();
+    if (t) headers["X-Sesame-Captcha"] = t;
+  }
   let res;
   try {
     res = await fetch(path, { method: "POST", headers, body: JSON.stringify(body), credentials: "same-origin" });
   } catch {
     throw new FlowError("network", "Could not reach the server. Check your connection and try again.");
+  } finally {
+    if (guarded) captcha.reset();
   }
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {

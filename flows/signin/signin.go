@@ -35,6 +35,9 @@
 // run in no other state, lead from there to a session. Nothing leads back
 // from mfa (not identify, not passkey.finish), so the flow's user and its
 // passed password cannot be swapped for another's.
+//
+// password, code.send and code.verify are guarded by the tenant's CAPTCHA
+// when it has one on (flows.Transition.Captcha); no passkey action ever is.
 package signin
 
 import (
@@ -123,7 +126,7 @@ type Deps = flows.Deps
 func New(d Deps) (*flows.Engine[Context], error) {
 	d = d.WithDefaults()
 	a := &actions{Deps: d}
-	return flows.NewEngine(d.DB, Machine(a), d.Clock, d.Logger, ActionPasskeyFinish)
+	return flows.NewEngineFromDeps(d, Machine(a), ActionPasskeyFinish)
 }
 
 // Machine declares the sign-in flow. a provides the action bodies; a nil a
@@ -148,9 +151,11 @@ func Machine(a *actions) *flows.Machine[Context] {
 			// Not in mfa: a passkey sign-in there would be a second
 			// first factor; the mfa path is mfa.passkey.finish.
 			{Action: ActionPasskeyFinish, From: all, To: done},
-			{Action: ActionPassword, From: identified, To: []flows.State{flows.Done, MFA}},
-			{Action: ActionCodeSend, From: []flows.State{Passkey, ChooseMethod, Code}, To: code},
-			{Action: ActionCodeVerify, From: code, To: []flows.State{flows.Done, MFA}},
+			// What a person types, and asking for a code to be sent, are
+			// guarded by the tenant's CAPTCHA when it has one on.
+			{Action: ActionPassword, From: identified, To: []flows.State{flows.Done, MFA}, Captcha: true},
+			{Action: ActionCodeSend, From: []flows.State{Passkey, ChooseMethod, Code}, To: code, Captcha: true},
+			{Action: ActionCodeVerify, From: code, To: []flows.State{flows.Done, MFA}, Captcha: true},
 			{Action: ActionMFAPasskeyBegin, From: mfa, To: mfa},
 			{Action: ActionMFAPasskeyFinish, From: mfa, To: done},
 			{Action: ActionMFATOTP, From: mfa, To: done},

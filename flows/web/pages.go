@@ -3,10 +3,12 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -25,11 +27,29 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 		ShowButton:    p.ShowButton,
 		Autofill:      p.Autofill,
 		AllowSignUp:   p.AllowRegistration,
+		Captcha:       h.captchaView(t),
 	})
 }
 
 // signUpPage serves the hosted sign-up page, with a field for each
 // identifier the tenant takes at sign-up.
+// captchaView is the sign-in page's CAPTCHA widget, nil when the tenant
+// has none on: then the page loads nothing from another host.
+func (h *Handler) captchaView(t *tenants.Tenant) *console.CaptchaView {
+	c := t.Settings.Captcha
+	w, ok := captcha.WidgetFor(c.Provider, h.CaptchaScriptOrigin)
+	if !ok {
+		return nil
+	}
+	return &console.CaptchaView{
+		Provider:  c.Provider,
+		SiteKey:   c.SiteKey,
+		ScriptURL: w.ScriptURL,
+		Actions:   strings.Join(h.signIn.Machine().CaptchaActions(), " "),
+		Sources:   w.Sources,
+	}
+}
+
 func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
 	su := t.Settings.SignUp

@@ -35,6 +35,9 @@ const (
 	// ReturnTokenHeader, set to "1", asks for the session token in the
 	// JSON response (API clients); pages rely on the HttpOnly cookie.
 	ReturnTokenHeader = "X-Sesame-Return-Token"
+	// CaptchaHeader carries the CAPTCHA widget's token on the flow API
+	// calls of the actions a tenant's CAPTCHA guards.
+	CaptchaHeader = "X-Sesame-Captcha"
 )
 
 // maxBody caps request bodies: WebAuthn responses are a few kilobytes.
@@ -52,6 +55,13 @@ type Deps struct {
 	Jobs flows.JobInserter
 	// GraphQL, when set, serves /graphql (the graph package's handler).
 	GraphQL http.Handler
+	// Captcha checks the CAPTCHA tokens of guarded actions. Default: a
+	// captcha.Verifier calling the providers' real siteverify APIs.
+	Captcha flows.CaptchaVerifier
+	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
+	// providers' widget scripts on the pages (a mirror, or a fake in
+	// tests). Default "": the providers' own.
+	CaptchaScriptOrigin string
 }
 
 // Handler serves tenant hosts. The request's tenant must be in its
@@ -68,7 +78,7 @@ type Handler struct {
 func New(d Deps) (*Handler, error) {
 	h := &Handler{Deps: d}
 	var err error
-	fd := flows.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger, Jobs: d.Jobs}
+	fd := flows.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger, Jobs: d.Jobs, Captcha: d.Captcha}
 	if h.signIn, err = signin.New(fd); err != nil {
 		return nil, err
 	}
@@ -137,7 +147,7 @@ func requestInfo(r *http.Request) flows.RequestInfo {
 	if err != nil {
 		ip = r.RemoteAddr
 	}
-	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip}
+	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip, Captcha: r.Header.Get(CaptchaHeader)}
 }
 
 // checkPost guards every state-changing request: the body must be JSON

@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/graph"
+	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/server"
@@ -38,6 +39,13 @@ type Config struct {
 	// Development turns on what only developers may see: GraphQL
 	// introspection.
 	Development bool
+	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
+	// CAPTCHA providers' widget scripts the sign-in pages load, and
+	// CaptchaVerifyOrigin those of their siteverify APIs, keeping the
+	// providers' paths: for a self-hosted mirror, or a fake in tests.
+	// Default "": the providers' own.
+	CaptchaScriptOrigin string
+	CaptchaVerifyOrigin string
 }
 
 // App is the assembled server.
@@ -63,8 +71,12 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	}
 	ts := tenants.NewService(d, cfg.BaseDomain)
 	pk := passkey.NewService(ts, cfg.Clock, logger)
-	wd := web.Deps{DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger}
-	fd := flows.Deps{DB: d, Passkeys: pk, Clock: cfg.Clock, Logger: logger}
+	wd := web.Deps{
+		DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger,
+		Captcha:             captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
+		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin,
+	}
+	fd := flows.Deps{DB: d, Passkeys: pk, Clock: cfg.Clock, Logger: logger, Captcha: wd.Captcha}
 	if cfg.Jobs != nil {
 		wd.Jobs = cfg.Jobs
 		fd.Jobs = cfg.Jobs

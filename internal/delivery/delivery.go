@@ -61,3 +61,42 @@ var ErrPermanent = errors.New("permanent delivery failure")
 func IsPermanent(err error) bool {
 	return errors.Is(err, ErrPermanent)
 }
+
+// ConfigError is one bad setting of a sender's configuration, as NewTwilio
+// and NewSMTP report them (joined, one per setting). Its message never
+// quotes a credential.
+type ConfigError struct {
+	// Field is the configuration field at fault ("AccountSID", "Port").
+	Field string
+	err   error
+}
+
+func (e *ConfigError) Error() string { return e.err.Error() }
+
+func fieldError(field string, err error) error { return &ConfigError{Field: field, err: err} }
+
+// ConfigErrors returns every *ConfigError in err (from NewTwilio, NewSMTP,
+// TwilioConfig.Validate or SMTPConfig.Validate), in order.
+func ConfigErrors(err error) []*ConfigError {
+	var out []*ConfigError
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if ce, ok := err.(*ConfigError); ok {
+			out = append(out, ce)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}

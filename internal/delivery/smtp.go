@@ -61,6 +61,11 @@ type SMTPConfig struct {
 	// Host. Tests use it to trust fakesmtp's certificate. Default: the
 	// system roots, TLS 1.2 or later.
 	TLSConfig *tls.Config
+
+	// DialAddr, when set, is the "host:port" to connect to instead of
+	// Host:Port, while Host still names the server for TLS and AUTH. Tests
+	// point it at fakesmtp. Default: Host:Port.
+	DialAddr string
 }
 
 // WithDefaults returns c with every zero field that has a default set.
@@ -87,44 +92,48 @@ func (c SMTPConfig) WithDefaults() SMTPConfig {
 	return c
 }
 
+// Validate reports every bad setting of c with its defaults applied, each
+// a *ConfigError naming its field (see ConfigErrors), as NewSMTP would.
+func (c SMTPConfig) Validate() error { return c.WithDefaults().validate() }
+
 // validate reports every bad setting, each naming its field; it never
 // quotes Password.
 func (c SMTPConfig) validate() error {
 	var errs []error
 	switch {
 	case c.Host == "":
-		errs = append(errs, errors.New("Host is required"))
+		errs = append(errs, fieldError("Host", errors.New("Host is required")))
 	case net.ParseIP(c.Host) == nil && strings.ContainsAny(c.Host, " \r\n:/[]"):
-		errs = append(errs, fmt.Errorf("Host %q must be a bare host name or IP address (the port goes in Port)", c.Host))
+		errs = append(errs, fieldError("Host", fmt.Errorf("Host %q must be a bare host name or IP address (the port goes in Port)", c.Host)))
 	}
 	if c.Port < 1 || c.Port > 65535 {
-		errs = append(errs, fmt.Errorf("Port must be between 1 and 65535; got %d", c.Port))
+		errs = append(errs, fieldError("Port", fmt.Errorf("Port must be between 1 and 65535; got %d", c.Port)))
 	}
 	if (c.Username == "") != (c.Password == "") {
-		errs = append(errs, errors.New("set both Username and Password, or neither"))
+		errs = append(errs, fieldError("Username", errors.New("set both Username and Password, or neither")))
 	}
 	if strings.ContainsAny(c.Username, "\r\n\x00") {
-		errs = append(errs, errors.New("Username must not contain line breaks or NUL"))
+		errs = append(errs, fieldError("Username", errors.New("Username must not contain line breaks or NUL")))
 	}
 	if c.From == "" {
-		errs = append(errs, errors.New("From is required"))
+		errs = append(errs, fieldError("From", errors.New("From is required")))
 	} else if _, err := parseSingleAddress("From", c.From); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fieldError("From", err))
 	}
 	switch c.TLS {
 	case SMTPStartTLS, SMTPImplicitTLS:
 	case SMTPNoTLS:
 		if !isLocalHost(c.Host) {
-			errs = append(errs, fmt.Errorf(`TLS "none" is only allowed when Host is localhost, 127.0.0.1 or ::1 (Host is %q): use "starttls" or "implicit"`, c.Host))
+			errs = append(errs, fieldError("TLS", fmt.Errorf(`TLS "none" is only allowed when Host is localhost, 127.0.0.1 or ::1 (Host is %q): use "starttls" or "implicit"`, c.Host)))
 		}
 	default:
-		errs = append(errs, fmt.Errorf(`TLS must be "starttls", "implicit" or "none"; got %q`, c.TLS))
+		errs = append(errs, fieldError("TLS", fmt.Errorf(`TLS must be "starttls", "implicit" or "none"; got %q`, c.TLS)))
 	}
 	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("Timeout must not be negative; got %s", c.Timeout))
+		errs = append(errs, fieldError("Timeout", fmt.Errorf("Timeout must not be negative; got %s", c.Timeout)))
 	}
 	if strings.ContainsAny(c.HelloName, " \r\n") {
-		errs = append(errs, fmt.Errorf("HelloName %q must be one word", c.HelloName))
+		errs = append(errs, fieldError("HelloName", fmt.Errorf("HelloName %q must be one word", c.HelloName)))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("delivery: invalid SMTP config: %w", errors.Join(errs...))
@@ -249,6 +258,9 @@ func (c *smtpClient) close() {
 // the greeting, all within ctx.
 func (s *SMTP) connect(ctx context.Context) (*smtpClient, error) {
 	addr := net.JoinHostPort(s.cfg.Host, strconv.Itoa(s.cfg.Port))
+	if s.cfg.DialAddr != "" {
+		addr = s.cfg.DialAddr
+	}
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {

@@ -65,31 +65,35 @@ var (
 	hasLetter               = regexp.MustCompile(`[A-Za-z]`)
 )
 
+// Validate reports every bad setting of c with its defaults applied, each
+// a *ConfigError naming its field (see ConfigErrors), as NewTwilio would.
+func (c TwilioConfig) Validate() error { return c.WithDefaults().validate() }
+
 // validate reports every bad setting, each naming its field. It never
 // quotes AuthToken, nor AccountSID (in case a token was pasted there).
 func (c TwilioConfig) validate() error {
 	var errs []error
 	if !accountSIDPattern.MatchString(c.AccountSID) {
-		errs = append(errs, fmt.Errorf(`AccountSID must be "AC" followed by 32 letters or digits (34 characters); got %d characters`, len(c.AccountSID)))
+		errs = append(errs, fieldError("AccountSID", fmt.Errorf(`AccountSID must be "AC" followed by 32 letters or digits (34 characters); got %d characters`, len(c.AccountSID))))
 	}
 	switch {
 	case c.AuthToken == "":
-		errs = append(errs, errors.New("AuthToken is required"))
+		errs = append(errs, fieldError("AuthToken", errors.New("AuthToken is required")))
 	case !authTokenPattern.MatchString(c.AuthToken):
-		errs = append(errs, errors.New("AuthToken must contain only letters and digits"))
+		errs = append(errs, fieldError("AuthToken", errors.New("AuthToken must contain only letters and digits")))
 	}
 	switch {
 	case c.From == "" && c.MessagingServiceSID == "":
-		errs = append(errs, errors.New("set one of From and MessagingServiceSID"))
+		errs = append(errs, fieldError("From", errors.New("set one of From and MessagingServiceSID")))
 	case c.From != "" && c.MessagingServiceSID != "":
-		errs = append(errs, errors.New("set only one of From and MessagingServiceSID"))
+		errs = append(errs, fieldError("From", errors.New("set only one of From and MessagingServiceSID")))
 	case c.From != "" && !validSender(c.From):
-		errs = append(errs, fmt.Errorf("From %q must be an E.164 phone number (+14155550100) or an alphanumeric sender ID (1 to 11 letters, digits or spaces, at least one letter)", c.From))
+		errs = append(errs, fieldError("From", fmt.Errorf("From %q must be an E.164 phone number (+14155550100) or an alphanumeric sender ID (1 to 11 letters, digits or spaces, at least one letter)", c.From)))
 	case c.MessagingServiceSID != "" && !messagingServicePattern.MatchString(c.MessagingServiceSID):
-		errs = append(errs, fmt.Errorf(`MessagingServiceSID %q must be "MG" followed by 32 letters or digits`, c.MessagingServiceSID))
+		errs = append(errs, fieldError("MessagingServiceSID", fmt.Errorf(`MessagingServiceSID %q must be "MG" followed by 32 letters or digits`, c.MessagingServiceSID)))
 	}
 	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("Timeout must not be negative; got %s", c.Timeout))
+		errs = append(errs, fieldError("Timeout", fmt.Errorf("Timeout must not be negative; got %s", c.Timeout)))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("delivery: invalid Twilio config: %w", errors.Join(errs...))

@@ -19,6 +19,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/app"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -31,6 +32,9 @@ type Server struct {
 	DB         *db.DB
 	App        *app.App
 	Tenants    *tenants.Service
+	// Outbox is the development outbox of tenants whose providers are
+	// outbox (the default), unless Options.Senders replaced the senders.
+	Outbox *delivery.Outbox
 }
 
 // Options tune Start.
@@ -40,11 +44,19 @@ type Options struct {
 	// Logger receives the server's logs. Default: discard.
 	Logger *slog.Logger
 	// Senders deliver the codes the server's job client sends. Default:
-	// a development outbox.
+	// each tenant's providers from its settings (app.NewSenders), with
+	// Server.Outbox as the development outbox and Providers' hooks.
 	Senders jobs.Senders
 	// Development runs the server as `sesame serve --env development`
 	// would (GraphQL introspection on).
 	Development bool
+	// Providers redirects the tenants' Twilio requests and SMTP
+	// connections to fakes when Senders is nil; its Outbox, when nil, is a
+	// new one.
+	Providers app.SendersConfig
+	// CaptchaOrigin points the CAPTCHA widget scripts and siteverify calls
+	// at a fake (fakesiteverify.Server.URL). Default: the real providers.
+	CaptchaOrigin string
 }
 
 // Start runs a server until t ends.
@@ -56,7 +68,18 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	port := ln.Addr().(*net.TCPAddr).Port
 	base := fmt.Sprintf("localhost:%d", port)
 
-	jc, err := jobs.NewClient(d, jobs.Config{Senders: opts.Senders, Clock: opts.Clock, Logger: opts.Logger, FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond})
+	senders := opts.Senders
+	outbox := opts.Providers.Outbox
+	if senders == nil {
+		if outbox == nil {
+			outbox = delivery.NewOutbox(delivery.OutboxConfig{Logger: opts.Logger, Clock: opts.Clock})
+		}
+		pc := opts.Providers
+		pc.Outbox = outbox
+		senders, err = app.NewSenders(d, pc)
+		require.NoError(t, err)
+	}
+	jc, err := jobs.NewClient(d, jobs.Config{Senders: senders, Clock: opts.Clock, Logger: opts.Logger, FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, jc.Start(context.Background()))
 	t.Cleanup(func() {
@@ -67,7 +90,10 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 
 	_, err = tenants.NewService(d, base).EnsureAdmin(context.Background())
 	require.NoError(t, err)
-	a, err := app.New(d, app.Config{BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc, Development: opts.Development})
+	a, err := app.New(d, app.Config{
+		BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc, Development: opts.Development,
+		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
+	})
 	require.NoError(t, err)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -76,7 +102,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants}
+	return &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants, Outbox: outbox}
 }
 
 // URL returns the tenant's origin, http://slug.localhost:PORT.
@@ -86,6 +112,19 @@ func (s *Server) URL(slug string) string { return "http://" + slug + "." + s.Bas
 func (s *Server) CreateTenant(t testing.TB, slug, name string) *tenants.Tenant {
 	t.Helper()
 	tn, err := s.Tenants.Create(context.Background(), slug, name)
+	require.NoError(t, err)
+	return tn
+}
+
+// SetSettings changes the tenant's settings.
+func (s *Server) SetSettings(t testing.TB, slug string, change func(st *tenants.Settings)) *tenants.Tenant {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := s.Tenants.BySlug(ctx, slug)
+	require.NoError(t, err)
+	next := tn.Settings
+	change(&next)
+	tn, err = s.Tenants.UpdateSettings(ctx, tn, next, true)
 	require.NoError(t, err)
 	return tn
 }

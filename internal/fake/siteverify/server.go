@@ -3,6 +3,10 @@
 // 127.0.0.1, so that tests drive the real captcha.Verifier: pass
 // Server.Endpoints as captcha.VerifierConfig.Endpoints.
 //
+// It also serves a fake widget at the providers' script paths (see
+// widget.go): a checkbox that, once ticked, hands the page a token this
+// fake accepts, so a browser test can complete the CAPTCHA.
+//
 // Like the real services it takes a form-encoded POST of secret, response,
 // remoteip (and sitekey for hCaptcha), answers JSON with success and
 // error-codes, accepts each token once, and checks the secret. Tokens are
@@ -77,6 +81,8 @@ type Server struct {
 	tokens    map[string]*token
 	requests  []Request
 	overrides []http.HandlerFunc
+	scripts   int
+	solved    []string
 }
 
 // Start starts a fake siteverify service on 127.0.0.1, closed when t ends.
@@ -91,6 +97,10 @@ func Start(t testing.TB) *Server {
 	mux.Handle(TurnstilePath, s.handler(tenants.CaptchaTurnstile))
 	mux.Handle(ReCAPTCHAPath, s.handler(tenants.CaptchaReCAPTCHA))
 	mux.Handle(HCaptchaPath, s.handler(tenants.CaptchaHCaptcha))
+	for path, global := range widgetGlobals {
+		mux.Handle("GET "+path, s.scriptHandler(global))
+	}
+	mux.HandleFunc(SolvePath, s.solve)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)

@@ -50,6 +50,7 @@ type Server struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
+	accounts map[string]string // further account SID → auth token
 	messages []Message
 	requests int
 	failNext []failure
@@ -77,6 +78,32 @@ func Start(t testing.TB) *Server {
 // Close stops the fake; requests afterwards find nothing listening
 // (connection refused). Start already arranges it for the test's end.
 func (s *Server) Close() { s.srv.Close() }
+
+// AddAccount creates another account the fake accepts, with its own random
+// SID and auth token, for tests of several Twilio accounts (one per
+// tenant) behind one transport. Messages records the account of each.
+func (s *Server) AddAccount() (accountSID, authToken string) {
+	accountSID, authToken = "AC"+randomHex(16), randomHex(16)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.accounts == nil {
+		s.accounts = map[string]string{}
+	}
+	s.accounts[accountSID] = authToken
+	return accountSID, authToken
+}
+
+// authorized reports whether user and pass are the credentials of an
+// account of the fake.
+func (s *Server) authorized(user, pass string) bool {
+	if user == s.AccountSID {
+		return pass == s.AuthToken
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	token, ok := s.accounts[user]
+	return ok && pass == token
+}
 
 // Messages returns the accepted messages, oldest first.
 func (s *Server) Messages() []Message {
@@ -155,11 +182,11 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 
 	account := r.PathValue("AccountSid")
 	user, pass, ok := r.BasicAuth()
-	if !ok || user != s.AccountSID || pass != s.AuthToken {
+	if !ok || !s.authorized(user, pass) {
 		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
 	}
-	if account != s.AccountSID {
+	if account != user {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource /2010-04-01/Accounts/"+account+"/Messages.json was not found")
 		return
 	}
