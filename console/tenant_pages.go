@@ -47,6 +47,9 @@ type SignUpView struct {
 	PasskeyFirst bool
 	// Fields are the identifiers the tenant takes, in its order.
 	Fields []SignUpField
+	// Captcha, when the tenant has a CAPTCHA on, guards the form's code
+	// and password submissions (never the passkey ones).
+	Captcha *CaptchaView
 }
 
 // SignUpField is one identifier field of the sign-up form.
@@ -98,7 +101,11 @@ func (p *Pages) SignIn(w http.ResponseWriter, r *http.Request, v SignInView) {
 
 // SignUp renders the hosted sign-up page.
 func (p *Pages) SignUp(w http.ResponseWriter, r *http.Request, v SignUpView) {
-	p.render(w, r, http.StatusOK, "sign_up", v)
+	var sources []string
+	if v.Captcha != nil {
+		sources = v.Captcha.Sources
+	}
+	p.renderWith(w, r, http.StatusOK, "sign_up", v, sources)
 }
 
 // Account renders the account page.

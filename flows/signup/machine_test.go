@@ -17,8 +17,11 @@ import (
 
 func TestSignUp_TheMachineIsValid(t *testing.T) {
 	t.Parallel()
-	_, err := flows.NewEngine(nil, signup.Machine(nil), nil, nil)
+	_, err := flows.NewEngineFromDeps(flows.Deps{}, signup.Machine(nil))
 	require.NoError(t, err)
+	// The form's submissions are CAPTCHA-guarded, the passkey ones not.
+	require.Equal(t, []string{signup.ActionSignUp, signup.ActionCodeSend, signup.ActionCodeVerify, signup.ActionPassword},
+		signup.Machine(nil).CaptchaActions())
 }
 
 // TestSignUp_EveryUndeclaredStateActionPairIsRefused drives a flow into

@@ -198,7 +198,7 @@ type Deps = flows.Deps
 // New returns the sign-up engine.
 func New(d Deps) (*flows.Engine[Context], error) {
 	d = d.WithDefaults()
-	return flows.NewEngine(d.DB, Machine(&actions{Deps: d}), d.Clock, d.Logger)
+	return flows.NewEngineFromDeps(d, Machine(&actions{Deps: d}))
 }
 
 // Machine declares the sign-up flow. a provides the action bodies; a nil a
@@ -220,10 +220,10 @@ func Machine(a *actions) *flows.Machine[Context] {
 		Transitions: []flows.Transition{
 			{Action: ActionIdentify, From: s(Identify, Passkey), To: s(Passkey)},
 			{Action: ActionPasskeyFinish, From: s(Passkey), To: afterPasskey},
-			{Action: ActionSignUp, From: s(Identify, Verify, Password), To: append(s(Verify, Password), account...)},
-			{Action: ActionCodeSend, From: s(Verify), To: s(Verify)},
-			{Action: ActionCodeVerify, From: s(Verify), To: append(s(Verify, Password), account...)},
-			{Action: ActionPassword, From: s(Password), To: account},
+			{Action: ActionSignUp, From: s(Identify, Verify, Password), To: append(s(Verify, Password), account...), Captcha: true},
+			{Action: ActionCodeSend, From: s(Verify), To: s(Verify), Captcha: true},
+			{Action: ActionCodeVerify, From: s(Verify), To: append(s(Verify, Password), account...), Captcha: true},
+			{Action: ActionPassword, From: s(Password), To: account, Captcha: true},
 			{Action: ActionPromptBegin, From: s(PasskeyPrompt), To: s(PasskeyPrompt)},
 			{Action: ActionPromptFinish, From: s(PasskeyPrompt), To: afterPasskey},
 			{Action: ActionPromptSkip, From: s(PasskeyPrompt), To: s(flows.Done, MFAChoose, TOTPSetup)},

@@ -222,3 +222,34 @@ func TestCaptchaOn_SignInPageLoadsTheWidgetFromItsHostOnly(t *testing.T) {
 	require.Contains(t, csp, "frame-src 'self' "+s.fake.URL+";")
 	require.NotContains(t, csp, "cloudflare")
 }
+
+func TestCaptchaOn_SignUpByFormNeedsATokenAndByPasskeyDoesNot(t *testing.T) {
+	t.Parallel()
+	s := newCaptchaSite(t, tenants.CaptchaTurnstile)
+	c := newAPIClient(t, s.srv, "acme")
+
+	// The form path (identifiers → code → password) is guarded.
+	start := map[string]any{"action": "sign_up", "input": map[string]any{"email": "new@example.com"}}
+	r := c.post("/api/flows/sign-up", start, nil)
+	require.Equal(t, http.StatusBadRequest, r.status, string(r.body))
+	require.Equal(t, "captcha_required", r.errorCode(t))
+	require.Empty(t, s.fake.Requests())
+	s.fake.Accept("solved")
+	r = c.post("/api/flows/sign-up", start, map[string]string{"X-Sesame-Captcha": "solved"})
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	token := apiFlowToken(t, r)
+	r = c.post("/api/flows/sign-up/code.send", map[string]any{}, withCaptcha(token, ""))
+	require.Equal(t, "captcha_required", r.errorCode(t))
+	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": "000000"}, withCaptcha(token, ""))
+	require.Equal(t, "captcha_required", r.errorCode(t))
+
+	// The passkey path is not.
+	r = c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "pk@example.com"}}, nil)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+
+	// The page carries the widget for exactly the guarded actions.
+	page := c.do(http.MethodGet, "/sign-up", nil, nil)
+	require.Equal(t, http.StatusOK, page.status)
+	require.Contains(t, string(page.body), `data-actions="sign_up code.send code.verify password"`)
+	require.Contains(t, page.header.Get("Content-Security-Policy"), s.fake.URL)
+}

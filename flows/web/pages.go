@@ -27,7 +27,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 		ShowButton:    p.ShowButton,
 		Autofill:      p.Autofill,
 		AllowSignUp:   p.AllowRegistration,
-		Captcha:       h.captchaView(t),
+		Captcha:       h.captchaView(t, h.signIn.Machine().CaptchaActions()),
 	})
 }
 
@@ -35,7 +35,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 // identifier the tenant takes at sign-up.
 // captchaView is the sign-in page's CAPTCHA widget, nil when the tenant
 // has none on: then the page loads nothing from another host.
-func (h *Handler) captchaView(t *tenants.Tenant) *console.CaptchaView {
+func (h *Handler) captchaView(t *tenants.Tenant, actions []string) *console.CaptchaView {
 	c := t.Settings.Captcha
 	w, ok := captcha.WidgetFor(c.Provider, h.CaptchaScriptOrigin)
 	if !ok {
@@ -45,7 +45,7 @@ func (h *Handler) captchaView(t *tenants.Tenant) *console.CaptchaView {
 		Provider:  c.Provider,
 		SiteKey:   c.SiteKey,
 		ScriptURL: w.ScriptURL,
-		Actions:   strings.Join(h.signIn.Machine().CaptchaActions(), " "),
+		Actions:   strings.Join(actions, " "),
 		Sources:   w.Sources,
 	}
 }
@@ -57,6 +57,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 		TenantName:   t.Name,
 		Enabled:      t.Settings.Passkeys.AllowRegistration,
 		PasskeyFirst: t.Settings.Passkeys.AllowRegistration && len(su.Required) <= 1,
+		Captcha:      h.captchaView(t, h.signUp.Machine().CaptchaActions()),
 	}
 	for i, kind := range su.Identifiers {
 		f := console.SignUpField{ID: "identifier", Kind: kind, Required: slices.Contains(su.Required, kind)}
