@@ -1,0 +1,58 @@
+// Small DOM helpers shared by the console's modules.
+
+// h builds an element: h("p", {class: "hint"}, "text", child, ...).
+// Attributes starting with "on" are event listeners; true sets a boolean
+// attribute; false, null and undefined are skipped.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === "checked" || name === "value" || name === "selected") {
+      el[name] = value;
+    } else {
+      el.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false || child === "") continue;
+    if (Array.isArray(child)) {
+      append(el, child);
+    } else {
+      el.append(child instanceof Node ? child : String(child));
+    }
+  }
+}
+
+// formatTime shows an RFC 3339 instant as a short local date and time.
+export function formatTime(value) {
+  if (!value) return "Never";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return d.toLocaleString("en", { dateStyle: "medium", timeStyle: "short" });
+}
+
+// time returns a <time> element for an RFC 3339 instant, or "Never".
+export function time(value) {
+  if (!value) return "Never";
+  return h("time", { datetime: value }, formatTime(value));
+}
+
+// loading is the placeholder shown while a page reads its data.
+export function loading(what) {
+  return h("p", { class: "console-loading", role: "status" }, `Loading ${what}…`);
+}
+
+// failure is the error state of a page that could not read its data, with
+// a button that tries again.
+export function failure(err, retry) {
+  return h("div", { class: "console-error", role: "alert" },
+    h("p", {}, err && err.message ? err.message : "Something went wrong."),
+    retry ? h("button", { type: "button", class: "secondary", onclick: retry }, "Try again") : null);
+}

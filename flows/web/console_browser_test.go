@@ -1,0 +1,342 @@
+package web_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/internal/browser"
+	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/internal/testserver"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// These tests walk the console on the admin host in Chromium, as an
+// administrator made with a setup link, and check what the pages show
+// against what the database holds.
+
+const textSettingsChanged = "Someone else changed these settings. Reload to see their changes."
+
+// consoleSite is the admin host of a running server with one
+// administrator.
+type consoleSite struct {
+	srv    *testserver.Server
+	origin string
+	token  string
+}
+
+// newConsoleSite starts a server with an administrator who owns the
+// tenants named by slug (created with default settings).
+func newConsoleSite(t *testing.T, owns ...string) *consoleSite {
+	t.Helper()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	var ts []*tenants.Tenant
+	for _, slug := range owns {
+		ts = append(ts, srv.CreateTenant(t, slug, strings.ToUpper(slug[:1])+slug[1:]))
+	}
+	_, token := newAdministrator(t, srv, "ada@example.com", ts...)
+	return &consoleSite{srv: srv, origin: srv.URL(tenants.AdminSlug), token: token}
+}
+
+func (c *consoleSite) url(path string) string { return c.origin + path }
+
+// setUp opens the setup link, creates the administrator's passkey on the
+// tab's authenticator and waits for the console.
+func (c *consoleSite) setUp(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	tab.Navigate(t, c.url("/setup#"+c.token))
+	tab.Click(t, "#setup-passkey")
+	time.Sleep(3 * time.Second)
+	require.True(t, tabHas(t, tab, "#create-tenant-form"), "the console did not appear: %v at %s", tab.ConsoleErrors(), tab.Location(t))
+	require.Equal(t, c.url("/console"), tab.Location(t))
+}
+
+// tenant reads the tenant from the database.
+func (c *consoleSite) tenant(t *testing.T, slug string) *tenants.Tenant {
+	t.Helper()
+	tn, err := c.srv.Tenants.BySlug(context.Background(), slug)
+	require.NoError(t, err)
+	return tn
+}
+
+// openSettings opens a settings page of the tenant and waits for its form.
+func openSettings(t *testing.T, tab *browser.Tab, c *consoleSite, slug, page string) {
+	t.Helper()
+	tab.Navigate(t, c.url("/console/tenants/"+slug+"/"+page))
+	tab.WaitVisible(t, "#save-settings")
+}
+
+// saveSettings presses Save and waits for the confirmation.
+func saveSettings(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	tab.Click(t, "#save-settings")
+	tabWaitText(t, tab, "#settings-status", "Settings saved.")
+}
+
+func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) {
+	t.Parallel()
+	c := newConsoleSite(t)
+	// The admin host's sign-in page shows the button, not autofill, so that
+	// signing in again is a press of "Continue with passkey".
+	c.srv.SetPasskeys(t, tenants.AdminSlug, func(p *tenants.Passkeys) { p.Autofill = false })
+	b := browser.New(t)
+	tab := b.NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+
+	c.setUp(t, tab)
+	require.Equal(t, "ada@example.com", tab.Text(t, "#admin-name"))
+	require.Equal(t, "You manage no tenant yet. Create one below.", tab.Text(t, "#tenants-empty"))
+	tab.Screenshot(t, shotPath(t, "tenants.png"))
+
+	// Sign out, then in again with the passkey.
+	tab.Click(t, "#sign-out")
+	tab.WaitVisible(t, "#passkey-button")
+	require.Equal(t, c.url("/"), tab.Location(t))
+	tab.Navigate(t, c.url("/console"))
+	tab.WaitVisible(t, "#passkey-button")
+	require.Equal(t, c.url("/"), tab.Location(t), "signed out, the console sends to the sign-in page")
+	tab.Click(t, "#passkey-button")
+	tab.WaitVisible(t, "#create-tenant-form")
+	require.Equal(t, c.url("/console"), tab.Location(t))
+
+	// Create the tenant "Shop": the slug follows the name.
+	tab.Type(t, "#tenant-name", "Shop")
+	var slug string
+	tab.Eval(t, `document.querySelector("#tenant-slug").value`, &slug)
+	require.Equal(t, "shop", slug)
+	tab.Click(t, "#create-tenant")
+	tab.WaitVisible(t, "#hosted-sign-in")
+	require.Equal(t, c.url("/console/tenants/shop"), tab.Location(t))
+	var href string
+	tab.Eval(t, `document.querySelector("#hosted-sign-in").href`, &href)
+	require.Equal(t, c.srv.URL("shop")+"/", href)
+	tab.Screenshot(t, shotPath(t, "overview.png"))
+	shop := c.tenant(t, "shop")
+
+	// Start from autofill and the button off, MFA mandatory without
+	// passkeys, so that the console is what turns them on.
+	c.srv.SetPasskeys(t, "shop", func(p *tenants.Passkeys) { p.Autofill, p.ShowButton = false, false })
+	c.srv.SetSettings(t, "shop", func(s *tenants.Settings) {
+		s.MFA.Factors = []string{tenants.FactorTOTP, tenants.FactorBackupCodes}
+		s.MFA.Policy = tenants.MFAMandatory
+	})
+
+	// Passkeys: the navigation link, then autofill and the button on.
+	tab.Click(t, `.tenant-nav a[href="/console/tenants/shop/passkeys"]`)
+	tab.WaitVisible(t, "#save-settings")
+	require.Equal(t, c.url("/console/tenants/shop/passkeys"), tab.Location(t))
+	require.Equal(t, "No passkey uses this RP ID yet.", tab.Text(t, "#f-passkeys-rpId-warn"))
+	var rpID string
+	tab.Eval(t, `document.querySelector("#f-passkeys-rpId").value`, &rpID)
+	require.Equal(t, "shop.localhost", rpID)
+	tab.Click(t, "#f-passkeys-autofill")
+	tab.Click(t, "#f-passkeys-showButton")
+	saveSettings(t, tab)
+	tab.Screenshot(t, shotPath(t, "passkeys.png"))
+	shop = c.tenant(t, "shop")
+	require.True(t, shop.Settings.Passkeys.Autofill)
+	require.True(t, shop.Settings.Passkeys.ShowButton)
+	require.True(t, shop.Settings.Passkeys.SignIn)
+
+	// MFA: passkeys as a factor, user-controlled.
+	tab.Click(t, `.tenant-nav a[href="/console/tenants/shop/mfa"]`)
+	tab.WaitVisible(t, "#f-mfa-factors-webauthn")
+	var checked bool
+	tab.Eval(t, `document.querySelector("#f-mfa-policy-mandatory").checked`, &checked)
+	require.True(t, checked, "the form shows the stored policy")
+	tab.Click(t, "#f-mfa-factors-webauthn")
+	tab.Click(t, "#f-mfa-policy-user_controlled")
+	saveSettings(t, tab)
+	tab.Screenshot(t, shotPath(t, "mfa.png"))
+	shop = c.tenant(t, "shop")
+	require.ElementsMatch(t, []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorBackupCodes}, shop.Settings.MFA.Factors)
+	require.Equal(t, tenants.MFAUserControlled, shop.Settings.MFA.Policy)
+
+	// The other settings pages draw their forms.
+	for _, page := range []string{"sign-in", "captcha", "limits"} {
+		openSettings(t, tab, c, "shop", page)
+		tab.Screenshot(t, shotPath(t, page+".png"))
+	}
+
+	// An end user signs up on the tenant's hosted page with a passkey.
+	site := &hostedSite{srv: c.srv, tenant: shop, origin: c.srv.URL("shop")}
+	person := b.NewTab(t)
+	person.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	site.signUp(t, person, "grace@example.com")
+	grace := site.user(t, "grace@example.com")
+	creds := site.credentials(t, grace.ID)
+	require.Len(t, creds, 1)
+
+	// The administrator finds them by search and sees their passkey.
+	tab.Click(t, `.tenant-nav a[href="/console/tenants/shop/users"]`)
+	tab.WaitVisible(t, "#user-search")
+	tab.Type(t, "#user-search", "grace")
+	tab.Click(t, "#user-search-button")
+	tab.WaitVisible(t, "#users li a")
+	require.Equal(t, []string{"grace@example.com"}, tabTexts(t, tab, "#users .item-title"))
+	tab.Screenshot(t, shotPath(t, "users.png"))
+	tab.Click(t, "#users li a")
+	tab.WaitVisible(t, "#user-passkeys")
+	require.Equal(t, c.url("/console/tenants/shop/users/"+grace.ID.String()), tab.Location(t))
+	require.Equal(t, []string{creds[0].Name}, tabTexts(t, tab, "#user-passkeys .passkey-name"))
+	require.Equal(t, []string{"This device only"}, tabTexts(t, tab, "#user-passkeys .passkey-sync"))
+	require.Equal(t, 1, tabCount(t, tab, "#user-sessions li"), "the sign-up session")
+	tab.Screenshot(t, shotPath(t, "user.png"))
+
+	// Disable them: their session ends.
+	tab.Click(t, "#user-disable")
+	tabWaitText(t, tab, "#user-status", "User disabled: their sessions ended.")
+	require.Equal(t, "Disabled", tab.Text(t, "#user-state"))
+	require.NotNil(t, site.user(t, "grace@example.com").DisabledAt)
+	require.Empty(t, site.sessions(t, grace.ID))
+
+	// Reload keeps the page: the route comes from the address.
+	tab.Navigate(t, tab.Location(t))
+	tab.WaitVisible(t, "#user-passkeys")
+	require.Equal(t, "grace@example.com", tab.Text(t, "#user-name"))
+	require.Empty(t, tab.ConsoleErrors())
+	requireOnlyOwnHost(t, c.origin, tab.Requests())
+}
+
+func TestConsole_SecondSaveOfStaleSettingsAsksToReload(t *testing.T) {
+	t.Parallel()
+	c := newConsoleSite(t, "shop")
+	b := browser.New(t)
+	first := b.NewTab(t)
+	first.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	c.setUp(t, first)
+	second := b.NewTab(t) // the same browser: the same administrator
+	before := c.tenant(t, "shop")
+	require.Contains(t, before.Settings.MFA.Factors, tenants.FactorTOTP)
+
+	openSettings(t, first, c, "shop", "mfa")
+	openSettings(t, second, c, "shop", "mfa")
+	first.Click(t, "#f-mfa-factors-totp") // off
+	saveSettings(t, first)
+	second.Click(t, "#f-mfa-factors-sms") // on, over a stale version
+	second.Click(t, "#save-settings")
+	tabWaitText(t, second, "#settings-conflict", textSettingsChanged)
+	second.Screenshot(t, shotPath(t, "settings-changed.png"))
+
+	after := c.tenant(t, "shop")
+	require.Equal(t, before.SettingsVersion+1, after.SettingsVersion, "only the first save went through")
+	require.NotContains(t, after.Settings.MFA.Factors, tenants.FactorTOTP, "the first change is kept")
+	require.NotContains(t, after.Settings.MFA.Factors, tenants.FactorSMS, "the stale change is refused")
+
+	// Reload shows the first tab's change; saving then works.
+	second.Click(t, "#reload-settings")
+	tabWaitText(t, second, "#settings-status", "Reloaded the latest settings.")
+	var totp bool
+	second.Eval(t, `document.querySelector("#f-mfa-factors-totp").checked`, &totp)
+	require.False(t, totp)
+	second.Click(t, "#f-mfa-factors-sms")
+	saveSettings(t, second)
+	require.Contains(t, c.tenant(t, "shop").Settings.MFA.Factors, tenants.FactorSMS)
+	require.Empty(t, first.ConsoleErrors())
+}
+
+func TestConsole_InvalidSettingsShowTheServersMessageAtTheField(t *testing.T) {
+	t.Parallel()
+	c := newConsoleSite(t, "shop")
+	tab := browser.New(t).NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	c.setUp(t, tab)
+	before := c.tenant(t, "shop")
+
+	openSettings(t, tab, c, "shop", "sign-in")
+	tab.SetValue(t, "#f-password-minLength", "3")
+	tab.Click(t, "#save-settings")
+	tabWaitText(t, tab, "#f-password-minLength-error", "password.min_length: 3 is below 8, the least a password may have")
+	var invalid string
+	tab.Eval(t, `document.querySelector("#f-password-minLength").getAttribute("aria-invalid")`, &invalid)
+	require.Equal(t, "true", invalid)
+	tab.Screenshot(t, shotPath(t, "field-error.png"))
+
+	openSettings(t, tab, c, "shop", "mfa")
+	for _, f := range []string{"webauthn", "totp"} { // leaves backup codes only
+		tab.Click(t, "#f-mfa-factors-"+f)
+	}
+	tab.Click(t, "#save-settings")
+	tabWaitText(t, tab, "#f-mfa-factors-error", "mfa.factors: backup codes recover a second factor and cannot be the only one; enable webauthn, totp or sms too")
+
+	after := c.tenant(t, "shop")
+	require.Equal(t, before.SettingsVersion, after.SettingsVersion, "nothing was saved")
+	require.Equal(t, before.Settings.Password.MinLength, after.Settings.Password.MinLength)
+	require.Equal(t, before.Settings.MFA.Factors, after.Settings.MFA.Factors)
+}
+
+func TestConsole_APIKeyIsShownOnceAndRevoked(t *testing.T) {
+	t.Parallel()
+	c := newConsoleSite(t, "shop")
+	tab := browser.New(t).NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	c.setUp(t, tab)
+	shop := c.tenant(t, "shop")
+	keys := func() int {
+		ks, err := c.srv.DB.ForTenant(shop.ID).APIKeys().List(context.Background())
+		require.NoError(t, err)
+		return len(ks)
+	}
+
+	tab.Navigate(t, c.url("/console/tenants/shop/api-keys"))
+	tab.WaitVisible(t, "#api-keys-empty")
+	tab.Type(t, "#api-key-name", "Billing")
+	tab.Click(t, "#create-api-key")
+	tab.WaitVisible(t, "#new-api-key-secret")
+	secret := tab.Text(t, "#new-api-key-secret")
+	require.NotEmpty(t, secret)
+	require.Equal(t, []string{"Billing"}, tabTexts(t, tab, "#api-keys .api-key-name"))
+	require.Equal(t, 1, keys())
+	tab.Screenshot(t, shotPath(t, "api-keys.png"))
+
+	tab.Navigate(t, tab.Location(t))
+	tab.WaitVisible(t, "#api-keys")
+	require.False(t, tabHas(t, tab, "#new-api-key"))
+	var body string
+	tab.Eval(t, `document.body.textContent`, &body)
+	require.NotContains(t, body, secret, "the secret is shown once")
+
+	tab.Click(t, "#api-keys li button")
+	tab.WaitVisible(t, "#api-keys-empty")
+	require.Equal(t, 0, keys())
+}
+
+func TestConsole_FitsA360PixelScreenAndLoadsFromItsOwnHostOnly(t *testing.T) {
+	t.Parallel()
+	c := newConsoleSite(t, "shop")
+	tab := newRawTab(t, "")
+	tab.addAuthenticator(t)
+	tab.do(t, "using the setup link",
+		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile),
+		chromedp.Navigate(c.url("/setup#"+c.token)),
+		chromedp.Click(chromedp.CSS("#setup-passkey")),
+		chromedp.WaitVisible(chromedp.CSS("#create-tenant-form")))
+	const fits = `document.documentElement.scrollWidth <= innerWidth &&
+  [...document.querySelectorAll("main *")].every((el) => el.getBoundingClientRect().right <= innerWidth + 0.5)`
+	pages := []struct{ path, ready, name string }{
+		{"/console", "#tenants", "tenants"},
+		{"/console/tenants/shop", "#hosted-sign-in", "overview"},
+		{"/console/tenants/shop/sign-in", "#save-settings", "sign-in"},
+		{"/console/tenants/shop/mfa", "#save-settings", "mfa"},
+		{"/console/tenants/shop/passkeys", "#save-settings", "passkeys"},
+		{"/console/tenants/shop/captcha", "#save-settings", "captcha"},
+		{"/console/tenants/shop/limits", "#save-settings", "limits"},
+		{"/console/tenants/shop/users", "#user-search", "users"},
+		{"/console/tenants/shop/api-keys", "#create-api-key", "api-keys"},
+	}
+	for _, p := range pages {
+		tab.do(t, "showing "+p.path, chromedp.Navigate(c.url(p.path)), chromedp.WaitVisible(chromedp.CSS(p.ready)))
+		var ok bool
+		tab.eval(t, fits, &ok)
+		require.True(t, ok, "%s is wider than 360 px", p.path)
+		tab.screenshot(t, shotPath(t, p.name+"-360.png"))
+	}
+	reqs := tab.Requests()
+	requireOnlyOwnHost(t, c.origin, reqs)
+	require.True(t, slices.ContainsFunc(reqs, func(u string) bool { return strings.HasSuffix(u, "/console/tenants/shop/graphql") }))
+}
