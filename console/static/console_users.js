@@ -154,7 +154,7 @@ function drawUser(ctx, slug, u, note) {
 
   const disable = h("button", { type: "button", class: "secondary", id: "user-disable" }, u.disabled ? "Enable user" : "Disable user");
   disable.addEventListener("click", () => run("mutation($id: ID!, $d: Boolean!) { setUserDisabled(id: $id, disabled: $d) { id } }",
-    { id: u.id, d: !u.disabled }, u.disabled ? "User enabled." : "User disabled: their sessions ended."));
+    { id: u.id, d: !u.disabled }, u.disabled ? "User enabled." : "User disabled: they cannot sign in, and their sessions stop working."));
   const resetMFA = h("button", { type: "button", class: "secondary", id: "user-reset-mfa" }, "Reset 2-step verification");
   resetMFA.addEventListener("click", () => confirmInline(resetMFA, "Turn off 2-step verification and remove this user's authenticator app, SMS factor and backup codes?", "Reset",
     () => run("mutation($id: ID!) { resetUserMFA(id: $id) { id } }", { id: u.id }, "2-step verification reset.")));

@@ -190,10 +190,12 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 
 	// Disable them: their session ends.
 	tab.Click(t, "#user-disable")
-	tabWaitText(t, tab, "#user-status", "User disabled: their sessions ended.")
+	tabWaitText(t, tab, "#user-status", "User disabled: they cannot sign in, and their sessions stop working.")
 	require.Equal(t, "Disabled", tab.Text(t, "#user-state"))
 	require.NotNil(t, site.user(t, "grace@example.com").DisabledAt)
-	require.Empty(t, site.sessions(t, grace.ID))
+	person.Navigate(t, site.url("/account"))
+	person.WaitVisible(t, "#identifier")
+	require.NotEqual(t, site.url("/account"), person.Location(t), "a disabled user's session stops working")
 
 	// Reload keeps the page: the route comes from the address.
 	tab.Navigate(t, tab.Location(t))
