@@ -35,6 +35,7 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	var labelled bool
 	tab.Eval(t, `[...document.querySelectorAll("input")].every((i) => i.labels.length > 0 && i.labels[0].textContent.trim() !== "")`, &labelled)
 	require.True(t, labelled, "every field of the page has a label")
+	tab.Screenshot(t, shotPath(t, "sign-up-form.png"))
 	acme.signUpByEmailCode(t, tab, email)
 	tab.WaitVisible(t, "#new-password")
 	require.Equal(t, "Use at least 10 characters. A few unrelated words make a password that is long and easy to remember.", tab.Text(t, "#new-password-hint"))
