@@ -384,7 +384,7 @@ function showSignedOut() {
 
 function render(focus) {
   const me = state.me;
-  root.replaceChildren(
+  const parts = [
     h("h1", {}, t("title", { tenant: state.tenant })),
     h("p", {}, nodes("signedInAs", { name: h("strong", { id: "user-name" }, me.displayName) })),
     state.retry ? reverifyPanel() : null,
@@ -392,7 +392,8 @@ function render(focus) {
     passkeysSection(me),
     twoStepSection(me),
     sessionsSection(me),
-  );
+  ];
+  root.replaceChildren(...parts.filter(Boolean));
   root.setAttribute("aria-busy", "false");
   if (focus) {
     const el = root.querySelector(focus);

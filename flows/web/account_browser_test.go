@@ -84,6 +84,16 @@ func requireEveryFieldLabelled(t *testing.T, tab *browser.Tab) {
 	require.Empty(t, unlabelled, "inputs without a label")
 }
 
+// requireNoStrayText fails when the account center shows a value a
+// script failed to fill ("null", "undefined", a {placeholder}).
+func requireNoStrayText(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	text := tab.Text(t, "main")
+	for _, stray := range []string{"null", "undefined", "NaN", "{", "}"} {
+		require.NotContains(t, text, stray)
+	}
+}
+
 // requireTimeOf checks that the element shows the time t in its datetime
 // attribute.
 func requireTimeOf(t *testing.T, tab *browser.Tab, selector string, want time.Time) {
@@ -137,6 +147,7 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			require.Equal(t, "Connects by: this device", tab.Text(t, item+" .passkey-transports"))
 			require.Equal(t, "Name for the new passkey (optional)", tabLabel(t, tab, "#passkey-name"))
 			requireEveryFieldLabelled(t, tab)
+			requireNoStrayText(t, tab)
 
 			// A second passkey, named, from a laptop whose passkeys sync. The
 			// phone would refuse the ceremony (it excludes its own passkey),
@@ -301,6 +312,7 @@ func TestAccount_TwoStepWithAuthenticatorAppBackupCodesAndSessions(t *testing.T)
 	require.Equal(t, "Firefox on Windows", tab.Text(t, theirs+" .session-device"))
 	require.Equal(t, []string{"From 192.0.2.7 · With passkey"}, tabTexts(t, tab, theirs+" .session-meta:last-of-type"))
 	requireTimeOf(t, tab, theirs+" time", other.Session.CreatedAt)
+	requireNoStrayText(t, tab)
 	tab.Screenshot(t, shotPath(t, "account-sessions.png"))
 	tab.Click(t, theirs+" .session-revoke")
 	tabWaitText(t, tab, "#status", textSessionRevoked)
@@ -372,6 +384,7 @@ func TestAccount_RemovingAPasskeyLaterAsksToVerifyWithAPasskeyFirst(t *testing.T
 	require.Equal(t, "reverify-button", tabFocused(t, tab), "the focus moves to the way out")
 	require.Equal(t, "", tab.Text(t, "#message"))
 	require.Len(t, acme.credentials(t, user.ID), 2, "nothing is removed before verifying")
+	requireNoStrayText(t, tab)
 	tab.Screenshot(t, shotPath(t, "account-reverify.png"))
 
 	// Verifying with the phone's passkey signs in afresh and removes it.
