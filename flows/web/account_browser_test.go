@@ -470,3 +470,38 @@ func countRaw(t *testing.T, tab *rawTab, selector string) int {
 	tab.eval(t, "document.querySelectorAll("+jsString(selector)+").length", &n)
 	return n
 }
+
+func TestAccount_ProblemsShowInTheAlertRegionAndAnEndedSessionAsksToSignIn(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	tab := browser.New(t).NewTab(t)
+	phone := &passkeyDevice{}
+	phone.plugIn(t, tab)
+	acme.signUp(t, tab, adaEmail)
+	waitAccountCenter(t, tab)
+	user := acme.user(t, adaEmail)
+	cred := acme.credentials(t, user.ID)[0]
+	item := passkeyItem(cred.ID)
+	require.Equal(t, "alert", tabAttr(t, tab, "#message", "role"))
+	require.Equal(t, "status", tabAttr(t, tab, "#status", "role"))
+
+	// An empty name is refused on the page, with the focus back in the field.
+	tab.Click(t, item+" .passkey-rename")
+	tab.Type(t, item+" .rename-input", "\b\r")
+	tabWaitText(t, tab, "#message", "Enter a name for the passkey.")
+	require.Equal(t, "rename-"+cred.ID.String(), tabFocused(t, tab))
+
+	// The session ends elsewhere (signed out from another device): the next
+	// change says so and links to the sign-in page, and changes nothing.
+	sessions := acme.sessions(t, user.ID)
+	require.Len(t, sessions, 1)
+	require.NoError(t, acme.scope().Sessions().Delete(t.Context(), user.ID, sessions[0].ID))
+	tab.Type(t, item+" .rename-input", "Phone\r")
+	tab.WaitVisible(t, "#sign-in-again")
+	require.Equal(t, "Your session has ended. Sign in again to manage your account.", tab.Text(t, "#account p"))
+	require.Equal(t, cred.Name, acme.credentials(t, user.ID)[0].Name)
+	tab.Click(t, "#sign-in-again")
+	tab.WaitVisible(t, "#identifier")
+	require.Equal(t, acme.url("/"), tab.Location(t))
+}
