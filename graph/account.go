@@ -20,6 +20,7 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -453,4 +454,67 @@ func (r *Resolver) setMFA(ctx context.Context, enabled bool) (*db.User, error) {
 		return nil, err
 	}
 	return c.scope.Users().ByID(ctx, uid)
+}
+
+// TestMessagesPerHour is how many test messages a tenant may send per
+// hour.
+const TestMessagesPerHour = 10
+
+// sendTestMessage sends a message through the tenant's provider now, so an
+// administrator sees at once whether the settings work.
+func (r *Resolver) sendTestMessage(ctx context.Context, channel model.Channel, to string) (*model.TestMessage, error) {
+	c := callerFrom(ctx)
+	if r.Senders == nil {
+		return nil, errors.New("send test message: no senders configured")
+	}
+	kind, addr, ok := flows.ParseIdentifier(to)
+	want := map[model.Channel]string{model.ChannelSms: db.IdentifierPhone, model.ChannelEmail: db.IdentifierEmail}[channel]
+	if !ok || kind != want {
+		if channel == model.ChannelSms {
+			return nil, &tenants.InputError{Field: "to", Problem: "is not a phone number in international form, such as +14155550123"}
+		}
+		return nil, &tenants.InputError{Field: "to", Problem: "is not an email address"}
+	}
+	if channel == model.ChannelSms && !c.tenant.Settings.SMS.Allows(addr) {
+		return nil, flows.ErrPhoneNotAllowed.WithField("to", "This number's country is not among the tenant's allowed SMS countries.")
+	}
+	err := r.inTx(ctx, func(ctx context.Context, tx *db.Tx, _ db.Scope) error {
+		n, err := tx.Hit(ctx, "tenant:"+c.tenant.ID.String()+":test_message", time.Hour, r.Clock.Now())
+		if err != nil {
+			return err
+		}
+		if n > TestMessagesPerHour {
+			return flows.Fail(&flows.Error{Code: "rate_limited", Status: 429, Message: "Ten test messages were sent in the last hour. Wait a while and try again."})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	text := "This is a test message from " + c.tenant.Name + ". Your provider settings work."
+	var id string
+	if channel == model.ChannelSms {
+		s, err := r.Senders.SMS(ctx, c.tenant.ID)
+		if err == nil {
+			id, err = s.SendSMS(ctx, delivery.SMS{To: addr, Body: text})
+		}
+		if err != nil {
+			return nil, providerError(err)
+		}
+	} else {
+		s, err := r.Senders.Email(ctx, c.tenant.ID)
+		if err == nil {
+			id, err = s.SendEmail(ctx, delivery.Email{To: addr, Subject: "Test message from " + c.tenant.Name, Text: text})
+		}
+		if err != nil {
+			return nil, providerError(err)
+		}
+	}
+	return &model.TestMessage{MessageID: id}, nil
+}
+
+// providerError shows an administrator why the provider failed. The
+// delivery package's errors never carry a secret or a message body.
+func providerError(err error) error {
+	return &flows.Error{Code: "provider_error", Status: 502, Message: "The provider did not take the message: " + err.Error()}
 }

@@ -70,6 +70,7 @@ func operations(t *testing.T, e *apiEnv) []operation {
 		{"removeUserPasskey", admin, `mutation($u: ID!, $p: ID!) { removeUserPasskey(userId: $u, passkeyId: $p) }`, map[string]any{"u": id(victim.ID), "p": id(victimCred.ID)}},
 		{"revokeUserSession", admin, `mutation($u: ID!, $s: ID!) { revokeUserSession(userId: $u, sessionId: $s) }`, map[string]any{"u": id(victim.ID), "s": id(victimSession.Session.ID)}},
 		{"deleteUser", admin, `mutation($id: ID!) { deleteUser(id: $id) }`, map[string]any{"id": id(doomed.ID)}},
+		{"sendTestMessage", admin, `mutation { sendTestMessage(channel: EMAIL, to: "ops@acme.example") { messageId } }`, nil},
 		{"createAPIKey", admin, `mutation { createAPIKey(name: "ci") { secret apiKey { id } } }`, nil},
 		{"revokeAPIKey", admin, `mutation($id: ID!) { revokeAPIKey(id: $id) }`, map[string]any{"id": id(keys[0].ID)}},
 

@@ -50,10 +50,21 @@ type party struct {
 
 func newAPIEnv(t *testing.T, b testdb.Backend, development bool) *apiEnv {
 	t.Helper()
-	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
-	srv := testserver.Start(t, b, testserver.Options{Clock: clk, Development: development,
-		Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
+	return newAPIEnvWith(t, b, testserver.Options{Development: development,
+		Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}}, outbox)
+}
+
+// newAPIEnvWith starts the server with opts (and a fake clock); outbox is
+// where its development messages go.
+func newAPIEnvWith(t *testing.T, b testdb.Backend, opts testserver.Options, outbox *delivery.Outbox) *apiEnv {
+	t.Helper()
+	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
+	opts.Clock = clk
+	srv := testserver.Start(t, b, opts)
+	if outbox == nil {
+		outbox = srv.Outbox
+	}
 	e := &apiEnv{srv: srv, clock: clk, outbox: outbox, gql: client.New(srv.App.Handler)}
 	e.acme = e.newParty(t, "acme", "Acme")
 	e.bravo = e.newParty(t, "bravo", "Bravo")

@@ -104,6 +104,11 @@ func (r *mutationResolver) RevokeUserSession(ctx context.Context, userID uuid.UU
 	return true, nil
 }
 
+// SendTestMessage is the resolver for the sendTestMessage field.
+func (r *mutationResolver) SendTestMessage(ctx context.Context, channel model.Channel, to string) (*model.TestMessage, error) {
+	return r.sendTestMessage(ctx, channel, to)
+}
+
 // CreateAPIKey is the resolver for the createAPIKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string) (*model.CreatedAPIKey, error) {
 	k, key, err := CreateAPIKey(ctx, callerFrom(ctx).scope, name, r.Clock.Now())

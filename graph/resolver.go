@@ -26,6 +26,7 @@ import (
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -42,6 +43,9 @@ type Deps struct {
 	Development bool
 	// SessionCookie is the name of the hosted pages' session cookie.
 	SessionCookie string
+	// Senders are the tenants' SMS and email providers, for test
+	// messages.
+	Senders jobs.Senders
 }
 
 // Resolver is the root resolver.

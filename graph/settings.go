@@ -86,10 +86,75 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 			Policy:         enum[model.MFAPolicy](s.MFA.Policy),
 			PromptAtSignUp: s.MFA.PromptAtSignUp,
 		},
-		Captcha: &model.CaptchaSettings{Provider: enum[model.CaptchaProvider](s.Captcha.Provider), SiteKey: siteKey, SecretSet: s.Captcha.Secret != ""},
-		Sms:     &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
-		Limits:  &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
+		Captcha:   &model.CaptchaSettings{Provider: enum[model.CaptchaProvider](s.Captcha.Provider), SiteKey: siteKey, SecretSet: s.Captcha.Secret != ""},
+		Sms:       &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
+		Limits:    &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
+		Providers: providersOf(s.Providers),
 	}, nil
+}
+
+// optional shows an unset setting as null.
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+func providersOf(p tenants.Providers) *model.Providers {
+	out := &model.Providers{
+		Sms: &model.SMSProviderSettings{
+			Provider:            enum[model.SMSProviderKind](p.SMS.Provider),
+			AccountSid:          optional(p.SMS.AccountSID),
+			AuthTokenSet:        p.SMS.AuthToken != "",
+			From:                optional(p.SMS.From),
+			MessagingServiceSid: optional(p.SMS.MessagingServiceSID),
+		},
+		Email: &model.EmailProviderSettings{
+			Provider:    enum[model.EmailProviderKind](p.Email.Provider),
+			Host:        optional(p.Email.Host),
+			Port:        optional(p.Email.Port),
+			Username:    optional(p.Email.Username),
+			PasswordSet: p.Email.Password != "",
+			From:        optional(p.Email.From),
+		},
+	}
+	if p.Email.TLS != "" {
+		tls := enum[model.SMTPTLS](p.Email.TLS)
+		out.Email.TLS = &tls
+	}
+	return out
+}
+
+// applyProviders replaces the channels given, keeping a stored secret the
+// input leaves out (and dropping it when the provider changes).
+func applyProviders(p tenants.Providers, in *model.ProvidersInput) tenants.Providers {
+	if v := in.Sms; v != nil {
+		next := tenants.SMSProvider{Provider: value(v.Provider), AccountSID: deref(v.AccountSid), From: deref(v.From), MessagingServiceSID: deref(v.MessagingServiceSid)}
+		if v.AuthToken != nil {
+			next.AuthToken = *v.AuthToken
+		} else if next.Provider == p.SMS.Provider {
+			next.AuthToken = p.SMS.AuthToken
+		}
+		p.SMS = next
+	}
+	if v := in.Email; v != nil {
+		next := tenants.EmailProvider{Provider: value(v.Provider), Host: deref(v.Host), Username: deref(v.Username), From: deref(v.From)}
+		if v.Port != nil {
+			next.Port = *v.Port
+		}
+		if v.TLS != nil {
+			next.TLS = value(*v.TLS)
+		}
+		if v.Password != nil {
+			next.Password = *v.Password
+		} else if next.Provider == p.Email.Provider {
+			next.Password = p.Email.Password
+		}
+		p.Email = next
+	}
+	return p
 }
 
 func nonNil(s []string) []string {
@@ -147,6 +212,9 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 	}
 	if v := in.Limits; v != nil {
 		s.Limits = tenants.Limits{CodeSendsPerHour: v.CodeSendsPerHour}
+	}
+	if in.Providers != nil {
+		s.Providers = applyProviders(s.Providers, in.Providers)
 	}
 	return s
 }

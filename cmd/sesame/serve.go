@@ -113,7 +113,7 @@ func (e cliEnv) serve(args []string) error {
 	appCfg := app.Config{
 		BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient,
 		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
-		Development: cfg.Env == "development",
+		Development: cfg.Env == "development", Senders: senders,
 	}
 	appCfg.Outbox = outbox
 	a, err := app.New(d, appCfg)

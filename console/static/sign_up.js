@@ -142,11 +142,11 @@ function after(res) {
       showPassword(r);
       return;
     case "passkey_prompt":
-      say("Account created.");
+      say("");
       showPrompt();
       return;
     case "two_step":
-      say("Account created.");
+      say("");
       show(twoStep);
       $("two-step-enable").focus();
       return;
@@ -168,7 +168,7 @@ function after(res) {
       showBackupCodes(r.backup_codes);
       return;
     default:
-      say("Account created.");
+      say("");
       done();
   }
 }

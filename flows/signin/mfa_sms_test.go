@@ -426,6 +426,25 @@ func TestMFASMS_OfferedAfterAnEmailCodeButNotAfterAnSMSCode(t *testing.T) {
 		requirePublic(t, flows.ErrMethodNotAvailable, err)
 		require.Len(t, e.messagesTo(bobPhone), sends)
 		require.Equal(t, 1, e.sessions(t, cid.user.ID))
+
+		// With SMS as his only second factor, an SMS code sign-in is told
+		// to use another first factor, with no session; the code is spent.
+		require.NoError(t, e.scope().TOTP().Remove(e.ctx, cid.user.ID))
+		token = e.identified(t, bobPhone)
+		code, _ = e.sentCode(t, token, bobPhone)
+		var fc signin.Context
+		require.NoError(t, json.Unmarshal([]byte(e.flow(t, token).Context), &fc))
+		require.NotNil(t, fc.CodeID)
+		_, err = e.verifyCode(token, code)
+		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		require.Contains(t, err.Error(), "Sign in with your password or another method instead")
+		require.Equal(t, string(signin.Code), e.flow(t, token).State)
+		_, err = e.verifyCode(token, code)
+		requirePublic(t, flows.ErrActionNotAllowed, err)
+		stored, err := e.scope().Codes().Get(e.ctx, *fc.CodeID)
+		require.NoError(t, err)
+		require.NotNil(t, stored.UsedAt, "the code is used up")
+		require.Equal(t, 1, e.sessions(t, cid.user.ID))
 	})
 }
 

@@ -139,6 +139,17 @@ func (a *actions) firstFactorPassed(ctx context.Context, step *flows.Step[Contex
 	if err != nil {
 		return err
 	}
+	if len(needed.Factors) == 0 && amr == flows.AMRSMS {
+		// The user's only second factor is SMS, which an SMS code as the
+		// first factor cannot stand in for (see usableFactors): another
+		// first factor gets them there.
+		if other, err := a.usableFactors(ctx, step, user, ""); err != nil {
+			return err
+		} else if slices.Contains(other.Factors, FactorSMS) {
+			a.audit(ctx, step, method, &user.ID, flows.ErrMethodNotAvailable.Code)
+			return flows.Fail(flows.ErrMethodNotAvailable.WithField("", "Your 2-step verification sends its codes to this phone too, so a code sent to it cannot be both steps. Sign in with your password or another method instead; we'll then text you the second code."))
+		}
+	}
 	if len(needed.Factors) == 0 {
 		// The first factor was right, but there is no second factor to
 		// pass: that needs the enrolment flow (not built yet), never a

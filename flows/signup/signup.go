@@ -40,7 +40,9 @@
 //     SignUp.Required must be given. The passkey-first identify takes one
 //     identifier, of a listed kind, and only where no other kind is
 //     required; it does not prove the identifier, which is stored
-//     unverified.
+//     unverified, and like the form without verification it says at once
+//     that an identifier is taken (refusing later would leave a passkey for
+//     an account that was never created on the person's device).
 //   - With SignUp.VerifyIdentifiers, every email address and phone number
 //     is proved by a code (flows.SendCode, purpose sign_up, delivered by
 //     the River job) before anything else happens, one after another, email

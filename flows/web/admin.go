@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -36,6 +38,7 @@ const ConsoleCSRFHeader = "X-Sesame-Request"
 //	GET  /console/api/tenants              the tenants the administrator manages
 //	POST /console/api/tenants              create a tenant ({slug, name}); its creator owns it
 //	POST /console/tenants/{slug}/graphql   that tenant's GraphQL management API
+//	GET  /console/api/outbox               in development: the SMS and email messages sent
 //	GET  /setup                            the setup link page (token in the fragment)
 //	POST /api/setup                        spend a setup link ({token}): sets the session cookie
 type Admin struct {
@@ -43,18 +46,29 @@ type Admin struct {
 	GraphQL ConsoleGraphQL
 	// Development lists the outbox in the console.
 	Development bool
-	mux         *http.ServeMux
+	// Outbox, in development, is the outbox the console lists.
+	Outbox Outbox
+	mux    *http.ServeMux
 }
 
-// NewAdmin wraps the tenant pages h with the console.
-func NewAdmin(h *Handler, gql ConsoleGraphQL, development bool) *Admin {
-	a := &Admin{Handler: h, GraphQL: gql, Development: development}
+// Outbox lists the development outbox's messages, newest first.
+type Outbox interface {
+	Messages() []delivery.OutboxMessage
+}
+
+// NewAdmin wraps the tenant pages h with the console. outbox is nil in
+// production.
+func NewAdmin(h *Handler, gql ConsoleGraphQL, development bool, outbox Outbox) *Admin {
+	a := &Admin{Handler: h, GraphQL: gql, Development: development, Outbox: outbox}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /console", a.consolePage)
 	mux.HandleFunc("GET /console/{rest...}", a.consolePage)
 	mux.HandleFunc("GET /console/api/tenants", a.listTenants)
 	mux.HandleFunc("POST /console/api/tenants", a.createTenant)
 	mux.HandleFunc("POST /console/tenants/{slug}/graphql", a.tenantGraphQL)
+	if development && outbox != nil {
+		mux.HandleFunc("GET /console/api/outbox", a.listOutbox)
+	}
 	mux.HandleFunc("GET /setup", a.setupPage)
 	mux.HandleFunc("POST /api/setup", a.useSetupLink)
 	mux.HandleFunc("GET /account", func(w http.ResponseWriter, r *http.Request) {
@@ -223,4 +237,28 @@ func (a *Admin) useSetupLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	flows.WriteJSON(w, http.StatusOK, map[string]any{"session": a.sessionResponse(w, r, issued)})
+}
+
+// outboxMessage is one development outbox message as the console lists it.
+type outboxMessage struct {
+	ID      string    `json:"id"`
+	Kind    string    `json:"kind"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject,omitempty"`
+	Body    string    `json:"body"`
+	SentAt  time.Time `json:"sent_at"`
+}
+
+// listOutbox lists the development outbox: every message the server kept,
+// whatever the tenant (a development server has no secrets to keep apart).
+func (a *Admin) listOutbox(w http.ResponseWriter, r *http.Request) {
+	if _, err := a.checkAPI(r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := []outboxMessage{}
+	for _, m := range a.Outbox.Messages() {
+		out = append(out, outboxMessage{ID: m.ID, Kind: string(m.Kind), To: m.To, Subject: m.Subject, Body: m.Body, SentAt: m.SentAt})
+	}
+	flows.WriteJSON(w, http.StatusOK, map[string]any{"messages": out})
 }

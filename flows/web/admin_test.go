@@ -123,3 +123,30 @@ func TestAdminHost_SetupLinkConsoleAPIAndMembership(t *testing.T) {
 		})
 	}
 }
+
+func TestAdminHost_OutboxOnlyInDevelopment(t *testing.T) {
+	t.Parallel()
+	for _, dev := range []bool{false, true} {
+		srv := testserver.Start(t, testdb.SQLite, testserver.Options{Development: dev})
+		acme := srv.CreateTenant(t, "acme", "Acme")
+		_, token := newAdministrator(t, srv, "ada@example.com", acme)
+		c := newAPIClient(t, srv, tenants.AdminSlug)
+		require.Equal(t, http.StatusOK, c.post("/api/setup", map[string]string{"token": token}, nil).status)
+		sendCode(t, srv, "acme", "someone@example.com")
+		require.Eventually(t, func() bool { return len(srv.Outbox.Messages()) == 1 }, 10*time.Second, 10*time.Millisecond)
+
+		r := c.do(http.MethodGet, "/console/api/outbox", nil, map[string]string{"X-Sesame-Request": "1"})
+		if !dev {
+			require.NotContains(t, string(r.body), "someone@example.com", "production has no outbox to list")
+			require.NotContains(t, r.header.Get("Content-Type"), "json")
+			continue
+		}
+		require.Equal(t, http.StatusOK, r.status, string(r.body))
+		msgs := r.json(t)["messages"].([]any)
+		require.Len(t, msgs, 1)
+		require.Equal(t, "someone@example.com", msgs[0].(map[string]any)["to"])
+		require.Equal(t, "email", msgs[0].(map[string]any)["kind"])
+		r = newAPIClient(t, srv, tenants.AdminSlug).do(http.MethodGet, "/console/api/outbox", nil, map[string]string{"X-Sesame-Request": "1"})
+		require.Equal(t, http.StatusUnauthorized, r.status, "administrators only")
+	}
+}

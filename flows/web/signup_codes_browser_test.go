@@ -31,6 +31,11 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	phone := &passkeyDevice{}
 	phone.plugIn(t, tab)
 
+	tab.Navigate(t, acme.url("/sign-up"))
+	var labelled bool
+	tab.Eval(t, `[...document.querySelectorAll("input")].every((i) => i.labels.length > 0 && i.labels[0].textContent.trim() !== "")`, &labelled)
+	require.True(t, labelled, "every field of the page has a label")
+	tab.Screenshot(t, shotPath(t, "sign-up-form.png"))
 	acme.signUpByEmailCode(t, tab, email)
 	tab.WaitVisible(t, "#new-password")
 	require.Equal(t, "Use at least 10 characters. A few unrelated words make a password that is long and easy to remember.", tab.Text(t, "#new-password-hint"))
@@ -109,7 +114,7 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 }
 
 // TestSignUpByCode_SkippingThePasskeyPromptSignsInWithoutTheTwoStepPage: no
-// passkey, so no "Turn on 2-step verification".
+// passkey, so no "Turn on 2-step verification"; all done with the keyboard.
 func TestSignUpByCode_SkippingThePasskeyPromptSignsInWithoutTheTwoStepPage(t *testing.T) {
 	t.Parallel()
 	acme := newCodeSite(t, "acme", "Acme", func(s *tenants.Settings) { s.Passkeys.Autofill = false })
@@ -118,9 +123,17 @@ func TestSignUpByCode_SkippingThePasskeyPromptSignsInWithoutTheTwoStepPage(t *te
 	phone := &passkeyDevice{}
 	phone.plugIn(t, tab)
 
-	acme.signUpByEmailCode(t, tab, email)
+	// By keyboard alone: Enter submits each form, Enter on a button
+	// presses it.
+	tab.Navigate(t, acme.url("/sign-up"))
+	tab.Type(t, "#identifier", email+"\r")
+	tab.WaitVisible(t, "#verify-code")
+	var focused string
+	tab.Eval(t, `document.activeElement.id`, &focused)
+	require.Equal(t, "verify-code", focused, "the code field has the focus")
+	tab.Type(t, "#verify-code", acme.code(t, email, 0)+"\r")
 	tab.WaitVisible(t, "#prompt-skip")
-	tab.Click(t, "#prompt-skip")
+	tab.Type(t, "#prompt-skip", "\r")
 	acme.waitAccount(t, tab)
 	user := acme.user(t, email)
 	require.False(t, user.MFAEnabled)

@@ -75,6 +75,16 @@ type ComplexityRoot struct {
 		Secret func(childComplexity int) int
 	}
 
+	EmailProviderSettings struct {
+		From        func(childComplexity int) int
+		Host        func(childComplexity int) int
+		PasswordSet func(childComplexity int) int
+		Port        func(childComplexity int) int
+		Provider    func(childComplexity int) int
+		TLS         func(childComplexity int) int
+		Username    func(childComplexity int) int
+	}
+
 	Identifier struct {
 		Kind     func(childComplexity int) int
 		Value    func(childComplexity int) int
@@ -131,6 +141,7 @@ type ComplexityRoot struct {
 		RevokeAPIKey          func(childComplexity int, id uuid.UUID) int
 		RevokeSession         func(childComplexity int, id uuid.UUID) int
 		RevokeUserSession     func(childComplexity int, userID uuid.UUID, sessionID uuid.UUID) int
+		SendTestMessage       func(childComplexity int, channel model.Channel, to string) int
 		SetMfa                func(childComplexity int, enabled bool) int
 		SetUserDisabled       func(childComplexity int, id uuid.UUID, disabled bool) int
 		UpdateSettings        func(childComplexity int, input model.UpdateSettingsInput) int
@@ -173,6 +184,11 @@ type ComplexityRoot struct {
 		RejectCommon func(childComplexity int) int
 	}
 
+	Providers struct {
+		Email func(childComplexity int) int
+		Sms   func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys func(childComplexity int) int
 		Me      func(childComplexity int) int
@@ -188,6 +204,14 @@ type ComplexityRoot struct {
 
 	SMSPolicy struct {
 		AllowedCallingCodes func(childComplexity int) int
+	}
+
+	SMSProviderSettings struct {
+		AccountSid          func(childComplexity int) int
+		AuthTokenSet        func(childComplexity int) int
+		From                func(childComplexity int) int
+		MessagingServiceSid func(childComplexity int) int
+		Provider            func(childComplexity int) int
 	}
 
 	Session struct {
@@ -207,6 +231,7 @@ type ComplexityRoot struct {
 		Mfa           func(childComplexity int) int
 		Passkeys      func(childComplexity int) int
 		Password      func(childComplexity int) int
+		Providers     func(childComplexity int) int
 		SignIn        func(childComplexity int) int
 		SignUp        func(childComplexity int) int
 		Sms           func(childComplexity int) int
@@ -237,6 +262,10 @@ type ComplexityRoot struct {
 		Settings        func(childComplexity int) int
 		SettingsVersion func(childComplexity int) int
 		Slug            func(childComplexity int) int
+	}
+
+	TestMessage struct {
+		MessageID func(childComplexity int) int
 	}
 
 	User struct {
@@ -286,6 +315,7 @@ type MutationResolver interface {
 	ResetUserMfa(ctx context.Context, id uuid.UUID) (*db.User, error)
 	RemoveUserPasskey(ctx context.Context, userID uuid.UUID, passkeyID uuid.UUID) (bool, error)
 	RevokeUserSession(ctx context.Context, userID uuid.UUID, sessionID uuid.UUID) (bool, error)
+	SendTestMessage(ctx context.Context, channel model.Channel, to string) (*model.TestMessage, error)
 	CreateAPIKey(ctx context.Context, name string) (*model.CreatedAPIKey, error)
 	RevokeAPIKey(ctx context.Context, id uuid.UUID) (bool, error)
 	BeginAddPasskey(ctx context.Context) (*model.AddPasskeyCeremony, error)
@@ -434,6 +464,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreatedAPIKey.Secret(childComplexity), true
+
+	case "EmailProviderSettings.from":
+		if e.ComplexityRoot.EmailProviderSettings.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailProviderSettings.From(childComplexity), true
+	case "EmailProviderSettings.host":
+		if e.ComplexityRoot.EmailProviderSettings.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailProviderSettings.Host(childComplexity), true
+	case "EmailProviderSettings.passwordSet":
+		if e.ComplexityRoot.EmailProviderSettings.PasswordSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailProviderSettings.PasswordSet(childComplexity), true
+	case "EmailProviderSettings.port":
+		if e.ComplexityRoot.EmailProviderSettings.Port == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailProviderSettings.Port(childComplexity), true
+	case "EmailProviderSettings.provider":
+		if e.ComplexityRoot.EmailProviderSettings.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailProviderSettings.Provider(childComplexity), true
+	case "EmailProviderSettings.tls":
+		if e.ComplexityRoot.EmailProviderSettings.TLS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailProviderSettings.TLS(childComplexity), true
+	case "EmailProviderSettings.username":
+		if e.ComplexityRoot.EmailProviderSettings.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailProviderSettings.Username(childComplexity), true
 
 	case "Identifier.kind":
 		if e.ComplexityRoot.Identifier.Kind == nil {
@@ -750,6 +823,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeUserSession(childComplexity, args["userId"].(uuid.UUID), args["sessionId"].(uuid.UUID)), true
+	case "Mutation.sendTestMessage":
+		if e.ComplexityRoot.Mutation.SendTestMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendTestMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendTestMessage(childComplexity, args["channel"].(model.Channel), args["to"].(string)), true
 	case "Mutation.setMFA":
 		if e.ComplexityRoot.Mutation.SetMfa == nil {
 			break
@@ -938,6 +1022,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PasswordPolicy.RejectCommon(childComplexity), true
 
+	case "Providers.email":
+		if e.ComplexityRoot.Providers.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Providers.Email(childComplexity), true
+	case "Providers.sms":
+		if e.ComplexityRoot.Providers.Sms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Providers.Sms(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -999,6 +1096,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SMSPolicy.AllowedCallingCodes(childComplexity), true
+
+	case "SMSProviderSettings.accountSid":
+		if e.ComplexityRoot.SMSProviderSettings.AccountSid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSProviderSettings.AccountSid(childComplexity), true
+	case "SMSProviderSettings.authTokenSet":
+		if e.ComplexityRoot.SMSProviderSettings.AuthTokenSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSProviderSettings.AuthTokenSet(childComplexity), true
+	case "SMSProviderSettings.from":
+		if e.ComplexityRoot.SMSProviderSettings.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSProviderSettings.From(childComplexity), true
+	case "SMSProviderSettings.messagingServiceSid":
+		if e.ComplexityRoot.SMSProviderSettings.MessagingServiceSid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSProviderSettings.MessagingServiceSid(childComplexity), true
+	case "SMSProviderSettings.provider":
+		if e.ComplexityRoot.SMSProviderSettings.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMSProviderSettings.Provider(childComplexity), true
 
 	case "Session.amr":
 		if e.ComplexityRoot.Session.Amr == nil {
@@ -1079,6 +1207,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.Password(childComplexity), true
+	case "Settings.providers":
+		if e.ComplexityRoot.Settings.Providers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Providers(childComplexity), true
 	case "Settings.signIn":
 		if e.ComplexityRoot.Settings.SignIn == nil {
 			break
@@ -1192,6 +1326,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Tenant.Slug(childComplexity), true
 
+	case "TestMessage.messageId":
+		if e.ComplexityRoot.TestMessage.MessageID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestMessage.MessageID(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -1271,12 +1412,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("EmailProviderInput", ec.unmarshalInputEmailProviderInput),
 			graphql.NewInputUnmarshaler("LimitsInput", ec.unmarshalInputLimitsInput),
 			graphql.NewInputUnmarshaler("MFASettingsInput", ec.unmarshalInputMFASettingsInput),
 			graphql.NewInputUnmarshaler("MethodsForIdentifierInput", ec.unmarshalInputMethodsForIdentifierInput),
 			graphql.NewInputUnmarshaler("PasskeySettingsInput", ec.unmarshalInputPasskeySettingsInput),
 			graphql.NewInputUnmarshaler("PasswordPolicyInput", ec.unmarshalInputPasswordPolicyInput),
+			graphql.NewInputUnmarshaler("ProvidersInput", ec.unmarshalInputProvidersInput),
 			graphql.NewInputUnmarshaler("SMSPolicyInput", ec.unmarshalInputSMSPolicyInput),
+			graphql.NewInputUnmarshaler("SMSProviderInput", ec.unmarshalInputSMSProviderInput),
 			graphql.NewInputUnmarshaler("SignInSettingsInput", ec.unmarshalInputSignInSettingsInput),
 			graphql.NewInputUnmarshaler("SignUpSettingsInput", ec.unmarshalInputSignUpSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateSettingsInput", ec.unmarshalInputUpdateSettingsInput),
@@ -1506,6 +1650,9 @@ type Mutation {
   removeUserPasskey(userId: ID!, passkeyId: ID!): Boolean! @auth(requires: ADMIN)
   revokeUserSession(userId: ID!, sessionId: ID!): Boolean! @auth(requires: ADMIN)
 
+  "Sends a test message through the tenant's SMS or email provider, at once (10 per hour)."
+  sendTestMessage(channel: Channel!, to: String!): TestMessage! @auth(requires: ADMIN)
+
   "A new management API key; its secret is in the answer only."
   createAPIKey(name: String!): CreatedAPIKey! @auth(requires: ADMIN)
   revokeAPIKey(id: ID!): Boolean! @auth(requires: ADMIN)
@@ -1532,6 +1679,7 @@ type Settings {
   captcha: CaptchaSettings!
   sms: SMSPolicy!
   limits: Limits!
+  providers: Providers!
 }
 
 enum IdentifierKind {
@@ -1661,6 +1809,7 @@ input UpdateSettingsInput {
   captcha: CaptchaSettingsInput
   sms: SMSPolicyInput
   limits: LimitsInput
+  providers: ProvidersInput
   "Needed to change the RP ID while passkeys are bound to the old one."
   confirmRPIDChange: Boolean = false
 }
@@ -1769,6 +1918,82 @@ type CreatedAPIKey {
   "The whole key: shown this once, stored only as a hash."
   secret: String!
 }
+
+enum Channel {
+  SMS
+  EMAIL
+}
+
+type TestMessage {
+  "The provider's id of the message (the outbox's in development)."
+  messageId: String!
+}
+
+enum SMSProviderKind {
+  "The development outbox (messages kept in memory, listed in the console)."
+  OUTBOX
+  TWILIO
+}
+
+enum EmailProviderKind {
+  OUTBOX
+  SMTP
+}
+
+enum SMTPTLS {
+  STARTTLS
+  IMPLICIT
+  NONE
+}
+
+"How the tenant's codes are delivered. Secrets are write-only: only whether one is set shows."
+type Providers {
+  sms: SMSProviderSettings!
+  email: EmailProviderSettings!
+}
+
+type SMSProviderSettings {
+  provider: SMSProviderKind!
+  accountSid: String
+  authTokenSet: Boolean!
+  from: String
+  messagingServiceSid: String
+}
+
+type EmailProviderSettings {
+  provider: EmailProviderKind!
+  host: String
+  port: Int
+  tls: SMTPTLS
+  username: String
+  passwordSet: Boolean!
+  from: String
+}
+
+input ProvidersInput {
+  sms: SMSProviderInput
+  email: EmailProviderInput
+}
+
+input SMSProviderInput {
+  provider: SMSProviderKind!
+  accountSid: String
+  "Omit to keep the stored token."
+  authToken: String
+  from: String
+  messagingServiceSid: String
+}
+
+input EmailProviderInput {
+  provider: EmailProviderKind!
+  host: String
+  port: Int
+  tls: SMTPTLS
+  username: String
+  "Omit to keep the stored password."
+  password: String
+  from: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1831,6 +2056,26 @@ func (ec *executionContext) childFields_CreatedAPIKey(ctx context.Context, field
 		return ec.fieldContext_CreatedAPIKey_secret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreatedAPIKey", field.Name)
+}
+
+func (ec *executionContext) childFields_EmailProviderSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provider":
+		return ec.fieldContext_EmailProviderSettings_provider(ctx, field)
+	case "host":
+		return ec.fieldContext_EmailProviderSettings_host(ctx, field)
+	case "port":
+		return ec.fieldContext_EmailProviderSettings_port(ctx, field)
+	case "tls":
+		return ec.fieldContext_EmailProviderSettings_tls(ctx, field)
+	case "username":
+		return ec.fieldContext_EmailProviderSettings_username(ctx, field)
+	case "passwordSet":
+		return ec.fieldContext_EmailProviderSettings_passwordSet(ctx, field)
+	case "from":
+		return ec.fieldContext_EmailProviderSettings_from(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmailProviderSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_Identifier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1979,6 +2224,16 @@ func (ec *executionContext) childFields_PasswordPolicy(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PasswordPolicy", field.Name)
 }
 
+func (ec *executionContext) childFields_Providers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sms":
+		return ec.fieldContext_Providers_sms(ctx, field)
+	case "email":
+		return ec.fieldContext_Providers_email(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Providers", field.Name)
+}
+
 func (ec *executionContext) childFields_SMSBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "binding":
@@ -1995,6 +2250,22 @@ func (ec *executionContext) childFields_SMSPolicy(ctx context.Context, field gra
 		return ec.fieldContext_SMSPolicy_allowedCallingCodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SMSPolicy", field.Name)
+}
+
+func (ec *executionContext) childFields_SMSProviderSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provider":
+		return ec.fieldContext_SMSProviderSettings_provider(ctx, field)
+	case "accountSid":
+		return ec.fieldContext_SMSProviderSettings_accountSid(ctx, field)
+	case "authTokenSet":
+		return ec.fieldContext_SMSProviderSettings_authTokenSet(ctx, field)
+	case "from":
+		return ec.fieldContext_SMSProviderSettings_from(ctx, field)
+	case "messagingServiceSid":
+		return ec.fieldContext_SMSProviderSettings_messagingServiceSid(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SMSProviderSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2037,6 +2308,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_sms(ctx, field)
 	case "limits":
 		return ec.fieldContext_Settings_limits(ctx, field)
+	case "providers":
+		return ec.fieldContext_Settings_providers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
 }
@@ -2093,6 +2366,14 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_settings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
+}
+
+func (ec *executionContext) childFields_TestMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "messageId":
+		return ec.fieldContext_TestMessage_messageId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestMessage", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2500,6 +2781,28 @@ func (ec *executionContext) field_Mutation_revokeUserSession_args(ctx context.Co
 		return nil, err
 	}
 	args["sessionId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendTestMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
+		func(ctx context.Context, v any) (model.Channel, error) {
+			return ec.unmarshalNChannel2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐChannel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -2991,6 +3294,167 @@ func (ec *executionContext) _CreatedAPIKey_secret(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_CreatedAPIKey_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailProviderSettings_provider(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailProviderSettings_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EmailProviderKind) graphql.Marshaler {
+			return ec.marshalNEmailProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailProviderSettings_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "EmailProviderKind")
+}
+
+func (ec *executionContext) _EmailProviderSettings_host(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailProviderSettings_host(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Host, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailProviderSettings_host(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailProviderSettings_port(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailProviderSettings_port(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Port, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailProviderSettings_port(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmailProviderSettings_tls(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailProviderSettings_tls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TLS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SMTPTLS) graphql.Marshaler {
+			return ec.marshalOSMTPTLS2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMTPTLS(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailProviderSettings_tls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "SMTPTLS")
+}
+
+func (ec *executionContext) _EmailProviderSettings_username(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailProviderSettings_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailProviderSettings_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailProviderSettings_passwordSet(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailProviderSettings_passwordSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PasswordSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailProviderSettings_passwordSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EmailProviderSettings_from(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailProviderSettings_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailProviderSettings_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "String")
 }
 
 func (ec *executionContext) _Identifier_kind(ctx context.Context, field graphql.CollectedField, obj *db.Identifier) (ret graphql.Marshaler) {
@@ -3931,6 +4395,68 @@ func (ec *executionContext) fieldContext_Mutation_revokeUserSession(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeUserSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendTestMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendTestMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendTestMessage(ctx, fc.Args["channel"].(model.Channel), fc.Args["to"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.TestMessage
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.TestMessage
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TestMessage) graphql.Marshaler {
+			return ec.marshalNTestMessage2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTestMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendTestMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestMessage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendTestMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5382,6 +5908,70 @@ func (ec *executionContext) fieldContext_PasswordPolicy_rejectCommon(_ context.C
 	return graphql.NewScalarFieldContext("PasswordPolicy", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Providers_sms(ctx context.Context, field graphql.CollectedField, obj *model.Providers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Providers_sms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SMSProviderSettings) graphql.Marshaler {
+			return ec.marshalNSMSProviderSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Providers_sms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Providers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMSProviderSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Providers_email(ctx context.Context, field graphql.CollectedField, obj *model.Providers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Providers_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmailProviderSettings) graphql.Marshaler {
+			return ec.marshalNEmailProviderSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Providers_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Providers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailProviderSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_tenant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5799,6 +6389,121 @@ func (ec *executionContext) _SMSPolicy_allowedCallingCodes(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_SMSPolicy_allowedCallingCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SMSPolicy", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSProviderSettings_provider(ctx context.Context, field graphql.CollectedField, obj *model.SMSProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSProviderSettings_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SMSProviderKind) graphql.Marshaler {
+			return ec.marshalNSMSProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSProviderSettings_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSProviderSettings", field, false, false, "SMSProviderKind")
+}
+
+func (ec *executionContext) _SMSProviderSettings_accountSid(ctx context.Context, field graphql.CollectedField, obj *model.SMSProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSProviderSettings_accountSid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountSid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSProviderSettings_accountSid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSProviderSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSProviderSettings_authTokenSet(ctx context.Context, field graphql.CollectedField, obj *model.SMSProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSProviderSettings_authTokenSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthTokenSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMSProviderSettings_authTokenSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSProviderSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SMSProviderSettings_from(ctx context.Context, field graphql.CollectedField, obj *model.SMSProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSProviderSettings_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSProviderSettings_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSProviderSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMSProviderSettings_messagingServiceSid(ctx context.Context, field graphql.CollectedField, obj *model.SMSProviderSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMSProviderSettings_messagingServiceSid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessagingServiceSid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMSProviderSettings_messagingServiceSid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMSProviderSettings", field, false, false, "String")
 }
 
 func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *db.Session) (ret graphql.Marshaler) {
@@ -6241,6 +6946,38 @@ func (ec *executionContext) fieldContext_Settings_limits(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Settings_providers(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_providers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Providers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Providers) graphql.Marshaler {
+			return ec.marshalNProviders2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐProviders(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_providers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Providers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignInSettings_methods(ctx context.Context, field graphql.CollectedField, obj *model.SignInSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6602,6 +7339,29 @@ func (ec *executionContext) fieldContext_Tenant_settings(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TestMessage_messageId(ctx context.Context, field graphql.CollectedField, obj *model.TestMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestMessage_messageId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessageID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestMessage_messageId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestMessage", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
@@ -8094,6 +8854,90 @@ func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.CreateUserInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEmailProviderInput(ctx context.Context, obj any) (model.EmailProviderInput, error) {
+	var it model.EmailProviderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"provider", "host", "port", "tls", "username", "password", "from"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalNEmailProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
+		case "host":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("host"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Host = data
+		case "port":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("port"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Port = data
+		case "tls":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tls"))
+			data, err := ec.unmarshalOSMTPTLS2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMTPTLS(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TLS = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEmailProviderInput unmarshals raw into the EmailProviderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEmailProviderInput(ctx context.Context, raw any) (model.EmailProviderInput, error) {
+	var out model.EmailProviderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EmailProviderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLimitsInput(ctx context.Context, obj any) (model.LimitsInput, error) {
 	var it model.LimitsInput
 	if obj == nil {
@@ -8409,6 +9253,55 @@ func UnmarshalPasswordPolicyInput(ctx context.Context, raw any) (model.PasswordP
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProvidersInput(ctx context.Context, obj any) (model.ProvidersInput, error) {
+	var it model.ProvidersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sms", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sms"))
+			data, err := ec.unmarshalOSMSProviderInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sms = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOEmailProviderInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProvidersInput unmarshals raw into the ProvidersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProvidersInput(ctx context.Context, raw any) (model.ProvidersInput, error) {
+	var out model.ProvidersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProvidersInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSMSPolicyInput(ctx context.Context, obj any) (model.SMSPolicyInput, error) {
 	var it model.SMSPolicyInput
 	if obj == nil {
@@ -8448,6 +9341,76 @@ func (ec *executionContext) unmarshalInputSMSPolicyInput(ctx context.Context, ob
 func UnmarshalSMSPolicyInput(ctx context.Context, raw any) (model.SMSPolicyInput, error) {
 	var out model.SMSPolicyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SMSPolicyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSMSProviderInput(ctx context.Context, obj any) (model.SMSProviderInput, error) {
+	var it model.SMSProviderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"provider", "accountSid", "authToken", "from", "messagingServiceSid"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalNSMSProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
+		case "accountSid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountSid"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountSid = data
+		case "authToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authToken"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthToken = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "messagingServiceSid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messagingServiceSid"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessagingServiceSid = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSMSProviderInput unmarshals raw into the SMSProviderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSMSProviderInput(ctx context.Context, raw any) (model.SMSProviderInput, error) {
+	var out model.SMSProviderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SMSProviderInput", raw, &out)
 	return out, err
 }
 
@@ -8578,7 +9541,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "confirmRPIDChange"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8655,6 +9618,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.Limits = data
+		case "providers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providers"))
+			data, err := ec.unmarshalOProvidersInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐProvidersInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Providers = data
 		case "confirmRPIDChange":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmRPIDChange"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -8873,6 +9843,69 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 		case "secret":
 			out.Values[i] = ec._CreatedAPIKey_secret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emailProviderSettingsImplementors = []string{"EmailProviderSettings"}
+
+func (ec *executionContext) _EmailProviderSettings(ctx context.Context, sel ast.SelectionSet, obj *model.EmailProviderSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emailProviderSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmailProviderSettings")
+		case "provider":
+			out.Values[i] = ec._EmailProviderSettings_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "host":
+			out.Values[i] = ec._EmailProviderSettings_host(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "port":
+			out.Values[i] = ec._EmailProviderSettings_port(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tls":
+			out.Values[i] = ec._EmailProviderSettings_tls(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "username":
+			out.Values[i] = ec._EmailProviderSettings_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "passwordSet":
+			out.Values[i] = ec._EmailProviderSettings_passwordSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._EmailProviderSettings_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -9212,6 +10245,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeUserSession":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeUserSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendTestMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendTestMessage(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9578,6 +10618,44 @@ func (ec *executionContext) _PasswordPolicy(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var providersImplementors = []string{"Providers"}
+
+func (ec *executionContext) _Providers(ctx context.Context, sel ast.SelectionSet, obj *model.Providers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, providersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Providers")
+		case "sms":
+			out.Values[i] = ec._Providers_sms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._Providers_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -9729,6 +10807,59 @@ func (ec *executionContext) _SMSPolicy(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var sMSProviderSettingsImplementors = []string{"SMSProviderSettings"}
+
+func (ec *executionContext) _SMSProviderSettings(ctx context.Context, sel ast.SelectionSet, obj *model.SMSProviderSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sMSProviderSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SMSProviderSettings")
+		case "provider":
+			out.Values[i] = ec._SMSProviderSettings_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountSid":
+			out.Values[i] = ec._SMSProviderSettings_accountSid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authTokenSet":
+			out.Values[i] = ec._SMSProviderSettings_authTokenSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._SMSProviderSettings_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "messagingServiceSid":
+			out.Values[i] = ec._SMSProviderSettings_messagingServiceSid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sessionImplementors = []string{"Session"}
 
 func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *db.Session) graphql.Marshaler {
@@ -9847,6 +10978,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "limits":
 			out.Values[i] = ec._Settings_limits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "providers":
+			out.Values[i] = ec._Settings_providers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10039,6 +11175,39 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tenant_settings(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var testMessageImplementors = []string{"TestMessage"}
+
+func (ec *executionContext) _TestMessage(ctx context.Context, sel ast.SelectionSet, obj *model.TestMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestMessage")
+		case "messageId":
+			out.Values[i] = ec._TestMessage_messageId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10625,6 +11794,16 @@ func (ec *executionContext) marshalNCaptchaSettings2ᚖgithubᚗcomᚋsesameᚑi
 	return ec._CaptchaSettings(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNChannel2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐChannel(ctx context.Context, v any) (model.Channel, error) {
+	var res model.Channel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChannel2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐChannel(ctx context.Context, sel ast.SelectionSet, v model.Channel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCounterPolicy2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCounterPolicy(ctx context.Context, v any) (model.CounterPolicy, error) {
 	var res model.CounterPolicy
 	err := res.UnmarshalGQL(v)
@@ -10646,6 +11825,24 @@ func (ec *executionContext) marshalNCreatedAPIKey2ᚖgithubᚗcomᚋsesameᚑid�
 		return graphql.Null
 	}
 	return ec._CreatedAPIKey(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEmailProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderKind(ctx context.Context, v any) (model.EmailProviderKind, error) {
+	var res model.EmailProviderKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEmailProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderKind(ctx context.Context, sel ast.SelectionSet, v model.EmailProviderKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNEmailProviderSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderSettings(ctx context.Context, sel ast.SelectionSet, v *model.EmailProviderSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EmailProviderSettings!")
+		return graphql.Null
+	}
+	return ec._EmailProviderSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
@@ -10919,6 +12116,14 @@ func (ec *executionContext) marshalNPasswordPolicy2ᚖgithubᚗcomᚋsesameᚑid
 	return ec._PasswordPolicy(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProviders2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐProviders(ctx context.Context, sel ast.SelectionSet, v *model.Providers) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Providers!")
+		return graphql.Null
+	}
+	return ec._Providers(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -10943,6 +12148,24 @@ func (ec *executionContext) marshalNSMSPolicy2ᚖgithubᚗcomᚋsesameᚑidᚋse
 		return graphql.Null
 	}
 	return ec._SMSPolicy(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSMSProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderKind(ctx context.Context, v any) (model.SMSProviderKind, error) {
+	var res model.SMSProviderKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSMSProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderKind(ctx context.Context, sel ast.SelectionSet, v model.SMSProviderKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSMSProviderSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderSettings(ctx context.Context, sel ast.SelectionSet, v *model.SMSProviderSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SMSProviderSettings!")
+		return graphql.Null
+	}
+	return ec._SMSProviderSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSession2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Session) graphql.Marshaler {
@@ -11090,6 +12313,14 @@ func (ec *executionContext) marshalNTenant2ᚖgithubᚗcomᚋsesameᚑidᚋsesam
 		return graphql.Null
 	}
 	return ec._Tenant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTestMessage2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTestMessage(ctx context.Context, sel ast.SelectionSet, v *model.TestMessage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TestMessage!")
+		return graphql.Null
+	}
+	return ec._TestMessage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -11351,6 +12582,32 @@ func (ec *executionContext) unmarshalOCaptchaSettingsInput2ᚖgithubᚗcomᚋses
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEmailProviderInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderInput(ctx context.Context, v any) (*model.EmailProviderInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEmailProviderInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOLimitsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLimitsInput(ctx context.Context, v any) (*model.LimitsInput, error) {
 	if v == nil {
 		return nil, nil
@@ -11383,12 +12640,44 @@ func (ec *executionContext) unmarshalOPasswordPolicyInput2ᚖgithubᚗcomᚋsesa
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOProvidersInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐProvidersInput(ctx context.Context, v any) (*model.ProvidersInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProvidersInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOSMSPolicyInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSPolicyInput(ctx context.Context, v any) (*model.SMSPolicyInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputSMSPolicyInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSMSProviderInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSProviderInput(ctx context.Context, v any) (*model.SMSProviderInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSMSProviderInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSMTPTLS2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMTPTLS(ctx context.Context, v any) (*model.SMTPTLS, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SMTPTLS)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSMTPTLS2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMTPTLS(ctx context.Context, sel ast.SelectionSet, v *model.SMTPTLS) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOSignInSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSignInSettingsInput(ctx context.Context, v any) (*model.SignInSettingsInput, error) {

@@ -49,6 +49,27 @@ type CreatedAPIKey struct {
 	Secret string `json:"secret"`
 }
 
+type EmailProviderInput struct {
+	Provider EmailProviderKind `json:"provider"`
+	Host     *string           `json:"host,omitempty"`
+	Port     *int              `json:"port,omitempty"`
+	TLS      *SMTPTLS          `json:"tls,omitempty"`
+	Username *string           `json:"username,omitempty"`
+	// Omit to keep the stored password.
+	Password *string `json:"password,omitempty"`
+	From     *string `json:"from,omitempty"`
+}
+
+type EmailProviderSettings struct {
+	Provider    EmailProviderKind `json:"provider"`
+	Host        *string           `json:"host,omitempty"`
+	Port        *int              `json:"port,omitempty"`
+	TLS         *SMTPTLS          `json:"tls,omitempty"`
+	Username    *string           `json:"username,omitempty"`
+	PasswordSet bool              `json:"passwordSet"`
+	From        *string           `json:"from,omitempty"`
+}
+
 type Limits struct {
 	CodeSendsPerHour int `json:"codeSendsPerHour"`
 }
@@ -132,6 +153,17 @@ type PasswordPolicyInput struct {
 	RejectCommon bool `json:"rejectCommon"`
 }
 
+// How the tenant's codes are delivered. Secrets are write-only: only whether one is set shows.
+type Providers struct {
+	Sms   *SMSProviderSettings   `json:"sms"`
+	Email *EmailProviderSettings `json:"email"`
+}
+
+type ProvidersInput struct {
+	Sms   *SMSProviderInput   `json:"sms,omitempty"`
+	Email *EmailProviderInput `json:"email,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -151,6 +183,23 @@ type SMSPolicyInput struct {
 	AllowedCallingCodes []string `json:"allowedCallingCodes"`
 }
 
+type SMSProviderInput struct {
+	Provider   SMSProviderKind `json:"provider"`
+	AccountSid *string         `json:"accountSid,omitempty"`
+	// Omit to keep the stored token.
+	AuthToken           *string `json:"authToken,omitempty"`
+	From                *string `json:"from,omitempty"`
+	MessagingServiceSid *string `json:"messagingServiceSid,omitempty"`
+}
+
+type SMSProviderSettings struct {
+	Provider            SMSProviderKind `json:"provider"`
+	AccountSid          *string         `json:"accountSid,omitempty"`
+	AuthTokenSet        bool            `json:"authTokenSet"`
+	From                *string         `json:"from,omitempty"`
+	MessagingServiceSid *string         `json:"messagingServiceSid,omitempty"`
+}
+
 type Settings struct {
 	DefaultLocale string           `json:"defaultLocale"`
 	SignUp        *SignUpSettings  `json:"signUp"`
@@ -161,6 +210,7 @@ type Settings struct {
 	Captcha       *CaptchaSettings `json:"captcha"`
 	Sms           *SMSPolicy       `json:"sms"`
 	Limits        *Limits          `json:"limits"`
+	Providers     *Providers       `json:"providers"`
 }
 
 type SignInSettings struct {
@@ -194,6 +244,11 @@ type TOTPEnrollment struct {
 	QRCode string `json:"qrCode"`
 }
 
+type TestMessage struct {
+	// The provider's id of the message (the outbox's in development).
+	MessageID string `json:"messageId"`
+}
+
 type UpdateSettingsInput struct {
 	Version       int                   `json:"version"`
 	DefaultLocale *string               `json:"defaultLocale,omitempty"`
@@ -205,6 +260,7 @@ type UpdateSettingsInput struct {
 	Captcha       *CaptchaSettingsInput `json:"captcha,omitempty"`
 	Sms           *SMSPolicyInput       `json:"sms,omitempty"`
 	Limits        *LimitsInput          `json:"limits,omitempty"`
+	Providers     *ProvidersInput       `json:"providers,omitempty"`
 	// Needed to change the RP ID while passkeys are bound to the old one.
 	ConfirmRPIDChange *bool `json:"confirmRPIDChange,omitempty"`
 }
@@ -387,6 +443,61 @@ func (e CaptchaProvider) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type Channel string
+
+const (
+	ChannelSms   Channel = "SMS"
+	ChannelEmail Channel = "EMAIL"
+)
+
+var AllChannel = []Channel{
+	ChannelSms,
+	ChannelEmail,
+}
+
+func (e Channel) IsValid() bool {
+	switch e {
+	case ChannelSms, ChannelEmail:
+		return true
+	}
+	return false
+}
+
+func (e Channel) String() string {
+	return string(e)
+}
+
+func (e *Channel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Channel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Channel", str)
+	}
+	return nil
+}
+
+func (e Channel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Channel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Channel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type CounterPolicy string
 
 const (
@@ -437,6 +548,61 @@ func (e *CounterPolicy) UnmarshalJSON(b []byte) error {
 }
 
 func (e CounterPolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type EmailProviderKind string
+
+const (
+	EmailProviderKindOutbox EmailProviderKind = "OUTBOX"
+	EmailProviderKindSMTP   EmailProviderKind = "SMTP"
+)
+
+var AllEmailProviderKind = []EmailProviderKind{
+	EmailProviderKindOutbox,
+	EmailProviderKindSMTP,
+}
+
+func (e EmailProviderKind) IsValid() bool {
+	switch e {
+	case EmailProviderKindOutbox, EmailProviderKindSMTP:
+		return true
+	}
+	return false
+}
+
+func (e EmailProviderKind) String() string {
+	return string(e)
+}
+
+func (e *EmailProviderKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EmailProviderKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EmailProviderKind", str)
+	}
+	return nil
+}
+
+func (e EmailProviderKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EmailProviderKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EmailProviderKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -664,6 +830,119 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SMSProviderKind string
+
+const (
+	// The development outbox (messages kept in memory, listed in the console).
+	SMSProviderKindOutbox SMSProviderKind = "OUTBOX"
+	SMSProviderKindTwilio SMSProviderKind = "TWILIO"
+)
+
+var AllSMSProviderKind = []SMSProviderKind{
+	SMSProviderKindOutbox,
+	SMSProviderKindTwilio,
+}
+
+func (e SMSProviderKind) IsValid() bool {
+	switch e {
+	case SMSProviderKindOutbox, SMSProviderKindTwilio:
+		return true
+	}
+	return false
+}
+
+func (e SMSProviderKind) String() string {
+	return string(e)
+}
+
+func (e *SMSProviderKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SMSProviderKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SMSProviderKind", str)
+	}
+	return nil
+}
+
+func (e SMSProviderKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SMSProviderKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SMSProviderKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SMTPTLS string
+
+const (
+	SMTPTLSStarttls SMTPTLS = "STARTTLS"
+	SMTPTLSImplicit SMTPTLS = "IMPLICIT"
+	SMTPTLSNone     SMTPTLS = "NONE"
+)
+
+var AllSMTPTLS = []SMTPTLS{
+	SMTPTLSStarttls,
+	SMTPTLSImplicit,
+	SMTPTLSNone,
+}
+
+func (e SMTPTLS) IsValid() bool {
+	switch e {
+	case SMTPTLSStarttls, SMTPTLSImplicit, SMTPTLSNone:
+		return true
+	}
+	return false
+}
+
+func (e SMTPTLS) String() string {
+	return string(e)
+}
+
+func (e *SMTPTLS) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SMTPTLS(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SMTPTLS", str)
+	}
+	return nil
+}
+
+func (e SMTPTLS) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SMTPTLS) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SMTPTLS) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

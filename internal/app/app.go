@@ -33,6 +33,9 @@ type Config struct {
 	// Jobs is the River client the flows enqueue code jobs with. Without
 	// it, sending a code fails.
 	Jobs *jobs.Client
+	// Senders are the tenants' providers, for the console's test
+	// messages (the code jobs have their own).
+	Senders jobs.Senders
 	// Outbox, in development, is the outbox the code jobs deliver to; the
 	// base domain then shows it at /dev/outbox. Nil in production.
 	Outbox *delivery.Outbox
@@ -83,7 +86,7 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	}
 	gql, err := graph.NewHandler(graph.Deps{
 		DB: d, Tenants: ts, Passkeys: pk, Flows: fd, Clock: cfg.Clock, Logger: logger,
-		Development: cfg.Development, SessionCookie: web.SessionCookieName(ts.Scheme() == "https"),
+		Development: cfg.Development, SessionCookie: web.SessionCookieName(ts.Scheme() == "https"), Senders: cfg.Senders,
 	})
 	if err != nil {
 		return nil, err
@@ -97,7 +100,7 @@ func New(d *db.DB, cfg Config) (*App, error) {
 		Tenants:  ts,
 		Base:     pages.AdminHome(adminView(cfg)),
 		Tenant:   tenantPages,
-		Admin:    web.NewAdmin(tenantPages, gql, cfg.Development),
+		Admin:    web.NewAdmin(tenantPages, gql, cfg.Development, outboxOf(cfg)),
 		NotFound: pages.UnknownHost(),
 		Logger:   logger,
 	}
@@ -129,4 +132,12 @@ func adminView(cfg Config) console.AdminHomeView {
 		}
 	}
 	return v
+}
+
+// outboxOf returns the development outbox as the console lists it, or nil.
+func outboxOf(cfg Config) web.Outbox {
+	if cfg.Outbox == nil || !cfg.Development {
+		return nil
+	}
+	return cfg.Outbox
 }

@@ -91,7 +91,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	_, err = tenants.NewService(d, base).EnsureAdmin(context.Background())
 	require.NoError(t, err)
 	a, err := app.New(d, app.Config{
-		BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc, Development: opts.Development,
+		BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc, Development: opts.Development, Senders: senders, Outbox: outbox,
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
 	})
 	require.NoError(t, err)
