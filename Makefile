@@ -4,7 +4,7 @@
 GO ?= go
 GOTEST_TIMEOUT ?= 25m
 
-.PHONY: run build test vet bench generate check-generated aaguids passwords tidy
+.PHONY: run build test vet bench generate check-generated aaguids passwords tidy screenshots
 
 ## run: build and start the server on ./data/sesame.db with a demo tenant
 run:
@@ -44,3 +44,7 @@ passwords:
 
 tidy:
 	$(GO) mod tidy
+
+## screenshots: run the browser tests, writing their screenshots under ./screenshots (not committed)
+screenshots:
+	SCREENSHOT_DIR=$(CURDIR)/screenshots $(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) -run 'Console|Browser|Journey|HostedPages' ./flows/web

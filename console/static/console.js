@@ -20,6 +20,7 @@ const tenantSections = [
   ["/mfa", "Multi-factor authentication"],
   ["/passkeys", "Passkeys"],
   ["/captcha", "CAPTCHA"],
+  ["/providers", "SMS and email"],
   ["/limits", "Limits"],
   ["/users", "Users"],
   ["/api-keys", "API keys"],

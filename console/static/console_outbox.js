@@ -22,8 +22,8 @@ export async function renderOutbox(ctx) {
   view.replaceChildren(heading, intro, refresh, messages.length === 0
     ? h("p", { id: "outbox-empty" }, "Nothing sent yet.")
     : h("ul", { class: "item-list", id: "outbox" }, messages.map((m) => h("li", { class: "item" },
-      h("span", { class: "item-title" }, `${m.kind || m.Kind} to ${m.to || m.To}`),
-      (m.subject || m.Subject) ? h("span", { class: "muted" }, m.subject || m.Subject) : null,
-      h("span", { class: "outbox-body" }, m.body || m.Body),
-      h("span", { class: "muted" }, time(m.sentAt || m.SentAt))))));
+      h("span", { class: "item-title" }, `${m.kind} to ${m.to}`),
+      m.subject ? h("span", { class: "muted" }, m.subject) : null,
+      h("span", { class: "outbox-body" }, m.body),
+      h("span", { class: "muted" }, time(m.sent_at))))));
 }

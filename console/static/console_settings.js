@@ -16,6 +16,10 @@ const SETTINGS = `settingsVersion host settings {
   captcha { provider siteKey secretSet }
   sms { allowedCallingCodes }
   limits { codeSendsPerHour }
+  providers {
+    sms { provider accountSid authTokenSet from messagingServiceSid }
+    email { provider host port tls username passwordSet from }
+  }
 }`;
 
 const READ = `{ tenant { ${SETTINGS} } }`;
@@ -25,7 +29,16 @@ const UPDATE = `mutation($input: UpdateSettingsInput!) { updateSettings(input: $
 const serverSection = {
   signUp: "sign_up", signIn: "sign_in", password: "password", passkeys: "passkeys",
   mfa: "mfa", captcha: "captcha", sms: "sms", limits: "limits",
+  providersSms: "providers.sms", providersEmail: "providers.email",
 };
+
+// sectionValue returns a section of the settings as read; the providers
+// are two sections nested under "providers".
+function sectionValue(settings, section) {
+  if (section === "providersSms") return settings.providers.sms;
+  if (section === "providersEmail") return settings.providers.email;
+  return settings[section];
+}
 
 const snake = (s) => s.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
 
@@ -134,6 +147,35 @@ export const settingsPages = {
       ],
     }],
   },
+  providers: {
+    title: "SMS and email",
+    intro: "How the tenant's codes are delivered. Secrets are write-only: leave a secret empty to keep the stored one.",
+    groups: [
+      {
+        section: "providersSms", legend: "SMS provider",
+        fields: [
+          { key: "provider", type: "radio", label: "Provider", options: [["OUTBOX", "Development outbox (nothing is sent)"], ["TWILIO", "Twilio"]] },
+          { key: "accountSid", type: "text", label: "Twilio account SID", optional: true },
+          { key: "authToken", type: "secret", label: "Twilio auth token", hint: (s) => (s.providers.sms.authTokenSet ? "A token is stored. Leave empty to keep it." : "No token is stored.") },
+          { key: "from", type: "text", label: "Sender phone number", hint: "E.164, e.g. +15551234567; or use a messaging service.", optional: true },
+          { key: "messagingServiceSid", type: "text", label: "Twilio messaging service SID", optional: true },
+        ],
+      },
+      {
+        section: "providersEmail", legend: "Email provider",
+        fields: [
+          { key: "provider", type: "radio", label: "Provider", options: [["OUTBOX", "Development outbox (nothing is sent)"], ["SMTP", "SMTP server"]] },
+          { key: "host", type: "text", label: "SMTP host", optional: true },
+          { key: "port", type: "int", label: "SMTP port", optional: true, min: 1 },
+          { key: "tls", type: "select", label: "TLS", options: [["STARTTLS", "STARTTLS"], ["IMPLICIT", "Implicit TLS"], ["NONE", "None (local relays only)"]] },
+          { key: "username", type: "text", label: "SMTP user name", optional: true },
+          { key: "password", type: "secret", label: "SMTP password", hint: (s) => (s.providers.email.passwordSet ? "A password is stored. Leave empty to keep it." : "No password is stored.") },
+          { key: "from", type: "text", label: "Sender address", hint: "e.g. Acme <no-reply@acme.example>", optional: true },
+        ],
+      },
+    ],
+    extra: testMessageForm,
+  },
   limits: {
     title: "Limits",
     intro: "Limits on the codes sent by SMS and email.",
@@ -167,6 +209,14 @@ function toInput(section, value) {
     }
     case "captcha":
       return { provider: value.provider, siteKey: value.siteKey || "" };
+    case "providersSms": {
+      const { authTokenSet, ...rest } = value;
+      return rest;
+    }
+    case "providersEmail": {
+      const { passwordSet, ...rest } = value;
+      return rest;
+    }
     default:
       return structuredClone(value);
   }
@@ -181,14 +231,14 @@ function buildField(group, field, settings) {
   const id = `f-${section}-${field.key}`;
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
-  const value = field.type === "methods" ? settings.signIn.methods : settings[section][field.key];
+  const value = field.type === "methods" ? settings.signIn.methods : sectionValue(settings, section)[field.key];
   const hintText = typeof field.hint === "function" ? field.hint(settings) : field.hint;
   const warnText = field.warn ? field.warn(settings) : "";
   const described = [hintText ? hintId : "", warnText ? `${id}-warn` : "", errorId].filter(Boolean).join(" ");
   const hint = hintText ? h("p", { class: "hint", id: hintId }, hintText) : null;
   const warn = warnText ? h("p", { class: "warning", id: `${id}-warn` }, warnText) : null;
   const error = h("p", { class: "field-error", id: errorId });
-  const wrap = (control, read) => ({ el: h("div", { class: "field", "data-field": server }, control), read, error, control, server, section });
+  const wrap = (control, read) => ({ el: h("div", { class: "field", "data-field": server }, control), read, error, control, server, section, type: field.type });
 
   switch (field.type) {
     case "bool": {
@@ -206,8 +256,10 @@ function buildField(group, field, settings) {
       if (field.type === "int") input = h("input", { ...attrs, type: "number", inputmode: "numeric", min: field.min, step: 1, value: String(value) });
       else if (field.type === "secret") input = h("input", { ...attrs, type: "password", autocomplete: "new-password", value: "" });
       else input = h("input", { ...attrs, type: "text", spellcheck: "false", value: value || "" });
+      if (field.type === "int" && (value === null || value === undefined)) input.value = "";
       const read = () => {
         if (field.type === "int") {
+          if (field.optional && input.value.trim() === "") return null;
           const n = Number(input.value);
           return input.value.trim() === "" || !Number.isInteger(n) ? NaN : n;
         }
@@ -319,6 +371,7 @@ function drawForm(ctx, slug, page, heading, tenant, saved) {
     groups, problem, h("div", { class: "actions" }, save), status);
   heading.id = "settings-heading";
   view.replaceChildren(heading, form);
+  if (page.extra) view.append(page.extra(slug));
 
   const clearErrors = () => {
     problem.replaceChildren();
@@ -354,7 +407,7 @@ function drawForm(ctx, slug, page, heading, tenant, saved) {
     clearErrors();
     const input = { version: tenant.settingsVersion };
     for (const g of page.groups) {
-      if (!input[g.section]) input[g.section] = toInput(g.section, settings[g.section]);
+      if (!input[g.section]) input[g.section] = toInput(g.section, sectionValue(settings, g.section));
     }
     let invalid = false;
     for (const f of fields) {
@@ -368,8 +421,14 @@ function drawForm(ctx, slug, page, heading, tenant, saved) {
       const key = f.server.split(".").pop();
       const camel = key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
       const v = f.read();
-      if (camel === "secret" && v === "") continue; // omitted: keep the stored secret
+      if (f.type === "secret" && v === "") continue; // omitted: keep the stored secret
       input[f.section][camel] = v;
+    }
+    for (const [section, key] of [["providersSms", "sms"], ["providersEmail", "email"]]) {
+      if (input[section]) {
+        input.providers = { ...(input.providers || {}), [key]: input[section] };
+        delete input[section];
+      }
     }
     if (invalid) {
       status.textContent = "Fix the fields marked above, then save again.";
@@ -420,4 +479,42 @@ function drawForm(ctx, slug, page, heading, tenant, saved) {
     event.preventDefault();
     submit(false);
   });
+}
+
+// testMessageForm sends a test message through the tenant's saved
+// provider settings.
+function testMessageForm(slug) {
+  const channel = h("select", { id: "test-channel", name: "channel" },
+    h("option", { value: "EMAIL" }, "Email"), h("option", { value: "SMS" }, "SMS"));
+  const to = h("input", { type: "text", id: "test-to", name: "to", autocomplete: "off", spellcheck: "false", "aria-describedby": "test-to-hint test-to-error" });
+  const error = h("p", { class: "field-error", id: "test-to-error" });
+  const status = h("p", { class: "form-status", id: "test-status", role: "status" });
+  const button = h("button", { type: "submit", id: "send-test" }, "Send a test message");
+  const form = h("form", { id: "test-message-form", novalidate: true },
+    h("h3", {}, "Send a test message"),
+    h("p", { class: "hint" }, "Uses the saved settings above: save your changes first."),
+    h("label", { for: "test-channel" }, "Channel"), channel,
+    h("label", { for: "test-to" }, "To"),
+    h("p", { class: "hint", id: "test-to-hint" }, "An email address, or a phone number in E.164 form (+15551234567)."),
+    to, error, button, status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    to.removeAttribute("aria-invalid");
+    status.textContent = "Sending…";
+    button.disabled = true;
+    try {
+      const data = await gql(slug, "mutation($c: Channel!, $to: String!) { sendTestMessage(channel: $c, to: $to) { messageId } }",
+        { c: channel.value, to: to.value.trim() });
+      status.textContent = `Test message sent (message ${data.sendTestMessage.messageId}).`;
+    } catch (err) {
+      status.textContent = "";
+      error.textContent = err.message;
+      to.setAttribute("aria-invalid", "true");
+      to.focus();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
 }

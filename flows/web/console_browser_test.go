@@ -34,7 +34,13 @@ type consoleSite struct {
 // tenants named by slug (created with default settings).
 func newConsoleSite(t *testing.T, owns ...string) *consoleSite {
 	t.Helper()
-	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	return newConsoleSiteWith(t, testserver.Options{}, owns...)
+}
+
+// newConsoleSiteWith is newConsoleSite on a server started with opts.
+func newConsoleSiteWith(t *testing.T, opts testserver.Options, owns ...string) *consoleSite {
+	t.Helper()
+	srv := testserver.Start(t, testdb.SQLite, opts)
 	var ts []*tenants.Tenant
 	for _, slug := range owns {
 		ts = append(ts, srv.CreateTenant(t, slug, strings.ToUpper(slug[:1])+slug[1:]))
@@ -328,6 +334,7 @@ func TestConsole_FitsA360PixelScreenAndLoadsFromItsOwnHostOnly(t *testing.T) {
 		{"/console/tenants/shop/passkeys", "#save-settings", "passkeys"},
 		{"/console/tenants/shop/captcha", "#save-settings", "captcha"},
 		{"/console/tenants/shop/limits", "#save-settings", "limits"},
+		{"/console/tenants/shop/providers", "#send-test", "providers"},
 		{"/console/tenants/shop/users", "#user-search", "users"},
 		{"/console/tenants/shop/api-keys", "#create-api-key", "api-keys"},
 	}
@@ -341,4 +348,54 @@ func TestConsole_FitsA360PixelScreenAndLoadsFromItsOwnHostOnly(t *testing.T) {
 	reqs := tab.Requests()
 	requireOnlyOwnHost(t, c.origin, reqs)
 	require.True(t, slices.ContainsFunc(reqs, func(u string) bool { return strings.HasSuffix(u, "/console/tenants/shop/graphql") }))
+}
+
+func TestConsole_ProvidersSaveWithWriteOnlySecretsAndTestMessageReachesTheOutbox(t *testing.T) {
+	t.Parallel()
+	c := newConsoleSiteWith(t, testserver.Options{Development: true}, "shop")
+	tab := browser.New(t).NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	c.setUp(t, tab)
+
+	// An SMTP server without a host is refused at the field.
+	openSettings(t, tab, c, "shop", "providers")
+	before := c.tenant(t, "shop")
+	tab.Click(t, "#f-providersEmail-provider-smtp")
+	tab.Click(t, "#save-settings")
+	tab.WaitVisible(t, "#f-providersEmail-host-error")
+	require.True(t, strings.HasPrefix(tab.Text(t, "#f-providersEmail-host-error"), "providers.email.host"), tab.Text(t, "#f-providersEmail-host-error"))
+	require.Equal(t, before.SettingsVersion, c.tenant(t, "shop").SettingsVersion, "nothing was saved")
+
+	// With the host and a password: saved; the password is never shown.
+	tab.Type(t, "#f-providersEmail-host", "smtp.shop.example")
+	tab.SetValue(t, "#f-providersEmail-port", "587")
+	tab.Type(t, "#f-providersEmail-username", "mailer")
+	tab.Type(t, "#f-providersEmail-password", "s3cret-pass")
+	tab.Type(t, "#f-providersEmail-from", "no-reply@shop.example")
+	saveSettings(t, tab)
+	saved := c.tenant(t, "shop").Settings.Providers.Email
+	require.Equal(t, "smtp", saved.Provider)
+	require.Equal(t, "smtp.shop.example", saved.Host)
+	require.Equal(t, "s3cret-pass", saved.Password)
+	var pw string
+	tab.Eval(t, `document.querySelector("#f-providersEmail-password").value`, &pw)
+	require.Empty(t, pw)
+	require.Equal(t, "A password is stored. Leave empty to keep it.", tab.Text(t, "#f-providersEmail-password-hint"))
+	// Saving again without typing it keeps it.
+	saveSettings(t, tab)
+	require.Equal(t, "s3cret-pass", c.tenant(t, "shop").Settings.Providers.Email.Password)
+
+	// Back to the outbox, then a test message shows in the console's outbox.
+	tab.Click(t, "#f-providersEmail-provider-outbox")
+	saveSettings(t, tab)
+	tab.Type(t, "#test-to", "ops@shop.example")
+	tab.Click(t, "#send-test")
+	tab.WaitVisible(t, "#test-status")
+	require.True(t, strings.HasPrefix(tab.Text(t, "#test-status"), "Test message sent"), tab.Text(t, "#test-status"))
+	tab.Screenshot(t, shotPath(t, "providers.png"))
+	tab.Click(t, `.console-nav a[href="/console/outbox"]`)
+	tab.WaitVisible(t, "#outbox")
+	require.Contains(t, tabTexts(t, tab, "#outbox .item-title"), "email to ops@shop.example")
+	tab.Screenshot(t, shotPath(t, "outbox.png"))
+	require.Empty(t, tab.ConsoleErrors())
 }
