@@ -506,7 +506,8 @@ function testMessageForm(slug) {
     try {
       const data = await gql(slug, "mutation($c: Channel!, $to: String!) { sendTestMessage(channel: $c, to: $to) { messageId } }",
         { c: channel.value, to: to.value.trim() });
-      status.textContent = `Test message sent (message ${data.sendTestMessage.messageId}).`;
+      status.replaceChildren(h("span", { id: "test-sent" }, "Test message sent."), " Message ID: ",
+        h("code", { id: "test-message-id" }, data.sendTestMessage.messageId));
     } catch (err) {
       status.textContent = "";
       error.textContent = err.message;
