@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,11 @@ import (
 	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
+	"github.com/sesame-id/sesame/jobs"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // These tests walk the account center (/account, J11): the page loads the
@@ -504,4 +508,61 @@ func TestAccount_ProblemsShowInTheAlertRegionAndAnEndedSessionAsksToSignIn(t *te
 	tab.Click(t, "#sign-in-again")
 	tab.WaitVisible(t, "#identifier")
 	require.Equal(t, acme.url("/"), tab.Location(t))
+}
+
+func TestAccount_SMSFactorBoundByACodeThenRemoved(t *testing.T) {
+	t.Parallel()
+	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	next := acme.tenant.Settings
+	next.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorSMS, tenants.FactorBackupCodes}
+	tn, err := srv.Tenants.UpdateSettings(t.Context(), acme.tenant, next, false)
+	require.NoError(t, err)
+	acme.tenant = tn
+	tab := browser.New(t).NewTab(t)
+	phone := &passkeyDevice{}
+	phone.plugIn(t, tab)
+	acme.signUp(t, tab, adaEmail)
+	waitAccountCenter(t, tab)
+	user := acme.user(t, adaEmail)
+
+	tab.Click(t, "#sms-setup")
+	tab.WaitVisible(t, "#sms-phone")
+	require.Equal(t, "sms-phone", tabFocused(t, tab))
+	require.Equal(t, "Phone number, in international form (e.g. +14155550123)", tabLabel(t, tab, "#sms-phone"))
+	tab.Type(t, "#sms-phone", "+14155550100\r")
+	tab.WaitVisible(t, "#sms-code")
+	require.Equal(t, "Code sent to +1••••••••00", tabLabel(t, tab, "#sms-code"))
+	codeRe := regexp.MustCompile(`\b([0-9]{6})\b`)
+	var code string
+	require.Eventually(t, func() bool {
+		for _, m := range outbox.Messages() {
+			if found := codeRe.FindStringSubmatch(m.Body); m.To == "+14155550100" && found != nil {
+				code = found[1]
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 20*time.Millisecond)
+	_, err = acme.scope().SMSFactors().Get(t.Context(), user.ID)
+	require.ErrorIs(t, err, db.ErrNotFound, "sending the code binds nothing yet")
+
+	tab.Type(t, "#sms-code", code+"\r")
+	tab.WaitVisible(t, "#backup-codes-saved")
+	require.Len(t, tabTexts(t, tab, "li.backup-code"), 10, "the first factor comes with backup codes")
+	require.Equal(t, "Codes go to +1••••••••00.", tab.Text(t, "#sms-state"))
+	require.Equal(t, textTwoStepOn, tab.Text(t, "#mfa-state"))
+	f, err := acme.scope().SMSFactors().Get(t.Context(), user.ID)
+	require.NoError(t, err)
+	require.Equal(t, "+14155550100", f.Phone)
+	require.True(t, acme.user(t, adaEmail).MFAEnabled)
+
+	tab.Click(t, "#sms-remove")
+	tabWaitText(t, tab, "#status", "Phone number removed.")
+	require.True(t, tabShows(t, tab, "#sms-setup"))
+	_, err = acme.scope().SMSFactors().Get(t.Context(), user.ID)
+	require.ErrorIs(t, err, db.ErrNotFound)
+	require.Empty(t, tab.ConsoleErrors())
+	requireOnlyOwnHost(t, acme.origin, ownRequests(tab.Requests()))
 }
