@@ -57,8 +57,13 @@ func (c *consoleSite) setUp(t *testing.T, tab *browser.Tab) {
 	t.Helper()
 	tab.Navigate(t, c.url("/setup#"+c.token))
 	tab.Click(t, "#setup-passkey")
-	time.Sleep(3 * time.Second)
-	require.True(t, tabHas(t, tab, "#create-tenant-form"), "the console did not appear: %v at %s", tab.ConsoleErrors(), tab.Location(t))
+	// The setup page navigates to the console once the passkey is made;
+	// waiting for an element before that would wait on the setup page.
+	deadline := time.Now().Add(browser.DefaultTimeout)
+	for tab.Location(t) != c.url("/console") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	tab.WaitVisible(t, "#create-tenant-form")
 	require.Equal(t, c.url("/console"), tab.Location(t))
 }
 
