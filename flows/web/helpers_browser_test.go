@@ -116,9 +116,12 @@ func (p *hostedSite) skipTwoStep(t *testing.T, tab *browser.Tab) {
 	tab.Click(t, "#two-step-skip")
 }
 
-// waitAccount waits until the tab shows the tenant's account page.
+// waitAccount waits until the tab shows the tenant's account page, built
+// by account.js: until then the page's layout still moves, and a click
+// could land on another element than the one it aimed at.
 func (p *hostedSite) waitAccount(t *testing.T, tab *browser.Tab) {
 	t.Helper()
+	tab.WaitVisible(t, `#account[aria-busy="false"]`)
 	tab.WaitVisible(t, "#user-name")
 	require.Equal(t, p.url("/account"), tab.Location(t))
 }
