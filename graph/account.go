@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/graph/model"
 	"github.com/sesame-id/sesame/internal/delivery"
@@ -45,14 +46,6 @@ const (
 	// BackupCodeCount is how many backup codes regenerating gives.
 	BackupCodeCount = 10
 )
-
-// MaskPhone shows the country code and the last two digits.
-func MaskPhone(e164 string) string {
-	if len(e164) < 6 {
-		return "••••"
-	}
-	return e164[:2] + strings.Repeat("•", len(e164)-4) + e164[len(e164)-2:]
-}
 
 // passkeyName checks a name a person gave a passkey.
 func passkeyName(name string) (string, error) {
@@ -352,7 +345,7 @@ func (r *Resolver) beginSMSFactor(ctx context.Context, phone string) (*model.SMS
 	if err != nil {
 		return nil, err
 	}
-	return &model.SMSBinding{Binding: code.ID.String(), SentTo: MaskPhone(number)}, nil
+	return &model.SMSBinding{Binding: code.ID.String(), SentTo: signin.MaskPhone(number)}, nil
 }
 
 // confirmSMSFactor binds the number a code of this session was sent to:
