@@ -6,6 +6,8 @@ import "net/http"
 // is an ES module (static/console.js) that talks to the console API and
 // to each tenant's management API.
 type ConsoleView struct {
+	// Locale is English: the console speaks English.
+	Locale
 	AdminName string
 	// BaseDomain is where tenants live ({slug}.{BaseDomain}).
 	BaseDomain string
@@ -15,15 +17,18 @@ type ConsoleView struct {
 
 // SetupView is the one-time setup link page.
 type SetupView struct {
+	Locale
 	TenantName string
 }
 
 // Console renders the console shell.
 func (p *Pages) Console(w http.ResponseWriter, r *http.Request, v ConsoleView) {
+	v.Locale = p.Locale(DefaultLanguage, "console")
 	p.render(w, r, http.StatusOK, "console", v)
 }
 
 // Setup renders the setup link page.
 func (p *Pages) Setup(w http.ResponseWriter, r *http.Request, v SetupView) {
+	v.Locale = p.Locale(DefaultLanguage, "console")
 	p.render(w, r, http.StatusOK, "setup", v)
 }

@@ -24,8 +24,9 @@ var staticFS embed.FS
 
 // Pages renders the embedded templates.
 type Pages struct {
-	pages  map[string]*template.Template
-	logger *slog.Logger
+	pages   map[string]*template.Template
+	catalog *Catalog
+	logger  *slog.Logger
 }
 
 // New parses every page template (each combined with layout.html).
@@ -34,7 +35,11 @@ func New(logger *slog.Logger) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pages{pages: make(map[string]*template.Template), logger: logger}
+	catalog, err := LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	p := &Pages{pages: make(map[string]*template.Template), catalog: catalog, logger: logger}
 	for _, name := range names {
 		if name == "templates/layout.html" {
 			continue
@@ -47,6 +52,13 @@ func New(logger *slog.Logger) (*Pages, error) {
 	}
 	return p, nil
 }
+
+// Catalog returns the strings of the hosted pages in every language.
+func (p *Pages) Catalog() *Catalog { return p.catalog }
+
+// Locale returns the locale of tag for a page of bundle (sign_in,
+// sign_up, account, console).
+func (p *Pages) Locale(tag, bundle string) Locale { return p.catalog.Locale(tag, bundle) }
 
 // render writes page name with data and status, or a plain 500 if the
 // template fails (the output is buffered so a half page is never sent).
@@ -90,6 +102,7 @@ func (p *Pages) renderWith(w http.ResponseWriter, r *http.Request, status int, n
 	h.Set("Content-Security-Policy", cspWith(sources))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -7,6 +7,8 @@ import (
 
 // SignInView is what the hosted sign-in page shows.
 type SignInView struct {
+	// Locale is the page's language (Pages.Locale with the sign_in bundle).
+	Locale
 	TenantName string
 	// PasskeySignIn is the tenant's passkey sign-in switch; ShowButton and
 	// Autofill its two presentation options.
@@ -38,6 +40,8 @@ type CaptchaView struct {
 
 // SignUpView is what the hosted sign-up page shows.
 type SignUpView struct {
+	// Locale is the page's language (the sign_up bundle).
+	Locale
 	TenantName string
 	// Enabled is false when the tenant does not let users create
 	// passkeys: no passkey-first sign-up and no passkey prompt.
@@ -69,6 +73,8 @@ type SignUpField struct {
 
 // AccountView is what the signed-in account page shows.
 type AccountView struct {
+	// Locale is the page's language (the account bundle).
+	Locale
 	TenantName        string
 	UserName          string
 	Passkeys          []PasskeyView
@@ -96,6 +102,9 @@ func (p *Pages) SignIn(w http.ResponseWriter, r *http.Request, v SignInView) {
 	if v.Captcha != nil {
 		sources = v.Captcha.Sources
 	}
+	if v.catalog == nil {
+		v.Locale = p.Locale(DefaultLanguage, "sign_in")
+	}
 	p.renderWith(w, r, http.StatusOK, "sign_in", v, sources)
 }
 
@@ -105,11 +114,17 @@ func (p *Pages) SignUp(w http.ResponseWriter, r *http.Request, v SignUpView) {
 	if v.Captcha != nil {
 		sources = v.Captcha.Sources
 	}
+	if v.catalog == nil {
+		v.Locale = p.Locale(DefaultLanguage, "sign_up")
+	}
 	p.renderWith(w, r, http.StatusOK, "sign_up", v, sources)
 }
 
 // Account renders the account page.
 func (p *Pages) Account(w http.ResponseWriter, r *http.Request, v AccountView) {
+	if v.catalog == nil {
+		v.Locale = p.Locale(DefaultLanguage, "account")
+	}
 	p.render(w, r, http.StatusOK, "account", v)
 }
 

@@ -23,6 +23,7 @@ export async function renderUsers(ctx, slug) {
 
   const load = async (after, list) => {
     const q = search.value.trim();
+    results.setAttribute("aria-busy", "true");
     if (!after) results.replaceChildren(loading("users"));
     let data;
     try {
@@ -30,7 +31,10 @@ export async function renderUsers(ctx, slug) {
         nodes { id displayName disabled mfaEnabled createdAt identifiers { kind value } passkeys { id } }
         pageInfo { hasNextPage endCursor } } }`, { search: q || null, after: after || null });
     } catch (err) {
-      if (ctx.alive()) results.replaceChildren(failure(err, () => load(after, list)));
+      if (ctx.alive()) {
+        results.replaceChildren(failure(err, () => load(after, list)));
+        results.setAttribute("aria-busy", "false");
+      }
       return;
     }
     if (!ctx.alive()) return;
@@ -57,6 +61,9 @@ export async function renderUsers(ctx, slug) {
       more.addEventListener("click", () => { more.disabled = true; load(pageInfo.endCursor, list); });
       results.append(more);
     }
+    // The query these results answer, for whoever waits on them.
+    results.dataset.query = q;
+    results.setAttribute("aria-busy", "false");
   };
 
   form.addEventListener("submit", (event) => {

@@ -2,6 +2,9 @@
 // It speaks the standard WebAuthn JSON forms (the *OptionsJSON the server
 // sends and the RegistrationResponseJSON / AuthenticationResponseJSON it
 // expects), converting by hand where the browser lacks the JSON helpers.
+// Its sentences come from the page's strings (i18n.js, errors.*).
+
+import { t, has, lang } from "/static/i18n.js";
 
 export function supported() {
   return typeof window.PublicKeyCredential === "function" && !!navigator.credentials;
@@ -147,31 +150,42 @@ async function post(path, body, token, action) {
   try {
     res = await fetch(path, { method: "POST", headers, body: JSON.stringify(body), credentials: "same-origin" });
   } catch {
-    throw new FlowError("network", "Could not reach the server. Check your connection and try again.");
+    throw new FlowError("network", t("errors.network"));
   } finally {
     if (guarded) captcha.reset();
   }
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
     const e = data.error || {};
-    throw new FlowError(e.code || "error", e.message || "Something went wrong. Try again.", e.field);
+    throw new FlowError(e.code || "unknown", e.message || "", e.field);
   }
   return data;
 }
 
+// errorText is the sentence for a server error in the page's language.
+// English pages show the server's own sentence, the most specific one
+// (it may name the field's rule); other languages show the catalogue's
+// sentence for the field, else for the code.
+export function errorText(code, field, serverMessage) {
+  if (lang === "en" && serverMessage) return serverMessage;
+  if (code === "invalid_input" && field && has(`errors.field.${field}`)) return t(`errors.field.${field}`);
+  if (has(`errors.${code}`)) return t(`errors.${code}`);
+  return t("errors.unknown");
+}
+
 // explain turns an error into a sentence for the page.
 export function explain(err) {
-  if (err instanceof FlowError) return err.message;
+  if (err instanceof FlowError) return errorText(err.code, err.field, err.message);
   switch (err && err.name) {
     case "NotAllowedError":
-      return "The passkey request was cancelled or timed out. Try again, or use another way to sign in.";
+      return t("errors.passkey.cancelled");
     case "InvalidStateError":
-      return "This device already has a passkey for this account.";
+      return t("errors.passkey.exists_on_device");
     case "SecurityError":
-      return "Passkeys can't be used on this address.";
+      return t("errors.passkey.insecure");
     case "AbortError":
       return "";
     default:
-      return "Something went wrong with the passkey. Try again.";
+      return t("errors.passkey.failed");
   }
 }

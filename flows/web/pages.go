@@ -22,6 +22,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := t.Settings.Passkeys
 	h.Pages.SignIn(w, r, console.SignInView{
+		Locale:        h.locale(w, r, t, "sign_in"),
 		TenantName:    t.Name,
 		PasskeySignIn: p.SignIn,
 		ShowButton:    p.ShowButton,
@@ -53,7 +54,9 @@ func (h *Handler) captchaView(t *tenants.Tenant, actions []string) *console.Capt
 func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
 	su := t.Settings.SignUp
+	loc := h.locale(w, r, t, "sign_up")
 	v := console.SignUpView{
+		Locale:       loc,
 		TenantName:   t.Name,
 		Enabled:      t.Settings.Passkeys.AllowRegistration,
 		PasskeyFirst: t.Settings.Passkeys.AllowRegistration && len(su.Required) <= 1,
@@ -66,13 +69,13 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 		}
 		switch kind {
 		case tenants.IdentifierEmail:
-			f.Label, f.Type, f.Autocomplete = "Email address", "email", "email"
+			f.Label, f.Type, f.Autocomplete = loc.T("sign_up.fields.email.label"), "email", "email"
 		case tenants.IdentifierPhone:
-			f.Label, f.Type, f.Autocomplete = "Phone number", "tel", "tel"
-			f.Hint = "With + and the country code, such as +44 20 7946 0958."
+			f.Label, f.Type, f.Autocomplete = loc.T("sign_up.fields.phone.label"), "tel", "tel"
+			f.Hint = loc.T("sign_up.fields.phone.hint")
 		default:
-			f.Label, f.Type, f.Autocomplete = "Username", "text", "username"
-			f.Hint = "3 to 64 letters, digits, dots, dashes or underscores."
+			f.Label, f.Type, f.Autocomplete = loc.T("sign_up.fields.username.label"), "text", "username"
+			f.Hint = loc.T("sign_up.fields.username.hint")
 		}
 		v.Fields = append(v.Fields, f)
 	}
@@ -94,6 +97,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := console.AccountView{
+		Locale:            h.locale(w, r, t, "account"),
 		TenantName:        t.Name,
 		UserName:          s.User.DisplayName,
 		AllowRegistration: t.Settings.Passkeys.AllowRegistration,
@@ -113,6 +117,27 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		view.Passkeys = append(view.Passkeys, pv)
 	}
 	h.Pages.Account(w, r, view)
+}
+
+// langCookie remembers the language a person picked with the switcher.
+const langCookie = "sesame_lang"
+
+// locale picks the page's language (console.Pick: ?lang=, the cookie,
+// Accept-Language, the tenant's default_locale) and remembers a choice
+// made with ?lang= for a year.
+func (h *Handler) locale(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, bundle string) console.Locale {
+	var cookie string
+	if c, err := r.Cookie(langCookie); err == nil {
+		cookie = c.Value
+	}
+	tag, chosen := console.Pick(r.URL.Query().Get("lang"), cookie, r.Header.Get("Accept-Language"), t.Settings.DefaultLocale)
+	if chosen && tag != cookie {
+		http.SetCookie(w, &http.Cookie{
+			Name: langCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: h.secure(), SameSite: http.SameSiteLaxMode,
+		})
+	}
+	return h.Pages.Locale(tag, bundle)
 }
 
 // signOut ends the session and returns to the sign-in page.
