@@ -8,6 +8,7 @@ import { h, loading, failure } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 
 const SETTINGS = `settingsVersion host settings {
+  defaultLocale
   signUp { identifiers required verifyIdentifiers password passkeyPrompt }
   signIn { methods { identifier methods } }
   password { minLength maxLength rejectCommon }
@@ -30,11 +31,13 @@ const serverSection = {
   signUp: "sign_up", signIn: "sign_in", password: "password", passkeys: "passkeys",
   mfa: "mfa", captcha: "captcha", sms: "sms", limits: "limits",
   providersSms: "providers.sms", providersEmail: "providers.email",
+  general: "",
 };
 
 // sectionValue returns a section of the settings as read; the providers
 // are two sections nested under "providers".
 function sectionValue(settings, section) {
+  if (section === "general") return { defaultLocale: settings.defaultLocale };
   if (section === "providersSms") return settings.providers.sms;
   if (section === "providersEmail") return settings.providers.email;
   return settings[section];
@@ -64,6 +67,12 @@ export const settingsPages = {
     title: "Sign-in experience",
     intro: "What people enter to create an account and to sign in on the tenant's hosted pages.",
     groups: [
+      {
+        section: "general", legend: "Language",
+        fields: [{ key: "defaultLocale", type: "select", label: "Language of the hosted pages",
+          hint: "Used when the browser asks for none of these. People can switch language on every page.",
+          options: [["en", "English"], ["es", "Español"], ["zh-CN", "简体中文"]] }],
+      },
       {
         section: "signUp", legend: "Sign-up",
         fields: [
@@ -227,7 +236,9 @@ let fieldSeq = 0;
 // buildField returns the field's elements and a reader of its value.
 function buildField(group, field, settings) {
   const section = group.section;
-  const server = `${serverSection[section]}.${snake(field.key)}`;
+  // Top-level settings (the "general" group) have no section in the
+  // server's field names.
+  const server = serverSection[section] ? `${serverSection[section]}.${snake(field.key)}` : snake(field.key);
   const id = `f-${section}-${field.key}`;
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
@@ -391,7 +402,7 @@ function drawForm(ctx, slug, page, heading, tenant, saved) {
       }
     }
     if (!best) {
-      const section = Object.keys(serverSection).find((k) => serverSection[k] === fieldName.split(".")[0]);
+      const section = Object.keys(serverSection).find((k) => serverSection[k] && serverSection[k] === fieldName.split(".")[0]);
       best = fields.find((f) => f.section === section) || null;
     }
     if (!best) return false;
@@ -423,6 +434,10 @@ function drawForm(ctx, slug, page, heading, tenant, saved) {
       const v = f.read();
       if (f.type === "secret" && v === "") continue; // omitted: keep the stored secret
       input[f.section][camel] = v;
+    }
+    if (input.general) {
+      input.defaultLocale = input.general.defaultLocale;
+      delete input.general;
     }
     for (const [section, key] of [["providersSms", "sms"], ["providersEmail", "email"]]) {
       if (input[section]) {
