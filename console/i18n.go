@@ -247,6 +247,20 @@ func Pick(query, cookie, acceptLanguage, tenantDefault string) (tag string, from
 	return DefaultLanguage, false
 }
 
+// LangCookie remembers the language a person picked with the switcher.
+const LangCookie = "sesame_lang"
+
+// Preferred is the language a client asked for, by its remembered choice
+// (cookie) or its Accept-Language, and "" when it asked for none Sesame
+// speaks (the tenant's default then applies).
+func Preferred(cookie, acceptLanguage string) string {
+	if t, ok := Supported(cookie); ok {
+		return t
+	}
+	t, _ := matchAcceptLanguage(acceptLanguage)
+	return t
+}
+
 // matchAcceptLanguage returns the first language, by preference, that
 // Sesame speaks: exactly, or by its primary subtag (es-MX is es, en-GB is
 // en; zh, zh-CN, zh-SG and zh-Hans are Simplified Chinese).

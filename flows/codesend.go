@@ -100,9 +100,13 @@ func (d Deps) SendCode(ctx context.Context, tx *db.Tx, t *tenants.Tenant, req Re
 	if err != nil {
 		return nil, err
 	}
-	var args river.JobArgs = jobs.EmailCodeArgs{TenantID: t.ID, CodeID: code.ID}
+	lang := req.Lang
+	if lang == "" {
+		lang = t.Settings.DefaultLocale
+	}
+	var args river.JobArgs = jobs.EmailCodeArgs{TenantID: t.ID, CodeID: code.ID, Lang: lang}
 	if c.Channel == db.ChannelSMS {
-		args = jobs.SMSCodeArgs{TenantID: t.ID, CodeID: code.ID}
+		args = jobs.SMSCodeArgs{TenantID: t.ID, CodeID: code.ID, Lang: lang}
 	}
 	if _, err := d.Jobs.InsertTx(ctx, tx.SQL(), args, nil); err != nil {
 		return nil, err

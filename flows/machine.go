@@ -99,6 +99,11 @@ type RequestInfo struct {
 	Captcha string
 	// UserID is the signed-in user making the request, if any.
 	UserID *uuid.UUID
+	// Lang is the language the client asked for (its choice on the hosted
+	// pages, else its Accept-Language), "" when none Sesame speaks: codes
+	// sent for the request are written in it, else in the tenant's
+	// default language.
+	Lang string
 }
 
 // SetCeremony stores a ceremony on the flow (replacing any other).

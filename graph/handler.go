@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/graph/generated"
@@ -168,5 +169,10 @@ func requestInfo(r *http.Request) flows.RequestInfo {
 	if err != nil {
 		ip = r.RemoteAddr
 	}
-	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip}
+	// The account center's language, for the codes it asks for.
+	var cookie string
+	if c, err := r.Cookie(console.LangCookie); err == nil {
+		cookie = c.Value
+	}
+	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip, Lang: console.Preferred(cookie, r.Header.Get("Accept-Language"))}
 }

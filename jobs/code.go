@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 
+	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
@@ -31,6 +33,9 @@ const codeMaxAttempts = 8
 type SMSCodeArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	CodeID   uuid.UUID `json:"code_id"`
+	// Lang is the language of the message (en, es, zh-CN): the page's that
+	// asked for the code. Empty (jobs enqueued before it existed) is English.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Kind identifies the job in River's tables.
@@ -43,6 +48,8 @@ func (SMSCodeArgs) InsertOpts() river.InsertOpts { return codeInsertOpts() }
 type EmailCodeArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	CodeID   uuid.UUID `json:"code_id"`
+	// Lang is the language of the message, as in SMSCodeArgs.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Kind identifies the job in River's tables.
@@ -68,7 +75,7 @@ type SMSCodeWorker struct {
 // Work issues the code and sends it by SMS.
 func (w *SMSCodeWorker) Work(ctx context.Context, job *river.Job[SMSCodeArgs]) error {
 	deps := codeDeps{db: w.DB, senders: w.Senders, clock: w.Clock, logger: w.Logger}
-	return sendCode(ctx, deps, job, job.Args.TenantID, job.Args.CodeID, smsChannel)
+	return sendCode(ctx, deps, job, job.Args.TenantID, job.Args.CodeID, job.Args.Lang, smsChannel)
 }
 
 // EmailCodeWorker works EmailCodeArgs; see sendCode for what a run does.
@@ -84,7 +91,7 @@ type EmailCodeWorker struct {
 // Work issues the code and sends it by email.
 func (w *EmailCodeWorker) Work(ctx context.Context, job *river.Job[EmailCodeArgs]) error {
 	deps := codeDeps{db: w.DB, senders: w.Senders, clock: w.Clock, logger: w.Logger}
-	return sendCode(ctx, deps, job, job.Args.TenantID, job.Args.CodeID, emailChannel)
+	return sendCode(ctx, deps, job, job.Args.TenantID, job.Args.CodeID, job.Args.Lang, emailChannel)
 }
 
 // codeDeps are the two workers' dependencies.
@@ -150,7 +157,7 @@ var errWrongChannel = errors.New("the code's channel does not match the job")
 //
 // The code's value is never logged nor put in an error: the sender's error
 // is redacted before it is returned, logged or stored.
-func sendCode[T river.JobArgs](ctx context.Context, w codeDeps, job *river.Job[T], tenantID, codeID uuid.UUID, ch codeChannel) error {
+func sendCode[T river.JobArgs](ctx context.Context, w codeDeps, job *river.Job[T], tenantID, codeID uuid.UUID, lang string, ch codeChannel) error {
 	log := w.logger.With("job_id", job.ID, "attempt", job.Attempt, "tenant_id", tenantID, "code_id", codeID, "channel", ch.name)
 
 	issuedAt := w.clock.Now()
@@ -182,7 +189,7 @@ func sendCode[T river.JobArgs](ctx context.Context, w codeDeps, job *river.Job[T
 		return fmt.Errorf("issue code %s: %w", codeID, err)
 	}
 
-	msg := newCodeMessage(tenant, value, code.ExpiresAt.Sub(issuedAt))
+	msg := newCodeMessage(tenant, value, code.ExpiresAt.Sub(issuedAt), lang)
 	messageID, err := ch.send(ctx, w.senders, tenantID, code.Recipient, msg)
 	if err != nil {
 		err = &sendError{err: err, value: value}
@@ -252,20 +259,33 @@ func (w codeDeps) markFailed(ctx context.Context, tenantID, codeID uuid.UUID, re
 	return nil
 }
 
+// messages are the code messages' words in every language, from the
+// same locale files as the hosted pages (namespace "messages"). They are
+// embedded and checked by the tests, and the server refuses to start
+// without them (console.New), so a failure here is a broken build.
+var messages = sync.OnceValue(func() *console.Catalog {
+	c, err := console.LoadCatalog()
+	if err != nil {
+		panic(err)
+	}
+	return c
+})
+
 // newCodeMessage returns the message carrying value for tenant, which
-// expires after left: "Your Acme code is 123456. It expires in 10
-// minutes."
-func newCodeMessage(tenant *db.Tenant, value string, left time.Duration) codeMessage {
+// expires after left, in lang: "Your Acme code is 123456. It expires in
+// 10 minutes."
+func newCodeMessage(tenant *db.Tenant, value string, left time.Duration, lang string) codeMessage {
+	l := messages().Locale(lang, "")
 	name := displayName(tenant)
 	// Rounded up: a code issued with 9m59.9s left is "10 minutes".
 	minutes := int((left + time.Minute - 1) / time.Minute)
-	expires := fmt.Sprintf("It expires in %d minutes.", minutes)
+	expires := l.T("messages.code.expires_other", "minutes", minutes)
 	if minutes <= 1 {
-		expires = "It expires in 1 minute."
+		expires = l.T("messages.code.expires_one")
 	}
 	return codeMessage{
-		subject: "Your " + name + " code",
-		text:    "Your " + name + " code is " + value + ". " + expires,
+		subject: l.T("messages.code.subject", "tenant", name),
+		text:    l.T("messages.code.text", "tenant", name, "code", value, "expires", expires),
 	}
 }
 

@@ -288,3 +288,24 @@ func TestCode_SMSOutsideTheAllowedCountriesIsRefusedAndInsideIsSent(t *testing.T
 		requirePublic(t, flows.ErrInvalidCode, err)
 	})
 }
+
+// A code is written in the language the client asked for, else in the
+// tenant's default language.
+func TestCode_TheMessageSpeaksTheClientsLanguageOrTheTenants(t *testing.T) {
+	t.Parallel()
+	e := newSignInEnv(t, testdb.New(t, testdb.SQLite))
+	ada := e.member(t, "ada", false)
+
+	e.req.Lang = "es"
+	token := e.start(t)
+	e.identify(t, token, ada.email)
+	e.sentCode(t, token, ada.email)
+	require.Regexp(t, `^Su código de .+ es [0-9]{6}\. Caduca en 10 minutos\.$`, e.messagesTo(ada.email)[0])
+
+	e.req.Lang = ""
+	e.tn.Settings.DefaultLocale = "zh-CN"
+	token = e.start(t)
+	e.identify(t, token, ada.email)
+	e.sentCode(t, token, ada.email)
+	require.Regexp(t, `^您的 .+ 验证码是 [0-9]{6}。10 分钟后过期。$`, e.messagesTo(ada.email)[0])
+}

@@ -119,21 +119,18 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 	h.Pages.Account(w, r, view)
 }
 
-// langCookie remembers the language a person picked with the switcher.
-const langCookie = "sesame_lang"
-
 // locale picks the page's language (console.Pick: ?lang=, the cookie,
 // Accept-Language, the tenant's default_locale) and remembers a choice
 // made with ?lang= for a year.
 func (h *Handler) locale(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, bundle string) console.Locale {
 	var cookie string
-	if c, err := r.Cookie(langCookie); err == nil {
+	if c, err := r.Cookie(console.LangCookie); err == nil {
 		cookie = c.Value
 	}
 	tag, chosen := console.Pick(r.URL.Query().Get("lang"), cookie, r.Header.Get("Accept-Language"), t.Settings.DefaultLocale)
 	if chosen && tag != cookie {
 		http.SetCookie(w, &http.Cookie{
-			Name: langCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
+			Name: console.LangCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: h.secure(), SameSite: http.SameSiteLaxMode,
 		})
 	}

@@ -139,6 +139,15 @@ func (h *Handler) wellKnown(w http.ResponseWriter, r *http.Request) {
 	flows.WriteJSON(w, http.StatusOK, map[string]any{"origins": rp.Origins})
 }
 
+// preferredLang is the language the client asked for ("" for none).
+func preferredLang(r *http.Request) string {
+	var cookie string
+	if c, err := r.Cookie(console.LangCookie); err == nil {
+		cookie = c.Value
+	}
+	return console.Preferred(cookie, r.Header.Get("Accept-Language"))
+}
+
 // requestInfo describes the client for the flows. The IP is the peer's:
 // put Sesame behind a proxy that rewrites the connection, not one that only
 // sets X-Forwarded-For.
@@ -147,7 +156,7 @@ func requestInfo(r *http.Request) flows.RequestInfo {
 	if err != nil {
 		ip = r.RemoteAddr
 	}
-	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip, Captcha: r.Header.Get(CaptchaHeader)}
+	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip, Captcha: r.Header.Get(CaptchaHeader), Lang: preferredLang(r)}
 }
 
 // checkPost guards every state-changing request: the body must be JSON
