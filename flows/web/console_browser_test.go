@@ -115,58 +115,7 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	tab.WaitVisible(t, "#create-tenant-form")
 	require.Equal(t, c.url("/console"), tab.Location(t))
 
-	// Create the tenant "Shop": the slug follows the name.
-	tab.Type(t, "#tenant-name", "Shop")
-	var slug string
-	tab.Eval(t, `document.querySelector("#tenant-slug").value`, &slug)
-	require.Equal(t, "shop", slug)
-	tab.Click(t, "#create-tenant")
-	tab.WaitVisible(t, "#hosted-sign-in")
-	require.Equal(t, c.url("/console/tenants/shop"), tab.Location(t))
-	var href string
-	tab.Eval(t, `document.querySelector("#hosted-sign-in").href`, &href)
-	require.Equal(t, c.srv.URL("shop")+"/", href)
-	tab.Screenshot(t, shotPath(t, "overview.png"))
-	shop := c.tenant(t, "shop")
-
-	// Start from autofill and the button off, MFA mandatory without
-	// passkeys, so that the console is what turns them on.
-	c.srv.SetPasskeys(t, "shop", func(p *tenants.Passkeys) { p.Autofill, p.ShowButton = false, false })
-	c.srv.SetSettings(t, "shop", func(s *tenants.Settings) {
-		s.MFA.Factors = []string{tenants.FactorTOTP, tenants.FactorBackupCodes}
-		s.MFA.Policy = tenants.MFAMandatory
-	})
-
-	// Passkeys: the navigation link, then autofill and the button on.
-	tab.Click(t, `.tenant-nav a[href="/console/tenants/shop/passkeys"]`)
-	tab.WaitVisible(t, "#save-settings")
-	require.Equal(t, c.url("/console/tenants/shop/passkeys"), tab.Location(t))
-	require.Equal(t, "No passkey uses this RP ID yet.", tab.Text(t, "#f-passkeys-rpId-warn"))
-	var rpID string
-	tab.Eval(t, `document.querySelector("#f-passkeys-rpId").value`, &rpID)
-	require.Equal(t, "shop.localhost", rpID)
-	tab.Click(t, "#f-passkeys-autofill")
-	tab.Click(t, "#f-passkeys-showButton")
-	saveSettings(t, tab)
-	tab.Screenshot(t, shotPath(t, "passkeys.png"))
-	shop = c.tenant(t, "shop")
-	require.True(t, shop.Settings.Passkeys.Autofill)
-	require.True(t, shop.Settings.Passkeys.ShowButton)
-	require.True(t, shop.Settings.Passkeys.SignIn)
-
-	// MFA: passkeys as a factor, user-controlled.
-	tab.Click(t, `.tenant-nav a[href="/console/tenants/shop/mfa"]`)
-	tab.WaitVisible(t, "#f-mfa-factors-webauthn")
-	var checked bool
-	tab.Eval(t, `document.querySelector("#f-mfa-policy-mandatory").checked`, &checked)
-	require.True(t, checked, "the form shows the stored policy")
-	tab.Click(t, "#f-mfa-factors-webauthn")
-	tab.Click(t, "#f-mfa-policy-user_controlled")
-	saveSettings(t, tab)
-	tab.Screenshot(t, shotPath(t, "mfa.png"))
-	shop = c.tenant(t, "shop")
-	require.ElementsMatch(t, []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorBackupCodes}, shop.Settings.MFA.Factors)
-	require.Equal(t, tenants.MFAUserControlled, shop.Settings.MFA.Policy)
+	shop := configureShop(t, c, tab)
 
 	// The other settings pages draw their forms.
 	for _, page := range []string{"sign-in", "captcha", "limits"} {
@@ -174,12 +123,12 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 		tab.Screenshot(t, shotPath(t, page+".png"))
 	}
 
-	// An end user signs up on the tenant's hosted page with a passkey.
+	// An end user signs up on the tenant's hosted page with a passkey,
+	// turns on 2-step verification, and adds, renames and removes a
+	// passkey in the account center.
 	site := &hostedSite{srv: c.srv, tenant: shop, origin: c.srv.URL("shop")}
 	person := b.NewTab(t)
-	person.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
-	site.signUp(t, person, "grace@example.com")
-	grace := site.user(t, "grace@example.com")
+	grace := endUserJourney(t, site, person, "en", "grace@example.com")
 	creds := site.credentials(t, grace.ID)
 	require.Len(t, creds, 1)
 
