@@ -2,7 +2,9 @@
 // browsers never send to a server. One click spends it (POST
 // /api/setup, which sets the session cookie) and creates the first
 // passkey through the add-passkey flow, then opens the console.
-import { supported, create, Flow, explain } from "/static/webauthn.js";
+// The page speaks English (the console's language); errorText and explain
+// read their sentences from the page's strings (the console bundle).
+import { supported, create, Flow, explain, errorText } from "/static/webauthn.js";
 
 const button = document.getElementById("setup-passkey");
 const message = document.getElementById("message");
@@ -37,7 +39,8 @@ button.addEventListener("click", async () => {
       });
       if (!res.ok) {
         const data = await res.json().catch(() => ({}));
-        say((data.error && data.error.message) || "The link did not work. Ask for a new one.");
+        const e = data.error || {};
+        say(e.message ? errorText(e.code || "unknown", e.field, e.message) : "The link did not work. Ask for a new one.");
         return;
       }
       signedIn = true;

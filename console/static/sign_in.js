@@ -1,4 +1,9 @@
 import { supported, conditionalSupported, get, Flow, explain } from "/static/webauthn.js";
+import { t, has, lang } from "/static/i18n.js";
+
+// CODE_MINUTES is how long a one-time code works (the server's ten
+// minutes), written in the page's language.
+const CODE_MINUTES = new Intl.NumberFormat(lang).format(10);
 
 const root = document.getElementById("sign-in");
 const cfg = {
@@ -34,7 +39,7 @@ function cancelAutofill() {
 
 async function finish(flow, credential) {
   await flow.step("passkey.finish", { credential });
-  say("Signed in.");
+  say(t("sign_in.signed_in"));
   window.location.assign("/account");
 }
 
@@ -87,33 +92,39 @@ function showMethods(list) {
   ul.replaceChildren();
   const text = document.getElementById("methods-text");
   if (list.includes("sso")) {
-    text.textContent = "This account signs in with your organization's single sign-on. Use your organization's sign-in page.";
+    text.textContent = t("sign_in.methods.sso");
     return;
   }
-  const names = { password: "Password", email_code: "Email verification code", sms_code: "SMS verification code" };
   const others = list.filter((m) => m !== "passkey");
   if (others.length === 0) {
     if (!supported()) {
-      text.textContent = "No other way to sign in is available, and this browser can't use passkeys. Try a browser or device that supports passkeys.";
+      text.textContent = t("sign_in.methods.none_unsupported");
     } else if (!cfg.passkey) {
-      text.textContent = "No other way to sign in is available here.";
+      text.textContent = t("sign_in.methods.none_here");
     } else {
-      text.textContent = "No other way to sign in is available. Use your passkey, or create an account.";
+      text.textContent = t("sign_in.methods.none");
     }
     return;
   }
-  text.textContent = "Choose how to sign in:";
+  text.textContent = t("sign_in.methods.choose");
   for (const m of others) {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
     button.className = "secondary";
-    button.textContent = names[m] || m;
+    button.textContent = methodName(m);
     button.dataset.method = m;
     button.addEventListener("click", () => chooseMethod(m));
     li.append(button);
     ul.append(li);
   }
+}
+
+// methodName is the button text of a first-factor method; a method this
+// page does not know shows as its name.
+function methodName(method) {
+  const key = `sign_in.methods.${method}`;
+  return has(key) ? t(key) : method;
 }
 
 function chooseMethod(method) {
@@ -134,8 +145,8 @@ async function sendCode() {
   busy(true);
   try {
     const res = await identifyFlow.step("code.send", {});
-    const where = res.result.channel === "sms" ? "by SMS to" : "to";
-    document.getElementById("code-sent").textContent = `We sent a code ${where} ${res.result.sent_to}. It works for 10 minutes.`;
+    const key = res.result.channel === "sms" ? "sign_in.code.sent_sms" : "sign_in.code.sent_email";
+    document.getElementById("code-sent").textContent = t(key, { destination: res.result.sent_to, minutes: CODE_MINUTES });
     document.getElementById("code-form").hidden = false;
     document.getElementById("code").focus();
   } catch (err) {
@@ -151,7 +162,7 @@ async function verifyCode(event) {
   const field = document.getElementById("code");
   const code = field.value.trim();
   if (!code) {
-    say("Enter the code.");
+    say(t("sign_in.code.missing"));
     field.focus();
     return;
   }
@@ -178,7 +189,7 @@ async function signInWithPassword(event) {
   say("");
   const field = document.getElementById("password");
   if (!field.value) {
-    say("Enter your password.");
+    say(t("sign_in.password.missing"));
     field.focus();
     return;
   }
@@ -207,17 +218,8 @@ let factors = [];
 let smsPhone = ""; // the SMS factor's number, masked by the server
 
 function factorName(factor) {
-  switch (factor) {
-    case "webauthn":
-      return "Passkey";
-    case "totp":
-      return "Authenticator app code";
-    case "sms":
-      return `SMS code to ${smsPhone}`;
-    case "backup_code":
-      return "Backup code";
-  }
-  return factor;
+  const key = `sign_in.mfa.factors.${factor}`;
+  return has(key) ? t(key, { phone: smsPhone }) : factor;
 }
 
 function showFactor(factor) {
@@ -231,7 +233,7 @@ function showFactor(factor) {
   if (factor === "sms") {
     const form = document.getElementById("mfa-sms-form");
     const send = document.getElementById("mfa-sms-send");
-    send.textContent = `Send a code to ${smsPhone}`;
+    send.textContent = smsPhone ? t("sign_in.mfa.sms_send_to", { phone: smsPhone }) : t("sign_in.mfa.sms_send");
     send.hidden = !form.hidden;
     document.getElementById("mfa-sms-intro").hidden = !form.hidden;
     (form.hidden ? send : document.getElementById("sms-code")).focus();
@@ -248,7 +250,7 @@ async function sendSMSCode() {
   busy(true);
   try {
     const res = await identifyFlow.step("mfa.sms.send", {});
-    document.getElementById("mfa-sms-sent").textContent = `We sent a code to ${res.result.sent_to}. It works for 10 minutes.`;
+    document.getElementById("mfa-sms-sent").textContent = t("sign_in.mfa.sms_sent", { phone: res.result.sent_to, minutes: CODE_MINUTES });
     document.getElementById("mfa-sms-send").hidden = true;
     document.getElementById("mfa-sms-intro").hidden = true;
     document.getElementById("mfa-sms-form").hidden = false;
@@ -273,7 +275,7 @@ function showSecondFactor(result) {
   for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.hidden = true;
   document.getElementById("mfa").hidden = false;
   if (factors.length === 0) {
-    say("No second factor you can use here is set up for this account.");
+    say(t("sign_in.mfa.none"));
     return;
   }
   showFactor(factors[0]);
@@ -314,7 +316,7 @@ function codeForm(id, action) {
     const input = event.target.querySelector("input");
     const code = input.value.trim();
     if (!code) {
-      say("Enter the code.");
+      say(t("sign_in.code.missing"));
       input.focus();
       return;
     }
@@ -344,7 +346,7 @@ async function identify(event) {
   say("");
   const value = identifier.value.trim();
   if (!value) {
-    say("Enter your email, phone number or username.");
+    say(t("sign_in.identifier.missing"));
     identifier.focus();
     return;
   }
