@@ -1,4 +1,5 @@
 import { supported, create, Flow, FlowError, explain } from "/static/webauthn.js";
+import { t } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,7 +44,8 @@ function done() {
   window.location.assign("/account");
 }
 
-// fail shows the server's message and focuses the field at fault.
+// fail shows the error in the page's language (explain) and focuses the
+// field at fault.
 function fail(err) {
   say(explain(err));
   if (!(err instanceof FlowError) || !err.field) return;
@@ -55,15 +57,15 @@ function fail(err) {
 }
 
 function showVerify(sent) {
-  const where = sent.channel === "sms" ? "a text message to " : "an email to ";
-  $("verify-sent").textContent = `We sent a code in ${where}${sent.sent_to}. It works for 10 minutes.`;
+  const key = sent.channel === "sms" ? "sign_up.verify.sent_sms" : "sign_up.verify.sent_email";
+  $("verify-sent").textContent = t(key, { to: sent.sent_to });
   $("verify-code").value = "";
   show(verifyForm);
   $("verify-code").focus();
 }
 
 function showPassword(need) {
-  $("new-password-hint").textContent = `Use at least ${need.min_length} characters. A few unrelated words make a password that is long and easy to remember.`;
+  $("new-password-hint").textContent = t("sign_up.password.hint", { min: need.min_length });
   $("new-password").value = "";
   show(passwordForm);
   $("new-password").focus();
@@ -73,7 +75,7 @@ function showPrompt() {
   show(prompt);
   if (!supported()) {
     $("prompt-create").disabled = true;
-    say("This browser can't create passkeys. Choose \"Not now\" to go on.");
+    say(t("sign_up.prompt.unsupported", { skip: t("sign_up.prompt.skip") }));
     $("prompt-skip").focus();
   }
 }
@@ -95,7 +97,7 @@ function showChoose(c) {
 function showSMS(sent) {
   $("sms-back").hidden = (choice.factors || []).length < 2;
   if (sent) {
-    $("sms-sent").textContent = `We sent a code to ${sent.sent_to}. It works for 10 minutes.`;
+    $("sms-sent").textContent = t("sign_up.sms.sent", { to: sent.sent_to });
     $("sms-code").value = "";
     $("sms-phone-form").hidden = true;
     $("sms-code-form").hidden = false;
@@ -200,7 +202,7 @@ function details() {
 function requireFields(input) {
   const missing = fields.find((f) => f.required && !input[f.dataset.kind]);
   if (missing) {
-    say(`Enter your ${missing.labels[0].textContent.replace(" (optional)", "").toLowerCase()}.`);
+    say(t(`sign_up.missing.${missing.dataset.kind}`));
     missing.setAttribute("aria-invalid", "true");
     missing.focus();
     return false;
@@ -229,7 +231,7 @@ async function signUpByPasskey() {
   const input = details();
   const value = Object.values(input)[0];
   if (!value) {
-    say("Enter your details first.");
+    say(t("sign_up.missing.details"));
     fields[0].focus();
     return;
   }
@@ -249,7 +251,7 @@ async function signUpByPasskey() {
 
 if (!supported()) {
   if (passkeyButton) passkeyButton.disabled = true;
-  say("This browser can't create passkeys. Use a browser that supports passkeys to create an account.");
+  say(t("sign_up.unsupported"));
 }
 
 form.addEventListener("submit", (event) => {
@@ -265,7 +267,7 @@ verifyForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const code = $("verify-code").value.replace(/\s/g, "");
   if (!/^\d{6}$/.test(code)) {
-    say("Enter the 6-digit code we sent you.");
+    say(t("sign_up.verify.missing_code"));
     $("verify-code").focus();
     return;
   }
@@ -282,7 +284,7 @@ passwordForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const password = $("new-password").value;
   if (!password) {
-    say("Choose a password.");
+    say(t("sign_up.password.missing"));
     $("new-password").focus();
     return;
   }
@@ -321,7 +323,7 @@ $("sms-phone-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const phone = $("sms-phone").value.trim();
   if (!phone) {
-    say("Enter your mobile number.");
+    say(t("sign_up.sms.missing_phone"));
     $("sms-phone").focus();
     return;
   }
@@ -331,7 +333,7 @@ $("sms-code-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const code = $("sms-code").value.replace(/\s/g, "");
   if (!/^\d{6}$/.test(code)) {
-    say("Enter the 6-digit code from the text message.");
+    say(t("sign_up.sms.missing_code"));
     $("sms-code").focus();
     return;
   }
@@ -347,7 +349,7 @@ $("totp-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const code = $("totp-code").value.replace(/\s/g, "");
   if (!/^\d{6}$/.test(code)) {
-    say("Enter the 6-digit code your authenticator app shows.");
+    say(t("sign_up.totp.missing_code"));
     $("totp-code").focus();
     return;
   }
