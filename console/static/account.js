@@ -22,167 +22,16 @@
 // page checks that it belongs to the same user, revokes the session it
 // replaced, and runs the kept action again.
 //
-// Words: everything the page shows comes from STRINGS below ({name}
-// placeholders are filled by t() and nodes()); server sentences are shown
-// only for codes STRINGS.errors does not know.
+// Words: everything the page shows comes from the page's strings
+// (i18n.js; the account.* keys of console/locales/*/account.json, plus
+// common.*), in the page's language: t() fills a sentence's {name}
+// placeholders, parts() fills them with elements too. An error's sentence
+// is account.errors.<code> when there is one, else errorText's (webauthn.js):
+// the server's own sentence on an English page, errors.<code> otherwise.
 
-import { supported, create, get, Flow, FlowError } from "/static/webauthn.js";
+import { supported, create, get, Flow, FlowError, errorText } from "/static/webauthn.js";
 import { gql, GraphQLError } from "/static/graphql.js";
-
-const STRINGS = {
-  title: "Your {tenant} account",
-  loading: "Loading your account…",
-  loadFailed: "Your account could not be loaded.",
-  retry: "Try again",
-  signedOut: "Your session has ended. Sign in again to manage your account.",
-  signInAgain: "Sign in again",
-  signOut: "Sign out",
-  working: "Working…",
-
-  profile: "Profile",
-  signedInAs: "Signed in as {name}.",
-  displayName: "Name",
-  identifiers: "Sign-in identifiers",
-  identifierKinds: { EMAIL: "Email", PHONE: "Phone", USERNAME: "Username" },
-  identifierLine: "{kind}: {value}",
-  verified: "verified",
-  notVerified: "not verified",
-
-  passkeys: "Passkeys",
-  noPasskeys: "You have no passkeys yet.",
-  created: "Created {date}",
-  lastUsed: "Last used {date}",
-  notUsed: "Not used yet",
-  synced: "Synced",
-  canSync: "Can be synced",
-  deviceOnly: "This device only",
-  transports: "Connects by: {list}",
-  transportNames: { internal: "this device", hybrid: "phone or tablet", usb: "USB", nfc: "NFC", ble: "Bluetooth", "smart-card": "smart card" },
-  rename: "Rename",
-  renameLabel: "Rename {name}",
-  newName: "New name for {name}",
-  save: "Save",
-  cancel: "Cancel",
-  nameEmpty: "Enter a name for the passkey.",
-  renamed: "Passkey renamed.",
-  remove: "Remove",
-  removeLabel: "Remove {name}",
-  removeConfirm: "Remove “{name}”? You will no longer be able to sign in with it. It stays on its device until you delete it there too.",
-  removeYes: "Remove passkey",
-  keep: "Keep it",
-  removed: "Passkey removed.",
-  addName: "Name for the new passkey (optional)",
-  addPlaceholder: "e.g. Work laptop",
-  add: "Add a passkey",
-  added: "Passkey added.",
-  noWebAuthn: "This browser can't create passkeys.",
-
-  twoStep: "2-step verification",
-  twoStepIntro: "When you sign in with a password or a code, ask for a second step.",
-  twoStepSwitch: "Use 2-step verification",
-  twoStepOn: "2-step verification is on.",
-  twoStepOff: "2-step verification is off.",
-  twoStepRequired: "Your organization requires 2-step verification, so it can't be turned off.",
-  twoStepTurnedOn: "2-step verification turned on.",
-  twoStepTurnedOff: "2-step verification turned off.",
-  totp: "Authenticator app",
-  totpOn: "An authenticator app is set up.",
-  totpOff: "Use an app such as a password manager to get a new code every 30 seconds.",
-  totpSetup: "Set up an authenticator app",
-  totpScan: "Scan this QR code with your authenticator app.",
-  totpQRAlt: "QR code for your authenticator app",
-  totpKey: "Can't scan it? Enter this key in the app:",
-  totpCode: "6-digit code from the app",
-  confirm: "Confirm",
-  codeEmpty: "Enter the code.",
-  totpAdded: "Authenticator app set up.",
-  totpRemoved: "Authenticator app removed.",
-  removeTOTP: "Remove the authenticator app",
-  sms: "Text message (SMS)",
-  smsOn: "Codes go to {phone}.",
-  smsOff: "Get a code by text message.",
-  smsSetup: "Set up text messages",
-  smsPhone: "Phone number, in international form (e.g. +14155550123)",
-  smsSend: "Send code",
-  phoneEmpty: "Enter a phone number.",
-  smsCode: "Code sent to {phone}",
-  smsAdded: "Phone number set up.",
-  smsRemoved: "Phone number removed.",
-  removeSMS: "Remove the phone number",
-  backup: "Backup codes",
-  backupIntro: "Use a backup code when you can't use your other ways to verify. Each works once.",
-  backupLeftOne: "1 backup code left.",
-  backupLeftOther: "{count} backup codes left.",
-  backupNone: "You have no backup codes.",
-  backupRegenerate: "Get new backup codes",
-  backupShown: "Your new backup codes. Save them somewhere safe now: they are shown only this once, and your old codes no longer work.",
-  backupDone: "I saved them",
-
-  sessions: "Sessions",
-  sessionsIntro: "Where your account is signed in.",
-  thisSession: "This session",
-  sessionSignedIn: "Signed in {date}",
-  sessionExpires: "Ends {date}",
-  sessionFrom: "From {ip}",
-  sessionBy: "With {methods}",
-  amr: { webauthn: "passkey", pwd: "password", otp: "authenticator app", sms: "text message", mfa: "2-step verification", email: "email code" },
-  unknownDevice: "Unknown browser",
-  deviceLine: "{browser} on {os}",
-  revoke: "Sign out",
-  revokeLabel: "Sign out the session {device}, signed in {date}",
-  revoked: "Session signed out.",
-
-  reverifyTitle: "Verify it's you",
-  reverifyText: "Changes to how you sign in need a recent verification: more than 10 minutes have passed since you signed in. Verify with a passkey, and the change goes through.",
-  reverifyButton: "Verify with a passkey",
-  reverifyNoWebAuthn: "This browser can't use passkeys. Sign out and sign in again, then make the change within 10 minutes.",
-  reverified: "Verified.",
-
-  passkeyErrors: {
-    NotAllowedError: "The passkey request was cancelled or timed out. Try again.",
-    InvalidStateError: "This device already has a passkey for this account.",
-    SecurityError: "Passkeys can't be used on this address.",
-    AbortError: "",
-    other: "Something went wrong with the passkey. Try again.",
-  },
-  errors: {
-    network: "Could not reach the server. Check your connection and try again.",
-    internal: "Something went wrong on our side. Try again in a moment.",
-    error: "Something went wrong. Try again.",
-    last_sign_in_method: "This is your last way to sign in. Add another one before removing it.",
-    mfa_required_by_policy: "2-step verification is required here: keep at least one way to verify.",
-    invalid_code: "That code is not right. Check it and try again.",
-    code_expired: "That code has expired. Send a new one.",
-    factor_exists: "This is already set up. Remove it first to set it up again.",
-    no_passkey_here: "No passkey can verify this account here. Sign out and sign in again, then make the change within 10 minutes.",
-  },
-};
-
-// t returns the string key with its {placeholders} filled.
-function t(key, params) {
-  return fill(STRINGS[key], params);
-}
-
-function fill(text, params) {
-  return String(text).replace(/\{(\w+)\}/g, (_, k) => (params && k in params ? String(params[k]) : ""));
-}
-
-// nodes returns the string key as nodes, with placeholders filled by
-// strings or elements.
-function nodes(key, params) {
-  const out = [];
-  const parts = String(STRINGS[key]).split(/(\{\w+\})/);
-  for (const part of parts) {
-    const m = /^\{(\w+)\}$/.exec(part);
-    if (!m) {
-      if (part) out.push(part);
-      continue;
-    }
-    const v = params ? params[m[1]] : "";
-    out.push(v instanceof Node ? v : String(v ?? ""));
-  }
-  return out;
-}
+import { t, parts, has, lang, formatDate } from "/static/i18n.js";
 
 // h builds an element: attributes (on* are listeners, booleans toggle) and
 // children (strings, nodes, arrays, null).
@@ -214,7 +63,6 @@ const ME = `query Me { me {
 const root = document.getElementById("account");
 const message = document.getElementById("message");
 const status = document.getElementById("status");
-const signOutButton = document.getElementById("sign-out");
 
 const state = {
   tenant: root.dataset.tenantName || "",
@@ -226,13 +74,25 @@ const state = {
   retry: null,
 };
 
-const lang = document.documentElement.lang || undefined;
-const dayFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium" });
+// Dates are written in the page's language: a day by formatDate
+// (i18n.js), a moment with its time by timeFormat.
 const timeFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
 
 function timeEl(iso, withTime) {
   const d = new Date(iso);
-  return h("time", { datetime: iso }, (withTime ? timeFormat : dayFormat).format(d));
+  return h("time", { datetime: iso }, withTime ? timeFormat.format(d) : formatDate(d));
+}
+
+// word returns the name of a value in a group of names (account.amr,
+// account.transportNames, account.identifierKinds), the value itself when
+// the group lacks it.
+function word(group, value) {
+  return has(`${group}.${value}`) ? t(`${group}.${value}`) : value;
+}
+
+// joinWords joins words with the language's separator.
+function joinWords(words) {
+  return words.join(t("account.listSeparator"));
 }
 
 function sayError(text) {
@@ -248,14 +108,19 @@ function clearMessages() {
   sayStatus("");
 }
 
-// explain turns any error into a sentence for the page.
+// explain turns any error into a sentence for the page: the account
+// center's own sentence for a code it knows (account.errors.*), else the
+// one errorText (webauthn.js) gives: the server's sentence on an English
+// page, errors.<code> in another language, errors.unknown at worst.
 function explain(err) {
   if (err instanceof GraphQLError || err instanceof FlowError) {
-    return STRINGS.errors[err.code] || err.serverMessage || err.message || STRINGS.errors.error;
+    if (has(`account.errors.${err.code}`)) return t(`account.errors.${err.code}`);
+    return errorText(err.code, err.field, err instanceof GraphQLError ? err.serverMessage : err.message);
   }
-  if (err && err.name in STRINGS.passkeyErrors) return STRINGS.passkeyErrors[err.name];
-  if (err instanceof DOMException) return STRINGS.passkeyErrors.other;
-  return STRINGS.errors.error;
+  if (err && err.name === "AbortError") return "";
+  if (err && typeof err.name === "string" && has(`account.passkeyErrors.${err.name}`)) return t(`account.passkeyErrors.${err.name}`);
+  if (err instanceof DOMException) return t("account.passkeyErrors.other");
+  return t("account.errors.error");
 }
 
 // busy disables the page's controls during a request, and gives them back
@@ -268,12 +133,12 @@ function busy(on) {
     focusBeforeBusy = document.activeElement;
     disabledByBusy = [...root.querySelectorAll("button, input")].filter((el) => !el.disabled);
     for (const el of disabledByBusy) el.disabled = true;
-    if (!status.textContent) sayStatus(STRINGS.working);
+    if (!status.textContent) sayStatus(t("common.working"));
     return;
   }
   for (const el of disabledByBusy) el.disabled = false;
   disabledByBusy = [];
-  if (status.textContent === STRINGS.working) sayStatus("");
+  if (status.textContent === t("common.working")) sayStatus("");
   if (focusBeforeBusy && focusBeforeBusy.isConnected && document.activeElement === document.body) {
     focusBeforeBusy.focus();
   }
@@ -366,16 +231,16 @@ async function reverify() {
   if (!ok) return;
   const retry = state.retry;
   state.retry = null;
-  sayStatus(STRINGS.reverified);
+  sayStatus(t("account.reverified"));
   if (retry) await retry();
   else render();
 }
 
 function showSignedOut() {
   root.replaceChildren(
-    h("h1", {}, t("title", { tenant: state.tenant })),
-    h("p", {}, STRINGS.signedOut),
-    h("p", {}, h("a", { href: "/", id: "sign-in-again" }, STRINGS.signInAgain)),
+    h("h1", {}, t("account.title", { tenant: state.tenant })),
+    h("p", {}, t("account.signedOut")),
+    h("p", {}, h("a", { href: "/", id: "sign-in-again" }, t("account.signInAgain"))),
   );
   root.setAttribute("aria-busy", "false");
 }
@@ -384,16 +249,16 @@ function showSignedOut() {
 
 function render(focus) {
   const me = state.me;
-  const parts = [
-    h("h1", {}, t("title", { tenant: state.tenant })),
-    h("p", {}, nodes("signedInAs", { name: h("strong", { id: "user-name" }, me.displayName) })),
+  const page = [
+    h("h1", {}, t("account.title", { tenant: state.tenant })),
+    h("p", {}, parts("account.signedInAs", { name: h("strong", { id: "user-name" }, me.displayName) })),
     state.retry ? reverifyPanel() : null,
     profileSection(me),
     passkeysSection(me),
     twoStepSection(me),
     sessionsSection(me),
   ];
-  root.replaceChildren(...parts.filter(Boolean));
+  root.replaceChildren(...page.filter(Boolean));
   root.setAttribute("aria-busy", "false");
   if (focus) {
     const el = root.querySelector(focus);
@@ -406,11 +271,11 @@ function render(focus) {
 function reverifyPanel() {
   const can = supported();
   return h("section", { id: "reverify", class: "panel notice", "aria-labelledby": "reverify-title" },
-    h("h2", { id: "reverify-title", tabindex: "-1" }, STRINGS.reverifyTitle),
-    h("p", { id: "reverify-text" }, can ? STRINGS.reverifyText : STRINGS.reverifyNoWebAuthn),
+    h("h2", { id: "reverify-title", tabindex: "-1" }, t("account.reverifyTitle")),
+    h("p", { id: "reverify-text" }, can ? t("account.reverifyText") : t("account.reverifyNoWebAuthn")),
     h("div", { class: "actions" },
-      can ? h("button", { type: "button", id: "reverify-button", onclick: reverify }, STRINGS.reverifyButton) : null,
-      h("button", { type: "button", class: "secondary", id: "reverify-cancel", onclick: () => { state.retry = null; clearMessages(); render(); } }, STRINGS.cancel)));
+      can ? h("button", { type: "button", id: "reverify-button", onclick: reverify }, t("account.reverifyButton")) : null,
+      h("button", { type: "button", class: "secondary", id: "reverify-cancel", onclick: () => { state.retry = null; clearMessages(); render(); } }, t("account.cancel"))));
 }
 
 function section(id, title, ...children) {
@@ -418,20 +283,23 @@ function section(id, title, ...children) {
 }
 
 function profileSection(me) {
-  return section("profile", STRINGS.profile,
+  return section("profile", t("account.profile"),
     h("dl", { class: "facts" },
-      h("dt", {}, STRINGS.displayName), h("dd", { id: "profile-name" }, me.displayName),
-      h("dt", {}, STRINGS.identifiers),
+      h("dt", {}, t("account.displayName")), h("dd", { id: "profile-name" }, me.displayName),
+      h("dt", {}, t("account.identifiers")),
       h("dd", {}, h("ul", { id: "identifiers", class: "plain" }, me.identifiers.map((i) =>
         h("li", { class: "identifier" },
-          t("identifierLine", { kind: STRINGS.identifierKinds[i.kind] || i.kind, value: i.value }),
-          " ", h("span", { class: "muted" }, `(${i.verified ? STRINGS.verified : STRINGS.notVerified})`)))))));
+          parts("account.identifierLine", {
+            kind: word("account.identifierKinds", i.kind),
+            value: i.value,
+            status: h("span", { class: "muted" }, t("account.identifierStatus", { status: i.verified ? t("account.verified") : t("account.notVerified") })),
+          })))))));
 }
 
 function syncText(p) {
-  if (p.synced) return STRINGS.synced;
-  if (p.backupEligible) return STRINGS.canSync;
-  return STRINGS.deviceOnly;
+  if (p.synced) return t("account.synced");
+  if (p.backupEligible) return t("account.canSync");
+  return t("account.deviceOnly");
 }
 
 function passkeyItem(p) {
@@ -440,34 +308,34 @@ function passkeyItem(p) {
     h("span", { class: "passkey-name" }, p.name),
     p.authenticatorName && p.authenticatorName !== p.name ? h("span", { class: "passkey-authenticator" }, p.authenticatorName) : null,
     h("span", { class: "passkey-meta" },
-      nodes("created", { date: timeEl(p.createdAt) }), " · ",
-      p.lastUsedAt ? nodes("lastUsed", { date: timeEl(p.lastUsedAt) }) : STRINGS.notUsed, " · ",
+      parts("account.created", { date: timeEl(p.createdAt) }), " · ",
+      p.lastUsedAt ? parts("account.lastUsed", { date: timeEl(p.lastUsedAt) }) : t("account.notUsed"), " · ",
       h("span", { class: "passkey-sync" }, syncText(p))),
     p.transports.length > 0
-      ? h("span", { class: "passkey-transports" }, t("transports", { list: p.transports.map((x) => STRINGS.transportNames[x] || x).join(", ") }))
+      ? h("span", { class: "passkey-transports" }, t("account.transports", { list: joinWords(p.transports.map((x) => word("account.transportNames", x))) }))
       : null,
   ];
   let tail;
   if (ui.renameId === p.id) {
     const inputId = `rename-${p.id}`;
     tail = h("form", { class: "inline-form rename-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); renamePasskey(p, e.target.elements.name); } },
-      h("label", { for: inputId }, t("newName", { name: p.name })),
+      h("label", { for: inputId }, t("account.newName", { name: p.name })),
       h("input", { id: inputId, name: "name", type: "text", maxlength: "100", value: p.name, autocomplete: "off", class: "rename-input" }),
       h("div", { class: "actions" },
-        h("button", { type: "submit", class: "rename-save" }, STRINGS.save),
-        h("button", { type: "button", class: "secondary rename-cancel", onclick: () => { ui.renameId = null; clearMessages(); render(`li[data-id="${p.id}"] .passkey-rename`); } }, STRINGS.cancel)));
+        h("button", { type: "submit", class: "rename-save" }, t("account.save")),
+        h("button", { type: "button", class: "secondary rename-cancel", onclick: () => { ui.renameId = null; clearMessages(); render(`li[data-id="${p.id}"] .passkey-rename`); } }, t("account.cancel"))));
   } else if (ui.removeId === p.id) {
     tail = h("div", { class: "confirm", role: "group", "aria-labelledby": `remove-text-${p.id}` },
-      h("p", { id: `remove-text-${p.id}`, class: "remove-text" }, t("removeConfirm", { name: p.name })),
+      h("p", { id: `remove-text-${p.id}`, class: "remove-text" }, t("account.removeConfirm", { name: p.name })),
       h("div", { class: "actions" },
-        h("button", { type: "button", class: "danger passkey-remove-confirm", onclick: () => removePasskey(p) }, STRINGS.removeYes),
-        h("button", { type: "button", class: "secondary passkey-remove-cancel", onclick: () => { ui.removeId = null; clearMessages(); render(`li[data-id="${p.id}"] .passkey-remove`); } }, STRINGS.keep)));
+        h("button", { type: "button", class: "danger passkey-remove-confirm", onclick: () => removePasskey(p) }, t("account.removeYes")),
+        h("button", { type: "button", class: "secondary passkey-remove-cancel", onclick: () => { ui.removeId = null; clearMessages(); render(`li[data-id="${p.id}"] .passkey-remove`); } }, t("account.keep"))));
   } else {
     tail = h("div", { class: "actions" },
-      h("button", { type: "button", class: "secondary passkey-rename", "aria-label": t("renameLabel", { name: p.name }),
-        onclick: () => { ui.renameId = p.id; ui.removeId = null; clearMessages(); render(`#rename-${CSS.escape(p.id)}`); } }, STRINGS.rename),
-      h("button", { type: "button", class: "secondary passkey-remove", "aria-label": t("removeLabel", { name: p.name }),
-        onclick: () => { ui.removeId = p.id; ui.renameId = null; clearMessages(); render(`li[data-id="${p.id}"] .passkey-remove-cancel`); } }, STRINGS.remove));
+      h("button", { type: "button", class: "secondary passkey-rename", "aria-label": t("account.renameLabel", { name: p.name }),
+        onclick: () => { ui.renameId = p.id; ui.removeId = null; clearMessages(); render(`#rename-${CSS.escape(p.id)}`); } }, t("account.rename")),
+      h("button", { type: "button", class: "secondary passkey-remove", "aria-label": t("account.removeLabel", { name: p.name }),
+        onclick: () => { ui.removeId = p.id; ui.renameId = null; clearMessages(); render(`li[data-id="${p.id}"] .passkey-remove-cancel`); } }, t("account.remove")));
   }
   return h("li", { class: "passkey", "data-id": p.id }, details, tail);
 }
@@ -475,94 +343,94 @@ function passkeyItem(p) {
 function passkeysSection(me) {
   let add = null;
   if (state.allowRegistration && !supported()) {
-    add = h("p", { id: "no-webauthn" }, STRINGS.noWebAuthn);
+    add = h("p", { id: "no-webauthn" }, t("account.noWebAuthn"));
   } else if (state.allowRegistration) {
     add = h("form", { id: "add-passkey-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); addPasskey(e.target.elements.name.value.trim()); } },
-      h("label", { for: "passkey-name" }, STRINGS.addName),
-      h("input", { id: "passkey-name", name: "name", type: "text", maxlength: "100", placeholder: STRINGS.addPlaceholder, autocomplete: "off" }),
-      h("button", { type: "submit", id: "add-passkey" }, STRINGS.add));
+      h("label", { for: "passkey-name" }, t("account.addName")),
+      h("input", { id: "passkey-name", name: "name", type: "text", maxlength: "100", placeholder: t("account.addPlaceholder"), autocomplete: "off" }),
+      h("button", { type: "submit", id: "add-passkey" }, t("account.add")));
   }
-  return section("passkeys-section", STRINGS.passkeys,
+  return section("passkeys-section", t("account.passkeys"),
     h("ul", { id: "passkeys", class: "passkeys" },
-      me.passkeys.length > 0 ? me.passkeys.map(passkeyItem) : h("li", { id: "no-passkeys" }, STRINGS.noPasskeys)),
+      me.passkeys.length > 0 ? me.passkeys.map(passkeyItem) : h("li", { id: "no-passkeys" }, t("account.noPasskeys"))),
     add);
 }
 
 function twoStepSection(me) {
-  const has = (f) => me.availableFactors.includes(f);
+  const offers = (f) => me.availableFactors.includes(f);
   const ui = state.ui;
-  const parts = [h("p", { class: "muted" }, STRINGS.twoStepIntro)];
+  const rows = [h("p", { class: "muted" }, t("account.twoStepIntro"))];
 
   // The switch, a checkbox with the switch role; disabled where the policy
   // is mandatory.
-  parts.push(h("div", { class: "switch-row" },
+  rows.push(h("div", { class: "switch-row" },
     h("input", { type: "checkbox", role: "switch", id: "mfa-switch", checked: me.mfaEnabled, disabled: !me.mfaOptional,
       "aria-describedby": "mfa-state", onchange: (e) => setMFA(e.target.checked) }),
-    h("label", { for: "mfa-switch" }, STRINGS.twoStepSwitch)));
-  parts.push(h("p", { id: "mfa-state" }, me.mfaOptional ? (me.mfaEnabled ? STRINGS.twoStepOn : STRINGS.twoStepOff) : STRINGS.twoStepRequired));
+    h("label", { for: "mfa-switch" }, t("account.twoStepSwitch"))));
+  rows.push(h("p", { id: "mfa-state" }, me.mfaOptional ? (me.mfaEnabled ? t("account.twoStepOn") : t("account.twoStepOff")) : t("account.twoStepRequired")));
 
-  if (has("TOTP")) {
-    const box = [h("h3", { id: "totp-title", tabindex: "-1" }, STRINGS.totp)];
+  if (offers("TOTP")) {
+    const box = [h("h3", { id: "totp-title", tabindex: "-1" }, t("account.totp"))];
     if (me.totp) {
-      box.push(h("p", { id: "totp-state" }, STRINGS.totpOn),
-        h("button", { type: "button", class: "secondary", id: "totp-remove", onclick: removeTOTP }, STRINGS.removeTOTP));
+      box.push(h("p", { id: "totp-state" }, t("account.totpOn")),
+        h("button", { type: "button", class: "secondary", id: "totp-remove", onclick: removeTOTP }, t("account.removeTOTP")));
     } else if (ui.totp) {
-      box.push(h("p", {}, STRINGS.totpScan),
-        h("img", { id: "totp-qr", src: ui.totp.qrCode, alt: STRINGS.totpQRAlt, width: "200", height: "200" }),
-        h("p", {}, STRINGS.totpKey, " ", h("code", { id: "totp-secret" }, ui.totp.secret)),
+      box.push(h("p", {}, t("account.totpScan")),
+        h("img", { id: "totp-qr", src: ui.totp.qrCode, alt: t("account.totpQRAlt"), width: "200", height: "200" }),
+        h("p", {}, parts("account.totpKey", { key: h("code", { id: "totp-secret" }, ui.totp.secret) })),
         h("form", { id: "totp-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); confirmTOTP(e.target.elements.code); } },
-          h("label", { for: "totp-code" }, STRINGS.totpCode),
+          h("label", { for: "totp-code" }, t("account.totpCode")),
           h("input", { id: "totp-code", name: "code", type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "10" }),
           h("div", { class: "actions" },
-            h("button", { type: "submit", id: "totp-confirm" }, STRINGS.confirm),
-            h("button", { type: "button", class: "secondary", id: "totp-cancel", onclick: () => { ui.totp = null; clearMessages(); render("#totp-setup"); } }, STRINGS.cancel))));
+            h("button", { type: "submit", id: "totp-confirm" }, t("account.confirm")),
+            h("button", { type: "button", class: "secondary", id: "totp-cancel", onclick: () => { ui.totp = null; clearMessages(); render("#totp-setup"); } }, t("account.cancel")))));
     } else {
-      box.push(h("p", { id: "totp-state", class: "muted" }, STRINGS.totpOff),
-        h("button", { type: "button", class: "secondary", id: "totp-setup", onclick: beginTOTP }, STRINGS.totpSetup));
+      box.push(h("p", { id: "totp-state", class: "muted" }, t("account.totpOff")),
+        h("button", { type: "button", class: "secondary", id: "totp-setup", onclick: beginTOTP }, t("account.totpSetup")));
     }
-    parts.push(h("div", { class: "factor", id: "totp" }, box));
+    rows.push(h("div", { class: "factor", id: "totp" }, box));
   }
 
-  if (has("SMS")) {
-    const box = [h("h3", { id: "sms-title", tabindex: "-1" }, STRINGS.sms)];
+  if (offers("SMS")) {
+    const box = [h("h3", { id: "sms-title", tabindex: "-1" }, t("account.sms"))];
     if (me.smsPhone) {
-      box.push(h("p", { id: "sms-state" }, t("smsOn", { phone: me.smsPhone })),
-        h("button", { type: "button", class: "secondary", id: "sms-remove", onclick: removeSMS }, STRINGS.removeSMS));
+      box.push(h("p", { id: "sms-state" }, t("account.smsOn", { phone: me.smsPhone })),
+        h("button", { type: "button", class: "secondary", id: "sms-remove", onclick: removeSMS }, t("account.removeSMS")));
     } else if (ui.sms) {
       box.push(h("form", { id: "sms-code-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); confirmSMS(e.target.elements.code); } },
-        h("label", { for: "sms-code" }, t("smsCode", { phone: ui.sms.sentTo })),
+        h("label", { for: "sms-code" }, t("account.smsCode", { phone: ui.sms.sentTo })),
         h("input", { id: "sms-code", name: "code", type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "10" }),
         h("div", { class: "actions" },
-          h("button", { type: "submit", id: "sms-confirm" }, STRINGS.confirm),
-          h("button", { type: "button", class: "secondary", id: "sms-cancel", onclick: () => { ui.sms = null; ui.smsForm = false; clearMessages(); render("#sms-setup"); } }, STRINGS.cancel))));
+          h("button", { type: "submit", id: "sms-confirm" }, t("account.confirm")),
+          h("button", { type: "button", class: "secondary", id: "sms-cancel", onclick: () => { ui.sms = null; ui.smsForm = false; clearMessages(); render("#sms-setup"); } }, t("account.cancel")))));
     } else if (ui.smsForm) {
       box.push(h("form", { id: "sms-phone-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); beginSMS(e.target.elements.phone); } },
-        h("label", { for: "sms-phone" }, STRINGS.smsPhone),
+        h("label", { for: "sms-phone" }, t("account.smsPhone")),
         h("input", { id: "sms-phone", name: "phone", type: "tel", autocomplete: "tel", maxlength: "20" }),
         h("div", { class: "actions" },
-          h("button", { type: "submit", id: "sms-send" }, STRINGS.smsSend),
-          h("button", { type: "button", class: "secondary", id: "sms-cancel", onclick: () => { ui.smsForm = false; clearMessages(); render("#sms-setup"); } }, STRINGS.cancel))));
+          h("button", { type: "submit", id: "sms-send" }, t("account.smsSend")),
+          h("button", { type: "button", class: "secondary", id: "sms-cancel", onclick: () => { ui.smsForm = false; clearMessages(); render("#sms-setup"); } }, t("account.cancel")))));
     } else {
-      box.push(h("p", { id: "sms-state", class: "muted" }, STRINGS.smsOff),
-        h("button", { type: "button", class: "secondary", id: "sms-setup", onclick: () => { ui.smsForm = true; clearMessages(); render("#sms-phone"); } }, STRINGS.smsSetup));
+      box.push(h("p", { id: "sms-state", class: "muted" }, t("account.smsOff")),
+        h("button", { type: "button", class: "secondary", id: "sms-setup", onclick: () => { ui.smsForm = true; clearMessages(); render("#sms-phone"); } }, t("account.smsSetup")));
     }
-    parts.push(h("div", { class: "factor", id: "sms" }, box));
+    rows.push(h("div", { class: "factor", id: "sms" }, box));
   }
 
-  if (has("BACKUP_CODES")) {
+  if (offers("BACKUP_CODES")) {
     const left = me.backupCodesLeft;
-    const box = [h("h3", { id: "backup-title", tabindex: "-1" }, STRINGS.backup), h("p", { class: "muted" }, STRINGS.backupIntro)];
+    const box = [h("h3", { id: "backup-title", tabindex: "-1" }, t("account.backup")), h("p", { class: "muted" }, t("account.backupIntro"))];
     if (ui.backupCodes) {
-      box.push(h("p", { id: "backup-codes-text" }, STRINGS.backupShown),
+      box.push(h("p", { id: "backup-codes-text" }, t("account.backupShown")),
         h("ol", { id: "backup-codes", class: "backup-codes", "aria-labelledby": "backup-codes-text" }, ui.backupCodes.map((c) => h("li", { class: "backup-code" }, c))),
-        h("button", { type: "button", id: "backup-codes-saved", onclick: () => { ui.backupCodes = null; clearMessages(); render("#backup-regenerate"); } }, STRINGS.backupDone));
+        h("button", { type: "button", id: "backup-codes-saved", onclick: () => { ui.backupCodes = null; clearMessages(); render("#backup-regenerate"); } }, t("account.backupDone")));
     } else {
-      box.push(h("p", { id: "backup-left" }, left === 0 ? STRINGS.backupNone : left === 1 ? STRINGS.backupLeftOne : t("backupLeftOther", { count: left })),
-        h("button", { type: "button", class: "secondary", id: "backup-regenerate", onclick: regenerateBackupCodes }, STRINGS.backupRegenerate));
+      box.push(h("p", { id: "backup-left" }, left === 0 ? t("account.backupNone") : left === 1 ? t("account.backupLeftOne") : t("account.backupLeftOther", { count: left })),
+        h("button", { type: "button", class: "secondary", id: "backup-regenerate", onclick: regenerateBackupCodes }, t("account.backupRegenerate")));
     }
-    parts.push(h("div", { class: "factor", id: "backup" }, box));
+    rows.push(h("div", { class: "factor", id: "backup" }, box));
   }
-  return section("two-step", STRINGS.twoStep, parts);
+  return section("two-step", t("account.twoStep"), rows);
 }
 
 // device names the browser and system of a user agent, roughly; product
@@ -572,32 +440,32 @@ function device(ua) {
   const systems = [["Android", "Android"], ["iPhone", "iOS"], ["iPad", "iPadOS"], ["Windows", "Windows"], ["Mac OS X", "macOS"], ["CrOS", "ChromeOS"], ["Linux", "Linux"]];
   const b = browsers.find(([k]) => ua.includes(k));
   const o = systems.find(([k]) => ua.includes(k));
-  if (!b && !o) return ua || STRINGS.unknownDevice;
+  if (!b && !o) return ua || t("account.unknownDevice");
   if (!o) return b[1];
   if (!b) return o[1];
-  return t("deviceLine", { browser: b[1], os: o[1] });
+  return t("account.deviceLine", { browser: b[1], os: o[1] });
 }
 
 function sessionsSection(me) {
   const list = [...me.sessions].sort((a, b) => (b.current ? 1 : 0) - (a.current ? 1 : 0) || b.createdAt.localeCompare(a.createdAt));
-  return section("sessions", STRINGS.sessions,
-    h("p", { class: "muted" }, STRINGS.sessionsIntro),
+  return section("sessions", t("account.sessions"),
+    h("p", { class: "muted" }, t("account.sessionsIntro")),
     h("ul", { id: "session-list", class: "sessions" }, list.map((s) => {
       const name = device(s.userAgent);
       return h("li", { class: s.current ? "session current" : "session", "data-id": s.id },
         h("span", { class: "session-device", title: s.userAgent }, name),
-        s.current ? h("span", { class: "badge session-current" }, STRINGS.thisSession) : null,
+        s.current ? h("span", { class: "badge session-current" }, t("account.thisSession")) : null,
         h("span", { class: "session-meta" },
-          nodes("sessionSignedIn", { date: timeEl(s.createdAt, true) }), " · ",
-          nodes("sessionExpires", { date: timeEl(s.expiresAt, true) })),
+          parts("account.sessionSignedIn", { date: timeEl(s.createdAt, true) }), " · ",
+          parts("account.sessionExpires", { date: timeEl(s.expiresAt, true) })),
         h("span", { class: "session-meta" },
-          s.ip ? t("sessionFrom", { ip: s.ip }) : null,
+          s.ip ? t("account.sessionFrom", { ip: s.ip }) : null,
           s.ip && s.amr.length > 0 ? " · " : null,
-          s.amr.length > 0 ? t("sessionBy", { methods: s.amr.map((a) => STRINGS.amr[a] || a).join(", ") }) : null),
+          s.amr.length > 0 ? t("account.sessionBy", { methods: joinWords(s.amr.map((a) => word("account.amr", a))) }) : null),
         s.current ? null : h("div", { class: "actions" },
           h("button", { type: "button", class: "secondary session-revoke",
-            "aria-label": t("revokeLabel", { device: name, date: timeFormat.format(new Date(s.createdAt)) }),
-            onclick: () => revokeSession(s) }, STRINGS.revoke)));
+            "aria-label": t("account.revokeLabel", { device: name, date: timeFormat.format(new Date(s.createdAt)) }),
+            onclick: () => revokeSession(s) }, t("account.revoke"))));
     })));
 }
 
@@ -611,13 +479,13 @@ function addPasskey(name) {
     await gql("mutation($c: String!, $r: String!, $n: String) { finishAddPasskey(ceremony: $c, response: $r, name: $n) { id } }",
       { c: begun.ceremony, r: JSON.stringify(credential), n: name || null });
     return "#passkeys-section-title";
-  }, STRINGS.added);
+  }, t("account.added"));
 }
 
 function renamePasskey(p, input) {
   const name = input.value.trim();
   if (!name) {
-    sayError(STRINGS.nameEmpty);
+    sayError(t("account.nameEmpty"));
     input.focus();
     return;
   }
@@ -625,7 +493,7 @@ function renamePasskey(p, input) {
     await gql("mutation($id: ID!, $name: String!) { renamePasskey(id: $id, name: $name) { id } }", { id: p.id, name });
     state.ui.renameId = null;
     return `li[data-id="${p.id}"] .passkey-rename`;
-  }, STRINGS.renamed);
+  }, t("account.renamed"));
 }
 
 function removePasskey(p) {
@@ -633,14 +501,14 @@ function removePasskey(p) {
     await gql("mutation($id: ID!) { removePasskey(id: $id) }", { id: p.id });
     state.ui.removeId = null;
     return "#passkeys-section-title";
-  }, STRINGS.removed);
+  }, t("account.removed"));
 }
 
 function setMFA(enabled) {
   act(async () => {
     await gql("mutation($on: Boolean!) { setMFA(enabled: $on) { id } }", { on: enabled });
     return "#mfa-switch";
-  }, enabled ? STRINGS.twoStepTurnedOn : STRINGS.twoStepTurnedOff).then(() => {
+  }, enabled ? t("account.twoStepTurnedOn") : t("account.twoStepTurnedOff")).then(() => {
     // A refused change leaves the switch where the server has it.
     const sw = document.getElementById("mfa-switch");
     if (sw && state.me) sw.checked = state.me.mfaEnabled;
@@ -657,7 +525,7 @@ function beginTOTP() {
 function codeOf(input) {
   const code = input.value.replace(/\s+/g, "");
   if (!code) {
-    sayError(STRINGS.codeEmpty);
+    sayError(t("account.codeEmpty"));
     input.focus();
   }
   return code;
@@ -681,20 +549,20 @@ function confirmTOTP(input) {
     await gql("mutation($code: String!) { confirmTOTP(code: $code) { id } }", { code });
     state.ui.totp = null;
     return (await afterFirstFactor()) || "#totp-title";
-  }, STRINGS.totpAdded);
+  }, t("account.totpAdded"));
 }
 
 function removeTOTP() {
   act(async () => {
     await gql("mutation { removeTOTP { id } }");
     return "#totp-setup";
-  }, STRINGS.totpRemoved);
+  }, t("account.totpRemoved"));
 }
 
 function beginSMS(input) {
   const phone = input.value.trim();
   if (!phone) {
-    sayError(STRINGS.phoneEmpty);
+    sayError(t("account.phoneEmpty"));
     input.focus();
     return;
   }
@@ -712,14 +580,14 @@ function confirmSMS(input) {
     state.ui.sms = null;
     state.ui.smsForm = false;
     return (await afterFirstFactor()) || "#sms-title";
-  }, STRINGS.smsAdded);
+  }, t("account.smsAdded"));
 }
 
 function removeSMS() {
   act(async () => {
     await gql("mutation { removeSMSFactor { id } }");
     return "#sms-setup";
-  }, STRINGS.smsRemoved);
+  }, t("account.smsRemoved"));
 }
 
 function regenerateBackupCodes() {
@@ -733,14 +601,13 @@ function revokeSession(s) {
   act(async () => {
     await gql("mutation($id: ID!) { revokeSession(id: $id) }", { id: s.id });
     return "#sessions-title";
-  }, STRINGS.revoked);
+  }, t("account.revoked"));
 }
 
 // ---- Start ------------------------------------------------------------
 
 async function start() {
-  signOutButton.textContent = STRINGS.signOut;
-  sayStatus(STRINGS.loading);
+  sayStatus(t("account.loading"));
   try {
     await load();
   } catch (err) {
@@ -751,8 +618,8 @@ async function start() {
       return;
     }
     sayStatus("");
-    sayError(`${STRINGS.loadFailed} ${explain(err)}`);
-    const again = h("button", { type: "button", id: "retry-load", class: "secondary", onclick: () => { again.remove(); start(); } }, STRINGS.retry);
+    sayError(t("account.loadFailed", { reason: explain(err) }).trim());
+    const again = h("button", { type: "button", id: "retry-load", class: "secondary", onclick: () => { again.remove(); start(); } }, t("account.retry"));
     message.after(again);
     again.focus();
     return;
