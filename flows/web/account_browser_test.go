@@ -479,6 +479,10 @@ func TestAccount_ProblemsShowInTheAlertRegionAndAnEndedSessionAsksToSignIn(t *te
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	acme := newHostedSite(t, srv, "acme", "Acme")
+	// Autofill off: the virtual authenticator answers a conditional request
+	// by itself, which would sign in again as soon as the sign-in page
+	// shows and send the tab back to /account.
+	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	tab := browser.New(t).NewTab(t)
 	phone := &passkeyDevice{}
 	phone.plugIn(t, tab)
