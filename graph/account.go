@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -259,24 +258,16 @@ func (r *Resolver) beginTOTP(ctx context.Context) (*model.TOTPEnrollment, error)
 		return nil, err
 	}
 	uid, s := me(ctx)
-	issuer := strings.TrimSpace(strings.ReplaceAll(c.tenant.Name, ":", " "))
-	if issuer == "" {
-		issuer = c.tenant.Slug
-	}
-	key, err := totp.Generate(issuer, s.User.DisplayName)
+	e, err := totp.Enroll(totp.Issuer(c.tenant.Name, c.tenant.Slug), s.User.DisplayName, 256)
 	if err != nil {
 		return nil, err
 	}
-	png, err := key.PNG(256)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.scope.TOTP().Start(ctx, uid, key.Secret, r.Clock.Now()); errors.Is(err, db.ErrDuplicate) {
+	if err := c.scope.TOTP().Start(ctx, uid, e.Secret, r.Clock.Now()); errors.Is(err, db.ErrDuplicate) {
 		return nil, &flows.Error{Code: "factor_exists", Status: 409, Message: "An authenticator app is already set up. Remove it first to set up another."}
 	} else if err != nil {
 		return nil, err
 	}
-	return &model.TOTPEnrollment{Secret: key.Secret, OtpauthURL: key.URL, QRCode: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
+	return &model.TOTPEnrollment{Secret: e.Secret, OtpauthURL: e.URL, QRCode: e.QRCode}, nil
 }
 
 func (r *Resolver) confirmTOTP(ctx context.Context, code string) (*db.User, error) {

@@ -2,10 +2,8 @@ package signup
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
@@ -33,27 +31,15 @@ func bindableNow(step *flows.Step[Context], factor string) error {
 // startTOTP makes a new unconfirmed authenticator-app secret for the
 // flow's user and returns what the page shows.
 func (a *actions) startTOTP(ctx context.Context, step *flows.Step[Context]) (*TOTPSetupOutput, error) {
-	issuer := strings.TrimSpace(strings.ReplaceAll(step.Tenant.Name, ":", " "))
-	if issuer == "" {
-		issuer = step.Tenant.Slug
-	}
-	key, err := totp.Generate(issuer, step.Context.Identifier)
+	e, err := totp.Enroll(totp.Issuer(step.Tenant.Name, step.Tenant.Slug), step.Context.Identifier, QRCodeSize)
 	if err != nil {
 		return nil, err
 	}
-	png, err := key.PNG(QRCodeSize)
-	if err != nil {
-		return nil, err
-	}
-	if err := step.Scope.TOTP().Start(ctx, *step.Context.UserID, key.Secret, step.Now); err != nil {
+	if err := step.Scope.TOTP().Start(ctx, *step.Context.UserID, e.Secret, step.Now); err != nil {
 		return nil, err
 	}
 	step.Context.TOTPFailures = 0
-	return &TOTPSetupOutput{
-		Secret: key.Secret,
-		URL:    key.URL,
-		QRCode: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
-	}, nil
+	return &TOTPSetupOutput{Secret: e.Secret, URL: e.URL, QRCode: e.QRCode}, nil
 }
 
 // totpStart picks the authenticator app from the choice.

@@ -20,6 +20,7 @@ package totp
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"image/png"
@@ -106,6 +107,38 @@ func (k *Key) PNG(size int) ([]byte, error) {
 		return nil, fmt.Errorf("totp: encode QR code: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Enrollment is what a page shows to set up an authenticator app.
+type Enrollment struct {
+	Secret string
+	URL    string
+	// QRCode is the QR code of URL as a data: URL of a PNG image.
+	QRCode string
+}
+
+// Issuer is the name an authenticator app shows for a tenant: its name
+// without ':' (the label's separator), else its slug.
+func Issuer(name, slug string) string {
+	issuer := strings.TrimSpace(strings.ReplaceAll(name, ":", " "))
+	if issuer == "" {
+		return slug
+	}
+	return issuer
+}
+
+// Enroll generates a key for account at issuer and draws its QR code at
+// size pixels.
+func Enroll(issuer, account string, size int) (*Enrollment, error) {
+	key, err := Generate(issuer, account)
+	if err != nil {
+		return nil, err
+	}
+	img, err := key.PNG(size)
+	if err != nil {
+		return nil, err
+	}
+	return &Enrollment{Secret: key.Secret, URL: key.URL, QRCode: "data:image/png;base64," + base64.StdEncoding.EncodeToString(img)}, nil
 }
 
 // Validate checks code against secret at now, the server's clock, and

@@ -3,10 +3,12 @@ package totp
 import (
 	"bytes"
 	"encoding/base32"
+	"encoding/base64"
 	"fmt"
 	"image/color"
 	"image/png"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,4 +245,22 @@ func TestValidate_RefusesMalformedCodesWithoutCallingTheLibrary(t *testing.T) {
 	require.Error(t, err)
 	require.NotErrorIs(t, err, ErrInvalid, "a well-formed code reaches the secret")
 	require.NotErrorIs(t, err, ErrReplayed)
+}
+
+func TestEnroll_IssuerFromTheTenantAndAQRCodeThatDecodes(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "Acme Corp", Issuer(" Acme:Corp ", "acme"), "':' separates issuer and account in the label")
+	require.Equal(t, "acme", Issuer(" : ", "acme"))
+
+	e, err := Enroll(Issuer("Acme", "acme"), "ada@example.com", 200)
+	require.NoError(t, err)
+	require.Contains(t, e.URL, "otpauth://totp/Acme:ada@example.com?")
+	require.Contains(t, e.URL, "secret="+e.Secret)
+	raw, ok := strings.CutPrefix(e.QRCode, "data:image/png;base64,")
+	require.True(t, ok)
+	b, err := base64.StdEncoding.DecodeString(raw)
+	require.NoError(t, err)
+	img, err := png.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	require.Equal(t, 200, img.Bounds().Dx())
 }
