@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/testdb"
@@ -26,8 +25,7 @@ func TestEmailCodeSignIn_ThroughThePage(t *testing.T) {
 	acme := newHostedSite(t, srv, "acme", "Acme")
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	const email = "coder@example.com"
-	u := &db.User{WebAuthnHandle: []byte(email), DisplayName: email}
-	require.NoError(t, acme.scope().Users().Create(t.Context(), u, &db.Identifier{Kind: db.IdentifierEmail, Value: email}))
+	u := acme.newEmailUser(t, email, "")
 
 	tab := browser.New(t).NewTab(t)
 	tab.Navigate(t, acme.url("/"))

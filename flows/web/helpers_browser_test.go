@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/tenants"
@@ -71,6 +72,20 @@ func (p *hostedSite) user(t *testing.T, email string) *db.User {
 	t.Helper()
 	u, err := p.scope().Users().ByIdentifier(t.Context(), db.IdentifierEmail, email)
 	require.NoError(t, err, "no user %s in tenant %s", email, p.tenant.Slug)
+	return u
+}
+
+// newEmailUser creates a user of the tenant with the email address, and
+// with the password when it is not "".
+func (p *hostedSite) newEmailUser(t *testing.T, email, pw string) *db.User {
+	t.Helper()
+	u := &db.User{WebAuthnHandle: []byte(email), DisplayName: email}
+	require.NoError(t, p.scope().Users().Create(t.Context(), u, &db.Identifier{Kind: db.IdentifierEmail, Value: email}))
+	if pw != "" {
+		hash, err := password.Hash(pw)
+		require.NoError(t, err)
+		require.NoError(t, p.scope().Users().SetPassword(t.Context(), u.ID, hash))
+	}
 	return u
 }
 

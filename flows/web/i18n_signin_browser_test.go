@@ -6,8 +6,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/console"
-	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/testdb"
@@ -34,11 +32,7 @@ func TestI18nSignIn_SwitcherSpanishThroughPasswordThenChinese(t *testing.T) {
 	acme := newHostedSite(t, srv, "acme", "Acme")
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	const email = "lucia@example.com"
-	u := &db.User{WebAuthnHandle: []byte(email), DisplayName: email}
-	require.NoError(t, acme.scope().Users().Create(t.Context(), u, &db.Identifier{Kind: db.IdentifierEmail, Value: email}))
-	hash, err := password.Hash("correct horse battery staple")
-	require.NoError(t, err)
-	require.NoError(t, acme.scope().Users().SetPassword(t.Context(), u.ID, hash))
+	u := acme.newEmailUser(t, email, "correct horse battery staple")
 
 	// differs checks that a language's string is its own, not English's.
 	differs := func(l console.Locale, key string, args ...any) string {
