@@ -104,6 +104,34 @@ func (fs FlowStore) ByToken(ctx context.Context, tokenHash []byte) (*Flow, error
 	return f, nil
 }
 
+// Lock returns the tenant's flow whose token hashes to tokenHash and holds
+// it for the rest of the transaction, or ErrNotFound: on PostgreSQL the row
+// is locked (SELECT ... FOR UPDATE), on SQLite the transaction already holds
+// the database's write lock from its BEGIN (see Open). Requests on one flow
+// therefore run one after another: what one request counted (an attempt at
+// a code or a password) is committed before the next request reads the
+// flow, and a request that waited for one that ended the flow finds no
+// flow. It must run in a transaction.
+func (fs FlowStore) Lock(ctx context.Context, tokenHash []byte) (*Flow, error) {
+	if err := fs.s.check(); err != nil {
+		return nil, err
+	}
+	if _, ok := fs.s.idb.(bun.Tx); !ok {
+		return nil, fmt.Errorf("lock flow: run it in a transaction (the lock lasts until commit)")
+	}
+	f := new(Flow)
+	q := fs.s.idb.NewSelect().Model(f).
+		Where("tenant_id = ?", fs.s.tenant).
+		Where("token_hash = ?", tokenHash)
+	if fs.s.dialect == Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, "flow")
+	}
+	return f, nil
+}
+
 // TakeWithCeremony deletes and returns the tenant's flow whose token hashes
 // to tokenHash, provided it holds a ceremony that has not expired at now and
 // the flow itself has not expired. It is the one-statement way to consume a
@@ -159,6 +187,30 @@ func (fs FlowStore) Update(ctx context.Context, f *Flow, now time.Time) error {
 	}
 	f.Version++
 	f.UpdatedAt = now.UTC()
+	return nil
+}
+
+// DeleteVersion removes the tenant's flow f if its stored version is still
+// f.Version: a flow that another request moved or removed since f was read
+// returns ErrConflict (moved) or ErrNotFound (removed).
+func (fs FlowStore) DeleteVersion(ctx context.Context, f *Flow) error {
+	if err := fs.s.check(); err != nil {
+		return err
+	}
+	res, err := fs.s.idb.NewDelete().Model((*Flow)(nil)).
+		Where("tenant_id = ?", fs.s.tenant).
+		Where("id = ?", f.ID).
+		Where("version = ?", f.Version).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete flow %s: %w", f.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := fs.Get(ctx, f.ID); err != nil {
+			return err
+		}
+		return fmt.Errorf("flow %s: %w", f.ID, ErrConflict)
+	}
 	return nil
 }
 

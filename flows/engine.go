@@ -203,7 +203,7 @@ func (e *Engine[C]) Run(ctx context.Context, t *tenants.Tenant, token, action st
 		// A finisher failed after taking the flow: the transaction rolled
 		// the deletion back; take the ceremony away so it is used once.
 		taken.Ceremony, taken.CeremonyExpiresAt = nil, nil
-		if uerr := e.db.ForTenant(t.ID).Flows().Update(ctx, taken, e.clock.Now()); uerr != nil && !errors.Is(uerr, db.ErrConflict) {
+		if uerr := e.db.ForTenant(t.ID).Flows().Update(ctx, taken, e.clock.Now()); uerr != nil && !errors.Is(uerr, db.ErrConflict) && !errors.Is(uerr, db.ErrNotFound) {
 			return nil, uerr
 		}
 		return nil, f.err
@@ -236,7 +236,10 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 			return nil, nil, ErrCeremonyMissing
 		}
 	} else {
-		f, err = scope.Flows().ByToken(ctx, hash)
+		// Held until commit: requests on one flow run one at a time, so
+		// an attempt a step counts (a code, a password) is committed
+		// before the next request on the flow is compared (db.FlowStore.Lock).
+		f, err = scope.Flows().Lock(ctx, hash)
 		if errors.Is(err, db.ErrNotFound) {
 			return nil, nil, ErrFlowNotFound
 		}
@@ -279,8 +282,10 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 	}
 	if step.Next == Done {
 		if !finisher {
-			if err := scope.Flows().Delete(ctx, f.ID); err != nil {
-				return nil, nil, err
+			// The version loaded, so that a flow that changed under the
+			// step never ends in a session.
+			if err := scope.Flows().DeleteVersion(ctx, f); err != nil {
+				return nil, nil, flowGone(err)
 			}
 		}
 	} else if err := e.save(ctx, scope, f, step, step.Next); err != nil {
@@ -299,12 +304,22 @@ func (e *Engine[C]) save(ctx context.Context, scope db.Scope, f *db.Flow, step *
 	f.Ceremony, f.CeremonyExpiresAt = step.ceremony, step.ceremonyExpires
 	f.ExpiresAt = step.Now.Add(e.m.TTL)
 	if err := scope.Flows().Update(ctx, f, step.Now); err != nil {
-		if errors.Is(err, db.ErrConflict) {
-			return ErrFlowChanged
-		}
-		return err
+		return flowGone(err)
 	}
 	return nil
+}
+
+// flowGone translates a flow write that found the flow moved (ErrConflict)
+// or removed (ErrNotFound) by another request into the public errors that
+// say so; other errors pass unchanged.
+func flowGone(err error) error {
+	switch {
+	case errors.Is(err, db.ErrConflict):
+		return ErrFlowChanged
+	case errors.Is(err, db.ErrNotFound):
+		return ErrFlowNotFound
+	}
+	return err
 }
 
 // public logs an internal error and returns the public form of err.

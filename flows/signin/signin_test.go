@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -40,6 +41,8 @@ type signInEnv struct {
 	req    flows.RequestInfo
 	// outbox receives the codes the started job client sends.
 	outbox *delivery.Outbox
+	// audits records the engine's authentication-attempt log lines.
+	audits *auditLog
 }
 
 func newSignInEnv(t *testing.T, d *db.DB) *signInEnv {
@@ -60,11 +63,12 @@ func newSignInEnv(t *testing.T, d *db.DB) *signInEnv {
 		defer cancel()
 		_ = jc.Stop(stop)
 	})
-	engine, err := signin.New(signin.Deps{DB: d, Passkeys: pk, Clock: clk, Jobs: jc})
+	audits := &auditLog{}
+	engine, err := signin.New(signin.Deps{DB: d, Passkeys: pk, Clock: clk, Jobs: jc, Logger: slog.New(audits)})
 	require.NoError(t, err)
 	tn, err := ts.Create(ctx, "acme-"+hex.EncodeToString(random(t, 4)), "Acme")
 	require.NoError(t, err)
-	return &signInEnv{ctx: ctx, d: d, ts: ts, clock: clk, pk: pk, engine: engine, tn: tn, req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}, outbox: outbox}
+	return &signInEnv{ctx: ctx, d: d, ts: ts, clock: clk, pk: pk, engine: engine, tn: tn, req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}, outbox: outbox, audits: audits}
 }
 
 // setPasskeys saves the tenant's passkey settings as edit leaves them.
