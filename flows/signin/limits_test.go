@@ -38,8 +38,8 @@ type auditLog struct {
 type auditRecord struct{ method, result string }
 
 func (l *auditLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *auditLog) WithAttrs([]slog.Attr) slog.Handler        { return l }
-func (l *auditLog) WithGroup(string) slog.Handler             { return l }
+func (l *auditLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *auditLog) WithGroup(string) slog.Handler            { return l }
 
 func (l *auditLog) Handle(_ context.Context, r slog.Record) error {
 	if r.Message != "authentication attempt" {
@@ -203,8 +203,14 @@ func TestLimits_ConcurrentWrongTOTPCodesCompareAtMostTheSecondFactorLimit(t *tes
 		right := e.code(t, secret)
 
 		outcomes, err := afterCap(t, e, signin.FactorTOTP, signin.MFAAttemptsPerUser, 59,
-			func() error { _, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": otherCode(right)}); return err },
-			func() error { _, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": right}); return err })
+			func() error {
+				_, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": otherCode(right)})
+				return err
+			},
+			func() error {
+				_, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": right})
+				return err
+			})
 		require.ErrorIs(t, err, flows.ErrTooManyAttempts, "the right code after the limit")
 		requireOnly(t, outcomes, flows.ErrInvalidCode.Code, flows.ErrTooManyAttempts.Code)
 		require.Equal(t, signin.MFAAttemptsPerUser, e.audits.compared(signin.FactorTOTP), "codes compared")
@@ -224,7 +230,10 @@ func TestLimits_ConcurrentWrongBackupCodesCompareAtMostTheSecondFactorLimit(t *t
 				_, err := e.run(token, signin.ActionMFABackupCode, map[string]string{"code": "aaaa-bbbb-cccc"})
 				return err
 			},
-			func() error { _, err := e.run(token, signin.ActionMFABackupCode, map[string]string{"code": backup[0]}); return err })
+			func() error {
+				_, err := e.run(token, signin.ActionMFABackupCode, map[string]string{"code": backup[0]})
+				return err
+			})
 		require.ErrorIs(t, err, flows.ErrTooManyAttempts, "a right backup code after the limit")
 		requireOnly(t, outcomes, flows.ErrInvalidCode.Code, flows.ErrTooManyAttempts.Code)
 		require.Equal(t, signin.MFAAttemptsPerUser, e.audits.compared(signin.FactorBackupCode), "codes compared")
