@@ -53,7 +53,7 @@ const ConsoleCSRFHeader = "X-Sesame-Request"
 // Routes besides the tenant pages:
 //
 //	GET  /console, /console/...            the console (an ES module); signed out → /
-//	GET  /console/api/tenants              the tenants the administrator manages
+//	GET  /console/api/tenants              the tenants the administrator manages, their platform_role and can_create_tenants
 //	POST /console/api/tenants              create a tenant ({slug, name}); platform owners only; its creator owns it
 //	POST /console/tenants/{slug}/graphql   that tenant's GraphQL management API
 //	GET  /console/api/outbox               in development: the SMS and email messages of the tenants managed
@@ -254,7 +254,7 @@ func (a *Admin) listTenants(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	flows.WriteJSON(w, http.StatusOK, map[string]any{"tenants": out})
+	flows.WriteJSON(w, http.StatusOK, map[string]any{"tenants": out, "platform_role": ad.role, "can_create_tenants": ad.owner()})
 }
 
 // createTenant creates a tenant, owned by its creator; only a platform

@@ -95,6 +95,8 @@ func TestAdminHost_SetupLinkConsoleAPIAndMembership(t *testing.T) {
 			r = c.do(http.MethodGet, "/console/api/tenants", nil, csrf)
 			require.Equal(t, http.StatusOK, r.status)
 			list := r.json(t)["tenants"].([]any)
+			require.Equal(t, "member", r.json(t)["platform_role"])
+			require.Equal(t, false, r.json(t)["can_create_tenants"])
 			require.Len(t, list, 1, "acme only: bravo is not ada's")
 			require.Equal(t, "acme", list[0].(map[string]any)["slug"])
 			require.Equal(t, "owner", list[0].(map[string]any)["role"])
@@ -121,6 +123,8 @@ func TestAdminHost_SetupLinkConsoleAPIAndMembership(t *testing.T) {
 			require.Equal(t, "owner", r.json(t)["tenant"].(map[string]any)["role"])
 			// A platform owner sees every tenant, owning the one they made.
 			r = owner.do(http.MethodGet, "/console/api/tenants", nil, csrf)
+			require.Equal(t, "platform_owner", r.json(t)["platform_role"])
+			require.Equal(t, true, r.json(t)["can_create_tenants"])
 			roles := map[string]any{}
 			for _, v := range r.json(t)["tenants"].([]any) {
 				roles[v.(map[string]any)["slug"].(string)] = v.(map[string]any)["role"]
