@@ -32,3 +32,16 @@ func (p *Pages) Setup(w http.ResponseWriter, r *http.Request, v SetupView) {
 	v.Locale = p.Locale(DefaultLanguage, "console")
 	p.render(w, r, http.StatusOK, "setup", v)
 }
+
+// ConsoleNoAccessView is the page a signed-in user of the admin tenant
+// gets at /console when they are no console administrator.
+type ConsoleNoAccessView struct {
+	Locale
+	UserName string
+}
+
+// ConsoleNoAccess renders, with status 403, the page that says the
+// signed-in user has no access to the console.
+func (p *Pages) ConsoleNoAccess(w http.ResponseWriter, r *http.Request, v ConsoleNoAccessView) {
+	p.render(w, r, http.StatusForbidden, "console_no_access", v)
+}

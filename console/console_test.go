@@ -49,14 +49,28 @@ func TestAdminHome_DevelopmentOutboxListsMessagesEscaped(t *testing.T) {
 	t.Parallel()
 	p, err := console.New(slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	h := p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080", Outbox: func() []console.OutboxMessageView {
-		return []console.OutboxMessageView{{Kind: "email", To: "a@example.com", Subject: "Your <b>Acme</b> code", Body: "Your Acme code is 123456.", SentAt: time.Now()}}
-	}})
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/dev/outbox", nil))
+	p.DevOutbox(rec, httptest.NewRequest(http.MethodGet, "/dev/outbox", nil), []console.OutboxMessageView{
+		{Kind: "email", To: "a@example.com", Subject: "Your <b>Acme</b> code", Body: "Your Acme code is 123456.", SentAt: time.Now()},
+	})
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Body.String(), "Your Acme code is 123456.")
 	require.Contains(t, rec.Body.String(), "Your &lt;b&gt;Acme&lt;/b&gt; code")
+}
+
+// TestAdminHome_DevelopmentOutboxLeadsToTheConsole: the base host has no
+// session, so its /dev/outbox lists nothing itself and leads to the admin
+// host's page, which shows an administrator their tenants' codes.
+func TestAdminHome_DevelopmentOutboxLeadsToTheConsole(t *testing.T) {
+	t.Parallel()
+	p, err := console.New(slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	h := p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080", OutboxURL: "http://admin.localhost:8080/dev/outbox"})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/dev/outbox", nil))
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	require.Equal(t, "http://admin.localhost:8080/dev/outbox", rec.Header().Get("Location"))
+	require.NotContains(t, rec.Body.String(), "outbox-body")
 
 	rec = httptest.NewRecorder()
 	p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/dev/outbox", nil))

@@ -62,7 +62,7 @@ var bundles = map[string][]string{
 	"sign_in": {"common", "errors", "sign_in"},
 	"sign_up": {"common", "errors", "sign_up"},
 	"account": {"common", "errors", "account"},
-	"console": {"common", "errors"},
+	"console": {"common", "errors", "console"},
 }
 
 // Catalog holds every language's strings.

@@ -9,10 +9,11 @@ import (
 type AdminHomeView struct {
 	// BaseDomain is where tenants live: {slug}.{BaseDomain}.
 	BaseDomain string
-	// Outbox, in development only, lists the codes the development
-	// outbox "sent", newest first, for GET /dev/outbox. Nil serves no
-	// such page.
-	Outbox func() []OutboxMessageView
+	// OutboxURL, in development only, is where GET /dev/outbox leads: the
+	// admin host's outbox page, which shows a signed-in administrator the
+	// codes of the tenants they manage. The base host has no session, so
+	// it lists no message itself. Empty serves no such page.
+	OutboxURL string
 }
 
 // OutboxMessageView is one message of the development outbox.
@@ -28,15 +29,21 @@ func (p *Pages) AdminHome(view AdminHomeView) http.Handler {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusOK, "admin_home", view)
 	})
-	if view.Outbox != nil {
+	if view.OutboxURL != "" {
 		mux.HandleFunc("GET /dev/outbox", func(w http.ResponseWriter, r *http.Request) {
-			p.render(w, r, http.StatusOK, "dev_outbox", view.Outbox())
+			http.Redirect(w, r, view.OutboxURL, http.StatusSeeOther)
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusNotFound, "not_found", NotFoundView{Host: r.Host, Path: r.URL.Path})
 	})
 	return mux
+}
+
+// DevOutbox renders the development outbox page with msgs, newest first:
+// the messages the signed-in administrator may read.
+func (p *Pages) DevOutbox(w http.ResponseWriter, r *http.Request, msgs []OutboxMessageView) {
+	p.render(w, r, http.StatusOK, "dev_outbox", msgs)
 }
 
 // NotFoundView is what the 404 page shows.

@@ -95,6 +95,76 @@ func (ms MembershipStore) Role(ctx context.Context, userID, tenantID uuid.UUID) 
 	return m.Role, nil
 }
 
+// Administrator roles: what an administrator may do in the console.
+const (
+	// PlatformRoleOwner sees and manages every tenant and may create
+	// tenants.
+	PlatformRoleOwner = "platform_owner"
+	// PlatformRoleMember manages only the tenants of their memberships
+	// and may not create tenants.
+	PlatformRoleMember = "member"
+)
+
+// Administrator is the record that makes a user of the admin tenant a
+// console administrator. A session of the admin tenant is not enough to
+// use the console: its user needs this record, which only setup writes
+// (`sesame admin create`, `serve --demo`), never sign-up.
+type Administrator struct {
+	bun.BaseModel `bun:"table:administrators,alias:adm"`
+
+	AdminTenantID uuid.UUID `bun:"admin_tenant_id,notnull,type:uuid"`
+	UserID        uuid.UUID `bun:"user_id,pk,type:uuid"`
+	Role          string    `bun:"role,notnull"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
+}
+
+// AdministratorStore keeps the administrator records of the admin
+// tenant's users; get it from the admin tenant's scope.
+type AdministratorStore struct{ s Scope }
+
+// Administrators returns the scope's administrator store.
+func (s Scope) Administrators() AdministratorStore { return AdministratorStore{s: s} }
+
+// Grant makes the user an administrator with role, or changes the role of
+// an administrator. ErrNotFound when the scope has no such user.
+func (as AdministratorStore) Grant(ctx context.Context, userID uuid.UUID, role string, now time.Time) error {
+	if err := as.s.check(); err != nil {
+		return err
+	}
+	if role != PlatformRoleOwner && role != PlatformRoleMember {
+		return fmt.Errorf("administrator: role %q is neither %s nor %s", role, PlatformRoleOwner, PlatformRoleMember)
+	}
+	a := &Administrator{AdminTenantID: as.s.tenant, UserID: userID, Role: role, CreatedAt: now.UTC()}
+	_, err := as.s.idb.NewInsert().Model(a).
+		On("CONFLICT (user_id) DO UPDATE").
+		Set("role = EXCLUDED.role").
+		Exec(ctx)
+	if err != nil {
+		if isForeignKeyViolation(err) {
+			return fmt.Errorf("administrator: user: %w", ErrNotFound)
+		}
+		return fmt.Errorf("grant administrator: %w", err)
+	}
+	return nil
+}
+
+// Role returns the user's administrator role, or ErrNotFound when the user
+// is no administrator.
+func (as AdministratorStore) Role(ctx context.Context, userID uuid.UUID) (string, error) {
+	if err := as.s.check(); err != nil {
+		return "", err
+	}
+	a := new(Administrator)
+	err := as.s.idb.NewSelect().Model(a).
+		Where("adm.admin_tenant_id = ?", as.s.tenant).
+		Where("adm.user_id = ?", userID).
+		Scan(ctx)
+	if err != nil {
+		return "", notFound(err, "administrator")
+	}
+	return a.Role, nil
+}
+
 // SetupLink is a one-time link that lets its user in once.
 type SetupLink struct {
 	bun.BaseModel `bun:"table:setup_links,alias:sl"`

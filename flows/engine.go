@@ -96,6 +96,9 @@ type Result struct {
 
 // Start creates a flow in the machine's start state with context c.
 func (e *Engine[C]) Start(ctx context.Context, t *tenants.Tenant, c C) (*Result, error) {
+	if err := e.m.open(t); err != nil {
+		return nil, err
+	}
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s context: %w", e.m.Kind, err)
@@ -120,6 +123,9 @@ func (e *Engine[C]) Start(ctx context.Context, t *tenants.Tenant, c C) (*Result,
 // the flow only once, already moved: starting a passkey ceremony costs a
 // single statement. action must be allowed in the start state.
 func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
+	if err := e.m.open(t); err != nil {
+		return nil, err
+	}
 	run, ok := e.m.Actions[action]
 	if !ok {
 		return nil, ErrActionNotAllowed.WithField("action", fmt.Sprintf("There is no action %q.", action))
@@ -173,6 +179,9 @@ func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action st
 // Run performs action on the flow addressed by token, in one transaction.
 // Errors are public *Error values (or wrap one); anything else is internal.
 func (e *Engine[C]) Run(ctx context.Context, t *tenants.Tenant, token, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
+	if err := e.m.open(t); err != nil {
+		return nil, err
+	}
 	if token == "" {
 		return nil, ErrFlowNotFound
 	}

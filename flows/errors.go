@@ -90,6 +90,12 @@ var (
 		Message: "The CAPTCHA was not accepted. Complete it again and try again."}
 	ErrCaptchaUnavailable = &Error{Code: "captcha_unavailable", Status: http.StatusServiceUnavailable,
 		Message: "The CAPTCHA cannot be checked right now. Try again in a moment, or sign in with a passkey."}
+	ErrSignUpClosed = &Error{Code: "sign_up_closed", Status: http.StatusForbidden,
+		Message: "You cannot create an account here. Ask an administrator to invite you."}
+	ErrConsoleAccessDenied = &Error{Code: "console_access_denied", Status: http.StatusForbidden,
+		Message: "This account is not a console administrator."}
+	ErrConsoleRoleForbidden = &Error{Code: "console_role_forbidden", Status: http.StatusForbidden,
+		Message: "Your administrator role does not allow this. Ask a platform owner."}
 	ErrInternal = &Error{Code: "internal", Status: http.StatusInternalServerError,
 		Message: "Something went wrong on our side. Try again in a moment."}
 )

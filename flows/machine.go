@@ -55,6 +55,20 @@ type Machine[C any] struct {
 	TTL         time.Duration
 	Transitions []Transition
 	Actions     map[string]Action[C]
+	// Open, when set, says whether flows of this kind may run for a
+	// tenant at all. The engine asks it before Start, Begin and every Run,
+	// before a flow is created or loaded and before any action runs, so a
+	// refusal holds for every action in every state, whatever door the
+	// request came through. A nil Open lets every tenant run the flow.
+	Open func(t *tenants.Tenant) error
+}
+
+// open applies Open to t.
+func (m *Machine[C]) open(t *tenants.Tenant) error {
+	if m.Open == nil {
+		return nil
+	}
+	return m.Open(t)
 }
 
 // Action runs one step of a flow.

@@ -108,7 +108,9 @@ func (s *TenantSenders) SMS(ctx context.Context, tenantID uuid.UUID) (delivery.S
 		if s.cfg.Outbox == nil {
 			return nil, fmt.Errorf("tenant %s has no SMS provider: providers.sms.provider is outbox, and only a development server has an outbox; set it to twilio with the account's settings: %w", t.Slug, delivery.ErrPermanent)
 		}
-		sender = s.cfg.Outbox
+		// Stamped with the tenant: the console shows an administrator
+		// only the codes of the tenants they manage.
+		sender = s.cfg.Outbox.ForTenant(t.ID)
 	}
 	s.sms[t.ID] = cachedSender[delivery.SMSSender]{version: t.SettingsVersion, sender: sender}
 	return sender, nil
@@ -141,7 +143,7 @@ func (s *TenantSenders) Email(ctx context.Context, tenantID uuid.UUID) (delivery
 		if s.cfg.Outbox == nil {
 			return nil, fmt.Errorf("tenant %s has no email provider: providers.email.provider is outbox, and only a development server has an outbox; set it to smtp with the relay's settings: %w", t.Slug, delivery.ErrPermanent)
 		}
-		sender = s.cfg.Outbox
+		sender = s.cfg.Outbox.ForTenant(t.ID)
 	}
 	s.email[t.ID] = cachedSender[delivery.EmailSender]{version: t.SettingsVersion, sender: sender}
 	return sender, nil

@@ -36,7 +36,18 @@ func TestTenantSenders_WithoutAnOutboxAnUnconfiguredTenantFailsForGood(t *testin
 	require.NoError(t, err)
 	sms, err := dev.SMS(ctx, tn.ID)
 	require.NoError(t, err)
-	require.Same(t, outbox, sms)
+	_, err = sms.SendSMS(ctx, delivery.SMS{To: "+14155550199", Body: "Your code is 123456."})
+	require.NoError(t, err)
+	email, err := dev.Email(ctx, tn.ID)
+	require.NoError(t, err)
+	_, err = email.SendEmail(ctx, delivery.Email{To: "a@example.com", Subject: "Code", Text: "Your code is 654321."})
+	require.NoError(t, err)
+	// Each message is kept in the outbox as the tenant's.
+	msgs := outbox.Messages()
+	require.Len(t, msgs, 2)
+	for _, m := range msgs {
+		require.Equal(t, tn.ID, m.TenantID, m.ID)
+	}
 }
 
 func TestTenantSenders_BuiltOncePerSettingsVersion(t *testing.T) {

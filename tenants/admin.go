@@ -21,6 +21,14 @@ const AdminName = "Sesame console"
 // IsAdmin reports whether t is the admin tenant.
 func (t *Tenant) IsAdmin() bool { return t != nil && t.Slug == AdminSlug }
 
+// SignUpOpen reports whether people may create their own accounts on t.
+// The admin tenant's users are the console's administrators, so it has no
+// sign-up by any door: its users are made only by setup (`sesame admin
+// create`, `serve --demo`), which also gives them their administrator
+// record. The sign-up flow asks this before every step (signup.Machine's
+// Open), and the hosted pages ask it before offering sign-up.
+func (t *Tenant) SignUpOpen() bool { return t != nil && !t.IsAdmin() }
+
 // EnsureAdmin returns the admin tenant, creating it on first use with the
 // default settings.
 func (s *Service) EnsureAdmin(ctx context.Context) (*Tenant, error) {

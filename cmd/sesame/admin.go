@@ -14,10 +14,14 @@ import (
 )
 
 // admin makes console administrators: users of the built-in admin tenant
-// (created on first use). `admin create` prints a one-time link, valid
-// for flows.SetupLinkTTL, with which the new administrator creates a
-// passkey; --tenant (repeatable) makes them an owner of those tenants.
-// `admin link` prints a new link for an existing administrator.
+// (created on first use) with an administrator record, the only way to
+// the console (the admin tenant has no sign-up). `admin create` prints a
+// one-time link, valid for flows.SetupLinkTTL, with which the new
+// administrator creates a passkey; --role says what they may do
+// (platform_owner, the default: every tenant, and creating tenants;
+// member: only the tenants they own or administer); --tenant (repeatable)
+// makes them an owner of those tenants. `admin link` prints a new link for
+// an existing administrator, and with --role changes their role.
 func (e cliEnv) admin(args []string) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "link") {
 		return usageError{msg: "say create or link, e.g. sesame admin create --email ada@example.com --tenant acme"}
@@ -27,6 +31,13 @@ func (e cliEnv) admin(args []string) error {
 	email := fs.String("email", "", "the administrator's email address (required)")
 	var slugs multiFlag
 	fs.Var(&slugs, "tenant", "a tenant the administrator owns (repeat for several)")
+	roleHelp := "the administrator's role: platform_owner (every tenant, and creating tenants) or member (only their tenants)"
+	defaultRole := db.PlatformRoleOwner
+	if sub == "link" {
+		roleHelp += "; empty keeps the role"
+		defaultRole = ""
+	}
+	role := fs.String("role", defaultRole, roleHelp)
 	cfg, err := e.parse(fs, false, args[1:])
 	if err != nil {
 		return err
@@ -35,13 +46,16 @@ func (e cliEnv) admin(args []string) error {
 	if *email == "" || !ok || kind != db.IdentifierEmail {
 		return usageError{msg: "--email needs the administrator's email address, e.g. --email ada@example.com"}
 	}
+	if *role != "" && *role != db.PlatformRoleOwner && *role != db.PlatformRoleMember {
+		return usageError{msg: fmt.Sprintf("--role must be %s or %s", db.PlatformRoleOwner, db.PlatformRoleMember)}
+	}
 	d, err := e.openDB(cfg, newLogger(cfg, e.stderr), true)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	ts := tenants.NewService(d, cfg.BaseDomain)
-	link, err := createAdmin(e.ctx, d, ts, addr, slugs, sub == "create", time.Now())
+	link, err := createAdmin(e.ctx, d, ts, addr, *role, slugs, sub == "create", time.Now())
 	if err != nil {
 		return err
 	}
@@ -51,9 +65,11 @@ func (e cliEnv) admin(args []string) error {
 }
 
 // createAdmin makes (create) or finds (link) the administrator with email,
+// gives them the administrator role (role, db.PlatformRoleOwner or
+// db.PlatformRoleMember; "" keeps the role of an existing administrator),
 // makes them an owner of the tenants with slugs, and returns a setup link.
 // Nothing is written when a tenant does not exist.
-func createAdmin(ctx context.Context, d *db.DB, ts *tenants.Service, email string, slugs []string, create bool, now time.Time) (string, error) {
+func createAdmin(ctx context.Context, d *db.DB, ts *tenants.Service, email, role string, slugs []string, create bool, now time.Time) (string, error) {
 	admin, err := ts.EnsureAdmin(ctx)
 	if err != nil {
 		return "", err
@@ -86,6 +102,16 @@ func createAdmin(ctx context.Context, d *db.DB, ts *tenants.Service, email strin
 				return err
 			}
 		case err != nil:
+			return err
+		}
+		if role == "" {
+			// link without --role: the user must be an administrator already.
+			if _, err := scope.Administrators().Role(ctx, u.ID); errors.Is(err, db.ErrNotFound) {
+				return fmt.Errorf("%s has no administrator role; pass --role %s or --role %s", email, db.PlatformRoleOwner, db.PlatformRoleMember)
+			} else if err != nil {
+				return err
+			}
+		} else if err := scope.Administrators().Grant(ctx, u.ID, role, now); err != nil {
 			return err
 		}
 		for _, t := range managed {

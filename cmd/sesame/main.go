@@ -81,9 +81,10 @@ Commands:
   apikey create --tenant SLUG --name NAME create a management API key (printed once)
   apikey list --tenant SLUG               list a tenant's API keys
   apikey revoke --tenant SLUG --id ID     revoke an API key
-  admin create --email EMAIL [--tenant SLUG]...
-                                          make a console administrator; prints a one-time setup link
-  admin link --email EMAIL                print a new setup link for an administrator
+  admin create --email EMAIL [--role ROLE] [--tenant SLUG]...
+                                          make a console administrator (role platform_owner or member);
+                                          prints a one-time setup link
+  admin link --email EMAIL [--role ROLE]  print a new setup link for an administrator
   help                                    show this text
 
 Run "sesame COMMAND -h" for a command's flags. Every flag can also be set by

@@ -335,12 +335,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestServe_DevelopmentOutboxOnlyInDevelopment: the page that shows the
-// codes the development outbox "sent" exists in development and nowhere
-// else.
+// TestServe_DevelopmentOutboxOnlyInDevelopment: the outbox of the codes
+// the development outbox "sent" exists in development and nowhere else,
+// and the base host, which has no session, lists none of them: its
+// /dev/outbox leads to the admin host, where an administrator sees the
+// codes of the tenants they manage.
 func TestServe_DevelopmentOutboxOnlyInDevelopment(t *testing.T) {
 	t.Parallel()
-	for env, want := range map[string]int{"development": http.StatusOK, "production": http.StatusNotFound} {
+	for env, want := range map[string]int{"development": http.StatusSeeOther, "production": http.StatusNotFound} {
 		t.Run(env, func(t *testing.T) {
 			t.Parallel()
 			addr, stop := startServe(t, map[string]string{
@@ -350,17 +352,26 @@ func TestServe_DevelopmentOutboxOnlyInDevelopment(t *testing.T) {
 				"SESAME_ENV":         env,
 			})
 			defer stop()
-			req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/dev/outbox", nil)
-			require.NoError(t, err)
-			req.Host = "sesame.test"
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			body, err := io.ReadAll(resp.Body)
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, want, resp.StatusCode)
-			if want == http.StatusOK {
-				require.Contains(t, string(body), "Nothing sent yet.")
+			noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			for _, host := range []string{"sesame.test", "admin.sesame.test"} {
+				req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/dev/outbox", nil)
+				require.NoError(t, err)
+				req.Host = host
+				resp, err := noRedirect.Do(req)
+				require.NoError(t, err)
+				_, err = io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				resp.Body.Close()
+				switch {
+				case want == http.StatusNotFound:
+					require.Equal(t, http.StatusNotFound, resp.StatusCode, host)
+				case host == "sesame.test":
+					require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+					require.Equal(t, "https://admin.sesame.test/dev/outbox", resp.Header.Get("Location"))
+				default:
+					require.Equal(t, http.StatusSeeOther, resp.StatusCode, "signed out: to the sign-in page")
+					require.Equal(t, "/", resp.Header.Get("Location"))
+				}
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/app"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/server"
@@ -20,8 +21,8 @@ import (
 // demoSlug is the tenant `serve --demo` (and so `make run`) makes.
 const demoSlug = "demo"
 
-// demoAdmin is the demo's console administrator, an owner of the demo
-// tenant; `serve --demo` prints a new setup link for it on every start.
+// demoAdmin is the demo's console administrator, a platform owner and an
+// owner of the demo tenant; `serve --demo` prints a new setup link for it on every start.
 const demoAdmin = "admin@demo.example"
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -80,9 +81,11 @@ func (e cliEnv) serve(args []string) error {
 		if err != nil {
 			return err
 		}
-		demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, []string{demoSlug}, false, time.Now())
+		// The demo administrator is a platform owner: the demo shows the
+		// whole console, creating tenants included.
+		demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, false, time.Now())
 		if err != nil {
-			demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, []string{demoSlug}, true, time.Now())
+			demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, true, time.Now())
 		}
 		if err != nil {
 			return fmt.Errorf("demo administrator: %w", err)

@@ -191,9 +191,9 @@ async function renderTenants(ctx) {
   const { view } = ctx;
   ctx.title("Tenants");
   view.replaceChildren(h("h2", {}, "Tenants"), loading("your tenants"));
-  let tenants;
+  let tenants, canCreate;
   try {
-    tenants = await listTenants();
+    ({ tenants, canCreate } = await listTenants());
   } catch (err) {
     if (!ctx.alive()) return;
     view.replaceChildren(h("h2", {}, "Tenants"), failure(err, () => renderTenants(ctx)));
@@ -202,12 +202,13 @@ async function renderTenants(ctx) {
   if (!ctx.alive()) return;
   for (const t of tenants) tenantNames.set(t.slug, t.name);
   const list = tenants.length === 0
-    ? h("p", { id: "tenants-empty" }, "You manage no tenant yet. Create one below.")
+    ? h("p", { id: "tenants-empty" }, canCreate ? "You manage no tenant yet. Create one below." : "You manage no tenant yet. A platform owner can give you one.")
     : h("ul", { class: "item-list", id: "tenants" }, tenants.map((t) =>
       h("li", { class: "item" },
         h("a", { href: `/console/tenants/${t.slug}`, class: "item-title" }, t.name),
         h("span", { class: "muted" }, `${t.host} · ${t.role}`))));
-  view.replaceChildren(h("h2", {}, "Tenants"), list, createTenantForm(ctx));
+  // Only a platform owner may create tenants; the API refuses the others.
+  view.replaceChildren(h("h2", {}, "Tenants"), list, ...(canCreate ? [createTenantForm(ctx)] : []));
 }
 
 function slugFrom(name) {

@@ -42,11 +42,12 @@ function restError(data) {
   return new APIError(e.code, e.message, e.field);
 }
 
-// listTenants returns the tenants the administrator manages.
+// listTenants returns the tenants the administrator manages and whether
+// their role lets them create tenants ({ tenants, canCreate }).
 export async function listTenants() {
   const { res, data } = await send("GET", "/console/api/tenants");
   if (!res.ok) throw restError(data);
-  return data.tenants || [];
+  return { tenants: data.tenants || [], canCreate: data.can_create_tenants === true };
 }
 
 // createTenant creates a tenant the administrator will own.

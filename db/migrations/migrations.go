@@ -35,6 +35,7 @@ func All() []Migration {
 		{Version: "20261123040000_sms_factor", Up: upSMSFactor},
 		{Version: "20261123080000_api_keys", Up: upAPIKeys},
 		{Version: "20261123090000_admins", Up: upAdmins},
+		{Version: "20261203130000_administrators", Up: upAdministrators},
 	}
 }
 

@@ -219,6 +219,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 		Kind:  Kind,
 		Start: Identify,
 		TTL:   30 * time.Minute,
+		Open:  Open,
 		Transitions: []flows.Transition{
 			{Action: ActionIdentify, From: s(Identify, Passkey), To: s(Passkey)},
 			{Action: ActionPasskeyFinish, From: s(Passkey), To: afterPasskey},
@@ -258,6 +259,19 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionBackupCodeAck: a.backupCodesAck,
 		},
 	}
+}
+
+// Open refuses sign-up, with flows.ErrSignUpClosed, on a tenant that takes
+// no sign-up (tenants.Tenant.SignUpOpen: the admin tenant). It is the
+// machine's Open, so the engine asks it before every step: starting a
+// flow, the first action, and every later action in every state, so no
+// step of sign-up (identify, sign_up, passkey.finish, code.*, ...) runs
+// there, even on a flow row that somehow exists.
+func Open(t *tenants.Tenant) error {
+	if !t.SignUpOpen() {
+		return flows.ErrSignUpClosed
+	}
+	return nil
 }
 
 type actions struct{ Deps }

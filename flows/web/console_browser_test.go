@@ -368,3 +368,39 @@ func TestConsole_ProvidersSaveWithWriteOnlySecretsAndTestMessageReachesTheOutbox
 	tab.Screenshot(t, shotPath(t, "outbox.png"))
 	require.Empty(t, tab.ConsoleErrors())
 }
+
+// TestConsole_MemberCannotCreateAndAUserWithoutARecordHasNoAccess: a
+// member administrator's console lists their tenant with no form to
+// create one; a user of the admin tenant without an administrator record,
+// once signed in, is told they have no access to the console.
+func TestConsole_MemberCannotCreateAndAUserWithoutARecordHasNoAccess(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	acme := srv.CreateTenant(t, "acme", "Acme")
+	origin := srv.URL(tenants.AdminSlug)
+	b := browser.New(t)
+	setUp := func(tab *browser.Tab, token string) {
+		tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+		tab.Navigate(t, origin+"/setup#"+token)
+		tab.Click(t, "#setup-passkey")
+		deadline := time.Now().Add(browser.DefaultTimeout)
+		for tab.Location(t) != origin+"/console" && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		require.Equal(t, origin+"/console", tab.Location(t))
+	}
+
+	_, token := newAdministratorAs(t, srv, "ada@example.com", "member", acme)
+	tab := b.NewTab(t)
+	setUp(tab, token)
+	tab.WaitVisible(t, "#tenants")
+	require.Contains(t, tab.Text(t, "#tenants"), "Acme")
+	tab.WaitNotPresent(t, "#create-tenant-form")
+
+	_, token = newAdministratorAs(t, srv, "nobody@example.com", "")
+	tab = b.NewTab(t)
+	setUp(tab, token)
+	tab.WaitVisible(t, "#console-no-access")
+	require.Equal(t, "No access to the console", tab.Text(t, "#console-no-access"))
+	tab.Screenshot(t, shotPath(t, "no-access.png"))
+}

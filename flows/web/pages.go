@@ -27,13 +27,11 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 		PasskeySignIn: p.SignIn,
 		ShowButton:    p.ShowButton,
 		Autofill:      p.Autofill,
-		AllowSignUp:   p.AllowRegistration,
+		AllowSignUp:   p.AllowRegistration && t.SignUpOpen(),
 		Captcha:       h.captchaView(t, h.signIn.Machine().CaptchaActions()),
 	})
 }
 
-// signUpPage serves the hosted sign-up page, with a field for each
-// identifier the tenant takes at sign-up.
 // captchaView is the sign-in page's CAPTCHA widget, nil when the tenant
 // has none on: then the page loads nothing from another host.
 func (h *Handler) captchaView(t *tenants.Tenant, actions []string) *console.CaptchaView {
@@ -51,8 +49,16 @@ func (h *Handler) captchaView(t *tenants.Tenant, actions []string) *console.Capt
 	}
 }
 
+// signUpPage serves the hosted sign-up page, with a field for each
+// identifier the tenant takes at sign-up; a tenant that takes no sign-up
+// (tenants.Tenant.SignUpOpen) has no such page.
 func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
+	if !t.SignUpOpen() {
+		// No sign-up page where the flow refuses every step.
+		h.notFound(w, r)
+		return
+	}
 	su := t.Settings.SignUp
 	loc := h.locale(w, r, t, "sign_up")
 	v := console.SignUpView{

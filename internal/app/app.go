@@ -37,7 +37,9 @@ type Config struct {
 	// messages (the code jobs have their own).
 	Senders jobs.Senders
 	// Outbox, in development, is the outbox the code jobs deliver to; the
-	// base domain then shows it at /dev/outbox. Nil in production.
+	// console shows it to administrators, each the codes of the tenants
+	// they manage (the base domain's /dev/outbox leads there). Nil in
+	// production.
 	Outbox *delivery.Outbox
 	// Development turns on what only developers may see: GraphQL
 	// introspection.
@@ -98,7 +100,7 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	}
 	router := &tenants.Router{
 		Tenants:  ts,
-		Base:     pages.AdminHome(adminView(cfg)),
+		Base:     pages.AdminHome(adminView(cfg, ts)),
 		Tenant:   tenantPages,
 		Admin:    web.NewAdmin(tenantPages, gql, cfg.Development, outboxOf(cfg)),
 		NotFound: pages.UnknownHost(),
@@ -120,16 +122,14 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	return &App{Handler: h, Tenants: ts, Passkeys: pk}, nil
 }
 
-func adminView(cfg Config) console.AdminHomeView {
+// adminView is the base host's home. In development its /dev/outbox leads
+// to the admin host's outbox page: the base host has no session, and the
+// outbox holds every tenant's codes, so it is shown only to a signed-in
+// administrator, and only the codes of the tenants they manage.
+func adminView(cfg Config, ts *tenants.Service) console.AdminHomeView {
 	v := console.AdminHomeView{BaseDomain: cfg.BaseDomain}
-	if cfg.Outbox != nil {
-		v.Outbox = func() []console.OutboxMessageView {
-			var out []console.OutboxMessageView
-			for _, m := range cfg.Outbox.Messages() {
-				out = append(out, console.OutboxMessageView{Kind: string(m.Kind), To: m.To, Subject: m.Subject, Body: m.Body, SentAt: m.SentAt})
-			}
-			return out
-		}
+	if outboxOf(cfg) != nil {
+		v.OutboxURL = ts.Scheme() + "://" + tenants.AdminSlug + "." + ts.BaseDomain() + "/dev/outbox"
 	}
 	return v
 }

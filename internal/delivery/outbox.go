@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/sesame-id/sesame/internal/clock"
 )
 
@@ -36,6 +38,11 @@ type OutboxMessage struct {
 	Body string
 	// SentAt is when the message was kept.
 	SentAt time.Time
+	// TenantID is the tenant whose code this is, for the messages sent
+	// through ForTenant; uuid.Nil for those sent on the Outbox itself.
+	// The console shows an administrator only the messages of the tenants
+	// they manage.
+	TenantID uuid.UUID
 }
 
 // OutboxConfig configures an Outbox.
@@ -90,20 +97,60 @@ func NewOutbox(cfg OutboxConfig) *Outbox {
 	return &Outbox{cfg: cfg, ring: make([]OutboxMessage, 0, cfg.Size)}
 }
 
-// SendSMS keeps sms and returns its ID. An empty To fails permanently.
+// SendSMS keeps sms, with no tenant, and returns its ID. An empty To
+// fails permanently.
 func (o *Outbox) SendSMS(ctx context.Context, sms SMS) (string, error) {
+	return o.sendSMS(ctx, uuid.Nil, sms)
+}
+
+// SendEmail keeps email, with no tenant, and returns its ID. An empty To
+// fails permanently.
+func (o *Outbox) SendEmail(ctx context.Context, email Email) (string, error) {
+	return o.sendEmail(ctx, uuid.Nil, email)
+}
+
+// ForTenant returns the sender of one tenant's messages into o: each
+// message it keeps carries the tenant's id (OutboxMessage.TenantID), so
+// that the console can show an administrator only the codes of the
+// tenants they manage.
+func (o *Outbox) ForTenant(tenantID uuid.UUID) *TenantOutbox {
+	return &TenantOutbox{outbox: o, tenantID: tenantID}
+}
+
+// TenantOutbox is one tenant's door into an Outbox; see Outbox.ForTenant.
+// It implements SMSSender and EmailSender.
+type TenantOutbox struct {
+	outbox   *Outbox
+	tenantID uuid.UUID
+}
+
+var (
+	_ SMSSender   = (*TenantOutbox)(nil)
+	_ EmailSender = (*TenantOutbox)(nil)
+)
+
+// SendSMS keeps sms as the tenant's and returns its ID.
+func (t *TenantOutbox) SendSMS(ctx context.Context, sms SMS) (string, error) {
+	return t.outbox.sendSMS(ctx, t.tenantID, sms)
+}
+
+// SendEmail keeps email as the tenant's and returns its ID.
+func (t *TenantOutbox) SendEmail(ctx context.Context, email Email) (string, error) {
+	return t.outbox.sendEmail(ctx, t.tenantID, email)
+}
+
+func (o *Outbox) sendSMS(ctx context.Context, tenantID uuid.UUID, sms SMS) (string, error) {
 	if strings.TrimSpace(sms.To) == "" {
 		return "", fmt.Errorf("outbox: send sms: empty recipient: %w", ErrPermanent)
 	}
-	return o.keep(ctx, OutboxMessage{Kind: KindSMS, To: sms.To, Body: sms.Body}), nil
+	return o.keep(ctx, OutboxMessage{Kind: KindSMS, To: sms.To, Body: sms.Body, TenantID: tenantID}), nil
 }
 
-// SendEmail keeps email and returns its ID. An empty To fails permanently.
-func (o *Outbox) SendEmail(ctx context.Context, email Email) (string, error) {
+func (o *Outbox) sendEmail(ctx context.Context, tenantID uuid.UUID, email Email) (string, error) {
 	if strings.TrimSpace(email.To) == "" {
 		return "", fmt.Errorf("outbox: send email: empty recipient: %w", ErrPermanent)
 	}
-	return o.keep(ctx, OutboxMessage{Kind: KindEmail, To: email.To, Subject: email.Subject, Body: email.Text}), nil
+	return o.keep(ctx, OutboxMessage{Kind: KindEmail, To: email.To, Subject: email.Subject, Body: email.Text, TenantID: tenantID}), nil
 }
 
 func (o *Outbox) keep(ctx context.Context, m OutboxMessage) string {

@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/internal/clock"
@@ -127,4 +129,28 @@ func uniq(ss []string) map[string]bool {
 		set[s] = true
 	}
 	return set
+}
+
+// TestOutbox_ForTenantStampsEachMessageWithItsTenant: messages sent through
+// a tenant's door carry the tenant, those sent on the outbox itself none,
+// and they share one list.
+func TestOutbox_ForTenantStampsEachMessageWithItsTenant(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := delivery.NewOutbox(delivery.OutboxConfig{})
+	acme, bravo := uuid.New(), uuid.New()
+	_, err := o.ForTenant(acme).SendSMS(ctx, delivery.SMS{To: "+14155550101", Body: "acme"})
+	require.NoError(t, err)
+	_, err = o.ForTenant(bravo).SendEmail(ctx, delivery.Email{To: "b@example.com", Subject: "s", Text: "bravo"})
+	require.NoError(t, err)
+	_, err = o.SendSMS(ctx, delivery.SMS{To: "+14155550102", Body: "none"})
+	require.NoError(t, err)
+	_, err = o.ForTenant(acme).SendEmail(ctx, delivery.Email{To: " ", Text: "x"})
+	require.True(t, delivery.IsPermanent(err), "an empty recipient is refused through a tenant's door too")
+
+	got := map[string]uuid.UUID{}
+	for _, m := range o.Messages() {
+		got[m.Body] = m.TenantID
+	}
+	require.Equal(t, map[string]uuid.UUID{"acme": acme, "bravo": bravo, "none": uuid.Nil}, got)
 }
