@@ -419,12 +419,17 @@ func TestAccount_FitsA360PixelScreenAndADesktopAndStaysOnItsHost(t *testing.T) {
 	acme := newHostedSite(t, srv, "acme", "Acme")
 	tab := newRawTab(t, "")
 	tab.addAuthenticator(t)
+	before := mailsTo(acme.outbox(), adaEmail)
 	tab.do(t, "signing up on a phone-sized screen",
 		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile),
 		chromedp.Navigate(acme.url("/sign-up")),
 		chromedp.WaitVisible(chromedp.CSS("#identifier")),
 		chromedp.SendKeys(chromedp.CSS("#identifier"), adaEmail),
 		chromedp.Click(chromedp.CSS("#create-passkey")),
+		chromedp.WaitVisible(chromedp.CSS("#verify-code")))
+	tab.do(t, "proving the address",
+		chromedp.SendKeys(chromedp.CSS("#verify-code"), mailedCode(t, acme.outbox(), adaEmail, before)),
+		chromedp.Click(chromedp.CSS("#verify-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#two-step-skip")),
 		chromedp.Click(chromedp.CSS("#two-step-skip")),
 		chromedp.WaitVisible(chromedp.CSS(accountReady)))
@@ -519,6 +524,7 @@ func TestAccount_SMSFactorBoundByACodeThenRemoved(t *testing.T) {
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
 	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.mail = outbox
 	next := acme.tenant.Settings
 	next.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorSMS, tenants.FactorBackupCodes}
 	tn, err := srv.Tenants.UpdateSettings(t.Context(), acme.tenant, next, false)

@@ -52,6 +52,7 @@ func newMFASite(t *testing.T) *mfaSite {
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
 	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.mail = outbox
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	next := acme.tenant.Settings
 	next.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorSMS, tenants.FactorBackupCodes}
