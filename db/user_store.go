@@ -140,6 +140,24 @@ func (us UserStore) ByIdentifier(ctx context.Context, kind, value string) (*User
 	return u, nil
 }
 
+// Identifier returns the tenant's identifier (kind, value), value already
+// normalized, or ErrNotFound. One statement.
+func (us UserStore) Identifier(ctx context.Context, kind, value string) (*Identifier, error) {
+	if err := us.s.check(); err != nil {
+		return nil, err
+	}
+	id := new(Identifier)
+	err := us.s.idb.NewSelect().Model(id).
+		Where("tenant_id = ?", us.s.tenant).
+		Where("kind = ?", kind).
+		Where("value = ?", value).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "identifier %s", kind)
+	}
+	return id, nil
+}
+
 // ReleaseUnverifiedIdentifier deletes identifier (kind, value), value
 // already normalized, when it is stored unverified, and reports whether it
 // did. A verified identifier is left alone. It exists for the rule that a

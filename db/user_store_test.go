@@ -363,3 +363,21 @@ func TestUserStore_ReleaseUnverifiedIdentifierLeavesVerifiedOnesAndOtherTenants(
 		require.False(t, released, "nothing left to release")
 	})
 }
+
+func TestUserStore_IdentifierReturnsTheRowOrNotFoundInItsTenantOnly(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		b := d.ForTenant(testdb.Tenant(t, d, "bolt").ID)
+		u := createUser(t, a, "row@example.com")
+		id, err := a.Users().Identifier(ctx, db.IdentifierEmail, "row@example.com")
+		require.NoError(t, err)
+		require.Equal(t, u.ID, id.UserID)
+		require.Nil(t, id.VerifiedAt)
+		_, err = b.Users().Identifier(ctx, db.IdentifierEmail, "row@example.com")
+		require.ErrorIs(t, err, db.ErrNotFound)
+		_, err = a.Users().Identifier(ctx, db.IdentifierUsername, "row@example.com")
+		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sesame-id/sesame/db"
 )
@@ -23,10 +24,23 @@ import (
 // by a code (a released claim leads to no account, so the code signs in to
 // nothing, as for an unknown address).
 func ProvedIdentifier(ctx context.Context, scope db.Scope, kind, value string) (user *db.User, released bool, err error) {
-	released, err = scope.Users().ReleaseUnverifiedIdentifier(ctx, kind, value)
+	id, err := scope.Users().Identifier(ctx, kind, value)
 	if err != nil {
 		return nil, false, err
 	}
-	user, err = scope.Users().ByIdentifier(ctx, kind, value)
-	return user, released, err
+	if id.VerifiedAt == nil {
+		released, err = scope.Users().ReleaseUnverifiedIdentifier(ctx, kind, value)
+		if err != nil {
+			return nil, false, err
+		}
+		if released {
+			return nil, true, fmt.Errorf("%s claimed unproved, now released: %w", kind, db.ErrNotFound)
+		}
+		// Verified in the meantime: read it again below.
+		if id, err = scope.Users().Identifier(ctx, kind, value); err != nil {
+			return nil, false, err
+		}
+	}
+	user, err = scope.Users().ByID(ctx, id.UserID)
+	return user, false, err
 }
