@@ -125,6 +125,11 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			t.Parallel()
 			srv := testserver.Start(t, backend, testserver.Options{})
 			acme := newHostedSite(t, srv, "acme", "Acme")
+			// Sign-up proves the address; with email codes off, the passkey
+			// stays the account's only way in.
+			acme.tenant = srv.SetSettings(t, "acme", func(s *tenants.Settings) {
+				s.SignIn.Methods = map[string][]string{tenants.IdentifierEmail: {tenants.MethodPassword}}
+			})
 			tab := browser.New(t).NewTab(t)
 			phone := &passkeyDevice{}
 			phone.plugIn(t, tab)
@@ -141,7 +146,8 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			// The profile and the passkey's details.
 			require.Equal(t, adaEmail, tab.Text(t, "#user-name"))
 			require.Equal(t, adaEmail, tab.Text(t, "#profile-name"))
-			require.Equal(t, []string{"Email: " + adaEmail + " (not verified)"}, tabTexts(t, tab, "li.identifier"))
+			// Sign-up proved the address by its code.
+			require.Equal(t, []string{"Email: " + adaEmail + " (verified)"}, tabTexts(t, tab, "li.identifier"))
 			item := passkeyItem(first.ID)
 			require.Equal(t, []string{first.Name}, tabTexts(t, tab, ".passkey-name"))
 			require.Equal(t, "This device only", tab.Text(t, item+" .passkey-sync"))
