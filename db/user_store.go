@@ -140,6 +140,49 @@ func (us UserStore) ByIdentifier(ctx context.Context, kind, value string) (*User
 	return u, nil
 }
 
+// Identifier returns the tenant's identifier (kind, value), value already
+// normalized, or ErrNotFound. One statement.
+func (us UserStore) Identifier(ctx context.Context, kind, value string) (*Identifier, error) {
+	if err := us.s.check(); err != nil {
+		return nil, err
+	}
+	id := new(Identifier)
+	err := us.s.idb.NewSelect().Model(id).
+		Where("tenant_id = ?", us.s.tenant).
+		Where("kind = ?", kind).
+		Where("value = ?", value).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "identifier %s", kind)
+	}
+	return id, nil
+}
+
+// ReleaseUnverifiedIdentifier deletes identifier (kind, value), value
+// already normalized, when it is stored unverified, and reports whether it
+// did. A verified identifier is left alone. It exists for the rule that a
+// proof beats a claim: whoever proves they hold an address takes it from
+// an account that only ever claimed it (see flows.ProvedIdentifier).
+func (us UserStore) ReleaseUnverifiedIdentifier(ctx context.Context, kind, value string) (bool, error) {
+	if err := us.s.check(); err != nil {
+		return false, err
+	}
+	res, err := us.s.idb.NewDelete().Model((*Identifier)(nil)).
+		Where("tenant_id = ?", us.s.tenant).
+		Where("kind = ?", kind).
+		Where("value = ?", value).
+		Where("verified_at IS NULL").
+		Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("release unverified %s: %w", kind, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("release unverified %s: %w", kind, err)
+	}
+	return n > 0, nil
+}
+
 // Identifiers returns the user's identifiers ordered by kind.
 func (us UserStore) Identifiers(ctx context.Context, userID uuid.UUID) ([]*Identifier, error) {
 	if err := us.s.check(); err != nil {

@@ -323,3 +323,61 @@ func TestUserStore_TenantBCannotReadOrChangeTenantAUsers(t *testing.T) {
 		require.Equal(t, ua.ID, gotA.ID)
 	})
 }
+
+// TestUserStore_ReleaseUnverifiedIdentifierLeavesVerifiedOnesAndOtherTenants:
+// an identifier stored unverified is deleted, its user kept; a verified one,
+// and the same value in another tenant, stay.
+func TestUserStore_ReleaseUnverifiedIdentifierLeavesVerifiedOnesAndOtherTenants(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		b := d.ForTenant(testdb.Tenant(t, d, "bolt").ID)
+		claimed := createUser(t, a, "claim@example.com")
+		other := createUser(t, b, "claim@example.com")
+		now := time.Now().UTC()
+		proved := &db.User{WebAuthnHandle: randomBytes(t, 32), DisplayName: "proved"}
+		require.NoError(t, a.Users().Create(ctx, proved, &db.Identifier{Kind: db.IdentifierEmail, Value: "proved@example.com", VerifiedAt: &now}))
+
+		released, err := a.Users().ReleaseUnverifiedIdentifier(ctx, db.IdentifierEmail, "proved@example.com")
+		require.NoError(t, err)
+		require.False(t, released, "a verified identifier stays")
+		got, err := a.Users().ByIdentifier(ctx, db.IdentifierEmail, "proved@example.com")
+		require.NoError(t, err)
+		require.Equal(t, proved.ID, got.ID)
+
+		released, err = a.Users().ReleaseUnverifiedIdentifier(ctx, db.IdentifierEmail, "claim@example.com")
+		require.NoError(t, err)
+		require.True(t, released)
+		_, err = a.Users().ByIdentifier(ctx, db.IdentifierEmail, "claim@example.com")
+		require.ErrorIs(t, err, db.ErrNotFound)
+		_, err = a.Users().ByID(ctx, claimed.ID)
+		require.NoError(t, err, "the account itself stays")
+
+		got, err = b.Users().ByIdentifier(ctx, db.IdentifierEmail, "claim@example.com")
+		require.NoError(t, err, "another tenant's identifier stays")
+		require.Equal(t, other.ID, got.ID)
+
+		released, err = a.Users().ReleaseUnverifiedIdentifier(ctx, db.IdentifierEmail, "claim@example.com")
+		require.NoError(t, err)
+		require.False(t, released, "nothing left to release")
+	})
+}
+
+func TestUserStore_IdentifierReturnsTheRowOrNotFoundInItsTenantOnly(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		b := d.ForTenant(testdb.Tenant(t, d, "bolt").ID)
+		u := createUser(t, a, "row@example.com")
+		id, err := a.Users().Identifier(ctx, db.IdentifierEmail, "row@example.com")
+		require.NoError(t, err)
+		require.Equal(t, u.ID, id.UserID)
+		require.Nil(t, id.VerifiedAt)
+		_, err = b.Users().Identifier(ctx, db.IdentifierEmail, "row@example.com")
+		require.ErrorIs(t, err, db.ErrNotFound)
+		_, err = a.Users().Identifier(ctx, db.IdentifierUsername, "row@example.com")
+		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}

@@ -161,6 +161,7 @@ func TestManagement_UserLifecycleAndOtherTenantsIDs(t *testing.T) {
 			d := e.ok(t, p, admin, `mutation { createUser(input: {email: "Eve@Acme.Example", displayName: "Eve"}) { id displayName identifiers { kind value verified } } }`, nil)
 			require.Equal(t, "eve@acme.example", path(d, "createUser", "identifiers", 0, "value"))
 			require.Equal(t, "EMAIL", path(d, "createUser", "identifiers", 0, "kind"))
+			require.Equal(t, true, path(d, "createUser", "identifiers", 0, "verified"), "the administrator vouches for it")
 			a := e.post(t, p.host, admin, p, `mutation { createUser(input: {email: "eve@acme.example"}) { id } }`, nil)
 			require.Equal(t, "invalid_input", a.code())
 			a = e.post(t, p.host, admin, p, `mutation { createUser(input: {phone: "12345"}) { id } }`, nil)

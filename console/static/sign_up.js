@@ -131,10 +131,29 @@ function showBackupCodes(codes) {
   show(backup);
 }
 
+// finishPasskey creates the passkey that creates the account (passkey
+// first), with the options the flow issued once the address was proved.
+async function finishPasskey(options) {
+  let credential;
+  try {
+    credential = await create(options.passkey.publicKey);
+  } catch (err) {
+    // No passkey, no account: back to the form, where "Create a passkey"
+    // starts again.
+    show(form);
+    throw err;
+  }
+  await after(await flow.step("passkey.finish", { credential }));
+}
+
 // after handles a step's response: the next screen, or the account page.
-function after(res) {
+async function after(res) {
   const r = res.result || {};
   switch (res.flow.state) {
+    case "passkey":
+      say("");
+      await finishPasskey(r);
+      return;
     case "verify":
       say("");
       showVerify(r);
@@ -180,7 +199,7 @@ async function act(action, input) {
   busy(true);
   say("");
   try {
-    after(await flow.step(action, input));
+    await after(await flow.step(action, input));
   } catch (err) {
     fail(err);
   } finally {
@@ -217,7 +236,7 @@ async function signUpByForm() {
   say("");
   flow = new Flow("sign-up");
   try {
-    after(await flow.begin("sign_up", input));
+    await after(await flow.begin("sign_up", input));
   } catch (err) {
     fail(err);
   } finally {
@@ -225,8 +244,9 @@ async function signUpByForm() {
   }
 }
 
-// signUpByPasskey is passkey first: one identifier, then the passkey
-// creates the account.
+// signUpByPasskey is passkey first: one identifier, proved by a code when
+// the site asks for it (the verify screen), then the passkey creates the
+// account.
 async function signUpByPasskey() {
   const input = details();
   const value = Object.values(input)[0];
@@ -239,9 +259,7 @@ async function signUpByPasskey() {
   say("");
   flow = new Flow("sign-up");
   try {
-    const res = await flow.begin("identify", { identifier: value });
-    const credential = await create(res.result.passkey.publicKey);
-    after(await flow.step("passkey.finish", { credential }));
+    await after(await flow.begin("identify", { identifier: value }));
   } catch (err) {
     fail(err);
   } finally {
@@ -297,7 +315,7 @@ $("prompt-create").addEventListener("click", async () => {
   try {
     const res = await flow.step("passkey_prompt.begin");
     const credential = await create(res.result.passkey.publicKey);
-    after(await flow.step("passkey_prompt.finish", { credential }));
+    await after(await flow.step("passkey_prompt.finish", { credential }));
   } catch (err) {
     fail(err);
   } finally {

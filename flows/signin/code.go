@@ -28,6 +28,21 @@ import (
 // as a wrong code fails (invalid_code). A disabled account is treated the
 // same way.
 //
+// Identifiers never proved: an account can hold an email address or phone
+// number stored unverified (made where the tenant does not verify
+// identifiers at sign-up, or before it did). Whoever made it never showed
+// the address was theirs, and the account may hold a passkey or password
+// they made, so a code to that address never signs in to it: the right
+// code proves the address, the unverified claim is released (deleted from
+// that account, which keeps its credentials; see flows.ProvedIdentifier),
+// and code.verify answers invalid_code as for an unknown address. The
+// address is then free: its holder signs up with it and gets an account of
+// their own, and the claimant's passkey still opens only the claimant's
+// account, now without the address. The cost is the other way round: a
+// person who did make the account with their own unproved address cannot
+// get back in by a code; their passkey or password still works. An
+// identifier only counts as a way in once it is verified.
+//
 // amr (RFC 8176): an email code is "otp" (a one-time password), an SMS
 // code "sms".
 // The code's lifetime, attempts and send limits are flows.SendCode's.
@@ -115,15 +130,21 @@ func (a *actions) codeVerify(ctx context.Context, step *flows.Step[Context]) err
 	if err != nil {
 		return err
 	}
-	if c.UserID == nil {
-		return wrong()
+	// The code proved the address: an account that only claimed it gives
+	// it up, and only the account holding it verified, the one identify
+	// found, is signed in to.
+	user, released, err := flows.ProvedIdentifier(ctx, step.Scope, c.IdentifierKind, c.Identifier)
+	if released {
+		a.audit(ctx, step, method, c.UserID, "unverified_identifier_released")
 	}
-	user, err := step.Scope.Users().ByID(ctx, *c.UserID)
 	if errors.Is(err, db.ErrNotFound) {
 		return wrong()
 	}
 	if err != nil {
 		return err
+	}
+	if c.UserID == nil || user.ID != *c.UserID {
+		return wrong()
 	}
 	if user.DisabledAt != nil {
 		return wrong()

@@ -395,9 +395,10 @@ func TestMFASMS_OfferedAfterAnEmailCodeButNotAfterAnSMSCode(t *testing.T) {
 		// that phone as his SMS factor and an authenticator app.
 		cid := &member{email: "cid@example.com"}
 		cid.user = &db.User{WebAuthnHandle: random(t, 32), DisplayName: cid.email}
+		proved := e.clock.Now()
 		require.NoError(t, e.scope().Users().Create(e.ctx, cid.user,
-			&db.Identifier{Kind: db.IdentifierEmail, Value: cid.email},
-			&db.Identifier{Kind: db.IdentifierPhone, Value: bobPhone}))
+			&db.Identifier{Kind: db.IdentifierEmail, Value: cid.email, VerifiedAt: &proved},
+			&db.Identifier{Kind: db.IdentifierPhone, Value: bobPhone, VerifiedAt: &proved}))
 		e.setMFA(t, cid)
 		e.addTOTP(t, cid)
 		e.setSMSFactor(t, cid, bobPhone)

@@ -36,6 +36,13 @@
 // from mfa (not identify, not passkey.finish), so the flow's user and its
 // passed password cannot be swapped for another's.
 //
+// A code signs in only through an identifier its account holds verified:
+// one stored unverified was never proved by whoever made the account, so
+// proving it by a code releases that claim and signs in to nothing, as for
+// an unknown identifier (see code.go). This keeps the address's holder out
+// of an account holding a passkey or password someone else made (account
+// pre-hijacking).
+//
 // password, code.send and code.verify are guarded by the tenant's CAPTCHA
 // when it has one on (flows.Transition.Captcha); no passkey action ever is.
 package signin

@@ -72,6 +72,7 @@ func (a *actions) signUp(ctx context.Context, step *flows.Step[Context]) error {
 	}
 	c := step.Context
 	c.Identifiers, c.CodeID, c.Proofs = ids, nil, nil
+	c.PasskeyFirst = false
 	c.IdentifierKind, c.Identifier = ids[0].Kind, ids[0].Value
 	newHandle(c)
 	return a.advance(ctx, step)
@@ -112,6 +113,9 @@ func channel(kind string) string {
 func (a *actions) advance(ctx context.Context, step *flows.Step[Context]) error {
 	if i := pending(step); i >= 0 {
 		return a.sendSignUpCode(ctx, step, step.Context.Identifiers[i])
+	}
+	if step.Context.PasskeyFirst {
+		return a.beginPasskeyFirst(step)
 	}
 	if step.Tenant.Settings.SignUp.Password {
 		p := step.Tenant.Settings.Password
@@ -156,7 +160,8 @@ func (a *actions) codeSend(ctx context.Context, step *flows.Step[Context]) error
 }
 
 // codeVerify proves the identifier being proved, then goes on. Only now is
-// it looked up: a taken address is reported to whoever proved they hold it.
+// it looked up: a taken address is reported to whoever proved they hold it,
+// and one stored unverified is released to them (flows.ProvedIdentifier).
 func (a *actions) codeVerify(ctx context.Context, step *flows.Step[Context]) error {
 	var in struct {
 		Code string `json:"code"`
@@ -177,7 +182,8 @@ func (a *actions) codeVerify(ctx context.Context, step *flows.Step[Context]) err
 		return err
 	}
 	c.CodeID = nil
-	_, err = step.Scope.Users().ByIdentifier(ctx, id.Kind, id.Value)
+	// A claim on the address by an account that never proved it gives way.
+	_, _, err = flows.ProvedIdentifier(ctx, step.Scope, id.Kind, id.Value)
 	if err == nil {
 		// The code is used up; the person goes back to the form.
 		return flows.Fail(flows.ErrIdentifierTaken.WithField(id.Kind, takenMessage(id.Kind)))

@@ -19,8 +19,9 @@ func TestSignUp_TheMachineIsValid(t *testing.T) {
 	t.Parallel()
 	_, err := flows.NewEngineFromDeps(flows.Deps{}, signup.Machine(nil))
 	require.NoError(t, err)
-	// The form's submissions are CAPTCHA-guarded, the passkey ones not.
-	require.Equal(t, []string{signup.ActionSignUp, signup.ActionCodeSend, signup.ActionCodeVerify, signup.ActionPassword},
+	// What sends or takes a code or a password is CAPTCHA-guarded (identify
+	// sends a code), the passkey actions not.
+	require.Equal(t, []string{signup.ActionIdentify, signup.ActionSignUp, signup.ActionCodeSend, signup.ActionCodeVerify, signup.ActionPassword},
 		signup.Machine(nil).CaptchaActions())
 }
 
@@ -43,7 +44,11 @@ func TestSignUp_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				return e.start(t)
 			case signup.Passkey:
 				n := e.start(t)
-				_, err := e.run(n, signup.ActionIdentify, map[string]string{"identifier": name + "@example.com"})
+				n.email = name + "@example.com"
+				res, err := e.run(n, signup.ActionIdentify, map[string]string{"identifier": n.email})
+				require.NoError(t, err)
+				require.Equal(t, signup.Verify, res.State, "the address is proved first")
+				_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, 0)})
 				require.NoError(t, err)
 				return n
 			case signup.Verify:

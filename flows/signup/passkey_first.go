@@ -16,6 +16,13 @@ import (
 // identify starts the passkey-first path: one identifier, then a passkey.
 // The identifier must be of a kind the tenant takes at sign-up, and no other
 // kind may be required (the form path takes several).
+//
+// With SignUp.VerifyIdentifiers an email address or phone number is proved
+// first, as on the form: identify sends the code (state verify) and looks
+// nothing up, so a taken address and a free one get the same answer;
+// code.verify proves it and only then are the registration options issued
+// (beginPasskeyFirst). A username cannot be proved, and without
+// verification nothing is hidden later, so those are checked at once.
 func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error {
 	if !step.Tenant.Settings.Passkeys.AllowRegistration {
 		return flows.ErrPasskeyRegistrationDisabled
@@ -39,6 +46,17 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 			return flows.ErrInvalidInput.WithField("identifier", "This site also needs "+kindNoun(r)+" to create an account. Use the sign-up form instead.")
 		}
 	}
+	// Options issued for an earlier identifier are void from here.
+	step.TakeCeremony()
+	c := step.Context
+	id := Identifier{Kind: kind, Value: value}
+	c.IdentifierKind, c.Identifier = kind, value
+	c.Identifiers, c.CodeID, c.Proofs = []Identifier{id}, nil, nil
+	c.PasskeyFirst = true
+	newHandle(c)
+	if needsCode(step, id) {
+		return a.sendSignUpCode(ctx, step, id)
+	}
 	_, err := step.Scope.Users().ByIdentifier(ctx, kind, value)
 	if err == nil {
 		return flows.ErrIdentifierTaken.WithField("identifier", "")
@@ -46,13 +64,19 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	if !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
-	step.Context.IdentifierKind, step.Context.Identifier = kind, value
-	newHandle(step.Context)
-	opts, c, err := a.Passkeys.BeginRegistration(step.Tenant, passkey.Registrant{Handle: step.Context.Handle, Name: value})
+	return a.beginPasskeyFirst(step)
+}
+
+// beginPasskeyFirst issues the registration options of the passkey that
+// will create the account, once its identifier is proved (or needs no
+// proof).
+func (a *actions) beginPasskeyFirst(step *flows.Step[Context]) error {
+	c := step.Context
+	opts, cer, err := a.Passkeys.BeginRegistration(step.Tenant, passkey.Registrant{Handle: c.Handle, Name: c.Identifier})
 	if err != nil {
 		return err
 	}
-	if err := step.PutCeremony(c); err != nil {
+	if err := step.PutCeremony(cer); err != nil {
 		return err
 	}
 	step.Next = Passkey
@@ -60,7 +84,10 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	return nil
 }
 
-// passkeyFinish creates the account with its passkey and signs it in.
+// passkeyFinish creates the account with its passkey and signs it in. The
+// identifier is stored verified when its code was proved; one the tenant
+// asks to verify and that was not proved (a flow begun before that
+// setting, or before identify sent codes) creates nothing.
 func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
 	var in struct {
 		Credential json.RawMessage `json:"credential"`
@@ -68,6 +95,13 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	}
 	if err := flows.DecodeInput(step.Input, &in); err != nil {
 		return flows.Fail(err)
+	}
+	id := Identifier{Kind: step.Context.IdentifierKind, Value: step.Context.Identifier}
+	if i := slices.IndexFunc(step.Context.Identifiers, func(x Identifier) bool { return x.Kind == id.Kind && x.Value == id.Value }); i >= 0 {
+		id = step.Context.Identifiers[i]
+	}
+	if needsCode(step, id) {
+		return flows.ErrActionNotAllowed
 	}
 	c, err := step.TakePasskeyCeremony()
 	if err != nil {
@@ -80,8 +114,12 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	}
 
 	// From here on every write is one unit: any error rolls all back.
+	now := step.Now.UTC()
 	user := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: step.Context.Handle, DisplayName: step.Context.Identifier}
-	ident := &db.Identifier{Kind: step.Context.IdentifierKind, Value: step.Context.Identifier}
+	ident := &db.Identifier{Kind: id.Kind, Value: id.Value}
+	if id.Verified {
+		ident.VerifiedAt = &now
+	}
 	if err := step.Scope.Users().Create(ctx, user, ident); err != nil {
 		if errors.Is(err, db.ErrDuplicate) {
 			return flows.ErrIdentifierTaken

@@ -2,13 +2,14 @@
 // tenant asks for, proves the email address and phone number by a code,
 // chooses a password (when the tenant wants one), and gets an account and a
 // session; then creating a passkey is offered, and after it 2-step
-// verification. The older passkey-first path (one identifier, then a
-// passkey that creates the account) runs on the same machine.
+// verification. The passkey-first path (one identifier, proved by a code
+// like the form's, then a passkey that creates the account) runs on the
+// same machine.
 //
 // The machine (declared in Machine):
 //
-//	identify ──identify──▶ passkey                 (passkey first: registration options issued)
-//	passkey  ──identify──▶ passkey                 (a different identifier, new options)
+//	identify|passkey ──identify──▶ verify          (passkey first, an email or phone to prove: a code sent)
+//	identify|passkey ──identify──▶ passkey         (passkey first, nothing to prove: registration options)
 //	passkey  ──passkey.finish──▶ done|two_step|mfa_choose|totp_setup
 //	                                               (user, identifier, passkey and session created together)
 //	identify|verify|password ──sign_up──▶ verify   (the form: a code sent to the first email/phone to prove)
@@ -17,6 +18,7 @@
 //	                                               (nothing to prove, no password: account and session now)
 //	verify   ──code.send──▶ verify                 (a new code for the identifier being proved)
 //	verify   ──code.verify──▶ verify               (proved; a code sent to the next one)
+//	verify   ──code.verify──▶ passkey              (passkey first, proved: registration options)
 //	verify   ──code.verify──▶ password             (all proved; the tenant asks for a password)
 //	verify   ──code.verify──▶ passkey_prompt|done|mfa_choose|totp_setup   (all proved: account and session)
 //	password ──password──▶ passkey_prompt|done|mfa_choose|totp_setup      (account and session)
@@ -39,21 +41,26 @@
 //     each in its own field (email, phone, username); those in
 //     SignUp.Required must be given. The passkey-first identify takes one
 //     identifier, of a listed kind, and only where no other kind is
-//     required; it does not prove the identifier, which is stored
-//     unverified, and like the form without verification it says at once
-//     that an identifier is taken (refusing later would leave a passkey for
-//     an account that was never created on the person's device).
+//     required.
 //   - With SignUp.VerifyIdentifiers, every email address and phone number
 //     is proved by a code (flows.SendCode, purpose sign_up, delivered by
 //     the River job) before anything else happens, one after another, email
-//     first. Whether such an identifier already belongs to an account is
+//     first; on the passkey-first path too: identify sends the code, and
+//     the registration options are issued only once code.verify proved it,
+//     so no account, and no passkey, exists for an address its creator did
+//     not prove (account pre-hijacking). The account is then created with
+//     the identifier verified. Whether such an identifier already belongs to an account is
 //     looked up only once its code is proved: sign_up and code.send answer
 //     the same for a taken address as for a free one (the code is sent
 //     either way), and code.verify says identifier_taken only to whoever
-//     holds the address. A username cannot be proved, so a taken username
-//     is refused at sign_up: a person choosing one must learn that it is
-//     taken. Without VerifyIdentifiers there is nothing to hide behind, so
-//     every identifier is checked at sign_up.
+//     holds the address; an account that holds the address unverified (made
+//     before verification was on) gives it up to the person who proved it
+//     (flows.ProvedIdentifier). A username cannot be proved, so a taken
+//     username is refused at sign_up and identify: a person choosing one
+//     must learn that it is taken. Without VerifyIdentifiers there is
+//     nothing to hide behind, so every identifier is checked at once
+//     (sign_up, identify) and stored unverified; the sign-in flow never
+//     lets a code to such an identifier into the account (see signin).
 //   - With SignUp.Password the password comes last, once the identifiers
 //     are proved, and is checked against the tenant's password policy
 //     (length, common-password list) and stored as argon2id. It is never
@@ -82,9 +89,10 @@
 //     off leaves the user to bind a passkey from the account page). A user
 //     who pressed "Enable" and then leaves is already signed in, with 2-step
 //     verification still off.
-//   - The code and password actions (sign_up, code.send, code.verify,
-//     password) are the ones a CAPTCHA will guard; the passkey actions
-//     never are.
+//   - The actions that send or take a code or a password (sign_up,
+//     identify, code.send, code.verify, password) are the ones a CAPTCHA
+//     will guard: identify sends a code as sign_up does. The passkey
+//     actions never are.
 package signup
 
 import (
@@ -169,6 +177,9 @@ type Context struct {
 	CodeID *uuid.UUID `json:"code_id,omitempty"`
 	// Proofs are the amr values of the codes proved so far.
 	Proofs []string `json:"proofs,omitempty"`
+	// PasskeyFirst is set by identify: once its identifier is proved, the
+	// registration options follow, and passkey.finish creates the account.
+	PasskeyFirst bool `json:"passkey_first,omitempty"`
 	// Handle is the new user's WebAuthn user handle, chosen once per flow.
 	Handle []byte `json:"handle,omitempty"`
 	// UserID is the account once created; only its session may drive the
@@ -221,11 +232,11 @@ func Machine(a *actions) *flows.Machine[Context] {
 		TTL:   30 * time.Minute,
 		Open:  Open,
 		Transitions: []flows.Transition{
-			{Action: ActionIdentify, From: s(Identify, Passkey), To: s(Passkey)},
+			{Action: ActionIdentify, From: s(Identify, Passkey), To: s(Verify, Passkey), Captcha: true},
 			{Action: ActionPasskeyFinish, From: s(Passkey), To: afterPasskey},
 			{Action: ActionSignUp, From: s(Identify, Verify, Password), To: append(s(Verify, Password), account...), Captcha: true},
 			{Action: ActionCodeSend, From: s(Verify), To: s(Verify), Captcha: true},
-			{Action: ActionCodeVerify, From: s(Verify), To: append(s(Verify, Password), account...), Captcha: true},
+			{Action: ActionCodeVerify, From: s(Verify), To: append(s(Verify, Password, Passkey), account...), Captcha: true},
 			{Action: ActionPassword, From: s(Password), To: account, Captcha: true},
 			{Action: ActionPromptBegin, From: s(PasskeyPrompt), To: s(PasskeyPrompt)},
 			{Action: ActionPromptFinish, From: s(PasskeyPrompt), To: afterPasskey},

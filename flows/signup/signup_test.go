@@ -94,16 +94,23 @@ type newcomer struct {
 	req    flows.RequestInfo
 }
 
-// signUp runs identify and passkey.finish with a software authenticator
-// and returns the newcomer and passkey.finish's result.
+// signUp runs identify, code.verify with the code sent to the address
+// (when the tenant verifies identifiers) and passkey.finish with a software
+// authenticator, and returns the newcomer and passkey.finish's result.
 func (e *signUpEnv) signUp(t *testing.T, name string) (*newcomer, *flows.Result) {
 	t.Helper()
-	n := &newcomer{email: name + "@example.com", req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}}
+	n := &newcomer{email: name + "@example.com", req: flows.RequestInfo{UserAgent: "test", IP: <-ips}}
 	in, err := json.Marshal(map[string]string{"identifier": n.email})
 	require.NoError(t, err)
+	before := e.messages(n.email)
 	res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, in, n.req)
 	require.NoError(t, err)
 	n.token = res.Token
+	if res.State == signup.Verify {
+		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, before)})
+		require.NoError(t, err)
+	}
+	require.Equal(t, signup.Passkey, res.State)
 	begun, ok := res.Output.(passkey.Begun)
 	require.True(t, ok, "output %T", res.Output)
 

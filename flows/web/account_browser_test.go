@@ -125,6 +125,11 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			t.Parallel()
 			srv := testserver.Start(t, backend, testserver.Options{})
 			acme := newHostedSite(t, srv, "acme", "Acme")
+			// Sign-up proves the address; with email codes off, the passkey
+			// stays the account's only way in.
+			acme.tenant = srv.SetSettings(t, "acme", func(s *tenants.Settings) {
+				s.SignIn.Methods = map[string][]string{tenants.IdentifierEmail: {tenants.MethodPassword}}
+			})
 			tab := browser.New(t).NewTab(t)
 			phone := &passkeyDevice{}
 			phone.plugIn(t, tab)
@@ -141,7 +146,8 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			// The profile and the passkey's details.
 			require.Equal(t, adaEmail, tab.Text(t, "#user-name"))
 			require.Equal(t, adaEmail, tab.Text(t, "#profile-name"))
-			require.Equal(t, []string{"Email: " + adaEmail + " (not verified)"}, tabTexts(t, tab, "li.identifier"))
+			// Sign-up proved the address by its code.
+			require.Equal(t, []string{"Email: " + adaEmail + " (verified)"}, tabTexts(t, tab, "li.identifier"))
 			item := passkeyItem(first.ID)
 			require.Equal(t, []string{first.Name}, tabTexts(t, tab, ".passkey-name"))
 			require.Equal(t, "This device only", tab.Text(t, item+" .passkey-sync"))
@@ -419,12 +425,17 @@ func TestAccount_FitsA360PixelScreenAndADesktopAndStaysOnItsHost(t *testing.T) {
 	acme := newHostedSite(t, srv, "acme", "Acme")
 	tab := newRawTab(t, "")
 	tab.addAuthenticator(t)
+	before := mailsTo(acme.outbox(), adaEmail)
 	tab.do(t, "signing up on a phone-sized screen",
 		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile),
 		chromedp.Navigate(acme.url("/sign-up")),
 		chromedp.WaitVisible(chromedp.CSS("#identifier")),
 		chromedp.SendKeys(chromedp.CSS("#identifier"), adaEmail),
 		chromedp.Click(chromedp.CSS("#create-passkey")),
+		chromedp.WaitVisible(chromedp.CSS("#verify-code")))
+	tab.do(t, "proving the address",
+		chromedp.SendKeys(chromedp.CSS("#verify-code"), mailedCode(t, acme.outbox(), adaEmail, before)),
+		chromedp.Click(chromedp.CSS("#verify-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#two-step-skip")),
 		chromedp.Click(chromedp.CSS("#two-step-skip")),
 		chromedp.WaitVisible(chromedp.CSS(accountReady)))
@@ -519,6 +530,7 @@ func TestAccount_SMSFactorBoundByACodeThenRemoved(t *testing.T) {
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
 	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.mail = outbox
 	next := acme.tenant.Settings
 	next.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorSMS, tenants.FactorBackupCodes}
 	tn, err := srv.Tenants.UpdateSettings(t.Context(), acme.tenant, next, false)

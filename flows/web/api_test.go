@@ -160,13 +160,31 @@ func apiFlowToken(t *testing.T, r apiResponse) string {
 	return tok
 }
 
-// apiSignUp creates an account with a passkey on the apiDevice through the flow
-// API and returns the user.
-func apiSignUp(t *testing.T, c *apiClient, dev *apiDevice, identifier string) {
+// apiSignUp creates an account with a passkey on the apiDevice through the
+// flow API, the email address identifier proved by the code the server's
+// outbox receives. With the tenant's CAPTCHA on, captchas are the tokens
+// for identify and code.verify.
+func apiSignUp(t *testing.T, c *apiClient, dev *apiDevice, identifier string, captchas ...string) {
 	t.Helper()
-	r := c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": identifier}}, nil)
+	captcha := func(i int, token string) map[string]string {
+		h := map[string]string{}
+		if token != "" {
+			h["X-Sesame-Flow"] = token
+		}
+		if i < len(captchas) {
+			h["X-Sesame-Captcha"] = captchas[i]
+		}
+		return h
+	}
+	email := strings.ToLower(identifier)
+	before := mailsTo(c.srv.Outbox, email)
+	r := c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": identifier}}, captcha(0, ""))
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	token := apiFlowToken(t, r)
+	require.Equal(t, "verify", r.json(t)["flow"].(map[string]any)["state"], "the address is proved before the passkey")
+	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": mailedCode(t, c.srv.Outbox, email, before)}, captcha(1, token))
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	require.Equal(t, "passkey", r.json(t)["flow"].(map[string]any)["state"])
 	resp := dev.create(t, apiPublicKey(t, r))
 	r = c.post("/api/flows/sign-up/passkey.finish", map[string]any{"credential": resp}, map[string]string{"X-Sesame-Flow": token})
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
@@ -376,9 +394,12 @@ func TestAPI_SignUpTwoStepStepsNeedTheNewUsersSession(t *testing.T) {
 	c := newAPIClient(t, srv, "acme")
 	dev := newAPIDevice(srv, "acme")
 
+	before := mailsTo(srv.Outbox, "ida@example.com")
 	r := c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "ida@example.com"}}, nil)
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	token := apiFlowToken(t, r)
+	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": mailedCode(t, srv.Outbox, "ida@example.com", before)}, map[string]string{"X-Sesame-Flow": token})
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	r = c.post("/api/flows/sign-up/passkey.finish", map[string]any{"credential": dev.create(t, apiPublicKey(t, r))}, map[string]string{"X-Sesame-Flow": token})
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	require.Equal(t, "two_step", r.json(t)["flow"].(map[string]any)["state"])

@@ -171,7 +171,12 @@ func TestCaptchaOn_PasskeySignInNeedsNoToken(t *testing.T) {
 	s := newCaptchaSite(t, tenants.CaptchaHCaptcha)
 	c := newAPIClient(t, s.srv, "acme")
 	dev := newAPIDevice(s.srv, "acme")
-	apiSignUp(t, c, dev, "keyholder@example.com")
+	// Sign-up proves the address by a code: identify and code.verify are
+	// guarded.
+	s.fake.Accept("identify-token")
+	s.fake.Accept("verify-token")
+	apiSignUp(t, c, dev, "keyholder@example.com", "identify-token", "verify-token")
+	asked := len(s.fake.Requests())
 
 	fresh := newAPIClient(t, s.srv, "acme")
 	r := fresh.post("/api/flows/sign-in", map[string]any{"action": "passkey.begin"}, nil)
@@ -180,7 +185,7 @@ func TestCaptchaOn_PasskeySignInNeedsNoToken(t *testing.T) {
 	r = fresh.post("/api/flows/sign-in/passkey.finish", map[string]any{"credential": dev.get(t, apiPublicKey(t, r))}, withCaptcha(token, ""))
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	require.NotNil(t, r.json(t)["session"])
-	require.Empty(t, s.fake.Requests(), "the passkey path never asks the CAPTCHA provider")
+	require.Len(t, s.fake.Requests(), asked, "the passkey sign-in never asks the CAPTCHA provider")
 }
 
 func TestCaptchaOn_SiteverifyDownRefusesTheSubmission(t *testing.T) {
@@ -223,7 +228,7 @@ func TestCaptchaOn_SignInPageLoadsTheWidgetFromItsHostOnly(t *testing.T) {
 	require.NotContains(t, csp, "cloudflare")
 }
 
-func TestCaptchaOn_SignUpByFormNeedsATokenAndByPasskeyDoesNot(t *testing.T) {
+func TestCaptchaOn_SignUpByFormAndByPasskeyNeedAToken(t *testing.T) {
 	t.Parallel()
 	s := newCaptchaSite(t, tenants.CaptchaTurnstile)
 	c := newAPIClient(t, s.srv, "acme")
@@ -243,13 +248,19 @@ func TestCaptchaOn_SignUpByFormNeedsATokenAndByPasskeyDoesNot(t *testing.T) {
 	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": "000000"}, withCaptcha(token, ""))
 	require.Equal(t, "captcha_required", r.errorCode(t))
 
-	// The passkey path is not.
-	r = c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "pk@example.com"}}, nil)
+	// So is the passkey path's identify, which sends a code to the address
+	// as sign_up does.
+	identify := map[string]any{"action": "identify", "input": map[string]any{"identifier": "pk@example.com"}}
+	r = c.post("/api/flows/sign-up", identify, nil)
+	require.Equal(t, "captcha_required", r.errorCode(t))
+	s.fake.Accept("identify-token")
+	r = c.post("/api/flows/sign-up", identify, map[string]string{"X-Sesame-Captcha": "identify-token"})
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	require.Equal(t, "verify", r.json(t)["flow"].(map[string]any)["state"])
 
 	// The page carries the widget for exactly the guarded actions.
 	page := c.do(http.MethodGet, "/sign-up", nil, nil)
 	require.Equal(t, http.StatusOK, page.status)
-	require.Contains(t, string(page.body), `data-actions="sign_up code.send code.verify password"`)
+	require.Contains(t, string(page.body), `data-actions="identify sign_up code.send code.verify password"`)
 	require.Contains(t, page.header.Get("Content-Security-Policy"), s.fake.URL)
 }

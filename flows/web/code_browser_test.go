@@ -23,6 +23,7 @@ func TestEmailCodeSignIn_ThroughThePage(t *testing.T) {
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
 	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.mail = outbox
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	const email = "coder@example.com"
 	u := acme.newEmailUser(t, email, "")

@@ -26,6 +26,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/browser"
+	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -45,13 +46,16 @@ type hostedSite struct {
 	srv    *testserver.Server
 	tenant *tenants.Tenant
 	origin string
+	// mail is the outbox the tenant's codes reach: the server's, unless
+	// the test gave the server its own senders.
+	mail *delivery.Outbox
 }
 
 // newHostedSite creates the tenant slug (with default settings) on srv.
 func newHostedSite(t *testing.T, srv *testserver.Server, slug, name string) *hostedSite {
 	t.Helper()
 	tn := srv.CreateTenant(t, slug, name)
-	return &hostedSite{srv: srv, tenant: tn, origin: srv.URL(slug)}
+	return &hostedSite{srv: srv, tenant: tn, origin: srv.URL(slug), mail: srv.Outbox}
 }
 
 // url returns the absolute URL of path on the tenant's host.
@@ -80,7 +84,10 @@ func (p *hostedSite) user(t *testing.T, email string) *db.User {
 func (p *hostedSite) newEmailUser(t *testing.T, email, pw string) *db.User {
 	t.Helper()
 	u := &db.User{WebAuthnHandle: []byte(email), DisplayName: email}
-	require.NoError(t, p.scope().Users().Create(t.Context(), u, &db.Identifier{Kind: db.IdentifierEmail, Value: email}))
+	// The user proved the address: a code to an address never proved
+	// signs in to nothing.
+	proved := time.Now()
+	require.NoError(t, p.scope().Users().Create(t.Context(), u, &db.Identifier{Kind: db.IdentifierEmail, Value: email, VerifiedAt: &proved}))
 	if pw != "" {
 		hash, err := password.Hash(pw)
 		require.NoError(t, err)
@@ -114,14 +121,71 @@ func (p *hostedSite) sessions(t *testing.T, userID uuid.UUID) []*db.Session {
 }
 
 // signUp creates an account with a passkey on the sign-up page, as a person
-// does, skips "Turn on 2-step verification" and waits for the account page.
+// does (the address proved by the code its email brings), skips "Turn on
+// 2-step verification" and waits for the account page.
 func (p *hostedSite) signUp(t *testing.T, tab *browser.Tab, email string) {
 	t.Helper()
 	tab.Navigate(t, p.url("/sign-up"))
 	tab.Type(t, "#identifier", email)
-	tab.Click(t, "#create-passkey")
+	p.createPasskeyFirst(t, tab, email)
 	p.skipTwoStep(t, tab)
 	p.waitAccount(t, tab)
+}
+
+// createPasskeyFirst presses "Create a passkey" with email typed and, when
+// the tenant verifies identifiers, types the code its email brings: the
+// passkey that creates the account follows.
+func (p *hostedSite) createPasskeyFirst(t *testing.T, tab *browser.Tab, email string) {
+	t.Helper()
+	before := mailsTo(p.outbox(), email)
+	tab.Click(t, "#create-passkey")
+	if !p.tenant.Settings.SignUp.VerifyIdentifiers {
+		return
+	}
+	tab.WaitVisible(t, "#verify-code")
+	tab.Type(t, "#verify-code", mailedCode(t, p.outbox(), email, before))
+	tab.Click(t, "#verify-submit")
+}
+
+// outbox is where the tenant's codes arrive.
+func (p *hostedSite) outbox() *delivery.Outbox {
+	if p.mail != nil {
+		return p.mail
+	}
+	return p.srv.Outbox
+}
+
+// mailsTo returns how many messages the outbox holds for to.
+func mailsTo(o *delivery.Outbox, to string) int {
+	n := 0
+	for _, m := range o.Messages() {
+		if m.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// mailedCode waits for a message to to beyond the before-th and returns
+// the code in the newest one.
+func mailedCode(t *testing.T, o *delivery.Outbox, to string, before int) string {
+	t.Helper()
+	var code string
+	require.Eventually(t, func() bool {
+		if mailsTo(o, to) <= before {
+			return false
+		}
+		for _, m := range o.Messages() { // newest first
+			if m.To == to {
+				if found := outboxCode.FindStringSubmatch(m.Body); found != nil {
+					code = found[1]
+					return true
+				}
+			}
+		}
+		return false
+	}, 15*time.Second, 20*time.Millisecond, "no code delivered to %s", to)
+	return code
 }
 
 // skipTwoStep waits for "Turn on 2-step verification" and presses "Skip".

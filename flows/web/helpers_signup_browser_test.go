@@ -29,6 +29,7 @@ func newCodeSite(t *testing.T, slug, name string, edit func(s *tenants.Settings)
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
 	site := &codeSite{hostedSite: newHostedSite(t, srv, slug, name), outbox: outbox}
+	site.mail = outbox
 	next := site.tenant.Settings
 	next.MFA.Factors = append([]string(nil), next.MFA.Factors...)
 	edit(&next)

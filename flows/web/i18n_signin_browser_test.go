@@ -30,6 +30,7 @@ func TestI18nSignIn_SwitcherSpanishThroughPasswordThenChinese(t *testing.T) {
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
 	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.mail = outbox
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	const email = "lucia@example.com"
 	u := acme.newEmailUser(t, email, "correct horse battery staple")

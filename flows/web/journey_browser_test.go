@@ -140,7 +140,7 @@ func endUserJourney(t *testing.T, site *hostedSite, tab *browser.Tab, lang, emai
 	requireLocalized(t, tab)
 	tab.Screenshot(t, shotPath(t, lang+"-sign-up.png"))
 	tab.Type(t, "#identifier", email)
-	tab.Click(t, "#create-passkey")
+	site.createPasskeyFirst(t, tab, email)
 
 	// "Turn on 2-step verification", enabled: the authenticator app, then
 	// the backup codes.

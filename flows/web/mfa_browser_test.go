@@ -50,8 +50,12 @@ type mfaSite struct {
 func newMFASite(t *testing.T) *mfaSite {
 	t.Helper()
 	outbox := delivery.NewOutbox(delivery.OutboxConfig{})
-	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}})
+	// Emails (the code that proves ada's address at sign-up) go to their
+	// own outbox: outbox holds only what the sign-ins under test send.
+	mail := delivery.NewOutbox(delivery.OutboxConfig{})
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: mail}})
 	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.mail = mail
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	next := acme.tenant.Settings
 	next.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorSMS, tenants.FactorBackupCodes}
@@ -357,5 +361,6 @@ func TestMFAInThePage_APasskeySignInAsksForNoSecondFactor(t *testing.T) {
 	require.Equal(t, []string{"/api/flows/sign-in", "/api/flows/sign-in/passkey.finish"}, flowAPICalls(tab.Requests()[mark:]),
 		"no second-factor step")
 	require.Empty(t, s.outbox.Messages())
+	require.Len(t, s.mail.Messages(), 1, "only the sign-up's code")
 	require.Empty(t, tab.ConsoleErrors())
 }
