@@ -36,6 +36,13 @@ func TestService_CreateValidatesAndRefusesTakenSlug(t *testing.T) {
 		_, err = svc.Create(ctx, "bravo", " ")
 		require.ErrorAs(t, err, &ie)
 		require.Equal(t, "name", ie.Field)
+		// A name is one line of text: no NUL (PostgreSQL cannot store it),
+		// controls or U+FFFD left by bytes that were not UTF-8.
+		for _, bad := range []string{"Ac\x00me", "Ac\x01me", "Ac\u0085me", "Ac\nme", "Ac\xffme", "Ac\ufffdme"} {
+			_, err = svc.Create(ctx, "bravo", bad)
+			require.ErrorAs(t, err, &ie, "%q", bad)
+			require.Equal(t, "name", ie.Field)
+		}
 
 		all, err := svc.List(ctx)
 		require.NoError(t, err)
