@@ -15,7 +15,7 @@ import (
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// Limits on the management API's text inputs, in characters.
+// Limits on the management API's inputs; text lengths are in characters.
 const (
 	// MaxPage is the most users one page may hold.
 	MaxPage = 100
