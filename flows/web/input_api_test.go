@@ -88,7 +88,7 @@ func requireInvalid(t *testing.T, r apiResponse, field, door string, v badValue)
 // text field of the flow API and the WebAuthn routes values that are not
 // text (and, to one-line fields, line breaks and over-long values), and
 // requires 400 invalid_input naming the field, with nothing written; the
-// passkey a refused name was sent with can still be added.
+// passkey a refused name was sent with can still be added, at every door.
 func TestInput_BadTextAtEveryDoorOfTheFlowAPIAndWebAuthnRoutes(t *testing.T) {
 	t.Parallel()
 	for _, b := range testdb.Backends {
@@ -208,10 +208,20 @@ func TestInput_BadTextAtEveryDoorOfTheFlowAPIAndWebAuthnRoutes(t *testing.T) {
 			require.Equal(t, http.StatusOK, r.status, string(r.body))
 			r = ana.post("/api/flows/add-passkey/passkey.finish", map[string]any{"credential": secondCredential, "name": "Work laptop"}, addFlow)
 			require.Equal(t, http.StatusOK, r.status, string(r.body))
+			// On the WebAuthn route too: the ceremony cookie is kept.
+			r = ana.post("/webauthn/register/options", nil, nil)
+			require.Equal(t, http.StatusOK, r.status, string(r.body))
+			third := newAPIDevice(srv, "acme")
+			third.auth.Options.UserHandle = anaUser.WebAuthnHandle
+			thirdCredential := third.create(t, r.body)
+			requireInvalid(t, ana.post("/webauthn/register?name=a%00b", thirdCredential, nil), "name", "/webauthn/register?name=", badTextValues[0])
+			r = ana.post("/webauthn/register?name=Tablet", thirdCredential, nil)
+			require.Equal(t, http.StatusCreated, r.status, string(r.body))
 			creds, err := scope.Credentials().ByUser(ctx, anaUser.ID, "")
 			require.NoError(t, err)
-			require.Len(t, creds, 2)
+			require.Len(t, creds, 3)
 			require.Equal(t, "Work laptop", creds[1].Name)
+			require.Equal(t, "Tablet", creds[2].Name)
 		})
 	}
 }
