@@ -61,8 +61,13 @@ func (s *Service) Create(ctx context.Context, slug, name string) (*Tenant, error
 	return fromRow(row)
 }
 
-// BySlug returns the tenant with slug, or an error wrapping db.ErrNotFound.
+// BySlug returns the tenant with slug, or an error wrapping db.ErrNotFound,
+// also when slug cannot be one (a URL may carry any bytes; NUL is an
+// error to PostgreSQL).
 func (s *Service) BySlug(ctx context.Context, slug string) (*Tenant, error) {
+	if ValidateSlug(slug) != nil && slug != AdminSlug {
+		return nil, fmt.Errorf("tenant %q: %w", slug, db.ErrNotFound)
+	}
 	row, err := s.db.Tenants().BySlug(ctx, slug)
 	if err != nil {
 		return nil, err

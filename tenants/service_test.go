@@ -50,6 +50,25 @@ func TestService_CreateValidatesAndRefusesTakenSlug(t *testing.T) {
 	})
 }
 
+// TestService_BySlugOfWhatCannotBeASlugIsNotFound: a slug from a URL may
+// hold any bytes; one that cannot be a slug is not found, not a database
+// error.
+func TestService_BySlugOfWhatCannotBeASlugIsNotFound(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc := tenants.NewService(d, "localhost:8080")
+		_, err := svc.Create(ctx, "acme", "Acme")
+		require.NoError(t, err)
+		for _, bad := range []string{"ac\x00me", "acme\x00", "ac\xffme", "AC ME", ""} {
+			_, err = svc.BySlug(ctx, bad)
+			require.ErrorIs(t, err, db.ErrNotFound, "%q", bad)
+		}
+		_, err = svc.BySlug(ctx, "acme")
+		require.NoError(t, err)
+	})
+}
+
 func TestService_EnsureIsIdempotent(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
