@@ -6,16 +6,18 @@ import (
 	"unicode"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/text"
 )
 
 // ParseIdentifier classifies and normalizes what a user typed to name their
 // account: an email address (lowercased), a phone number in E.164 (+ and
 // 8–15 digits, spaces, dashes, dots and brackets removed), or a username
 // (lowercased; 3–64 letters, digits, '.', '_' or '-'). ok is false when it
-// is none of them.
+// is none of them, including when it is not one line of text (text.Line):
+// mail.ParseAddress takes control characters and U+FFFD in an address.
 func ParseIdentifier(s string) (kind, value string, ok bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 {
+	s, err := text.Line(s, 254)
+	if err != nil || s == "" || len(s) > 254 {
 		return "", "", false
 	}
 	if strings.Contains(s, "@") {

@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -46,18 +43,14 @@ const (
 	BackupCodeCount = 10
 )
 
-// passkeyName checks a name a person gave a passkey.
+// passkeyName checks a name a person gave a passkey (flows.PasskeyName);
+// here it may not be empty.
 func passkeyName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
+	name, err := flows.PasskeyName(name)
+	if err == nil && name == "" {
 		return "", &tenants.InputError{Field: "name", Problem: "is empty; give the passkey a name you will recognize, such as the device it is on"}
-	case len(name) > passkey.NameMaxLen:
-		return "", &tenants.InputError{Field: "name", Problem: "is longer than 100 bytes"}
-	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
-		return "", &tenants.InputError{Field: "name", Problem: "contains characters that cannot be shown"}
 	}
-	return name, nil
+	return name, err
 }
 
 // inTx runs fn in a transaction of the caller's tenant. A failure marked

@@ -81,8 +81,11 @@ func HashAPIKey(key string) []byte {
 // CreateAPIKey creates a management API key for the tenant and returns
 // the key, which is not stored and cannot be shown again.
 func CreateAPIKey(ctx context.Context, scope db.Scope, name string, now time.Time) (*db.APIKey, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 100 {
+	name, err := flows.CleanText("name", name, 100)
+	if err != nil {
+		return nil, "", err
+	}
+	if name == "" {
 		return nil, "", &tenants.InputError{Field: "name", Problem: "give the key a name of 1 to 100 characters, such as the integration that uses it"}
 	}
 	key, hash := NewAPIKey()

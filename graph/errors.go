@@ -57,6 +57,9 @@ func (h *endpoint) presentError(ctx context.Context, err error) *gqlerror.Error 
 	case errors.As(err, &fe):
 		out.Message = fe.Message
 		out.Extensions = map[string]any{"code": fe.Code}
+		if fe.Field == "" {
+			fe = fe.WithField(argumentName(err), "")
+		}
 		if fe.Field != "" {
 			out.Extensions["field"] = fe.Field
 		}

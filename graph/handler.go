@@ -69,6 +69,7 @@ func NewHandler(d Deps) (Endpoint, error) {
 	srv.SetParserTokenLimit(MaxTokens)
 	srv.SetDisableSuggestion(true)
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.AroundFields(checkArguments)
 	if d.Development {
 		srv.Use(extension.Introspection{})
 	}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -14,8 +15,15 @@ import (
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// MaxPage is the most users one page may hold.
-const MaxPage = 100
+// Limits on the management API's inputs; text lengths are in characters.
+const (
+	// MaxPage is the most users one page may hold.
+	MaxPage = 100
+	// SearchMaxLen bounds a users search: the longest identifier.
+	SearchMaxLen = 254
+	// DisplayNameMaxLen bounds a user's display name.
+	DisplayNameMaxLen = 100
+)
 
 func (r *Resolver) users(ctx context.Context, first int, after, search *string) (*model.UserConnection, error) {
 	c := callerFrom(ctx)
@@ -31,7 +39,11 @@ func (r *Resolver) users(ctx context.Context, first int, after, search *string) 
 		p.After = &id
 	}
 	if search != nil {
-		p.Search = normalizeSearch(*search)
+		s, err := flows.CleanText("search", *search, SearchMaxLen)
+		if err != nil {
+			return nil, err
+		}
+		p.Search = normalizeSearch(s)
 	}
 	users, more, err := c.scope.Users().List(ctx, p)
 	if err != nil {
@@ -101,11 +113,12 @@ func (r *Resolver) createUser(ctx context.Context, in model.CreateUserInput) (*d
 		return nil, &tenants.InputError{Field: "email", Problem: "give at least one of email, phone or username"}
 	}
 	name := ids[0].Value
-	if in.DisplayName != nil && strings.TrimSpace(*in.DisplayName) != "" {
-		name = strings.TrimSpace(*in.DisplayName)
-	}
-	if len([]rune(name)) > 100 {
-		return nil, &tenants.InputError{Field: "displayName", Problem: "is longer than 100 characters"}
+	if in.DisplayName != nil {
+		given, err := flows.CleanText("displayName", *in.DisplayName, DisplayNameMaxLen)
+		if err != nil {
+			return nil, err
+		}
+		name = cmp.Or(given, name)
 	}
 	handle := make([]byte, 32)
 	_, _ = rand.Read(handle)

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/sesame-id/sesame/internal/text"
 )
 
 // User verification requirements (WebAuthn's userVerification).
@@ -121,8 +123,9 @@ func (p Passkeys) Validate() error {
 			return &InputError{Field: "passkeys.rp_id", Problem: err.Error()}
 		}
 	}
-	if len(p.RPName) > 100 {
-		return &InputError{Field: "passkeys.rp_name", Problem: "is longer than 100 characters"}
+	// Authenticators show the name as one line.
+	if _, err := text.Line(p.RPName, 100); err != nil {
+		return &InputError{Field: "passkeys.rp_name", Problem: err.Error()}
 	}
 	for _, o := range p.Origins {
 		if err := validateOrigin(o); err != nil {

@@ -2,6 +2,7 @@ package tenants_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,13 @@ func TestPasskeys_DefaultsAndValidation(t *testing.T) {
 		var ie *tenants.InputError
 		require.ErrorAs(t, p.Validate(), &ie, field)
 		require.Equal(t, field, ie.Field)
+	}
+	for _, name := range []string{"Ac\x00me", "Ac\nme", "Ac\u0085me", "Ac\xffme", strings.Repeat("é", 101)} {
+		p := tenants.DefaultPasskeys()
+		p.RPName = name
+		var ie *tenants.InputError
+		require.ErrorAs(t, p.Validate(), &ie, name)
+		require.Equal(t, "passkeys.rp_name", ie.Field)
 	}
 	for _, origin := range []string{
 		"https://*.acme.com",           // wildcard

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/text"
 )
 
 // NameMaxLen is the longest tenant display name accepted, in characters.
@@ -40,12 +40,12 @@ func (s *Service) Create(ctx context.Context, slug, name string) (*Tenant, error
 	if err := ValidateSlug(slug); err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
+	name, err := text.Line(name, NameMaxLen)
+	if err != nil {
+		return nil, &InputError{Field: "name", Problem: err.Error()}
+	}
 	if name == "" {
 		return nil, &InputError{Field: "name", Problem: "is empty; give the product's display name, e.g. \"Acme\""}
-	}
-	if utf8.RuneCountInString(name) > NameMaxLen {
-		return nil, &InputError{Field: "name", Problem: fmt.Sprintf("is longer than %d characters", NameMaxLen)}
 	}
 	doc, err := DefaultSettings().Encode()
 	if err != nil {
@@ -61,8 +61,13 @@ func (s *Service) Create(ctx context.Context, slug, name string) (*Tenant, error
 	return fromRow(row)
 }
 
-// BySlug returns the tenant with slug, or an error wrapping db.ErrNotFound.
+// BySlug returns the tenant with slug, or an error wrapping db.ErrNotFound,
+// also when slug cannot be one (a URL may carry any bytes; NUL is an
+// error to PostgreSQL).
 func (s *Service) BySlug(ctx context.Context, slug string) (*Tenant, error) {
+	if ValidateSlug(slug) != nil && slug != AdminSlug {
+		return nil, fmt.Errorf("tenant %q: %w", slug, db.ErrNotFound)
+	}
 	row, err := s.db.Tenants().BySlug(ctx, slug)
 	if err != nil {
 		return nil, err

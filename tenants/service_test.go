@@ -36,10 +36,36 @@ func TestService_CreateValidatesAndRefusesTakenSlug(t *testing.T) {
 		_, err = svc.Create(ctx, "bravo", " ")
 		require.ErrorAs(t, err, &ie)
 		require.Equal(t, "name", ie.Field)
+		// A name is one line of text: no NUL (PostgreSQL cannot store it),
+		// controls or U+FFFD left by bytes that were not UTF-8.
+		for _, bad := range []string{"Ac\x00me", "Ac\x01me", "Ac\u0085me", "Ac\nme", "Ac\xffme", "Ac\ufffdme"} {
+			_, err = svc.Create(ctx, "bravo", bad)
+			require.ErrorAs(t, err, &ie, "%q", bad)
+			require.Equal(t, "name", ie.Field)
+		}
 
 		all, err := svc.List(ctx)
 		require.NoError(t, err)
 		require.Len(t, all, 1, "refused creations must write nothing")
+	})
+}
+
+// TestService_BySlugOfWhatCannotBeASlugIsNotFound: a slug from a URL may
+// hold any bytes; one that cannot be a slug is not found, not a database
+// error.
+func TestService_BySlugOfWhatCannotBeASlugIsNotFound(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc := tenants.NewService(d, "localhost:8080")
+		_, err := svc.Create(ctx, "acme", "Acme")
+		require.NoError(t, err)
+		for _, bad := range []string{"ac\x00me", "acme\x00", "ac\xffme", "AC ME", ""} {
+			_, err = svc.BySlug(ctx, bad)
+			require.ErrorIs(t, err, db.ErrNotFound, "%q", bad)
+		}
+		_, err = svc.BySlug(ctx, "acme")
+		require.NoError(t, err)
 	})
 }
 

@@ -137,6 +137,9 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if err := flows.DecodeInput(step.Input, &in); err != nil {
 		return flows.Fail(err)
 	}
+	if _, err := flows.PasskeyName(in.Name); err != nil {
+		return flows.Fail(err)
+	}
 	c, err := step.TakePasskeyCeremony()
 	if err != nil {
 		return err

@@ -15,10 +15,11 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/aaguid"
+	"github.com/sesame-id/sesame/internal/text"
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// NameMaxLen is the longest passkey name accepted, in bytes.
+// NameMaxLen is the longest passkey name accepted, in characters.
 const NameMaxLen = 100
 
 // Registrant is who a registration ceremony creates a credential for.
@@ -90,9 +91,11 @@ func (s *Service) finishRegistration(t *tenants.Tenant, c *Ceremony, r Registran
 	case c.RPID != rp.ID:
 		return nil, fmt.Errorf("the ceremony began under RP ID %s, the tenant now uses %s", c.RPID, rp.ID)
 	}
-	name = strings.TrimSpace(name)
-	if len(name) > NameMaxLen {
-		return nil, fmt.Errorf("the name is longer than %d bytes", NameMaxLen)
+	// The doors check the name first (flows.PasskeyName) to answer with
+	// the field; this keeps any other caller from storing a name that is
+	// not one line of text.
+	if name, err = text.Line(name, NameMaxLen); err != nil {
+		return nil, fmt.Errorf("the name %w", err)
 	}
 
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)

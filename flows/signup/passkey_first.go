@@ -103,6 +103,9 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if needsCode(step, id) {
 		return flows.ErrActionNotAllowed
 	}
+	if _, err := flows.PasskeyName(in.Name); err != nil {
+		return flows.Fail(err)
+	}
 	c, err := step.TakePasskeyCeremony()
 	if err != nil {
 		return err

@@ -50,6 +50,9 @@ func (a *actions) promptFinish(ctx context.Context, step *flows.Step[Context]) e
 	if err := flows.DecodeInput(step.Input, &in); err != nil {
 		return flows.Fail(err)
 	}
+	if _, err := flows.PasskeyName(in.Name); err != nil {
+		return flows.Fail(err)
+	}
 	// Someone else's request leaves the flow as it was; from here the
 	// ceremony is used once, whatever follows.
 	id, err := user(step)

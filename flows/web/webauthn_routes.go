@@ -107,6 +107,11 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// A bad name is refused before the ceremony, which stays usable.
+	if _, err := flows.PasskeyName(r.URL.Query().Get("name")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
 	req := requestInfo(r)
 	req.UserID = &s.UserID
