@@ -84,7 +84,7 @@ func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := requestInfo(r)
-	req.UserID = &s.UserID
+	req.UserID, req.SessionID = &s.UserID, &s.ID
 	res, err := h.addPasskey.Begin(r.Context(), t, addpasskey.Context{UserID: s.UserID}, addpasskey.ActionPasskeyBegin, nil, req)
 	if err != nil {
 		h.fail(w, r, err)
@@ -109,7 +109,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	}
 	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
 	req := requestInfo(r)
-	req.UserID = &s.UserID
+	req.UserID, req.SessionID = &s.UserID, &s.ID
 	res, err := h.addPasskey.Run(r.Context(), t, token, addpasskey.ActionPasskeyFinish, input, req)
 	h.clearCookie(w, h.ceremonyCookieName())
 	if err != nil {
