@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -251,5 +252,50 @@ func TestAccount_ReverificationAttemptsAreCountedBeforeTheCheck(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "too_many_attempts", e.reverifyByCode(t, p, "TOTP", code).code())
 		e.refused(t, p, user, "reverification_required", `mutation { beginAddPasskey { ceremony } }`, nil)
+	})
+}
+
+// TestAccount_ReverifyBySMSCodeSentToTheFactorPhone: an SMS re-verification
+// sends a code to the user's SMS factor number only; a wrong code changes
+// nothing, the right one verifies the session and adds sms to its amr.
+func TestAccount_ReverifyBySMSCodeSentToTheFactorPhone(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b testdb.Backend) {
+		e := newAPIEnv(t, b, false)
+		p := e.acme
+		e.allFactors(t, p)
+		const phone = "+14155550123"
+		require.NoError(t, e.scope(p).SMSFactors().Set(context.Background(), p.user.ID, phone, e.clock.Now()))
+		e.clock.Advance(30 * time.Minute)
+		d := e.ok(t, p, user, `{ me { reverificationFactors } }`, nil)
+		require.Equal(t, []any{"SMS"}, path(d, "me", "reverificationFactors"))
+
+		d = e.ok(t, p, user, `mutation { beginReverification(factor: SMS) { ceremony sentTo } }`, nil)
+		require.Equal(t, "+1 ••• ••• 0123", path(d, "beginReverification", "sentTo"))
+		ceremony := path(d, "beginReverification", "ceremony")
+		var sent string
+		require.Eventually(t, func() bool {
+			for _, m := range e.outbox.Messages() {
+				if m.To == phone {
+					sent = regexp.MustCompile(`\b\d{6}\b`).FindString(m.Body)
+					return sent != ""
+				}
+			}
+			return false
+		}, 10*time.Second, 10*time.Millisecond)
+		wrong := "000000"
+		if sent == wrong {
+			wrong = "111111"
+		}
+		finish := `mutation($c: String!, $code: String!) { finishReverification(ceremony: $c, code: $code) { verifiedAt } }`
+		e.refused(t, p, user, "invalid_code", finish, map[string]any{"c": ceremony, "code": wrong})
+		e.refused(t, p, user, "reverification_required", `mutation { beginAddPasskey { ceremony } }`, nil)
+		e.ok(t, p, user, finish, map[string]any{"c": ceremony, "code": sent})
+		e.ok(t, p, user, `mutation { beginAddPasskey { ceremony } }`, nil)
+		d = e.ok(t, p, user, `{ me { sessions { amr current } } }`, nil)
+		require.Equal(t, []any{"webauthn", "sms"}, path(d, "me", "sessions", 0, "amr"))
+
+		// A factor the account does not have is refused.
+		e.refused(t, p, user, "method_not_available", `mutation { beginReverification(factor: TOTP) { ceremony } }`, nil)
 	})
 }
