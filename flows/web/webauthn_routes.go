@@ -71,7 +71,8 @@ func (h *Handler) writeOptions(w http.ResponseWriter, r *http.Request, res *flow
 }
 
 // registerOptions serves POST /webauthn/register/options for the signed-in
-// user.
+// user. Both register routes pass the session to the add-passkey flow,
+// whose actions refuse one not verified recently (reverification_required).
 func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
 	if err := h.checkPost(r, t, false); err != nil {
