@@ -141,3 +141,46 @@ func (ss SessionStore) DeleteByToken(ctx context.Context, tokenHash []byte) erro
 	}
 	return nil
 }
+
+// Get returns the user's unexpired session id, or ErrNotFound.
+func (ss SessionStore) Get(ctx context.Context, userID, id uuid.UUID, now time.Time) (*Session, error) {
+	if err := ss.s.check(); err != nil {
+		return nil, err
+	}
+	s := new(Session)
+	err := ss.s.idb.NewSelect().Model(s).
+		Where("s.tenant_id = ?", ss.s.tenant).
+		Where("s.user_id = ?", userID).
+		Where("s.id = ?", id).
+		Where("s.expires_at > ?", now.UTC()).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "session")
+	}
+	return s, nil
+}
+
+// Reverified records that the user's unexpired session id proved a factor
+// again at now: its verified time becomes now and its amr becomes amr. The
+// session keeps its token, its creation time and its expiry. A session
+// that is gone (revoked, expired) returns ErrNotFound.
+func (ss SessionStore) Reverified(ctx context.Context, userID, id uuid.UUID, amr string, now time.Time) error {
+	if err := ss.s.check(); err != nil {
+		return err
+	}
+	res, err := ss.s.idb.NewUpdate().Model((*Session)(nil)).
+		Set("verified_at = ?", now.UTC()).
+		Set("amr = ?", amr).
+		Where("tenant_id = ?", ss.s.tenant).
+		Where("user_id = ?", userID).
+		Where("id = ?", id).
+		Where("expires_at > ?", now.UTC()).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("record verification of session %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("session %s: %w", id, ErrNotFound)
+	}
+	return nil
+}

@@ -333,3 +333,44 @@ func TestSessionStore_RefusesAnotherTenantsUserAndMissingExpiry(t *testing.T) {
 		require.Error(t, err, "tenant B must not hold a credential of tenant A's user")
 	})
 }
+
+func TestSessionStore_ReverifiedMovesVerifiedAtOfTheUsersLiveSessionOnly(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := testdb.Tenant(t, d, "acme")
+		b := testdb.Tenant(t, d, "bravo")
+		s := d.ForTenant(a.ID)
+		u := createUser(t, s, "ada@example.com")
+		other := createUser(t, s, "bob@example.com")
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		ss := createSession(t, s, u.ID, now.Add(-time.Hour), now.Add(time.Hour))
+		expired := createSession(t, s, u.ID, now.Add(-2*time.Hour), now.Add(-time.Minute))
+
+		require.NoError(t, s.Sessions().Reverified(ctx, u.ID, ss.ID, "webauthn,otp", now))
+		got, err := s.Sessions().Get(ctx, u.ID, ss.ID, now)
+		require.NoError(t, err)
+		require.True(t, now.Equal(got.VerifiedAt))
+		require.Equal(t, "webauthn,otp", got.AMR)
+		require.Equal(t, ss.TokenHash, got.TokenHash)
+		require.True(t, ss.CreatedAt.Equal(got.CreatedAt))
+		require.True(t, ss.ExpiresAt.Equal(got.ExpiresAt))
+
+		for name, err := range map[string]error{
+			"another user's":   s.Sessions().Reverified(ctx, other.ID, ss.ID, "otp", now),
+			"expired":          s.Sessions().Reverified(ctx, u.ID, expired.ID, "otp", now),
+			"another tenant's": d.ForTenant(b.ID).Sessions().Reverified(ctx, u.ID, ss.ID, "otp", now),
+		} {
+			require.ErrorIs(t, err, db.ErrNotFound, name)
+		}
+		_, err = s.Sessions().Get(ctx, other.ID, ss.ID, now)
+		require.ErrorIs(t, err, db.ErrNotFound)
+		_, err = s.Sessions().Get(ctx, u.ID, expired.ID, now)
+		require.ErrorIs(t, err, db.ErrNotFound)
+		_, err = d.ForTenant(b.ID).Sessions().Get(ctx, u.ID, ss.ID, now)
+		require.ErrorIs(t, err, db.ErrNotFound)
+		got, err = s.Sessions().Get(ctx, u.ID, ss.ID, now)
+		require.NoError(t, err)
+		require.Equal(t, "webauthn,otp", got.AMR, "the refused updates changed nothing")
+	})
+}

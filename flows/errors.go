@@ -64,6 +64,8 @@ var (
 		Message: "An account with this identifier already exists. Sign in instead."}
 	ErrUnauthenticated = &Error{Code: "unauthenticated", Status: http.StatusUnauthorized,
 		Message: "Sign in first."}
+	ErrReverificationRequired = &Error{Code: "reverification_required", Status: http.StatusForbidden,
+		Message: "Verify it's you first with a passkey or another factor, then retry within 10 minutes."}
 	ErrBadRequestOrigin = &Error{Code: "bad_request_origin", Status: http.StatusForbidden,
 		Message: "Requests must come from this site's own pages."}
 	ErrInvalidCredentials = &Error{Code: "invalid_credentials", Status: http.StatusUnauthorized,

@@ -113,6 +113,9 @@ type RequestInfo struct {
 	Captcha string
 	// UserID is the signed-in user making the request, if any.
 	UserID *uuid.UUID
+	// SessionID is that user's session, for the actions that need a
+	// recent verification (RequireRecentVerificationOf).
+	SessionID *uuid.UUID
 	// Lang is the language the client asked for (its choice on the hosted
 	// pages, else its Accept-Language), "" when none Sesame speaks: codes
 	// sent for the request are written in it, else in the tenant's

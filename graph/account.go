@@ -24,10 +24,11 @@ import (
 // The account API's rules:
 //
 //   - Adding or removing a sign-in method or a second factor needs a recent
-//     verification: the session proved a factor within RecentVerification
-//     (it was created by a sign-in then). Otherwise the answer is
-//     reverification_required, and the account center signs the user in
-//     again through the same flows, which gives a fresh session.
+//     verification (flows.RequireRecentVerification, the one rule every
+//     door calls): the session proved a factor within RecentVerification,
+//     at its sign-in or by re-verifying. Otherwise the answer is
+//     reverification_required, and the account center re-verifies the
+//     session (beginReverification, finishReverification), which keeps it.
 //   - The last way to sign in cannot be removed (last_sign_in_method): a
 //     passkey, a password, or a verified email or phone the tenant lets
 //     sign in by code.

@@ -81,6 +81,11 @@ func (r *meResolver) VerifiedAt(ctx context.Context, obj *db.User) (*time.Time, 
 	return &s.VerifiedAt, nil
 }
 
+// ReverificationFactors is the resolver for the reverificationFactors field.
+func (r *meResolver) ReverificationFactors(ctx context.Context, obj *db.User) ([]model.ReverificationFactor, error) {
+	return r.reverificationFactors(ctx)
+}
+
 // BeginAddPasskey is the resolver for the beginAddPasskey field.
 func (r *mutationResolver) BeginAddPasskey(ctx context.Context) (*model.AddPasskeyCeremony, error) {
 	return r.beginAddPasskey(ctx)
@@ -157,6 +162,16 @@ func (r *mutationResolver) RevokeSession(ctx context.Context, id uuid.UUID) (boo
 		return false, err
 	}
 	return true, nil
+}
+
+// BeginReverification is the resolver for the beginReverification field.
+func (r *mutationResolver) BeginReverification(ctx context.Context, factor model.ReverificationFactor) (*model.Reverification, error) {
+	return r.beginReverification(ctx, factor)
+}
+
+// FinishReverification is the resolver for the finishReverification field.
+func (r *mutationResolver) FinishReverification(ctx context.Context, ceremony string, response *string, code *string) (*db.User, error) {
+	return r.finishReverification(ctx, ceremony, response, code)
 }
 
 // AuthenticatorName is the resolver for the authenticatorName field.

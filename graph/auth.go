@@ -30,9 +30,9 @@ const APIKeyPrefix = "sesame_key_"
 // grants.
 const CSRFHeader = "X-Sesame-Request"
 
-// RecentVerification is how recently a user must have proved a factor to
-// add or remove a sign-in method.
-const RecentVerification = 10 * time.Minute
+// RecentVerification is flows.RecentVerification, the window of the
+// re-verification rule.
+const RecentVerification = flows.RecentVerification
 
 // caller is who made the request.
 type caller struct {
@@ -142,8 +142,8 @@ func (h *endpoint) authenticate(r *http.Request, t *tenants.Tenant) (*caller, er
 		return nil, err
 	}
 	c.session = s
-	uid := s.UserID
-	c.req.UserID = &uid
+	uid, sid := s.UserID, s.ID
+	c.req.UserID, c.req.SessionID = &uid, &sid
 	return c, nil
 }
 
@@ -167,12 +167,9 @@ func me(ctx context.Context) (uuid.UUID, *db.Session) {
 	return c.session.UserID, c.session
 }
 
-// recentlyVerified refuses a change of sign-in methods unless the session
-// proved a factor within RecentVerification.
+// recentlyVerified applies flows.RequireRecentVerification, the one
+// re-verification rule, to the caller's session.
 func (r *Resolver) recentlyVerified(ctx context.Context) error {
 	_, s := me(ctx)
-	if r.Clock.Now().Sub(s.VerifiedAt) > RecentVerification {
-		return errReverify
-	}
-	return nil
+	return flows.RequireRecentVerification(s, r.Clock.Now())
 }

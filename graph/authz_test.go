@@ -88,6 +88,8 @@ func operations(t *testing.T, e *apiEnv) []operation {
 		{"regenerateBackupCodes", user, `mutation { regenerateBackupCodes { codes } }`, nil},
 		{"setMFA", user, `mutation { setMFA(enabled: true) { mfaEnabled } }`, nil},
 		{"revokeSession", user, `mutation($id: ID!) { revokeSession(id: $id) }`, map[string]any{"id": id(otherSession.Session.ID)}},
+		{"beginReverification", user, `mutation { beginReverification(factor: PASSKEY) { ceremony options } }`, nil},
+		{"finishReverification", user, `mutation { finishReverification(ceremony: "none", code: "000000") { id } }`, nil},
 	}
 }
 

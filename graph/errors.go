@@ -23,8 +23,6 @@ var (
 		Message: "Your credentials do not allow this. Use a management API key for the management API, or a user's session for the account API."}
 	errCSRF = &flows.Error{Code: "csrf_header_missing", Status: http.StatusForbidden,
 		Message: "A request signed in by cookie must carry the X-Sesame-Request header."}
-	errReverify = &flows.Error{Code: "reverification_required", Status: http.StatusForbidden,
-		Message: "Verify it's you first: sign in again with a passkey or another factor, then retry within 10 minutes."}
 	errNotFound = &flows.Error{Code: "not_found", Status: http.StatusNotFound,
 		Message: "There is no such item here."}
 	errSettingsChanged = &flows.Error{Code: "settings_changed", Status: http.StatusConflict,

@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/reverify"
 	"github.com/sesame-id/sesame/graph/generated"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/tenants"
@@ -58,7 +59,11 @@ func NewHandler(d Deps) (Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Resolver{Deps: d, addPasskey: add}
+	rev, err := reverify.New(fd)
+	if err != nil {
+		return nil, err
+	}
+	r := &Resolver{Deps: d, addPasskey: add, reverify: rev}
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Auth = authDirective
 	weigh(&cfg.Complexity)

@@ -25,6 +25,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/reverify"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -52,4 +53,5 @@ type Deps struct {
 type Resolver struct {
 	Deps
 	addPasskey *flows.Engine[addpasskey.Context]
+	reverify   *flows.Engine[reverify.Context]
 }

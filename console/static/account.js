@@ -14,13 +14,14 @@
 // (and the 2-step switch, backup codes) needs a session that proved a factor
 // within the last 10 minutes; otherwise a mutation answers
 // `reverification_required`. The page then keeps the action, explains why,
-// and offers "Verify with a passkey": a passkey sign-in through the flow API
-// as the hosted sign-in page does it (POST /api/flows/sign-in, `identify`
-// with the user's own identifier so that only their passkeys are offered,
-// or `passkey.begin` for a user without one; then navigator.credentials.get
-// and `passkey.finish`). The server answers with a fresh session cookie; the
-// page checks that it belongs to the same user, revokes the session it
-// replaced, and runs the kept action again.
+// and offers the factors `me.reverificationFactors` lists: "Verify with a
+// passkey" (beginReverification(PASSKEY), navigator.credentials.get with
+// the user's own passkeys, finishReverification), and a code from the
+// authenticator app, a text message or a backup code (beginReverification,
+// then finishReverification with the code typed). The server moves this
+// session's verification time to now: the session, its cookie and the
+// other sessions stay as they were. The page then runs the kept action
+// again.
 //
 // Words: everything the page shows comes from the page's strings
 // (i18n.js; the account.* keys of console/locales/*/account.json, plus
@@ -29,7 +30,7 @@
 // is account.errors.<code> when there is one, else errorText's (webauthn.js):
 // the server's own sentence on an English page, errors.<code> otherwise.
 
-import { supported, create, get, Flow, FlowError, errorText } from "/static/webauthn.js";
+import { supported, create, get, FlowError, errorText } from "/static/webauthn.js";
 import { gql, GraphQLError } from "/static/graphql.js";
 import { t, parts, has, lang, formatDate } from "/static/i18n.js";
 
@@ -58,6 +59,7 @@ const ME = `query Me { me {
   mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
   sessions { id createdAt expiresAt userAgent ip amr current }
+  reverificationFactors
 } }`;
 
 const root = document.getElementById("account");
@@ -69,7 +71,7 @@ const state = {
   allowRegistration: root.dataset.allowRegistration === "true",
   me: null,
   // What is open on the page, kept across renders.
-  ui: { renameId: null, removeId: null, totp: null, smsForm: false, sms: null, backupCodes: null },
+  ui: { renameId: null, removeId: null, totp: null, smsForm: false, sms: null, backupCodes: null, reverifyCode: null },
   // The action to run again once the user verified (re-verification).
   retry: null,
 };
@@ -181,59 +183,68 @@ async function act(run, done) {
 
 function askToReverify(retry) {
   state.retry = retry;
+  state.ui.reverifyCode = null;
   render("#reverify-button");
+  // Without a passkey to use, the focus goes to the panel's title.
+  if (!root.querySelector("#reverify-button")) root.querySelector("#reverify-title").focus();
 }
 
-// signInAgain proves a passkey through the sign-in flow; the response sets
-// a fresh session cookie. It returns false when the page had to reload (the
-// passkey was another user's).
-async function signInAgain() {
-  const before = state.me;
-  const old = before.sessions.find((s) => s.current);
-  const ident = ["EMAIL", "PHONE", "USERNAME"].map((k) => before.identifiers.find((i) => i.kind === k)).find(Boolean);
-  const flow = new Flow("sign-in");
-  let options;
-  if (ident) {
-    const res = await flow.begin("identify", { identifier: ident.value });
-    if (res.flow.state !== "passkey" || !res.result.passkey) throw new FlowError("no_passkey_here", "");
-    options = res.result.passkey.publicKey;
-  } else {
-    const res = await flow.begin("passkey.begin", {});
-    options = res.result.passkey.publicKey;
-  }
-  const credential = await get(options);
-  await flow.step("passkey.finish", { credential });
-  const fresh = (await gql(ME)).me;
-  if (fresh.id !== before.id) {
-    window.location.reload();
-    return false;
-  }
-  if (old) {
-    // The session the fresh one replaces: no browser holds its cookie now.
-    await gql("mutation($id: ID!) { revokeSession(id: $id) }", { id: old.id }).catch(() => {});
-  }
-  state.me = fresh;
-  return true;
+// reverifyByPasskey proves one of the user's passkeys for this session.
+async function reverifyByPasskey() {
+  const begun = (await gql("mutation { beginReverification(factor: PASSKEY) { ceremony options } }")).beginReverification;
+  const credential = await get(JSON.parse(begun.options).publicKey);
+  await gql("mutation($c: String!, $r: String!) { finishReverification(ceremony: $c, response: $r) { id } }",
+    { c: begun.ceremony, r: JSON.stringify(credential) });
 }
 
-async function reverify() {
+// beginCodeReverification starts re-verifying with a code factor (TOTP,
+// SMS: a code is sent now, BACKUP_CODE) and opens the field for the code.
+async function beginCodeReverification(factor) {
   clearMessages();
   busy(true);
-  let ok = false;
   try {
-    ok = await signInAgain();
+    const begun = (await gql("mutation($f: ReverificationFactor!) { beginReverification(factor: $f) { ceremony factor sentTo } }", { f: factor })).beginReverification;
+    state.ui.reverifyCode = begun;
   } catch (err) {
     busy(false);
     sayError(explain(err));
     return;
   }
   busy(false);
-  if (!ok) return;
+  render("#reverify-code");
+}
+
+// reverifyByCode finishes a code re-verification with the code typed.
+async function reverifyByCode() {
+  const code = root.querySelector("#reverify-code").value.trim();
+  await gql("mutation($c: String!, $code: String!) { finishReverification(ceremony: $c, code: $code) { id } }",
+    { c: state.ui.reverifyCode.ceremony, code });
+}
+
+// reverify runs one way of re-verifying (prove), then the kept action.
+async function reverify(prove) {
+  clearMessages();
+  busy(true);
+  try {
+    await prove();
+    await load();
+  } catch (err) {
+    busy(false);
+    if (err.code === "unauthenticated") {
+      showSignedOut();
+      return;
+    }
+    sayError(explain(err));
+    return;
+  }
+  busy(false);
   const retry = state.retry;
   state.retry = null;
+  state.ui.reverifyCode = null;
+  // The panel goes at once: the kept action may fail for its own reasons.
+  render();
   sayStatus(t("account.reverified"));
   if (retry) await retry();
-  else render();
 }
 
 function showSignedOut() {
@@ -268,14 +279,37 @@ function render(focus) {
   }
 }
 
+// reverifyWays are the code factors the panel offers, with their words.
+const reverifyWays = [
+  { factor: "TOTP", button: "account.reverifyTOTP", label: "account.reverifyCodeTOTP" },
+  { factor: "SMS", button: "account.reverifySMS", label: "account.reverifyCodeSMS" },
+  { factor: "BACKUP_CODE", button: "account.reverifyBackupCode", label: "account.reverifyCodeBackupCode" },
+];
+
 function reverifyPanel() {
-  const can = supported();
+  const factors = state.me.reverificationFactors || [];
+  const passkey = factors.includes("PASSKEY") && supported();
+  const ways = reverifyWays.filter((w) => factors.includes(w.factor));
+  const open = state.ui.reverifyCode;
+  let text = t("account.reverifyText");
+  if (!passkey && !ways.length) text = factors.includes("PASSKEY") ? t("account.reverifyNoWebAuthn") : t("account.reverifyNone");
+  const cancel = () => { state.retry = null; state.ui.reverifyCode = null; clearMessages(); render(); };
+  let codeForm = null;
+  if (open) {
+    const way = reverifyWays.find((w) => w.factor === open.factor);
+    codeForm = h("form", { id: "reverify-code-form", onsubmit: (ev) => { ev.preventDefault(); reverify(reverifyByCode); } },
+      h("label", { for: "reverify-code" }, t(way.label, { phone: open.sentTo || "" })),
+      h("input", { id: "reverify-code", name: "code", type: "text", autocomplete: "one-time-code", maxlength: "20", required: true }),
+      h("button", { type: "submit", id: "reverify-code-submit" }, t("account.reverifyCodeSubmit")));
+  }
   return h("section", { id: "reverify", class: "panel notice", "aria-labelledby": "reverify-title" },
     h("h2", { id: "reverify-title", tabindex: "-1" }, t("account.reverifyTitle")),
-    h("p", { id: "reverify-text" }, can ? t("account.reverifyText") : t("account.reverifyNoWebAuthn")),
+    h("p", { id: "reverify-text" }, text),
+    codeForm,
     h("div", { class: "actions" },
-      can ? h("button", { type: "button", id: "reverify-button", onclick: reverify }, t("account.reverifyButton")) : null,
-      h("button", { type: "button", class: "secondary", id: "reverify-cancel", onclick: () => { state.retry = null; clearMessages(); render(); } }, t("account.cancel"))));
+      passkey ? h("button", { type: "button", id: "reverify-button", onclick: () => reverify(reverifyByPasskey) }, t("account.reverifyButton")) : null,
+      ways.map((w) => h("button", { type: "button", class: "secondary", id: `reverify-${w.factor.toLowerCase().replace("_", "-")}`, onclick: () => beginCodeReverification(w.factor) }, t(w.button))),
+      h("button", { type: "button", class: "secondary", id: "reverify-cancel", onclick: cancel }, t("account.cancel"))));
 }
 
 function section(id, title, ...children) {

@@ -7,7 +7,10 @@
 //	passkey ──passkey.begin──▶ passkey   (new options, the old ceremony dropped)
 //	passkey ──passkey.finish──▶ done     (credential stored)
 //
-// Every step must come from the user who started the flow.
+// Every step must come from the user who started the flow, in a session
+// that proved a factor within flows.RecentVerification: the check is in
+// the actions, so no door that runs this engine (the flow API, the
+// WebAuthn register routes, GraphQL) can skip it.
 package addpasskey
 
 import (
@@ -74,12 +77,13 @@ func Machine(a *actions) *flows.Machine[Context] {
 
 type actions struct{ Deps }
 
-// owner checks that the request comes from the flow's user.
-func owner(step *flows.Step[Context]) error {
+// owner checks that the request comes from the flow's user, in a session
+// verified recently enough to add a way to sign in.
+func owner(ctx context.Context, step *flows.Step[Context]) error {
 	if step.Request.UserID == nil || *step.Request.UserID != step.Context.UserID {
 		return flows.ErrUnauthenticated
 	}
-	return nil
+	return flows.RequireRecentVerificationOf(ctx, step.Scope, step.Request, step.Now)
 }
 
 func (a *actions) registrant(ctx context.Context, step *flows.Step[Context]) (passkey.Registrant, error) {
@@ -95,7 +99,7 @@ func (a *actions) registrant(ctx context.Context, step *flows.Step[Context]) (pa
 }
 
 func (a *actions) passkeyBegin(ctx context.Context, step *flows.Step[Context]) error {
-	if err := owner(step); err != nil {
+	if err := owner(ctx, step); err != nil {
 		return err
 	}
 	if !step.Tenant.Settings.Passkeys.AllowRegistration {
@@ -127,7 +131,7 @@ type Added struct {
 }
 
 func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
-	if err := owner(step); err != nil {
+	if err := owner(ctx, step); err != nil {
 		return err
 	}
 	var in struct {

@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"time"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
-	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -26,14 +23,15 @@ const (
 )
 
 // Limit on second-factor attempts, per user, counted before each check: a
-// six-digit code must not be guessable in the flow's lifetime.
+// six-digit code must not be guessable in the flow's lifetime. The count is
+// shared with re-verification (flows.CountFactorAttempt).
 const (
 	// MFAWindow is the fixed window of the limit.
-	MFAWindow = 15 * time.Minute
+	MFAWindow = flows.FactorAttemptWindow
 	// MFAAttemptsPerUser is how many second-factor attempts (passkey
 	// answers, TOTP, SMS and backup codes together) one user gets per
 	// window.
-	MFAAttemptsPerUser = 10
+	MFAAttemptsPerUser = flows.FactorAttemptsPerUser
 )
 
 // mfaNeeded is the output of a first factor that calls for a second one.
@@ -129,15 +127,12 @@ func factorOn(t *tenants.Tenant, factor string) error {
 
 // mfaAttempt counts one second-factor attempt by user.
 func (a *actions) mfaAttempt(ctx context.Context, step *flows.Step[Context], user *db.User, method string) error {
-	over, err := a.overLimit(ctx, step, []limit{{key: "user:" + user.ID.String() + ":mfa", max: MFAAttemptsPerUser}}, MFAWindow)
-	if err != nil {
-		return err
-	}
-	if over {
+	err := flows.CountFactorAttempt(ctx, step.Tx, step.Tenant.ID, user.ID, step.Now)
+	if errors.Is(err, flows.ErrTooManyAttempts) {
 		a.audit(ctx, step, method, &user.ID, flows.ErrTooManyAttempts.Code)
 		return flows.Fail(flows.ErrTooManyAttempts)
 	}
-	return nil
+	return err
 }
 
 func (a *actions) mfaPasskeyBegin(ctx context.Context, step *flows.Step[Context]) error {
@@ -212,30 +207,9 @@ func (a *actions) mfaTOTP(ctx context.Context, step *flows.Step[Context]) error 
 	if err := a.mfaAttempt(ctx, step, user, FactorTOTP); err != nil {
 		return err
 	}
-	fail := func() error {
+	if err := flows.CheckTOTP(ctx, step.Scope, user.ID, in.Code, step.Now); errors.Is(err, flows.ErrInvalidCode) {
 		a.audit(ctx, step, FactorTOTP, &user.ID, flows.ErrInvalidCode.Code)
 		return flows.Fail(flows.ErrInvalidCode)
-	}
-	f, err := step.Scope.TOTP().Get(ctx, user.ID)
-	if errors.Is(err, db.ErrNotFound) {
-		return fail()
-	}
-	if err != nil {
-		return err
-	}
-	if f.ConfirmedAt == nil {
-		return fail()
-	}
-	accepted, err := totp.Validate(f.Secret, in.Code, step.Now, f.LastStep)
-	if errors.Is(err, totp.ErrInvalid) || errors.Is(err, totp.ErrReplayed) {
-		return fail()
-	}
-	if err != nil {
-		return err
-	}
-	// Atomic: of two requests with one code, only one gets here.
-	if err := step.Scope.TOTP().Accept(ctx, user.ID, accepted, step.Now); errors.Is(err, db.ErrReplayed) {
-		return fail()
 	} else if err != nil {
 		return err
 	}
@@ -259,25 +233,9 @@ func (a *actions) mfaBackupCode(ctx context.Context, step *flows.Step[Context]) 
 	if err := a.mfaAttempt(ctx, step, user, FactorBackupCode); err != nil {
 		return err
 	}
-	fail := func() error {
+	if err := flows.CheckBackupCode(ctx, step.Scope, user.ID, in.Code, step.Now); errors.Is(err, flows.ErrInvalidCode) {
 		a.audit(ctx, step, FactorBackupCode, &user.ID, flows.ErrInvalidCode.Code)
 		return flows.Fail(flows.ErrInvalidCode)
-	}
-	codes, err := step.Scope.BackupCodes().Unused(ctx, user.ID)
-	if err != nil {
-		return err
-	}
-	hashes := make([][]byte, len(codes))
-	for i, c := range codes {
-		hashes[i] = c.CodeHash
-	}
-	i, ok := backupcode.Match(in.Code, hashes)
-	if !ok {
-		return fail()
-	}
-	// Single use: of two requests with one code, only one marks it.
-	if err := step.Scope.BackupCodes().Use(ctx, user.ID, codes[i].ID, step.Now); errors.Is(err, db.ErrNotFound) {
-		return fail()
 	} else if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, serr)
 			return
 		}
-		req.UserID = &s.UserID
+		req.UserID, req.SessionID = &s.UserID, &s.ID
 		res, err = start(ctx, h.addPasskey, t, addpasskey.Context{UserID: s.UserID}, first.Action, first.Input, req)
 	default:
 		h.fail(w, r, &flows.Error{Code: "unknown_flow", Status: http.StatusNotFound, Message: "There is no such flow; use sign-in, sign-up or add-passkey."})
@@ -136,7 +136,7 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		req.UserID = &s.UserID
+		req.UserID, req.SessionID = &s.UserID, &s.ID
 	}
 	if kind == kindSignUp {
 		// The steps after the passkey (2-step verification) belong to the

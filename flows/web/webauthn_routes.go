@@ -71,7 +71,8 @@ func (h *Handler) writeOptions(w http.ResponseWriter, r *http.Request, res *flow
 }
 
 // registerOptions serves POST /webauthn/register/options for the signed-in
-// user.
+// user. Both register routes pass the session to the add-passkey flow,
+// whose actions refuse one not verified recently (reverification_required).
 func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
 	if err := h.checkPost(r, t, false); err != nil {
@@ -84,7 +85,7 @@ func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := requestInfo(r)
-	req.UserID = &s.UserID
+	req.UserID, req.SessionID = &s.UserID, &s.ID
 	res, err := h.addPasskey.Begin(r.Context(), t, addpasskey.Context{UserID: s.UserID}, addpasskey.ActionPasskeyBegin, nil, req)
 	if err != nil {
 		h.fail(w, r, err)
@@ -114,7 +115,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	}
 	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
 	req := requestInfo(r)
-	req.UserID = &s.UserID
+	req.UserID, req.SessionID = &s.UserID, &s.ID
 	res, err := h.addPasskey.Run(r.Context(), t, token, addpasskey.ActionPasskeyFinish, input, req)
 	h.clearCookie(w, h.ceremonyCookieName())
 	if err != nil {

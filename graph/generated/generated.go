@@ -102,18 +102,19 @@ type ComplexityRoot struct {
 	}
 
 	Me struct {
-		AvailableFactors func(childComplexity int) int
-		BackupCodesLeft  func(childComplexity int) int
-		DisplayName      func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Identifiers      func(childComplexity int) int
-		MFAEnabled       func(childComplexity int) int
-		MfaOptional      func(childComplexity int) int
-		Passkeys         func(childComplexity int) int
-		Sessions         func(childComplexity int) int
-		SmsPhone         func(childComplexity int) int
-		Totp             func(childComplexity int) int
-		VerifiedAt       func(childComplexity int) int
+		AvailableFactors      func(childComplexity int) int
+		BackupCodesLeft       func(childComplexity int) int
+		DisplayName           func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Identifiers           func(childComplexity int) int
+		MFAEnabled            func(childComplexity int) int
+		MfaOptional           func(childComplexity int) int
+		Passkeys              func(childComplexity int) int
+		ReverificationFactors func(childComplexity int) int
+		Sessions              func(childComplexity int) int
+		SmsPhone              func(childComplexity int) int
+		Totp                  func(childComplexity int) int
+		VerifiedAt            func(childComplexity int) int
 	}
 
 	MethodsForIdentifier struct {
@@ -123,6 +124,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		BeginAddPasskey       func(childComplexity int) int
+		BeginReverification   func(childComplexity int, factor model.ReverificationFactor) int
 		BeginSMSFactor        func(childComplexity int, phone string) int
 		BeginTotp             func(childComplexity int) int
 		ConfirmSMSFactor      func(childComplexity int, binding string, code string) int
@@ -131,6 +133,7 @@ type ComplexityRoot struct {
 		CreateUser            func(childComplexity int, input model.CreateUserInput) int
 		DeleteUser            func(childComplexity int, id uuid.UUID) int
 		FinishAddPasskey      func(childComplexity int, ceremony string, response string, name *string) int
+		FinishReverification  func(childComplexity int, ceremony string, response *string, code *string) int
 		RegenerateBackupCodes func(childComplexity int) int
 		RemovePasskey         func(childComplexity int, id uuid.UUID) int
 		RemoveSMSFactor       func(childComplexity int) int
@@ -195,6 +198,13 @@ type ComplexityRoot struct {
 		Tenant  func(childComplexity int) int
 		User    func(childComplexity int, id uuid.UUID) int
 		Users   func(childComplexity int, first int, after *string, search *string) int
+	}
+
+	Reverification struct {
+		Ceremony func(childComplexity int) int
+		Factor   func(childComplexity int) int
+		Options  func(childComplexity int) int
+		SentTo   func(childComplexity int) int
 	}
 
 	SMSBinding struct {
@@ -306,6 +316,7 @@ type MeResolver interface {
 	BackupCodesLeft(ctx context.Context, obj *db.User) (int, error)
 	Sessions(ctx context.Context, obj *db.User) ([]*db.Session, error)
 	VerifiedAt(ctx context.Context, obj *db.User) (*time.Time, error)
+	ReverificationFactors(ctx context.Context, obj *db.User) ([]model.ReverificationFactor, error)
 }
 type MutationResolver interface {
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*tenants.Tenant, error)
@@ -331,6 +342,8 @@ type MutationResolver interface {
 	RegenerateBackupCodes(ctx context.Context) (*model.BackupCodes, error)
 	SetMfa(ctx context.Context, enabled bool) (*db.User, error)
 	RevokeSession(ctx context.Context, id uuid.UUID) (bool, error)
+	BeginReverification(ctx context.Context, factor model.ReverificationFactor) (*model.Reverification, error)
+	FinishReverification(ctx context.Context, ceremony string, response *string, code *string) (*db.User, error)
 }
 type PasskeyResolver interface {
 	AuthenticatorName(ctx context.Context, obj *db.Credential) (*string, error)
@@ -601,6 +614,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.Passkeys(childComplexity), true
+	case "Me.reverificationFactors":
+		if e.ComplexityRoot.Me.ReverificationFactors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.ReverificationFactors(childComplexity), true
 	case "Me.sessions":
 		if e.ComplexityRoot.Me.Sessions == nil {
 			break
@@ -645,6 +664,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BeginAddPasskey(childComplexity), true
+	case "Mutation.beginReverification":
+		if e.ComplexityRoot.Mutation.BeginReverification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_beginReverification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BeginReverification(childComplexity, args["factor"].(model.ReverificationFactor)), true
 	case "Mutation.beginSMSFactor":
 		if e.ComplexityRoot.Mutation.BeginSMSFactor == nil {
 			break
@@ -728,6 +758,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FinishAddPasskey(childComplexity, args["ceremony"].(string), args["response"].(string), args["name"].(*string)), true
+	case "Mutation.finishReverification":
+		if e.ComplexityRoot.Mutation.FinishReverification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_finishReverification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FinishReverification(childComplexity, args["ceremony"].(string), args["response"].(*string), args["code"].(*string)), true
 	case "Mutation.regenerateBackupCodes":
 		if e.ComplexityRoot.Mutation.RegenerateBackupCodes == nil {
 			break
@@ -1076,6 +1117,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(int), args["after"].(*string), args["search"].(*string)), true
+
+	case "Reverification.ceremony":
+		if e.ComplexityRoot.Reverification.Ceremony == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reverification.Ceremony(childComplexity), true
+	case "Reverification.factor":
+		if e.ComplexityRoot.Reverification.Factor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reverification.Factor(childComplexity), true
+	case "Reverification.options":
+		if e.ComplexityRoot.Reverification.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reverification.Options(childComplexity), true
+	case "Reverification.sentTo":
+		if e.ComplexityRoot.Reverification.SentTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reverification.SentTo(childComplexity), true
 
 	case "SMSBinding.binding":
 		if e.ComplexityRoot.SMSBinding.Binding == nil {
@@ -1532,6 +1598,11 @@ extend type Mutation {
   "Turns 2-step verification on or off (user-controlled policy only)."
   setMFA(enabled: Boolean!): Me! @auth(requires: USER)
   revokeSession(id: ID!): Boolean! @auth(requires: USER)
+
+  "Starts proving a factor again in this session, which changes of sign-in methods and factors need within 10 minutes: factor is one of me.reverificationFactors."
+  beginReverification(factor: ReverificationFactor!): Reverification! @auth(requires: USER)
+  "Finishes re-verifying: response (WebAuthn JSON) for PASSKEY, code for the others. The session stays signed in; its verifiedAt becomes now."
+  finishReverification(ceremony: String!, response: String, code: String): Me! @auth(requires: USER)
 }
 
 type Me {
@@ -1551,6 +1622,25 @@ type Me {
   sessions: [Session!]!
   "When the current session last proved a factor; changes of sign-in methods need this within 10 minutes."
   verifiedAt: Time!
+  "The factors this session can be re-verified with, strongest first."
+  reverificationFactors: [ReverificationFactor!]!
+}
+
+enum ReverificationFactor {
+  PASSKEY
+  TOTP
+  SMS
+  BACKUP_CODE
+}
+
+type Reverification {
+  "Pass to finishReverification."
+  ceremony: String!
+  factor: ReverificationFactor!
+  "For PASSKEY: PublicKeyCredentialRequestOptions as JSON ({\"publicKey\": ...})."
+  options: String
+  "For SMS: the number the code went to, masked."
+  sentTo: String
 }
 
 type Passkey {
@@ -2136,6 +2226,8 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_sessions(ctx, field)
 	case "verifiedAt":
 		return ec.fieldContext_Me_verifiedAt(ctx, field)
+	case "reverificationFactors":
+		return ec.fieldContext_Me_reverificationFactors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
@@ -2232,6 +2324,20 @@ func (ec *executionContext) childFields_Providers(ctx context.Context, field gra
 		return ec.fieldContext_Providers_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Providers", field.Name)
+}
+
+func (ec *executionContext) childFields_Reverification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ceremony":
+		return ec.fieldContext_Reverification_ceremony(ctx, field)
+	case "factor":
+		return ec.fieldContext_Reverification_factor(ctx, field)
+	case "options":
+		return ec.fieldContext_Reverification_options(ctx, field)
+	case "sentTo":
+		return ec.fieldContext_Reverification_sentTo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reverification", field.Name)
 }
 
 func (ec *executionContext) childFields_SMSBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2540,6 +2646,20 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_beginReverification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "factor",
+		func(ctx context.Context, v any) (model.ReverificationFactor, error) {
+			return ec.unmarshalNReverificationFactor2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["factor"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_beginSMSFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2659,6 +2779,36 @@ func (ec *executionContext) field_Mutation_finishAddPasskey_args(ctx context.Con
 		return nil, err
 	}
 	args["name"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_finishReverification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ceremony",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ceremony"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "response",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["response"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg2
 	return args, nil
 }
 
@@ -3919,6 +4069,29 @@ func (ec *executionContext) _Me_verifiedAt(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Me_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Me", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Me_reverificationFactors(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_reverificationFactors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().ReverificationFactors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ReverificationFactor) graphql.Marshaler {
+			return ec.marshalNReverificationFactor2ᚕgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_reverificationFactors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, true, true, "ReverificationFactor")
 }
 
 func (ec *executionContext) _MethodsForIdentifier_identifier(ctx context.Context, field graphql.CollectedField, obj *model.MethodsForIdentifier) (ret graphql.Marshaler) {
@@ -5333,6 +5506,130 @@ func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_beginReverification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_beginReverification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BeginReverification(ctx, fc.Args["factor"].(model.ReverificationFactor))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *model.Reverification
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Reverification
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Reverification) graphql.Marshaler {
+			return ec.marshalNReverification2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_beginReverification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reverification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_beginReverification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_finishReverification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_finishReverification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FinishReverification(ctx, fc.Args["ceremony"].(string), fc.Args["response"].(*string), fc.Args["code"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_finishReverification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_finishReverification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6320,6 +6617,98 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Reverification_ceremony(ctx context.Context, field graphql.CollectedField, obj *model.Reverification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reverification_ceremony(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ceremony, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reverification_ceremony(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reverification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reverification_factor(ctx context.Context, field graphql.CollectedField, obj *model.Reverification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reverification_factor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReverificationFactor) graphql.Marshaler {
+			return ec.marshalNReverificationFactor2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reverification_factor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reverification", field, false, false, "ReverificationFactor")
+}
+
+func (ec *executionContext) _Reverification_options(ctx context.Context, field graphql.CollectedField, obj *model.Reverification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reverification_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reverification_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reverification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reverification_sentTo(ctx context.Context, field graphql.CollectedField, obj *model.Reverification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reverification_sentTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reverification_sentTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reverification", field, false, false, "String")
 }
 
 func (ec *executionContext) _SMSBinding_binding(ctx context.Context, field graphql.CollectedField, obj *model.SMSBinding) (ret graphql.Marshaler) {
@@ -10126,6 +10515,12 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_verifiedAt(ctx, field, obj)
 				})
+		case "reverificationFactors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_reverificationFactors(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10357,6 +10752,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeSession":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "beginReverification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_beginReverification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "finishReverification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_finishReverification(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10718,6 +11127,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reverificationImplementors = []string{"Reverification"}
+
+func (ec *executionContext) _Reverification(ctx context.Context, sel ast.SelectionSet, obj *model.Reverification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reverificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reverification")
+		case "ceremony":
+			out.Values[i] = ec._Reverification_ceremony(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "factor":
+			out.Values[i] = ec._Reverification_factor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "options":
+			out.Values[i] = ec._Reverification_options(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sentTo":
+			out.Values[i] = ec._Reverification_sentTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12122,6 +12579,54 @@ func (ec *executionContext) marshalNProviders2ᚖgithubᚗcomᚋsesameᚑidᚋse
 		return graphql.Null
 	}
 	return ec._Providers(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReverification2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverification(ctx context.Context, sel ast.SelectionSet, v *model.Reverification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Reverification!")
+		return graphql.Null
+	}
+	return ec._Reverification(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReverificationFactor2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactor(ctx context.Context, v any) (model.ReverificationFactor, error) {
+	var res model.ReverificationFactor
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReverificationFactor2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactor(ctx context.Context, sel ast.SelectionSet, v model.ReverificationFactor) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReverificationFactor2ᚕgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactorᚄ(ctx context.Context, v any) ([]model.ReverificationFactor, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ReverificationFactor, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReverificationFactor2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactor(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReverificationFactor2ᚕgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReverificationFactor) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReverificationFactor2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverificationFactor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {

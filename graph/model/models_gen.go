@@ -167,6 +167,16 @@ type ProvidersInput struct {
 type Query struct {
 }
 
+type Reverification struct {
+	// Pass to finishReverification.
+	Ceremony string               `json:"ceremony"`
+	Factor   ReverificationFactor `json:"factor"`
+	// For PASSKEY: PublicKeyCredentialRequestOptions as JSON ({"publicKey": ...}).
+	Options *string `json:"options,omitempty"`
+	// For SMS: the number the code went to, masked.
+	SentTo *string `json:"sentTo,omitempty"`
+}
+
 type SMSBinding struct {
 	// Pass to confirmSMSFactor.
 	Binding string `json:"binding"`
@@ -774,6 +784,65 @@ func (e *MFAPolicy) UnmarshalJSON(b []byte) error {
 }
 
 func (e MFAPolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReverificationFactor string
+
+const (
+	ReverificationFactorPasskey    ReverificationFactor = "PASSKEY"
+	ReverificationFactorTotp       ReverificationFactor = "TOTP"
+	ReverificationFactorSms        ReverificationFactor = "SMS"
+	ReverificationFactorBackupCode ReverificationFactor = "BACKUP_CODE"
+)
+
+var AllReverificationFactor = []ReverificationFactor{
+	ReverificationFactorPasskey,
+	ReverificationFactorTotp,
+	ReverificationFactorSms,
+	ReverificationFactorBackupCode,
+}
+
+func (e ReverificationFactor) IsValid() bool {
+	switch e {
+	case ReverificationFactorPasskey, ReverificationFactorTotp, ReverificationFactorSms, ReverificationFactorBackupCode:
+		return true
+	}
+	return false
+}
+
+func (e ReverificationFactor) String() string {
+	return string(e)
+}
+
+func (e *ReverificationFactor) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReverificationFactor(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReverificationFactor", str)
+	}
+	return nil
+}
+
+func (e ReverificationFactor) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReverificationFactor) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReverificationFactor) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
