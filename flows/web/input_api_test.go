@@ -125,10 +125,14 @@ func TestInput_BadTextAtEveryDoorOfTheFlowAPIAndWebAuthnRoutes(t *testing.T) {
 			codeFlow := flow(c.post("/api/flows/sign-in", map[string]any{"action": "identify", "input": map[string]any{"identifier": "bea@acme.example"}}, nil))
 			r := c.post("/api/flows/sign-in/code.send", map[string]any{}, codeFlow)
 			require.Equal(t, http.StatusOK, r.status, string(r.body))
-			// A passkey-first sign-up waiting for its passkey.
+			// A passkey-first sign-up waiting for its passkey: its address
+			// proved by the code first.
+			mails := mailsTo(srv.Outbox, "cy@acme.example")
 			r = c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "cy@acme.example"}}, nil)
 			require.Equal(t, http.StatusCreated, r.status, string(r.body))
 			signUpFlow := flow(r)
+			r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": mailedCode(t, srv.Outbox, "cy@acme.example", mails)}, signUpFlow)
+			require.Equal(t, http.StatusOK, r.status, string(r.body))
 			cyDevice := newAPIDevice(srv, "acme")
 			cyCredential := cyDevice.create(t, apiPublicKey(t, r))
 			// Ana adding a passkey through the flow API.
