@@ -172,8 +172,17 @@ type Context struct {
 	// Handle is the new user's WebAuthn user handle, chosen once per flow.
 	Handle []byte `json:"handle,omitempty"`
 	// UserID is the account once created; only its session may drive the
-	// later steps.
+	// later steps, unless Enrolling.
 	UserID *uuid.UUID `json:"user_id,omitempty"`
+	// Enrolling is set while the account exists without a session because
+	// the tenant's policy demands a factor the user has not bound: the flow
+	// token alone then drives this flow's binding steps (it is the
+	// enrolment-only credential), and the step that satisfies the policy
+	// issues the session and clears it.
+	Enrolling bool `json:"enrolling,omitempty"`
+	// AMR are the methods the account was created with (otp, sms, pwd),
+	// kept while Enrolling for the session issued later.
+	AMR []string `json:"amr,omitempty"`
 	// PasskeyCreated is set when the new user created a passkey.
 	PasskeyCreated bool `json:"passkey_created,omitempty"`
 	// TOTPFailures counts wrong codes at totp.confirm.
@@ -317,11 +326,17 @@ type BackupCodesOutput struct {
 }
 
 // user checks that the request comes from the flow's new user and returns
-// the user's id.
+// the user's id. While Enrolling no session exists, so the flow token that
+// addressed the step is the credential: the engine only runs this flow's
+// own actions with it, and a session cookie of whoever else may be signed
+// in on the device does not count.
 func user(step *flows.Step[Context]) (uuid.UUID, error) {
 	c := step.Context
 	if c.UserID == nil {
 		return uuid.Nil, flows.ErrActionNotAllowed
+	}
+	if c.Enrolling {
+		return *c.UserID, nil
 	}
 	if step.Request.UserID == nil || *step.Request.UserID != *c.UserID {
 		return uuid.Nil, flows.ErrUnauthenticated
@@ -362,6 +377,15 @@ func (a *actions) afterPasskey(ctx context.Context, step *flows.Step[Context], c
 	factors := bindable(step.Tenant, step.Context.Bound)
 	switch {
 	case len(factors) == 0:
+		// With the mandatory policy and no factor but a passkey, the
+		// passkey just created is the binding.
+		factor := ""
+		if created {
+			factor = flows.AMRWebAuthn
+		}
+		if err := a.signIn(ctx, step, factor); err != nil {
+			return err
+		}
 		step.Next = flows.Done
 	case mandatory(step.Tenant):
 		out.TwoStep = &TwoStepPrompt{Required: true}
@@ -372,6 +396,9 @@ func (a *actions) afterPasskey(ctx context.Context, step *flows.Step[Context], c
 		step.Next = TwoStep
 		out.TwoStep = &TwoStepPrompt{Required: false}
 	default:
+		if err := a.signIn(ctx, step, ""); err != nil {
+			return err
+		}
 		step.Next = flows.Done
 	}
 	step.Output = out
