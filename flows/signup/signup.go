@@ -14,12 +14,12 @@
 //	identify|verify|password ──sign_up──▶ verify   (the form: a code sent to the first email/phone to prove)
 //	identify|verify|password ──sign_up──▶ password (nothing to prove; the tenant asks for a password)
 //	identify|verify|password ──sign_up──▶ passkey_prompt|done|mfa_choose|totp_setup
-//	                                               (nothing to prove, no password: account and session now)
+//	                                               (nothing to prove, no password: account now, session unless mandatory)
 //	verify   ──code.send──▶ verify                 (a new code for the identifier being proved)
 //	verify   ──code.verify──▶ verify               (proved; a code sent to the next one)
 //	verify   ──code.verify──▶ password             (all proved; the tenant asks for a password)
-//	verify   ──code.verify──▶ passkey_prompt|done|mfa_choose|totp_setup   (all proved: account and session)
-//	password ──password──▶ passkey_prompt|done|mfa_choose|totp_setup      (account and session)
+//	verify   ──code.verify──▶ passkey_prompt|done|mfa_choose|totp_setup   (all proved: account; session unless mandatory)
+//	password ──password──▶ passkey_prompt|done|mfa_choose|totp_setup      (account; session unless mandatory)
 //	passkey_prompt ──passkey_prompt.begin──▶ passkey_prompt               (registration options for the new user)
 //	passkey_prompt ──passkey_prompt.finish──▶ two_step|mfa_choose|totp_setup|done
 //	passkey_prompt ──passkey_prompt.skip──▶ mfa_choose|totp_setup|done    (no passkey: never two_step)
@@ -28,8 +28,8 @@
 //	two_step ──two_step.skip──▶ done               (user_controlled only: no 2-step verification)
 //	mfa_choose|totp_setup|sms_verify ──totp.start──▶ totp_setup  (a new secret and QR code)
 //	mfa_choose|totp_setup|sms_verify ──sms.send──▶ sms_verify    (a "bind" code to the phone typed)
-//	totp_setup ──totp.confirm──▶ mfa_choose|backup_codes|done           (first code right: MFA on)
-//	sms_verify ──sms.verify──▶ mfa_choose|backup_codes|done             (code right: phone stored, MFA on)
+//	totp_setup ──totp.confirm──▶ mfa_choose|backup_codes|done           (first code right: MFA on; session if none yet)
+//	sms_verify ──sms.verify──▶ mfa_choose|backup_codes|done             (code right: phone stored, MFA on; session if none yet)
 //	mfa_choose ──mfa.finish──▶ backup_codes|done                        (at least one factor bound)
 //	backup_codes ──backup_codes.ack──▶ done
 //
@@ -61,8 +61,22 @@
 //   - The account is created, with its proved identifiers marked verified,
 //     by the action that completes the last of these steps, which also
 //     issues the session (amr: otp for an email code, sms for a phone code,
-//     pwd for a password). Every later step must come from that session's
-//     user (RequestInfo.UserID): see user.
+//     pwd for a password) unless the policy demands a factor first (below).
+//     Every later step must come from that session's user
+//     (RequestInfo.UserID): see user.
+//   - With the mandatory policy no session exists until a factor is bound:
+//     the account is created Enrolling, and until then the flow token is
+//     its only credential, an enrolment-only one: it reaches the binding
+//     actions of this flow (passkey prompt, totp.*, sms.*) and nothing
+//     else, not the account API. The session is issued by the action that
+//     binds the first factor (totp.confirm, sms.verify; passkey_prompt.finish
+//     where a passkey is the only factor), with the factor in its amr (and
+//     mfa when something was proved before it). It is issued there rather
+//     than after the backup codes because from that moment the account
+//     meets the policy: sign-in would give the same user a session, and
+//     the backup codes are stored before they are shown. A flow abandoned
+//     before the binding leaves an account and no session; its owner signs
+//     in (and meets the policy's demand there) to go on.
 //   - "Create a passkey?" (passkey_prompt) follows when SignUp.PasskeyPrompt
 //     is on and the tenant lets users create passkeys; it can be skipped.
 //   - "Turn on 2-step verification" (two_step) follows only when the user
@@ -78,10 +92,12 @@
 //     mfa_choose), where no skip is declared; two_step.skip, declared in
 //     two_step only, also refuses when the policy became mandatory. Where
 //     webauthn is the tenant's only factor, the passkey prompt is the
-//     binding and cannot be skipped (a tenant that also turns the prompt
-//     off leaves the user to bind a passkey from the account page). A user
-//     who pressed "Enable" and then leaves is already signed in, with 2-step
-//     verification still off.
+//     binding and cannot be skipped; it is shown even where the tenant
+//     turned SignUp.PasskeyPrompt off, and a tenant that lets no one create
+//     a passkey refuses sign-up (mfa_enrollment_required) rather than make
+//     an account that could never meet its policy. With the user-controlled
+//     policy, a user who pressed "Enable" and then leaves is already signed
+//     in, with 2-step verification still off.
 //   - The code and password actions (sign_up, code.send, code.verify,
 //     password) are the ones a CAPTCHA will guard; the passkey actions
 //     never are.
