@@ -417,9 +417,9 @@ func meWorks(t *testing.T, c *apiClient, headers map[string]string) bool {
 // action on a fresh flow, first with an empty input (except a passkey
 // answer, whose ceremony is used once), then, unless that was taken, with
 // a right one. It returns
-// the states reached and how many attempts ended with a session the
-// account API takes.
-func (s *walkSite) walk(t *testing.T, kind string, m walkMachine, who func() *walkUser) (reached []flows.State, signedIn int) {
+// the states reached, the actions taken (that succeeded somewhere) and how
+// many attempts ended with a session the account API takes.
+func (s *walkSite) walk(t *testing.T, kind string, m walkMachine, who func() *walkUser) (reached []flows.State, taken []string, signedIn int) {
 	t.Helper()
 	type node struct {
 		state flows.State
@@ -464,6 +464,9 @@ func (s *walkSite) walk(t *testing.T, kind string, m walkMachine, who func() *wa
 			if !ok {
 				continue
 			}
+			if !slices.Contains(taken, action) {
+				taken = append(taken, action)
+			}
 			next := node{state: a.state, bound: boundOf(a.result)}
 			if next.state == at.state {
 				next.after = action
@@ -478,7 +481,7 @@ func (s *walkSite) walk(t *testing.T, kind string, m walkMachine, who func() *wa
 			}
 		}
 	}
-	return reached, signedIn
+	return reached, taken, signedIn
 }
 
 // boundOf is the list of bound factors a sign-up result shows, joined.
@@ -542,7 +545,7 @@ func TestMFAPolicy_NoStateActionSequenceGivesASessionWithoutTheDemandedFactors(t
 				full := s.returningUser(t, true)
 				bare := s.returningUser(t, false)
 
-				reached, signedIn := s.walk(t, "sign-up", signup.Machine(nil), s.newcomer)
+				reached, taken, signedIn := s.walk(t, "sign-up", signup.Machine(nil), s.newcomer)
 				want := map[string][]flows.State{
 					"off":               {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt},
 					"user_controlled":   {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt, signup.TwoStep, signup.MFAChoose, signup.TOTPSetup, signup.SMSVerify, signup.BackupCodes},
@@ -552,10 +555,21 @@ func TestMFAPolicy_NoStateActionSequenceGivesASessionWithoutTheDemandedFactors(t
 				require.ElementsMatch(t, want, reached, "sign-up states reached under %s", p.name)
 				require.Positive(t, signedIn, "some sign-up under %s ends signed in", p.name)
 
-				reached, signedIn = s.walk(t, "sign-in", signin.Machine(nil), func() *walkUser { return full })
+				if p.name != "off" {
+					require.Subset(t, taken, []string{signup.ActionPromptFinish, signup.ActionPasskeyFinish})
+				}
+				if p.name == "user_controlled" || p.name == "mandatory" {
+					require.Subset(t, taken, []string{signup.ActionTOTPConfirm, signup.ActionSMSVerify, signup.ActionMFAFinish, signup.ActionBackupCodeAck})
+				}
+
+				reached, taken, signedIn = s.walk(t, "sign-in", signin.Machine(nil), func() *walkUser { return full })
 				require.Subset(t, reached, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code})
 				if p.name != "off" {
 					require.Contains(t, reached, signin.MFA)
+					require.Subset(t, taken, []string{signin.ActionPasskeyFinish, signin.ActionMFAPasskeyFinish})
+				}
+				if p.name == "user_controlled" || p.name == "mandatory" {
+					require.Subset(t, taken, []string{signin.ActionMFATOTP, signin.ActionMFASMSVerify, signin.ActionMFABackupCode})
 				}
 				require.Positive(t, signedIn, "some sign-in under %s ends signed in", p.name)
 				s.walk(t, "sign-in", signin.Machine(nil), func() *walkUser { return bare })
