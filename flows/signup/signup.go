@@ -75,8 +75,10 @@
 //     than after the backup codes because from that moment the account
 //     meets the policy: sign-in would give the same user a session, and
 //     the backup codes are stored before they are shown. A flow abandoned
-//     before the binding leaves an account and no session; its owner signs
-//     in (and meets the policy's demand there) to go on.
+//     before the binding leaves an account and no session; sign-in then
+//     asks its owner for the missing factor like any other
+//     (mfa_enrollment_required while the account has none), never giving
+//     a session on the password or code alone.
 //   - "Create a passkey?" (passkey_prompt) follows when SignUp.PasskeyPrompt
 //     is on and the tenant lets users create passkeys; it can be skipped.
 //   - "Turn on 2-step verification" (two_step) follows only when the user
