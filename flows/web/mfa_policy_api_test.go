@@ -252,6 +252,14 @@ func (s *walkSite) input(t *testing.T, a *walkAttempt, action string) map[string
 // step runs action with input and checks the sessions after it.
 func (s *walkSite) step(t *testing.T, a *walkAttempt, action string, input map[string]any) (apiResponse, bool) {
 	t.Helper()
+	r, ok := s.run(t, a, action, input)
+	s.check(t, a, action, r)
+	return r, ok
+}
+
+// run runs action with input, keeping what its result carries.
+func (s *walkSite) run(t *testing.T, a *walkAttempt, action string, input map[string]any) (apiResponse, bool) {
+	t.Helper()
 	before := len(s.outbox.Messages())
 	r := a.c.post("/api/flows/"+a.kind+"/"+action, input, map[string]string{"X-Sesame-Flow": a.token})
 	ok := r.status == http.StatusOK
@@ -277,7 +285,6 @@ func (s *walkSite) step(t *testing.T, a *walkAttempt, action string, input map[s
 	} else {
 		require.Less(t, r.status, 500, "%s %s: %s", a.kind, action, r.body)
 	}
-	s.check(t, a, action, r)
 	return r, ok
 }
 
@@ -292,12 +299,14 @@ func secretOf(result map[string]any) string {
 	return ""
 }
 
-// replay opens a flow for u and runs path with right inputs.
+// replay opens a flow for u and runs path with right inputs. Each step of
+// path was checked when the walk first took it; what it left is checked
+// again after the next new step (every session of the user).
 func (s *walkSite) replay(t *testing.T, kind string, u *walkUser, path []string) *walkAttempt {
 	t.Helper()
 	a := s.begin(t, kind, u)
 	for _, action := range path {
-		r, ok := s.step(t, a, action, s.input(t, a, action))
+		r, ok := s.run(t, a, action, s.input(t, a, action))
 		require.True(t, ok, "replaying %v: %s answered %s", path, action, r.body)
 		a.path = append(a.path, action)
 	}
@@ -324,7 +333,6 @@ func (s *walkSite) check(t *testing.T, a *walkAttempt, action string, r apiRespo
 	t.Helper()
 	ctx := t.Context()
 	where := fmt.Sprintf("%s under %s, after %v then %s (%d)", a.kind, s.policy.name, a.path, action, r.status)
-	now := s.clk.Now()
 	mandatory := s.tn.Settings.MFA.Policy == tenants.MFAMandatory
 	u, err := s.scope().Users().ByIdentifier(ctx, db.IdentifierEmail, a.user.email)
 	if errors.Is(err, db.ErrNotFound) {
@@ -332,27 +340,36 @@ func (s *walkSite) check(t *testing.T, a *walkAttempt, action string, r apiRespo
 		return
 	}
 	require.NoError(t, err)
-	demanded := mandatory || u.MFAEnabled
+	all, err := s.scope().Sessions().ByUser(ctx, u.ID, s.clk.Now())
+	require.NoError(t, err)
+	byToken := func(token string) *db.Session {
+		if token == "" {
+			return nil
+		}
+		hash := flows.HashToken(token)
+		for _, x := range all {
+			if string(x.TokenHash) == string(hash) {
+				return x
+			}
+		}
+		return nil
+	}
 
-	issued := sessionOf(r)
-	if issued != "" {
-		got, err := s.scope().Sessions().ByToken(ctx, flows.HashToken(issued), now)
-		require.NoError(t, err, where)
-		require.Equal(t, u.ID, got.UserID, where)
-		if demanded {
+	if issued := sessionOf(r); issued != "" {
+		got := byToken(issued)
+		require.NotNil(t, got, "%s: the session issued is the user's", where)
+		if mandatory || u.MFAEnabled {
 			require.True(t, satisfies(got.AMR), "%s: a session with amr %q", where, got.AMR)
 		}
 	}
-	if mandatory {
-		all, err := s.scope().Sessions().ByUser(ctx, u.ID, now)
-		require.NoError(t, err)
-		creds, err := s.scope().Credentials().ByUser(ctx, u.ID, "")
-		require.NoError(t, err)
-		if !u.MFAEnabled && len(creds) == 0 {
-			require.Empty(t, all, "%s: a session before any factor is bound", where)
-		}
+	if mandatory && len(all) > 0 {
 		for _, x := range all {
 			require.True(t, satisfies(x.AMR), "%s: a session with amr %q", where, x.AMR)
+		}
+		if !u.MFAEnabled {
+			creds, err := s.scope().Credentials().ByUser(ctx, u.ID, "")
+			require.NoError(t, err)
+			require.NotEmpty(t, creds, "%s: a session before any factor is bound", where)
 		}
 	}
 
@@ -360,12 +377,8 @@ func (s *walkSite) check(t *testing.T, a *walkAttempt, action string, r apiRespo
 	if cookie == "" {
 		return
 	}
-	got, err := s.scope().Sessions().ByToken(ctx, flows.HashToken(cookie), now)
-	live := err == nil
-	if !errors.Is(err, db.ErrNotFound) {
-		require.NoError(t, err)
-	}
-	want := live && (!mandatory || satisfies(got.AMR))
+	got := byToken(cookie)
+	want := got != nil && (!mandatory || satisfies(got.AMR))
 	require.Equal(t, want, meWorks(t, a.c, nil), "%s: the account API with the session cookie", where)
 }
 
@@ -410,8 +423,8 @@ func meWorks(t *testing.T, c *apiClient, headers map[string]string) bool {
 
 // walk explores m from identify for the people who gives. A node is a
 // state, or a state just after one of its own actions (a passkey or a code
-// asked for, to answer next), and the factors bound so far (mfa_choose
-// with one bound leads on elsewhere than with none). For each node reached, by the shortest path
+// asked for, to answer next), and in mfa_choose the factors bound so far
+// (with one bound it leads on elsewhere than with none). For each node reached, by the shortest path
 // found: on entering a state, every action the state does not declare is
 // tried on one flow (each refused, the flow staying); every declared
 // action on a fresh flow, first with an empty input (except a passkey
@@ -429,6 +442,10 @@ func (s *walkSite) walk(t *testing.T, kind string, m walkMachine, who func() *wa
 	start := node{state: signup.Identify}
 	paths := map[node][]string{start: {}}
 	queue := []node{start}
+	started, replays := time.Now(), 0
+	defer func() {
+		t.Logf("%s walk under %s: %d nodes, %d replays, %s", kind, s.policy.name, len(paths), replays, time.Since(started))
+	}()
 	for len(queue) > 0 {
 		at := queue[0]
 		queue = queue[1:]
@@ -451,6 +468,7 @@ func (s *walkSite) walk(t *testing.T, kind string, m walkMachine, who func() *wa
 
 		for _, action := range allowed {
 			a := s.replay(t, kind, who(), paths[at])
+			replays++
 			ok := false
 			if !(strings.Contains(action, "passkey") && strings.HasSuffix(action, ".finish")) {
 				// Some actions take no input: then it is the right one.
@@ -467,7 +485,10 @@ func (s *walkSite) walk(t *testing.T, kind string, m walkMachine, who func() *wa
 			if !slices.Contains(taken, action) {
 				taken = append(taken, action)
 			}
-			next := node{state: a.state, bound: boundOf(a.result)}
+			next := node{state: a.state}
+			if next.state == signup.MFAChoose {
+				next.bound = boundOf(a.result)
+			}
 			if next.state == at.state {
 				next.after = action
 			}
@@ -539,40 +560,42 @@ func TestMFAPolicy_NoStateActionSequenceGivesASessionWithoutTheDemandedFactors(t
 	for _, b := range testdb.Backends {
 		t.Run(string(b), func(t *testing.T) {
 			t.Parallel()
-			w := newWalkServer(t, b)
-			for i, p := range walkPolicies {
-				s := newWalkSite(t, w, fmt.Sprintf("walk%d", i), p)
-				full := s.returningUser(t, true)
-				bare := s.returningUser(t, false)
+			for _, p := range walkPolicies {
+				t.Run(p.name, func(t *testing.T) {
+					t.Parallel()
+					s := newWalkSite(t, newWalkServer(t, b), "walk", p)
+					full := s.returningUser(t, true)
+					bare := s.returningUser(t, false)
 
-				reached, taken, signedIn := s.walk(t, "sign-up", signup.Machine(nil), s.newcomer)
-				want := map[string][]flows.State{
-					"off":               {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt},
-					"user_controlled":   {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt, signup.TwoStep, signup.MFAChoose, signup.TOTPSetup, signup.SMSVerify, signup.BackupCodes},
-					"mandatory":         {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt, signup.MFAChoose, signup.TOTPSetup, signup.SMSVerify, signup.BackupCodes},
-					"mandatory_passkey": {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt},
-				}[p.name]
-				require.ElementsMatch(t, want, reached, "sign-up states reached under %s", p.name)
-				require.Positive(t, signedIn, "some sign-up under %s ends signed in", p.name)
+					reached, taken, signedIn := s.walk(t, "sign-up", signup.Machine(nil), s.newcomer)
+					want := map[string][]flows.State{
+						"off":               {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt},
+						"user_controlled":   {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt, signup.TwoStep, signup.MFAChoose, signup.TOTPSetup, signup.SMSVerify, signup.BackupCodes},
+						"mandatory":         {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt, signup.MFAChoose, signup.TOTPSetup, signup.SMSVerify, signup.BackupCodes},
+						"mandatory_passkey": {signup.Identify, signup.Passkey, signup.Verify, signup.Password, signup.PasskeyPrompt},
+					}[p.name]
+					require.ElementsMatch(t, want, reached, "sign-up states reached under %s", p.name)
+					require.Positive(t, signedIn, "some sign-up under %s ends signed in", p.name)
 
-				if p.name != "off" {
-					require.Subset(t, taken, []string{signup.ActionPromptFinish, signup.ActionPasskeyFinish})
-				}
-				if p.name == "user_controlled" || p.name == "mandatory" {
-					require.Subset(t, taken, []string{signup.ActionTOTPConfirm, signup.ActionSMSVerify, signup.ActionMFAFinish, signup.ActionBackupCodeAck})
-				}
+					if p.name != "off" {
+						require.Subset(t, taken, []string{signup.ActionPromptFinish, signup.ActionPasskeyFinish})
+					}
+					if p.name == "user_controlled" || p.name == "mandatory" {
+						require.Subset(t, taken, []string{signup.ActionTOTPConfirm, signup.ActionSMSVerify, signup.ActionMFAFinish, signup.ActionBackupCodeAck})
+					}
 
-				reached, taken, signedIn = s.walk(t, "sign-in", signin.Machine(nil), func() *walkUser { return full })
-				require.Subset(t, reached, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code})
-				if p.name != "off" {
-					require.Contains(t, reached, signin.MFA)
-					require.Subset(t, taken, []string{signin.ActionPasskeyFinish, signin.ActionMFAPasskeyFinish})
-				}
-				if p.name == "user_controlled" || p.name == "mandatory" {
-					require.Subset(t, taken, []string{signin.ActionMFATOTP, signin.ActionMFASMSVerify, signin.ActionMFABackupCode})
-				}
-				require.Positive(t, signedIn, "some sign-in under %s ends signed in", p.name)
-				s.walk(t, "sign-in", signin.Machine(nil), func() *walkUser { return bare })
+					reached, taken, signedIn = s.walk(t, "sign-in", signin.Machine(nil), func() *walkUser { return full })
+					require.Subset(t, reached, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code})
+					if p.name != "off" {
+						require.Contains(t, reached, signin.MFA)
+						require.Subset(t, taken, []string{signin.ActionPasskeyFinish, signin.ActionMFAPasskeyFinish})
+					}
+					if p.name == "user_controlled" || p.name == "mandatory" {
+						require.Subset(t, taken, []string{signin.ActionMFATOTP, signin.ActionMFASMSVerify, signin.ActionMFABackupCode})
+					}
+					require.Positive(t, signedIn, "some sign-in under %s ends signed in", p.name)
+					s.walk(t, "sign-in", signin.Machine(nil), func() *walkUser { return bare })
+				})
 			}
 		})
 	}
