@@ -31,6 +31,9 @@ func (a *actions) signUp(ctx context.Context, step *flows.Step[Context]) error {
 	if err := flows.DecodeInput(step.Input, &in); err != nil {
 		return err
 	}
+	if err := canEnrol(step.Tenant); err != nil {
+		return err
+	}
 	su := step.Tenant.Settings.SignUp
 	given := []struct{ kind, raw string }{
 		{db.IdentifierEmail, in.Email}, {db.IdentifierPhone, in.Phone}, {db.IdentifierUsername, in.Username},
@@ -203,10 +206,13 @@ func (a *actions) codeVerify(ctx context.Context, step *flows.Step[Context]) err
 }
 
 // createAccount creates the user with the form's identifiers (proved ones
-// marked verified) and passwordHash, issues the session and leads on. Its
-// writes are one unit: an error rolls them all back, so it never returns a
-// flows.Fail.
+// marked verified) and passwordHash, issues the session unless the policy
+// demands a factor first (see enrol), and leads on. Its writes are one
+// unit: an error rolls them all back, so it never returns a flows.Fail.
 func (a *actions) createAccount(ctx context.Context, step *flows.Step[Context], passwordHash string) error {
+	if err := canEnrol(step.Tenant); err != nil {
+		return err
+	}
 	c := step.Context
 	now := step.Now.UTC()
 	u := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: c.Handle, DisplayName: c.Identifier, PasswordHash: passwordHash, CreatedAt: now}
@@ -228,14 +234,15 @@ func (a *actions) createAccount(ctx context.Context, step *flows.Step[Context], 
 	if passwordHash != "" {
 		amr = append(amr, flows.AMRPassword)
 	}
-	s, err := flows.IssueSession(ctx, step.Scope, u.ID, amr, step.Request, step.Now)
-	if err != nil {
-		return err
-	}
-	step.Session = s
 	c.UserID = &u.ID
 	c.CodeID = nil
-	if step.Tenant.Settings.SignUp.PasskeyPrompt && step.Tenant.Settings.Passkeys.AllowRegistration {
+	if err := a.enrol(ctx, step, amr); err != nil {
+		return err
+	}
+	// Where a passkey is the only factor the mandatory policy can have
+	// bound, the prompt is the binding, whatever SignUp.PasskeyPrompt says.
+	prompt := step.Tenant.Settings.SignUp.PasskeyPrompt || passkeyIsTheBinding(step.Tenant)
+	if prompt && step.Tenant.Settings.Passkeys.AllowRegistration {
 		step.Next = PasskeyPrompt
 		step.Output = Finished{UserID: u.ID, PasskeyPrompt: true}
 		return nil

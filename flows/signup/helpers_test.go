@@ -101,9 +101,25 @@ func (n *newcomer) signedIn(t *testing.T, res *flows.Result) {
 	n.req.UserID = &n.userID
 }
 
+// created records the account a result created: signed in, unless the
+// tenant's policy is mandatory, where the account has no session until a
+// factor is bound and only the flow token drives the flow.
+func (e *signUpEnv) created(t *testing.T, n *newcomer, res *flows.Result) {
+	t.Helper()
+	if e.tn.Settings.MFA.Policy != tenants.MFAMandatory {
+		n.signedIn(t, res)
+		return
+	}
+	require.Nil(t, res.Session, "no session before a factor is bound")
+	out, ok := res.Output.(signup.Finished)
+	require.True(t, ok, "output %T", res.Output)
+	n.userID = out.UserID
+	n.req.UserID = nil
+}
+
 // signUpByEmail fills the form with name@example.com (the tenant proves
-// it by a code) and returns the newcomer, signed in, and the result that
-// created the account.
+// it by a code) and returns the newcomer, signed in (see created), and the
+// result that created the account.
 func (e *signUpEnv) signUpByEmail(t *testing.T, name string) (*newcomer, *flows.Result) {
 	t.Helper()
 	n := e.start(t)
@@ -114,7 +130,7 @@ func (e *signUpEnv) signUpByEmail(t *testing.T, name string) (*newcomer, *flows.
 	require.Equal(t, signup.Verify, res.State)
 	res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, before)})
 	require.NoError(t, err)
-	n.signedIn(t, res)
+	e.created(t, n, res)
 	return n, res
 }
 

@@ -15,13 +15,13 @@
 //	identify|verify|password ──sign_up──▶ verify   (the form: a code sent to the first email/phone to prove)
 //	identify|verify|password ──sign_up──▶ password (nothing to prove; the tenant asks for a password)
 //	identify|verify|password ──sign_up──▶ passkey_prompt|done|mfa_choose|totp_setup
-//	                                               (nothing to prove, no password: account and session now)
+//	                                               (nothing to prove, no password: account now, session unless mandatory)
 //	verify   ──code.send──▶ verify                 (a new code for the identifier being proved)
 //	verify   ──code.verify──▶ verify               (proved; a code sent to the next one)
 //	verify   ──code.verify──▶ passkey              (passkey first, proved: registration options)
 //	verify   ──code.verify──▶ password             (all proved; the tenant asks for a password)
-//	verify   ──code.verify──▶ passkey_prompt|done|mfa_choose|totp_setup   (all proved: account and session)
-//	password ──password──▶ passkey_prompt|done|mfa_choose|totp_setup      (account and session)
+//	verify   ──code.verify──▶ passkey_prompt|done|mfa_choose|totp_setup   (all proved: account; session unless mandatory)
+//	password ──password──▶ passkey_prompt|done|mfa_choose|totp_setup      (account; session unless mandatory)
 //	passkey_prompt ──passkey_prompt.begin──▶ passkey_prompt               (registration options for the new user)
 //	passkey_prompt ──passkey_prompt.finish──▶ two_step|mfa_choose|totp_setup|done
 //	passkey_prompt ──passkey_prompt.skip──▶ mfa_choose|totp_setup|done    (no passkey: never two_step)
@@ -30,8 +30,8 @@
 //	two_step ──two_step.skip──▶ done               (user_controlled only: no 2-step verification)
 //	mfa_choose|totp_setup|sms_verify ──totp.start──▶ totp_setup  (a new secret and QR code)
 //	mfa_choose|totp_setup|sms_verify ──sms.send──▶ sms_verify    (a "bind" code to the phone typed)
-//	totp_setup ──totp.confirm──▶ mfa_choose|backup_codes|done           (first code right: MFA on)
-//	sms_verify ──sms.verify──▶ mfa_choose|backup_codes|done             (code right: phone stored, MFA on)
+//	totp_setup ──totp.confirm──▶ mfa_choose|backup_codes|done           (first code right: MFA on; session if none yet)
+//	sms_verify ──sms.verify──▶ mfa_choose|backup_codes|done             (code right: phone stored, MFA on; session if none yet)
 //	mfa_choose ──mfa.finish──▶ backup_codes|done                        (at least one factor bound)
 //	backup_codes ──backup_codes.ack──▶ done
 //
@@ -68,8 +68,24 @@
 //   - The account is created, with its proved identifiers marked verified,
 //     by the action that completes the last of these steps, which also
 //     issues the session (amr: otp for an email code, sms for a phone code,
-//     pwd for a password). Every later step must come from that session's
-//     user (RequestInfo.UserID): see user.
+//     pwd for a password) unless the policy demands a factor first (below).
+//     Every later step must come from that session's user
+//     (RequestInfo.UserID): see user.
+//   - With the mandatory policy no session exists until a factor is bound:
+//     the account is created Enrolling, and until then the flow token is
+//     its only credential, an enrolment-only one: it reaches the binding
+//     actions of this flow (passkey prompt, totp.*, sms.*) and nothing
+//     else, not the account API. The session is issued by the action that
+//     binds the first factor (totp.confirm, sms.verify; passkey_prompt.finish
+//     where a passkey is the only factor), with the factor in its amr (and
+//     mfa when something was proved before it). It is issued there rather
+//     than after the backup codes because from that moment the account
+//     meets the policy: sign-in would give the same user a session, and
+//     the backup codes are stored before they are shown. A flow abandoned
+//     before the binding leaves an account and no session; sign-in then
+//     asks its owner for the missing factor like any other
+//     (mfa_enrollment_required while the account has none), never giving
+//     a session on the password or code alone.
 //   - "Create a passkey?" (passkey_prompt) follows when SignUp.PasskeyPrompt
 //     is on and the tenant lets users create passkeys; it can be skipped.
 //   - "Turn on 2-step verification" (two_step) follows only when the user
@@ -85,10 +101,12 @@
 //     mfa_choose), where no skip is declared; two_step.skip, declared in
 //     two_step only, also refuses when the policy became mandatory. Where
 //     webauthn is the tenant's only factor, the passkey prompt is the
-//     binding and cannot be skipped (a tenant that also turns the prompt
-//     off leaves the user to bind a passkey from the account page). A user
-//     who pressed "Enable" and then leaves is already signed in, with 2-step
-//     verification still off.
+//     binding and cannot be skipped; it is shown even where the tenant
+//     turned SignUp.PasskeyPrompt off, and a tenant that lets no one create
+//     a passkey refuses sign-up (mfa_enrollment_required) rather than make
+//     an account that could never meet its policy. With the user-controlled
+//     policy, a user who pressed "Enable" and then leaves is already signed
+//     in, with 2-step verification still off.
 //   - The actions that send or take a code or a password (sign_up,
 //     identify, code.send, code.verify, password) are the ones a CAPTCHA
 //     will guard: identify sends a code as sign_up does. The passkey
@@ -183,8 +201,17 @@ type Context struct {
 	// Handle is the new user's WebAuthn user handle, chosen once per flow.
 	Handle []byte `json:"handle,omitempty"`
 	// UserID is the account once created; only its session may drive the
-	// later steps.
+	// later steps, unless Enrolling.
 	UserID *uuid.UUID `json:"user_id,omitempty"`
+	// Enrolling is set while the account exists without a session because
+	// the tenant's policy demands a factor the user has not bound: the flow
+	// token alone then drives this flow's binding steps (it is the
+	// enrolment-only credential), and the step that satisfies the policy
+	// issues the session and clears it.
+	Enrolling bool `json:"enrolling,omitempty"`
+	// AMR are the methods the account was created with (otp, sms, pwd),
+	// kept while Enrolling for the session issued later.
+	AMR []string `json:"amr,omitempty"`
 	// PasskeyCreated is set when the new user created a passkey.
 	PasskeyCreated bool `json:"passkey_created,omitempty"`
 	// TOTPFailures counts wrong codes at totp.confirm.
@@ -342,11 +369,17 @@ type BackupCodesOutput struct {
 }
 
 // user checks that the request comes from the flow's new user and returns
-// the user's id.
+// the user's id. While Enrolling no session exists, so the flow token that
+// addressed the step is the credential: the engine only runs this flow's
+// own actions with it, and a session cookie of whoever else may be signed
+// in on the device does not count.
 func user(step *flows.Step[Context]) (uuid.UUID, error) {
 	c := step.Context
 	if c.UserID == nil {
 		return uuid.Nil, flows.ErrActionNotAllowed
+	}
+	if c.Enrolling {
+		return *c.UserID, nil
 	}
 	if step.Request.UserID == nil || *step.Request.UserID != *c.UserID {
 		return uuid.Nil, flows.ErrUnauthenticated
@@ -387,6 +420,15 @@ func (a *actions) afterPasskey(ctx context.Context, step *flows.Step[Context], c
 	factors := bindable(step.Tenant, step.Context.Bound)
 	switch {
 	case len(factors) == 0:
+		// With the mandatory policy and no factor but a passkey, the
+		// passkey just created is the binding.
+		factor := ""
+		if created {
+			factor = flows.AMRWebAuthn
+		}
+		if err := a.signIn(ctx, step, factor); err != nil {
+			return err
+		}
 		step.Next = flows.Done
 	case mandatory(step.Tenant):
 		out.TwoStep = &TwoStepPrompt{Required: true}
@@ -397,6 +439,9 @@ func (a *actions) afterPasskey(ctx context.Context, step *flows.Step[Context], c
 		step.Next = TwoStep
 		out.TwoStep = &TwoStepPrompt{Required: false}
 	default:
+		if err := a.signIn(ctx, step, ""); err != nil {
+			return err
+		}
 		step.Next = flows.Done
 	}
 	step.Output = out

@@ -133,12 +133,20 @@ func (e *signUpEnv) signUp(t *testing.T, name string) (*newcomer, *flows.Result)
 	return n, res
 }
 
+// run performs action on the newcomer's flow; like a browser keeping the
+// session cookie, a step that issues a session signs the newcomer's later
+// requests in as its user.
 func (e *signUpEnv) run(n *newcomer, action string, input any) (*flows.Result, error) {
 	raw, err := json.Marshal(input)
 	if err != nil {
 		return nil, err
 	}
-	return e.engine.Run(e.ctx, e.tn, n.token, action, raw, n.req)
+	res, err := e.engine.Run(e.ctx, e.tn, n.token, action, raw, n.req)
+	if err == nil && res.Session != nil {
+		id := res.Session.Session.UserID
+		n.req.UserID = &id
+	}
+	return res, err
 }
 
 // code is the TOTP code of secret at the engine clock's time.

@@ -61,13 +61,23 @@ func (a *actions) mfaFinish(ctx context.Context, step *flows.Step[Context]) erro
 	return a.finishMFA(ctx, step)
 }
 
-// factorBound records a confirmed factor, turns 2-step verification on and
-// leads on: to the choice while the tenant enables another factor to bind,
-// else to the backup codes.
+// factorBound records a confirmed factor, turns 2-step verification on,
+// signs an Enrolling account in (the factor satisfies the policy now, so
+// the session is issued here, with the factor in its amr, rather than after
+// the backup codes: the user who leaves from then on is left where sign-in
+// would have put them) and leads on: to the choice while the tenant enables
+// another factor to bind, else to the backup codes.
 func (a *actions) factorBound(ctx context.Context, step *flows.Step[Context], factor string) error {
 	id := *step.Context.UserID
 	step.Context.Bound = append(step.Context.Bound, factor)
 	if err := step.Scope.Users().SetMFA(ctx, id, true); err != nil {
+		return err
+	}
+	amr := flows.AMROTP
+	if factor == tenants.FactorSMS {
+		amr = flows.AMRSMS
+	}
+	if err := a.signIn(ctx, step, amr); err != nil {
 		return err
 	}
 	if len(bindable(step.Tenant, step.Context.Bound)) > 0 {

@@ -139,9 +139,12 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
 		req.UserID, req.SessionID = &s.UserID, &s.ID
 	}
 	if kind == kindSignUp {
-		// The steps after the passkey (2-step verification) belong to the
-		// account passkey.finish created and signed in: pass its session's
-		// user, when there is one, for the flow to check.
+		// The steps after the account exists belong to its user: pass the
+		// session's user, when there is one, for the flow to check. Under a
+		// mandatory MFA policy the account has no session until a factor
+		// is bound; the flow token alone drives those steps, and the step
+		// that binds the factor returns the session (set as the cookie
+		// below).
 		s, err := h.session(r.Context(), r, t)
 		switch {
 		case err == nil:
