@@ -11,7 +11,7 @@ import (
 // context, see FromContext) for a tenant host, and NotFound otherwise.
 type Router struct {
 	Tenants *Service
-	Base    http.Handler // the base domain: the admin console
+	Base    http.Handler // the base domain: the small home page
 	Tenant  http.Handler // a tenant host
 	// Admin, when set, serves the admin tenant's host (the console); the
 	// admin tenant is in the request's context as for any tenant.

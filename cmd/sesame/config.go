@@ -28,8 +28,8 @@ type Config struct {
 
 	// BaseDomain is the domain tenants are served under, with the port when
 	// it is not the scheme's default: tenant acme is at acme.{BaseDomain}.
-	// The admin console lives on the base domain itself. Default
-	// localhost:8080.
+	// The admin console is at admin.{BaseDomain}; the base domain itself
+	// serves a small home page. Default localhost:8080.
 	BaseDomain string
 
 	// Env is "development" or "production". Development logs text and
