@@ -62,7 +62,7 @@ func newEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Log
 	e := &Engine[C]{db: d, m: m, clock: clk, logger: logger, finishers: map[string]bool{}, captcha: verifier, captchaActions: map[string]bool{}}
 	for _, name := range finishers {
 		for _, t := range m.Transitions {
-			if t.Action == name && !slices.Equal(t.To, []State{Done}) {
+			if t.Action == name && (t.Stays || !slices.Equal(t.To, []State{Done})) {
 				return nil, fmt.Errorf("flow machine %s: finisher %q must lead only to %s", m.Kind, name, Done)
 			}
 			if t.Action == name && t.Captcha {
@@ -149,7 +149,7 @@ func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action st
 		if err := run(ctx, step); err != nil {
 			return err
 		}
-		if !slices.Contains(tr.To, step.Next) {
+		if !slices.Contains(tr.Leads(e.m.Start), step.Next) {
 			return fmt.Errorf("flow %s: action %q led from %s to %s, which its transition does not allow", e.m.Kind, action, e.m.Start, step.Next)
 		}
 		res = &Result{Token: token, State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}
@@ -286,7 +286,7 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 		}
 		return nil, taken, err
 	}
-	if !slices.Contains(tr.To, step.Next) {
+	if !slices.Contains(tr.Leads(State(f.State)), step.Next) {
 		return nil, nil, fmt.Errorf("flow %s: action %q led from %s to %s, which its transition does not allow", e.m.Kind, action, f.State, step.Next)
 	}
 	if step.Next == Done {

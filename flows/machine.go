@@ -23,7 +23,8 @@ type State string
 // when an action leads to it.
 const Done State = "done"
 
-// Transition declares that action may run in From and lead to one of To.
+// Transition declares that action may run in From and lead to one of To,
+// or, with Stays, back to the state it ran in.
 //
 // Captcha marks the action as guarded by the tenant's CAPTCHA: when the
 // tenant's Captcha.Provider is not off, the engine checks the request's
@@ -42,6 +43,11 @@ type Transition struct {
 	Action string
 	From   []State
 	To     []State
+	// Stays lets the action leave the flow in the state it ran in,
+	// whichever of From that is, besides any state in To: an action that
+	// only refreshes the flow (a new ceremony, a new code) in several
+	// states declares that, and never a move from one of them to another.
+	Stays bool
 	// Captcha guards the action with the tenant's CAPTCHA; see above.
 	Captcha bool
 }
@@ -161,7 +167,7 @@ func (m *Machine[C]) check() error {
 		if _, ok := m.Actions[t.Action]; !ok {
 			return fmt.Errorf("flow machine %s: transition %q has no action", m.Kind, t.Action)
 		}
-		if len(t.From) == 0 || len(t.To) == 0 {
+		if len(t.From) == 0 || (len(t.To) == 0 && !t.Stays) {
 			return fmt.Errorf("flow machine %s: transition %q needs from and to states", m.Kind, t.Action)
 		}
 		if slices.Contains(t.From, Done) {
@@ -206,6 +212,15 @@ func (m *Machine[C]) check() error {
 		return fmt.Errorf("flow machine %s: states %v cannot be reached from %s", m.Kind, unreachable, m.Start)
 	}
 	return nil
+}
+
+// Leads lists the states the transition may lead to when it runs in from:
+// To, and from itself when the transition Stays.
+func (t Transition) Leads(from State) []State {
+	if t.Stays && !slices.Contains(t.To, from) {
+		return append(slices.Clone(t.To), from)
+	}
+	return t.To
 }
 
 // captchaOf reports whether the first transition of action is

@@ -8,7 +8,8 @@
 // The machine (declared in Machine):
 //
 //	start  ──begin──▶ passkey|totp|sms|backup_code  (the factor chosen)
-//	passkey|totp|sms|backup_code ──begin──▶ another factor (the old ceremony or code dropped)
+//	passkey|totp|sms|backup_code ──begin──▶ passkey|totp|sms|backup_code
+//	                                        (a factor chosen again: the old ceremony or code dropped)
 //	passkey|totp|sms|backup_code ──verify──▶ done  (session verified now)
 //
 // begin {"factor": F} with F one of the user's factors (Factors): passkey

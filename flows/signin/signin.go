@@ -3,13 +3,15 @@
 // user can fall back to (a password, a code by email or SMS), and the
 // second factor that those may need.
 //
-// The machine (declared in Machine):
+// The machine (declared in Machine; "stays" is a transition that leaves
+// the flow in the state it ran in, and identify may start over from any
+// state before mfa):
 //
-//	identify ──identify──▶ passkey        (known user with a passkey, passkey sign-in on)
-//	identify ──identify──▶ choose_method  (anyone else: unknown users look the same)
+//	identify|passkey|choose_method|code ──identify──▶ passkey        (known user with a passkey, passkey sign-in on)
+//	identify|passkey|choose_method|code ──identify──▶ choose_method  (anyone else: unknown users look the same)
 //	passkey ──choose_method──▶ choose_method
-//	identify|passkey|choose_method ──passkey.begin──▶ same state (discoverable: button, autofill)
-//	identify|passkey|choose_method ──passkey.finish──▶ done     (session issued, amr webauthn)
+//	identify|passkey|choose_method|code ──passkey.begin──▶ stays    (discoverable: button, autofill)
+//	identify|passkey|choose_method|code ──passkey.finish──▶ done    (session issued, amr webauthn)
 //	passkey|choose_method ──password──▶ done  (no second factor needed: amr pwd)
 //	passkey|choose_method ──password──▶ mfa   (2-step on, or mandatory: no session yet)
 //	passkey|choose_method|code ──code.send──▶ code  (a code by email or SMS; see code.go)
@@ -154,7 +156,9 @@ func Machine(a *actions) *flows.Machine[Context] {
 		Transitions: []flows.Transition{
 			{Action: ActionIdentify, From: all, To: []flows.State{Passkey, ChooseMethod}},
 			{Action: ActionChooseMethod, From: []flows.State{Passkey, Code}, To: []flows.State{ChooseMethod}},
-			{Action: ActionPasskeyBegin, From: all, To: all},
+			// A discoverable ceremony (the button, autofill) leaves the
+			// flow where it was.
+			{Action: ActionPasskeyBegin, From: all, Stays: true},
 			// Not in mfa: a passkey sign-in there would be a second
 			// first factor; the mfa path is mfa.passkey.finish.
 			{Action: ActionPasskeyFinish, From: all, To: done},
