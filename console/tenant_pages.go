@@ -102,7 +102,7 @@ func (p *Pages) SignIn(w http.ResponseWriter, r *http.Request, v SignInView) {
 	if v.Captcha != nil {
 		sources = v.Captcha.Sources
 	}
-	if v.catalog == nil {
+	if v.Locale.IsZero() {
 		v.Locale = p.Locale(DefaultLanguage, "sign_in")
 	}
 	p.renderWith(w, r, http.StatusOK, "sign_in", v, sources)
@@ -114,7 +114,7 @@ func (p *Pages) SignUp(w http.ResponseWriter, r *http.Request, v SignUpView) {
 	if v.Captcha != nil {
 		sources = v.Captcha.Sources
 	}
-	if v.catalog == nil {
+	if v.Locale.IsZero() {
 		v.Locale = p.Locale(DefaultLanguage, "sign_up")
 	}
 	p.renderWith(w, r, http.StatusOK, "sign_up", v, sources)
@@ -122,7 +122,7 @@ func (p *Pages) SignUp(w http.ResponseWriter, r *http.Request, v SignUpView) {
 
 // Account renders the account page.
 func (p *Pages) Account(w http.ResponseWriter, r *http.Request, v AccountView) {
-	if v.catalog == nil {
+	if v.Locale.IsZero() {
 		v.Locale = p.Locale(DefaultLanguage, "account")
 	}
 	p.render(w, r, http.StatusOK, "account", v)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
@@ -227,21 +228,22 @@ func TestHit_CountsEveryConcurrentHitPerWindow(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 23, 12, 0, 30, 0, time.UTC)
+		scope := d.ForTenant(uuid.New())
 		var wg sync.WaitGroup
 		for range 20 {
 			wg.Go(func() {
-				_, err := d.Hit(ctx, "ip:203.0.113.9", time.Minute, now)
+				_, err := scope.Hit(ctx, "ip:203.0.113.9", time.Minute, now)
 				require.NoError(t, err)
 			})
 		}
 		wg.Wait()
-		n, err := d.Hit(ctx, "ip:203.0.113.9", time.Minute, now)
+		n, err := scope.Hit(ctx, "ip:203.0.113.9", time.Minute, now)
 		require.NoError(t, err)
 		require.Equal(t, 21, n)
-		n, err = d.Hit(ctx, "ip:203.0.113.9", time.Minute, now.Add(time.Minute))
+		n, err = scope.Hit(ctx, "ip:203.0.113.9", time.Minute, now.Add(time.Minute))
 		require.NoError(t, err)
 		require.Equal(t, 1, n, "a new window starts from one")
-		n, err = d.Hit(ctx, "ip:198.51.100.1", time.Minute, now)
+		n, err = scope.Hit(ctx, "ip:198.51.100.1", time.Minute, now)
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
 
@@ -256,22 +258,61 @@ func TestHit_InATransactionCountsOnlyWhenItCommits(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 23, 12, 0, 30, 0, time.UTC)
+		tenantID := uuid.New()
 		errRollback := errors.New("roll back")
 		err := d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-			n, err := tx.Hit(ctx, "user:1:password", time.Minute, now)
+			n, err := tx.ForTenant(tenantID).Hit(ctx, "user:1:password", time.Minute, now)
 			require.NoError(t, err)
 			require.Equal(t, 1, n)
 			return errRollback
 		})
 		require.ErrorIs(t, err, errRollback)
 		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-			n, err := tx.Hit(ctx, "user:1:password", time.Minute, now)
+			n, err := tx.ForTenant(tenantID).Hit(ctx, "user:1:password", time.Minute, now)
 			require.NoError(t, err)
 			require.Equal(t, 1, n, "the rolled-back hit is not counted")
 			return nil
 		}))
-		n, err := d.Hit(ctx, "user:1:password", time.Minute, now)
+		n, err := d.ForTenant(tenantID).Hit(ctx, "user:1:password", time.Minute, now)
 		require.NoError(t, err)
 		require.Equal(t, 2, n, "the committed hit is")
+	})
+}
+
+// TestHit_TenantsWithTheSameKeyCountApart: the scope puts every key under
+// its tenant, so one tenant's traffic never spends another's limit.
+func TestHit_TenantsWithTheSameKeyCountApart(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 12, 0, 30, 0, time.UTC)
+		a, b := d.ForTenant(uuid.New()), d.ForTenant(uuid.New())
+		for want := 1; want <= 3; want++ {
+			n, err := a.Hit(ctx, "ip:203.0.113.9:code_send", time.Minute, now)
+			require.NoError(t, err)
+			require.Equal(t, want, n)
+		}
+		n, err := b.Hit(ctx, "ip:203.0.113.9:code_send", time.Minute, now)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "tenant B's counter starts at one")
+		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			n, err := tx.ForTenant(b.TenantID()).Hit(ctx, "ip:203.0.113.9:code_send", time.Minute, now)
+			require.NoError(t, err)
+			require.Equal(t, 2, n, "a transaction's scope counts under the same tenant")
+			return nil
+		}))
+		n, err = a.Hit(ctx, "ip:203.0.113.9:code_send", time.Minute, now)
+		require.NoError(t, err)
+		require.Equal(t, 4, n, "tenant A's counter is untouched by B's")
+	})
+}
+
+// TestHit_RefusesAScopeWithoutATenant: a counter is never kept outside a
+// tenant.
+func TestHit_RefusesAScopeWithoutATenant(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		_, err := d.ForTenant(uuid.Nil).Hit(context.Background(), "code_send", time.Minute, time.Now())
+		require.ErrorIs(t, err, db.ErrNoTenant)
 	})
 }

@@ -18,19 +18,18 @@ type rateCounter struct {
 
 // Hit counts one event for key in the fixed window of the given length
 // that contains now, and returns the count so far in that window, in one
-// atomic statement (concurrent hits are all counted). Keys name what is
-// limited and include the tenant where it matters, e.g.
-// "tenant:<id>:ip:203.0.113.9:code_send". Expired counters are deleted by
-// DeleteExpired.
-func (d *DB) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
-	return hit(ctx, d.bun, key, window, now)
-}
-
-// Hit is DB.Hit inside the transaction: the count is kept only if the
-// transaction commits. Code holding a transaction counts with it (on
-// SQLite the transaction holds the only connection).
-func (t *Tx) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
-	return hit(ctx, t.tx, key, window, now)
+// atomic statement (concurrent hits are all counted). The key names what
+// is limited, e.g. "ip:203.0.113.9:code_send"; the scope puts it under the
+// tenant ("tenant:<id>:ip:203.0.113.9:code_send"), so two tenants never
+// share a counter and no caller can forget the tenant. A scope from a
+// transaction counts in it: the count is kept only if the transaction
+// commits (on SQLite the transaction holds the only connection). Expired
+// counters are deleted by DeleteExpired.
+func (s Scope) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	return hit(ctx, s.idb, "tenant:"+s.tenant.String()+":"+key, window, now)
 }
 
 func hit(ctx context.Context, idb bun.IDB, key string, window time.Duration, now time.Time) (int, error) {

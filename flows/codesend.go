@@ -62,18 +62,17 @@ func (d Deps) SendCode(ctx context.Context, tx *db.Tx, t *tenants.Tenant, req Re
 	if d.Jobs == nil {
 		return nil, errors.New("send code: no job inserter configured")
 	}
-	prefix := "tenant:" + t.ID.String() + ":"
 	hits := []struct {
 		key    string
 		max    int
 		window time.Duration
 	}{
-		{prefix + "ip:" + req.IP + ":code_send", CodeSendsPerIP, CodeSendWindow},
-		{prefix + "code_send", t.Settings.Limits.CodeSendsPerHour, time.Hour},
+		{"ip:" + req.IP + ":code_send", CodeSendsPerIP, CodeSendWindow},
+		{"code_send", t.Settings.Limits.CodeSendsPerHour, time.Hour},
 	}
 	over := false
 	for _, h := range hits {
-		n, err := tx.Hit(ctx, h.key, h.window, now)
+		n, err := tx.ForTenant(t.ID).Hit(ctx, h.key, h.window, now)
 		if err != nil {
 			return nil, err
 		}

@@ -102,7 +102,7 @@ func MarkVerified(ctx context.Context, scope db.Scope, s *db.Session, amr string
 // in the window. Call it before checking the factor, and commit the count
 // even when the check fails (Fail), so wrong guesses add up.
 func CountFactorAttempt(ctx context.Context, tx *db.Tx, tenantID, userID uuid.UUID, now time.Time) error {
-	n, err := tx.Hit(ctx, "tenant:"+tenantID.String()+":user:"+userID.String()+":mfa", FactorAttemptWindow, now)
+	n, err := tx.ForTenant(tenantID).Hit(ctx, "user:"+userID.String()+":mfa", FactorAttemptWindow, now)
 	if err != nil {
 		return err
 	}

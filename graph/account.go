@@ -14,7 +14,6 @@ import (
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/graph/model"
 	"github.com/sesame-id/sesame/internal/delivery"
@@ -272,7 +271,7 @@ func (r *Resolver) confirmTOTP(ctx context.Context, code string) (*db.User, erro
 	uid, _ := me(ctx)
 	now := r.Clock.Now()
 	err := r.inTx(ctx, func(ctx context.Context, tx *db.Tx, scope db.Scope) error {
-		n, err := tx.Hit(ctx, "tenant:"+c.tenant.ID.String()+":user:"+uid.String()+":totp_confirm", TOTPConfirmWindow, now)
+		n, err := scope.Hit(ctx, "user:"+uid.String()+":totp_confirm", TOTPConfirmWindow, now)
 		if err != nil {
 			return err
 		}
@@ -330,7 +329,7 @@ func (r *Resolver) beginSMSFactor(ctx context.Context, phone string) (*model.SMS
 	if err != nil {
 		return nil, err
 	}
-	return &model.SMSBinding{Binding: code.ID.String(), SentTo: signin.MaskPhone(number)}, nil
+	return &model.SMSBinding{Binding: code.ID.String(), SentTo: flows.MaskPhone(number)}, nil
 }
 
 // confirmSMSFactor binds the number a code of this session was sent to:
@@ -456,8 +455,8 @@ func (r *Resolver) sendTestMessage(ctx context.Context, channel model.Channel, t
 	if channel == model.ChannelSms && !c.tenant.Settings.SMS.Allows(addr) {
 		return nil, flows.ErrPhoneNotAllowed.WithField("to", "This number's country is not among the tenant's allowed SMS countries.")
 	}
-	err := r.inTx(ctx, func(ctx context.Context, tx *db.Tx, _ db.Scope) error {
-		n, err := tx.Hit(ctx, "tenant:"+c.tenant.ID.String()+":test_message", time.Hour, r.Clock.Now())
+	err := r.inTx(ctx, func(ctx context.Context, _ *db.Tx, scope db.Scope) error {
+		n, err := scope.Hit(ctx, "test_message", time.Hour, r.Clock.Now())
 		if err != nil {
 			return err
 		}

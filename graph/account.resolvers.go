@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/graph/generated"
 	"github.com/sesame-id/sesame/graph/model"
 	"github.com/sesame-id/sesame/tenants"
@@ -60,7 +60,7 @@ func (r *meResolver) SmsPhone(ctx context.Context, obj *db.User) (*string, error
 	if err != nil {
 		return nil, err
 	}
-	masked := signin.MaskPhone(f.Phone)
+	masked := flows.MaskPhone(f.Phone)
 	return &masked, nil
 }
 

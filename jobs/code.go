@@ -15,10 +15,10 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 
-	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/locale"
 )
 
 // codeMaxAttempts is how often a code's job runs before River gives up.
@@ -262,9 +262,9 @@ func (w codeDeps) markFailed(ctx context.Context, tenantID, codeID uuid.UUID, re
 // messages are the code messages' words in every language, from the
 // same locale files as the hosted pages (namespace "messages"). They are
 // embedded and checked by the tests, and the server refuses to start
-// without them (console.New), so a failure here is a broken build.
-var messages = sync.OnceValue(func() *console.Catalog {
-	c, err := console.LoadCatalog()
+// without them (console.New loads the same files), so a failure here is a broken build.
+var messages = sync.OnceValue(func() *locale.Catalog {
+	c, err := locale.LoadCatalog()
 	if err != nil {
 		panic(err)
 	}

@@ -24,7 +24,7 @@
 // again.
 //
 // Words: everything the page shows comes from the page's strings
-// (i18n.js; the account.* keys of console/locales/*/account.json, plus
+// (i18n.js; the account.* keys of internal/locale/locales/*/account.json, plus
 // common.*), in the page's language: t() fills a sentence's {name}
 // placeholders, parts() fills them with elements too. An error's sentence
 // is account.errors.<code> when there is one, else errorText's (webauthn.js):

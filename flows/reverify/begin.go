@@ -8,7 +8,6 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/flows/signin"
 )
 
 // Begun is the output of begin: the factor chosen, with the passkey
@@ -73,7 +72,7 @@ func (a *actions) begin(ctx context.Context, step *flows.Step[Context]) error {
 		}
 		id := code.ID
 		step.Context.CodeID = &id
-		out.SentTo = signin.MaskPhone(phone)
+		out.SentTo = flows.MaskPhone(phone)
 	}
 	step.Next = flows.State(in.Factor)
 	step.Output = out

@@ -243,7 +243,7 @@ func TestCode_TheTenantWideLimitStopsSendsToEveryRecipient(t *testing.T) {
 			requirePublic(t, flows.ErrCodeRateLimited, err)
 			require.Equal(t, string(signin.ChooseMethod), e.flow(t, token).State)
 		}
-		n, err := d.Hit(e.ctx, "tenant:"+e.tn.ID.String()+":code_send", time.Hour, e.clock.Now())
+		n, err := d.ForTenant(e.tn.ID).Hit(e.ctx, "code_send", time.Hour, e.clock.Now())
 		require.NoError(t, err)
 		require.Equal(t, 4, n, "the refused send was counted too (three sends and this probe)")
 

@@ -178,9 +178,9 @@ func TestLimits_ConcurrentPasswordsFromOneIPCompareAtMostTheIPLimit(t *testing.T
 		// Spend all but five of the client's attempts, then spray one
 		// password at a hundred accounts, each in its own flow.
 		const left = 5
-		key := "tenant:" + e.tn.ID.String() + ":ip:" + e.req.IP + ":password"
+		key := "ip:" + e.req.IP + ":password"
 		for range signin.PasswordAttemptsPerIP - left {
-			_, err := d.Hit(e.ctx, key, signin.PasswordWindow, e.clock.Now())
+			_, err := d.ForTenant(e.tn.ID).Hit(e.ctx, key, signin.PasswordWindow, e.clock.Now())
 			require.NoError(t, err)
 		}
 		tokens := make([]string, parallelGuesses)

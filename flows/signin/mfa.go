@@ -85,7 +85,7 @@ func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], 
 		// offering it would only lead to a refusal (mfa.sms.send says why).
 	default:
 		out.Factors = append(out.Factors, FactorSMS)
-		out.Phone = MaskPhone(phone)
+		out.Phone = flows.MaskPhone(phone)
 	}
 	if slices.Contains(enabled, tenants.FactorBackupCodes) {
 		codes, err := step.Scope.BackupCodes().Unused(ctx, user.ID)

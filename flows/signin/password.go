@@ -176,7 +176,7 @@ type limit struct {
 func (a *actions) overLimit(ctx context.Context, step *flows.Step[Context], limits []limit, window time.Duration) (bool, error) {
 	over := false
 	for _, l := range limits {
-		n, err := step.Tx.Hit(ctx, "tenant:"+step.Tenant.ID.String()+":"+l.key, window, step.Now)
+		n, err := step.Tx.ForTenant(step.Tenant.ID).Hit(ctx, l.key, window, step.Now)
 		if err != nil {
 			return false, err
 		}
