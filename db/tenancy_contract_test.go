@@ -36,6 +36,8 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 
 	cases := []tenancyCase{
 		{"users and identifiers", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			before, err := sa.Users().ByID(ctx, u.ID)
+			require.NoError(t, err)
 			return func(t *testing.T, sb db.Scope) {
 					_, err := sb.Users().ByID(ctx, u.ID)
 					notFound(t, err, "ByID")
@@ -68,6 +70,11 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					require.Empty(t, got.PasswordHash)
 					require.False(t, got.MFAEnabled)
 					require.Nil(t, got.DisabledAt)
+					requireSameInstant(t, before.UpdatedAt, got.UpdatedAt)
+					ids, err := sa.Users().Identifiers(ctx, u.ID)
+					require.NoError(t, err)
+					require.Len(t, ids, 1)
+					require.Equal(t, "ada@alpha.test", ids[0].Value)
 				}
 		}},
 		{"credentials", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
@@ -87,20 +94,27 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					require.NoError(t, err)
 					require.Zero(t, n, "CountByRPID")
 					stolen := *c
-					stolen.SignCount = 99
+					stolen.SignCount = 9999
+					stolen.CloneWarning = true
+					stolen.LastUsedAt = &now
 					notFound(t, sb.Credentials().RecordSignIn(ctx, &stolen), "RecordSignIn")
 					notFound(t, sb.Credentials().Rename(ctx, u.ID, c.ID, "stolen"), "Rename")
 					notFound(t, sb.Credentials().Delete(ctx, u.ID, c.ID), "Delete")
-					require.Error(t, sb.Credentials().Create(ctx, &db.Credential{UserID: u.ID, RPID: "alpha.test", CredentialID: []byte{1}, PublicKey: []byte{1}, Name: "k"}),
-						"Create for A's user")
+					// The database refuses a row whose (tenant, user) pair does not exist.
+					err = sb.Credentials().Create(ctx, &db.Credential{UserID: u.ID, RPID: "alpha.test", CredentialID: randomBytes(t, 16), PublicKey: []byte{1}, Algorithm: -7, Name: "forged"})
+					require.Error(t, err, "Create for A's user")
+					require.NotErrorIs(t, err, db.ErrDuplicate)
 				}, func(t *testing.T, sa db.Scope) {
-					got, err := sa.Credentials().Get(ctx, u.ID, c.ID)
+					got, err := sa.Credentials().ForSignIn(ctx, "alpha.test", c.CredentialID)
 					require.NoError(t, err)
-					require.Equal(t, "Passkey", got.Name)
-					require.EqualValues(t, 5, got.SignCount)
+					requireSameCredential(t, c, got)
+					require.Equal(t, u.ID, got.User.ID)
 					all, err := sa.Credentials().ByUser(ctx, u.ID, "")
 					require.NoError(t, err)
-					require.Len(t, all, 1)
+					require.Equal(t, []uuid.UUID{c.ID}, credentialIDs(all))
+					n, err := sa.Credentials().CountByRPID(ctx, "alpha.test")
+					require.NoError(t, err)
+					require.Equal(t, 1, n)
 				}
 		}},
 		{"sessions", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
@@ -116,14 +130,21 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					notFound(t, sb.Sessions().Reverified(ctx, u.ID, ss.ID, "otp", now.Add(time.Minute)), "Reverified")
 					notFound(t, sb.Sessions().Delete(ctx, u.ID, ss.ID), "Delete")
 					require.NoError(t, sb.Sessions().DeleteByToken(ctx, ss.TokenHash), "DeleteByToken affects nothing")
-					require.Error(t, sb.Sessions().Create(ctx, &db.Session{UserID: u.ID, TokenHash: []byte("b"), AMR: "webauthn", ExpiresAt: now.Add(time.Hour)}),
+					forged := randomBytes(t, 32)
+					require.Error(t, sb.Sessions().Create(ctx, &db.Session{UserID: u.ID, TokenHash: forged, AMR: "webauthn", ExpiresAt: now.Add(time.Hour)}),
 						"Create for A's user")
+					_, err = sb.Sessions().ByToken(ctx, forged, now)
+					notFound(t, err, "ByToken of the refused session")
 				}, func(t *testing.T, sa db.Scope) {
 					got, err := sa.Sessions().ByToken(ctx, ss.TokenHash, now)
 					require.NoError(t, err)
 					require.Equal(t, ss.ID, got.ID)
+					require.Equal(t, u.ID, got.User.ID)
 					require.Equal(t, "webauthn", got.AMR)
 					require.True(t, got.VerifiedAt.Equal(now))
+					all, err := sa.Sessions().ByUser(ctx, u.ID, now)
+					require.NoError(t, err)
+					require.Equal(t, []uuid.UUID{ss.ID}, sessionIDs(all))
 				}
 		}},
 		{"flows", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
@@ -139,8 +160,15 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					notFound(t, err, "ByToken")
 					_, err = sb.Flows().TakeWithCeremony(ctx, f.TokenHash, now)
 					notFound(t, err, "TakeWithCeremony")
+					err = d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+						_, err := tx.ForTenant(sb.TenantID()).Flows().Lock(ctx, f.TokenHash)
+						return err
+					})
+					notFound(t, err, "Lock")
 					stolen := *f
 					stolen.State = "done"
+					stolen.Ceremony = nil
+					stolen.CeremonyExpiresAt = nil
 					notFound(t, sb.Flows().Update(ctx, &stolen, now), "Update")
 					notFound(t, sb.Flows().DeleteVersion(ctx, f), "DeleteVersion")
 					notFound(t, sb.Flows().Delete(ctx, f.ID), "Delete")
@@ -150,31 +178,42 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					require.Equal(t, "start", got.State)
 					require.EqualValues(t, 1, got.Version)
 					require.NotNil(t, got.Ceremony)
+					taken, err := sa.Flows().TakeWithCeremony(ctx, f.TokenHash, now)
+					require.NoError(t, err, "A can still take its own ceremony")
+					require.Equal(t, f.ID, taken.ID)
 				}
 		}},
 		{"codes", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
 			c := &db.Code{Purpose: "sign_in", Channel: db.ChannelEmail, Recipient: "ada@alpha.test", MaxAttempts: 5, ExpiresAt: now.Add(10 * time.Minute)}
 			// Create takes a per-recipient lock, so it runs in a transaction.
+			var value string
 			require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-				return tx.ForTenant(sa.TenantID()).Codes().Create(ctx, c, now)
+				if err := tx.ForTenant(sa.TenantID()).Codes().Create(ctx, c, now); err != nil {
+					return err
+				}
+				var err error
+				_, value, err = tx.ForTenant(sa.TenantID()).Codes().Issue(ctx, c.ID, now)
+				return err
 			}))
 			return func(t *testing.T, sb db.Scope) {
 					_, err := sb.Codes().Get(ctx, c.ID)
 					notFound(t, err, "Get")
 					_, _, err = sb.Codes().Issue(ctx, c.ID, now)
 					notFound(t, err, "Issue")
-					_, err = sb.Codes().Check(ctx, c.ID, "000000", now)
-					require.ErrorIs(t, err, db.ErrCodeExpired, "Check")
+					_, err = sb.Codes().Check(ctx, c.ID, value, now)
+					require.ErrorIs(t, err, db.ErrCodeExpired, "Check with the right value")
 					notFound(t, sb.Codes().MarkSent(ctx, c.ID, "msg", now), "MarkSent")
 					notFound(t, sb.Codes().MarkSendFailed(ctx, c.ID, "bad", now), "MarkSendFailed")
 				}, func(t *testing.T, sa db.Scope) {
 					got, err := sa.Codes().Get(ctx, c.ID)
 					require.NoError(t, err)
 					require.Zero(t, got.Attempts)
-					require.Empty(t, got.CodeHash)
+					require.Equal(t, db.HashCode(c.ID, value), got.CodeHash)
 					require.Nil(t, got.SentAt)
 					require.Nil(t, got.SendFailedAt)
 					require.Nil(t, got.UsedAt)
+					_, err = sa.Codes().Check(ctx, c.ID, value, now)
+					require.NoError(t, err, "A's code still works")
 				}
 		}},
 		{"TOTP factors", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
