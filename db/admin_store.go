@@ -46,15 +46,23 @@ func (ms MembershipStore) Add(ctx context.Context, userID, tenantID uuid.UUID, r
 		return fmt.Errorf("membership: role %q is neither owner nor admin", role)
 	}
 	m := &Membership{AdminTenantID: ms.s.tenant, UserID: userID, TenantID: tenantID, Role: role, CreatedAt: now.UTC()}
-	_, err := ms.s.idb.NewInsert().Model(m).
+	// The conflict update is limited to the scope's own rows: the foreign
+	// key that ties the user to the admin tenant is not checked when an
+	// upsert updates a row, so without the WHERE another tenant's scope
+	// could change the role of this tenant's member.
+	res, err := ms.s.idb.NewInsert().Model(m).
 		On("CONFLICT (user_id, tenant_id) DO UPDATE").
 		Set("role = EXCLUDED.role").
+		Where("m.admin_tenant_id = EXCLUDED.admin_tenant_id").
 		Exec(ctx)
 	if err != nil {
 		if isForeignKeyViolation(err) {
 			return fmt.Errorf("membership: user or tenant: %w", ErrNotFound)
 		}
 		return fmt.Errorf("add membership: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("membership: user: %w", ErrNotFound)
 	}
 	return nil
 }
@@ -135,15 +143,21 @@ func (as AdministratorStore) Grant(ctx context.Context, userID uuid.UUID, role s
 		return fmt.Errorf("administrator: role %q is neither %s nor %s", role, PlatformRoleOwner, PlatformRoleMember)
 	}
 	a := &Administrator{AdminTenantID: as.s.tenant, UserID: userID, Role: role, CreatedAt: now.UTC()}
-	_, err := as.s.idb.NewInsert().Model(a).
+	// As in MembershipStore.Add, the conflict update is limited to the
+	// scope's own rows: an upsert's update skips the foreign key check.
+	res, err := as.s.idb.NewInsert().Model(a).
 		On("CONFLICT (user_id) DO UPDATE").
 		Set("role = EXCLUDED.role").
+		Where("adm.admin_tenant_id = EXCLUDED.admin_tenant_id").
 		Exec(ctx)
 	if err != nil {
 		if isForeignKeyViolation(err) {
 			return fmt.Errorf("administrator: user: %w", ErrNotFound)
 		}
 		return fmt.Errorf("grant administrator: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("administrator: user: %w", ErrNotFound)
 	}
 	return nil
 }

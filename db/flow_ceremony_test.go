@@ -248,35 +248,3 @@ func TestFlowStore_UpdateClearsCeremonyUnderVersionCheck(t *testing.T) {
 		require.EqualValues(t, 3, taken.Version)
 	})
 }
-
-// TestFlowStore_TenantBCannotFindOrTakeTenantAFlowByToken extends the tenancy
-// contract to flow tokens and ceremonies.
-func TestFlowStore_TenantBCannotFindOrTakeTenantAFlowByToken(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		a := testdb.Tenant(t, d, "alpha")
-		b := testdb.Tenant(t, d, "bravo")
-		sa, sb := d.ForTenant(a.ID), d.ForTenant(b.ID)
-		now := time.Now().UTC()
-		f := createCeremonyFlow(t, sa, now.Add(time.Hour), now.Add(5*time.Minute))
-
-		_, err := sb.Flows().ByToken(ctx, f.TokenHash)
-		require.ErrorIs(t, err, db.ErrNotFound)
-		_, err = sb.Flows().TakeWithCeremony(ctx, f.TokenHash, now)
-		require.ErrorIs(t, err, db.ErrNotFound)
-		stolen := *f
-		stolen.Ceremony = nil
-		stolen.CeremonyExpiresAt = nil
-		require.ErrorIs(t, sb.Flows().Update(ctx, &stolen, now), db.ErrNotFound)
-
-		// A is untouched and can still take its own ceremony.
-		got, err := sa.Flows().ByToken(ctx, f.TokenHash)
-		require.NoError(t, err)
-		require.EqualValues(t, 1, got.Version)
-		require.NotNil(t, got.Ceremony)
-		taken, err := sa.Flows().TakeWithCeremony(ctx, f.TokenHash, now)
-		require.NoError(t, err)
-		require.Equal(t, f.ID, taken.ID)
-	})
-}

@@ -77,57 +77,6 @@ func TestScope_UpdateSettingsChecksVersion(t *testing.T) {
 	})
 }
 
-// TestScope_TenantBCannotReadOrChangeTenantA is the tenancy contract: every
-// operation of tenant B's scope on tenant A's rows fails or sees nothing,
-// and A's rows are unchanged afterwards.
-func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		a := testdb.Tenant(t, d, "alpha")
-		b := testdb.Tenant(t, d, "bravo")
-		sa, sb := d.ForTenant(a.ID), d.ForTenant(b.ID)
-
-		_, err := sa.Domains().Add(ctx, "login.alpha.test")
-		require.NoError(t, err)
-		flowA := testdb.Flow(t, sa, time.Now().Add(time.Hour))
-
-		// Domains.
-		listB, err := sb.Domains().List(ctx)
-		require.NoError(t, err)
-		require.Empty(t, listB)
-		require.ErrorIs(t, sb.Domains().MarkVerified(ctx, "login.alpha.test", time.Now()), db.ErrNotFound)
-		require.ErrorIs(t, sb.Domains().Remove(ctx, "login.alpha.test"), db.ErrNotFound)
-
-		// Flows.
-		_, err = sb.Flows().Get(ctx, flowA.ID)
-		require.ErrorIs(t, err, db.ErrNotFound)
-		stolen := *flowA
-		stolen.State = "done"
-		require.ErrorIs(t, sb.Flows().Update(ctx, &stolen, time.Now()), db.ErrNotFound)
-		require.ErrorIs(t, sb.Flows().Delete(ctx, flowA.ID), db.ErrNotFound)
-
-		// Settings: B's scope changes only B.
-		_, err = sb.UpdateSettings(ctx, 1, `{"schema":1,"default_locale":"es"}`)
-		require.NoError(t, err)
-		require.NoError(t, sb.Rename(ctx, "Bravo renamed"))
-
-		// A is untouched.
-		listA, err := sa.Domains().List(ctx)
-		require.NoError(t, err)
-		require.Len(t, listA, 1)
-		require.Nil(t, listA[0].VerifiedAt)
-		gotFlow, err := sa.Flows().Get(ctx, flowA.ID)
-		require.NoError(t, err)
-		require.Equal(t, "start", gotFlow.State)
-		require.EqualValues(t, 1, gotFlow.Version)
-		gotA, err := sa.Tenant(ctx)
-		require.NoError(t, err)
-		require.EqualValues(t, 1, gotA.SettingsVersion)
-		require.Equal(t, "alpha", gotA.Name)
-	})
-}
-
 func TestScope_WithoutTenantRefusesEverything(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {

@@ -277,53 +277,6 @@ func TestUserStore_ByIdentifierIsOneStatement(t *testing.T) {
 	})
 }
 
-// TestUserStore_TenantBCannotReadOrChangeTenantAUsers extends the tenancy
-// contract to users and identifiers.
-func TestUserStore_TenantBCannotReadOrChangeTenantAUsers(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		a := testdb.Tenant(t, d, "alpha")
-		b := testdb.Tenant(t, d, "bravo")
-		sa, sb := d.ForTenant(a.ID), d.ForTenant(b.ID)
-
-		ua := createUser(t, sa, "ada@example.com")
-		before, err := sa.Users().ByID(ctx, ua.ID)
-		require.NoError(t, err)
-
-		_, err = sb.Users().ByID(ctx, ua.ID)
-		require.ErrorIs(t, err, db.ErrNotFound)
-		_, err = sb.Users().ByIdentifier(ctx, db.IdentifierEmail, "ada@example.com")
-		require.ErrorIs(t, err, db.ErrNotFound)
-		ids, err := sb.Users().Identifiers(ctx, ua.ID)
-		require.NoError(t, err)
-		require.Empty(t, ids)
-		require.ErrorIs(t, sb.Users().SetSSO(ctx, ua.ID, true), db.ErrNotFound)
-		at := time.Now()
-		require.ErrorIs(t, sb.Users().SetDisabled(ctx, ua.ID, &at), db.ErrNotFound)
-
-		// B's own user with the same email does not reach A's either.
-		ub := createUser(t, sb, "ada@example.com")
-		gotB, err := sb.Users().ByIdentifier(ctx, db.IdentifierEmail, "ada@example.com")
-		require.NoError(t, err)
-		require.Equal(t, ub.ID, gotB.ID)
-
-		// A is untouched.
-		after, err := sa.Users().ByID(ctx, ua.ID)
-		require.NoError(t, err)
-		require.False(t, after.SSO)
-		require.Nil(t, after.DisabledAt)
-		requireSameInstant(t, before.UpdatedAt, after.UpdatedAt)
-		idsA, err := sa.Users().Identifiers(ctx, ua.ID)
-		require.NoError(t, err)
-		require.Len(t, idsA, 1)
-		require.Equal(t, "ada@example.com", idsA[0].Value)
-		gotA, err := sa.Users().ByIdentifier(ctx, db.IdentifierEmail, "ada@example.com")
-		require.NoError(t, err)
-		require.Equal(t, ua.ID, gotA.ID)
-	})
-}
-
 // TestUserStore_ReleaseUnverifiedIdentifierLeavesVerifiedOnesAndOtherTenants:
 // an identifier stored unverified is deleted, its user kept; a verified one,
 // and the same value in another tenant, stay.
