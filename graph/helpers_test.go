@@ -249,3 +249,22 @@ func path(data any, keys ...any) any {
 	}
 	return data
 }
+
+// codeSentTo waits for a message to to in the outbox and returns the code in
+// the newest one.
+func (e *apiEnv) codeSentTo(t *testing.T, to string) string {
+	t.Helper()
+	var code string
+	require.Eventually(t, func() bool {
+		for _, m := range e.outbox.Messages() { // newest first
+			if m.To == to {
+				code = sixDigits.FindString(m.Body)
+				return code != ""
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "no code sent to %s", to)
+	return code
+}
+
+var sixDigits = regexp.MustCompile(`\b\d{6}\b`)

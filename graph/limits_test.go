@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"context"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -102,16 +101,7 @@ func TestAccountLimits_ConcurrentWrongPhoneBindingCodesCompareAtMostTheCap(t *te
 			p.tenant = tn
 			d := e.ok(t, p, user, `mutation { beginSMSFactor(phone: "+1 415 555 0100") { binding } }`, nil)
 			binding := path(d, "beginSMSFactor", "binding").(string)
-			var right string
-			require.Eventually(t, func() bool {
-				for _, m := range e.outbox.Messages() {
-					if m.To == "+14155550100" {
-						right = regexp.MustCompile(`\b\d{6}\b`).FindString(m.Body)
-						return true
-					}
-				}
-				return false
-			}, 10*time.Second, 10*time.Millisecond)
+			right := e.codeSentTo(t, "+14155550100")
 
 			outcomes, a := e.wrongThenRight(t, p, 100, flows.CodeMaxAttempts,
 				`mutation($b: String!, $c: String!) { confirmSMSFactor(binding: $b, code: $c) { mfaEnabled } }`,
