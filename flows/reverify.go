@@ -7,11 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows/backupcode"
-	"github.com/sesame-id/sesame/flows/totp"
 )
 
 // The re-verification rule: adding or removing a way to sign in or a
@@ -31,17 +27,6 @@ import (
 // RecentVerification is how recently a session must have proved a factor
 // to change the account's ways to sign in or to verify.
 const RecentVerification = 10 * time.Minute
-
-// Limit on factor attempts, per user, counted before each check, shared
-// by the sign-in's second factor and re-verification: a six-digit code
-// must not be guessable by switching between them.
-const (
-	// FactorAttemptWindow is the fixed window of the limit.
-	FactorAttemptWindow = 15 * time.Minute
-	// FactorAttemptsPerUser is how many factor attempts (passkey answers,
-	// TOTP, SMS and backup codes together) one user gets per window.
-	FactorAttemptsPerUser = 10
-)
 
 // RequireRecentVerification is the rule: s proved a factor within
 // RecentVerification of now, else ErrReverificationRequired.
@@ -94,74 +79,5 @@ func MarkVerified(ctx context.Context, scope db.Scope, s *db.Session, amr string
 		return err
 	}
 	s.AMR, s.VerifiedAt = joined, now.UTC()
-	return nil
-}
-
-// CountFactorAttempt counts one factor attempt by the user in tx and
-// returns ErrTooManyAttempts once the user is over FactorAttemptsPerUser
-// in the window. Call it before checking the factor, and commit the count
-// even when the check fails (Fail), so wrong guesses add up.
-func CountFactorAttempt(ctx context.Context, tx *db.Tx, tenantID, userID uuid.UUID, now time.Time) error {
-	n, err := tx.ForTenant(tenantID).Hit(ctx, "user:"+userID.String()+":mfa", FactorAttemptWindow, now)
-	if err != nil {
-		return err
-	}
-	if n > FactorAttemptsPerUser {
-		return ErrTooManyAttempts
-	}
-	return nil
-}
-
-// CheckTOTP checks code against the user's confirmed authenticator app and
-// accepts it, so that it cannot be used again; a wrong, replayed or
-// missing one is ErrInvalidCode.
-func CheckTOTP(ctx context.Context, scope db.Scope, userID uuid.UUID, code string, now time.Time) error {
-	f, err := scope.TOTP().Get(ctx, userID)
-	if errors.Is(err, db.ErrNotFound) {
-		return ErrInvalidCode
-	}
-	if err != nil {
-		return err
-	}
-	if f.ConfirmedAt == nil {
-		return ErrInvalidCode
-	}
-	accepted, err := totp.Validate(f.Secret, code, now, f.LastStep)
-	if errors.Is(err, totp.ErrInvalid) || errors.Is(err, totp.ErrReplayed) {
-		return ErrInvalidCode
-	}
-	if err != nil {
-		return err
-	}
-	// Atomic: of two requests with one code, only one gets here.
-	if err := scope.TOTP().Accept(ctx, userID, accepted, now); errors.Is(err, db.ErrReplayed) {
-		return ErrInvalidCode
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
-// CheckBackupCode checks code against the user's unused backup codes and
-// uses the one it matches; no match is ErrInvalidCode.
-func CheckBackupCode(ctx context.Context, scope db.Scope, userID uuid.UUID, code string, now time.Time) error {
-	codes, err := scope.BackupCodes().Unused(ctx, userID)
-	if err != nil {
-		return err
-	}
-	hashes := make([][]byte, len(codes))
-	for i, c := range codes {
-		hashes[i] = c.CodeHash
-	}
-	i, ok := backupcode.Match(code, hashes)
-	if !ok {
-		return ErrInvalidCode
-	}
-	// Single use: of two requests with one code, only one marks it.
-	if err := scope.BackupCodes().Use(ctx, userID, codes[i].ID, now); errors.Is(err, db.ErrNotFound) {
-		return ErrInvalidCode
-	} else if err != nil {
-		return err
-	}
 	return nil
 }

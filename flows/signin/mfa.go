@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
@@ -24,7 +23,8 @@ const (
 
 // Limit on second-factor attempts, per user, counted before each check: a
 // six-digit code must not be guessable in the flow's lifetime. The count is
-// shared with re-verification (flows.CountFactorAttempt).
+// shared with re-verification and enrolment (flows.CountFactorAttempt,
+// which flows.VerifyTOTP calls).
 const (
 	// MFAWindow is the fixed window of the limit.
 	MFAWindow = flows.FactorAttemptWindow
@@ -54,9 +54,8 @@ type mfaNeeded struct {
 // an amr value): both would prove the same thing, a phone that receives
 // texts.
 func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], user *db.User, firstFactor string) (*mfaNeeded, error) {
-	enabled := step.Tenant.Settings.MFA.Factors
 	out := &mfaNeeded{Factors: []string{}}
-	if slices.Contains(enabled, tenants.FactorWebAuthn) {
+	if flows.FactorEnabled(step.Tenant, tenants.FactorWebAuthn) {
 		creds, err := step.Scope.Credentials().ByUser(ctx, user.ID, a.Passkeys.RelyingParty(step.Tenant).ID)
 		if err != nil {
 			return nil, err
@@ -65,7 +64,7 @@ func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], 
 			out.Factors = append(out.Factors, FactorWebAuthn)
 		}
 	}
-	if slices.Contains(enabled, tenants.FactorTOTP) {
+	if flows.FactorEnabled(step.Tenant, tenants.FactorTOTP) {
 		f, err := step.Scope.TOTP().Get(ctx, user.ID)
 		switch {
 		case errors.Is(err, db.ErrNotFound):
@@ -87,7 +86,7 @@ func (a *actions) usableFactors(ctx context.Context, step *flows.Step[Context], 
 		out.Factors = append(out.Factors, FactorSMS)
 		out.Phone = flows.MaskPhone(phone)
 	}
-	if slices.Contains(enabled, tenants.FactorBackupCodes) {
+	if flows.FactorEnabled(step.Tenant, tenants.FactorBackupCodes) {
 		codes, err := step.Scope.BackupCodes().Unused(ctx, user.ID)
 		if err != nil {
 			return nil, err
@@ -117,14 +116,6 @@ func (a *actions) mfaUser(ctx context.Context, step *flows.Step[Context]) (*db.U
 	return user, nil
 }
 
-// factorOn refuses a factor the tenant has turned off.
-func factorOn(t *tenants.Tenant, factor string) error {
-	if !slices.Contains(t.Settings.MFA.Factors, factor) {
-		return flows.ErrMethodNotAvailable.WithField("", "This way to verify is not available here. Try another method to verify.")
-	}
-	return nil
-}
-
 // mfaAttempt counts one second-factor attempt by user.
 func (a *actions) mfaAttempt(ctx context.Context, step *flows.Step[Context], user *db.User, method string) error {
 	err := flows.CountFactorAttempt(ctx, step.Tx, step.Tenant.ID, user.ID, step.Now)
@@ -143,7 +134,7 @@ func (a *actions) mfaPasskeyBegin(ctx context.Context, step *flows.Step[Context]
 	if err != nil {
 		return err
 	}
-	if err := factorOn(step.Tenant, tenants.FactorWebAuthn); err != nil {
+	if err := flows.FactorOn(step.Tenant, tenants.FactorWebAuthn); err != nil {
 		return err
 	}
 	opts, err := a.beginForUser(ctx, step, user)
@@ -173,7 +164,7 @@ func (a *actions) mfaPasskeyFinish(ctx context.Context, step *flows.Step[Context
 	if err != nil {
 		return failed(err)
 	}
-	if err := factorOn(step.Tenant, tenants.FactorWebAuthn); err != nil {
+	if err := flows.FactorOn(step.Tenant, tenants.FactorWebAuthn); err != nil {
 		return flows.Fail(err)
 	}
 	if err := a.mfaAttempt(ctx, step, user, FactorWebAuthn); err != nil {
@@ -201,16 +192,16 @@ func (a *actions) mfaTOTP(ctx context.Context, step *flows.Step[Context]) error 
 	if err != nil {
 		return err
 	}
-	if err := factorOn(step.Tenant, tenants.FactorTOTP); err != nil {
+	if err := flows.FactorOn(step.Tenant, tenants.FactorTOTP); err != nil {
 		return err
 	}
-	if err := a.mfaAttempt(ctx, step, user, FactorTOTP); err != nil {
-		return err
+	err = flows.VerifyTOTP(ctx, step.Scope, user.ID, in.Code, step.Now, flows.TOTPConfirmed)
+	var pe *flows.Error
+	if errors.As(err, &pe) {
+		a.audit(ctx, step, FactorTOTP, &user.ID, pe.Code)
+		return flows.Fail(pe)
 	}
-	if err := flows.CheckTOTP(ctx, step.Scope, user.ID, in.Code, step.Now); errors.Is(err, flows.ErrInvalidCode) {
-		a.audit(ctx, step, FactorTOTP, &user.ID, flows.ErrInvalidCode.Code)
-		return flows.Fail(flows.ErrInvalidCode)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	return a.signIn(ctx, step, user.ID, FactorTOTP, secondAMR(step, flows.AMROTP)...)
@@ -227,7 +218,7 @@ func (a *actions) mfaBackupCode(ctx context.Context, step *flows.Step[Context]) 
 	if err != nil {
 		return err
 	}
-	if err := factorOn(step.Tenant, tenants.FactorBackupCodes); err != nil {
+	if err := flows.FactorOn(step.Tenant, tenants.FactorBackupCodes); err != nil {
 		return err
 	}
 	if err := a.mfaAttempt(ctx, step, user, FactorBackupCode); err != nil {

@@ -3,7 +3,6 @@ package signin
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
@@ -31,7 +30,7 @@ var errNoSMSFactor = errors.New("no SMS factor")
 // enables the sms factor and it may serve after firstFactor (see
 // usableFactors), or errNoSMSFactor.
 func smsFactorPhone(ctx context.Context, step *flows.Step[Context], user *db.User, firstFactor string) (string, error) {
-	if !slices.Contains(step.Tenant.Settings.MFA.Factors, tenants.FactorSMS) || firstFactor == flows.AMRSMS {
+	if !flows.FactorEnabled(step.Tenant, tenants.FactorSMS) || firstFactor == flows.AMRSMS {
 		return "", errNoSMSFactor
 	}
 	f, err := step.Scope.SMSFactors().Get(ctx, user.ID)
@@ -47,7 +46,7 @@ func smsFactorPhone(ctx context.Context, step *flows.Step[Context], user *db.Use
 // smsFactor returns the number of the flow user's SMS factor for the mfa
 // SMS actions, or the public error that says why there is none.
 func (a *actions) smsFactor(ctx context.Context, step *flows.Step[Context], user *db.User) (string, error) {
-	if err := factorOn(step.Tenant, tenants.FactorSMS); err != nil {
+	if err := flows.FactorOn(step.Tenant, tenants.FactorSMS); err != nil {
 		return "", err
 	}
 	phone, err := smsFactorPhone(ctx, step, user, step.Context.FirstFactor)

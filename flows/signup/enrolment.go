@@ -58,7 +58,7 @@ func (a *actions) signIn(ctx context.Context, step *flows.Step[Context], factor 
 // passkey is the only factor a new user can bind (the tenant enables no
 // authenticator app or SMS): then the passkey prompt is the binding.
 func passkeyIsTheBinding(t *tenants.Tenant) bool {
-	return mandatory(t) && len(bindable(t, nil)) == 0 && factorEnabled(t, tenants.FactorWebAuthn)
+	return mandatory(t) && len(bindable(t, nil)) == 0 && flows.FactorEnabled(t, tenants.FactorWebAuthn)
 }
 
 // canEnrol refuses to create an account that the mandatory policy would

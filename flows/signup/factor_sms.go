@@ -61,12 +61,9 @@ func (a *actions) smsVerify(ctx context.Context, step *flows.Step[Context]) erro
 	if c.SMSCodeID == nil {
 		return flows.ErrActionNotAllowed
 	}
-	if _, err := flows.CheckCode(ctx, step.Scope, *c.SMSCodeID, in.Code, step.Now, flows.CodeToSend{
+	if err := flows.BindSMSFactor(ctx, step.Scope, id, *c.SMSCodeID, in.Code, step.Now, flows.CodeToSend{
 		FlowID: step.Flow.ID, Purpose: codePurposeBindPhone, Channel: db.ChannelSMS, Recipient: c.SMSPhone,
 	}); err != nil {
-		return err
-	}
-	if err := step.Scope.SMSFactors().Set(ctx, id, c.SMSPhone, step.Now); err != nil {
 		return err
 	}
 	c.SMSCodeID = nil

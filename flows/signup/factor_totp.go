@@ -2,24 +2,17 @@ package signup
 
 import (
 	"context"
-	"errors"
 	"slices"
 
-	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// factorEnabled reports whether the tenant enables the MFA factor.
-func factorEnabled(t *tenants.Tenant, factor string) bool {
-	return slices.Contains(t.Settings.MFA.Factors, factor)
-}
-
 // bindableNow refuses a factor the tenant does not enable or that this flow
 // bound already.
 func bindableNow(step *flows.Step[Context], factor string) error {
-	if !factorEnabled(step.Tenant, factor) {
+	if !flows.FactorEnabled(step.Tenant, factor) {
 		return flows.ErrMethodNotAvailable.WithField("", "This way to verify is not available here. Choose another one.")
 	}
 	if slices.Contains(step.Context.Bound, factor) {
@@ -38,7 +31,6 @@ func (a *actions) startTOTP(ctx context.Context, step *flows.Step[Context]) (*TO
 	if err := step.Scope.TOTP().Start(ctx, *step.Context.UserID, e.Secret, step.Now); err != nil {
 		return nil, err
 	}
-	step.Context.TOTPFailures = 0
 	return &TOTPSetupOutput{Secret: e.Secret, URL: e.URL, QRCode: e.QRCode}, nil
 }
 
@@ -62,8 +54,9 @@ func (a *actions) totpStart(ctx context.Context, step *flows.Step[Context]) erro
 	return nil
 }
 
-// totpConfirm checks the first code of the new authenticator app; a right
-// one confirms it and turns 2-step verification on.
+// totpConfirm checks the first code of the new authenticator app with
+// flows.VerifyTOTP (the user's one limit on factor attempts); a right one
+// confirms it and turns 2-step verification on.
 func (a *actions) totpConfirm(ctx context.Context, step *flows.Step[Context]) error {
 	var in struct {
 		Code string `json:"code"`
@@ -78,27 +71,7 @@ func (a *actions) totpConfirm(ctx context.Context, step *flows.Step[Context]) er
 	if err := bindableNow(step, tenants.FactorTOTP); err != nil {
 		return err
 	}
-	if step.Context.TOTPFailures >= TOTPAttempts {
-		return flows.ErrTooManyAttempts
-	}
-	fail := func() error {
-		step.Context.TOTPFailures++
-		return flows.Fail(flows.ErrInvalidCode.WithField("code", "That code is not right. Enter the 6-digit code your authenticator app shows now."))
-	}
-	f, err := step.Scope.TOTP().Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	accepted, err := totp.Validate(f.Secret, in.Code, step.Now, f.LastStep)
-	if errors.Is(err, totp.ErrInvalid) || errors.Is(err, totp.ErrReplayed) {
-		return fail()
-	}
-	if err != nil {
-		return err
-	}
-	if err := step.Scope.TOTP().Accept(ctx, id, accepted, step.Now); errors.Is(err, db.ErrReplayed) {
-		return fail()
-	} else if err != nil {
+	if err := flows.VerifyTOTP(ctx, step.Scope, id, in.Code, step.Now, flows.TOTPPending); err != nil {
 		return err
 	}
 	return a.factorBound(ctx, step, tenants.FactorTOTP)

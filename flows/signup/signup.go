@@ -169,17 +169,19 @@ const (
 	ActionMFAFinish      = "mfa.finish"
 	ActionBackupCodeAck  = "backup_codes.ack"
 	codePurposeSignUp    = "sign_up"
-	codePurposeBindPhone = "bind"
+	codePurposeBindPhone = flows.PurposeBindPhone
 )
 
 const (
-	// BackupCodeCount is how many backup codes sign-up gives.
-	BackupCodeCount = 10
+	// BackupCodeCount is how many backup codes sign-up gives
+	// (flows.BackupCodeCount, as regenerating them gives).
+	BackupCodeCount = flows.BackupCodeCount
 	// QRCodeSize is the QR code's width and height in pixels.
 	QRCodeSize = 256
-	// TOTPAttempts is how many wrong first codes a flow takes before it
-	// refuses more.
-	TOTPAttempts = 10
+	// TOTPAttempts is how many wrong first codes the user may type before
+	// more are refused: the user's one limit on factor attempts
+	// (flows.FactorAttemptsPerUser), shared with sign-in and the account.
+	TOTPAttempts = flows.FactorAttemptsPerUser
 )
 
 // Context is the sign-up flow's stored context.
@@ -214,8 +216,6 @@ type Context struct {
 	AMR []string `json:"amr,omitempty"`
 	// PasskeyCreated is set when the new user created a passkey.
 	PasskeyCreated bool `json:"passkey_created,omitempty"`
-	// TOTPFailures counts wrong codes at totp.confirm.
-	TOTPFailures int `json:"totp_failures,omitempty"`
 	// SMSPhone and SMSCodeID are the phone being bound as an SMS factor
 	// and the code sent to it.
 	SMSPhone  string     `json:"sms_phone,omitempty"`

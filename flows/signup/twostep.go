@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/sesame-id/sesame/flows"
-	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -91,15 +90,12 @@ func (a *actions) factorBound(ctx context.Context, step *flows.Step[Context], fa
 // finishMFA gives the backup codes when the tenant enables them, else ends
 // the flow.
 func (a *actions) finishMFA(ctx context.Context, step *flows.Step[Context]) error {
-	if !factorEnabled(step.Tenant, tenants.FactorBackupCodes) {
+	if !flows.FactorEnabled(step.Tenant, tenants.FactorBackupCodes) {
 		step.Next = flows.Done
 		return nil
 	}
-	codes, hashes, err := backupcode.Generate(BackupCodeCount)
+	codes, err := flows.IssueBackupCodes(ctx, step.Scope, *step.Context.UserID, step.Now)
 	if err != nil {
-		return err
-	}
-	if err := step.Scope.BackupCodes().Replace(ctx, *step.Context.UserID, hashes, step.Now); err != nil {
 		return err
 	}
 	step.Next = BackupCodes
