@@ -98,61 +98,65 @@ func (r *mutationResolver) FinishAddPasskey(ctx context.Context, ceremony string
 
 // RenamePasskey is the resolver for the renamePasskey field.
 func (r *mutationResolver) RenamePasskey(ctx context.Context, id uuid.UUID, name string) (*db.Credential, error) {
-	id2, _ := me(ctx)
-	clean, err := passkeyName(name)
-	if err != nil {
-		return nil, err
-	}
-	scope := callerFrom(ctx).scope
-	if err := scope.Credentials().Rename(ctx, id2, id, clean); err != nil {
-		return nil, err
-	}
-	return scope.Credentials().Get(ctx, id2, id)
+	return r.accounts().RenamePasskey(ctx, accountCaller(ctx), id, name)
 }
 
 // RemovePasskey is the resolver for the removePasskey field.
 func (r *mutationResolver) RemovePasskey(ctx context.Context, id uuid.UUID) (bool, error) {
-	return r.removePasskey(ctx, id)
+	err := r.accounts().RemovePasskey(ctx, accountCaller(ctx), id)
+	return err == nil, err
 }
 
 // BeginTotp is the resolver for the beginTOTP field.
 func (r *mutationResolver) BeginTotp(ctx context.Context) (*model.TOTPEnrollment, error) {
-	return r.beginTOTP(ctx)
+	e, err := r.accounts().BeginTOTP(ctx, accountCaller(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &model.TOTPEnrollment{Secret: e.Secret, OtpauthURL: e.URL, QRCode: e.QRCode}, nil
 }
 
 // ConfirmTotp is the resolver for the confirmTOTP field.
 func (r *mutationResolver) ConfirmTotp(ctx context.Context, code string) (*db.User, error) {
-	return r.confirmTOTP(ctx, code)
+	return r.accounts().ConfirmTOTP(ctx, accountCaller(ctx), code)
 }
 
 // RemoveTotp is the resolver for the removeTOTP field.
 func (r *mutationResolver) RemoveTotp(ctx context.Context) (*db.User, error) {
-	return r.removeFactor(ctx, tenants.FactorTOTP)
+	return r.accounts().RemoveFactor(ctx, accountCaller(ctx), tenants.FactorTOTP)
 }
 
 // BeginSMSFactor is the resolver for the beginSMSFactor field.
 func (r *mutationResolver) BeginSMSFactor(ctx context.Context, phone string) (*model.SMSBinding, error) {
-	return r.beginSMSFactor(ctx, phone)
+	b, err := r.accounts().BeginSMSFactor(ctx, accountCaller(ctx), phone)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SMSBinding{Binding: b.ID.String(), SentTo: b.SentTo}, nil
 }
 
 // ConfirmSMSFactor is the resolver for the confirmSMSFactor field.
 func (r *mutationResolver) ConfirmSMSFactor(ctx context.Context, binding string, code string) (*db.User, error) {
-	return r.confirmSMSFactor(ctx, binding, code)
+	return r.accounts().ConfirmSMSFactor(ctx, accountCaller(ctx), binding, code)
 }
 
 // RemoveSMSFactor is the resolver for the removeSMSFactor field.
 func (r *mutationResolver) RemoveSMSFactor(ctx context.Context) (*db.User, error) {
-	return r.removeFactor(ctx, tenants.FactorSMS)
+	return r.accounts().RemoveFactor(ctx, accountCaller(ctx), tenants.FactorSMS)
 }
 
 // RegenerateBackupCodes is the resolver for the regenerateBackupCodes field.
 func (r *mutationResolver) RegenerateBackupCodes(ctx context.Context) (*model.BackupCodes, error) {
-	return r.regenerateBackupCodes(ctx)
+	codes, err := r.accounts().RegenerateBackupCodes(ctx, accountCaller(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &model.BackupCodes{Codes: codes}, nil
 }
 
 // SetMfa is the resolver for the setMFA field.
 func (r *mutationResolver) SetMfa(ctx context.Context, enabled bool) (*db.User, error) {
-	return r.setMFA(ctx, enabled)
+	return r.accounts().SetMFA(ctx, accountCaller(ctx), enabled)
 }
 
 // RevokeSession is the resolver for the revokeSession field.

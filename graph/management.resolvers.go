@@ -106,7 +106,11 @@ func (r *mutationResolver) RevokeUserSession(ctx context.Context, userID uuid.UU
 
 // SendTestMessage is the resolver for the sendTestMessage field.
 func (r *mutationResolver) SendTestMessage(ctx context.Context, channel model.Channel, to string) (*model.TestMessage, error) {
-	return r.sendTestMessage(ctx, channel, to)
+	id, err := r.testMessages().Send(ctx, callerFrom(ctx).tenant, channels[channel], to)
+	if err != nil {
+		return nil, err
+	}
+	return &model.TestMessage{MessageID: id}, nil
 }
 
 // CreateAPIKey is the resolver for the createAPIKey field.
