@@ -15,7 +15,7 @@ import (
 // RecentVerification. A stolen session token alone must not become a
 // lasting credential. Every door that makes such a change (the add-passkey
 // flow, which the flow API, the WebAuthn routes and GraphQL all run, and
-// the GraphQL account mutations) calls RequireRecentVerification or
+// the account service, flows/account) calls RequireRecentVerification or
 // RequireRecentVerificationOf; nothing else decides it.
 //
 // A session proves a factor when a sign-in creates it, and again when the

@@ -14,8 +14,10 @@
 // role checks, and the @auth directive checks the caller's role on every
 // field that needs one.
 //
-// Resolvers stay thin: they check input, call the stores and the flows,
-// and translate errors into the public catalogue (errors.go).
+// Resolvers stay thin: they check input, call the stores, the flows and
+// the services that hold the rules (the account rules in flows/account,
+// test messages in flows/testmessage), and translate errors into the
+// public catalogue (errors.go).
 package graph
 
 import (
