@@ -110,13 +110,27 @@ var (
 // ErrTooManyAttempts, ErrInvalidCode, and for TOTPPending with no app being
 // set up ErrActionNotAllowed.
 func VerifyTOTP(ctx context.Context, scope db.Scope, userID uuid.UUID, code string, now time.Time, want TOTPState) error {
-	if err := countFactorAttempt(ctx, scope, userID, now); err != nil {
-		if errors.Is(err, ErrTooManyAttempts) {
-			return Fail(err)
-		}
-		return err
+	return counted(ctx, scope, userID, now, func() error {
+		return checkTOTP(ctx, scope, userID, code, now, want)
+	})
+}
+
+// VerifyBackupCode is the backup-code check on the same per-user limit:
+// it counts the attempt, then CheckBackupCode. Its refusals
+// (ErrTooManyAttempts, ErrInvalidCode) are marked with Fail.
+func VerifyBackupCode(ctx context.Context, scope db.Scope, userID uuid.UUID, code string, now time.Time) error {
+	return counted(ctx, scope, userID, now, func() error {
+		return CheckBackupCode(ctx, scope, userID, code, now)
+	})
+}
+
+// counted counts one factor attempt of the user, then runs check; a public
+// refusal of either is marked with Fail, so the count commits.
+func counted(ctx context.Context, scope db.Scope, userID uuid.UUID, now time.Time, check func() error) error {
+	err := countFactorAttempt(ctx, scope, userID, now)
+	if err == nil {
+		err = check()
 	}
-	err := checkTOTP(ctx, scope, userID, code, now, want)
 	var pe *Error
 	if errors.As(err, &pe) {
 		return Fail(err)
@@ -168,8 +182,9 @@ func checkTOTP(ctx context.Context, scope db.Scope, userID uuid.UUID, code strin
 }
 
 // CheckBackupCode checks code against the user's unused backup codes and
-// uses the one it matches; no match is ErrInvalidCode. The caller counts
-// the attempt first (CountFactorAttempt).
+// uses the one it matches, without counting the attempt: for
+// re-verification, which counts first; every other door calls
+// VerifyBackupCode. No match is ErrInvalidCode.
 func CheckBackupCode(ctx context.Context, scope db.Scope, userID uuid.UUID, code string, now time.Time) error {
 	codes, err := scope.BackupCodes().Unused(ctx, userID)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/google/uuid"
+
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
@@ -182,6 +184,22 @@ func (a *actions) mfaPasskeyFinish(ctx context.Context, step *flows.Step[Context
 }
 
 func (a *actions) mfaTOTP(ctx context.Context, step *flows.Step[Context]) error {
+	return a.mfaCode(ctx, step, FactorTOTP, tenants.FactorTOTP, flows.AMROTP, func(userID uuid.UUID, code string) error {
+		return flows.VerifyTOTP(ctx, step.Scope, userID, code, step.Now, flows.TOTPConfirmed)
+	})
+}
+
+func (a *actions) mfaBackupCode(ctx context.Context, step *flows.Step[Context]) error {
+	return a.mfaCode(ctx, step, FactorBackupCode, tenants.FactorBackupCodes, flows.AMRBackupCode, func(userID uuid.UUID, code string) error {
+		return flows.VerifyBackupCode(ctx, step.Scope, userID, code, step.Now)
+	})
+}
+
+// mfaCode runs a second factor the user types ({"code"}) as method: the
+// flow's user, the tenant's factor turned on, then verify (a flows.Verify…
+// check, which counts the attempt on the user's one limit), an audit line
+// for a refusal, and the session with amr.
+func (a *actions) mfaCode(ctx context.Context, step *flows.Step[Context], method, factor, amr string, verify func(userID uuid.UUID, code string) error) error {
 	var in struct {
 		Code string `json:"code"`
 	}
@@ -192,45 +210,19 @@ func (a *actions) mfaTOTP(ctx context.Context, step *flows.Step[Context]) error 
 	if err != nil {
 		return err
 	}
-	if err := flows.FactorOn(step.Tenant, tenants.FactorTOTP); err != nil {
+	if err := flows.FactorOn(step.Tenant, factor); err != nil {
 		return err
 	}
-	err = flows.VerifyTOTP(ctx, step.Scope, user.ID, in.Code, step.Now, flows.TOTPConfirmed)
+	err = verify(user.ID, in.Code)
 	var pe *flows.Error
 	if errors.As(err, &pe) {
-		a.audit(ctx, step, FactorTOTP, &user.ID, pe.Code)
+		a.audit(ctx, step, method, &user.ID, pe.Code)
 		return flows.Fail(pe)
 	}
 	if err != nil {
 		return err
 	}
-	return a.signIn(ctx, step, user.ID, FactorTOTP, secondAMR(step, flows.AMROTP)...)
-}
-
-func (a *actions) mfaBackupCode(ctx context.Context, step *flows.Step[Context]) error {
-	var in struct {
-		Code string `json:"code"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return err
-	}
-	user, err := a.mfaUser(ctx, step)
-	if err != nil {
-		return err
-	}
-	if err := flows.FactorOn(step.Tenant, tenants.FactorBackupCodes); err != nil {
-		return err
-	}
-	if err := a.mfaAttempt(ctx, step, user, FactorBackupCode); err != nil {
-		return err
-	}
-	if err := flows.CheckBackupCode(ctx, step.Scope, user.ID, in.Code, step.Now); errors.Is(err, flows.ErrInvalidCode) {
-		a.audit(ctx, step, FactorBackupCode, &user.ID, flows.ErrInvalidCode.Code)
-		return flows.Fail(flows.ErrInvalidCode)
-	} else if err != nil {
-		return err
-	}
-	return a.signIn(ctx, step, user.ID, FactorBackupCode, secondAMR(step, flows.AMRBackupCode)...)
+	return a.signIn(ctx, step, user.ID, method, secondAMR(step, amr)...)
 }
 
 // failed makes err a flows.Fail unless it is one already, so that a
