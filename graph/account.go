@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/graph/model"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -256,7 +258,7 @@ func (r *Resolver) beginTOTP(ctx context.Context) (*model.TOTPEnrollment, error)
 		return nil, err
 	}
 	if err := c.scope.TOTP().Start(ctx, uid, e.Secret, r.Clock.Now()); errors.Is(err, db.ErrDuplicate) {
-		return nil, &flows.Error{Code: "factor_exists", Status: 409, Message: "An authenticator app is already set up. Remove it first to set up another."}
+		return nil, errcode.ErrFactorExists
 	} else if err != nil {
 		return nil, err
 	}
@@ -461,7 +463,7 @@ func (r *Resolver) sendTestMessage(ctx context.Context, channel model.Channel, t
 			return err
 		}
 		if n > TestMessagesPerHour {
-			return flows.Fail(&flows.Error{Code: "rate_limited", Status: 429, Message: "Ten test messages were sent in the last hour. Wait a while and try again."})
+			return flows.Fail(errcode.ErrRateLimited)
 		}
 		return nil
 	})
@@ -490,8 +492,8 @@ func (r *Resolver) sendTestMessage(ctx context.Context, channel model.Channel, t
 	return &model.TestMessage{MessageID: id}, nil
 }
 
-// providerError shows an administrator why the provider failed. The
-// delivery package's errors never carry a secret or a message body.
+// providerError answers provider_error. The provider's own reason is
+// logged beside it, never sent: its text is the provider's, not Sesame's.
 func providerError(err error) error {
-	return &flows.Error{Code: "provider_error", Status: 502, Message: "The provider did not take the message: " + err.Error()}
+	return fmt.Errorf("%w: %w", errcode.ErrProviderError, err)
 }
