@@ -3,12 +3,12 @@ package flows
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/errcode"
 )
 
 // Setup links let a user in once without any factor, so that they can
@@ -25,8 +25,7 @@ const (
 )
 
 // ErrSetupLinkInvalid refuses a used, expired or unknown setup link.
-var ErrSetupLinkInvalid = &Error{Code: "setup_link_invalid", Status: http.StatusGone,
-	Message: "This setup link was already used or has expired. Ask for a new one."}
+var ErrSetupLinkInvalid = errcode.ErrSetupLinkInvalid
 
 // CreateSetupLink makes a one-time link token for the user.
 func CreateSetupLink(ctx context.Context, scope db.Scope, userID uuid.UUID, now time.Time) (string, error) {

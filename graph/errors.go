@@ -3,78 +3,80 @@ package graph
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows"
-	"github.com/sesame-id/sesame/tenants"
+	"github.com/sesame-id/sesame/internal/errcode"
 )
 
-// The API's own errors, in the flows' public catalogue form: a stable code
-// in extensions.code and a sentence for a person.
+// The catalogue's errors the API answers with, under the names its files
+// use.
 var (
-	errUnauthenticated = &flows.Error{Code: "unauthenticated", Status: http.StatusUnauthorized,
-		Message: "Sign in, or send a valid API key as a Bearer token."}
-	errForbidden = &flows.Error{Code: "forbidden", Status: http.StatusForbidden,
-		Message: "Your credentials do not allow this. Use a management API key for the management API, or a user's session for the account API."}
-	errCSRF = &flows.Error{Code: "csrf_header_missing", Status: http.StatusForbidden,
-		Message: "A request signed in by cookie must carry the X-Sesame-Request header."}
-	errNotFound = &flows.Error{Code: "not_found", Status: http.StatusNotFound,
-		Message: "There is no such item here."}
-	errSettingsChanged = &flows.Error{Code: "settings_changed", Status: http.StatusConflict,
-		Message: "Someone else changed these settings since you read them. Reload them and make your change again."}
-	errLastMethod = &flows.Error{Code: "last_sign_in_method", Status: http.StatusConflict,
-		Message: "This is the account's last way to sign in. Add another one before removing it."}
-	errMFARequired = &flows.Error{Code: "mfa_required_by_policy", Status: http.StatusConflict,
-		Message: "2-step verification is required here and cannot be turned off."}
-	errTooComplex = &flows.Error{Code: "query_too_complex", Status: http.StatusUnprocessableEntity,
-		Message: "The query asks for too much at once. Ask for fewer items or fields per request."}
-	errInternal = flows.ErrInternal
+	errUnauthenticated = errcode.ErrUnauthenticated
+	errForbidden       = errcode.ErrForbidden
+	errCSRF            = errcode.ErrCSRFHeaderMissing
+	errNotFound        = errcode.ErrNotFound
+	errSettingsChanged = errcode.ErrSettingsChanged
+	errLastMethod      = errcode.ErrLastSignInMethod
+	errMFARequired     = errcode.ErrMFARequiredByPolicy
+	errTooComplex      = errcode.ErrQueryTooComplex
+	errInternal        = errcode.ErrInternal
 )
 
-// presentError turns a resolver error into its public form. Errors outside
-// the catalogue are logged with the request id and answered as internal,
-// without detail.
+// gqlgen's code for a query over the complexity limit, answered as
+// query_too_complex.
+const complexityLimitCode = "COMPLEXITY_LIMIT_EXCEEDED"
+
+// presentError turns an error into its public form: a catalogue code in
+// extensions.code (and the input at fault in extensions.field) with the
+// catalogue's sentence. Errors outside the catalogue are logged with the
+// request id and answered as internal, without detail.
 func (h *endpoint) presentError(ctx context.Context, err error) *gqlerror.Error {
 	var gerr *gqlerror.Error
 	if errors.As(err, &gerr) && gerr.Err == nil {
-		// gqlgen's own (parse, validation): keep them, they describe the query.
-		return gerr
+		return h.presentQueryError(ctx, gerr)
 	}
 	out := graphql.DefaultErrorPresenter(ctx, err)
-	var (
-		fe       *flows.Error
-		input    *tenants.InputError
-		rpChange *tenants.RPIDChangeError
-	)
+	pe, ok := errcode.Public(err)
+	if !ok && errors.Is(err, db.ErrNotFound) {
+		pe, ok = errNotFound, true
+	}
 	switch {
-	case errors.As(err, &fe):
-		out.Message = fe.Message
-		out.Extensions = map[string]any{"code": fe.Code}
-		if fe.Field == "" {
-			fe = fe.WithField(argumentName(err), "")
-		}
-		if fe.Field != "" {
-			out.Extensions["field"] = fe.Field
-		}
-	case errors.As(err, &rpChange):
-		out.Message = fmt.Sprintf("Changing the relying-party ID from %s to %s strands %d passkey(s): their users can no longer sign in with them. Send confirmRPIDChange: true to change it anyway.", rpChange.From, rpChange.To, rpChange.Passkeys)
-		out.Extensions = map[string]any{"code": "rp_id_change_needs_confirmation", "field": "passkeys.rp_id"}
-	case errors.As(err, &input):
-		out.Message = input.Field + ": " + input.Problem
-		out.Extensions = map[string]any{"code": "invalid_input", "field": input.Field}
-	case errors.Is(err, tenants.ErrSettingsChanged):
-		return h.presentError(ctx, errSettingsChanged)
-	case errors.Is(err, db.ErrNotFound):
-		return h.presentError(ctx, errNotFound)
-	default:
+	case !ok:
 		h.Logger.ErrorContext(ctx, "graphql resolver failed", "path", out.Path.String(), "err", err)
-		out.Message = errInternal.Message
-		out.Extensions = map[string]any{"code": errInternal.Code}
+	case err.Error() != pe.Error():
+		h.Logger.InfoContext(ctx, "graphql request refused", "path", out.Path.String(), "code", pe.Code, "err", err)
+	}
+	out.Message = pe.Message
+	out.Extensions = map[string]any{"code": pe.Code}
+	field := pe.Field
+	if field == "" && ok {
+		field = argumentName(err)
+	}
+	if field != "" {
+		out.Extensions["field"] = field
 	}
 	return out
+}
+
+// presentQueryError keeps gqlgen's own errors (parse, validation), whose
+// sentences describe the query, when their code is the catalogue's; the
+// complexity limit's becomes query_too_complex, and any other is logged
+// and answered as internal.
+func (h *endpoint) presentQueryError(ctx context.Context, gerr *gqlerror.Error) *gqlerror.Error {
+	code, _ := gerr.Extensions["code"].(string)
+	if _, ok := errcode.Lookup(code); ok {
+		return gerr
+	}
+	pe := errTooComplex
+	if code != complexityLimitCode {
+		h.Logger.ErrorContext(ctx, "graphql error outside the catalogue", "code", code, "err", gerr)
+		pe = errInternal
+	}
+	out := *gerr
+	out.Message = pe.Message
+	out.Extensions = map[string]any{"code": pe.Code}
+	return &out
 }

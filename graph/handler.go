@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -21,6 +20,7 @@ import (
 	"github.com/sesame-id/sesame/flows/reverify"
 	"github.com/sesame-id/sesame/graph/generated"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -84,19 +84,6 @@ func NewHandler(d Deps) (Endpoint, error) {
 		d.Logger.ErrorContext(ctx, "graphql resolver panicked", "panic", v)
 		return errInternal
 	})
-	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		resp := next(ctx)
-		for _, e := range resp.Errors {
-			if e.Extensions == nil {
-				e.Extensions = map[string]any{}
-			}
-			if e.Extensions["code"] == "COMPLEXITY_LIMIT_EXCEEDED" {
-				e.Message = errTooComplex.Message
-				e.Extensions["code"] = errTooComplex.Code
-			}
-		}
-		return resp
-	})
 	return h, nil
 }
 
@@ -116,8 +103,7 @@ func weigh(c *generated.ComplexityRoot) {
 func (h *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, &flows.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed,
-			Message: "Send GraphQL requests as POST with a JSON body."})
+		writeError(w, errcode.ErrMethodNotAllowed)
 		return
 	}
 	t, ok := tenants.FromContext(r.Context())
@@ -127,11 +113,11 @@ func (h *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	c, err := h.authenticate(r, t)
 	if err != nil {
-		if _, public := err.(*flows.Error); !public {
+		pe, public := errcode.Public(err)
+		if !public {
 			h.Logger.ErrorContext(r.Context(), "graphql authentication failed", "err", err)
-			err = errInternal
 		}
-		writeError(w, err.(*flows.Error))
+		writeError(w, pe)
 		return
 	}
 	h.srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
@@ -144,8 +130,7 @@ func (h *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *endpoint) ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, &flows.Error{Code: "method_not_allowed", Status: http.StatusMethodNotAllowed,
-			Message: "Send GraphQL requests as POST with a JSON body."})
+		writeError(w, errcode.ErrMethodNotAllowed)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
@@ -162,8 +147,9 @@ type Endpoint interface {
 }
 
 // writeError answers a request refused before GraphQL ran, in GraphQL's
-// response form.
-func writeError(w http.ResponseWriter, e *flows.Error) {
+// response form. Only a catalogue error is written; any other is internal.
+func writeError(w http.ResponseWriter, e *errcode.Error) {
+	e, _ = errcode.Public(e)
 	flows.WriteJSON(w, e.Status, map[string]any{"errors": []*gqlerror.Error{{
 		Message: e.Message, Extensions: map[string]any{"code": e.Code},
 	}}})

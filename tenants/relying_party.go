@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/errcode"
 )
 
 // RelyingParty is a tenant's effective WebAuthn relying party: its
@@ -64,9 +65,16 @@ func (e *RPIDChangeError) Error() string {
 	return fmt.Sprintf("changing the RP ID from %s to %s makes the %d passkeys registered for %s stop working; confirm the change to make it anyway", e.From, e.To, e.Passkeys, e.From)
 }
 
+// PublicError is the catalogue's rp_id_change_needs_confirmation, its
+// sentence naming both IDs and the passkeys at stake.
+func (e *RPIDChangeError) PublicError() *errcode.Error {
+	return errcode.ErrRPIDChangeNeedsConfirmation.With("from", e.From, "to", e.To, "passkeys", e.Passkeys).WithField("passkeys.rp_id", "")
+}
+
 // ErrSettingsChanged is returned when the settings changed since they were
-// read (another admin saved first); reload and apply the change again.
-var ErrSettingsChanged = errors.New("the settings were changed by someone else; reload them and make your change again")
+// read (another admin saved first); reload and apply the change again. It
+// is the catalogue's settings_changed.
+var ErrSettingsChanged = errcode.ErrSettingsChanged
 
 // UpdateSettings validates next and saves it as t's settings if they are
 // still at t.SettingsVersion. A change of the effective RP ID while

@@ -34,13 +34,13 @@ package account
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -52,16 +52,13 @@ const QRCodeSize = 256
 var (
 	// ErrLastSignInMethod refuses to remove the account's last way to sign
 	// in.
-	ErrLastSignInMethod = &flows.Error{Code: "last_sign_in_method", Status: http.StatusConflict,
-		Message: "This is the account's last way to sign in. Add another one before removing it."}
+	ErrLastSignInMethod = errcode.ErrLastSignInMethod
 	// ErrMFARequired refuses to leave an account without 2-step
 	// verification under a mandatory policy.
-	ErrMFARequired = &flows.Error{Code: "mfa_required_by_policy", Status: http.StatusConflict,
-		Message: "2-step verification is required here and cannot be turned off."}
+	ErrMFARequired = errcode.ErrMFARequiredByPolicy
 	// ErrFactorExists refuses to set up an authenticator app over a
 	// confirmed one.
-	ErrFactorExists = &flows.Error{Code: "factor_exists", Status: http.StatusConflict,
-		Message: "An authenticator app is already set up. Remove it first to set up another."}
+	ErrFactorExists = errcode.ErrFactorExists
 )
 
 // Caller is who asks: a signed-in user of a tenant.

@@ -12,13 +12,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -29,12 +29,10 @@ const PerHour = 10
 // The public errors of Send.
 var (
 	// ErrRateLimited refuses a test message over PerHour.
-	ErrRateLimited = &flows.Error{Code: "rate_limited", Status: http.StatusTooManyRequests,
-		Message: "Ten test messages were sent in the last hour. Wait a while and try again."}
+	ErrRateLimited = errcode.ErrRateLimited
 	// ErrProviderFailed is a provider that did not take the message; the
 	// server log has its answer.
-	ErrProviderFailed = &flows.Error{Code: "provider_error", Status: http.StatusBadGateway,
-		Message: "The provider did not take the message. Check the provider settings; the server log has the provider's answer."}
+	ErrProviderFailed = errcode.ErrProviderError
 )
 
 // Service sends test messages.

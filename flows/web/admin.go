@@ -13,6 +13,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -146,8 +147,7 @@ func (a *Admin) administrator(r *http.Request) (*administrator, error) {
 // administrator.
 func (a *Admin) checkAPI(r *http.Request) (*administrator, error) {
 	if r.Header.Get(ConsoleCSRFHeader) == "" {
-		return nil, &flows.Error{Code: "csrf_header_missing", Status: http.StatusForbidden,
-			Message: "Console requests must carry the X-Sesame-Request header."}
+		return nil, errcode.ErrCSRFHeaderMissing
 	}
 	if err := a.checkPost(r, a.tenant(r), r.Method == http.MethodPost); err != nil {
 		return nil, err
@@ -299,7 +299,7 @@ func (a *Admin) createTenant(w http.ResponseWriter, r *http.Request) {
 
 // errNotManaged answers for a tenant the administrator does not manage, and
 // for one that does not exist: the two look the same.
-var errNotManaged = &flows.Error{Code: "not_found", Status: http.StatusNotFound, Message: "You manage no tenant with this slug."}
+var errNotManaged = errcode.ErrNotFound
 
 // tenantGraphQL serves a tenant's management API to an administrator who
 // manages it: a platform owner any tenant, a member those of their

@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -84,7 +85,7 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
 		req.UserID, req.SessionID = &s.UserID, &s.ID
 		res, err = start(ctx, h.addPasskey, t, addpasskey.Context{UserID: s.UserID}, first.Action, first.Input, req)
 	default:
-		h.fail(w, r, &flows.Error{Code: "unknown_flow", Status: http.StatusNotFound, Message: "There is no such flow; use sign-in, sign-up or add-passkey."})
+		h.fail(w, r, errcode.ErrUnknownFlow)
 		return
 	}
 	if err != nil {
@@ -121,7 +122,7 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("kind")
 	eng, ok := h.engine(kind)
 	if !ok {
-		h.fail(w, r, &flows.Error{Code: "unknown_flow", Status: http.StatusNotFound, Message: "There is no such flow; use sign-in, sign-up or add-passkey."})
+		h.fail(w, r, errcode.ErrUnknownFlow)
 		return
 	}
 	body, err := readBody(w, r)

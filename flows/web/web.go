@@ -8,7 +8,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -25,6 +24,7 @@ import (
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -126,7 +126,7 @@ func (h *Handler) tenant(r *http.Request) *tenants.Tenant {
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		flows.WriteJSON(w, http.StatusNotFound, map[string]any{"error": &flows.Error{Code: "not_found", Message: "There is no such endpoint."}})
+		flows.WriteError(w, errcode.ErrNotFound)
 		return
 	}
 	h.Pages.NotFound().ServeHTTP(w, r)
@@ -263,11 +263,15 @@ func (h *Handler) sessionResponse(w http.ResponseWriter, r *http.Request, s *flo
 	return out
 }
 
-// fail writes err's public form, logging errors that are not public.
+// fail writes err's public form, a catalogue error. An error that is not
+// public, or one that carries a cause beside its public error, is logged:
+// the cause never reaches the client.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var pe *flows.Error
-	if !errors.As(err, &pe) {
+	switch pe, ok := errcode.Public(err); {
+	case !ok:
 		h.Logger.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	case err.Error() != pe.Error():
+		h.Logger.InfoContext(r.Context(), "request refused", "path", r.URL.Path, "code", pe.Code, "err", err)
 	}
 	flows.WriteError(w, err)
 }

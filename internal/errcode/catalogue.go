@@ -1,0 +1,71 @@
+package errcode
+
+import "net/http"
+
+// The catalogue. Each code's sentence is errors.<code> in every language
+// of internal/locale/locales; the client shows it in the page's language.
+var (
+	// The engine and its flows.
+	ErrFlowNotFound     = define("flow_not_found", http.StatusNotFound)
+	ErrUnknownFlow      = define("unknown_flow", http.StatusNotFound)
+	ErrActionNotAllowed = define("action_not_allowed", http.StatusConflict)
+	ErrFlowChanged      = define("flow_changed", http.StatusConflict)
+	ErrInvalidInput     = define("invalid_input", http.StatusBadRequest)
+	ErrBadRequestOrigin = define("bad_request_origin", http.StatusForbidden)
+	ErrSignUpClosed     = define("sign_up_closed", http.StatusForbidden)
+	ErrIdentifierTaken  = define("identifier_taken", http.StatusConflict)
+	ErrSetupLinkInvalid = define("setup_link_invalid", http.StatusGone)
+
+	// Passkeys.
+	ErrCeremonyMissing             = define("passkey_request_expired", http.StatusBadRequest)
+	ErrPasskeyFailed               = define("passkey_failed", http.StatusUnauthorized)
+	ErrPasskeyRegistrationFailed   = define("passkey_registration_failed", http.StatusBadRequest)
+	ErrPasskeyExists               = define("passkey_exists", http.StatusConflict)
+	ErrPasskeySignInDisabled       = define("passkey_sign_in_disabled", http.StatusForbidden)
+	ErrPasskeyRegistrationDisabled = define("passkey_registration_disabled", http.StatusForbidden)
+	ErrSSORequired                 = define("sso_required", http.StatusForbidden)
+
+	// Signing in, codes and second factors.
+	ErrUnauthenticated        = define("unauthenticated", http.StatusUnauthorized)
+	ErrReverificationRequired = define("reverification_required", http.StatusForbidden)
+	ErrInvalidCredentials     = define("invalid_credentials", http.StatusUnauthorized)
+	ErrTooManyAttempts        = define("too_many_attempts", http.StatusTooManyRequests)
+	ErrMethodNotAvailable     = define("method_not_available", http.StatusForbidden)
+	ErrMFAEnrollmentRequired  = define("mfa_enrollment_required", http.StatusForbidden)
+	ErrInvalidCode            = define("invalid_code", http.StatusUnauthorized)
+	ErrCodeExpired            = define("code_expired", http.StatusUnauthorized)
+	ErrCodeLocked             = define("code_locked", http.StatusTooManyRequests)
+	ErrCodeRateLimited        = define("code_rate_limited", http.StatusTooManyRequests)
+	ErrPhoneNotAllowed        = define("phone_not_allowed", http.StatusForbidden)
+	ErrCaptchaRequired        = define("captcha_required", http.StatusBadRequest)
+	ErrCaptchaFailed          = define("captcha_failed", http.StatusForbidden)
+	ErrCaptchaUnavailable     = define("captcha_unavailable", http.StatusServiceUnavailable)
+
+	// The account and management APIs.
+	ErrForbidden                   = define("forbidden", http.StatusForbidden)
+	ErrCSRFHeaderMissing           = define("csrf_header_missing", http.StatusForbidden)
+	ErrNotFound                    = define("not_found", http.StatusNotFound)
+	ErrMethodNotAllowed            = define("method_not_allowed", http.StatusMethodNotAllowed)
+	ErrQueryTooComplex             = define("query_too_complex", http.StatusUnprocessableEntity)
+	ErrSettingsChanged             = define("settings_changed", http.StatusConflict)
+	ErrRPIDChangeNeedsConfirmation = define("rp_id_change_needs_confirmation", http.StatusConflict)
+	ErrLastSignInMethod            = define("last_sign_in_method", http.StatusConflict)
+	ErrMFARequiredByPolicy         = define("mfa_required_by_policy", http.StatusConflict)
+	ErrFactorExists                = define("factor_exists", http.StatusConflict)
+	ErrRateLimited                 = define("rate_limited", http.StatusTooManyRequests)
+	ErrProviderError               = define("provider_error", http.StatusBadGateway)
+
+	// gqlgen's own codes for a query it cannot parse or that does not fit
+	// the schema, kept as GraphQL clients know them; the sentence sent is
+	// gqlgen's, which describes the query.
+	ErrGraphQLParseFailed      = define("GRAPHQL_PARSE_FAILED", http.StatusUnprocessableEntity)
+	ErrGraphQLValidationFailed = define("GRAPHQL_VALIDATION_FAILED", http.StatusUnprocessableEntity)
+
+	// The admin console.
+	ErrConsoleAccessDenied  = define("console_access_denied", http.StatusForbidden)
+	ErrConsoleRoleForbidden = define("console_role_forbidden", http.StatusForbidden)
+
+	// ErrInternal answers every error that is not public; its cause is
+	// logged.
+	ErrInternal = define("internal", http.StatusInternalServerError)
+)
