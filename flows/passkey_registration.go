@@ -72,10 +72,11 @@ func BeginPasskeyRegistration[C any](ctx context.Context, step *Step[C], r Passk
 // authenticator's), stores it for r.Owner and writes the audit line. It
 // returns the stored credential; what follows is the flow's to decide.
 //
-// A bad input, name or attestation is a Fail (the flow is kept, without
-// its ceremony); a credential stored already answers ErrPasskeyExists,
-// not a Fail: a failed statement ends the transaction on PostgreSQL, so
-// nothing more may be saved in it.
+// A bad input or name is a Fail before the ceremony is taken, so a
+// corrected answer may follow; a refused attestation is a Fail after it,
+// so the ceremony is used up. A credential stored already answers
+// ErrPasskeyExists, not a Fail: a failed statement ends the transaction
+// on PostgreSQL, so nothing more may be saved in it.
 func FinishPasskeyRegistration[C any](ctx context.Context, step *Step[C], r PasskeyRegistration) (*db.Credential, error) {
 	var in struct {
 		Credential json.RawMessage `json:"credential"`
