@@ -70,13 +70,13 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 // will create the account, once its identifier is proved (or needs no
 // proof).
 func (a *actions) beginPasskeyFirst(ctx context.Context, step *flows.Step[Context]) error {
-	return flows.BeginPasskeyRegistration(ctx, step, a.firstRegistration(ctx, step), Passkey)
+	return flows.BeginPasskeyRegistration(ctx, step, a.firstRegistration(step), Passkey)
 }
 
 // firstRegistration registers the passkey that creates the account: the
 // registrant is the flow's handle and identifier, and the account is
 // created, with its identifier, once the passkey verified.
-func (a *actions) firstRegistration(ctx context.Context, step *flows.Step[Context]) flows.PasskeyRegistration {
+func (a *actions) firstRegistration(step *flows.Step[Context]) flows.PasskeyRegistration {
 	c := step.Context
 	return flows.PasskeyRegistration{
 		Passkeys: a.Passkeys,
@@ -97,7 +97,7 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if needsCode(step, firstIdentifier(step.Context)) {
 		return flows.ErrActionNotAllowed
 	}
-	if _, err := flows.FinishPasskeyRegistration(ctx, step, a.firstRegistration(ctx, step)); err != nil {
+	if _, err := flows.FinishPasskeyRegistration(ctx, step, a.firstRegistration(step)); err != nil {
 		return err
 	}
 	userID := *step.Context.UserID
