@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 )
@@ -12,7 +13,17 @@ import (
 // by (tenant_id, user_id), so the database itself refuses a row of one
 // tenant that points at another tenant's user.
 func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
-	return execAll(ctx, tx, dialect,
+	return execAll(ctx, tx, dialect, slices.Concat(
+		passkeyUserTables(),
+		passkeyCredentialTable(),
+		passkeySessionTable(),
+		passkeyFlowColumns(),
+	)...)
+}
+
+// passkeyUserTables creates users and their identifiers.
+func passkeyUserTables() []string {
+	return []string{
 		// webauthn_handle is the WebAuthn user handle: random bytes, never
 		// personal data, stable for the account's life.
 		`CREATE TABLE users (
@@ -39,6 +50,12 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 			CONSTRAINT identifiers_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX identifiers_user_id_idx ON identifiers (user_id)`,
+	}
+}
+
+// passkeyCredentialTable creates the WebAuthn credentials.
+func passkeyCredentialTable() []string {
+	return []string{
 		// Credential ids are unique per relying party: a tenant's RP ID.
 		`CREATE TABLE webauthn_credentials (
 			id {uuid} PRIMARY KEY,
@@ -66,6 +83,12 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 			CONSTRAINT webauthn_credentials_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX webauthn_credentials_user_idx ON webauthn_credentials (tenant_id, user_id)`,
+	}
+}
+
+// passkeySessionTable creates the sessions.
+func passkeySessionTable() []string {
+	return []string{
 		// token_hash is SHA-256 of the session token; the token itself is
 		// never stored.
 		`CREATE TABLE sessions (
@@ -84,6 +107,12 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 		)`,
 		`CREATE INDEX sessions_user_idx ON sessions (tenant_id, user_id)`,
 		`CREATE INDEX sessions_expires_at_idx ON sessions (expires_at)`,
+	}
+}
+
+// passkeyFlowColumns bind a flow to its client and hold its ceremony.
+func passkeyFlowColumns() []string {
+	return []string{
 		// A flow is addressed by a random token (stored hashed) so that
 		// holding a flow id alone grants nothing; ceremony holds the
 		// go-webauthn session data of the one ceremony in progress.
@@ -91,5 +120,5 @@ func upPasskeys(ctx context.Context, tx bun.Tx, dialect string) error {
 		`ALTER TABLE flows ADD COLUMN ceremony {json}`,
 		`ALTER TABLE flows ADD COLUMN ceremony_expires_at {time}`,
 		`CREATE UNIQUE INDEX flows_token_hash_key ON flows (token_hash)`,
-	)
+	}
 }

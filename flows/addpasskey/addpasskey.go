@@ -15,13 +15,10 @@ package addpasskey
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 )
@@ -86,42 +83,35 @@ func owner(ctx context.Context, step *flows.Step[Context]) error {
 	return flows.RequireRecentVerificationOf(ctx, step.Scope, step.Request, step.Now)
 }
 
-func (a *actions) registrant(ctx context.Context, step *flows.Step[Context]) (passkey.Registrant, error) {
-	user, err := step.Scope.Users().ByID(ctx, step.Context.UserID)
-	if err != nil {
-		return passkey.Registrant{}, err
+// registration registers a passkey for the flow's user, named as the
+// account is, excluding the passkeys the user has.
+func (a *actions) registration(step *flows.Step[Context]) flows.PasskeyRegistration {
+	return flows.PasskeyRegistration{
+		Passkeys: a.Passkeys,
+		Logger:   a.Logger,
+		Registrant: func(ctx context.Context) (passkey.Registrant, error) {
+			user, err := step.Scope.Users().ByID(ctx, step.Context.UserID)
+			if err != nil {
+				return passkey.Registrant{}, err
+			}
+			creds, err := step.Scope.Credentials().ByUser(ctx, user.ID, "")
+			if err != nil {
+				return passkey.Registrant{}, err
+			}
+			return passkey.Registrant{Handle: user.WebAuthnHandle, Name: user.DisplayName, Existing: creds}, nil
+		},
+		Owner: func(context.Context) (uuid.UUID, error) { return step.Context.UserID, nil },
 	}
-	creds, err := step.Scope.Credentials().ByUser(ctx, user.ID, "")
-	if err != nil {
-		return passkey.Registrant{}, err
-	}
-	return passkey.Registrant{Handle: user.WebAuthnHandle, Name: user.DisplayName, Existing: creds}, nil
 }
 
 func (a *actions) passkeyBegin(ctx context.Context, step *flows.Step[Context]) error {
 	if err := owner(ctx, step); err != nil {
 		return err
 	}
-	if !step.Tenant.Settings.Passkeys.AllowRegistration {
-		return flows.ErrPasskeyRegistrationDisabled
-	}
 	if err := flows.DecodeInput(step.Input, &struct{}{}); err != nil {
 		return err
 	}
-	r, err := a.registrant(ctx, step)
-	if err != nil {
-		return err
-	}
-	opts, c, err := a.Passkeys.BeginRegistration(step.Tenant, r)
-	if err != nil {
-		return err
-	}
-	if err := step.PutCeremony(c); err != nil {
-		return err
-	}
-	step.Next = Passkey
-	step.Output = passkey.Begun{Passkey: opts}
-	return nil
+	return flows.BeginPasskeyRegistration(ctx, step, a.registration(step), Passkey)
 }
 
 // Added describes the stored passkey.
@@ -134,35 +124,8 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if err := owner(ctx, step); err != nil {
 		return err
 	}
-	var in struct {
-		Credential json.RawMessage `json:"credential"`
-		Name       string          `json:"name"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return flows.Fail(err)
-	}
-	if _, err := flows.PasskeyName(in.Name); err != nil {
-		return flows.Fail(err)
-	}
-	c, err := step.TakePasskeyCeremony()
+	cred, err := flows.FinishPasskeyRegistration(ctx, step, a.registration(step))
 	if err != nil {
-		return err
-	}
-	r, err := a.registrant(ctx, step)
-	if err != nil {
-		return err
-	}
-	cred, err := a.Passkeys.FinishRegistration(ctx, step.Tenant, c, r, in.Credential, in.Name, step.Request.UserAgent)
-	if err != nil {
-		return flows.Fail(flows.ErrPasskeyRegistrationFailed)
-	}
-	cred.UserID = step.Context.UserID
-	if err := step.Scope.Credentials().Create(ctx, cred); err != nil {
-		if errors.Is(err, db.ErrDuplicate) {
-			// Not Fail: a failed statement ends the transaction on
-			// PostgreSQL, so nothing more may be saved in it.
-			return flows.ErrPasskeyExists
-		}
 		return err
 	}
 	step.Next = flows.Done

@@ -2,6 +2,7 @@ package passkey
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,6 +44,21 @@ func DecodeCeremony(s string) (*Ceremony, error) {
 		return nil, fmt.Errorf("decode ceremony: %w", err)
 	}
 	return &c, nil
+}
+
+// checkCeremony refuses a ceremony that is not of kind (named by what, as
+// "a sign-in"), has expired at now, or began under another RP ID than the
+// tenant's current rpID (the tenant changed it meanwhile).
+func checkCeremony(c *Ceremony, kind, what, rpID string, now time.Time) error {
+	switch {
+	case c.Kind != kind:
+		return fmt.Errorf("ceremony is a %s, not %s", c.Kind, what)
+	case !now.Before(c.Expires):
+		return errors.New("the challenge expired")
+	case c.RPID != rpID:
+		return fmt.Errorf("the ceremony began under RP ID %s, the tenant now uses %s", c.RPID, rpID)
+	}
+	return nil
 }
 
 // Options is what the client passes to navigator.credentials: the

@@ -83,13 +83,8 @@ func (s *Service) finishRegistration(t *tenants.Tenant, c *Ceremony, r Registran
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case c.Kind != KindRegistration:
-		return nil, fmt.Errorf("ceremony is a %s, not a registration", c.Kind)
-	case !s.clock.Now().Before(c.Expires):
-		return nil, errors.New("the challenge expired")
-	case c.RPID != rp.ID:
-		return nil, fmt.Errorf("the ceremony began under RP ID %s, the tenant now uses %s", c.RPID, rp.ID)
+	if err := checkCeremony(c, KindRegistration, "a registration", rp.ID, s.clock.Now()); err != nil {
+		return nil, err
 	}
 	// The doors check the name first (flows.PasskeyName) to answer with
 	// the field; this keeps any other caller from storing a name that is
@@ -107,31 +102,45 @@ func (s *Service) finishRegistration(t *tenants.Tenant, c *Ceremony, r Registran
 	if err != nil {
 		return nil, fmt.Errorf("validate registration: %s", devInfo(err))
 	}
+	if err := checkRegistrationPolicy(t.Settings.Passkeys, created, parsed); err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = authenticatorName(created.Authenticator.AAGUID, userAgent)
+	}
+	return s.newCredential(rp.ID, created, parsed, name)
+}
 
-	p := t.Settings.Passkeys
-	// The tenant's policy is enforced here, not only requested in the
-	// options, which a client may ignore.
+// checkRegistrationPolicy enforces the tenant's passkey policy on a
+// verified registration. It is enforced here, not only requested in the
+// options, which a client may ignore.
+func checkRegistrationPolicy(p tenants.Passkeys, created *webauthn.Credential, parsed *protocol.ParsedCredentialCreationData) error {
 	// Direct attestation asks the authenticator to prove what it is: a
 	// missing statement, or one signed by the credential's own key (self
 	// attestation), proves nothing.
 	if p.Attestation == tenants.AttestationDirect {
 		switch {
 		case created.AttestationFormat == "none" || created.AttestationType == "none" || created.AttestationFormat == "":
-			return nil, errors.New("the tenant requires an attestation statement and none was given")
+			return errors.New("the tenant requires an attestation statement and none was given")
 		case created.AttestationType == string(metadata.BasicSurrogate):
-			return nil, errors.New("the tenant requires an attestation by the authenticator's maker, and the credential attested itself")
+			return errors.New("the tenant requires an attestation by the authenticator's maker, and the credential attested itself")
 		}
 	}
 	if want := attachment(p.Attachment); want != "" {
 		got := protocol.AuthenticatorAttachment(parsed.AuthenticatorAttachment)
 		if got != want {
-			return nil, fmt.Errorf("the tenant accepts only %s authenticators, this one is %q", want, got)
+			return fmt.Errorf("the tenant accepts only %s authenticators, this one is %q", want, got)
 		}
 	}
 	if p.UserVerification == tenants.UVRequired && !created.Flags.UserVerified {
-		return nil, errors.New("the tenant requires user verification and the authenticator did not verify the user")
+		return errors.New("the tenant requires user verification and the authenticator did not verify the user")
 	}
+	return nil
+}
 
+// newCredential is the row to store for a verified registration under
+// the RP ID rpID.
+func (s *Service) newCredential(rpID string, created *webauthn.Credential, parsed *protocol.ParsedCredentialCreationData, name string) (*db.Credential, error) {
 	alg, err := algorithm(created.PublicKey)
 	if err != nil {
 		return nil, err
@@ -140,11 +149,8 @@ func (s *Service) finishRegistration(t *tenants.Tenant, c *Ceremony, r Registran
 	for _, tr := range created.Transport {
 		transports = append(transports, string(tr))
 	}
-	if name == "" {
-		name = authenticatorName(created.Authenticator.AAGUID, userAgent)
-	}
 	return &db.Credential{
-		RPID:              rp.ID,
+		RPID:              rpID,
 		CredentialID:      created.ID,
 		PublicKey:         created.PublicKey,
 		Algorithm:         alg,

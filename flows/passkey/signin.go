@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -91,13 +92,8 @@ func (s *Service) verifySignIn(ctx context.Context, t *tenants.Tenant, scope db.
 		return nil, err
 	}
 	now := s.clock.Now()
-	switch {
-	case c.Kind != KindAuthentication:
-		return nil, fmt.Errorf("ceremony is a %s, not a sign-in", c.Kind)
-	case !now.Before(c.Expires):
-		return nil, errors.New("the challenge expired")
-	case c.RPID != rp.ID:
-		return nil, fmt.Errorf("the ceremony began under RP ID %s, the tenant now uses %s", c.RPID, rp.ID)
+	if err := checkCeremony(c, KindAuthentication, "a sign-in", rp.ID, now); err != nil {
+		return nil, err
 	}
 
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
@@ -113,14 +109,32 @@ func (s *Service) verifySignIn(ctx context.Context, t *tenants.Tenant, scope db.
 	if user.DisabledAt != nil {
 		return nil, ErrUserDisabled
 	}
+	session, err := assertionSession(c.Session, parsed, user)
+	if err != nil {
+		return nil, err
+	}
+	validated, err := validateAssertion(wa, session, parsed, cred, user)
+	if err != nil {
+		return nil, err
+	}
+	// The policy in force now applies, not only the one the ceremony
+	// began under, as at registration.
+	if t.Settings.Passkeys.UserVerification == tenants.UVRequired && !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
+		return nil, errors.New("the tenant requires user verification and the authenticator did not verify the user")
+	}
+	return signedIn(t.Settings.Passkeys, cred, validated, parsed, now)
+}
 
-	session := c.Session
+// assertionSession checks that the asserted credential is one the
+// ceremony allows for its user, and returns the session data to validate
+// the assertion with. With allowCredentials, the credential must be listed
+// and be the ceremony user's; without (discoverable), the user handle must
+// be returned; either way a returned handle must be the credential owner's.
+func assertionSession(session webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData, user *db.User) (webauthn.SessionData, error) {
 	handle := parsed.Response.UserHandle
 	if len(session.UserID) > 0 {
-		// allowCredentials: the credential must be listed and be the
-		// ceremony user's.
 		if !bytes.Equal(session.UserID, user.WebAuthnHandle) {
-			return nil, errors.New("the credential belongs to another user")
+			return session, errors.New("the credential belongs to another user")
 		}
 		listed := false
 		for _, id := range session.AllowedCredentialIDs {
@@ -130,26 +144,34 @@ func (s *Service) verifySignIn(ctx context.Context, t *tenants.Tenant, scope db.
 			}
 		}
 		if !listed {
-			return nil, errors.New("the credential is not one the ceremony allowed")
+			return session, errors.New("the credential is not one the ceremony allowed")
 		}
 		// go-webauthn requires the user to own every listed credential;
 		// membership is checked above, so it is given only this one.
 		session.AllowedCredentialIDs = [][]byte{parsed.RawID}
 	} else if len(handle) == 0 {
-		return nil, errors.New("a discoverable sign-in must return the user handle")
+		return session, errors.New("a discoverable sign-in must return the user handle")
 	}
 	if len(handle) > 0 && !bytes.Equal(handle, user.WebAuthnHandle) {
-		return nil, errors.New("the user handle is not the credential owner's")
+		return session, errors.New("the user handle is not the credential owner's")
 	}
+	return session, nil
+}
 
+// validateAssertion has go-webauthn check the assertion (challenge,
+// origin, RP ID, signature, flags, counter) against the stored credential.
+func validateAssertion(wa *webauthn.WebAuthn, session webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData, cred *db.Credential, user *db.User) (*webauthn.Credential, error) {
 	// go-webauthn's CloneWarning is sticky (it starts from the stored
 	// value and is only ever set), so it is given a clear one: it then
 	// reports whether this assertion's counter regressed. The stored
-	// warning is kept on out below.
+	// warning is kept by signedIn.
 	lib := toLibrary(cred)
 	lib.Authenticator.CloneWarning = false
 	u := &waUser{handle: user.WebAuthnHandle, name: user.DisplayName, displayName: user.DisplayName, creds: []webauthn.Credential{lib}}
-	var validated *webauthn.Credential
+	var (
+		validated *webauthn.Credential
+		err       error
+	)
 	if len(session.UserID) > 0 {
 		validated, err = wa.ValidateLogin(u, session, parsed)
 	} else {
@@ -160,19 +182,19 @@ func (s *Service) verifySignIn(ctx context.Context, t *tenants.Tenant, scope db.
 	if err != nil {
 		return nil, fmt.Errorf("validate assertion: %s", devInfo(err))
 	}
-	// The policy in force now applies, not only the one the ceremony
-	// began under, as at registration.
-	if t.Settings.Passkeys.UserVerification == tenants.UVRequired && !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
-		return nil, errors.New("the tenant requires user verification and the authenticator did not verify the user")
-	}
+	return validated, nil
+}
 
+// signedIn is the credential with what a verified assertion changed (sign
+// count, backup state, user verified, last used at now), under the
+// tenant's policy for a regressed counter: refuse, or (flag) accept,
+// remember the warning and keep the stored counter.
+func signedIn(p tenants.Passkeys, cred *db.Credential, validated *webauthn.Credential, parsed *protocol.ParsedCredentialAssertionData, now time.Time) (*db.Credential, error) {
 	out := *cred
-	out.User = user
 	if validated.Authenticator.CloneWarning {
-		if t.Settings.Passkeys.CounterPolicy != tenants.CounterFlag {
+		if p.CounterPolicy != tenants.CounterFlag {
 			return nil, fmt.Errorf("%w: %w (stored %d, asserted %d)", ErrVerification, ErrCounterRegressed, cred.SignCount, parsed.Response.AuthenticatorData.Counter)
 		}
-		// Flag: accept, remember the warning, keep the stored counter.
 		out.CloneWarning = true
 	} else {
 		out.SignCount = int64(validated.Authenticator.SignCount)

@@ -70,3 +70,18 @@ func canEnrol(t *tenants.Tenant) error {
 	}
 	return nil
 }
+
+// bindable lists the factors the tenant enables that sign-up can bind
+// besides a passkey (totp, sms), in the tenant's order, leaving out those
+// bound already in this flow.
+func bindable(t *tenants.Tenant, bound []string) []string {
+	out := []string{}
+	for _, f := range t.Settings.MFA.Factors {
+		if (f == tenants.FactorTOTP || f == tenants.FactorSMS) && !slices.Contains(bound, f) && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func mandatory(t *tenants.Tenant) bool { return t.Settings.MFA.Policy == tenants.MFAMandatory }

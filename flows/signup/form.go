@@ -118,7 +118,7 @@ func (a *actions) advance(ctx context.Context, step *flows.Step[Context]) error 
 		return a.sendSignUpCode(ctx, step, step.Context.Identifiers[i])
 	}
 	if step.Context.PasskeyFirst {
-		return a.beginPasskeyFirst(step)
+		return a.beginPasskeyFirst(ctx, step)
 	}
 	if step.Tenant.Settings.SignUp.Password {
 		p := step.Tenant.Settings.Password

@@ -2,7 +2,6 @@ package signup
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 
@@ -64,59 +63,67 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	if !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
-	return a.beginPasskeyFirst(step)
+	return a.beginPasskeyFirst(ctx, step)
 }
 
 // beginPasskeyFirst issues the registration options of the passkey that
 // will create the account, once its identifier is proved (or needs no
 // proof).
-func (a *actions) beginPasskeyFirst(step *flows.Step[Context]) error {
+func (a *actions) beginPasskeyFirst(ctx context.Context, step *flows.Step[Context]) error {
+	return flows.BeginPasskeyRegistration(ctx, step, a.firstRegistration(step), Passkey)
+}
+
+// firstRegistration registers the passkey that creates the account: the
+// registrant is the flow's handle and identifier, and the account is
+// created, with its identifier, once the passkey verified.
+func (a *actions) firstRegistration(step *flows.Step[Context]) flows.PasskeyRegistration {
 	c := step.Context
-	opts, cer, err := a.Passkeys.BeginRegistration(step.Tenant, passkey.Registrant{Handle: c.Handle, Name: c.Identifier})
-	if err != nil {
-		return err
+	return flows.PasskeyRegistration{
+		Passkeys: a.Passkeys,
+		Logger:   a.Logger,
+		Registrant: func(context.Context) (passkey.Registrant, error) {
+			return passkey.Registrant{Handle: c.Handle, Name: c.Identifier}, nil
+		},
+		Owner: func(ctx context.Context) (uuid.UUID, error) { return a.createFirst(ctx, step) },
 	}
-	if err := step.PutCeremony(cer); err != nil {
-		return err
-	}
-	step.Next = Passkey
-	step.Output = passkey.Begun{Passkey: opts}
-	return nil
 }
 
 // passkeyFinish creates the account with its passkey and signs it in. The
 // identifier is stored verified when its code was proved; one the tenant
 // asks to verify and that was not proved (a flow begun before that
-// setting, or before identify sent codes) creates nothing.
+// setting, or before identify sent codes) creates nothing. From the
+// registration on every write is one unit: any error rolls all back.
 func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
-	var in struct {
-		Credential json.RawMessage `json:"credential"`
-		Name       string          `json:"name"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return flows.Fail(err)
-	}
-	id := Identifier{Kind: step.Context.IdentifierKind, Value: step.Context.Identifier}
-	if i := slices.IndexFunc(step.Context.Identifiers, func(x Identifier) bool { return x.Kind == id.Kind && x.Value == id.Value }); i >= 0 {
-		id = step.Context.Identifiers[i]
-	}
-	if needsCode(step, id) {
+	if needsCode(step, firstIdentifier(step.Context)) {
 		return flows.ErrActionNotAllowed
 	}
-	if _, err := flows.PasskeyName(in.Name); err != nil {
-		return flows.Fail(err)
+	if _, err := flows.FinishPasskeyRegistration(ctx, step, a.firstRegistration(step)); err != nil {
+		return err
 	}
-	c, err := step.TakePasskeyCeremony()
+	userID := *step.Context.UserID
+	s, err := flows.IssueSession(ctx, step.Scope, userID, []string{flows.AMRWebAuthn}, step.Request, step.Now)
 	if err != nil {
 		return err
 	}
-	reg := passkey.Registrant{Handle: step.Context.Handle, Name: step.Context.Identifier}
-	cred, err := a.Passkeys.FinishRegistration(ctx, step.Tenant, c, reg, in.Credential, in.Name, step.Request.UserAgent)
-	if err != nil {
-		return flows.Fail(flows.ErrPasskeyRegistrationFailed)
-	}
+	step.Session = s
+	step.Context.PasskeyCreated = true
+	return a.afterPasskey(ctx, step, true)
+}
 
-	// From here on every write is one unit: any error rolls all back.
+// firstIdentifier is the passkey-first identifier, with whether its code
+// was proved.
+func firstIdentifier(c *Context) Identifier {
+	id := Identifier{Kind: c.IdentifierKind, Value: c.Identifier}
+	if i := slices.IndexFunc(c.Identifiers, func(x Identifier) bool { return x.Kind == id.Kind && x.Value == id.Value }); i >= 0 {
+		id = c.Identifiers[i]
+	}
+	return id
+}
+
+// createFirst creates the passkey-first account with its identifier,
+// verified when its code was proved, once the passkey verified.
+func (a *actions) createFirst(ctx context.Context, step *flows.Step[Context]) (uuid.UUID, error) {
+	id := firstIdentifier(step.Context)
 	now := step.Now.UTC()
 	user := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: step.Context.Handle, DisplayName: step.Context.Identifier}
 	ident := &db.Identifier{Kind: id.Kind, Value: id.Value}
@@ -125,25 +132,12 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	}
 	if err := step.Scope.Users().Create(ctx, user, ident); err != nil {
 		if errors.Is(err, db.ErrDuplicate) {
-			return flows.ErrIdentifierTaken
+			return uuid.Nil, flows.ErrIdentifierTaken
 		}
-		return err
+		return uuid.Nil, err
 	}
-	cred.UserID = user.ID
-	if err := step.Scope.Credentials().Create(ctx, cred); err != nil {
-		if errors.Is(err, db.ErrDuplicate) {
-			return flows.ErrPasskeyExists
-		}
-		return err
-	}
-	s, err := flows.IssueSession(ctx, step.Scope, user.ID, []string{flows.AMRWebAuthn}, step.Request, step.Now)
-	if err != nil {
-		return err
-	}
-	step.Session = s
 	step.Context.UserID = &user.ID
-	step.Context.PasskeyCreated = true
-	return a.afterPasskey(ctx, step, true)
+	return user.ID, nil
 }
 
 // kindNoun names an identifier kind in a sentence.

@@ -2,11 +2,10 @@ package signup
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"slices"
 
-	"github.com/sesame-id/sesame/db"
+	"github.com/google/uuid"
+
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/tenants"
@@ -21,62 +20,44 @@ func (a *actions) promptBegin(ctx context.Context, step *flows.Step[Context]) er
 	if err != nil {
 		return err
 	}
-	if !step.Tenant.Settings.Passkeys.AllowRegistration {
-		return flows.ErrPasskeyRegistrationDisabled
-	}
-	existing, err := step.Scope.Credentials().ByUser(ctx, id, "")
-	if err != nil {
-		return err
-	}
-	opts, c, err := a.Passkeys.BeginRegistration(step.Tenant, passkey.Registrant{Handle: step.Context.Handle, Name: step.Context.Identifier, Existing: existing})
-	if err != nil {
-		return err
-	}
-	if err := step.PutCeremony(c); err != nil {
-		return err
-	}
-	step.Next = PasskeyPrompt
-	step.Output = passkey.Begun{Passkey: opts}
-	return nil
+	return flows.BeginPasskeyRegistration(ctx, step, a.promptRegistration(step, id, true), PasskeyPrompt)
 }
 
 // promptFinish stores the new account's passkey. It does not turn 2-step
 // verification on; it may lead to the offer to.
 func (a *actions) promptFinish(ctx context.Context, step *flows.Step[Context]) error {
-	var in struct {
-		Credential json.RawMessage `json:"credential"`
-		Name       string          `json:"name"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return flows.Fail(err)
-	}
-	if _, err := flows.PasskeyName(in.Name); err != nil {
-		return flows.Fail(err)
-	}
-	// Someone else's request leaves the flow as it was; from here the
-	// ceremony is used once, whatever follows.
+	// Someone else's request leaves the flow, and its ceremony, as they
+	// were; from here the ceremony is used once, whatever follows.
 	id, err := user(step)
 	if err != nil {
 		return err
 	}
-	c, err := step.TakePasskeyCeremony()
-	if err != nil {
-		return err
-	}
-	reg := passkey.Registrant{Handle: step.Context.Handle, Name: step.Context.Identifier}
-	cred, err := a.Passkeys.FinishRegistration(ctx, step.Tenant, c, reg, in.Credential, in.Name, step.Request.UserAgent)
-	if err != nil {
-		return flows.Fail(flows.ErrPasskeyRegistrationFailed)
-	}
-	cred.UserID = id
-	if err := step.Scope.Credentials().Create(ctx, cred); err != nil {
-		if errors.Is(err, db.ErrDuplicate) {
-			return flows.ErrPasskeyExists
-		}
+	if _, err := flows.FinishPasskeyRegistration(ctx, step, a.promptRegistration(step, id, false)); err != nil {
 		return err
 	}
 	step.Context.PasskeyCreated = true
 	return a.afterPasskey(ctx, step, true)
+}
+
+// promptRegistration registers a passkey for the new account id, named
+// by the flow's handle and identifier; exclude lists the account's
+// passkeys in the options (begin).
+func (a *actions) promptRegistration(step *flows.Step[Context], id uuid.UUID, exclude bool) flows.PasskeyRegistration {
+	c := step.Context
+	return flows.PasskeyRegistration{
+		Passkeys: a.Passkeys,
+		Logger:   a.Logger,
+		Registrant: func(ctx context.Context) (passkey.Registrant, error) {
+			r := passkey.Registrant{Handle: c.Handle, Name: c.Identifier}
+			if !exclude {
+				return r, nil
+			}
+			existing, err := step.Scope.Credentials().ByUser(ctx, id, "")
+			r.Existing = existing
+			return r, err
+		},
+		Owner: func(context.Context) (uuid.UUID, error) { return id, nil },
+	}
 }
 
 // promptSkip goes on without a passkey: never to "Turn on 2-step

@@ -175,33 +175,64 @@ func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 
+// createMessage is POST /2010-04-01/Accounts/{AccountSid}/Messages.json:
+// the credentials, then any queued or hooked failure, then Twilio's checks
+// of the fields, then the message is kept and answered as Twilio does.
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
 
+	m, ok := s.readMessage(w, r)
+	if !ok {
+		return
+	}
+	if f := s.nextFailure(m.To); f != nil {
+		writeFailure(w, *f)
+		return
+	}
+	if e := checkMessage(m); e != nil {
+		writeError(w, e.status, e.code, e.message)
+		return
+	}
+
+	m.SID = "SM" + randomHex(16)
+	m.Received = time.Now().UTC()
+	s.mu.Lock()
+	s.messages = append(s.messages, m)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, messageResource(m))
+}
+
+// readMessage checks the request's credentials and account and reads its
+// form; on a problem it answers as Twilio does and returns false.
+func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (Message, bool) {
 	account := r.PathValue("AccountSid")
 	user, pass, ok := r.BasicAuth()
 	if !ok || !s.authorized(user, pass) {
 		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
-		return
+		return Message{}, false
 	}
 	if account != user {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource /2010-04-01/Accounts/"+account+"/Messages.json was not found")
-		return
+		return Message{}, false
 	}
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, 21100, "Unable to parse the request body")
-		return
+		return Message{}, false
 	}
-	m := Message{
+	return Message{
 		AccountSID:          account,
 		To:                  r.PostForm.Get("To"),
 		From:                r.PostForm.Get("From"),
 		MessagingServiceSID: r.PostForm.Get("MessagingServiceSid"),
 		Body:                r.PostForm.Get("Body"),
-	}
+	}, true
+}
 
+// nextFailure takes the next queued failure (FailNext), else asks the
+// FailWhen hook about the recipient; nil means no failure.
+func (s *Server) nextFailure(to string) *failure {
 	s.mu.Lock()
 	var f *failure
 	if len(s.failNext) > 0 {
@@ -211,45 +242,52 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	hook := s.failWhen
 	s.mu.Unlock()
 	if f == nil && hook != nil {
-		if status, code, fail := hook(m.To); fail {
+		if status, code, fail := hook(to); fail {
 			f = &failure{status: status, code: code}
 		}
 	}
-	if f != nil {
-		if f.code == 0 {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(f.status)
-			fmt.Fprintf(w, "%d %s\n", f.status, http.StatusText(f.status))
-			return
-		}
-		writeError(w, f.status, f.code, "Simulated failure")
+	return f
+}
+
+// writeFailure answers a simulated failure: with no Twilio code, a
+// plain-text body naming the HTTP status.
+func writeFailure(w http.ResponseWriter, f failure) {
+	if f.code == 0 {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(f.status)
+		fmt.Fprintf(w, "%d %s\n", f.status, http.StatusText(f.status))
 		return
 	}
+	writeError(w, f.status, f.code, "Simulated failure")
+}
 
+// apiError is one of Twilio's error answers.
+type apiError struct {
+	status, code int
+	message      string
+}
+
+// checkMessage applies Twilio's checks of the message fields, in Twilio's
+// order; nil means the message is accepted.
+func checkMessage(m Message) *apiError {
 	switch {
 	case m.To == "":
-		writeError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-		return
+		return &apiError{http.StatusBadRequest, 21604, "A 'To' phone number is required."}
 	case !e164.MatchString(m.To):
-		writeError(w, http.StatusBadRequest, 21211, "Invalid 'To' Phone Number: "+m.To)
-		return
+		return &apiError{http.StatusBadRequest, 21211, "Invalid 'To' Phone Number: " + m.To}
 	case m.From == "" && m.MessagingServiceSID == "":
-		writeError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
-		return
+		return &apiError{http.StatusBadRequest, 21603, "A 'From' phone number is required."}
 	case m.Body == "":
-		writeError(w, http.StatusBadRequest, 21602, "Message body is required.")
-		return
+		return &apiError{http.StatusBadRequest, 21602, "Message body is required."}
 	case len([]rune(m.Body)) > 1600:
-		writeError(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
-		return
+		return &apiError{http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit."}
 	}
+	return nil
+}
 
-	m.SID = "SM" + randomHex(16)
-	m.Received = time.Now().UTC()
-	s.mu.Lock()
-	s.messages = append(s.messages, m)
-	s.mu.Unlock()
-
+// messageResource is the Message resource Twilio answers for an accepted
+// message.
+func messageResource(m Message) map[string]any {
 	status := "queued"
 	var from, service any
 	if m.From != "" {
@@ -262,9 +300,9 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	date := m.Received.Format(time.RFC1123Z)
-	uri := "/2010-04-01/Accounts/" + account + "/Messages/" + m.SID + ".json"
-	writeJSON(w, http.StatusCreated, map[string]any{
-		"account_sid":           account,
+	uri := "/2010-04-01/Accounts/" + m.AccountSID + "/Messages/" + m.SID + ".json"
+	return map[string]any{
+		"account_sid":           m.AccountSID,
 		"api_version":           "2010-04-01",
 		"body":                  m.Body,
 		"date_created":          date,
@@ -284,7 +322,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		"subresource_uris":      map[string]string{"media": strings.TrimSuffix(uri, ".json") + "/Media.json"},
 		"to":                    m.To,
 		"uri":                   uri,
-	})
+	}
 }
 
 // writeError answers in Twilio's error format.
