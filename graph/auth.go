@@ -16,6 +16,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -55,12 +56,22 @@ func (c *caller) user() bool  { return c.session != nil }
 
 type callerKey struct{}
 
+// withCaller returns ctx carrying c for the resolvers.
+func withCaller(ctx context.Context, c *caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// lookupCaller returns the request's caller, if ctx holds one.
+func lookupCaller(ctx context.Context) (*caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(*caller)
+	return c, ok && c != nil
+}
+
+// callerFrom returns the request's caller. Every operation has one: the
+// endpoint runs none without it (endpoint.requireCaller answers an error
+// instead), so resolvers need not check.
 func callerFrom(ctx context.Context) *caller {
-	c, _ := ctx.Value(callerKey{}).(*caller)
-	if c == nil {
-		// The handler always sets one; reaching here is a wiring bug.
-		panic("graph: request without caller")
-	}
+	c, _ := lookupCaller(ctx)
 	return c
 }
 
@@ -103,7 +114,7 @@ func CreateAPIKey(ctx context.Context, scope db.Scope, name string, now time.Tim
 func (h *endpoint) authenticate(r *http.Request, t *tenants.Tenant) (*caller, error) {
 	ctx := r.Context()
 	scope := h.DB.ForTenant(t.ID)
-	c := &caller{tenant: t, req: requestInfo(r), scope: scope, loaders: newLoaders(scope, "")}
+	c := &caller{tenant: t, req: server.RequestInfo(r), scope: scope, loaders: newLoaders(scope, "")}
 	now := h.Clock.Now()
 	token, fromCookie := "", false
 	if a := r.Header.Get("Authorization"); a != "" {
@@ -149,8 +160,10 @@ func (h *endpoint) authenticate(r *http.Request, t *tenants.Tenant) (*caller, er
 
 // authDirective implements @auth: the caller must have the role.
 func authDirective(ctx context.Context, _ any, next graphql.Resolver, requires model.Role) (any, error) {
-	c := callerFrom(ctx)
+	c, ok := lookupCaller(ctx)
 	switch {
+	case !ok:
+		return nil, errUnauthenticated
 	case requires == model.RoleAdmin && c.admin():
 	case requires == model.RoleUser && c.user():
 	case !c.admin() && !c.user():

@@ -3,9 +3,9 @@ package graph
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -14,13 +14,13 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/reverify"
 	"github.com/sesame-id/sesame/graph/generated"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/errcode"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -34,8 +34,6 @@ const (
 	ListWeight = 5
 	// MaxTokens bounds the parser's work on one query.
 	MaxTokens = 5000
-	// MaxBody bounds a request body.
-	MaxBody = 64 << 10
 )
 
 type endpoint struct {
@@ -52,14 +50,12 @@ func NewHandler(d Deps) (Endpoint, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	fd := d.Flows
-	fd.DB, fd.Passkeys, fd.Clock, fd.Logger = d.DB, d.Passkeys, d.Clock, d.Logger
-	d.Flows = fd
-	add, err := addpasskey.New(fd)
+	d.Flows = d.Flows.WithDefaults()
+	add, err := addpasskey.New(d.Flows)
 	if err != nil {
 		return nil, err
 	}
-	rev, err := reverify.New(fd)
+	rev, err := reverify.New(d.Flows)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +76,7 @@ func NewHandler(d Deps) (Endpoint, error) {
 	}
 	h := &endpoint{Deps: d, srv: srv}
 	srv.SetErrorPresenter(h.presentError)
+	srv.AroundOperations(h.requireCaller)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		d.Logger.ErrorContext(ctx, "graphql resolver panicked", "panic", v)
 		return errInternal
@@ -100,17 +97,25 @@ func weigh(c *generated.ComplexityRoot) {
 	c.Me.Identifiers = list
 }
 
+// ServeHTTP serves a tenant host's /graphql. The tenant comes from the
+// request's context (tenants.Router); without one the endpoint is mounted
+// outside the router, a wiring bug, answered 500 internal and logged.
 func (h *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, errcode.ErrMethodNotAllowed)
-		return
-	}
 	t, ok := tenants.FromContext(r.Context())
 	if !ok {
-		panic("graph: request without tenant")
+		h.Logger.ErrorContext(r.Context(), "graphql request without tenant: the endpoint is mounted outside tenants.Router")
+		writeError(w, errInternal)
+		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	h.serveTenant(w, r, t)
+}
+
+// serveTenant serves a request of tenant t's host: the caller is an API
+// key, a session or anonymous (authenticate).
+func (h *endpoint) serveTenant(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if !checkMethod(w, r) {
+		return
+	}
 	c, err := h.authenticate(r, t)
 	if err != nil {
 		pe, public := errcode.Public(err)
@@ -120,23 +125,44 @@ func (h *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, pe)
 		return
 	}
-	h.srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+	h.srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), c)))
 }
 
 // ServeConsole serves the management API of tenant t to a console
 // administrator, whom the caller has authenticated (a session of the admin
-// tenant, sent with the CSRF header) and found to be a member of t. The
-// request's context must hold t.
+// tenant, sent with the CSRF header) and found to be a member of t.
 func (h *endpoint) ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID) {
+	if !checkMethod(w, r) {
+		return
+	}
+	scope := h.DB.ForTenant(t.ID)
+	c := &caller{tenant: t, req: server.RequestInfo(r), scope: scope, loaders: newLoaders(scope, ""), consoleAdmin: &admin}
+	h.srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), c)))
+}
+
+// checkMethod refuses anything but POST and caps the body
+// (server.MaxBody); on refusal it has answered and returns false.
+func checkMethod(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, errcode.ErrMethodNotAllowed)
-		return
+		return false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	scope := h.DB.ForTenant(t.ID)
-	c := &caller{tenant: t, req: requestInfo(r), scope: scope, loaders: newLoaders(scope, ""), consoleAdmin: &admin}
-	h.srv.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+	server.LimitBody(w, r)
+	return true
+}
+
+// requireCaller runs no operation without a caller in its context: the
+// resolvers read it (callerFrom), and both doors (ServeHTTP, ServeConsole)
+// put one there, so a missing caller is a wiring bug, answered internal.
+func (h *endpoint) requireCaller(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if _, ok := lookupCaller(ctx); !ok {
+		h.Logger.ErrorContext(ctx, "graphql operation without caller")
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+			Message: errInternal.Message, Extensions: map[string]any{"code": errInternal.Code},
+		}}})
+	}
+	return next(ctx)
 }
 
 // Endpoint is the GraphQL endpoint: ServeHTTP for a tenant host's
@@ -153,18 +179,4 @@ func writeError(w http.ResponseWriter, e *errcode.Error) {
 	flows.WriteJSON(w, e.Status, map[string]any{"errors": []*gqlerror.Error{{
 		Message: e.Message, Extensions: map[string]any{"code": e.Code},
 	}}})
-}
-
-// requestInfo describes the client, as the flows see it.
-func requestInfo(r *http.Request) flows.RequestInfo {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	// The account center's language, for the codes it asks for.
-	var cookie string
-	if c, err := r.Cookie(console.LangCookie); err == nil {
-		cookie = c.Value
-	}
-	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip, Lang: console.Preferred(cookie, r.Header.Get("Accept-Language"))}
 }

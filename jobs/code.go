@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
@@ -161,6 +162,35 @@ func sendCode[T river.JobArgs](ctx context.Context, w codeDeps, job *river.Job[T
 	log := w.logger.With("job_id", job.ID, "attempt", job.Attempt, "tenant_id", tenantID, "code_id", codeID, "channel", ch.name)
 
 	issuedAt := w.clock.Now()
+	code, value, tenant, err := w.issue(ctx, tenantID, codeID, ch, issuedAt)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		log.InfoContext(ctx, "code no longer needs sending (sent, failed, used or expired); nothing sent")
+		return nil
+	case errors.Is(err, errWrongChannel):
+		// The transaction rolled back, so the code is untouched.
+		return river.JobCancel(fmt.Errorf("send code %s: %w", codeID, err))
+	case err != nil:
+		return fmt.Errorf("issue code %s: %w", codeID, err)
+	}
+
+	messageID, err := w.deliver(ctx, ch, tenant, code, value, lang, issuedAt)
+
+	// The message is out (or definitely not): record the outcome even if
+	// the job's context was cancelled meanwhile, for a shutdown must not
+	// turn a delivered code into a duplicate.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err == nil {
+		return recordSent(recordCtx, w, log, job, tenantID, codeID, messageID)
+	}
+	return w.recordNotSent(recordCtx, log, job.JobRow, tenantID, codeID, err)
+}
+
+// issue makes the code's value, in one transaction, if the code still
+// needs sending (db.ErrNotFound otherwise), and loads its tenant for the
+// message. A code of another channel is errWrongChannel, rolled back.
+func (w codeDeps) issue(ctx context.Context, tenantID, codeID uuid.UUID, ch codeChannel, issuedAt time.Time) (*db.Code, string, *db.Tenant, error) {
 	var (
 		code   *db.Code
 		value  string
@@ -178,68 +208,67 @@ func sendCode[T river.JobArgs](ctx context.Context, w codeDeps, job *river.Job[T
 		tenant, err = s.Tenant(ctx)
 		return err
 	})
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		log.InfoContext(ctx, "code no longer needs sending (sent, failed, used or expired); nothing sent")
-		return nil
-	case errors.Is(err, errWrongChannel):
-		// The transaction rolled back, so the code is untouched.
-		return river.JobCancel(fmt.Errorf("send code %s: %w", codeID, err))
-	case err != nil:
-		return fmt.Errorf("issue code %s: %w", codeID, err)
-	}
+	return code, value, tenant, err
+}
 
-	msg := newCodeMessage(tenant, value, code.ExpiresAt.Sub(issuedAt), lang)
-	messageID, err := ch.send(ctx, w.senders, tenantID, code.Recipient, msg)
+// deliver words the message in lang and sends it through the tenant's
+// provider for the channel, returning the provider's message id. Its
+// error never quotes the code's value (sendError).
+func (w codeDeps) deliver(ctx context.Context, ch codeChannel, tenant *db.Tenant, code *db.Code, value, lang string, issuedAt time.Time) (string, error) {
+	msg, err := newCodeMessage(tenant, value, code.ExpiresAt.Sub(issuedAt), lang)
 	if err != nil {
-		err = &sendError{err: err, value: value}
+		return "", err
 	}
+	messageID, err := ch.send(ctx, w.senders, tenant.ID, code.Recipient, msg)
+	if err != nil {
+		return "", &sendError{err: err, value: value}
+	}
+	return messageID, nil
+}
 
-	// The message is out (or definitely not): record the outcome even if
-	// the job's context was cancelled meanwhile, for a shutdown must not
-	// turn a delivered code into a duplicate.
-	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-
-	switch {
-	case err == nil:
-		rerr := w.db.InTx(recordCtx, func(ctx context.Context, tx *db.Tx) error {
-			err := tx.ForTenant(tenantID).Codes().MarkSent(ctx, codeID, messageID, w.clock.Now())
-			if errors.Is(err, db.ErrNotFound) {
-				// Another run of this job (rescued while still running)
-				// recorded the code first: this message is a duplicate,
-				// and Issue made its code stop working.
-				log.WarnContext(ctx, "code was already recorded by another run; this message is a duplicate", "message_id", messageID)
-			} else if err != nil {
-				return err
-			}
-			_, err = river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx.SQL(), job)
+// recordSent records a sent code with the provider's message id and
+// completes the job, in one transaction.
+func recordSent[T river.JobArgs](ctx context.Context, w codeDeps, log *slog.Logger, job *river.Job[T], tenantID, codeID uuid.UUID, messageID string) error {
+	err := w.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		err := tx.ForTenant(tenantID).Codes().MarkSent(ctx, codeID, messageID, w.clock.Now())
+		if errors.Is(err, db.ErrNotFound) {
+			// Another run of this job (rescued while still running)
+			// recorded the code first: this message is a duplicate,
+			// and Issue made its code stop working.
+			log.WarnContext(ctx, "code was already recorded by another run; this message is a duplicate", "message_id", messageID)
+		} else if err != nil {
 			return err
-		})
-		if rerr != nil {
-			log.WarnContext(ctx, "code sent but not recorded; a retry sends a new code", "message_id", messageID, "error", rerr)
-			return fmt.Errorf("record code %s as sent: %w", codeID, rerr)
 		}
-		log.InfoContext(ctx, "code sent", "message_id", messageID)
-		return nil
+		_, err = river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx.SQL(), job)
+		return err
+	})
+	if err != nil {
+		log.WarnContext(ctx, "code sent but not recorded; a retry sends a new code", "message_id", messageID, "error", err)
+		return fmt.Errorf("record code %s as sent: %w", codeID, err)
+	}
+	log.InfoContext(ctx, "code sent", "message_id", messageID)
+	return nil
+}
 
-	case delivery.IsPermanent(err):
-		if ferr := w.markFailed(recordCtx, tenantID, codeID, err.Error()); ferr != nil {
+// recordNotSent handles a failed send: a permanent error marks the code
+// failed and cancels the job; any other is returned for River to retry,
+// and on the last attempt also marks the code failed, saying why.
+func (w codeDeps) recordNotSent(ctx context.Context, log *slog.Logger, job *rivertype.JobRow, tenantID, codeID uuid.UUID, err error) error {
+	if delivery.IsPermanent(err) {
+		if ferr := w.markFailed(ctx, tenantID, codeID, err.Error()); ferr != nil {
 			return ferr
 		}
 		log.WarnContext(ctx, "code cannot be delivered; job cancelled", "error", err)
 		return river.JobCancel(fmt.Errorf("send code %s: %w", codeID, err))
-
-	default:
-		if job.Attempt >= job.MaxAttempts {
-			// River discards the job after this run: say why on the code.
-			if ferr := w.markFailed(recordCtx, tenantID, codeID, fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, err)); ferr != nil {
-				return ferr
-			}
-		}
-		log.WarnContext(ctx, "code not sent; River retries", "error", err)
-		return fmt.Errorf("send code %s: %w", codeID, err)
 	}
+	if job.Attempt >= job.MaxAttempts {
+		// River discards the job after this run: say why on the code.
+		if ferr := w.markFailed(ctx, tenantID, codeID, fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, err)); ferr != nil {
+			return ferr
+		}
+	}
+	log.WarnContext(ctx, "code not sent; River retries", "error", err)
+	return fmt.Errorf("send code %s: %w", codeID, err)
 }
 
 // maxSendErrorLen bounds the reason stored on a failed code.
@@ -260,22 +289,22 @@ func (w codeDeps) markFailed(ctx context.Context, tenantID, codeID uuid.UUID, re
 }
 
 // messages are the code messages' words in every language, from the
-// same locale files as the hosted pages (namespace "messages"). They are
-// embedded and checked by the tests, and the server refuses to start
-// without them (console.New loads the same files), so a failure here is a broken build.
-var messages = sync.OnceValue(func() *locale.Catalog {
-	c, err := locale.LoadCatalog()
-	if err != nil {
-		panic(err)
-	}
-	return c
-})
+// same locale files as the hosted pages (namespace "messages"), loaded
+// once. They are embedded and checked by the tests, and the server refuses
+// to start without them (console.New loads the same files), so an error
+// here is a broken build.
+var messages = sync.OnceValues(locale.LoadCatalog)
 
 // newCodeMessage returns the message carrying value for tenant, which
 // expires after left, in lang: "Your Acme code is 123456. It expires in
-// 10 minutes."
-func newCodeMessage(tenant *db.Tenant, value string, left time.Duration, lang string) codeMessage {
-	l := messages().Locale(lang, "")
+// 10 minutes." Without the locale files it fails for good
+// (delivery.ErrPermanent): no retry would find them.
+func newCodeMessage(tenant *db.Tenant, value string, left time.Duration, lang string) (codeMessage, error) {
+	catalog, err := messages()
+	if err != nil {
+		return codeMessage{}, fmt.Errorf("%w: load the code messages: %w", delivery.ErrPermanent, err)
+	}
+	l := catalog.Locale(lang, "")
 	name := displayName(tenant)
 	// Rounded up: a code issued with 9m59.9s left is "10 minutes".
 	minutes := int((left + time.Minute - 1) / time.Minute)
@@ -286,7 +315,7 @@ func newCodeMessage(tenant *db.Tenant, value string, left time.Duration, lang st
 	return codeMessage{
 		subject: l.T("messages.code.subject", "tenant", name),
 		text:    l.T("messages.code.text", "tenant", name, "code", value, "expires", expires),
-	}
+	}, nil
 }
 
 // displayName is the tenant's name made safe for a subject line: control

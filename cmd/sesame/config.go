@@ -1,17 +1,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/internal/captcha"
 )
 
 // Config is every setting of the sesame binary. Each is read from its
@@ -86,142 +81,51 @@ type setting struct {
 	apply   func(c *Config, v string) error
 }
 
-// settings is the configuration table, in the order the README lists it.
+// settings is the configuration table, in the order the README lists it;
+// each setting's parsing and check is its apply function
+// (config_apply.go).
 func settings() []setting {
 	return []setting{
 		{Flag: "database-url", Env: "DATABASE_URL", Default: db.DefaultDSN,
-			Help: "database: sqlite:PATH (embedded) or postgres://USER[:PASSWORD]@HOST:PORT/DB",
-			apply: func(c *Config, v string) error {
-				if !strings.HasPrefix(v, "sqlite:") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
-					scheme, _, _ := strings.Cut(v, ":")
-					return fmt.Errorf("scheme %q is not supported; use sqlite:PATH or postgres://USER@HOST:5432/DBNAME", scheme)
-				}
-				c.DatabaseURL = v
-				return nil
-			}},
+			Help:  "database: sqlite:PATH (embedded) or postgres://USER[:PASSWORD]@HOST:PORT/DB",
+			apply: applyDatabaseURL},
 		{Flag: "listen", Env: "SESAME_LISTEN", Default: "127.0.0.1:8080", serveOnly: true,
-			Help: "TCP address to serve HTTP on (use :8080 to listen on every interface)",
-			apply: func(c *Config, v string) error {
-				if _, _, err := net.SplitHostPort(v); err != nil {
-					return fmt.Errorf("%q is not HOST:PORT", v)
-				}
-				c.Listen = v
-				return nil
-			}},
+			Help:  "TCP address to serve HTTP on (use :8080 to listen on every interface)",
+			apply: applyListen},
 		{Flag: "base-domain", Env: "SESAME_BASE_DOMAIN", Default: "localhost:8080",
-			Help: "domain tenants are served under ({slug}.BASE); include the port unless it is 80/443",
-			apply: func(c *Config, v string) error {
-				if err := validateBaseDomain(v); err != nil {
-					return err
-				}
-				c.BaseDomain = strings.ToLower(v)
-				return nil
-			}},
+			Help:  "domain tenants are served under ({slug}.BASE); include the port unless it is 80/443",
+			apply: applyBaseDomain},
 		{Flag: "env", Env: "SESAME_ENV", Default: "production",
-			Help: "development or production",
-			apply: func(c *Config, v string) error {
-				if v != "development" && v != "production" {
-					return fmt.Errorf("%q is neither development nor production", v)
-				}
-				c.Env = v
-				return nil
-			}},
+			Help:  "development or production",
+			apply: applyEnv},
 		{Flag: "log-format", Env: "SESAME_LOG_FORMAT", Default: "",
-			Help: "text or json (default: text in development, json in production)",
-			apply: func(c *Config, v string) error {
-				if v != "" && v != "text" && v != "json" {
-					return fmt.Errorf("%q is neither text nor json", v)
-				}
-				c.LogFormat = v
-				return nil
-			}},
+			Help:  "text or json (default: text in development, json in production)",
+			apply: applyLogFormat},
 		{Flag: "log-level", Env: "SESAME_LOG_LEVEL", Default: "info",
-			Help: "debug, info, warn or error",
-			apply: func(c *Config, v string) error {
-				return c.LogLevel.UnmarshalText([]byte(v))
-			}},
+			Help:  "debug, info, warn or error",
+			apply: applyLogLevel},
 		{Flag: "migrate", Env: "SESAME_MIGRATE", Default: "true", serveOnly: true, boolean: true,
-			Help: "apply pending database migrations on start",
-			apply: func(c *Config, v string) error {
-				b, err := strconv.ParseBool(v)
-				c.Migrate = b
-				return err
-			}},
+			Help:  "apply pending database migrations on start",
+			apply: applyMigrate},
 		{Flag: "demo", Env: "SESAME_DEMO", Default: "false", serveOnly: true, boolean: true,
-			Help: "create the demo tenant on start if it is missing",
-			apply: func(c *Config, v string) error {
-				b, err := strconv.ParseBool(v)
-				c.Demo = b
-				return err
-			}},
+			Help:  "create the demo tenant on start if it is missing",
+			apply: applyDemo},
 		{Flag: "shutdown-timeout", Env: "SESAME_SHUTDOWN_TIMEOUT", Default: "20s", serveOnly: true,
-			Help: "how long in-flight requests and jobs may take to finish on shutdown",
-			apply: func(c *Config, v string) error {
-				d, err := parsePositiveDuration(v)
-				c.ShutdownTimeout = d
-				return err
-			}},
+			Help:  "how long in-flight requests and jobs may take to finish on shutdown",
+			apply: applyShutdownTimeout},
 		{Flag: "db-max-conns", Env: "SESAME_DB_MAX_CONNS", Default: "20",
-			Help: "most PostgreSQL connections per process (SQLite always uses one)",
-			apply: func(c *Config, v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 2 {
-					return fmt.Errorf("%q is not a whole number of at least 2", v)
-				}
-				c.DBMaxConns = n
-				return nil
-			}},
+			Help:  "most PostgreSQL connections per process (SQLite always uses one)",
+			apply: applyDBMaxConns},
 		{Flag: "job-poll-interval", Env: "SESAME_JOB_POLL_INTERVAL", Default: "100ms", serveOnly: true,
-			Help: "how often idle job workers look for new jobs (at least 25ms)",
-			apply: func(c *Config, v string) error {
-				d, err := parsePositiveDuration(v)
-				if err == nil && d < 25*time.Millisecond {
-					err = fmt.Errorf("%s is below the 25ms minimum", d)
-				}
-				c.JobPollInterval = d
-				return err
-			}},
+			Help:  "how often idle job workers look for new jobs (at least 25ms)",
+			apply: applyJobPollInterval},
 		{Flag: "captcha-script-origin", Env: "SESAME_CAPTCHA_SCRIPT_ORIGIN", Default: "", serveOnly: true,
-			Help: "origin that serves the CAPTCHA widget scripts at the providers' paths (a mirror or a test fake); default the providers' own",
-			apply: func(c *Config, v string) error {
-				c.CaptchaScriptOrigin = v
-				return captcha.ValidateOrigin(v)
-			}},
+			Help:  "origin that serves the CAPTCHA widget scripts at the providers' paths (a mirror or a test fake); default the providers' own",
+			apply: applyCaptchaScriptOrigin},
 		{Flag: "captcha-verify-origin", Env: "SESAME_CAPTCHA_VERIFY_ORIGIN", Default: "", serveOnly: true,
-			Help: "origin that serves the CAPTCHA siteverify APIs at the providers' paths (a mirror or a test fake); default the providers' own",
-			apply: func(c *Config, v string) error {
-				c.CaptchaVerifyOrigin = v
-				return captcha.ValidateOrigin(v)
-			}},
+			Help:  "origin that serves the CAPTCHA siteverify APIs at the providers' paths (a mirror or a test fake); default the providers' own",
+			apply: applyCaptchaVerifyOrigin},
 	}
-}
-
-func parsePositiveDuration(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a positive duration such as 20s or 500ms", v)
-	}
-	return d, nil
-}
-
-func validateBaseDomain(v string) error {
-	if v == "" {
-		return errors.New("is empty")
-	}
-	if strings.Contains(v, "://") || strings.ContainsAny(v, "/?#@ ") {
-		return fmt.Errorf("%q must be a bare host such as localhost:8080 or id.example.com (no scheme or path)", v)
-	}
-	host := v
-	if h, port, err := net.SplitHostPort(v); err == nil {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("%q has a bad port", v)
-		}
-		host = h
-	}
-	if net.ParseIP(host) != nil {
-		return fmt.Errorf("%q is an IP address; tenants need a domain under which {slug}.DOMAIN resolves (localhost works locally)", v)
-	}
-	return nil
 }
 
 // configFlags registers the settings on fs (serve-only ones only when

@@ -34,92 +34,28 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(server.LogHandler{Handler: h})
 }
 
+// serve runs the server: it opens (and, with --migrate, migrates) the
+// database, builds the whole server with app.Build, sets up the demo, and
+// serves until the signal context ends, then stops the jobs gracefully.
 func (e cliEnv) serve(args []string) error {
-	fs := e.newFlagSet("serve")
-	cfg, err := e.parse(fs, true, args)
+	cfg, err := e.parse(e.newFlagSet("serve"), true, args)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg, e.stderr)
-
 	d, err := e.openDB(cfg, logger, false)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-
-	status, err := d.MigrationStatus(e.ctx)
+	if err := migrateOnStart(e.ctx, d, cfg, logger); err != nil {
+		return err
+	}
+	a, err := app.Build(e.ctx, appConfig(cfg, d, logger))
 	if err != nil {
 		return err
 	}
-	if !status.Current() {
-		if !cfg.Migrate {
-			return errors.New("the database is not migrated and SESAME_MIGRATE / --migrate is false; run `sesame migrate` first")
-		}
-		applied, err := d.Migrate(e.ctx)
-		if err != nil {
-			return err
-		}
-		logger.Info("migrated database", "applied", strings.Join(applied, ","))
-	}
-
-	tenantService := tenants.NewService(d, cfg.BaseDomain)
-	if _, err := tenantService.EnsureAdmin(e.ctx); err != nil {
-		return err
-	}
-	demoLink := ""
-	if cfg.Demo {
-		t, created, err := tenantService.Ensure(e.ctx, demoSlug, "Demo")
-		if err != nil {
-			return fmt.Errorf("create demo tenant: %w", err)
-		}
-		if created {
-			logger.Info("created demo tenant", "tenant", t.Slug)
-		}
-		// A fresh one-time link for the demo's administrator on every start.
-		_, err = tenantService.EnsureAdmin(e.ctx)
-		if err != nil {
-			return err
-		}
-		// The demo administrator is a platform owner: the demo shows the
-		// whole console, creating tenants included.
-		demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, false, time.Now())
-		if err != nil {
-			demoLink, err = createAdmin(e.ctx, d, tenantService, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, true, time.Now())
-		}
-		if err != nil {
-			return fmt.Errorf("demo administrator: %w", err)
-		}
-	}
-
-	// Each tenant's codes go through the providers in its settings. The
-	// default provider, outbox, is the development outbox, readable at
-	// /dev/outbox; a production server has none, so a tenant that has not
-	// configured Twilio or SMTP gets its codes refused with a log line
-	// naming the setting.
-	var outbox *delivery.Outbox
-	if cfg.Env == "development" {
-		outbox = delivery.NewOutbox(delivery.OutboxConfig{Logger: logger})
-	}
-	senders, err := app.NewSenders(d, app.SendersConfig{Outbox: outbox})
-	if err != nil {
-		return err
-	}
-	jobClient, err := jobs.NewClient(d, jobs.Config{
-		FetchPollInterval: cfg.JobPollInterval,
-		Logger:            logger,
-		Senders:           senders,
-	})
-	if err != nil {
-		return err
-	}
-	appCfg := app.Config{
-		BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient,
-		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
-		Development: cfg.Env == "development", Senders: senders,
-	}
-	appCfg.Outbox = outbox
-	a, err := app.New(d, appCfg)
+	demoLink, err := setUpDemo(e.ctx, d, a.Tenants, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -128,30 +64,84 @@ func (e cliEnv) serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("SESAME_LISTEN / --listen: cannot listen on %s: %w", cfg.Listen, err)
 	}
-	// River stops hard when its start context ends; the signal context
-	// must instead lead to the graceful Stop in OnShutdown.
-	if err := jobClient.Start(context.WithoutCancel(e.ctx)); err != nil {
+	if err := a.Start(e.ctx); err != nil {
 		_ = ln.Close()
-		return fmt.Errorf("start job client: %w", err)
+		return err
 	}
-
 	printURLs(e.stdout, cfg, ln.Addr().String(), demoLink)
 	logger.Info("serving", "listen", ln.Addr().String(), "base_domain", cfg.BaseDomain, "env", cfg.Env, "database", string(d.Dialect()))
-
 	srv := &server.Server{
 		Handler:         a.Handler,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          logger,
-		OnShutdown: []func(ctx context.Context) error{
-			func(ctx context.Context) error {
-				if err := jobClient.Stop(ctx); err != nil {
-					return fmt.Errorf("stop job client: %w", err)
-				}
-				return nil
-			},
-		},
+		OnShutdown:      []func(ctx context.Context) error{a.Stop},
 	}
 	return srv.Serve(e.ctx, ln)
+}
+
+// migrateOnStart applies pending migrations when cfg.Migrate allows, and
+// refuses to serve an unmigrated database otherwise.
+func migrateOnStart(ctx context.Context, d *db.DB, cfg Config, logger *slog.Logger) error {
+	status, err := d.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if status.Current() {
+		return nil
+	}
+	if !cfg.Migrate {
+		return errors.New("the database is not migrated and SESAME_MIGRATE / --migrate is false; run `sesame migrate` first")
+	}
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	logger.Info("migrated database", "applied", strings.Join(applied, ","))
+	return nil
+}
+
+// appConfig is the server's configuration from the binary's settings.
+// Each tenant's codes go through the providers in its settings. The
+// default provider, outbox, is the development outbox, readable at
+// /dev/outbox; a production server has none, so a tenant that has not
+// configured Twilio or SMTP gets its codes refused with a log line naming
+// the setting.
+func appConfig(cfg Config, d *db.DB, logger *slog.Logger) app.Config {
+	development := cfg.Env == "development"
+	ac := app.Config{
+		DB: d, BaseDomain: cfg.BaseDomain, Logger: logger, Development: development,
+		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
+		Jobs: jobs.Config{FetchPollInterval: cfg.JobPollInterval},
+	}
+	if development {
+		ac.Delivery.Outbox = delivery.NewOutbox(delivery.OutboxConfig{Logger: logger})
+	}
+	return ac
+}
+
+// setUpDemo, with --demo, ensures the demo tenant and returns a fresh
+// one-time setup link for the demo's administrator, made on every start. The
+// administrator is a platform owner: the demo shows the whole console,
+// creating tenants included. Without --demo it returns "".
+func setUpDemo(ctx context.Context, d *db.DB, ts *tenants.Service, cfg Config, logger *slog.Logger) (string, error) {
+	if !cfg.Demo {
+		return "", nil
+	}
+	t, created, err := ts.Ensure(ctx, demoSlug, "Demo")
+	if err != nil {
+		return "", fmt.Errorf("create demo tenant: %w", err)
+	}
+	if created {
+		logger.Info("created demo tenant", "tenant", t.Slug)
+	}
+	link, err := createAdmin(ctx, d, ts, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, false, time.Now())
+	if err != nil {
+		link, err = createAdmin(ctx, d, ts, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, true, time.Now())
+	}
+	if err != nil {
+		return "", fmt.Errorf("demo administrator: %w", err)
+	}
+	return link, nil
 }
 
 func printURLs(w io.Writer, cfg Config, addr, demoLink string) {

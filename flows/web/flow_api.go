@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
 	"github.com/sesame-id/sesame/internal/errcode"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -49,15 +50,14 @@ type flowJSON struct {
 // its token, state and allowed actions. A body {"action": A, "input": {...}}
 // also performs the first action A at once (one statement for a passkey
 // begin).
-func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	if err := h.checkPost(r, t, true); err != nil {
-		h.fail(w, r, err)
+func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if err := h.CheckPost(r, t, true); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	body, err := readBody(w, r)
+	body, err := server.ReadJSON(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	var first struct {
@@ -65,7 +65,7 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
 		Input  json.RawMessage `json:"input"`
 	}
 	if err := flows.DecodeInput(body, &first); err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	ctx := r.Context()
@@ -77,19 +77,19 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
 	case kindSignUp:
 		res, err = start(ctx, h.signUp, t, signup.Context{}, first.Action, first.Input, req)
 	case kindAddPasskey:
-		s, serr := h.session(ctx, r, t)
+		s, serr := h.Session(ctx, r, t)
 		if serr != nil {
-			h.fail(w, r, serr)
+			h.Fail(w, r, serr)
 			return
 		}
 		req.UserID, req.SessionID = &s.UserID, &s.ID
 		res, err = start(ctx, h.addPasskey, t, addpasskey.Context{UserID: s.UserID}, first.Action, first.Input, req)
 	default:
-		h.fail(w, r, errcode.ErrUnknownFlow)
+		h.Fail(w, r, errcode.ErrUnknownFlow)
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	out := map[string]any{"flow": flowJSON{Token: res.Token, State: res.State, Actions: res.Actions}}
@@ -98,7 +98,7 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request) {
 	}
 	if res.Session != nil {
 		// A first action can sign in (a sign-up with nothing to prove).
-		out["session"] = h.sessionResponse(w, r, res.Session)
+		out["session"] = h.SessionResponse(w, r, res.Session)
 	}
 	flows.WriteJSON(w, http.StatusCreated, out)
 }
@@ -113,28 +113,27 @@ func start[C any](ctx context.Context, e *flows.Engine[C], t *tenants.Tenant, c 
 
 // runFlow serves POST /api/flows/{kind}/{action}: one step of the flow
 // whose token is in the X-Sesame-Flow header.
-func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	if err := h.checkPost(r, t, true); err != nil {
-		h.fail(w, r, err)
+func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if err := h.CheckPost(r, t, true); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	kind := r.PathValue("kind")
 	eng, ok := h.engine(kind)
 	if !ok {
-		h.fail(w, r, errcode.ErrUnknownFlow)
+		h.Fail(w, r, errcode.ErrUnknownFlow)
 		return
 	}
-	body, err := readBody(w, r)
+	body, err := server.ReadJSON(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	req := requestInfo(r)
 	if kind == kindAddPasskey {
-		s, err := h.session(r.Context(), r, t)
+		s, err := h.Session(r.Context(), r, t)
 		if err != nil {
-			h.fail(w, r, err)
+			h.Fail(w, r, err)
 			return
 		}
 		req.UserID, req.SessionID = &s.UserID, &s.ID
@@ -146,18 +145,18 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
 		// is bound; the flow token alone drives those steps, and the step
 		// that binds the factor returns the session (set as the cookie
 		// below).
-		s, err := h.session(r.Context(), r, t)
+		s, err := h.Session(r.Context(), r, t)
 		switch {
 		case err == nil:
 			req.UserID = &s.UserID
 		case !errors.Is(err, flows.ErrUnauthenticated):
-			h.fail(w, r, err)
+			h.Fail(w, r, err)
 			return
 		}
 	}
 	res, err := eng.Run(r.Context(), t, r.Header.Get(FlowHeader), r.PathValue("action"), body, req)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	out := map[string]any{
@@ -165,7 +164,7 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request) {
 		"result": res.Output,
 	}
 	if res.Session != nil {
-		out["session"] = h.sessionResponse(w, r, res.Session)
+		out["session"] = h.SessionResponse(w, r, res.Session)
 	}
 	flows.WriteJSON(w, http.StatusOK, out)
 }

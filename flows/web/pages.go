@@ -14,15 +14,14 @@ import (
 
 // signInPage serves the hosted sign-in page; a signed-in user goes to
 // their account instead.
-func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	if _, err := h.session(r.Context(), r, t); err == nil {
+func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if _, err := h.Session(r.Context(), r, t); err == nil {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
 	p := t.Settings.Passkeys
 	h.Pages.SignIn(w, r, console.SignInView{
-		Locale:        h.locale(w, r, t, "sign_in"),
+		Locale:        h.Locale(w, r, t, "sign_in"),
 		TenantName:    t.Name,
 		PasskeySignIn: p.SignIn,
 		ShowButton:    p.ShowButton,
@@ -52,15 +51,14 @@ func (h *Handler) captchaView(t *tenants.Tenant, actions []string) *console.Capt
 // signUpPage serves the hosted sign-up page, with a field for each
 // identifier the tenant takes at sign-up; a tenant that takes no sign-up
 // (tenants.Tenant.SignUpOpen) has no such page.
-func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
+func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	if !t.SignUpOpen() {
 		// No sign-up page where the flow refuses every step.
 		h.notFound(w, r)
 		return
 	}
 	su := t.Settings.SignUp
-	loc := h.locale(w, r, t, "sign_up")
+	loc := h.Locale(w, r, t, "sign_up")
 	v := console.SignUpView{
 		Locale:       loc,
 		TenantName:   t.Name,
@@ -89,9 +87,8 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // accountPage shows the signed-in user's passkeys and lets them add one.
-func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	s, err := h.session(r.Context(), r, t)
+func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	s, err := h.Session(r.Context(), r, t)
 	if err != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
@@ -103,7 +100,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := console.AccountView{
-		Locale:            h.locale(w, r, t, "account"),
+		Locale:            h.Locale(w, r, t, "account"),
 		TenantName:        t.Name,
 		UserName:          s.User.DisplayName,
 		AllowRegistration: t.Settings.Passkeys.AllowRegistration,
@@ -125,10 +122,10 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 	h.Pages.Account(w, r, view)
 }
 
-// locale picks the page's language (console.Pick: ?lang=, the cookie,
+// Locale picks the page's language (console.Pick: ?lang=, the cookie,
 // Accept-Language, the tenant's default_locale) and remembers a choice
 // made with ?lang= for a year.
-func (h *Handler) locale(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, bundle string) console.Locale {
+func (h *Handler) Locale(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, bundle string) console.Locale {
 	var cookie string
 	if c, err := r.Cookie(console.LangCookie); err == nil {
 		cookie = c.Value
@@ -144,15 +141,14 @@ func (h *Handler) locale(w http.ResponseWriter, r *http.Request, t *tenants.Tena
 }
 
 // signOut ends the session and returns to the sign-in page.
-func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	if err := h.checkPost(r, t, false); err != nil {
-		h.fail(w, r, err)
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if err := h.CheckPost(r, t, false); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	if c, err := r.Cookie(h.sessionCookieName()); err == nil && c.Value != "" {
 		if err := h.DB.ForTenant(t.ID).Sessions().DeleteByToken(r.Context(), flows.HashToken(c.Value)); err != nil {
-			h.fail(w, r, err)
+			h.Fail(w, r, err)
 			return
 		}
 	}

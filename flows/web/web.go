@@ -7,11 +7,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"slices"
 	"time"
@@ -20,11 +16,10 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
-	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
-	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/errcode"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -40,32 +35,25 @@ const (
 	CaptchaHeader = "X-Sesame-Captcha"
 )
 
-// maxBody caps request bodies: WebAuthn responses are a few kilobytes.
-const maxBody = 64 << 10
-
 // Deps are the handler's dependencies.
 type Deps struct {
-	DB       *db.DB
-	Tenants  *tenants.Service
-	Passkeys *passkey.Service
-	Pages    *console.Pages
-	Clock    clock.Clock
-	Logger   *slog.Logger
-	// Jobs enqueues the jobs that send codes.
-	Jobs flows.JobInserter
+	// Deps are the dependencies the flow engines share (database,
+	// passkeys, clock, logger, job inserter, CAPTCHA verifier), built once
+	// by app.Build and given as they are to every engine.
+	flows.Deps
+	Tenants *tenants.Service
+	Pages   *console.Pages
 	// GraphQL, when set, serves /graphql (the graph package's handler).
 	GraphQL http.Handler
-	// Captcha checks the CAPTCHA tokens of guarded actions. Default: a
-	// captcha.Verifier calling the providers' real siteverify APIs.
-	Captcha flows.CaptchaVerifier
 	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
 	// providers' widget scripts on the pages (a mirror, or a fake in
 	// tests). Default "": the providers' own.
 	CaptchaScriptOrigin string
 }
 
-// Handler serves tenant hosts. The request's tenant must be in its
-// context (tenants.Router puts it there).
+// Handler serves tenant hosts. Every route takes the request's tenant as
+// a value (server.WithTenant reads it from the context tenants.Router
+// fills, and answers an error when it is missing).
 type Handler struct {
 	Deps
 	signIn     *flows.Engine[signin.Context]
@@ -74,36 +62,39 @@ type Handler struct {
 	mux        *http.ServeMux
 }
 
-// New builds the flow engines (checking their machines) and the routes.
+// New builds the flow engines (checking their machines) and the routes:
+// hosted pages (pages.go), the flow API (flow_api.go), the WebAuthn
+// routes (webauthn_routes.go) and /graphql.
 func New(d Deps) (*Handler, error) {
+	d.Deps = d.Deps.WithDefaults()
 	h := &Handler{Deps: d}
 	var err error
-	fd := flows.Deps{DB: d.DB, Passkeys: d.Passkeys, Clock: d.Clock, Logger: d.Logger, Jobs: d.Jobs, Captcha: d.Captcha}
-	if h.signIn, err = signin.New(fd); err != nil {
+	if h.signIn, err = signin.New(d.Deps); err != nil {
 		return nil, err
 	}
-	if h.signUp, err = signup.New(fd); err != nil {
+	if h.signUp, err = signup.New(d.Deps); err != nil {
 		return nil, err
 	}
-	if h.addPasskey, err = addpasskey.New(fd); err != nil {
+	if h.addPasskey, err = addpasskey.New(d.Deps); err != nil {
 		return nil, err
 	}
 
 	mux := http.NewServeMux()
+	tenant := h.WithTenant
 	mux.Handle("GET /static/", d.Pages.Static())
-	mux.HandleFunc("GET /{$}", h.signInPage)
-	mux.HandleFunc("GET /sign-up", h.signUpPage)
-	mux.HandleFunc("GET /account", h.accountPage)
-	mux.HandleFunc("POST /sign-out", h.signOut)
-	mux.HandleFunc("GET /.well-known/webauthn", h.wellKnown)
+	mux.HandleFunc("GET /{$}", tenant(h.signInPage))
+	mux.HandleFunc("GET /sign-up", tenant(h.signUpPage))
+	mux.HandleFunc("GET /account", tenant(h.accountPage))
+	mux.HandleFunc("POST /sign-out", tenant(h.signOut))
+	mux.HandleFunc("GET /.well-known/webauthn", tenant(h.wellKnown))
 
-	mux.HandleFunc("POST /api/flows/{kind}", h.startFlow)
-	mux.HandleFunc("POST /api/flows/{kind}/{action}", h.runFlow)
+	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
+	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))
 
-	mux.HandleFunc("POST /webauthn/register/options", h.registerOptions)
-	mux.HandleFunc("POST /webauthn/register", h.register)
-	mux.HandleFunc("POST /webauthn/authenticate/options", h.authenticateOptions)
-	mux.HandleFunc("POST /webauthn/authenticate", h.authenticate)
+	mux.HandleFunc("POST /webauthn/register/options", tenant(h.registerOptions))
+	mux.HandleFunc("POST /webauthn/register", tenant(h.register))
+	mux.HandleFunc("POST /webauthn/authenticate/options", tenant(h.authenticateOptions))
+	mux.HandleFunc("POST /webauthn/authenticate", tenant(h.authenticate))
 	if d.GraphQL != nil {
 		mux.Handle("/graphql", d.GraphQL)
 	}
@@ -115,13 +106,10 @@ func New(d Deps) (*Handler, error) {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-func (h *Handler) tenant(r *http.Request) *tenants.Tenant {
-	t, ok := tenants.FromContext(r.Context())
-	if !ok {
-		// Routing guarantees a tenant; reaching here is a wiring bug.
-		panic("web: request without tenant")
-	}
-	return t
+// WithTenant adapts a route taking the tenant as a value
+// (server.WithTenant, with this handler's logger).
+func (h *Handler) WithTenant(f server.TenantHandlerFunc) http.HandlerFunc {
+	return server.WithTenant(h.Logger, f)
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
@@ -133,37 +121,25 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // wellKnown serves the tenant's related origins (WebAuthn Level 3 §5.11).
-func (h *Handler) wellKnown(w http.ResponseWriter, r *http.Request) {
-	rp := h.Passkeys.RelyingParty(h.tenant(r))
+func (h *Handler) wellKnown(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	rp := h.Passkeys.RelyingParty(t)
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	flows.WriteJSON(w, http.StatusOK, map[string]any{"origins": rp.Origins})
 }
 
-// preferredLang is the language the client asked for ("" for none).
-func preferredLang(r *http.Request) string {
-	var cookie string
-	if c, err := r.Cookie(console.LangCookie); err == nil {
-		cookie = c.Value
-	}
-	return console.Preferred(cookie, r.Header.Get("Accept-Language"))
-}
-
-// requestInfo describes the client for the flows. The IP is the peer's:
-// put Sesame behind a proxy that rewrites the connection, not one that only
-// sets X-Forwarded-For.
+// requestInfo describes the client for the flows (server.RequestInfo) with
+// the CAPTCHA token it sent.
 func requestInfo(r *http.Request) flows.RequestInfo {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	return flows.RequestInfo{UserAgent: r.UserAgent(), IP: ip, Captcha: r.Header.Get(CaptchaHeader), Lang: preferredLang(r)}
+	req := server.RequestInfo(r)
+	req.Captcha = r.Header.Get(CaptchaHeader)
+	return req
 }
 
-// checkPost guards every state-changing request: the body must be JSON
+// CheckPost guards every state-changing request: the body must be JSON
 // (a cross-site HTML form cannot send that without a CORS preflight, which
 // Sesame never grants) and, when the browser says where the request comes
 // from, it must be one of the tenant's own origins.
-func (h *Handler) checkPost(r *http.Request, t *tenants.Tenant, jsonBody bool) error {
+func (h *Handler) CheckPost(r *http.Request, t *tenants.Tenant, jsonBody bool) error {
 	if o := r.Header.Get("Origin"); o != "" {
 		rp := h.Passkeys.RelyingParty(t)
 		if o != h.Tenants.Origin(t) && !slices.Contains(rp.Origins, o) {
@@ -181,21 +157,9 @@ func (h *Handler) checkPost(r *http.Request, t *tenants.Tenant, jsonBody bool) e
 	return nil
 }
 
-// readBody returns the request body, at most maxBody bytes.
-func readBody(w http.ResponseWriter, r *http.Request) (json.RawMessage, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		return nil, flows.ErrInvalidInput.WithField("", "The request body is too large or unreadable.")
-	}
-	if len(b) > 0 && !json.Valid(b) {
-		return nil, flows.ErrInvalidInput.WithField("", "The request body is not valid JSON.")
-	}
-	return b, nil
-}
-
-// session returns the signed-in session of the request (cookie, or
+// Session returns the signed-in session of the request (cookie, or
 // Authorization: Bearer), or flows.ErrUnauthenticated.
-func (h *Handler) session(ctx context.Context, r *http.Request, t *tenants.Tenant) (*db.Session, error) {
+func (h *Handler) Session(ctx context.Context, r *http.Request, t *tenants.Tenant) (*db.Session, error) {
 	token := bearer(r)
 	if token == "" {
 		if c, err := r.Cookie(h.sessionCookieName()); err == nil {
@@ -247,31 +211,27 @@ func (h *Handler) clearCookie(w http.ResponseWriter, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(), SameSite: http.SameSiteLaxMode})
 }
 
-// sessionJSON is the session part of a response.
-type sessionJSON struct {
+// SessionJSON is the session part of a response.
+type SessionJSON struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	// Token is present only when the client asked for it.
 	Token string `json:"token,omitempty"`
 }
 
-func (h *Handler) sessionResponse(w http.ResponseWriter, r *http.Request, s *flows.IssuedSession) *sessionJSON {
+// SessionResponse sets the session cookie of s and returns the session
+// part of the response, with the token when the client asked for it
+// (ReturnTokenHeader).
+func (h *Handler) SessionResponse(w http.ResponseWriter, r *http.Request, s *flows.IssuedSession) *SessionJSON {
 	h.setSessionCookie(w, s)
-	out := &sessionJSON{ExpiresAt: s.Session.ExpiresAt}
+	out := &SessionJSON{ExpiresAt: s.Session.ExpiresAt}
 	if r.Header.Get(ReturnTokenHeader) == "1" {
 		out.Token = s.Token
 	}
 	return out
 }
 
-// fail writes err's public form, a catalogue error. An error that is not
-// public, or one that carries a cause beside its public error, is logged:
-// the cause never reaches the client.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch pe, ok := errcode.Public(err); {
-	case !ok:
-		h.Logger.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
-	case err.Error() != pe.Error():
-		h.Logger.InfoContext(r.Context(), "request refused", "path", r.URL.Path, "code", pe.Code, "err", err)
-	}
-	flows.WriteError(w, err)
+// Fail answers err's public form, logging errors that are not public
+// (server.Fail).
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	server.Fail(h.Logger, w, r, err)
 }

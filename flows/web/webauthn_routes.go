@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -42,17 +43,17 @@ func (h *Handler) ceremonyToken(r *http.Request) (string, error) {
 // body (the authenticator's response) and the flow token of the ceremony
 // cookie. On failure it has answered the request and ok is false.
 func (h *Handler) ceremonyResponse(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) (token string, body json.RawMessage, ok bool) {
-	if err := h.checkPost(r, t, true); err != nil {
-		h.fail(w, r, err)
+	if err := h.CheckPost(r, t, true); err != nil {
+		h.Fail(w, r, err)
 		return "", nil, false
 	}
-	body, err := readBody(w, r)
+	body, err := server.ReadJSON(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return "", nil, false
 	}
 	if token, err = h.ceremonyToken(r); err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return "", nil, false
 	}
 	return token, body, true
@@ -62,7 +63,7 @@ func (h *Handler) ceremonyResponse(w http.ResponseWriter, r *http.Request, t *te
 func (h *Handler) writeOptions(w http.ResponseWriter, r *http.Request, res *flows.Result) {
 	begun, ok := res.Output.(passkey.Begun)
 	if !ok || begun.Passkey == nil {
-		h.fail(w, r, flows.ErrInternal)
+		h.Fail(w, r, flows.ErrInternal)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -73,22 +74,21 @@ func (h *Handler) writeOptions(w http.ResponseWriter, r *http.Request, res *flow
 // registerOptions serves POST /webauthn/register/options for the signed-in
 // user. Both register routes pass the session to the add-passkey flow,
 // whose actions refuse one not verified recently (reverification_required).
-func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	if err := h.checkPost(r, t, false); err != nil {
-		h.fail(w, r, err)
+func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if err := h.CheckPost(r, t, false); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	s, err := h.session(r.Context(), r, t)
+	s, err := h.Session(r.Context(), r, t)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	req := requestInfo(r)
 	req.UserID, req.SessionID = &s.UserID, &s.ID
 	res, err := h.addPasskey.Begin(r.Context(), t, addpasskey.Context{UserID: s.UserID}, addpasskey.ActionPasskeyBegin, nil, req)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	h.setCeremonyCookie(w, res.Token)
@@ -97,11 +97,10 @@ func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request) {
 
 // register serves POST /webauthn/register. The body is the
 // RegistrationResponseJSON; the passkey's name may be given as ?name=.
-func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	s, err := h.session(r.Context(), r, t)
+func (h *Handler) register(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	s, err := h.Session(r.Context(), r, t)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	token, body, ok := h.ceremonyResponse(w, r, t)
@@ -110,7 +109,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	}
 	// A bad name is refused before the ceremony, which stays usable.
 	if _, err := flows.PasskeyName(r.URL.Query().Get("name")); err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
@@ -119,7 +118,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	res, err := h.addPasskey.Run(r.Context(), t, token, addpasskey.ActionPasskeyFinish, input, req)
 	h.clearCookie(w, h.ceremonyCookieName())
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	flows.WriteJSON(w, http.StatusCreated, res.Output)
@@ -127,20 +126,19 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 
 // authenticateOptions serves POST /webauthn/authenticate/options: a
 // discoverable sign-in (body {"mediation": "conditional"} for autofill).
-func (h *Handler) authenticateOptions(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
-	if err := h.checkPost(r, t, false); err != nil {
-		h.fail(w, r, err)
+func (h *Handler) authenticateOptions(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if err := h.CheckPost(r, t, false); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	body, err := readBody(w, r)
+	body, err := server.ReadJSON(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	res, err := h.signIn.Begin(r.Context(), t, signin.Context{}, signin.ActionPasskeyBegin, body, requestInfo(r))
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	h.setCeremonyCookie(w, res.Token)
@@ -149,8 +147,7 @@ func (h *Handler) authenticateOptions(w http.ResponseWriter, r *http.Request) {
 
 // authenticate serves POST /webauthn/authenticate. The body is the
 // AuthenticationResponseJSON; success sets the session cookie.
-func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) {
-	t := h.tenant(r)
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	token, body, ok := h.ceremonyResponse(w, r, t)
 	if !ok {
 		return
@@ -159,11 +156,11 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) {
 	res, err := h.signIn.Run(r.Context(), t, token, signin.ActionPasskeyFinish, input, requestInfo(r))
 	h.clearCookie(w, h.ceremonyCookieName())
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	flows.WriteJSON(w, http.StatusOK, map[string]any{
 		"result":  res.Output,
-		"session": h.sessionResponse(w, r, res.Session),
+		"session": h.SessionResponse(w, r, res.Session),
 	})
 }

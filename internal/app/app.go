@@ -1,48 +1,38 @@
-// Package app assembles Sesame's HTTP handler from its parts, so that the
-// binary and the tests that run the whole server build it the same way.
+// Package app is Sesame's composition root: Build makes the whole server
+// (tenants service, passkeys, the flows' shared dependencies, the code
+// senders, the River job client with its workers, the HTTP handler) from
+// one Config, so that the binary and the tests that run the whole server
+// build it the same way.
 package app
 
 import (
 	"context"
-	"errors"
+	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net/http"
 
-	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/flows/web"
-	"github.com/sesame-id/sesame/graph"
-	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
-	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// Config is what the handler needs besides the database.
+// Config is what the server is built from. The zero value of every field
+// but DB and BaseDomain means its default.
 type Config struct {
-	// BaseDomain is where tenants live: {slug}.{BaseDomain}.
+	// DB is the open, migrated database. Required; its owner closes it.
+	DB *db.DB
+	// BaseDomain is where tenants live: {slug}.{BaseDomain}. Required.
 	BaseDomain string
 	// Clock tells the time. Default: the wall clock.
 	Clock clock.Clock
-	// Logger receives request logs. Default: discard.
+	// Logger receives request, job and start-up logs. Default: discard.
 	Logger *slog.Logger
-	// Jobs is the River client the flows enqueue code jobs with. Without
-	// it, sending a code fails.
-	Jobs *jobs.Client
-	// Senders are the tenants' providers, for the console's test
-	// messages (the code jobs have their own).
-	Senders jobs.Senders
-	// Outbox, in development, is the outbox the code jobs deliver to; the
-	// console shows it to administrators, each the codes of the tenants
-	// they manage (the base domain's /dev/outbox leads there). Nil in
-	// production.
-	Outbox *delivery.Outbox
 	// Development turns on what only developers may see: GraphQL
-	// introspection.
+	// introspection, and the console's view of Delivery.Outbox.
 	Development bool
 	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
 	// CAPTCHA providers' widget scripts the sign-in pages load, and
@@ -51,93 +41,115 @@ type Config struct {
 	// Default "": the providers' own.
 	CaptchaScriptOrigin string
 	CaptchaVerifyOrigin string
+	// Delivery configures each tenant's SMS and email providers, the code
+	// jobs' senders. Default: the tenants' own providers, no outbox.
+	Delivery SendersConfig
+	// Senders, when set, replaces the tenants' providers for every code
+	// and test message (tests). Default nil: jobs.TenantSenders built from
+	// Delivery.
+	Senders jobs.Senders
+	// Jobs tunes the River client (workers, poll interval, cleanup,
+	// retries); Build sets its Clock, Logger and Senders. Default: the
+	// zero jobs.Config, that is jobs' defaults.
+	Jobs jobs.Config
 }
 
-// App is the assembled server.
+// SendersConfig is what the tenants' code senders need besides the
+// tenants.
+type SendersConfig struct {
+	// Outbox, in development, receives the codes of tenants whose
+	// providers are outbox (the default); nil in production, where such
+	// codes fail with an error naming the setting to configure. In
+	// development the console lists it. Default nil.
+	Outbox *delivery.Outbox
+	// TwilioHTTPClient, SMTPDialAddr and SMTPTLSConfig redirect every
+	// tenant's Twilio requests and SMTP connections, for tests (see
+	// jobs.TenantSendersConfig). Default: none.
+	TwilioHTTPClient *http.Client
+	SMTPDialAddr     string
+	SMTPTLSConfig    *tls.Config
+}
+
+// App is the assembled server. Serve Handler; Start works the jobs and
+// Stop ends them.
 type App struct {
-	Handler  http.Handler
+	// Handler serves every host: request ids, access log, health probes,
+	// then routing by host to the admin console, a tenant's pages, or a
+	// 404.
+	Handler http.Handler
+	// Jobs is the River client: the flows enqueue code jobs on it, and,
+	// once started, its workers send them and clean up.
+	Jobs     *jobs.Client
 	Tenants  *tenants.Service
 	Passkeys *passkey.Service
+	// Senders deliver the codes and the console's test messages.
+	Senders jobs.Senders
 }
 
-// New builds the handler: request ids, access log, health probes, then
-// routing by host to the admin console, a tenant's pages, or a 404.
-func New(d *db.DB, cfg Config) (*App, error) {
+// Build makes the whole server from cfg, and ensures the admin tenant
+// exists (the console lives on it). It starts nothing: call Start.
+func Build(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.DB == nil {
+		return nil, fmt.Errorf("app: Config.DB is required")
+	}
+	if cfg.BaseDomain == "" {
+		return nil, fmt.Errorf("app: Config.BaseDomain is required")
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	logger := cfg.Logger
-	pages, err := console.New(logger)
-	if err != nil {
+	a := &App{Tenants: tenants.NewService(cfg.DB, cfg.BaseDomain)}
+	if _, err := a.Tenants.EnsureAdmin(ctx); err != nil {
+		return nil, fmt.Errorf("ensure admin tenant: %w", err)
+	}
+	a.Passkeys = passkey.NewService(a.Tenants, cfg.Clock, cfg.Logger)
+	var err error
+	if a.Senders, err = senders(cfg, a.Tenants); err != nil {
 		return nil, err
 	}
-	ts := tenants.NewService(d, cfg.BaseDomain)
-	pk := passkey.NewService(ts, cfg.Clock, logger)
-	wd := web.Deps{
-		DB: d, Tenants: ts, Passkeys: pk, Pages: pages, Clock: cfg.Clock, Logger: logger,
-		Captcha:             captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
-		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin,
+	jc := cfg.Jobs
+	jc.Clock, jc.Logger, jc.Senders = cfg.Clock, cfg.Logger, a.Senders
+	if a.Jobs, err = jobs.NewClient(cfg.DB, jc); err != nil {
+		return nil, err
 	}
-	fd := flows.Deps{DB: d, Passkeys: pk, Clock: cfg.Clock, Logger: logger, Captcha: wd.Captcha}
-	if cfg.Jobs != nil {
-		wd.Jobs = cfg.Jobs
-		fd.Jobs = cfg.Jobs
+	if a.Handler, err = handler(cfg, a); err != nil {
+		return nil, err
 	}
-	gql, err := graph.NewHandler(graph.Deps{
-		DB: d, Tenants: ts, Passkeys: pk, Flows: fd, Clock: cfg.Clock, Logger: logger,
-		Development: cfg.Development, SessionCookie: web.SessionCookieName(ts.Scheme() == "https"), Senders: cfg.Senders,
+	return a, nil
+}
+
+// senders returns cfg.Senders, or each tenant's providers from its
+// settings.
+func senders(cfg Config, ts *tenants.Service) (jobs.Senders, error) {
+	if cfg.Senders != nil {
+		return cfg.Senders, nil
+	}
+	return jobs.NewTenantSenders(jobs.TenantSendersConfig{
+		Tenants:          ts,
+		Outbox:           cfg.Delivery.Outbox,
+		TwilioHTTPClient: cfg.Delivery.TwilioHTTPClient,
+		SMTPDialAddr:     cfg.Delivery.SMTPDialAddr,
+		SMTPTLSConfig:    cfg.Delivery.SMTPTLSConfig,
 	})
-	if err != nil {
-		return nil, err
-	}
-	wd.GraphQL = gql
-	tenantPages, err := web.New(wd)
-	if err != nil {
-		return nil, err
-	}
-	router := &tenants.Router{
-		Tenants:  ts,
-		Base:     pages.AdminHome(adminView(cfg, ts)),
-		Tenant:   tenantPages,
-		Admin:    web.NewAdmin(tenantPages, gql, cfg.Development, outboxOf(cfg)),
-		NotFound: pages.UnknownHost(),
-		Logger:   logger,
-	}
-	ready := func(ctx context.Context) error {
-		status, err := d.MigrationStatus(ctx)
-		if err != nil {
-			logger.WarnContext(ctx, "not ready: database unreachable", "err", err)
-			return err
-		}
-		if !status.Current() {
-			logger.WarnContext(ctx, "not ready: database not migrated")
-			return errors.New("database not migrated")
-		}
-		return nil
-	}
-	h := server.WithRequestID(server.AccessLog(logger, server.Health(ready, router)))
-	return &App{Handler: h, Tenants: ts, Passkeys: pk}, nil
 }
 
-// adminView is the base host's home. In development its /dev/outbox leads
-// to the admin host's outbox page: the base host has no session, and the
-// outbox holds every tenant's codes, so it is shown only to a signed-in
-// administrator, and only the codes of the tenants they manage.
-func adminView(cfg Config, ts *tenants.Service) console.AdminHomeView {
-	v := console.AdminHomeView{BaseDomain: cfg.BaseDomain}
-	if outboxOf(cfg) != nil {
-		v.OutboxURL = ts.Scheme() + "://" + tenants.AdminSlug + "." + ts.BaseDomain() + "/dev/outbox"
+// Start starts the job workers. River stops hard when its start context
+// ends, so Start detaches from ctx's cancellation: jobs end with Stop,
+// gracefully, when the server shuts down.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job client: %w", err)
 	}
-	return v
+	return nil
 }
 
-// outboxOf returns the development outbox as the console lists it, or nil.
-func outboxOf(cfg Config) web.Outbox {
-	if cfg.Outbox == nil || !cfg.Development {
-		return nil
+// Stop lets running jobs finish, until ctx ends, and stops the workers.
+func (a *App) Stop(ctx context.Context) error {
+	if err := a.Jobs.Stop(ctx); err != nil {
+		return fmt.Errorf("stop job client: %w", err)
 	}
-	return cfg.Outbox
+	return nil
 }

@@ -44,7 +44,7 @@ type Options struct {
 	// Logger receives the server's logs. Default: discard.
 	Logger *slog.Logger
 	// Senders deliver the codes the server's job client sends. Default:
-	// each tenant's providers from its settings (app.NewSenders), with
+	// each tenant's providers from its settings (app.Config.Delivery), with
 	// Server.Outbox as the development outbox and Providers' hooks.
 	Senders jobs.Senders
 	// Development runs the server as `sesame serve --env development`
@@ -52,49 +52,40 @@ type Options struct {
 	Development bool
 	// Providers redirects the tenants' Twilio requests and SMTP
 	// connections to fakes when Senders is nil; its Outbox, when nil, is a
-	// new one.
+	// new one (newOutbox).
 	Providers app.SendersConfig
 	// CaptchaOrigin points the CAPTCHA widget scripts and siteverify calls
 	// at a fake (fakesiteverify.Server.URL). Default: the real providers.
 	CaptchaOrigin string
 }
 
-// Start runs a server until t ends.
+// Start runs a server until t ends: app.Build on a fresh database, its
+// jobs started (polling every 20ms), served on 127.0.0.1.
 func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	t.Helper()
 	d := testdb.New(t, b)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	base := fmt.Sprintf("localhost:%d", port)
+	base := fmt.Sprintf("localhost:%d", ln.Addr().(*net.TCPAddr).Port)
 
-	senders := opts.Senders
-	outbox := opts.Providers.Outbox
-	if senders == nil {
-		if outbox == nil {
-			outbox = delivery.NewOutbox(delivery.OutboxConfig{Logger: opts.Logger, Clock: opts.Clock})
-		}
-		pc := opts.Providers
-		pc.Outbox = outbox
-		senders, err = app.NewSenders(d, pc)
-		require.NoError(t, err)
+	providers := opts.Providers
+	if opts.Senders == nil && providers.Outbox == nil {
+		providers.Outbox = newOutbox(opts)
 	}
-	jc, err := jobs.NewClient(d, jobs.Config{Senders: senders, Clock: opts.Clock, Logger: opts.Logger, FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond})
+	a, err := app.Build(context.Background(), app.Config{
+		DB: d, BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
+		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
+		Delivery: providers, Senders: opts.Senders,
+		Jobs: jobs.Config{FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond},
+	})
 	require.NoError(t, err)
-	require.NoError(t, jc.Start(context.Background()))
+	require.NoError(t, a.Start(context.Background()))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = jc.Stop(ctx)
+		_ = a.Stop(ctx)
 	})
 
-	_, err = tenants.NewService(d, base).EnsureAdmin(context.Background())
-	require.NoError(t, err)
-	a, err := app.New(d, app.Config{
-		BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Jobs: jc, Development: opts.Development, Senders: senders, Outbox: outbox,
-		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
-	})
-	require.NoError(t, err)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -102,7 +93,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants, Outbox: outbox}
+	return &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants, Outbox: providers.Outbox}
 }
 
 // URL returns the tenant's origin, http://slug.localhost:PORT.
@@ -140,4 +131,10 @@ func (s *Server) SetPasskeys(t testing.TB, slug string, change func(p *tenants.P
 	tn, err = s.Tenants.UpdateSettings(ctx, tn, next, true)
 	require.NoError(t, err)
 	return tn
+}
+
+// newOutbox is the development outbox of a server whose tenants keep the
+// default providers.
+func newOutbox(opts Options) *delivery.Outbox {
+	return delivery.NewOutbox(delivery.OutboxConfig{Logger: opts.Logger, Clock: opts.Clock})
 }

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/sesame-id/sesame/console"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/web"
+	"github.com/sesame-id/sesame/graph"
+	"github.com/sesame-id/sesame/internal/admin"
+	"github.com/sesame-id/sesame/internal/captcha"
+	"github.com/sesame-id/sesame/internal/server"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// handler builds the HTTP side: the flows' shared dependencies (once, for
+// the hosted pages and GraphQL alike), the GraphQL endpoint, the tenant
+// host, the admin host around it, and the chain every request passes:
+// request id → access log → health probes → tenants.Router.
+func handler(cfg Config, a *App) (http.Handler, error) {
+	logger := cfg.Logger
+	pages, err := console.New(logger)
+	if err != nil {
+		return nil, err
+	}
+	fd := flows.Deps{
+		DB: cfg.DB, Passkeys: a.Passkeys, Clock: cfg.Clock, Logger: logger, Jobs: a.Jobs,
+		Captcha: captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
+	}
+	gql, err := graph.NewHandler(graph.Deps{
+		DB: cfg.DB, Tenants: a.Tenants, Passkeys: a.Passkeys, Flows: fd, Clock: cfg.Clock, Logger: logger,
+		Development: cfg.Development, SessionCookie: web.SessionCookieName(a.Tenants.Scheme() == "https"), Senders: a.Senders,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tenantHost, err := web.New(web.Deps{
+		Deps: fd, Tenants: a.Tenants, Pages: pages, GraphQL: gql, CaptchaScriptOrigin: cfg.CaptchaScriptOrigin,
+	})
+	if err != nil {
+		return nil, err
+	}
+	router := &tenants.Router{
+		Tenants:  a.Tenants,
+		Base:     pages.AdminHome(adminView(cfg, a.Tenants)),
+		Tenant:   tenantHost,
+		Admin:    admin.New(tenantHost, gql, cfg.Development, outboxOf(cfg)),
+		NotFound: pages.UnknownHost(),
+		Logger:   logger,
+	}
+	return server.WithRequestID(server.AccessLog(logger, server.Health(ready(cfg), router))), nil
+}
+
+// ready is the readiness probe: the database answers and is migrated.
+func ready(cfg Config) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		status, err := cfg.DB.MigrationStatus(ctx)
+		if err != nil {
+			cfg.Logger.WarnContext(ctx, "not ready: database unreachable", "err", err)
+			return err
+		}
+		if !status.Current() {
+			cfg.Logger.WarnContext(ctx, "not ready: database not migrated")
+			return errors.New("database not migrated")
+		}
+		return nil
+	}
+}
+
+// adminView is the base host's home. In development its /dev/outbox leads
+// to the admin host's outbox page: the base host has no session, and the
+// outbox holds every tenant's codes, so it is shown only to a signed-in
+// administrator, and only the codes of the tenants they manage.
+func adminView(cfg Config, ts *tenants.Service) console.AdminHomeView {
+	v := console.AdminHomeView{BaseDomain: cfg.BaseDomain}
+	if outboxOf(cfg) != nil {
+		v.OutboxURL = ts.Scheme() + "://" + tenants.AdminSlug + "." + ts.BaseDomain() + "/dev/outbox"
+	}
+	return v
+}
+
+// outboxOf returns the development outbox as the console lists it, or nil.
+func outboxOf(cfg Config) admin.Outbox {
+	if cfg.Delivery.Outbox == nil || !cfg.Development {
+		return nil
+	}
+	return cfg.Delivery.Outbox
+}
