@@ -48,9 +48,9 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
-	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
