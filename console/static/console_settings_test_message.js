@@ -3,6 +3,7 @@
 import { h } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 import { t, parts } from "/static/i18n.js";
+import { withBusy } from "/static/busy.js";
 
 // testMessageForm returns the form for the tenant slug.
 export function testMessageForm(slug) {
@@ -24,20 +25,17 @@ export function testMessageForm(slug) {
     error.textContent = "";
     to.removeAttribute("aria-invalid");
     status.textContent = t("console.test_message.sending");
-    button.disabled = true;
-    try {
+    await withBusy((on) => { button.disabled = on; }, async () => {
       const data = await gql(slug, "mutation($c: Channel!, $to: String!) { sendTestMessage(channel: $c, to: $to) { messageId } }",
         { c: channel.value, to: to.value.trim() });
       status.replaceChildren(h("span", { id: "test-sent" }, t("console.test_message.sent")), " ",
-        parts("console.test_message.message_id", { id: h("code", { id: "test-message-id" }, data.sendTestMessage.messageId) }));
-    } catch (err) {
+        ...parts("console.test_message.message_id", { id: h("code", { id: "test-message-id" }, data.sendTestMessage.messageId) }));
+    }, (err) => {
       status.textContent = "";
       error.textContent = err.message;
       to.setAttribute("aria-invalid", "true");
       to.focus();
-    } finally {
-      button.disabled = false;
-    }
+    });
   });
   return form;
 }
