@@ -21,6 +21,8 @@ type Limits struct {
 	ReverifyMinutes int `json:"reverify_minutes"`
 	// PasskeyNameMax is the longest name a passkey may have, in characters.
 	PasskeyNameMax int `json:"passkey_name_max"`
+	// TOTPSeconds is how long an authenticator app's code lasts.
+	TOTPSeconds int `json:"totp_seconds"`
 }
 
 // CodeInputMax is the maxlength of a code field: the code's digits and one

@@ -46,7 +46,7 @@ function totpBox(me) {
           h("button", { type: "submit", id: "totp-confirm" }, t("account.confirm")),
           h("button", { type: "button", class: "secondary", id: "totp-cancel", onclick: () => { ui.totp = null; clearMessages(); render("#totp-setup"); } }, t("account.cancel")))));
   } else {
-    box.push(h("p", { id: "totp-state", class: "muted" }, t("account.totpOff")),
+    box.push(h("p", { id: "totp-state", class: "muted" }, t("account.totpOff", { seconds: limits.totp_seconds })),
       h("button", { type: "button", class: "secondary", id: "totp-setup", onclick: beginTOTP }, t("account.totpSetup")));
   }
   return h("div", { class: "factor", id: "totp" }, box);

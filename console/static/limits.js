@@ -7,7 +7,7 @@
 const el = document.getElementById("sesame-limits");
 
 // limits holds the page's limits by their JSON names (code_minutes,
-// code_digits, reverify_minutes, passkey_name_max).
+// code_digits, reverify_minutes, passkey_name_max, totp_seconds).
 export const limits = Object.freeze(el ? JSON.parse(el.textContent) : {});
 
 // codePattern matches a code of exactly code_digits digits.

@@ -32,6 +32,7 @@ func TestSignInSignUpAccount_PagesCarryTheFlowsLimits(t *testing.T) {
 		CodeDigits:      totp.Digits,
 		ReverifyMinutes: int(flows.RecentVerification / time.Minute),
 		PasskeyNameMax:  passkey.NameMaxLen,
+		TOTPSeconds:     totp.Period,
 	}
 	for _, path := range []string{"/", "/sign-up"} {
 		r := c.do(http.MethodGet, path, nil, nil)

@@ -138,6 +138,7 @@ func pageLimits() console.Limits {
 		CodeDigits:      totp.Digits,
 		ReverifyMinutes: int(flows.RecentVerification / time.Minute),
 		PasskeyNameMax:  passkey.NameMaxLen,
+		TOTPSeconds:     totp.Period,
 	}
 }
 
