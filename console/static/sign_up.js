@@ -257,6 +257,22 @@ if (!supported()) {
   say(t("sign_up.unsupported"));
 }
 
+// codeForm sends the code typed in input with action when the form el is
+// submitted; a code of the wrong shape is refused on the page with the
+// sentence missing() returns.
+function codeForm(el, input, missing, action) {
+  el.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = input.value.replace(/\s/g, "");
+    if (!codePattern().test(code)) {
+      say(missing());
+      input.focus();
+      return;
+    }
+    act(action, { code });
+  });
+}
+
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   if (passkeyButton && event.submitter === passkeyButton) {
@@ -266,16 +282,7 @@ form.addEventListener("submit", (event) => {
   }
 });
 
-verifyForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const code = $("verify-code").value.replace(/\s/g, "");
-  if (!codePattern().test(code)) {
-    say(t("sign_up.verify.missing_code", { digits: limits.code_digits }));
-    $("verify-code").focus();
-    return;
-  }
-  act("code.verify", { code });
-});
+codeForm(verifyForm, $("verify-code"), () => t("sign_up.verify.missing_code", { digits: limits.code_digits }), "code.verify");
 $("verify-resend").addEventListener("click", () => act("code.send"));
 $("verify-back").addEventListener("click", () => {
   say("");
@@ -324,32 +331,14 @@ $("sms-phone-form").addEventListener("submit", (event) => {
   }
   act("sms.send", { phone });
 });
-$("sms-code-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const code = $("sms-code").value.replace(/\s/g, "");
-  if (!codePattern().test(code)) {
-    say(t("sign_up.sms.missing_code", { digits: limits.code_digits }));
-    $("sms-code").focus();
-    return;
-  }
-  act("sms.verify", { code });
-});
+codeForm($("sms-code-form"), $("sms-code"), () => t("sign_up.sms.missing_code", { digits: limits.code_digits }), "sms.verify");
 $("sms-resend").addEventListener("click", () => act("sms.send", { phone: $("sms-phone").value.trim() }));
 $("sms-back").addEventListener("click", () => {
   say("");
   showChoose(choice);
 });
 
-$("totp-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const code = $("totp-code").value.replace(/\s/g, "");
-  if (!codePattern().test(code)) {
-    say(t("sign_up.totp.missing_code", { digits: limits.code_digits }));
-    $("totp-code").focus();
-    return;
-  }
-  act("totp.confirm", { code });
-});
+codeForm($("totp-form"), $("totp-code"), () => t("sign_up.totp.missing_code", { digits: limits.code_digits }), "totp.confirm");
 $("totp-back").addEventListener("click", () => {
   say("");
   showChoose(choice);
