@@ -22,10 +22,8 @@ const ME = `query Me { me {
 } }`;
 
 export const root = document.getElementById("account");
-
 export const message = document.getElementById("message");
-
-export const status = document.getElementById("status");
+const status = document.getElementById("status");
 
 export const state = {
   tenant: root.dataset.tenantName || "",
