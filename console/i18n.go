@@ -6,7 +6,7 @@ import "github.com/sesame-id/sesame/internal/locale"
 // jobs (code messages) read too without depending on this web bundle.
 // These names keep the console's callers as they were.
 
-// DefaultLanguage is locale.DefaultLanguage: the language of the console.
+// DefaultLanguage is locale.DefaultLanguage: the last choice of every page.
 const DefaultLanguage = locale.DefaultLanguage
 
 // LangCookie is locale.LangCookie: it remembers the language a person

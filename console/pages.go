@@ -27,7 +27,7 @@ func (p *Pages) AdminHome(view AdminHomeView) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", p.Static())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		p.render(w, r, http.StatusOK, "admin_home", view)
+		p.render(w, r, http.StatusOK, "admin_home", adminHomePage{AdminHomeView: view, Locale: p.RequestLocale(r, "console")})
 	})
 	if view.OutboxURL != "" {
 		mux.HandleFunc("GET /dev/outbox", func(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +43,19 @@ func (p *Pages) AdminHome(view AdminHomeView) http.Handler {
 // DevOutbox renders the development outbox page with msgs, newest first:
 // the messages the signed-in administrator may read.
 func (p *Pages) DevOutbox(w http.ResponseWriter, r *http.Request, msgs []OutboxMessageView) {
-	p.render(w, r, http.StatusOK, "dev_outbox", msgs)
+	p.render(w, r, http.StatusOK, "dev_outbox", devOutboxPage{Locale: p.RequestLocale(r, "console"), Messages: msgs})
+}
+
+// adminHomePage is the base domain's home with its language.
+type adminHomePage struct {
+	AdminHomeView
+	Locale
+}
+
+// devOutboxPage is the development outbox page with its language.
+type devOutboxPage struct {
+	Locale
+	Messages []OutboxMessageView
 }
 
 // NotFoundView is what the 404 page shows.

@@ -9,6 +9,8 @@ import (
 type SignInView struct {
 	// Locale is the page's language (Pages.Locale with the sign_in bundle).
 	Locale
+	// Limits are the server's numbers the page shows or checks.
+	Limits     Limits
 	TenantName string
 	// PasskeySignIn is the tenant's passkey sign-in switch; ShowButton and
 	// Autofill its two presentation options.
@@ -42,6 +44,8 @@ type CaptchaView struct {
 type SignUpView struct {
 	// Locale is the page's language (the sign_up bundle).
 	Locale
+	// Limits are the server's numbers the page shows or checks.
+	Limits     Limits
 	TenantName string
 	// Enabled is false when the tenant does not let users create
 	// passkeys: no passkey-first sign-up and no passkey prompt.
@@ -75,6 +79,8 @@ type SignUpField struct {
 type AccountView struct {
 	// Locale is the page's language (the account bundle).
 	Locale
+	// Limits are the server's numbers the page shows or checks.
+	Limits            Limits
 	TenantName        string
 	UserName          string
 	Passkeys          []PasskeyView

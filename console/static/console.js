@@ -9,21 +9,22 @@ import { settingsPages, renderSettingsPage } from "/static/console_settings.js";
 import { renderUsers, renderUser } from "/static/console_users.js";
 import { renderAPIKeys } from "/static/console_keys.js";
 import { renderOutbox } from "/static/console_outbox.js";
+import { t, has, parts } from "/static/i18n.js";
 
 const root = document.getElementById("console");
 const development = root.dataset.development === "true";
 
 // The tenant pages, in the order of the tenant navigation.
 const tenantSections = [
-  ["", "Overview"],
-  ["/sign-in", "Sign-in experience"],
-  ["/mfa", "Multi-factor authentication"],
-  ["/passkeys", "Passkeys"],
-  ["/captcha", "CAPTCHA"],
-  ["/providers", "SMS and email"],
-  ["/limits", "Limits"],
-  ["/users", "Users"],
-  ["/api-keys", "API keys"],
+  ["", t("console.nav.overview")],
+  ["/sign-in", t("console.settings.sign_in.title")],
+  ["/mfa", t("console.settings.mfa.title")],
+  ["/passkeys", t("console.settings.passkeys.title")],
+  ["/captcha", t("console.settings.captcha.title")],
+  ["/providers", t("console.settings.providers.title")],
+  ["/limits", t("console.settings.limits.title")],
+  ["/users", t("console.users.title")],
+  ["/api-keys", t("console.api_keys.title")],
 ];
 
 // Each navigation gets a number; a page that finishes loading after the
@@ -84,14 +85,14 @@ function link(href, text, attrs) {
 }
 
 function shellNav(r) {
-  const items = [h("li", {}, link("/console", "Tenants"))];
-  if (development) items.push(h("li", {}, link("/console/outbox", "Outbox")));
-  return h("nav", { class: "console-nav", "aria-label": "Console" }, h("ul", {}, items));
+  const items = [h("li", {}, link("/console", t("console.tenants.title")))];
+  if (development) items.push(h("li", {}, link("/console/outbox", t("console.outbox.title"))));
+  return h("nav", { class: "console-nav", "aria-label": t("console.nav.label") }, h("ul", {}, items));
 }
 
 function tenantNav(slug, name) {
   const base = `/console/tenants/${slug}`;
-  return h("nav", { class: "tenant-nav", "aria-label": `Tenant ${name}` },
+  return h("nav", { class: "tenant-nav", "aria-label": t("console.nav.tenant", { name }) },
     h("p", { class: "tenant-nav-title" }, name, " ", h("span", { class: "muted" }, `(${slug})`)),
     h("ul", {}, tenantSections.map(([suffix, label]) => {
       const href = base + suffix;
@@ -108,7 +109,7 @@ function pageContext(view, gen) {
     view,
     alive: () => gen === generation,
     title(text) {
-      document.title = `${text} – Sesame console`;
+      document.title = t("console.page_title", { page: text });
     },
     navigate,
   };
@@ -126,7 +127,7 @@ export async function render(opts) {
   if (r.slug) {
     const navSlot = h("div", { class: "tenant-nav-slot" });
     layout.prepend(navSlot);
-    view.replaceChildren(loading("the tenant"));
+    view.replaceChildren(loading(t("console.loading.tenant")));
     try {
       const name = await tenantName(r.slug);
       if (!ctx.alive()) return;
@@ -134,9 +135,9 @@ export async function render(opts) {
       ctx.tenantName = name;
     } catch (err) {
       if (!ctx.alive()) return;
-      ctx.title("Tenant not found");
-      view.replaceChildren(h("h2", { tabindex: "-1" }, "Tenant not found"), failure(err, () => render({ focus: true })),
-        h("p", {}, h("a", { href: "/console" }, "Back to your tenants")));
+      ctx.title(t("console.tenant_not_found.title"));
+      view.replaceChildren(h("h2", { tabindex: "-1" }, t("console.tenant_not_found.title")), failure(err, () => render({ focus: true })),
+        h("p", {}, h("a", { href: "/console" }, t("console.tenant_not_found.back"))));
       focusHeading(view, opts);
       return;
     }
@@ -165,9 +166,9 @@ export async function render(opts) {
         await renderOutbox(ctx);
         break;
       default:
-        ctx.title("Page not found");
-        view.replaceChildren(h("h2", { tabindex: "-1" }, "Page not found"),
-          h("p", {}, "The console has no page at this address. ", h("a", { href: "/console" }, "Go to your tenants"), "."));
+        ctx.title(t("console.not_found.title"));
+        view.replaceChildren(h("h2", { tabindex: "-1" }, t("console.not_found.title")),
+          h("p", {}, parts("console.not_found.text", { link: h("a", { href: "/console" }, t("console.not_found.link")) })));
     }
   } catch (err) {
     if (!ctx.alive()) return;
@@ -189,26 +190,32 @@ function focusHeading(view, opts) {
 
 async function renderTenants(ctx) {
   const { view } = ctx;
-  ctx.title("Tenants");
-  view.replaceChildren(h("h2", {}, "Tenants"), loading("your tenants"));
+  ctx.title(t("console.tenants.title"));
+  view.replaceChildren(h("h2", {}, t("console.tenants.title")), loading(t("console.loading.tenants")));
   let tenants, canCreate;
   try {
     ({ tenants, canCreate } = await listTenants());
   } catch (err) {
     if (!ctx.alive()) return;
-    view.replaceChildren(h("h2", {}, "Tenants"), failure(err, () => renderTenants(ctx)));
+    view.replaceChildren(h("h2", {}, t("console.tenants.title")), failure(err, () => renderTenants(ctx)));
     return;
   }
   if (!ctx.alive()) return;
-  for (const t of tenants) tenantNames.set(t.slug, t.name);
+  for (const tn of tenants) tenantNames.set(tn.slug, tn.name);
   const list = tenants.length === 0
-    ? h("p", { id: "tenants-empty" }, canCreate ? "You manage no tenant yet. Create one below." : "You manage no tenant yet. A platform owner can give you one.")
-    : h("ul", { class: "item-list", id: "tenants" }, tenants.map((t) =>
+    ? h("p", { id: "tenants-empty" }, canCreate ? t("console.tenants.empty_create") : t("console.tenants.empty_ask"))
+    : h("ul", { class: "item-list", id: "tenants" }, tenants.map((tn) =>
       h("li", { class: "item" },
-        h("a", { href: `/console/tenants/${t.slug}`, class: "item-title" }, t.name),
-        h("span", { class: "muted" }, `${t.host} · ${t.role}`))));
+        h("a", { href: `/console/tenants/${tn.slug}`, class: "item-title" }, tn.name),
+        h("span", { class: "muted" }, `${tn.host} · ${roleName(tn.role)}`))));
   // Only a platform owner may create tenants; the API refuses the others.
-  view.replaceChildren(h("h2", {}, "Tenants"), list, ...(canCreate ? [createTenantForm(ctx)] : []));
+  view.replaceChildren(h("h2", {}, t("console.tenants.title")), list, ...(canCreate ? [createTenantForm(ctx)] : []));
+}
+
+// roleName is an administrator's role in the page's language, the role
+// itself when the page has no word for it.
+function roleName(role) {
+  return has(`console.roles.${role}`) ? t(`console.roles.${role}`) : role;
 }
 
 function slugFrom(name) {
@@ -221,17 +228,17 @@ function createTenantForm(ctx) {
   const nameError = h("p", { class: "field-error", id: "tenant-name-error" });
   const slugError = h("p", { class: "field-error", id: "tenant-slug-error" });
   const status = h("p", { class: "form-status", role: "status", id: "create-tenant-status" });
-  const button = h("button", { type: "submit", id: "create-tenant" }, "Create tenant");
+  const button = h("button", { type: "submit", id: "create-tenant" }, t("console.create_tenant.button"));
   let slugEdited = false;
   name.addEventListener("input", () => {
     if (!slugEdited) slug.value = slugFrom(name.value);
   });
   slug.addEventListener("input", () => { slugEdited = slug.value !== ""; });
   const form = h("form", { id: "create-tenant-form", novalidate: true, "aria-labelledby": "create-tenant-heading" },
-    h("h3", { id: "create-tenant-heading" }, "Create a tenant"),
-    h("label", { for: "tenant-name" }, "Name"), name, nameError,
-    h("label", { for: "tenant-slug" }, "Slug"),
-    h("p", { class: "hint", id: "tenant-slug-hint" }, "Lowercase letters, digits and hyphens; the tenant's sign-in pages live at slug.", root.dataset.baseDomain || "", "."),
+    h("h3", { id: "create-tenant-heading" }, t("console.create_tenant.title")),
+    h("label", { for: "tenant-name" }, t("console.create_tenant.name")), name, nameError,
+    h("label", { for: "tenant-slug" }, t("console.create_tenant.slug")),
+    h("p", { class: "hint", id: "tenant-slug-hint" }, t("console.create_tenant.slug_hint", { domain: root.dataset.baseDomain || "" })),
     slug, slugError, button, status);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -239,13 +246,13 @@ function createTenantForm(ctx) {
       input.removeAttribute("aria-invalid");
       err.textContent = "";
     }
-    status.textContent = "Creating the tenant…";
+    status.textContent = t("console.create_tenant.creating");
     status.classList.remove("error");
     button.disabled = true;
     try {
-      const t = await createTenant(slug.value.trim(), name.value.trim());
-      tenantNames.set(t.slug, t.name);
-      navigate(`/console/tenants/${t.slug}`);
+      const tn = await createTenant(slug.value.trim(), name.value.trim());
+      tenantNames.set(tn.slug, tn.name);
+      navigate(`/console/tenants/${tn.slug}`);
     } catch (err) {
       button.disabled = false;
       const target = err.field === "slug" ? [slug, slugError] : err.field === "name" ? [name, nameError] : null;
@@ -266,30 +273,30 @@ function createTenantForm(ctx) {
 async function renderOverview(ctx, slug) {
   const { view } = ctx;
   ctx.title(ctx.tenantName);
-  view.replaceChildren(h("h2", {}, ctx.tenantName), loading("the tenant"));
+  view.replaceChildren(h("h2", {}, ctx.tenantName), loading(t("console.loading.tenant")));
   const data = await gql(slug, `{ tenant { name slug host settingsVersion settings {
     passkeys { signIn showButton autofill rpId }
     mfa { factors policy }
     captcha { provider } } } }`);
   if (!ctx.alive()) return;
-  const t = data.tenant;
-  const s = t.settings;
-  const signInURL = `${window.location.protocol}//${t.host}/`;
-  const onOff = (v) => (v ? "on" : "off");
+  const tn = data.tenant;
+  const s = tn.settings;
+  const signInURL = `${window.location.protocol}//${tn.host}/`;
+  const onOff = (v) => (v ? t("console.overview.on") : t("console.overview.off"));
   const base = `/console/tenants/${slug}`;
   view.replaceChildren(
-    h("h2", {}, t.name),
-    h("p", {}, h("a", { href: signInURL, id: "hosted-sign-in", target: "_blank", rel: "noopener" }, "Open the hosted sign-in page"),
-      " ", h("span", { class: "muted" }, `(${signInURL}, opens in a new tab)`)),
+    h("h2", {}, tn.name),
+    h("p", {}, h("a", { href: signInURL, id: "hosted-sign-in", target: "_blank", rel: "noopener" }, t("console.overview.open_sign_in")),
+      " ", h("span", { class: "muted" }, t("console.overview.new_tab", { url: signInURL }))),
     h("dl", { class: "summary" },
-      h("dt", {}, "Host"), h("dd", {}, t.host),
-      h("dt", {}, "Passkey sign-in"), h("dd", {}, h("a", { href: `${base}/passkeys` },
-        `${onOff(s.passkeys.signIn)} (button ${onOff(s.passkeys.showButton)}, autofill ${onOff(s.passkeys.autofill)})`)),
-      h("dt", {}, "Relying-party ID"), h("dd", {}, s.passkeys.rpId),
-      h("dt", {}, "2-step verification"), h("dd", {}, h("a", { href: `${base}/mfa` },
-        `${s.mfa.policy === "MANDATORY" ? "Mandatory" : "User-controlled"}; ${s.mfa.factors.length} factor(s)`)),
-      h("dt", {}, "CAPTCHA"), h("dd", {}, h("a", { href: `${base}/captcha` }, s.captcha.provider === "OFF" ? "Off" : s.captcha.provider.toLowerCase())),
-      h("dt", {}, "Settings version"), h("dd", {}, String(t.settingsVersion))));
+      h("dt", {}, t("console.overview.host")), h("dd", {}, tn.host),
+      h("dt", {}, t("console.overview.passkey_sign_in")), h("dd", {}, h("a", { href: `${base}/passkeys` },
+        t("console.overview.passkey_summary", { sign_in: onOff(s.passkeys.signIn), button: onOff(s.passkeys.showButton), autofill: onOff(s.passkeys.autofill) }))),
+      h("dt", {}, t("console.overview.rp_id")), h("dd", {}, s.passkeys.rpId),
+      h("dt", {}, t("console.overview.two_step")), h("dd", {}, h("a", { href: `${base}/mfa` },
+        t("console.overview.mfa_summary", { policy: s.mfa.policy === "MANDATORY" ? t("console.overview.mandatory") : t("console.overview.user_controlled"), count: s.mfa.factors.length }))),
+      h("dt", {}, t("console.overview.captcha")), h("dd", {}, h("a", { href: `${base}/captcha` }, s.captcha.provider === "OFF" ? t("console.overview.captcha_off") : s.captcha.provider.toLowerCase())),
+      h("dt", {}, t("console.overview.settings_version")), h("dd", {}, String(tn.settingsVersion))));
 }
 
 render({ focus: false });

@@ -3,16 +3,29 @@
 // header (the console API refuses requests without it) and goes to the
 // page's own origin only.
 
+import { t, has, lang } from "/static/i18n.js";
+import { errorText } from "/static/webauthn.js";
+
 const headers = { "Content-Type": "application/json", "X-Sesame-Request": "1" };
 
 // APIError is a refusal from the server: a stable code, a sentence for a
-// person, and the input field at fault when there is one.
+// person in the page's language, and the input field at fault when there
+// is one.
 export class APIError extends Error {
   constructor(code, message, field) {
-    super(message || "The request failed.");
+    super(message || t("console.errors.error"));
     this.code = code || "error";
     this.field = field || "";
   }
+}
+
+// sentence is the text of a server error on the page: on an English page
+// the server's own sentence (the most specific, it may name a rule);
+// otherwise the console's sentence for the code (console.errors.*), else
+// the hosted pages' one (errorText, errors.*).
+function sentence(code, field, serverMessage) {
+  if (lang !== "en" && has(`console.errors.${code}`)) return t(`console.errors.${code}`);
+  return errorText(code || "unknown", field, serverMessage);
 }
 
 async function send(method, path, body) {
@@ -25,21 +38,21 @@ async function send(method, path, body) {
       credentials: "same-origin",
     });
   } catch {
-    throw new APIError("network", "The server could not be reached. Check your connection and try again.");
+    throw new APIError("network", t("console.errors.network"));
   }
   if (res.status === 401) {
-    throw new APIError("unauthenticated", "Your session has ended. Reload the page to sign in again.");
+    throw new APIError("unauthenticated", t("console.errors.unauthenticated"));
   }
   const data = await res.json().catch(() => null);
   if (data === null) {
-    throw new APIError("bad_response", `The server answered ${res.status} without a readable body.`);
+    throw new APIError("bad_response", t("console.errors.bad_response", { status: res.status }));
   }
   return { res, data };
 }
 
 function restError(data) {
   const e = (data && data.error) || {};
-  return new APIError(e.code, e.message, e.field);
+  return new APIError(e.code, sentence(e.code, e.field, e.message), e.field);
 }
 
 // listTenants returns the tenants the administrator manages and whether
@@ -72,7 +85,7 @@ export async function gql(slug, query, variables) {
   if (data.errors && data.errors.length > 0) {
     const first = data.errors[0];
     const ext = first.extensions || {};
-    throw new APIError(ext.code, first.message, ext.field);
+    throw new APIError(ext.code, sentence(ext.code, ext.field, first.message), ext.field);
   }
   return data.data;
 }

@@ -1,4 +1,5 @@
 // Small DOM helpers shared by the console's modules.
+import { t, lang } from "/static/i18n.js";
 
 // h builds an element: h("p", {class: "hint"}, "text", child, ...).
 // Attributes starting with "on" are event listeners; true sets a boolean
@@ -30,29 +31,31 @@ function append(el, children) {
   }
 }
 
-// formatTime shows an RFC 3339 instant as a short local date and time.
+// formatTime shows an RFC 3339 instant as a short local date and time in
+// the page's language.
 export function formatTime(value) {
-  if (!value) return "Never";
+  if (!value) return t("console.never");
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
-  return d.toLocaleString("en", { dateStyle: "medium", timeStyle: "short" });
+  return d.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
 }
 
 // time returns a <time> element for an RFC 3339 instant, or "Never".
 export function time(value) {
-  if (!value) return "Never";
+  if (!value) return t("console.never");
   return h("time", { datetime: value }, formatTime(value));
 }
 
-// loading is the placeholder shown while a page reads its data.
-export function loading(what) {
-  return h("p", { class: "console-loading", role: "status" }, `Loading ${what}…`);
+// loading is the placeholder shown while a page reads its data; text is
+// the whole sentence ("Loading the tenant…"), one key per page.
+export function loading(text) {
+  return h("p", { class: "console-loading", role: "status" }, text);
 }
 
 // failure is the error state of a page that could not read its data, with
 // a button that tries again.
 export function failure(err, retry) {
   return h("div", { class: "console-error", role: "alert" },
-    h("p", {}, err && err.message ? err.message : "Something went wrong."),
-    retry ? h("button", { type: "button", class: "secondary", onclick: retry }, "Try again") : null);
+    h("p", {}, err && err.message ? err.message : t("console.failed")),
+    retry ? h("button", { type: "button", class: "secondary", onclick: retry }, t("console.try_again")) : null);
 }

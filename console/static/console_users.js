@@ -2,6 +2,7 @@
 // and sessions, and the actions an administrator takes on them.
 import { h, loading, failure, time } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
+import { t, has, parts } from "/static/i18n.js";
 
 const USER = `id displayName disabled mfaEnabled sso createdAt
   identifiers { kind value verified }
@@ -11,20 +12,20 @@ const USER = `id displayName disabled mfaEnabled sso createdAt
 // renderUsers draws the users list with its search form.
 export async function renderUsers(ctx, slug) {
   const { view } = ctx;
-  ctx.title(`Users – ${ctx.tenantName}`);
+  ctx.title(t("console.users.page_title", { tenant: ctx.tenantName }));
   const params = new URLSearchParams(window.location.search);
   const search = h("input", { type: "search", id: "user-search", name: "q", value: params.get("q") || "", autocomplete: "off", spellcheck: "false" });
   const form = h("form", { id: "user-search-form", role: "search" },
-    h("label", { for: "user-search" }, "Search users"),
-    h("p", { class: "hint" }, "The start of an email address, phone number or username."),
-    h("div", { class: "inline" }, search, h("button", { type: "submit", id: "user-search-button" }, "Search")));
+    h("label", { for: "user-search" }, t("console.users.search_label")),
+    h("p", { class: "hint" }, t("console.users.search_hint")),
+    h("div", { class: "inline" }, search, h("button", { type: "submit", id: "user-search-button" }, t("console.users.search"))));
   const results = h("div", { id: "user-results", "aria-live": "polite" });
-  view.replaceChildren(h("h2", {}, "Users"), form, results);
+  view.replaceChildren(h("h2", {}, t("console.users.title")), form, results);
 
   const load = async (after, list) => {
     const q = search.value.trim();
     results.setAttribute("aria-busy", "true");
-    if (!after) results.replaceChildren(loading("users"));
+    if (!after) results.replaceChildren(loading(t("console.loading.users")));
     let data;
     try {
       data = await gql(slug, `query($search: String, $after: String) { users(first: 20, after: $after, search: $search) {
@@ -42,7 +43,7 @@ export async function renderUsers(ctx, slug) {
     if (!list) {
       list = h("ul", { class: "item-list", id: "users" });
       results.replaceChildren(nodes.length === 0
-        ? h("p", { id: "users-empty" }, q ? `No user matches "${q}".` : "This tenant has no users yet.")
+        ? h("p", { id: "users-empty" }, q ? t("console.users.no_match", { query: q }) : t("console.users.empty"))
         : list);
     }
     for (const u of nodes) {
@@ -50,14 +51,14 @@ export async function renderUsers(ctx, slug) {
         h("a", { href: `/console/tenants/${slug}/users/${encodeURIComponent(u.id)}`, class: "item-title" }, u.displayName || u.identifiers.map((i) => i.value).join(", ") || u.id),
         h("span", { class: "muted" }, [
           u.identifiers.map((i) => i.value).join(" · "),
-          `${u.passkeys.length} passkey(s)`,
-          u.mfaEnabled ? "2-step on" : null,
-          u.disabled ? "Disabled" : null,
+          t("console.users.passkey_count", { count: u.passkeys.length }),
+          u.mfaEnabled ? t("console.users.two_step_on") : null,
+          u.disabled ? t("console.user.disabled") : null,
         ].filter(Boolean).join(" · "))));
     }
     results.querySelector("#users-more")?.remove();
     if (pageInfo.hasNextPage) {
-      const more = h("button", { type: "button", class: "secondary", id: "users-more" }, "Show more");
+      const more = h("button", { type: "button", class: "secondary", id: "users-more" }, t("console.users.more"));
       more.addEventListener("click", () => { more.disabled = true; load(pageInfo.endCursor, list); });
       results.append(more);
     }
@@ -80,7 +81,7 @@ export async function renderUsers(ctx, slug) {
 function confirmInline(button, question, yesLabel, action) {
   const box = h("div", { class: "confirm", role: "group", "aria-label": question });
   const yes = h("button", { type: "button", class: "danger" }, yesLabel);
-  const no = h("button", { type: "button", class: "secondary" }, "Cancel");
+  const no = h("button", { type: "button", class: "secondary" }, t("console.cancel"));
   box.append(h("p", {}, question), h("div", { class: "actions" }, yes, no));
   no.addEventListener("click", () => { box.replaceWith(button); button.focus(); });
   yes.addEventListener("click", async () => {
@@ -95,13 +96,13 @@ function confirmInline(button, question, yesLabel, action) {
 // renderUser draws one user.
 export async function renderUser(ctx, slug, id) {
   const { view } = ctx;
-  const back = h("p", {}, h("a", { href: `/console/tenants/${slug}/users` }, "← All users"));
-  view.replaceChildren(back, h("h2", {}, "User"), loading("the user"));
+  const back = h("p", {}, h("a", { href: `/console/tenants/${slug}/users` }, t("console.user.back")));
+  view.replaceChildren(back, h("h2", {}, t("console.user.title")), loading(t("console.loading.user")));
   const data = await gql(slug, `query($id: ID!) { user(id: $id) { ${USER} } }`, { id });
   if (!ctx.alive()) return;
   if (!data.user) {
-    ctx.title("User not found");
-    view.replaceChildren(back, h("h2", {}, "User not found"), h("p", {}, "This tenant has no such user. They may have been deleted."));
+    ctx.title(t("console.user.not_found"));
+    view.replaceChildren(back, h("h2", {}, t("console.user.not_found")), h("p", {}, t("console.user.not_found_text")));
     return;
   }
   drawUser(ctx, slug, data.user, "");
@@ -110,12 +111,12 @@ export async function renderUser(ctx, slug, id) {
 function drawUser(ctx, slug, u, note) {
   const { view } = ctx;
   const name = u.displayName || (u.identifiers[0] && u.identifiers[0].value) || u.id;
-  ctx.title(`${name} – Users – ${ctx.tenantName}`);
+  ctx.title(t("console.user.page_title", { name, tenant: ctx.tenantName }));
   const status = h("p", { class: "form-status", id: "user-status", role: "status", tabindex: "-1" }, note);
   const problem = h("p", { class: "form-problem", id: "user-problem", role: "alert" });
   const run = async (mutation, variables, done) => {
     problem.textContent = "";
-    status.textContent = "Working…";
+    status.textContent = t("common.working");
     try {
       await gql(slug, mutation, variables);
       const fresh = await gql(slug, `query($id: ID!) { user(id: $id) { ${USER} } }`, { id: u.id });
@@ -133,53 +134,60 @@ function drawUser(ctx, slug, u, note) {
   };
 
   const passkeys = u.passkeys.length === 0
-    ? h("p", { id: "user-passkeys-empty" }, "No passkeys.")
+    ? h("p", { id: "user-passkeys-empty" }, t("console.user.no_passkeys"))
     : h("ul", { class: "item-list", id: "user-passkeys" }, u.passkeys.map((p) => {
-      const remove = h("button", { type: "button", class: "secondary small" }, "Remove");
-      remove.setAttribute("aria-label", `Remove the passkey ${p.name}`);
-      remove.addEventListener("click", () => confirmInline(remove, `Remove the passkey "${p.name}"? It stops working at once.`, "Remove passkey",
-        () => run("mutation($u: ID!, $p: ID!) { removeUserPasskey(userId: $u, passkeyId: $p) }", { u: u.id, p: p.id }, "Passkey removed.")));
+      const remove = h("button", { type: "button", class: "secondary small" }, t("console.user.remove"));
+      remove.setAttribute("aria-label", t("console.user.remove_passkey_label", { name: p.name }));
+      remove.addEventListener("click", () => confirmInline(remove, t("console.user.remove_passkey_confirm", { name: p.name }), t("console.user.remove_passkey"),
+        () => run("mutation($u: ID!, $p: ID!) { removeUserPasskey(userId: $u, passkeyId: $p) }", { u: u.id, p: p.id }, t("console.user.passkey_removed"))));
       return h("li", { class: "item passkey-item" },
         h("span", { class: "item-title passkey-name" }, p.name),
         p.authenticatorName ? h("span", { class: "muted passkey-authenticator" }, p.authenticatorName) : null,
-        h("span", { class: "badge passkey-sync" }, p.synced ? "Synced" : "This device only"),
-        h("span", { class: "muted passkey-dates" }, "Created ", time(p.createdAt), " · Last used ", time(p.lastUsedAt)),
+        h("span", { class: "badge passkey-sync" }, p.synced ? t("console.user.synced") : t("console.user.device_only")),
+        h("span", { class: "muted passkey-dates" }, parts("console.user.passkey_dates", { created: time(p.createdAt), used: time(p.lastUsedAt) })),
         remove);
     }));
 
   const sessions = u.sessions.length === 0
-    ? h("p", { id: "user-sessions-empty" }, "No active sessions.")
+    ? h("p", { id: "user-sessions-empty" }, t("console.user.no_sessions"))
     : h("ul", { class: "item-list", id: "user-sessions" }, u.sessions.map((s) => {
-      const revoke = h("button", { type: "button", class: "secondary small" }, "Sign out this session");
-      revoke.addEventListener("click", () => run("mutation($u: ID!, $s: ID!) { revokeUserSession(userId: $u, sessionId: $s) }", { u: u.id, s: s.id }, "Session ended."));
+      const revoke = h("button", { type: "button", class: "secondary small" }, t("console.user.revoke"));
+      revoke.addEventListener("click", () => run("mutation($u: ID!, $s: ID!) { revokeUserSession(userId: $u, sessionId: $s) }", { u: u.id, s: s.id }, t("console.user.revoked")));
       return h("li", { class: "item session-item" },
-        h("span", { class: "item-title" }, s.userAgent || "Unknown browser"),
+        h("span", { class: "item-title" }, s.userAgent || t("console.user.unknown_browser")),
         h("span", { class: "muted" }, `${s.ip} · ${s.amr.join(", ")}`),
-        h("span", { class: "muted" }, "Started ", time(s.createdAt), " · Expires ", time(s.expiresAt)),
+        h("span", { class: "muted" }, parts("console.user.session_dates", { started: time(s.createdAt), expires: time(s.expiresAt) })),
         revoke);
     }));
 
-  const disable = h("button", { type: "button", class: "secondary", id: "user-disable" }, u.disabled ? "Enable user" : "Disable user");
+  const disable = h("button", { type: "button", class: "secondary", id: "user-disable" }, u.disabled ? t("console.user.enable") : t("console.user.disable"));
   disable.addEventListener("click", () => run("mutation($id: ID!, $d: Boolean!) { setUserDisabled(id: $id, disabled: $d) { id } }",
-    { id: u.id, d: !u.disabled }, u.disabled ? "User enabled." : "User disabled: they cannot sign in, and their sessions stop working."));
-  const resetMFA = h("button", { type: "button", class: "secondary", id: "user-reset-mfa" }, "Reset 2-step verification");
-  resetMFA.addEventListener("click", () => confirmInline(resetMFA, "Turn off 2-step verification and remove this user's authenticator app, SMS factor and backup codes?", "Reset",
-    () => run("mutation($id: ID!) { resetUserMFA(id: $id) { id } }", { id: u.id }, "2-step verification reset.")));
-  const del = h("button", { type: "button", class: "danger", id: "user-delete" }, "Delete user");
-  del.addEventListener("click", () => confirmInline(del, `Delete ${name}? This cannot be undone.`, "Delete user",
+    { id: u.id, d: !u.disabled }, u.disabled ? t("console.user.enabled_done") : t("console.user.disabled_done")));
+  const resetMFA = h("button", { type: "button", class: "secondary", id: "user-reset-mfa" }, t("console.user.reset_mfa"));
+  resetMFA.addEventListener("click", () => confirmInline(resetMFA, t("console.user.reset_mfa_confirm"), t("console.user.reset"),
+    () => run("mutation($id: ID!) { resetUserMFA(id: $id) { id } }", { id: u.id }, t("console.user.reset_mfa_done"))));
+  const del = h("button", { type: "button", class: "danger", id: "user-delete" }, t("console.user.delete"));
+  del.addEventListener("click", () => confirmInline(del, t("console.user.delete_confirm", { name }), t("console.user.delete"),
     () => run("mutation($id: ID!) { deleteUser(id: $id) }", { id: u.id }, "")));
 
   view.replaceChildren(
-    h("p", {}, h("a", { href: `/console/tenants/${slug}/users` }, "← All users")),
+    h("p", {}, h("a", { href: `/console/tenants/${slug}/users` }, t("console.user.back"))),
     h("h2", { id: "user-name" }, name),
     h("dl", { class: "summary" },
-      u.identifiers.map((i) => [h("dt", {}, i.kind.charAt(0) + i.kind.slice(1).toLowerCase()), h("dd", {}, i.value, i.verified ? " (verified)" : " (not verified)")]),
-      h("dt", {}, "Status"), h("dd", { id: "user-state" }, u.disabled ? "Disabled" : "Active"),
-      h("dt", {}, "2-step verification"), h("dd", { id: "user-mfa" }, u.mfaEnabled ? "On" : "Off"),
-      u.sso ? [h("dt", {}, "Sign-in"), h("dd", {}, "Organization single sign-on")] : null,
-      h("dt", {}, "Created"), h("dd", {}, time(u.createdAt))),
+      u.identifiers.map((i) => [h("dt", {}, kindName(i.kind)), h("dd", {}, i.value, " ", i.verified ? t("console.user.verified") : t("console.user.not_verified"))]),
+      h("dt", {}, t("console.user.status")), h("dd", { id: "user-state" }, u.disabled ? t("console.user.disabled") : t("console.user.active")),
+      h("dt", {}, t("console.user.two_step")), h("dd", { id: "user-mfa" }, u.mfaEnabled ? t("console.user.on") : t("console.user.off")),
+      u.sso ? [h("dt", {}, t("console.user.sign_in")), h("dd", {}, t("console.user.sso"))] : null,
+      h("dt", {}, t("console.user.created")), h("dd", {}, time(u.createdAt))),
     status, problem,
-    h("h3", {}, "Passkeys"), passkeys,
-    h("h3", {}, "Sessions"), sessions,
-    h("h3", {}, "Actions"), h("div", { class: "actions" }, disable, resetMFA, del));
+    h("h3", {}, t("console.user.passkeys")), passkeys,
+    h("h3", {}, t("console.user.sessions")), sessions,
+    h("h3", {}, t("console.user.actions")), h("div", { class: "actions" }, disable, resetMFA, del));
+}
+
+// kindName is an identifier kind (EMAIL, PHONE, USERNAME) in the page's
+// language, the kind itself when the page has no word for it.
+function kindName(kind) {
+  const key = `console.identifier_kinds.${kind}`;
+  return has(key) ? t(key) : kind.charAt(0) + kind.slice(1).toLowerCase();
 }

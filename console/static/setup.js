@@ -2,9 +2,10 @@
 // browsers never send to a server. One click spends it (POST
 // /api/setup, which sets the session cookie) and creates the first
 // passkey through the add-passkey flow, then opens the console.
-// The page speaks English (the console's language); errorText and explain
-// read their sentences from the page's strings (the console bundle).
+// The page speaks the console's language; its words and errorText's and
+// explain's sentences come from the page's strings (the console bundle).
 import { supported, create, Flow, explain, errorText } from "/static/webauthn.js";
+import { t } from "/static/i18n.js";
 
 const button = document.getElementById("setup-passkey");
 const message = document.getElementById("message");
@@ -18,10 +19,10 @@ function say(text) {
 
 if (!supported()) {
   button.disabled = true;
-  say("This browser can't create passkeys. Open the link in a browser that supports passkeys.");
+  say(t("console.setup.unsupported"));
 } else if (!token) {
   button.disabled = true;
-  say("This link is incomplete. Copy the whole link, including the part after #.");
+  say(t("console.setup.incomplete"));
 }
 
 let signedIn = false;
@@ -40,7 +41,7 @@ button.addEventListener("click", async () => {
       if (!res.ok) {
         const data = await res.json().catch(() => ({}));
         const e = data.error || {};
-        say(e.message ? errorText(e.code || "unknown", e.field, e.message) : "The link did not work. Ask for a new one.");
+        say(e.message ? errorText(e.code || "unknown", e.field, e.message) : t("console.setup.failed"));
         return;
       }
       signedIn = true;

@@ -1,9 +1,11 @@
 import { supported, conditionalSupported, get, Flow, explain } from "/static/webauthn.js";
 import { t, has, lang } from "/static/i18n.js";
+import { buttonsBusy, withBusy } from "/static/busy.js";
+import { limits } from "/static/limits.js";
 
-// CODE_MINUTES is how long a one-time code works (the server's ten
-// minutes), written in the page's language.
-const CODE_MINUTES = new Intl.NumberFormat(lang).format(10);
+// CODE_MINUTES is how long a one-time code works (the server's
+// flows.CodeTTL), written in the page's language.
+const CODE_MINUTES = new Intl.NumberFormat(lang).format(limits.code_minutes);
 
 const root = document.getElementById("sign-in");
 const cfg = {
@@ -25,9 +27,16 @@ function say(text) {
   message.textContent = text || "";
 }
 
-function busy(on) {
-  for (const b of root.querySelectorAll("button")) b.disabled = on;
-  root.setAttribute("aria-busy", on ? "true" : "false");
+const busy = buttonsBusy(root);
+
+// attempt clears the message and runs fn with the page busy; an error is
+// said on the page, then handed to onError when given.
+function attempt(fn, onError) {
+  say("");
+  return withBusy(busy, fn, (err) => {
+    say(explain(err));
+    if (onError) onError(err);
+  });
 }
 
 function cancelAutofill() {
@@ -46,19 +55,12 @@ async function finish(flow, credential) {
 // Continue with passkey: a discoverable credential, picked in the prompt.
 async function passkeyButton() {
   cancelAutofill();
-  say("");
-  busy(true);
   const flow = new Flow("sign-in");
-  try {
+  await attempt(async () => {
     const res = await flow.begin("passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
     await finish(flow, credential);
-  } catch (err) {
-    say(explain(err));
-    startAutofill();
-  } finally {
-    busy(false);
-  }
+  }, () => startAutofill());
 }
 
 // Autofill: a conditional request waiting on the identifier field.
@@ -141,19 +143,13 @@ function chooseMethod(method) {
 // One-time codes by email or SMS: the server sends the code, the person
 // types it.
 async function sendCode() {
-  say("");
-  busy(true);
-  try {
+  await attempt(async () => {
     const res = await identifyFlow.step("code.send", {});
     const key = res.result.channel === "sms" ? "sign_in.code.sent_sms" : "sign_in.code.sent_email";
     document.getElementById("code-sent").textContent = t(key, { destination: res.result.sent_to, minutes: CODE_MINUTES });
     document.getElementById("code-form").hidden = false;
     document.getElementById("code").focus();
-  } catch (err) {
-    say(explain(err));
-  } finally {
-    busy(false);
-  }
+  });
 }
 
 async function verifyCode(event) {
@@ -166,8 +162,7 @@ async function verifyCode(event) {
     field.focus();
     return;
   }
-  busy(true);
-  try {
+  await attempt(async () => {
     const res = await identifyFlow.step("code.verify", { code });
     field.value = "";
     if (res.flow.state === "mfa") {
@@ -176,12 +171,7 @@ async function verifyCode(event) {
     } else {
       window.location.assign("/account");
     }
-  } catch (err) {
-    say(explain(err));
-    field.select();
-  } finally {
-    busy(false);
-  }
+  }, () => field.select());
 }
 
 async function signInWithPassword(event) {
@@ -193,8 +183,7 @@ async function signInWithPassword(event) {
     field.focus();
     return;
   }
-  busy(true);
-  try {
+  await attempt(async () => {
     const res = await identifyFlow.step("password", { password: field.value });
     field.value = "";
     if (res.flow.state === "mfa") {
@@ -202,12 +191,7 @@ async function signInWithPassword(event) {
     } else {
       window.location.assign("/account");
     }
-  } catch (err) {
-    say(explain(err));
-    field.select();
-  } finally {
-    busy(false);
-  }
+  }, () => field.select());
 }
 
 // The second factor: the passkey first when the user has one, the others
@@ -246,9 +230,7 @@ function showFactor(factor) {
 // sendSMSCode asks for a code to the SMS factor's phone; the server picks
 // the number, the page only ever sees it masked.
 async function sendSMSCode() {
-  say("");
-  busy(true);
-  try {
+  await attempt(async () => {
     const res = await identifyFlow.step("mfa.sms.send", {});
     document.getElementById("mfa-sms-sent").textContent = t("sign_in.mfa.sms_sent", { phone: res.result.sent_to, minutes: CODE_MINUTES });
     document.getElementById("mfa-sms-send").hidden = true;
@@ -257,11 +239,7 @@ async function sendSMSCode() {
     const field = document.getElementById("sms-code");
     field.value = "";
     field.focus();
-  } catch (err) {
-    say(explain(err));
-  } finally {
-    busy(false);
-  }
+  });
 }
 
 function showSecondFactor(result) {
@@ -282,32 +260,21 @@ function showSecondFactor(result) {
 }
 
 async function secondFactor(action, input, field) {
-  say("");
-  busy(true);
-  try {
+  await attempt(async () => {
     await identifyFlow.step(action, input);
     window.location.assign("/account");
-  } catch (err) {
-    say(explain(err));
+  }, () => {
     if (field) field.focus();
-  } finally {
-    busy(false);
-  }
+  });
 }
 
 async function mfaPasskey() {
-  say("");
-  busy(true);
-  try {
+  await attempt(async () => {
     const res = await identifyFlow.step("mfa.passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
     await identifyFlow.step("mfa.passkey.finish", { credential });
     window.location.assign("/account");
-  } catch (err) {
-    say(explain(err));
-  } finally {
-    busy(false);
-  }
+  });
 }
 
 function codeForm(id, action) {
@@ -329,15 +296,15 @@ function codeForm(id, action) {
 async function verifyPasskey(options) {
   verify.hidden = false;
   methods.hidden = true;
+  // The page stays usable while the browser asks for the passkey.
+  let credential;
   try {
-    const credential = await get(options);
-    busy(true);
-    await finish(identifyFlow, credential);
+    credential = await get(options);
   } catch (err) {
     say(explain(err));
-  } finally {
-    busy(false);
+    return;
   }
+  await attempt(() => finish(identifyFlow, credential));
 }
 
 async function identify(event) {
@@ -350,8 +317,7 @@ async function identify(event) {
     identifier.focus();
     return;
   }
-  busy(true);
-  try {
+  await attempt(async () => {
     let res;
     if (identifyFlow && identifyFlow.token) {
       res = await identifyFlow.step("identify", { identifier: value });
@@ -369,25 +335,16 @@ async function identify(event) {
     } else {
       showMethods(result.methods);
     }
-  } catch (err) {
+  }, (err) => {
     if (err.code === "flow_not_found") identifyFlow = null;
-    say(explain(err));
-  } finally {
-    busy(false);
-  }
+  });
 }
 
 async function otherMethod() {
-  say("");
-  busy(true);
-  try {
+  await attempt(async () => {
     const res = await identifyFlow.step("choose_method", {});
     showMethods(res.result.methods);
-  } catch (err) {
-    say(explain(err));
-  } finally {
-    busy(false);
-  }
+  });
 }
 
 if (!canPasskey) {

@@ -1,5 +1,7 @@
 import { supported, create, Flow, FlowError, explain } from "/static/webauthn.js";
 import { t } from "/static/i18n.js";
+import { buttonsBusy, withBusy } from "/static/busy.js";
+import { limits, codePattern } from "/static/limits.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,12 +28,12 @@ function say(text) {
   message.textContent = text || "";
 }
 
-function busy(on) {
-  for (const b of root.querySelectorAll("button")) b.disabled = on;
-  root.setAttribute("aria-busy", on ? "true" : "false");
+// busy disables the page's buttons during a request; the passkey buttons
+// stay disabled afterwards in a browser without passkeys.
+const busy = buttonsBusy(root, (on) => {
   if (!on && passkeyButton && !supported()) passkeyButton.disabled = true;
   if (!on && !supported()) $("prompt-create").disabled = true;
-}
+});
 
 // show displays one section of the page and moves focus to its heading.
 function show(section) {
@@ -58,7 +60,7 @@ function fail(err) {
 
 function showVerify(sent) {
   const key = sent.channel === "sms" ? "sign_up.verify.sent_sms" : "sign_up.verify.sent_email";
-  $("verify-sent").textContent = t(key, { to: sent.sent_to });
+  $("verify-sent").textContent = t(key, { to: sent.sent_to, minutes: limits.code_minutes });
   $("verify-code").value = "";
   show(verifyForm);
   $("verify-code").focus();
@@ -97,7 +99,7 @@ function showChoose(c) {
 function showSMS(sent) {
   $("sms-back").hidden = (choice.factors || []).length < 2;
   if (sent) {
-    $("sms-sent").textContent = t("sign_up.sms.sent", { to: sent.sent_to });
+    $("sms-sent").textContent = t("sign_up.sms.sent", { to: sent.sent_to, minutes: limits.code_minutes });
     $("sms-code").value = "";
     $("sms-phone-form").hidden = true;
     $("sms-code-form").hidden = false;
@@ -194,17 +196,16 @@ async function after(res) {
   }
 }
 
-// act runs one step of the flow, reporting its error on the page.
-async function act(action, input) {
-  busy(true);
+// attempt runs fn with the page busy and the message cleared, reporting
+// its error on the page (fail).
+function attempt(fn) {
   say("");
-  try {
-    await after(await flow.step(action, input));
-  } catch (err) {
-    fail(err);
-  } finally {
-    busy(false);
-  }
+  return withBusy(busy, fn, fail);
+}
+
+// act runs one step of the flow, reporting its error on the page.
+function act(action, input) {
+  return attempt(async () => after(await flow.step(action, input)));
 }
 
 // details reads the form: each identifier field by its kind.
@@ -232,16 +233,8 @@ function requireFields(input) {
 async function signUpByForm() {
   const input = details();
   if (!requireFields(input)) return;
-  busy(true);
-  say("");
   flow = new Flow("sign-up");
-  try {
-    await after(await flow.begin("sign_up", input));
-  } catch (err) {
-    fail(err);
-  } finally {
-    busy(false);
-  }
+  await attempt(async () => after(await flow.begin("sign_up", input)));
 }
 
 // signUpByPasskey is passkey first: one identifier, proved by a code when
@@ -255,21 +248,29 @@ async function signUpByPasskey() {
     fields[0].focus();
     return;
   }
-  busy(true);
-  say("");
   flow = new Flow("sign-up");
-  try {
-    await after(await flow.begin("identify", { identifier: value }));
-  } catch (err) {
-    fail(err);
-  } finally {
-    busy(false);
-  }
+  await attempt(async () => after(await flow.begin("identify", { identifier: value })));
 }
 
 if (!supported()) {
   if (passkeyButton) passkeyButton.disabled = true;
   say(t("sign_up.unsupported"));
+}
+
+// codeForm sends the code typed in input with action when the form el is
+// submitted; a code of the wrong shape is refused on the page with the
+// sentence missing() returns.
+function codeForm(el, input, missing, action) {
+  el.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = input.value.replace(/\s/g, "");
+    if (!codePattern().test(code)) {
+      say(missing());
+      input.focus();
+      return;
+    }
+    act(action, { code });
+  });
 }
 
 form.addEventListener("submit", (event) => {
@@ -281,16 +282,7 @@ form.addEventListener("submit", (event) => {
   }
 });
 
-verifyForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const code = $("verify-code").value.replace(/\s/g, "");
-  if (!/^\d{6}$/.test(code)) {
-    say(t("sign_up.verify.missing_code"));
-    $("verify-code").focus();
-    return;
-  }
-  act("code.verify", { code });
-});
+codeForm(verifyForm, $("verify-code"), () => t("sign_up.verify.missing_code", { digits: limits.code_digits }), "code.verify");
 $("verify-resend").addEventListener("click", () => act("code.send"));
 $("verify-back").addEventListener("click", () => {
   say("");
@@ -309,19 +301,11 @@ passwordForm.addEventListener("submit", (event) => {
   act("password", { password });
 });
 
-$("prompt-create").addEventListener("click", async () => {
-  busy(true);
-  say("");
-  try {
-    const res = await flow.step("passkey_prompt.begin");
-    const credential = await create(res.result.passkey.publicKey);
-    await after(await flow.step("passkey_prompt.finish", { credential }));
-  } catch (err) {
-    fail(err);
-  } finally {
-    busy(false);
-  }
-});
+$("prompt-create").addEventListener("click", () => attempt(async () => {
+  const res = await flow.step("passkey_prompt.begin");
+  const credential = await create(res.result.passkey.publicKey);
+  await after(await flow.step("passkey_prompt.finish", { credential }));
+}));
 $("prompt-skip").addEventListener("click", () => act("passkey_prompt.skip"));
 
 $("two-step-enable").addEventListener("click", () => act("two_step.enable"));
@@ -347,32 +331,14 @@ $("sms-phone-form").addEventListener("submit", (event) => {
   }
   act("sms.send", { phone });
 });
-$("sms-code-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const code = $("sms-code").value.replace(/\s/g, "");
-  if (!/^\d{6}$/.test(code)) {
-    say(t("sign_up.sms.missing_code"));
-    $("sms-code").focus();
-    return;
-  }
-  act("sms.verify", { code });
-});
+codeForm($("sms-code-form"), $("sms-code"), () => t("sign_up.sms.missing_code", { digits: limits.code_digits }), "sms.verify");
 $("sms-resend").addEventListener("click", () => act("sms.send", { phone: $("sms-phone").value.trim() }));
 $("sms-back").addEventListener("click", () => {
   say("");
   showChoose(choice);
 });
 
-$("totp-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const code = $("totp-code").value.replace(/\s/g, "");
-  if (!/^\d{6}$/.test(code)) {
-    say(t("sign_up.totp.missing_code"));
-    $("totp-code").focus();
-    return;
-  }
-  act("totp.confirm", { code });
-});
+codeForm($("totp-form"), $("totp-code"), () => t("sign_up.totp.missing_code", { digits: limits.code_digits }), "totp.confirm");
 $("totp-back").addEventListener("click", () => {
   say("");
   showChoose(choice);

@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -22,6 +24,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.
 	p := t.Settings.Passkeys
 	h.Pages.SignIn(w, r, console.SignInView{
 		Locale:        h.Locale(w, r, t, "sign_in"),
+		Limits:        pageLimits(),
 		TenantName:    t.Name,
 		PasskeySignIn: p.SignIn,
 		ShowButton:    p.ShowButton,
@@ -61,6 +64,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request, t *tenants.
 	loc := h.Locale(w, r, t, "sign_up")
 	v := console.SignUpView{
 		Locale:       loc,
+		Limits:       pageLimits(),
 		TenantName:   t.Name,
 		Enabled:      t.Settings.Passkeys.AllowRegistration,
 		PasskeyFirst: t.Settings.Passkeys.AllowRegistration && len(su.Required) <= 1,
@@ -101,6 +105,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, t *tenants
 	}
 	view := console.AccountView{
 		Locale:            h.Locale(w, r, t, "account"),
+		Limits:            pageLimits(),
 		TenantName:        t.Name,
 		UserName:          s.User.DisplayName,
 		AllowRegistration: t.Settings.Passkeys.AllowRegistration,
@@ -120,6 +125,18 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, t *tenants
 		view.Passkeys = append(view.Passkeys, pv)
 	}
 	h.Pages.Account(w, r, view)
+}
+
+// pageLimits are the flows' numbers the hosted pages show or check, read
+// from the flows so that no page keeps a copy.
+func pageLimits() console.Limits {
+	return console.Limits{
+		CodeMinutes:     int(flows.CodeTTL / time.Minute),
+		CodeDigits:      totp.Digits,
+		ReverifyMinutes: int(flows.RecentVerification / time.Minute),
+		PasskeyNameMax:  passkey.NameMaxLen,
+		TOTPSeconds:     totp.Period,
+	}
 }
 
 // Locale picks the page's language (console.Pick: ?lang=, the cookie,

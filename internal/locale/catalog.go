@@ -37,13 +37,14 @@ import (
 // best of the browser's Accept-Language that Sesame speaks, else the
 // tenant's default_locale. Traditional Chinese (zh-TW, zh-HK, zh-Hant) is
 // not matched to Simplified Chinese: such a browser gets its next choice.
-// The admin console speaks English.
+// The admin console is chosen the same way, with no tenant default
+// (console.Pages.RequestLocale).
 
 //go:embed locales
 var localeFS embed.FS
 
 // DefaultLanguage is the language of the locale files every other one is
-// checked against, and of the console.
+// checked against, and the last choice of every page.
 const DefaultLanguage = "en"
 
 // Language is one language the hosted pages speak.

@@ -1,0 +1,164 @@
+// The account center's page: what it holds (state), what it says
+// (messages), its busy state, loading `me`, running a change (act) and
+// drawing the page from `me` (render). The parts of the page live in
+// their own modules and call back here.
+
+import { FlowError, errorText } from "/static/webauthn.js";
+import { gql, GraphQLError } from "/static/graphql.js";
+import { t, parts, has } from "/static/i18n.js";
+import { withBusy } from "/static/busy.js";
+import { h, section, word } from "/static/account_html.js";
+import { askToReverify, reverifyPanel } from "/static/account_reverify.js";
+import { passkeysSection } from "/static/account_passkeys.js";
+import { twoStepSection } from "/static/account_two_step.js";
+import { sessionsSection } from "/static/account_sessions.js";
+
+const ME = `query Me { me {
+  id displayName identifiers { kind value verified }
+  mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
+  passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
+  sessions { id createdAt expiresAt userAgent ip amr current }
+  reverificationFactors
+} }`;
+
+export const root = document.getElementById("account");
+export const message = document.getElementById("message");
+const status = document.getElementById("status");
+
+export const state = {
+  tenant: root.dataset.tenantName || "",
+  allowRegistration: root.dataset.allowRegistration === "true",
+  me: null,
+  // What is open on the page, kept across renders.
+  ui: { renameId: null, removeId: null, totp: null, smsForm: false, sms: null, backupCodes: null, reverifyCode: null },
+  // The action to run again once the user verified (re-verification).
+  retry: null,
+};
+
+export function sayError(text) {
+  message.textContent = text || "";
+}
+
+export function sayStatus(text) {
+  status.textContent = text || "";
+}
+
+export function clearMessages() {
+  sayError("");
+  sayStatus("");
+}
+
+// explain turns any error into a sentence for the page: the account
+// center's own sentence for a code it knows (account.errors.*), else the
+// one errorText (webauthn.js) gives: the server's sentence on an English
+// page, errors.<code> in another language, errors.unknown at worst.
+export function explain(err) {
+  if (err instanceof GraphQLError || err instanceof FlowError) {
+    if (has(`account.errors.${err.code}`)) return t(`account.errors.${err.code}`);
+    return errorText(err.code, err.field, err instanceof GraphQLError ? err.serverMessage : err.message);
+  }
+  if (err && err.name === "AbortError") return "";
+  if (err && typeof err.name === "string" && has(`account.passkeyErrors.${err.name}`)) return t(`account.passkeyErrors.${err.name}`);
+  if (err instanceof DOMException) return t("account.passkeyErrors.other");
+  return t("account.errors.error");
+}
+
+// busy disables the page's controls during a request, and gives them back
+// (with the focus) afterwards.
+let disabledByBusy = [];
+let focusBeforeBusy = null;
+export function busy(on) {
+  root.setAttribute("aria-busy", on ? "true" : "false");
+  if (on) {
+    focusBeforeBusy = document.activeElement;
+    disabledByBusy = [...root.querySelectorAll("button, input")].filter((el) => !el.disabled);
+    for (const el of disabledByBusy) el.disabled = true;
+    if (!status.textContent) sayStatus(t("common.working"));
+    return;
+  }
+  for (const el of disabledByBusy) el.disabled = false;
+  disabledByBusy = [];
+  if (status.textContent === t("common.working")) sayStatus("");
+  if (focusBeforeBusy && focusBeforeBusy.isConnected && document.activeElement === document.body) {
+    focusBeforeBusy.focus();
+  }
+  focusBeforeBusy = null;
+}
+
+export async function load() {
+  const data = await gql(ME);
+  state.me = data.me;
+}
+
+// act runs a change: on success it reloads `me`, renders, says done and
+// focuses what `run` returns (a selector); a reverification_required
+// answer keeps the action for after "Verify with a passkey".
+export async function act(run, done) {
+  clearMessages();
+  let focus = null;
+  try {
+    focus = await withBusy(busy, async () => {
+      const f = await run();
+      await load();
+      return f;
+    });
+  } catch (err) {
+    if (err.code === "reverification_required") {
+      askToReverify(() => act(run, done));
+      return;
+    }
+    if (err.code === "unauthenticated") {
+      showSignedOut();
+      return;
+    }
+    sayError(explain(err));
+    return;
+  }
+  render(focus);
+  sayStatus(typeof done === "function" ? done() : done || "");
+}
+
+export function showSignedOut() {
+  root.replaceChildren(
+    h("h1", {}, t("account.title", { tenant: state.tenant })),
+    h("p", {}, t("account.signedOut")),
+    h("p", {}, h("a", { href: "/", id: "sign-in-again" }, t("account.signInAgain"))),
+  );
+  root.setAttribute("aria-busy", "false");
+}
+
+
+export function render(focus) {
+  const me = state.me;
+  const page = [
+    h("h1", {}, t("account.title", { tenant: state.tenant })),
+    h("p", {}, parts("account.signedInAs", { name: h("strong", { id: "user-name" }, me.displayName) })),
+    state.retry ? reverifyPanel() : null,
+    profileSection(me),
+    passkeysSection(me),
+    twoStepSection(me),
+    sessionsSection(me),
+  ];
+  root.replaceChildren(...page.filter(Boolean));
+  root.setAttribute("aria-busy", "false");
+  if (focus) {
+    const el = root.querySelector(focus);
+    if (el) el.focus();
+    // A name to change is selected, so typing replaces it.
+    if (el && el.classList.contains("rename-input")) el.select();
+  }
+}
+
+function profileSection(me) {
+  return section("profile", t("account.profile"),
+    h("dl", { class: "facts" },
+      h("dt", {}, t("account.displayName")), h("dd", { id: "profile-name" }, me.displayName),
+      h("dt", {}, t("account.identifiers")),
+      h("dd", {}, h("ul", { id: "identifiers", class: "plain" }, me.identifiers.map((i) =>
+        h("li", { class: "identifier" },
+          parts("account.identifierLine", {
+            kind: word("account.identifierKinds", i.kind),
+            value: i.value,
+            status: h("span", { class: "muted" }, t("account.identifierStatus", { status: i.verified ? t("account.verified") : t("account.notVerified") })),
+          })))))));
+}

@@ -1,0 +1,52 @@
+// The sessions part of the account center: every session of the user,
+// this one first, and revoking the others.
+
+import { gql } from "/static/graphql.js";
+import { t, parts } from "/static/i18n.js";
+import { h, section, timeEl, timeFormat, word, joinWords } from "/static/account_html.js";
+import { act } from "/static/account_page.js";
+
+// device names the browser and system of a user agent, roughly; product
+// names need no translation.
+function device(ua) {
+  const browsers = [["Edg/", "Edge"], ["OPR/", "Opera"], ["Firefox/", "Firefox"], ["Chrome/", "Chrome"], ["Safari/", "Safari"]];
+  const systems = [["Android", "Android"], ["iPhone", "iOS"], ["iPad", "iPadOS"], ["Windows", "Windows"], ["Mac OS X", "macOS"], ["CrOS", "ChromeOS"], ["Linux", "Linux"]];
+  const b = browsers.find(([k]) => ua.includes(k));
+  const o = systems.find(([k]) => ua.includes(k));
+  if (!b && !o) return ua || t("account.unknownDevice");
+  if (!o) return b[1];
+  if (!b) return o[1];
+  return t("account.deviceLine", { browser: b[1], os: o[1] });
+}
+
+export function sessionsSection(me) {
+  const list = [...me.sessions].sort((a, b) => (b.current ? 1 : 0) - (a.current ? 1 : 0) || b.createdAt.localeCompare(a.createdAt));
+  return section("sessions", t("account.sessions"),
+    h("p", { class: "muted" }, t("account.sessionsIntro")),
+    h("ul", { id: "session-list", class: "sessions" }, list.map((s) => {
+      const name = device(s.userAgent);
+      return h("li", { class: s.current ? "session current" : "session", "data-id": s.id },
+        h("span", { class: "session-device", title: s.userAgent }, name),
+        s.current ? h("span", { class: "badge session-current" }, t("account.thisSession")) : null,
+        h("span", { class: "session-meta" },
+          parts("account.sessionSignedIn", { date: timeEl(s.createdAt, true) }), " · ",
+          parts("account.sessionExpires", { date: timeEl(s.expiresAt, true) })),
+        h("span", { class: "session-meta" },
+          s.ip ? t("account.sessionFrom", { ip: s.ip }) : null,
+          s.ip && s.amr.length > 0 ? " · " : null,
+          s.amr.length > 0 ? t("account.sessionBy", { methods: joinWords(s.amr.map((a) => word("account.amr", a))) }) : null),
+        s.current ? null : h("div", { class: "actions" },
+          h("button", { type: "button", class: "secondary session-revoke",
+            "aria-label": t("account.revokeLabel", { device: name, date: timeFormat.format(new Date(s.createdAt)) }),
+            onclick: () => revokeSession(s) }, t("account.revoke"))));
+    })));
+}
+
+
+function revokeSession(s) {
+  act(async () => {
+    await gql("mutation($id: ID!) { revokeSession(id: $id) }", { id: s.id });
+    return "#sessions-title";
+  }, t("account.revoked"));
+}
+
