@@ -41,7 +41,7 @@ async function send(method, path, body) {
     throw new APIError("network", t("console.errors.network"));
   }
   if (res.status === 401) {
-    throw new APIError("unauthenticated", t("console.errors.unauthenticated"));
+    throw new APIError("unauthenticated", t("console.errors.session_ended"));
   }
   const data = await res.json().catch(() => null);
   if (data === null) {
