@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -54,11 +53,10 @@ func (e *signInEnv) setPasskeys(t *testing.T, edit func(p *tenants.Passkeys)) {
 // member is a user of the tenant, with a passkey on a virtual
 // authenticator when made so.
 type member struct {
-	user  *db.User
-	email string
-	auth  vw.Authenticator
-	cred  vw.Credential
-	row   *db.Credential
+	user   *db.User
+	email  string
+	device *flowtest.Device
+	row    *db.Credential
 }
 
 // member creates a user with the email name@example.com and, with
@@ -81,15 +79,11 @@ func (e *signInEnv) member(t *testing.T, name string, withPasskey bool) *member 
 // it.
 func (m *member) addPasskey(t *testing.T, e *signInEnv) *db.Credential {
 	t.Helper()
-	m.auth = vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: m.user.WebAuthnHandle, BackupEligible: true, BackupState: true})
-	m.cred = softkey.NewEC2()
-	m.auth.AddCredential(m.cred)
+	m.device = flowtest.NewDevice(m.user.WebAuthnHandle)
 	reg := passkey.Registrant{Handle: m.user.WebAuthnHandle, Name: m.email}
 	opts, c, err := e.Passkeys.BeginRegistration(e.Tenant, reg)
 	require.NoError(t, err)
-	o, err := vw.ParseAttestationOptions(string(opts.PublicKey))
-	require.NoError(t, err)
-	cred, err := e.Passkeys.FinishRegistration(e.Ctx, e.Tenant, c, reg, []byte(vw.CreateAttestationResponse(e.RelyingParty(), m.auth, m.cred, *o)), "", "")
+	cred, err := e.Passkeys.FinishRegistration(e.Ctx, e.Tenant, c, reg, []byte(m.device.Create(t, e.RelyingParty(), opts.PublicKey)), "", "")
 	require.NoError(t, err)
 	cred.UserID = m.user.ID
 	require.NoError(t, e.Scope().Credentials().Create(e.Ctx, cred))
@@ -101,27 +95,16 @@ func (m *member) addPasskey(t *testing.T, e *signInEnv) *db.Credential {
 // publicKey with m's passkey.
 func (m *member) answer(t *testing.T, e *signInEnv, publicKey json.RawMessage) json.RawMessage {
 	t.Helper()
-	o, err := vw.ParseAssertionOptions(string(publicKey))
-	require.NoError(t, err)
-	return finishInput(t, vw.CreateAssertionResponse(e.RelyingParty(), m.auth, m.cred, *o))
-}
-
-func finishInput(t *testing.T, assertion string) json.RawMessage {
-	t.Helper()
-	b, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(assertion)})
-	require.NoError(t, err)
-	return b
+	return flowtest.Credential(t, m.device.Get(t, e.RelyingParty(), publicKey))
 }
 
 // forged returns m's answer with a signature by another key: the real
 // credential id, a valid everything else.
 func (m *member) forged(t *testing.T, e *signInEnv, publicKey json.RawMessage) json.RawMessage {
 	t.Helper()
-	o, err := vw.ParseAssertionOptions(string(publicKey))
-	require.NoError(t, err)
-	other := m.cred
-	other.Key = softkey.NewEC2().Key
-	return finishInput(t, vw.CreateAssertionResponse(e.RelyingParty(), m.auth, other, *o))
+	other := *m.device
+	other.Cred.Key = softkey.NewEC2().Key
+	return flowtest.Credential(t, other.Get(t, e.RelyingParty(), publicKey))
 }
 
 // begin starts a discoverable passkey sign-in and returns its flow token and
@@ -325,7 +308,7 @@ func TestSignIn_FailuresLookTheSame(t *testing.T) {
 			"forged signature": func(pk json.RawMessage) json.RawMessage { return ada.forged(t, e, pk) },
 			"unknown credential": func(pk json.RawMessage) json.RawMessage {
 				stranger := *ada
-				stranger.cred = softkey.NewEC2()
+				stranger.device = &flowtest.Device{Auth: ada.device.Auth, Cred: softkey.NewEC2()}
 				return stranger.answer(t, e, pk)
 			},
 			"disabled user": func(pk json.RawMessage) json.RawMessage { return bob.answer(t, e, pk) },

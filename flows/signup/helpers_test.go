@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -13,7 +12,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signup"
-	"github.com/sesame-id/sesame/internal/softkey"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -84,25 +83,12 @@ func (e *signUpEnv) signUpByEmail(t *testing.T, name string) (*newcomer, *flows.
 	return n, res
 }
 
-// authenticator is a software passkey device for one newcomer.
-type authenticator struct {
-	auth vw.Authenticator
-	cred vw.Credential
-}
-
 // createPasskey answers publicKey (creation options) with a new passkey
 // and returns the input of the finishing action and the device.
-func (e *signUpEnv) createPasskey(t *testing.T, publicKey json.RawMessage) (json.RawMessage, *authenticator) {
+func (e *signUpEnv) createPasskey(t *testing.T, publicKey json.RawMessage) (json.RawMessage, *flowtest.Device) {
 	t.Helper()
-	rp := e.Passkeys.RelyingParty(e.Tenant)
-	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
-	opts, err := vw.ParseAttestationOptions(string(publicKey))
-	require.NoError(t, err)
-	a := &authenticator{auth: vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: []byte(opts.UserID), BackupEligible: true, BackupState: true}), cred: softkey.NewEC2()}
-	a.auth.AddCredential(a.cred)
-	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAttestationResponse(vrp, a.auth, a.cred, *opts))})
-	require.NoError(t, err)
-	return fin, a
+	d := flowtest.NewDevice(nil)
+	return flowtest.Credential(t, d.Create(t, e.RelyingParty(), publicKey)), d
 }
 
 // bindPasskey runs the passkey prompt with a new passkey and returns

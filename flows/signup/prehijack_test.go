@@ -1,11 +1,9 @@
 package signup_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -31,19 +29,14 @@ func (e *signUpEnv) identify(t *testing.T, identifier string) (*newcomer, *flows
 
 // passkeySignIn signs in with a's passkey (discoverable) through the
 // sign-in engine and returns the user it signed in to.
-func (e *signUpEnv) passkeySignIn(t *testing.T, a *authenticator) uuid.UUID {
+func (e *signUpEnv) passkeySignIn(t *testing.T, a *flowtest.Device) uuid.UUID {
 	t.Helper()
 	in, err := signin.New(signin.Deps{DB: e.DB, Passkeys: e.Passkeys, Clock: e.Clock})
 	require.NoError(t, err)
 	req := flows.RequestInfo{UserAgent: "test", IP: <-ips}
 	res, err := in.Begin(e.Ctx, e.Tenant, signin.Context{}, signin.ActionPasskeyBegin, nil, req)
 	require.NoError(t, err)
-	opts, err := vw.ParseAssertionOptions(string(res.Output.(passkey.Begun).Passkey.PublicKey))
-	require.NoError(t, err)
-	rp := e.Passkeys.RelyingParty(e.Tenant)
-	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
-	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAssertionResponse(vrp, a.auth, a.cred, *opts))})
-	require.NoError(t, err)
+	fin := flowtest.Credential(t, a.Get(t, e.RelyingParty(), res.Output.(passkey.Begun).Passkey.PublicKey))
 	res, err = in.Run(e.Ctx, e.Tenant, res.Token, signin.ActionPasskeyFinish, fin, req)
 	require.NoError(t, err)
 	return res.Session.Session.UserID

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signup"
 	"github.com/sesame-id/sesame/internal/flowtest"
-	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -70,15 +68,7 @@ func (e *signUpEnv) signUp(t *testing.T, name string) (*newcomer, *flows.Result)
 	begun, ok := res.Output.(passkey.Begun)
 	require.True(t, ok, "output %T", res.Output)
 
-	rp := e.Passkeys.RelyingParty(e.Tenant)
-	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
-	opts, err := vw.ParseAttestationOptions(string(begun.Passkey.PublicKey))
-	require.NoError(t, err)
-	auth := vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: []byte(opts.UserID), BackupEligible: true, BackupState: true})
-	cred := softkey.NewEC2()
-	auth.AddCredential(cred)
-	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAttestationResponse(vrp, auth, cred, *opts))})
-	require.NoError(t, err)
+	fin, _ := e.createPasskey(t, begun.Passkey.PublicKey)
 	res, err = e.engine.Run(e.Ctx, e.Tenant, n.token, signup.ActionPasskeyFinish, fin, n.req)
 	require.NoError(t, err)
 	require.NotNil(t, res.Session, "the account exists and is signed in")
