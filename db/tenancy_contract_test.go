@@ -339,6 +339,65 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					require.Equal(t, u.ID, userID)
 				}
 		}},
+		{"rate counters", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			const key = "ip:203.0.113.9:code_send"
+			for range 3 {
+				_, err := sa.Hit(ctx, key, time.Minute, now)
+				require.NoError(t, err)
+			}
+			return func(t *testing.T, sb db.Scope) {
+					n, err := sb.Hit(ctx, key, time.Minute, now)
+					require.NoError(t, err)
+					require.Equal(t, 1, n, "B's Hit counts on a counter of its own")
+				}, func(t *testing.T, sa db.Scope) {
+					n, err := sa.Hit(ctx, key, time.Minute, now)
+					require.NoError(t, err)
+					require.Equal(t, 4, n, "A's count goes on from its own three hits")
+				}
+		}},
+		{"code send limits", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			create := func(s db.Scope, limit db.SendLimit) error {
+				return d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+					c := &db.Code{Purpose: "sign_in", Channel: db.ChannelEmail, Recipient: "ada@alpha.test", MaxAttempts: 5, ExpiresAt: now.Add(10 * time.Minute)}
+					return tx.ForTenant(s.TenantID()).Codes().Create(ctx, c, now, limit)
+				})
+			}
+			require.NoError(t, create(sa, db.SendLimit{Max: 1, Window: time.Hour}))
+			return func(t *testing.T, sb db.Scope) {
+					require.NoError(t, create(sb, db.SendLimit{Max: 1, Window: time.Hour}), "A's code does not count against B's limit")
+				}, func(t *testing.T, sa db.Scope) {
+					require.NoError(t, create(sa, db.SendLimit{Max: 2, Window: time.Hour}), "B's code does not count against A's limit")
+					require.ErrorIs(t, create(sa, db.SendLimit{Max: 2, Window: time.Hour}), db.ErrRateLimited)
+				}
+		}},
+		{"identifiers are unique per tenant", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			var other *db.User
+			return func(t *testing.T, sb db.Scope) {
+					other = createUser(t, sb, "ada@alpha.test")
+					got, err := sb.Users().ByIdentifier(ctx, db.IdentifierEmail, "ada@alpha.test")
+					require.NoError(t, err)
+					require.Equal(t, other.ID, got.ID, "B finds its own user")
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.Users().ByIdentifier(ctx, db.IdentifierEmail, "ada@alpha.test")
+					require.NoError(t, err)
+					require.Equal(t, u.ID, got.ID, "A still finds its own user")
+					list, _, err := sa.Users().List(ctx, db.UserPage{Limit: 100})
+					require.NoError(t, err)
+					require.Len(t, list, 1, "B's user is not in A's list")
+				}
+		}},
+		{"API keys created by B", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			hash := randomBytes(t, 32)
+			return func(t *testing.T, sb db.Scope) {
+					require.NoError(t, sb.APIKeys().Create(ctx, &db.APIKey{Name: "ci", Prefix: "sk_b", KeyHash: hash, CreatedAt: now}))
+				}, func(t *testing.T, sa db.Scope) {
+					_, err := sa.APIKeys().ByHash(ctx, hash)
+					notFound(t, err, "ByHash of B's key")
+					list, err := sa.APIKeys().List(ctx)
+					require.NoError(t, err)
+					require.Empty(t, list, "B's key is not in A's list")
+				}
+		}},
 		{"tenant settings", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
 			return func(t *testing.T, sb db.Scope) {
 					// B's scope changes only B.

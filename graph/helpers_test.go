@@ -22,6 +22,7 @@ import (
 	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/jobs"
@@ -250,21 +251,9 @@ func path(data any, keys ...any) any {
 	return data
 }
 
-// codeSentTo waits for a message to to in the outbox and returns the code in
-// the newest one.
+// codeSentTo waits for a message to to in the outbox and returns the code
+// in the newest one.
 func (e *apiEnv) codeSentTo(t *testing.T, to string) string {
 	t.Helper()
-	var code string
-	require.Eventually(t, func() bool {
-		for _, m := range e.outbox.Messages() { // newest first
-			if m.To == to {
-				code = sixDigits.FindString(m.Body)
-				return code != ""
-			}
-		}
-		return false
-	}, 10*time.Second, 10*time.Millisecond, "no code sent to %s", to)
-	return code
+	return flowtest.CodeTo(t, e.outbox, to, 0)
 }
-
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)

@@ -13,7 +13,7 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/internal/clock"
-	"github.com/sesame-id/sesame/internal/softkey"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -64,8 +64,7 @@ type benchEnv struct {
 	engine *flows.Engine[signin.Context]
 	tenant *tenants.Tenant
 	rp     virtualwebauthn.RelyingParty
-	auth   virtualwebauthn.Authenticator
-	cred   virtualwebauthn.Credential
+	device *flowtest.Device
 }
 
 func newBenchEnv(b *testing.B, backend testdb.Backend) *benchEnv {
@@ -82,21 +81,16 @@ func newBenchEnv(b *testing.B, backend testdb.Backend) *benchEnv {
 		engine: engine,
 		tenant: tn,
 		rp:     virtualwebauthn.RelyingParty{Name: "Acme", ID: "acme.localhost", Origin: "http://acme.localhost:8080"},
-		cred:   softkey.NewEC2(),
 	}
 	handle := []byte("0123456789abcdef0123456789abcdef")
-	env.auth = virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: handle, BackupEligible: true, BackupState: true})
-	env.auth.AddCredential(env.cred)
+	env.device = flowtest.NewDevice(handle)
 
 	user := &db.User{WebAuthnHandle: handle, DisplayName: "ana@example.com"}
 	require.NoError(b, d.ForTenant(tn.ID).Users().Create(ctx, user, &db.Identifier{Kind: db.IdentifierEmail, Value: "ana@example.com"}))
 	reg := passkey.Registrant{Handle: handle, Name: "ana@example.com"}
 	opts, c, err := pk.BeginRegistration(tn, reg)
 	require.NoError(b, err)
-	att, err := virtualwebauthn.ParseAttestationOptions(string(opts.PublicKey))
-	require.NoError(b, err)
-	resp := virtualwebauthn.CreateAttestationResponse(env.rp, env.auth, env.cred, *att)
-	cred, err := pk.FinishRegistration(ctx, tn, c, reg, []byte(resp), "", "")
+	cred, err := pk.FinishRegistration(ctx, tn, c, reg, []byte(env.device.Create(b, env.rp, opts.PublicKey)), "", "")
 	require.NoError(b, err)
 	cred.UserID = user.ID
 	require.NoError(b, d.ForTenant(tn.ID).Credentials().Create(ctx, cred))
@@ -109,10 +103,5 @@ func (e *benchEnv) begin(b *testing.B) (string, json.RawMessage) {
 	res, err := e.engine.Begin(context.Background(), e.tenant, signin.Context{}, signin.ActionPasskeyBegin, nil, flows.RequestInfo{})
 	require.NoError(b, err)
 	begun := res.Output.(passkey.Begun)
-	opts, err := virtualwebauthn.ParseAssertionOptions(string(begun.Passkey.PublicKey))
-	require.NoError(b, err)
-	assertion := virtualwebauthn.CreateAssertionResponse(e.rp, e.auth, e.cred, *opts)
-	input, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(assertion)})
-	require.NoError(b, err)
-	return res.Token, input
+	return res.Token, flowtest.Credential(b, e.device.Get(b, e.rp, begun.Passkey.PublicKey))
 }

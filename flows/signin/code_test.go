@@ -2,7 +2,6 @@ package signin_test
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,14 +11,13 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/signin"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 )
 
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
-
 // sendCode runs code.send on token.
 func (e *signInEnv) sendCode(token string) (*flows.Result, error) {
-	return e.engine.Run(e.ctx, e.tn, token, signin.ActionCodeSend, nil, e.req)
+	return e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionCodeSend, nil, e.req)
 }
 
 // verifyCode runs code.verify on token with code.
@@ -30,7 +28,7 @@ func (e *signInEnv) verifyCode(token, code string) (*flows.Result, error) {
 // messagesTo returns the bodies of the messages sent to to, newest first.
 func (e *signInEnv) messagesTo(to string) []string {
 	var out []string
-	for _, m := range e.outbox.Messages() {
+	for _, m := range e.Outbox.Messages() {
 		if m.To == to {
 			out = append(out, m.Body)
 		}
@@ -42,18 +40,11 @@ func (e *signInEnv) messagesTo(to string) []string {
 // to recipient, with the send's result.
 func (e *signInEnv) sentCode(t *testing.T, token, recipient string) (string, *flows.Result) {
 	t.Helper()
-	before := len(e.messagesTo(recipient))
+	before := e.Sent(recipient)
 	res, err := e.sendCode(token)
 	require.NoError(t, err)
 	require.Equal(t, signin.Code, res.State)
-	var bodies []string
-	require.Eventually(t, func() bool {
-		bodies = e.messagesTo(recipient)
-		return len(bodies) > before
-	}, 10*time.Second, 10*time.Millisecond, "no code delivered to %s", recipient)
-	code := sixDigits.FindString(bodies[0]) // the outbox lists newest first
-	require.NotEmpty(t, code)
-	return code, res
+	return e.CodeTo(t, recipient, before), res
 }
 
 // requireNoCode fails if any of vs, as JSON, contains code.
@@ -133,10 +124,10 @@ func TestCode_AnUnknownEmailLooksTheSameAndEveryCodeFails(t *testing.T) {
 
 		// The right code fails as a wrong one does.
 		_, err := e.verifyCode(unknown, code)
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		// Like a known account's code after a success, it is used up.
 		_, err = e.verifyCode(unknown, code)
-		requirePublic(t, flows.ErrCodeExpired, err)
+		flowtest.RequirePublic(t, flows.ErrCodeExpired, err)
 		requireNoCode(t, code, unknownSent)
 	})
 }
@@ -155,10 +146,10 @@ func TestCode_FiveWrongCodesLockTheCode(t *testing.T) {
 		}
 		for range signin.CodeMaxAttempts {
 			_, err := e.verifyCode(token, wrong)
-			requirePublic(t, flows.ErrInvalidCode, err)
+			flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		}
 		_, err := e.verifyCode(token, code)
-		requirePublic(t, flows.ErrCodeLocked, err)
+		flowtest.RequirePublic(t, flows.ErrCodeLocked, err)
 		require.Zero(t, e.sessions(t, ada.user.ID))
 		require.Equal(t, string(signin.Code), e.flow(t, token).State)
 	})
@@ -182,7 +173,7 @@ func TestCode_ACodeFromAnotherFlowIsRefused(t *testing.T) {
 			secondCode, _ = e.sentCode(t, second, ada.email)
 		}
 		_, err := e.verifyCode(second, firstCode)
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		require.Zero(t, e.sessions(t, ada.user.ID))
 
 		// Each flow's own code still works there.
@@ -204,16 +195,16 @@ func TestCode_TheFourthSendInTenMinutesIsRefused(t *testing.T) {
 			require.NoError(t, err)
 		}
 		_, err := e.sendCode(token)
-		requirePublic(t, flows.ErrCodeRateLimited, err)
+		flowtest.RequirePublic(t, flows.ErrCodeRateLimited, err)
 
 		// The limit is on the recipient, not the flow.
 		other := e.start(t)
 		e.identify(t, other, ada.email)
 		_, err = e.sendCode(other)
-		requirePublic(t, flows.ErrCodeRateLimited, err)
+		flowtest.RequirePublic(t, flows.ErrCodeRateLimited, err)
 
 		// After the window, sends work again.
-		e.clock.Advance(signin.CodeSendWindow + time.Second)
+		e.Clock.Advance(signin.CodeSendWindow + time.Second)
 		_, err = e.sendCode(other)
 		require.NoError(t, err)
 	})
@@ -223,11 +214,11 @@ func TestCode_TheTenantWideLimitStopsSendsToEveryRecipient(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
-		next := e.tn.Settings
+		next := e.Tenant.Settings
 		next.Limits.CodeSendsPerHour = 2
-		tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+		tn, err := e.Tenants.UpdateSettings(e.Ctx, e.Tenant, next, true)
 		require.NoError(t, err)
-		e.tn = tn
+		e.Tenant = tn
 
 		// Three recipients from three addresses: each within its own
 		// limits, the third over the tenant's.
@@ -240,10 +231,10 @@ func TestCode_TheTenantWideLimitStopsSendsToEveryRecipient(t *testing.T) {
 				require.NoError(t, err, email)
 				continue
 			}
-			requirePublic(t, flows.ErrCodeRateLimited, err)
+			flowtest.RequirePublic(t, flows.ErrCodeRateLimited, err)
 			require.Equal(t, string(signin.ChooseMethod), e.flow(t, token).State)
 		}
-		n, err := d.ForTenant(e.tn.ID).Hit(e.ctx, "code_send", time.Hour, e.clock.Now())
+		n, err := d.ForTenant(e.Tenant.ID).Hit(e.Ctx, "code_send", time.Hour, e.Clock.Now())
 		require.NoError(t, err)
 		require.Equal(t, 4, n, "the refused send was counted too (three sends and this probe)")
 
@@ -254,7 +245,7 @@ func TestCode_TheTenantWideLimitStopsSendsToEveryRecipient(t *testing.T) {
 		_, err = other.sendCode(token)
 		require.NoError(t, err)
 
-		e.clock.Advance(time.Hour + time.Second)
+		e.Clock.Advance(time.Hour + time.Second)
 		token = e.start(t)
 		e.identify(t, token, "c@example.com")
 		_, err = e.sendCode(token)
@@ -266,16 +257,16 @@ func TestCode_SMSOutsideTheAllowedCountriesIsRefusedAndInsideIsSent(t *testing.T
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
-		next := e.tn.Settings
+		next := e.Tenant.Settings
 		next.SMS.AllowedCallingCodes = []string{"44"}
-		tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+		tn, err := e.Tenants.UpdateSettings(e.Ctx, e.Tenant, next, true)
 		require.NoError(t, err)
-		e.tn = tn
+		e.Tenant = tn
 
 		token := e.start(t)
 		e.identify(t, token, "+14155550123")
 		_, err = e.sendCode(token)
-		requirePublic(t, flows.ErrPhoneNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrPhoneNotAllowed, err)
 		require.Equal(t, string(signin.ChooseMethod), e.flow(t, token).State)
 		require.Empty(t, e.messagesTo("+14155550123"))
 
@@ -285,7 +276,7 @@ func TestCode_SMSOutsideTheAllowedCountriesIsRefusedAndInsideIsSent(t *testing.T
 		require.JSONEq(t, `{"channel":"sms","sent_to":"+447700900123"}`, string(mustJSON(t, res.Output)))
 		// Nobody has this number: the code fails like a wrong one.
 		_, err = e.verifyCode(token, code)
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 	})
 }
 
@@ -303,7 +294,7 @@ func TestCode_TheMessageSpeaksTheClientsLanguageOrTheTenants(t *testing.T) {
 	require.Regexp(t, `^Su código de .+ es [0-9]{6}\. Caduca en 10 minutos\.$`, e.messagesTo(ada.email)[0])
 
 	e.req.Lang = ""
-	e.tn.Settings.DefaultLocale = "zh-CN"
+	e.Tenant.Settings.DefaultLocale = "zh-CN"
 	token = e.start(t)
 	e.identify(t, token, ada.email)
 	e.sentCode(t, token, ada.email)

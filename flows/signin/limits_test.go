@@ -180,7 +180,7 @@ func TestLimits_ConcurrentPasswordsFromOneIPCompareAtMostTheIPLimit(t *testing.T
 		const left = 5
 		key := "ip:" + e.req.IP + ":password"
 		for range signin.PasswordAttemptsPerIP - left {
-			_, err := d.ForTenant(e.tn.ID).Hit(e.ctx, key, signin.PasswordWindow, e.clock.Now())
+			_, err := d.ForTenant(e.Tenant.ID).Hit(e.Ctx, key, signin.PasswordWindow, e.Clock.Now())
 			require.NoError(t, err)
 		}
 		tokens := make([]string, parallelGuesses)
@@ -200,7 +200,7 @@ func TestLimits_ConcurrentWrongTOTPCodesCompareAtMostTheSecondFactorLimit(t *tes
 		e := newSignInEnv(t, d)
 		bob, secret, _ := e.mfaUser(t, "bob")
 		token := e.intoMFA(t, bob, bobPassword)
-		right := e.code(t, secret)
+		right := e.TOTPCode(t, secret)
 
 		outcomes, err := afterCap(t, e, signin.FactorTOTP, signin.MFAAttemptsPerUser, 59,
 			func() error {

@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/signin"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -29,7 +30,7 @@ func (e *signInEnv) enableSMSFactor(t *testing.T) {
 // setSMSFactor makes phone m's verified SMS factor.
 func (e *signInEnv) setSMSFactor(t *testing.T, m *member, phone string) {
 	t.Helper()
-	require.NoError(t, e.scope().SMSFactors().Set(e.ctx, m.user.ID, phone, e.clock.Now()))
+	require.NoError(t, e.Scope().SMSFactors().Set(e.Ctx, m.user.ID, phone, e.Clock.Now()))
 }
 
 // smsUser is a member with a password, 2-step verification on, an
@@ -60,18 +61,11 @@ func (e *signInEnv) verifyMFACode(token, code string) (*flows.Result, error) {
 // phone, with the send's result.
 func (e *signInEnv) sentMFACode(t *testing.T, token, phone string) (string, *flows.Result) {
 	t.Helper()
-	before := len(e.messagesTo(phone))
+	before := e.Sent(phone)
 	res, err := e.sendMFACode(token)
 	require.NoError(t, err)
 	require.Equal(t, signin.MFA, res.State)
-	var bodies []string
-	require.Eventually(t, func() bool {
-		bodies = e.messagesTo(phone)
-		return len(bodies) > before
-	}, 10*time.Second, 10*time.Millisecond, "no code delivered to %s", phone)
-	code := sixDigits.FindString(bodies[0]) // newest first
-	require.NotEmpty(t, code)
-	return code, res
+	return e.CodeTo(t, phone, before), res
 }
 
 // mfaCodeID returns the id of the code the flow of token waits for.
@@ -110,17 +104,17 @@ func TestMFASMS_ACodeGoesOnlyToTheStoredPhoneAndSignsInWithPwdSMSMFA(t *testing.
 
 		// The request cannot name a number.
 		_, err = e.run(token, signin.ActionMFASMSSend, map[string]string{"phone": "+15005550006"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		// Nor can a code be checked before one was sent.
 		_, err = e.verifyMFACode(token, "123456")
 		require.ErrorIs(t, err, flows.ErrActionNotAllowed)
 		require.Contains(t, err.Error(), "Send a code to your phone first.")
-		require.Empty(t, e.outbox.Messages())
+		require.Empty(t, e.Outbox.Messages())
 
 		code, sent := e.sentMFACode(t, token, bobPhone)
 		require.JSONEq(t, `{"channel":"sms","sent_to":"`+bobPhoneMasked+`"}`, string(mustJSON(t, sent.Output)))
-		require.Len(t, e.outbox.Messages(), 1, "one message, to the stored phone only")
-		stored, err := e.scope().Codes().Get(e.ctx, e.mfaCodeID(t, token))
+		require.Len(t, e.Outbox.Messages(), 1, "one message, to the stored phone only")
+		stored, err := e.Scope().Codes().Get(e.Ctx, e.mfaCodeID(t, token))
 		require.NoError(t, err)
 		require.Equal(t, signin.PurposeMFA, stored.Purpose)
 		require.Equal(t, db.ChannelSMS, stored.Channel)
@@ -130,9 +124,9 @@ func TestMFASMS_ACodeGoesOnlyToTheStoredPhoneAndSignsInWithPwdSMSMFA(t *testing.
 		require.Zero(t, e.sessions(t, bob.user.ID), "no session before the code")
 
 		_, err = e.verifyMFACode(token, "")
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		wrongRes, wrongErr := e.verifyMFACode(token, otherCode(code))
-		requirePublic(t, flows.ErrInvalidCode, wrongErr)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, wrongErr)
 		require.Zero(t, e.sessions(t, bob.user.ID))
 
 		res, err := e.verifyMFACode(token, code)
@@ -148,7 +142,7 @@ func TestMFASMS_ACodeGoesOnlyToTheStoredPhoneAndSignsInWithPwdSMSMFA(t *testing.
 		_, err = e.verifyMFACode(token, code)
 		require.ErrorIs(t, err, flows.ErrFlowNotFound)
 		require.Equal(t, 1, e.sessions(t, bob.user.ID))
-		require.Len(t, e.outbox.Messages(), 1)
+		require.Len(t, e.Outbox.Messages(), 1)
 	})
 }
 
@@ -165,7 +159,7 @@ func TestMFASMS_ACodeSentBeforeThePhoneChangedIsRefused(t *testing.T) {
 
 		// The right code for the old number does not pass any more.
 		_, err := e.verifyMFACode(token, oldCode)
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		require.Zero(t, e.sessions(t, bob.user.ID))
 
 		// A new send goes to the new number, and that code works.
@@ -188,13 +182,13 @@ func TestMFASMS_FiveWrongCodesLockTheCode(t *testing.T) {
 		code, _ := e.sentMFACode(t, token, bobPhone)
 		for i := range signin.CodeMaxAttempts {
 			_, err := e.verifyMFACode(token, otherCode(code))
-			requirePublic(t, flows.ErrInvalidCode, err)
+			flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 			require.Equal(t, string(signin.MFA), e.flow(t, token).State, "attempt %d", i+1)
 		}
 		_, err := e.verifyMFACode(token, code)
-		requirePublic(t, flows.ErrCodeLocked, err)
+		flowtest.RequirePublic(t, flows.ErrCodeLocked, err)
 		require.Zero(t, e.sessions(t, bob.user.ID))
-		stored, err := e.scope().Codes().Get(e.ctx, e.mfaCodeID(t, token))
+		stored, err := e.Scope().Codes().Get(e.Ctx, e.mfaCodeID(t, token))
 		require.NoError(t, err)
 		require.Equal(t, signin.CodeMaxAttempts, stored.Attempts)
 		require.Nil(t, stored.UsedAt)
@@ -221,15 +215,15 @@ func TestMFASMS_CodeChecksCountAsSecondFactorAttempts(t *testing.T) {
 				e.sentMFACode(t, token, bobPhone)
 			}
 			_, err := e.verifyMFACode(token, "000000x")
-			requirePublic(t, flows.ErrInvalidCode, err)
+			flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		}
 		// Then even the app's right code is refused, and so is a right
 		// SMS code.
-		_, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": e.code(t, secret)})
-		requirePublic(t, flows.ErrTooManyAttempts, err)
+		_, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": e.TOTPCode(t, secret)})
+		flowtest.RequirePublic(t, flows.ErrTooManyAttempts, err)
 		code, _ := e.sentMFACode(t, token, bobPhone)
 		_, err = e.verifyMFACode(token, code)
-		requirePublic(t, flows.ErrTooManyAttempts, err)
+		flowtest.RequirePublic(t, flows.ErrTooManyAttempts, err)
 		require.Zero(t, e.sessions(t, bob.user.ID))
 	})
 }
@@ -243,7 +237,7 @@ func TestMFASMS_ACodeExpiresAfterTenMinutes(t *testing.T) {
 		// A second before the end, the code works.
 		first := e.intoMFA(t, bob, bobPassword)
 		code, _ := e.sentMFACode(t, first, bobPhone)
-		e.clock.Advance(signin.CodeTTL - time.Second)
+		e.Clock.Advance(signin.CodeTTL - time.Second)
 		res, err := e.verifyMFACode(first, code)
 		require.NoError(t, err)
 		require.Equal(t, flows.Done, res.State)
@@ -251,9 +245,9 @@ func TestMFASMS_ACodeExpiresAfterTenMinutes(t *testing.T) {
 		// At the end, it does not.
 		second := e.intoMFA(t, bob, bobPassword)
 		code, _ = e.sentMFACode(t, second, bobPhone)
-		e.clock.Advance(signin.CodeTTL)
+		e.Clock.Advance(signin.CodeTTL)
 		_, err = e.verifyMFACode(second, code)
-		requirePublic(t, flows.ErrCodeExpired, err)
+		flowtest.RequirePublic(t, flows.ErrCodeExpired, err)
 		require.Equal(t, 1, e.sessions(t, bob.user.ID))
 		require.Equal(t, string(signin.MFA), e.flow(t, second).State)
 	})
@@ -275,7 +269,7 @@ func TestMFASMS_ACodeFromAnotherFlowIsRefused(t *testing.T) {
 			secondCode, _ = e.sentMFACode(t, second, bobPhone)
 		}
 		_, err := e.verifyMFACode(second, firstCode)
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		require.Zero(t, e.sessions(t, bob.user.ID))
 
 		// A sign-in code (another purpose) sent to the same number in
@@ -284,7 +278,7 @@ func TestMFASMS_ACodeFromAnotherFlowIsRefused(t *testing.T) {
 		signInCode, _ := e.sentCode(t, phoneFlow, bobPhone)
 		if signInCode != secondCode {
 			_, err = e.verifyMFACode(second, signInCode)
-			requirePublic(t, flows.ErrInvalidCode, err)
+			flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		}
 
 		// Each flow's own code still works there.
@@ -307,10 +301,10 @@ func TestMFASMS_NotOfferedAndRefusedWhenTheTenantDoesNotEnableIt(t *testing.T) {
 		require.NoError(t, err)
 		require.JSONEq(t, `{"factors":["totp"]}`, string(mustJSON(t, res.Output)))
 		_, err = e.sendMFACode(token)
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
 		_, err = e.verifyMFACode(token, "123456")
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
-		require.Empty(t, e.outbox.Messages())
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
+		require.Empty(t, e.Outbox.Messages())
 
 		// Turned off between the send and the check: the right code does
 		// not pass.
@@ -319,7 +313,7 @@ func TestMFASMS_NotOfferedAndRefusedWhenTheTenantDoesNotEnableIt(t *testing.T) {
 		code, _ := e.sentMFACode(t, token, bobPhone)
 		e.setMFAPolicy(t, func(m *tenants.MFA) { m.Factors = []string{tenants.FactorTOTP} })
 		_, err = e.verifyMFACode(token, code)
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
 		require.Zero(t, e.sessions(t, bob.user.ID))
 	})
 }
@@ -336,11 +330,11 @@ func TestMFASMS_AUserWithoutAnSMSFactorIsNotOfferedItAndIsRefused(t *testing.T) 
 		require.NoError(t, err)
 		require.JSONEq(t, `{"factors":["webauthn","totp","backup_code"]}`, string(mustJSON(t, res.Output)))
 		_, err = e.sendMFACode(token)
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
 		require.Contains(t, err.Error(), "no phone number for 2-step verification")
 		_, err = e.verifyMFACode(token, "123456")
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
-		require.Empty(t, e.outbox.Messages())
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
+		require.Empty(t, e.Outbox.Messages())
 		require.Zero(t, e.sessions(t, bob.user.ID))
 		require.Equal(t, string(signin.MFA), e.flow(t, token).State)
 
@@ -348,9 +342,9 @@ func TestMFASMS_AUserWithoutAnSMSFactorIsNotOfferedItAndIsRefused(t *testing.T) 
 		e.setSMSFactor(t, bob, bobPhone)
 		token = e.intoMFA(t, bob, bobPassword)
 		code, _ := e.sentMFACode(t, token, bobPhone)
-		require.NoError(t, e.scope().SMSFactors().Remove(e.ctx, bob.user.ID))
+		require.NoError(t, e.Scope().SMSFactors().Remove(e.Ctx, bob.user.ID))
 		_, err = e.verifyMFACode(token, code)
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
 		require.Zero(t, e.sessions(t, bob.user.ID))
 	})
 }
@@ -360,20 +354,20 @@ func TestMFASMS_APhoneOutsideTheAllowedCountriesIsNotOfferedAndNotSentTo(t *test
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
 		bob, _ := e.smsUser(t, "bob")
-		next := e.tn.Settings
+		next := e.Tenant.Settings
 		next.SMS.AllowedCallingCodes = []string{"44"}
-		tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+		tn, err := e.Tenants.UpdateSettings(e.Ctx, e.Tenant, next, true)
 		require.NoError(t, err)
-		e.tn = tn
+		e.Tenant = tn
 
 		token := e.identified(t, bob.email)
 		res, err := e.password(token, bobPassword)
 		require.NoError(t, err)
 		require.JSONEq(t, `{"factors":["totp"]}`, string(mustJSON(t, res.Output)))
 		_, err = e.sendMFACode(token)
-		requirePublic(t, flows.ErrPhoneNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrPhoneNotAllowed, err)
 		require.Contains(t, err.Error(), "Try another method to verify.")
-		require.Empty(t, e.outbox.Messages())
+		require.Empty(t, e.Outbox.Messages())
 		require.Equal(t, string(signin.MFA), e.flow(t, token).State)
 
 		// A number in an allowed country is offered and sent to.
@@ -395,8 +389,8 @@ func TestMFASMS_OfferedAfterAnEmailCodeButNotAfterAnSMSCode(t *testing.T) {
 		// that phone as his SMS factor and an authenticator app.
 		cid := &member{email: "cid@example.com"}
 		cid.user = &db.User{WebAuthnHandle: random(t, 32), DisplayName: cid.email}
-		proved := e.clock.Now()
-		require.NoError(t, e.scope().Users().Create(e.ctx, cid.user,
+		proved := e.Clock.Now()
+		require.NoError(t, e.Scope().Users().Create(e.Ctx, cid.user,
 			&db.Identifier{Kind: db.IdentifierEmail, Value: cid.email, VerifiedAt: &proved},
 			&db.Identifier{Kind: db.IdentifierPhone, Value: bobPhone, VerifiedAt: &proved}))
 		e.setMFA(t, cid)
@@ -424,25 +418,25 @@ func TestMFASMS_OfferedAfterAnEmailCodeButNotAfterAnSMSCode(t *testing.T) {
 		require.JSONEq(t, `{"factors":["totp"]}`, string(mustJSON(t, res.Output)))
 		sends := len(e.messagesTo(bobPhone))
 		_, err = e.sendMFACode(token)
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
 		require.Len(t, e.messagesTo(bobPhone), sends)
 		require.Equal(t, 1, e.sessions(t, cid.user.ID))
 
 		// With SMS as his only second factor, an SMS code sign-in is told
 		// to use another first factor, with no session; the code is spent.
-		require.NoError(t, e.scope().TOTP().Remove(e.ctx, cid.user.ID))
+		require.NoError(t, e.Scope().TOTP().Remove(e.Ctx, cid.user.ID))
 		token = e.identified(t, bobPhone)
 		code, _ = e.sentCode(t, token, bobPhone)
 		var fc signin.Context
 		require.NoError(t, json.Unmarshal([]byte(e.flow(t, token).Context), &fc))
 		require.NotNil(t, fc.CodeID)
 		_, err = e.verifyCode(token, code)
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
 		require.Contains(t, err.Error(), "Sign in with your password or another method instead")
 		require.Equal(t, string(signin.Code), e.flow(t, token).State)
 		_, err = e.verifyCode(token, code)
-		requirePublic(t, flows.ErrActionNotAllowed, err)
-		stored, err := e.scope().Codes().Get(e.ctx, *fc.CodeID)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
+		stored, err := e.Scope().Codes().Get(e.Ctx, *fc.CodeID)
 		require.NoError(t, err)
 		require.NotNil(t, stored.UsedAt, "the code is used up")
 		require.Equal(t, 1, e.sessions(t, cid.user.ID))

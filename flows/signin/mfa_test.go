@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-	otptotp "github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
@@ -31,13 +29,13 @@ func (e *signInEnv) setPassword(t *testing.T, m *member, pw string) {
 	t.Helper()
 	hash, err := password.Hash(pw)
 	require.NoError(t, err)
-	require.NoError(t, e.scope().Users().SetPassword(e.ctx, m.user.ID, hash))
+	require.NoError(t, e.Scope().Users().SetPassword(e.Ctx, m.user.ID, hash))
 }
 
 // setMFA turns m's 2-step verification on.
 func (e *signInEnv) setMFA(t *testing.T, m *member) {
 	t.Helper()
-	require.NoError(t, e.scope().Users().SetMFA(e.ctx, m.user.ID, true))
+	require.NoError(t, e.Scope().Users().SetMFA(e.Ctx, m.user.ID, true))
 }
 
 // addTOTP gives m a confirmed authenticator app and returns its secret.
@@ -45,9 +43,9 @@ func (e *signInEnv) addTOTP(t *testing.T, m *member) string {
 	t.Helper()
 	key, err := totp.Generate("Acme", m.email)
 	require.NoError(t, err)
-	require.NoError(t, e.scope().TOTP().Start(e.ctx, m.user.ID, key.Secret, e.clock.Now()))
+	require.NoError(t, e.Scope().TOTP().Start(e.Ctx, m.user.ID, key.Secret, e.Clock.Now()))
 	// Confirmed with a step long past, so every current code is new.
-	require.NoError(t, e.scope().TOTP().Accept(e.ctx, m.user.ID, 1, e.clock.Now()))
+	require.NoError(t, e.Scope().TOTP().Accept(e.Ctx, m.user.ID, 1, e.Clock.Now()))
 	return key.Secret
 }
 
@@ -56,27 +54,14 @@ func (e *signInEnv) addBackupCodes(t *testing.T, m *member) []string {
 	t.Helper()
 	codes, hashes, err := backupcode.Generate(backupcode.MinCount)
 	require.NoError(t, err)
-	require.NoError(t, e.scope().BackupCodes().Replace(e.ctx, m.user.ID, hashes, e.clock.Now()))
+	require.NoError(t, e.Scope().BackupCodes().Replace(e.Ctx, m.user.ID, hashes, e.Clock.Now()))
 	return codes
-}
-
-// code is the TOTP code of secret at the engine clock's time.
-func (e *signInEnv) code(t *testing.T, secret string) string {
-	t.Helper()
-	c, err := otptotp.GenerateCodeCustom(secret, e.clock.Now(), otptotp.ValidateOpts{Period: totp.Period, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	require.NoError(t, err)
-	return c
 }
 
 // setMFAPolicy saves the tenant's MFA settings as edit leaves them.
 func (e *signInEnv) setMFAPolicy(t *testing.T, edit func(m *tenants.MFA)) {
 	t.Helper()
-	next := e.tn.Settings
-	next.MFA.Factors = append([]string(nil), next.MFA.Factors...)
-	edit(&next.MFA)
-	tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
-	require.NoError(t, err)
-	e.tn = tn
+	e.UpdateSettings(t, func(s *tenants.Settings) { edit(&s.MFA) })
 }
 
 func (e *signInEnv) run(token, action string, input any) (*flows.Result, error) {
@@ -84,7 +69,7 @@ func (e *signInEnv) run(token, action string, input any) (*flows.Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	return e.engine.Run(e.ctx, e.tn, token, action, raw, e.req)
+	return e.engine.Run(e.Ctx, e.Tenant, token, action, raw, e.req)
 }
 
 func (e *signInEnv) password(token, pw string) (*flows.Result, error) {
@@ -159,8 +144,8 @@ func TestPassword_AWrongPasswordAnUnknownUserADisabledUserAndNoPasswordLookTheSa
 		e.member(t, "nopassword", false)
 		disabled := e.member(t, "disabled", false)
 		e.setPassword(t, disabled, adaPassword)
-		at := e.clock.Now()
-		require.NoError(t, e.scope().Users().SetDisabled(e.ctx, disabled.user.ID, &at))
+		at := e.Clock.Now()
+		require.NoError(t, e.Scope().Users().SetDisabled(e.Ctx, disabled.user.ID, &at))
 
 		attempt := func(identifier, pw string) (*flows.Result, error) {
 			return e.password(e.identified(t, identifier), pw)
@@ -188,7 +173,7 @@ func TestPassword_AnSSOUserIsSentToSingleSignOn(t *testing.T) {
 		e := newSignInEnv(t, d)
 		ada := e.member(t, "ada", false)
 		e.setPassword(t, ada, adaPassword)
-		require.NoError(t, e.scope().Users().SetSSO(e.ctx, ada.user.ID, true))
+		require.NoError(t, e.Scope().Users().SetSSO(e.Ctx, ada.user.ID, true))
 
 		_, err := e.password(e.identified(t, ada.email), adaPassword)
 		require.ErrorIs(t, err, flows.ErrSSORequired)
@@ -211,11 +196,11 @@ func TestPassword_FallbackMethodsAreTheTenantsImplementedMethodsForTheIdentifier
 
 		// A tenant with codes only for email offers just the code, and
 		// refuses the password action for an email.
-		next := e.tn.Settings
+		next := e.Tenant.Settings
 		next.SignIn = tenants.SignIn{Methods: map[string][]string{tenants.IdentifierEmail: {tenants.MethodEmailCode}, tenants.IdentifierUsername: {tenants.MethodPassword}}}
-		tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
+		tn, err := e.Tenants.UpdateSettings(e.Ctx, e.Tenant, next, true)
 		require.NoError(t, err)
-		e.tn = tn
+		e.Tenant = tn
 		for _, identifier := range []string{ada.email, "nobody@example.com"} {
 			token := e.start(t)
 			res = e.identify(t, token, identifier)
@@ -234,7 +219,7 @@ func TestPassword_OneLimitPerAccountWhicheverIdentifierIsTyped(t *testing.T) {
 		e := newSignInEnv(t, d)
 		ada := &member{email: "ada@example.com"}
 		ada.user = &db.User{WebAuthnHandle: random(t, 32), DisplayName: ada.email}
-		require.NoError(t, e.scope().Users().Create(e.ctx, ada.user,
+		require.NoError(t, e.Scope().Users().Create(e.Ctx, ada.user,
 			&db.Identifier{Kind: db.IdentifierEmail, Value: ada.email},
 			&db.Identifier{Kind: db.IdentifierUsername, Value: "ada"}))
 		e.setPassword(t, ada, adaPassword)
@@ -262,7 +247,7 @@ func TestPassword_OneLimitPerAccountWhicheverIdentifierIsTyped(t *testing.T) {
 		require.NoError(t, err)
 
 		// After the window, ada can sign in again.
-		e.clock.Advance(signin.PasswordWindow)
+		e.Clock.Advance(signin.PasswordWindow)
 		res, err := e.password(e.identified(t, "ada"), adaPassword)
 		require.NoError(t, err)
 		require.Equal(t, ada.user.ID, res.Session.Session.UserID)
@@ -367,7 +352,7 @@ func TestMFA_APasskeyCompletesThePasswordSignIn(t *testing.T) {
 		require.Len(t, opts.AllowCredentials, 1)
 		require.Equal(t, b64(bob.row.CredentialID), opts.AllowCredentials[0].ID)
 
-		res, err = e.engine.Run(e.ctx, e.tn, token, signin.ActionMFAPasskeyFinish, bob.answer(t, e, begun.Passkey.PublicKey), e.req)
+		res, err = e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyFinish, bob.answer(t, e, begun.Passkey.PublicKey), e.req)
 		require.NoError(t, err)
 		require.Equal(t, flows.Done, res.State)
 		require.Equal(t, bob.user.ID, res.Session.Session.UserID)
@@ -392,13 +377,13 @@ func TestMFA_AnotherUsersPasskeyOrAForgedOneDoesNotPassTheSecondFactor(t *testin
 			res, err := e.run(token, signin.ActionMFAPasskeyBegin, nil)
 			require.NoError(t, err)
 			publicKey := res.Output.(passkey.Begun).Passkey.PublicKey
-			_, err = e.engine.Run(e.ctx, e.tn, token, signin.ActionMFAPasskeyFinish, answer(publicKey), e.req)
+			_, err = e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyFinish, answer(publicKey), e.req)
 			require.Same(t, flows.ErrPasskeyFailed, flows.Public(err), name)
 			f := e.flow(t, token)
 			require.Equal(t, string(signin.MFA), f.State, name)
 			require.Nil(t, f.Ceremony, "%s: the ceremony is spent", name)
 			// The real answer to the spent ceremony fails too.
-			_, err = e.engine.Run(e.ctx, e.tn, token, signin.ActionMFAPasskeyFinish, bob.answer(t, e, publicKey), e.req)
+			_, err = e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyFinish, bob.answer(t, e, publicKey), e.req)
 			require.ErrorIs(t, err, flows.ErrCeremonyMissing, name)
 		}
 		require.Zero(t, e.sessions(t, bob.user.ID))
@@ -413,7 +398,7 @@ func TestMFA_ATOTPCodeCompletesTheSignInOnceAndIsRefusedWhenReplayed(t *testing.
 		bob, secret, _ := e.mfaUser(t, "bob")
 
 		token := e.intoMFA(t, bob, bobPassword)
-		code := e.code(t, secret)
+		code := e.TOTPCode(t, secret)
 		wrong := string('0'+(code[0]-'0'+1)%10) + code[1:]
 		_, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": wrong})
 		require.Same(t, flows.ErrInvalidCode, flows.Public(err))
@@ -432,8 +417,8 @@ func TestMFA_ATOTPCodeCompletesTheSignInOnceAndIsRefusedWhenReplayed(t *testing.
 		require.Equal(t, 1, e.sessions(t, bob.user.ID))
 
 		// The next step's code works.
-		e.clock.Advance(totp.Period * time.Second)
-		_, err = e.run(again, signin.ActionMFATOTP, map[string]string{"code": e.code(t, secret)})
+		e.Clock.Advance(totp.Period * time.Second)
+		_, err = e.run(again, signin.ActionMFATOTP, map[string]string{"code": e.TOTPCode(t, secret)})
 		require.NoError(t, err)
 		require.Equal(t, 2, e.sessions(t, bob.user.ID))
 	})
@@ -455,7 +440,7 @@ func TestMFA_ABackupCodeCompletesTheSignInOnlyOnce(t *testing.T) {
 		_, err = e.run(again, signin.ActionMFABackupCode, map[string]string{"code": codes[3]})
 		require.Same(t, flows.ErrInvalidCode, flows.Public(err))
 		require.Equal(t, 1, e.sessions(t, bob.user.ID))
-		unused, err := e.scope().BackupCodes().Unused(e.ctx, bob.user.ID)
+		unused, err := e.Scope().BackupCodes().Unused(e.Ctx, bob.user.ID)
 		require.NoError(t, err)
 		require.Len(t, unused, len(codes)-1)
 
@@ -481,12 +466,12 @@ func TestMFA_SecondFactorAttemptsAreLimitedPerUser(t *testing.T) {
 			_, err := e.run(token, signin.ActionMFABackupCode, map[string]string{"code": "aaaaa-aaaaa"})
 			require.ErrorIs(t, err, flows.ErrInvalidCode, "attempt %d", i+1)
 		}
-		_, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": e.code(t, secret)})
+		_, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": e.TOTPCode(t, secret)})
 		require.ErrorIs(t, err, flows.ErrTooManyAttempts)
 		_, err = e.run(token, signin.ActionMFABackupCode, map[string]string{"code": codes[0]})
 		require.ErrorIs(t, err, flows.ErrTooManyAttempts)
 		require.Zero(t, e.sessions(t, bob.user.ID))
-		unused, err := e.scope().BackupCodes().Unused(e.ctx, bob.user.ID)
+		unused, err := e.Scope().BackupCodes().Unused(e.Ctx, bob.user.ID)
 		require.NoError(t, err)
 		require.Len(t, unused, len(codes), "a refused attempt uses no code")
 	})
@@ -503,7 +488,7 @@ func TestMFA_AMandatoryPolicyRequiresASecondFactorOfEveryUser(t *testing.T) {
 		secret := e.addTOTP(t, ada)
 		token := e.intoMFA(t, ada, adaPassword)
 		require.Zero(t, e.sessions(t, ada.user.ID))
-		res, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": e.code(t, secret)})
+		res, err := e.run(token, signin.ActionMFATOTP, map[string]string{"code": e.TOTPCode(t, secret)})
 		require.NoError(t, err)
 		require.Equal(t, "pwd,otp,mfa", res.Session.Session.AMR)
 
@@ -569,7 +554,7 @@ func TestMFA_NoOrderOfRequestsSignsInWithoutThePasswordAndASecondFactor(t *testi
 		tryFactors := func(token string) {
 			t.Helper()
 			for _, action := range mfaActions {
-				input := map[string]string{"code": e.code(t, secret)}
+				input := map[string]string{"code": e.TOTPCode(t, secret)}
 				if action == signin.ActionMFABackupCode {
 					input["code"] = codes[0]
 				}
@@ -594,7 +579,7 @@ func TestMFA_NoOrderOfRequestsSignsInWithoutThePasswordAndASecondFactor(t *testi
 		tryFactors(token)
 		// Nor does Begin start a flow in any of them.
 		for _, action := range append(mfaActions, signin.ActionPassword) {
-			_, err := e.engine.Begin(e.ctx, e.tn, signin.Context{}, action, json.RawMessage(`{}`), e.req)
+			_, err := e.engine.Begin(e.Ctx, e.Tenant, signin.Context{}, action, json.RawMessage(`{}`), e.req)
 			require.ErrorIs(t, err, flows.ErrActionNotAllowed, action)
 		}
 
@@ -620,7 +605,7 @@ func TestMFA_NoOrderOfRequestsSignsInWithoutThePasswordAndASecondFactor(t *testi
 		require.Equal(t, string(signin.MFA), e.flow(t, token).State)
 
 		// The ceremony survived the refused finish; the mfa path takes it.
-		res, err = e.engine.Run(e.ctx, e.tn, token, signin.ActionMFAPasskeyFinish, answer, e.req)
+		res, err = e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyFinish, answer, e.req)
 		require.NoError(t, err)
 		require.Equal(t, "pwd,webauthn,mfa", res.Session.Session.AMR)
 
@@ -629,7 +614,7 @@ func TestMFA_NoOrderOfRequestsSignsInWithoutThePasswordAndASecondFactor(t *testi
 			_, err = e.run(token, action, map[string]string{})
 			require.ErrorIs(t, err, flows.ErrFlowNotFound, action)
 		}
-		_, err = e.engine.Run(e.ctx, e.tn, token, signin.ActionMFAPasskeyFinish, answer, e.req)
+		_, err = e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyFinish, answer, e.req)
 		require.ErrorIs(t, err, flows.ErrFlowNotFound)
 		_, err = e.finish(token, answer)
 		require.ErrorIs(t, err, flows.ErrCeremonyMissing)

@@ -23,7 +23,7 @@ func TestCode_AnAddressNeverProvedSignsInToNothingAndIsReleased(t *testing.T) {
 		e := newSignInEnv(t, d)
 		claimant := &member{email: "claimed@example.com"}
 		claimant.user = &db.User{WebAuthnHandle: random(t, 32), DisplayName: claimant.email}
-		require.NoError(t, e.scope().Users().Create(e.ctx, claimant.user, &db.Identifier{Kind: db.IdentifierEmail, Value: claimant.email}))
+		require.NoError(t, e.Scope().Users().Create(e.Ctx, claimant.user, &db.Identifier{Kind: db.IdentifierEmail, Value: claimant.email}))
 		claimant.addPasskey(t, e)
 
 		token := e.start(t)
@@ -32,9 +32,9 @@ func TestCode_AnAddressNeverProvedSignsInToNothingAndIsReleased(t *testing.T) {
 		_, err := e.verifyCode(token, code)
 		require.ErrorIs(t, err, flows.ErrInvalidCode, "the right code signs in to nothing")
 		require.Zero(t, e.sessions(t, claimant.user.ID))
-		_, err = e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, claimant.email)
+		_, err = e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, claimant.email)
 		require.ErrorIs(t, err, db.ErrNotFound, "the unproved claim is released")
-		creds, err := e.scope().Credentials().ByUser(e.ctx, claimant.user.ID, "")
+		creds, err := e.Scope().Credentials().ByUser(e.Ctx, claimant.user.ID, "")
 		require.NoError(t, err)
 		require.Len(t, creds, 1, "the account keeps its passkey")
 
@@ -68,7 +68,7 @@ func TestCode_AVerifiedAddressStillSignsIn(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, flows.Done, res.State)
 		require.Equal(t, ada.user.ID, res.Session.Session.UserID)
-		_, err = e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, ada.email)
+		_, err = e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, ada.email)
 		require.NoError(t, err)
 	})
 }

@@ -26,14 +26,14 @@ func TestMFA_TOTPAttemptsAtSignInAndInTheAccountShareOneLimit(t *testing.T) {
 		codes := e.addBackupCodes(t, bob)
 
 		// Bob, signed in on another device, starts setting up an app.
-		issued, err := flows.IssueSession(e.ctx, e.scope(), bob.user.ID, []string{flows.AMRWebAuthn}, e.req, e.clock.Now())
+		issued, err := flows.IssueSession(e.Ctx, e.Scope(), bob.user.ID, []string{flows.AMRWebAuthn}, e.req, e.Clock.Now())
 		require.NoError(t, err)
 		issued.Session.User = bob.user
-		caller := account.Caller{Tenant: e.tn, Session: issued.Session, Request: e.req}
-		svc := account.New(flows.Deps{DB: d, Clock: e.clock})
-		en, err := svc.BeginTOTP(e.ctx, caller)
+		caller := account.Caller{Tenant: e.Tenant, Session: issued.Session, Request: e.req}
+		svc := account.New(flows.Deps{DB: d, Clock: e.Clock})
+		en, err := svc.BeginTOTP(e.Ctx, caller)
 		require.NoError(t, err)
-		right := e.code(t, en.Secret)
+		right := e.TOTPCode(t, en.Secret)
 		wrong := "000000"
 		if right == wrong {
 			wrong = "111111"
@@ -46,15 +46,15 @@ func TestMFA_TOTPAttemptsAtSignInAndInTheAccountShareOneLimit(t *testing.T) {
 			require.ErrorIs(t, err, flows.ErrInvalidCode, "sign-in attempt %d", i+1)
 		}
 		for i := range flows.FactorAttemptsPerUser - atSignIn {
-			_, err := svc.ConfirmTOTP(e.ctx, caller, wrong)
+			_, err := svc.ConfirmTOTP(e.Ctx, caller, wrong)
 			require.ErrorIs(t, err, flows.ErrInvalidCode, "account attempt %d", i+1)
 		}
 
-		_, err = svc.ConfirmTOTP(e.ctx, caller, right)
+		_, err = svc.ConfirmTOTP(e.Ctx, caller, right)
 		require.ErrorIs(t, err, flows.ErrTooManyAttempts, "the right first code once the limit is spent")
 		_, err = e.run(token, signin.ActionMFABackupCode, map[string]string{"code": codes[0]})
 		require.ErrorIs(t, err, flows.ErrTooManyAttempts, "a right backup code at sign-in")
-		f, err := e.scope().TOTP().Get(e.ctx, bob.user.ID)
+		f, err := e.Scope().TOTP().Get(e.Ctx, bob.user.ID)
 		require.NoError(t, err)
 		require.Nil(t, f.ConfirmedAt, "the app is not confirmed")
 	})

@@ -1,7 +1,6 @@
 package signin_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -20,82 +18,45 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
-	"github.com/sesame-id/sesame/internal/clock"
-	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
-	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// signInEnv is one database with the sign-in engine on a fake clock and a
-// tenant served at http://acme-….localhost:8080.
+// signInEnv is the shared flow test environment with the sign-in engine.
 type signInEnv struct {
-	ctx    context.Context
-	d      *db.DB
-	ts     *tenants.Service
-	clock  *clock.Fake
-	pk     *passkey.Service
+	*flowtest.Env
 	engine *flows.Engine[signin.Context]
-	tn     *tenants.Tenant
 	req    flows.RequestInfo
-	// outbox receives the codes the started job client sends.
-	outbox *delivery.Outbox
 	// audits records the engine's authentication-attempt log lines.
 	audits *auditLog
 }
 
 func newSignInEnv(t *testing.T, d *db.DB) *signInEnv {
 	t.Helper()
-	ctx := context.Background()
-	ts := tenants.NewService(d, "localhost:8080")
-	clk := clock.NewFake(time.Now())
-	pk := passkey.NewService(ts, clk, nil)
-	outbox := delivery.NewOutbox(delivery.OutboxConfig{Clock: clk})
-	jc, err := jobs.NewClient(d, jobs.Config{
-		Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}, Clock: clk,
-		FetchPollInterval: 10 * time.Millisecond, FetchCooldown: 5 * time.Millisecond,
-	})
-	require.NoError(t, err)
-	require.NoError(t, jc.Start(ctx))
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		_ = jc.Stop(stop)
-	})
+	env := flowtest.New(t, d)
 	audits := &auditLog{}
-	engine, err := signin.New(signin.Deps{DB: d, Passkeys: pk, Clock: clk, Jobs: jc, Logger: slog.New(audits)})
+	deps := env.Deps()
+	deps.Logger = slog.New(audits)
+	engine, err := signin.New(deps)
 	require.NoError(t, err)
-	tn, err := ts.Create(ctx, "acme-"+hex.EncodeToString(random(t, 4)), "Acme")
-	require.NoError(t, err)
-	return &signInEnv{ctx: ctx, d: d, ts: ts, clock: clk, pk: pk, engine: engine, tn: tn, req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}, outbox: outbox, audits: audits}
+	return &signInEnv{Env: env, engine: engine, req: flows.RequestInfo{UserAgent: "test", IP: "127.0.0.1"}, audits: audits}
 }
 
 // setPasskeys saves the tenant's passkey settings as edit leaves them.
 func (e *signInEnv) setPasskeys(t *testing.T, edit func(p *tenants.Passkeys)) {
 	t.Helper()
-	next := e.tn.Settings
-	edit(&next.Passkeys)
-	tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
-	require.NoError(t, err)
-	e.tn = tn
-}
-
-func (e *signInEnv) scope() db.Scope { return e.d.ForTenant(e.tn.ID) }
-
-func (e *signInEnv) rp() vw.RelyingParty {
-	rp := e.pk.RelyingParty(e.tn)
-	return vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
+	e.UpdateSettings(t, func(s *tenants.Settings) { edit(&s.Passkeys) })
 }
 
 // member is a user of the tenant, with a passkey on a virtual
 // authenticator when made so.
 type member struct {
-	user  *db.User
-	email string
-	auth  vw.Authenticator
-	cred  vw.Credential
-	row   *db.Credential
+	user   *db.User
+	email  string
+	device *flowtest.Device
+	row    *db.Credential
 }
 
 // member creates a user with the email name@example.com and, with
@@ -106,8 +67,8 @@ func (e *signInEnv) member(t *testing.T, name string, withPasskey bool) *member 
 	m.user = &db.User{WebAuthnHandle: random(t, 32), DisplayName: m.email}
 	// A member proved their address at sign-up: a code to an address
 	// never proved signs in to nothing (see code.go).
-	proved := e.clock.Now()
-	require.NoError(t, e.scope().Users().Create(e.ctx, m.user, &db.Identifier{Kind: db.IdentifierEmail, Value: m.email, VerifiedAt: &proved}))
+	proved := e.Clock.Now()
+	require.NoError(t, e.Scope().Users().Create(e.Ctx, m.user, &db.Identifier{Kind: db.IdentifierEmail, Value: m.email, VerifiedAt: &proved}))
 	if withPasskey {
 		m.addPasskey(t, e)
 	}
@@ -118,18 +79,14 @@ func (e *signInEnv) member(t *testing.T, name string, withPasskey bool) *member 
 // it.
 func (m *member) addPasskey(t *testing.T, e *signInEnv) *db.Credential {
 	t.Helper()
-	m.auth = vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: m.user.WebAuthnHandle, BackupEligible: true, BackupState: true})
-	m.cred = softkey.NewEC2()
-	m.auth.AddCredential(m.cred)
+	m.device = flowtest.NewDevice(m.user.WebAuthnHandle)
 	reg := passkey.Registrant{Handle: m.user.WebAuthnHandle, Name: m.email}
-	opts, c, err := e.pk.BeginRegistration(e.tn, reg)
+	opts, c, err := e.Passkeys.BeginRegistration(e.Tenant, reg)
 	require.NoError(t, err)
-	o, err := vw.ParseAttestationOptions(string(opts.PublicKey))
-	require.NoError(t, err)
-	cred, err := e.pk.FinishRegistration(e.ctx, e.tn, c, reg, []byte(vw.CreateAttestationResponse(e.rp(), m.auth, m.cred, *o)), "", "")
+	cred, err := e.Passkeys.FinishRegistration(e.Ctx, e.Tenant, c, reg, []byte(m.device.Create(t, e.RelyingParty(), opts.PublicKey)), "", "")
 	require.NoError(t, err)
 	cred.UserID = m.user.ID
-	require.NoError(t, e.scope().Credentials().Create(e.ctx, cred))
+	require.NoError(t, e.Scope().Credentials().Create(e.Ctx, cred))
 	m.row = cred
 	return cred
 }
@@ -138,34 +95,23 @@ func (m *member) addPasskey(t *testing.T, e *signInEnv) *db.Credential {
 // publicKey with m's passkey.
 func (m *member) answer(t *testing.T, e *signInEnv, publicKey json.RawMessage) json.RawMessage {
 	t.Helper()
-	o, err := vw.ParseAssertionOptions(string(publicKey))
-	require.NoError(t, err)
-	return finishInput(t, vw.CreateAssertionResponse(e.rp(), m.auth, m.cred, *o))
-}
-
-func finishInput(t *testing.T, assertion string) json.RawMessage {
-	t.Helper()
-	b, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(assertion)})
-	require.NoError(t, err)
-	return b
+	return flowtest.Credential(t, m.device.Get(t, e.RelyingParty(), publicKey))
 }
 
 // forged returns m's answer with a signature by another key: the real
 // credential id, a valid everything else.
 func (m *member) forged(t *testing.T, e *signInEnv, publicKey json.RawMessage) json.RawMessage {
 	t.Helper()
-	o, err := vw.ParseAssertionOptions(string(publicKey))
-	require.NoError(t, err)
-	other := m.cred
-	other.Key = softkey.NewEC2().Key
-	return finishInput(t, vw.CreateAssertionResponse(e.rp(), m.auth, other, *o))
+	other := *m.device
+	other.Cred.Key = softkey.NewEC2().Key
+	return flowtest.Credential(t, other.Get(t, e.RelyingParty(), publicKey))
 }
 
 // begin starts a discoverable passkey sign-in and returns its flow token and
 // request options.
 func (e *signInEnv) begin(t *testing.T) (string, json.RawMessage) {
 	t.Helper()
-	res, err := e.engine.Begin(e.ctx, e.tn, signin.Context{}, signin.ActionPasskeyBegin, nil, e.req)
+	res, err := e.engine.Begin(e.Ctx, e.Tenant, signin.Context{}, signin.ActionPasskeyBegin, nil, e.req)
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Token)
 	begun, ok := res.Output.(passkey.Begun)
@@ -176,18 +122,18 @@ func (e *signInEnv) begin(t *testing.T) (string, json.RawMessage) {
 // start creates a flow in the identify state.
 func (e *signInEnv) start(t *testing.T) string {
 	t.Helper()
-	res, err := e.engine.Start(e.ctx, e.tn, signin.Context{})
+	res, err := e.engine.Start(e.Ctx, e.Tenant, signin.Context{})
 	require.NoError(t, err)
 	return res.Token
 }
 
 func (e *signInEnv) finish(token string, input json.RawMessage) (*flows.Result, error) {
-	return e.engine.Run(e.ctx, e.tn, token, signin.ActionPasskeyFinish, input, e.req)
+	return e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionPasskeyFinish, input, e.req)
 }
 
 func (e *signInEnv) identify(t *testing.T, token, identifier string) *flows.Result {
 	t.Helper()
-	res, err := e.engine.Run(e.ctx, e.tn, token, signin.ActionIdentify, mustJSON(t, map[string]string{"identifier": identifier}), e.req)
+	res, err := e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionIdentify, mustJSON(t, map[string]string{"identifier": identifier}), e.req)
 	require.NoError(t, err)
 	return res
 }
@@ -195,7 +141,7 @@ func (e *signInEnv) identify(t *testing.T, token, identifier string) *flows.Resu
 // sessions counts the user's live sessions.
 func (e *signInEnv) sessions(t *testing.T, userID uuid.UUID) int {
 	t.Helper()
-	s, err := e.scope().Sessions().ByUser(e.ctx, userID, e.clock.Now())
+	s, err := e.Scope().Sessions().ByUser(e.Ctx, userID, e.Clock.Now())
 	require.NoError(t, err)
 	return len(s)
 }
@@ -203,23 +149,16 @@ func (e *signInEnv) sessions(t *testing.T, userID uuid.UUID) int {
 // flow reads the flow of token back.
 func (e *signInEnv) flow(t *testing.T, token string) *db.Flow {
 	t.Helper()
-	f, err := e.scope().Flows().ByToken(e.ctx, flows.HashToken(token))
+	f, err := e.Scope().Flows().ByToken(e.Ctx, flows.HashToken(token))
 	require.NoError(t, err)
 	return f
 }
 
 func (e *signInEnv) credential(t *testing.T, c *db.Credential) *db.Credential {
 	t.Helper()
-	got, err := e.scope().Credentials().Get(e.ctx, c.UserID, c.ID)
+	got, err := e.Scope().Credentials().Get(e.Ctx, c.UserID, c.ID)
 	require.NoError(t, err)
 	return got
-}
-
-// requirePublic checks that err is, publicly, want.
-func requirePublic(t *testing.T, want *flows.Error, err error) {
-	t.Helper()
-	require.Error(t, err)
-	require.Equal(t, want.Code, flows.Public(err).Code, "got %v", err)
 }
 
 func TestSignIn_DiscoverablePasskeyIssuesAWebAuthnSessionWithinItsStatementBudget(t *testing.T) {
@@ -228,8 +167,8 @@ func TestSignIn_DiscoverablePasskeyIssuesAWebAuthnSessionWithinItsStatementBudge
 		e := newSignInEnv(t, d)
 		ada := e.member(t, "ada", true)
 
-		ctx, count := db.CountStatements(e.ctx)
-		res, err := e.engine.Begin(ctx, e.tn, signin.Context{}, signin.ActionPasskeyBegin, nil, e.req)
+		ctx, count := db.CountStatements(e.Ctx)
+		res, err := e.engine.Begin(ctx, e.Tenant, signin.Context{}, signin.ActionPasskeyBegin, nil, e.req)
 		require.NoError(t, err)
 		require.Equal(t, 1, count.N(), "a begin stores the flow and its ceremony in one statement")
 		require.Equal(t, signin.Identify, res.State)
@@ -240,13 +179,13 @@ func TestSignIn_DiscoverablePasskeyIssuesAWebAuthnSessionWithinItsStatementBudge
 			UserVerification string            `json:"userVerification"`
 		}
 		require.NoError(t, json.Unmarshal(begun.Passkey.PublicKey, &opts))
-		require.Equal(t, e.pk.RelyingParty(e.tn).ID, opts.RPID)
+		require.Equal(t, e.Passkeys.RelyingParty(e.Tenant).ID, opts.RPID)
 		require.Empty(t, opts.AllowCredentials)
 		require.Equal(t, "required", opts.UserVerification)
 
-		e.clock.Advance(time.Minute)
-		ctx, count = db.CountStatements(e.ctx)
-		res, err = e.engine.Run(ctx, e.tn, res.Token, signin.ActionPasskeyFinish, ada.answer(t, e, begun.Passkey.PublicKey), e.req)
+		e.Clock.Advance(time.Minute)
+		ctx, count = db.CountStatements(e.Ctx)
+		res, err = e.engine.Run(ctx, e.Tenant, res.Token, signin.ActionPasskeyFinish, ada.answer(t, e, begun.Passkey.PublicKey), e.req)
 		require.NoError(t, err)
 		require.LessOrEqual(t, count.N(), 4, "take the flow, load the credential and user, record the sign-in, create the session")
 		require.Equal(t, flows.Done, res.State)
@@ -257,13 +196,13 @@ func TestSignIn_DiscoverablePasskeyIssuesAWebAuthnSessionWithinItsStatementBudge
 		require.Equal(t, flows.AMRWebAuthn, res.Session.Session.AMR)
 		require.JSONEq(t, `{"user_id":"`+ada.user.ID.String()+`"}`, string(mustJSON(t, res.Output)))
 
-		s, err := flows.LookupSession(e.ctx, e.scope(), res.Session.Token, e.clock.Now())
+		s, err := flows.LookupSession(e.Ctx, e.Scope(), res.Session.Token, e.Clock.Now())
 		require.NoError(t, err)
 		require.Equal(t, ada.user.ID, s.UserID)
 		require.Equal(t, 1, e.sessions(t, ada.user.ID))
 		row := e.credential(t, ada.row)
 		require.NotNil(t, row.LastUsedAt)
-		require.WithinDuration(t, e.clock.Now(), *row.LastUsedAt, time.Millisecond)
+		require.WithinDuration(t, e.Clock.Now(), *row.LastUsedAt, time.Millisecond)
 	})
 }
 
@@ -288,7 +227,7 @@ func TestSignIn_AReplayedFinishFailsEvenWithACounterOfZero(t *testing.T) {
 		// Nor does it answer a new ceremony of another flow.
 		other, _ := e.begin(t)
 		_, err = e.finish(other, input)
-		requirePublic(t, flows.ErrPasskeyFailed, err)
+		flowtest.RequirePublic(t, flows.ErrPasskeyFailed, err)
 		require.Equal(t, 1, e.sessions(t, ada.user.ID))
 	})
 }
@@ -336,7 +275,7 @@ func TestSignIn_AFailedFinishConsumesTheCeremonyAndKeepsTheFlow(t *testing.T) {
 		token, publicKey := e.begin(t)
 
 		_, err := e.finish(token, ada.forged(t, e, publicKey))
-		requirePublic(t, flows.ErrPasskeyFailed, err)
+		flowtest.RequirePublic(t, flows.ErrPasskeyFailed, err)
 		f := e.flow(t, token)
 		require.Nil(t, f.Ceremony)
 		require.Nil(t, f.CeremonyExpiresAt)
@@ -360,8 +299,8 @@ func TestSignIn_FailuresLookTheSame(t *testing.T) {
 		e := newSignInEnv(t, d)
 		ada := e.member(t, "ada", true)
 		bob := e.member(t, "bob", true)
-		at := e.clock.Now()
-		require.NoError(t, e.scope().Users().SetDisabled(e.ctx, bob.user.ID, &at))
+		at := e.Clock.Now()
+		require.NoError(t, e.Scope().Users().SetDisabled(e.Ctx, bob.user.ID, &at))
 
 		// 23: a forged signature, an unknown credential, a disabled user
 		// and garbage give the client the same error.
@@ -369,7 +308,7 @@ func TestSignIn_FailuresLookTheSame(t *testing.T) {
 			"forged signature": func(pk json.RawMessage) json.RawMessage { return ada.forged(t, e, pk) },
 			"unknown credential": func(pk json.RawMessage) json.RawMessage {
 				stranger := *ada
-				stranger.cred = softkey.NewEC2()
+				stranger.device = &flowtest.Device{Auth: ada.device.Auth, Cred: softkey.NewEC2()}
 				return stranger.answer(t, e, pk)
 			},
 			"disabled user": func(pk json.RawMessage) json.RawMessage { return bob.answer(t, e, pk) },
@@ -393,11 +332,11 @@ func TestSignIn_AnExpiredCeremonyFails(t *testing.T) {
 		early, earlyKey := e.begin(t)
 		late, lateKey := e.begin(t)
 
-		e.clock.Advance(passkey.CeremonyTTL - time.Second)
+		e.Clock.Advance(passkey.CeremonyTTL - time.Second)
 		_, err := e.finish(early, ada.answer(t, e, earlyKey))
 		require.NoError(t, err)
 
-		e.clock.Advance(time.Second)
+		e.Clock.Advance(time.Second)
 		_, err = e.finish(late, ada.answer(t, e, lateKey))
 		require.ErrorIs(t, err, flows.ErrCeremonyMissing)
 		require.Equal(t, 1, e.sessions(t, ada.user.ID))
@@ -415,10 +354,10 @@ func TestSignIn_IdentifyLooksTheSameForUnknownUsersAndUsersWithoutPasskeys(t *te
 		// passkey.
 		stale := e.member(t, "stale", false)
 		row := &db.Credential{UserID: stale.user.ID, RPID: "old.localhost", CredentialID: random(t, 16), PublicKey: []byte{1}, Algorithm: -7, Name: "old"}
-		require.NoError(t, e.scope().Credentials().Create(e.ctx, row))
+		require.NoError(t, e.Scope().Credentials().Create(e.Ctx, row))
 		disabled := e.member(t, "disabled", true)
-		at := e.clock.Now()
-		require.NoError(t, e.scope().Users().SetDisabled(e.ctx, disabled.user.ID, &at))
+		at := e.Clock.Now()
+		require.NoError(t, e.Scope().Users().SetDisabled(e.Ctx, disabled.user.ID, &at))
 
 		// 23: the client cannot tell these apart.
 		unknown := e.identify(t, e.start(t), "nobody@example.com")
@@ -442,7 +381,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		first := ada.row
 		second := ada.addPasskey(t, e) // ada now answers with her second
 		staleRow := &db.Credential{UserID: ada.user.ID, RPID: "old.localhost", CredentialID: random(t, 16), PublicKey: []byte{1}, Algorithm: -7, Name: "old"}
-		require.NoError(t, e.scope().Credentials().Create(e.ctx, staleRow))
+		require.NoError(t, e.Scope().Credentials().Create(e.Ctx, staleRow))
 		bob := e.member(t, "bob", true)
 
 		token := e.start(t)
@@ -464,7 +403,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		raw := mustJSON(t, res.Output)
 		require.NoError(t, json.Unmarshal(raw, &out))
 		require.Equal(t, []string{signin.MethodPasskey, signin.MethodPassword, signin.MethodEmailCode}, out.Methods)
-		require.Equal(t, e.pk.RelyingParty(e.tn).ID, out.Passkey.PublicKey.RPID)
+		require.Equal(t, e.Passkeys.RelyingParty(e.Tenant).ID, out.Passkey.PublicKey.RPID)
 		var ids []string
 		for _, c := range out.Passkey.PublicKey.AllowCredentials {
 			require.Equal(t, "public-key", c.Type)
@@ -483,7 +422,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		require.NoError(t, json.Unmarshal(raw, &publicKey))
 		// 13: bob's passkey does not answer ada's ceremony ...
 		_, err := e.finish(token, bob.answer(t, e, publicKey.Passkey.PublicKey))
-		requirePublic(t, flows.ErrPasskeyFailed, err)
+		flowtest.RequirePublic(t, flows.ErrPasskeyFailed, err)
 		require.Zero(t, e.sessions(t, bob.user.ID))
 
 		// ... ada's does.
@@ -505,9 +444,9 @@ func TestSignIn_PasskeySignInDisabledRefusesBeginAndFinish(t *testing.T) {
 		input := ada.answer(t, e, publicKey)
 		e.setPasskeys(t, func(p *tenants.Passkeys) { p.SignIn = false })
 
-		_, err := e.engine.Begin(e.ctx, e.tn, signin.Context{}, signin.ActionPasskeyBegin, nil, e.req)
+		_, err := e.engine.Begin(e.Ctx, e.Tenant, signin.Context{}, signin.ActionPasskeyBegin, nil, e.req)
 		require.ErrorIs(t, err, flows.ErrPasskeySignInDisabled)
-		_, err = e.engine.Run(e.ctx, e.tn, e.start(t), signin.ActionPasskeyBegin, nil, e.req)
+		_, err = e.engine.Run(e.Ctx, e.Tenant, e.start(t), signin.ActionPasskeyBegin, nil, e.req)
 		require.ErrorIs(t, err, flows.ErrPasskeySignInDisabled)
 		_, err = e.finish(token, input)
 		require.ErrorIs(t, err, flows.ErrPasskeySignInDisabled)
@@ -523,8 +462,8 @@ func TestSignIn_PasskeySignInDisabledRefusesBeginAndFinish(t *testing.T) {
 
 		// Autofill off refuses conditional mediation only.
 		e.setPasskeys(t, func(p *tenants.Passkeys) { p.Autofill = false })
-		_, err = e.engine.Begin(e.ctx, e.tn, signin.Context{}, signin.ActionPasskeyBegin, json.RawMessage(`{"mediation":"conditional"}`), e.req)
-		requirePublic(t, flows.ErrPasskeySignInDisabled, err)
+		_, err = e.engine.Begin(e.Ctx, e.Tenant, signin.Context{}, signin.ActionPasskeyBegin, json.RawMessage(`{"mediation":"conditional"}`), e.req)
+		flowtest.RequirePublic(t, flows.ErrPasskeySignInDisabled, err)
 		e.begin(t)
 	})
 }
@@ -534,7 +473,7 @@ func TestSignIn_AnSSOUserIsRefusedAtFinish(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
 		ada := e.member(t, "ada", true)
-		require.NoError(t, e.scope().Users().SetSSO(e.ctx, ada.user.ID, true))
+		require.NoError(t, e.Scope().Users().SetSSO(e.Ctx, ada.user.ID, true))
 
 		token, publicKey := e.begin(t)
 		_, err := e.finish(token, ada.answer(t, e, publicKey))
@@ -591,9 +530,9 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				token := e.start(t)
 				// A new recipient each time, within the send limits.
 				e.identify(t, token, "nobody-"+hex.EncodeToString(random(t, 4))+"@example.com")
-				_, err := e.engine.Run(e.ctx, e.tn, token, signin.ActionCodeSend, nil, e.req)
+				_, err := e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionCodeSend, nil, e.req)
 				require.NoError(t, err)
-				_, err = e.engine.Run(e.ctx, e.tn, token, signin.ActionPasskeyBegin, nil, e.req)
+				_, err = e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionPasskeyBegin, nil, e.req)
 				require.NoError(t, err)
 				require.NotNil(t, e.flow(t, token).Ceremony)
 				return token
@@ -602,7 +541,7 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			// a finisher gets as far as the transition check.
 			signin.MFA: func(t *testing.T) string {
 				token := e.intoMFA(t, bob, bobPassword)
-				_, err := e.engine.Run(e.ctx, e.tn, token, signin.ActionMFAPasskeyBegin, nil, e.req)
+				_, err := e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyBegin, nil, e.req)
 				require.NoError(t, err)
 				require.NotNil(t, e.flow(t, token).Ceremony)
 				return token
@@ -611,14 +550,14 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			// that state (and holding a ceremony, so a finisher gets as far
 			// as the transition check) must still lead nowhere.
 			flows.Done: func(t *testing.T) string {
-				_, c, err := e.pk.BeginSignIn(e.tn, nil, nil, "")
+				_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
 				require.NoError(t, err)
 				enc, err := c.Encode()
 				require.NoError(t, err)
 				token, hash := flows.NewToken()
-				now := e.clock.Now()
+				now := e.Clock.Now()
 				expires := now.Add(passkey.CeremonyTTL)
-				require.NoError(t, e.scope().Flows().Create(e.ctx, &db.Flow{
+				require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
 					Kind: signin.Kind, State: string(flows.Done), Context: "{}", TokenHash: hash,
 					CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
 				}))
@@ -635,7 +574,7 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				token := into[state](t)
 				before := e.flow(t, token)
 				require.Equal(t, string(state), before.State)
-				_, err := e.engine.Run(e.ctx, e.tn, token, action, json.RawMessage(`{}`), e.req)
+				_, err := e.engine.Run(e.Ctx, e.Tenant, token, action, json.RawMessage(`{}`), e.req)
 				require.ErrorIs(t, err, flows.ErrActionNotAllowed, "%s in %s", action, state)
 				require.Equal(t, before, e.flow(t, token), "%s in %s changed the flow", action, state)
 				refused++
@@ -653,8 +592,8 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFASMSSend, signin.ActionMFASMSVerify,
 			signin.ActionMFABackupCode, "no.such.action",
 		} {
-			_, err := e.engine.Begin(e.ctx, e.tn, signin.Context{}, action, nil, e.req)
-			requirePublic(t, flows.ErrActionNotAllowed, err)
+			_, err := e.engine.Begin(e.Ctx, e.Tenant, signin.Context{}, action, nil, e.req)
+			flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 )
 
@@ -25,7 +26,7 @@ func TestSignUp_AdminTenantRefusesEveryActionInEveryState(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		admin, err := e.ts.EnsureAdmin(e.ctx)
+		admin, err := e.Tenants.EnsureAdmin(e.Ctx)
 		require.NoError(t, err)
 		scope := d.ForTenant(admin.ID)
 		m := e.engine.Machine()
@@ -43,14 +44,14 @@ func TestSignUp_AdminTenantRefusesEveryActionInEveryState(t *testing.T) {
 		}
 
 		// The customer tenant takes the same first steps.
-		_, err = e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, input(signup.ActionIdentify), req)
+		_, err = e.engine.Begin(e.Ctx, e.Tenant, signup.Context{}, signup.ActionIdentify, input(signup.ActionIdentify), req)
 		require.NoError(t, err, "identify works on a customer tenant")
 
-		_, err = e.engine.Start(e.ctx, admin, signup.Context{})
-		requirePublic(t, flows.ErrSignUpClosed, err)
+		_, err = e.engine.Start(e.Ctx, admin, signup.Context{})
+		flowtest.RequirePublic(t, flows.ErrSignUpClosed, err)
 		for _, action := range m.ActionNames() {
-			_, err = e.engine.Begin(e.ctx, admin, signup.Context{}, action, input(action), req)
-			requirePublic(t, flows.ErrSignUpClosed, err)
+			_, err = e.engine.Begin(e.Ctx, admin, signup.Context{}, action, input(action), req)
+			flowtest.RequirePublic(t, flows.ErrSignUpClosed, err)
 		}
 
 		// A flow already stored in each live state, driven by its own
@@ -58,7 +59,7 @@ func TestSignUp_AdminTenantRefusesEveryActionInEveryState(t *testing.T) {
 		handle := make([]byte, 32)
 		_, _ = rand.Read(handle)
 		u := &db.User{WebAuthnHandle: handle, DisplayName: "someone@example.com"}
-		require.NoError(t, scope.Users().Create(e.ctx, u, &db.Identifier{Kind: db.IdentifierEmail, Value: "someone@example.com"}))
+		require.NoError(t, scope.Users().Create(e.Ctx, u, &db.Identifier{Kind: db.IdentifierEmail, Value: "someone@example.com"}))
 		codeID := uuid.Must(uuid.NewV7())
 		c := signup.Context{
 			IdentifierKind: db.IdentifierEmail, Identifier: "eve@example.com",
@@ -73,22 +74,22 @@ func TestSignUp_AdminTenantRefusesEveryActionInEveryState(t *testing.T) {
 				continue
 			}
 			token, hash := flows.NewToken()
-			now := e.clock.Now()
+			now := e.Clock.Now()
 			f := &db.Flow{Kind: signup.Kind, State: string(s), Context: mustJSON(t, c), TokenHash: hash, CreatedAt: now, ExpiresAt: now.Add(m.TTL)}
-			require.NoError(t, scope.Flows().Create(e.ctx, f))
+			require.NoError(t, scope.Flows().Create(e.Ctx, f))
 			for _, action := range m.ActionNames() {
 				for _, r := range []flows.RequestInfo{req, signedIn} {
-					_, err := e.engine.Run(e.ctx, admin, token, action, input(action), r)
-					requirePublic(t, flows.ErrSignUpClosed, err)
+					_, err := e.engine.Run(e.Ctx, admin, token, action, input(action), r)
+					flowtest.RequirePublic(t, flows.ErrSignUpClosed, err)
 					tried++
 				}
 			}
-			stored, err := scope.Flows().ByToken(e.ctx, hash)
+			stored, err := scope.Flows().ByToken(e.Ctx, hash)
 			require.NoError(t, err)
 			require.Equal(t, string(s), stored.State, "the flow did not move")
 		}
 		require.Equal(t, 10*17*2, tried, "ten live states, seventeen actions, signed out and in")
-		_, err = scope.Users().ByIdentifier(e.ctx, db.IdentifierEmail, "eve@example.com")
+		_, err = scope.Users().ByIdentifier(e.Ctx, db.IdentifierEmail, "eve@example.com")
 		require.ErrorIs(t, err, db.ErrNotFound, "no account was made on the admin tenant")
 	})
 }

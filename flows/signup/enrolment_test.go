@@ -8,6 +8,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -15,7 +16,7 @@ import (
 // sessionsOf returns the user's live sessions.
 func (e *signUpEnv) sessionsOf(t *testing.T, n *newcomer) []*db.Session {
 	t.Helper()
-	s, err := e.scope().Sessions().ByUser(e.ctx, n.userID, e.clock.Now())
+	s, err := e.Scope().Sessions().ByUser(e.Ctx, n.userID, e.Clock.Now())
 	require.NoError(t, err)
 	return s
 }
@@ -31,7 +32,7 @@ func TestSignUpMandatory_TheFlowTokenAloneBindsTheFactorWhichIssuesTheSession(t 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
 		other, _ := e.signUpByEmail(t, "ola")
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			withSMS(s)
 			s.MFA.Policy = tenants.MFAMandatory
 			s.SignUp.PasskeyPrompt = false
@@ -48,7 +49,7 @@ func TestSignUpMandatory_TheFlowTokenAloneBindsTheFactorWhichIssuesTheSession(t 
 		require.Nil(t, res.Session)
 		require.Empty(t, e.sessionsOf(t, n))
 		setup := res.Output.(*signup.TOTPSetupOutput)
-		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, setup.Secret)})
 		require.NoError(t, err)
 		require.Equal(t, signup.MFAChoose, res.State)
 		require.NotNil(t, res.Session)
@@ -60,7 +61,7 @@ func TestSignUpMandatory_TheFlowTokenAloneBindsTheFactorWhichIssuesTheSession(t 
 		anonymous := *n
 		anonymous.req.UserID = nil
 		_, err = e.run(&anonymous, signup.ActionMFAFinish, struct{}{})
-		requirePublic(t, flows.ErrUnauthenticated, err)
+		flowtest.RequirePublic(t, flows.ErrUnauthenticated, err)
 		res, err = e.run(n, signup.ActionMFAFinish, struct{}{})
 		require.NoError(t, err)
 		require.Equal(t, signup.BackupCodes, res.State)
@@ -76,7 +77,7 @@ func TestSignUpMandatory_APasswordSignUpLeftBeforeTheFactorHasNoSession(t *testi
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			s.MFA.Policy = tenants.MFAMandatory
 			s.SignUp.Password = true
 		})
@@ -84,7 +85,7 @@ func TestSignUpMandatory_APasswordSignUpLeftBeforeTheFactorHasNoSession(t *testi
 		n.email = "quin@example.com"
 		_, err := e.form(n, map[string]string{"email": n.email})
 		require.NoError(t, err)
-		res, err := e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, 0)})
+		res, err := e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, n.email, 0)})
 		require.NoError(t, err)
 		require.Equal(t, signup.Password, res.State)
 		res, err = e.run(n, signup.ActionPassword, map[string]string{"password": "violet anchor ledger 1942"})
@@ -108,7 +109,7 @@ func TestSignUpMandatory_WithAPasskeyAloneThePromptIsShownEvenWhenTurnedOff(t *t
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			s.MFA.Policy = tenants.MFAMandatory
 			s.MFA.Factors = []string{tenants.FactorWebAuthn}
 			s.SignUp.PasskeyPrompt = false
@@ -117,7 +118,7 @@ func TestSignUpMandatory_WithAPasskeyAloneThePromptIsShownEvenWhenTurnedOff(t *t
 		require.Equal(t, signup.PasskeyPrompt, res.State)
 		require.Empty(t, e.sessionsOf(t, n))
 		_, err := e.run(n, signup.ActionPromptSkip, struct{}{})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 		res = e.bindPasskey(t, n)
 		require.Equal(t, flows.Done, res.State)
 		require.NotNil(t, res.Session)
@@ -131,7 +132,7 @@ func TestSignUpMandatory_APasskeyOnlyTenantThatForbidsPasskeysRefusesSignUp(t *t
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			s.MFA.Policy = tenants.MFAMandatory
 			s.MFA.Factors = []string{tenants.FactorWebAuthn}
 			s.Passkeys.AllowRegistration = false
@@ -139,8 +140,8 @@ func TestSignUpMandatory_APasskeyOnlyTenantThatForbidsPasskeysRefusesSignUp(t *t
 		})
 		n := e.start(t)
 		_, err := e.form(n, map[string]string{"email": "sol@example.com"})
-		requirePublic(t, flows.ErrMFAEnrollmentRequired, err)
-		_, err = e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, "sol@example.com")
+		flowtest.RequirePublic(t, flows.ErrMFAEnrollmentRequired, err)
+		_, err = e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, "sol@example.com")
 		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }

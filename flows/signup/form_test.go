@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -22,8 +23,8 @@ func TestSignUpForm_AnEmailCodeCreatesTheAccountWithAVerifiedEmailWithinItsState
 		n := e.start(t)
 		const email = "ada@example.com"
 
-		ctx, count := db.CountStatements(e.ctx)
-		res, err := e.engine.Run(ctx, e.tn, n.token, signup.ActionSignUp, []byte(`{"email":"Ada@Example.com"}`), n.req)
+		ctx, count := db.CountStatements(e.Ctx)
+		res, err := e.engine.Run(ctx, e.Tenant, n.token, signup.ActionSignUp, []byte(`{"email":"Ada@Example.com"}`), n.req)
 		require.NoError(t, err)
 		// Load the flow, two limit counters, the recipient's two send
 		// limits, the code, the job, save the flow.
@@ -32,13 +33,13 @@ func TestSignUpForm_AnEmailCodeCreatesTheAccountWithAVerifiedEmailWithinItsState
 		require.Equal(t, []string{signup.ActionSignUp, signup.ActionCodeSend, signup.ActionCodeVerify}, res.Actions)
 		require.JSONEq(t, `{"kind":"email","channel":"email","sent_to":"ada@example.com"}`, mustJSON(t, res.Output))
 		require.Nil(t, res.Session)
-		code := e.codeTo(t, email, 0)
+		code := e.CodeTo(t, email, 0)
 		require.NotContains(t, mustJSON(t, res), code)
-		_, err = e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, email)
+		_, err = e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, email)
 		require.ErrorIs(t, err, db.ErrNotFound, "no account before the code")
 
-		ctx, count = db.CountStatements(e.ctx)
-		res, err = e.engine.Run(ctx, e.tn, n.token, signup.ActionCodeVerify, []byte(`{"code":"`+code+`"}`), n.req)
+		ctx, count = db.CountStatements(e.Ctx)
+		res, err = e.engine.Run(ctx, e.Tenant, n.token, signup.ActionCodeVerify, []byte(`{"code":"`+code+`"}`), n.req)
 		require.NoError(t, err)
 		// Load the flow, check and use the code, look the address up,
 		// the user and its identifier, the session, save the flow.
@@ -61,7 +62,7 @@ func TestSignUpForm_AnEmailCodeCreatesTheAccountWithAVerifiedEmailWithinItsState
 		// The code is used up: the flow moved on, and the code does not
 		// work in it again.
 		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": code})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 	})
 }
 
@@ -69,16 +70,16 @@ func TestSignUpForm_APasswordIsCheckedAgainstThePolicyAndStoredAsArgon2id(t *tes
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) { s.SignUp.Password = true })
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.Password = true })
 		n := e.start(t)
 		n.email = "bo@example.com"
 		res, err := e.form(n, map[string]string{"email": n.email})
 		require.NoError(t, err)
 		_, err = e.run(n, signup.ActionPassword, map[string]string{"password": "a long enough passphrase"})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 		require.Equal(t, signup.Verify, e.flowState(t, n), "no password before the address is proved")
 
-		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, 0)})
+		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, n.email, 0)})
 		require.NoError(t, err)
 		require.Equal(t, signup.Password, res.State)
 		require.Nil(t, res.Session, "no account before the password")
@@ -90,17 +91,17 @@ func TestSignUpForm_APasswordIsCheckedAgainstThePolicyAndStoredAsArgon2id(t *tes
 			"qwertyuiop": password.ErrCommon.Error(),
 		} {
 			_, err = e.run(n, signup.ActionPassword, map[string]string{"password": pw})
-			requirePublic(t, flows.ErrInvalidInput, err)
+			flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 			pe := flows.Public(err)
 			require.Equal(t, "password", pe.Field)
 			require.Equal(t, want, pe.Message)
 		}
-		_, err = e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, n.email)
+		_, err = e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, n.email)
 		require.ErrorIs(t, err, db.ErrNotFound)
 
 		const chosen = "correct horse battery staple"
-		ctx, count := db.CountStatements(e.ctx)
-		res, err = e.engine.Run(ctx, e.tn, n.token, signup.ActionPassword, []byte(`{"password":"`+chosen+`"}`), n.req)
+		ctx, count := db.CountStatements(e.Ctx)
+		res, err = e.engine.Run(ctx, e.Tenant, n.token, signup.ActionPassword, []byte(`{"password":"`+chosen+`"}`), n.req)
 		require.NoError(t, err)
 		require.LessOrEqual(t, count.N(), 6, "password creating the account")
 		require.Equal(t, signup.PasskeyPrompt, res.State)
@@ -119,7 +120,7 @@ func TestSignUpForm_WithoutVerificationAPasswordAloneCreatesTheAccount(t *testin
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) { s.SignUp.Password = true; s.SignUp.VerifyIdentifiers = false })
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.Password = true; s.SignUp.VerifyIdentifiers = false })
 		n := e.start(t)
 		res, err := e.form(n, map[string]string{"email": "cy@example.com"})
 		require.NoError(t, err)
@@ -129,12 +130,12 @@ func TestSignUpForm_WithoutVerificationAPasswordAloneCreatesTheAccount(t *testin
 		n.signedIn(t, res)
 		require.Equal(t, flows.AMRPassword, res.Session.Session.AMR)
 		require.Nil(t, e.identifiers(t, n.userID)[db.IdentifierEmail].VerifiedAt, "nothing proved the address")
-		require.Zero(t, e.messages("cy@example.com"))
+		require.Zero(t, e.Sent("cy@example.com"))
 
 		// Without a code to hide behind, a taken address is said at once.
 		other := e.start(t)
 		_, err = e.form(other, map[string]string{"email": "cy@example.com"})
-		requirePublic(t, flows.ErrIdentifierTaken, err)
+		flowtest.RequirePublic(t, flows.ErrIdentifierTaken, err)
 		require.Equal(t, "email", flows.Public(err).Field)
 	})
 }
@@ -146,10 +147,10 @@ func TestSignUpForm_ATakenEmailLooksFreeUntilItsCodeIsProved(t *testing.T) {
 		owner, _ := e.signUpByEmail(t, "dee")
 
 		taken := e.start(t)
-		sent := e.messages(owner.email)
+		sent := e.Sent(owner.email)
 		takenRes, err := e.form(taken, map[string]string{"email": owner.email})
 		require.NoError(t, err)
-		e.codeTo(t, owner.email, sent)
+		e.CodeTo(t, owner.email, sent)
 		free := e.start(t)
 		freeRes, err := e.form(free, map[string]string{"email": "nobody@example.com"})
 		require.NoError(t, err)
@@ -158,17 +159,17 @@ func TestSignUpForm_ATakenEmailLooksFreeUntilItsCodeIsProved(t *testing.T) {
 		require.Equal(t,
 			strings.ReplaceAll(mustJSON(t, freeRes.Output), "nobody@example.com", owner.email),
 			mustJSON(t, takenRes.Output))
-		before := e.messages(owner.email)
+		before := e.Sent(owner.email)
 		_, err = e.run(taken, signup.ActionCodeSend, struct{}{})
 		require.NoError(t, err, "a new code is sent to a taken address as to any")
 
 		// Whoever holds the address learns it is taken, and nothing more
 		// happens.
-		_, err = e.run(taken, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, owner.email, before)})
-		requirePublic(t, flows.ErrIdentifierTaken, err)
+		_, err = e.run(taken, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, owner.email, before)})
+		flowtest.RequirePublic(t, flows.ErrIdentifierTaken, err)
 		require.Equal(t, "email", flows.Public(err).Field)
 		require.Equal(t, signup.Verify, e.flowState(t, taken))
-		ids, err := e.scope().Users().Identifiers(e.ctx, owner.userID)
+		ids, err := e.Scope().Users().Identifiers(e.Ctx, owner.userID)
 		require.NoError(t, err)
 		require.Len(t, ids, 1)
 
@@ -176,7 +177,7 @@ func TestSignUpForm_ATakenEmailLooksFreeUntilItsCodeIsProved(t *testing.T) {
 		res, err := e.form(taken, map[string]string{"email": "eve@example.com"})
 		require.NoError(t, err)
 		require.Equal(t, signup.Verify, res.State)
-		res, err = e.run(taken, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, "eve@example.com", 0)})
+		res, err = e.run(taken, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, "eve@example.com", 0)})
 		require.NoError(t, err)
 		require.Equal(t, signup.PasskeyPrompt, res.State)
 	})
@@ -190,39 +191,39 @@ func TestSignUpForm_WrongExpiredAndForeignCodesAreRefused(t *testing.T) {
 		n.email = "fay@example.com"
 		_, err := e.form(n, map[string]string{"email": n.email})
 		require.NoError(t, err)
-		code := e.codeTo(t, n.email, 0)
+		code := e.CodeTo(t, n.email, 0)
 		wrong := "000000"
 		if code == wrong {
 			wrong = "111111"
 		}
 		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": wrong})
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": ""})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, signup.Verify, e.flowState(t, n))
 
 		// Another flow's code, for another address, does not work here.
 		other := e.start(t)
 		_, err = e.form(other, map[string]string{"email": "gus@example.com"})
 		require.NoError(t, err)
-		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, "gus@example.com", 0)})
-		requirePublic(t, flows.ErrInvalidCode, err)
+		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, "gus@example.com", 0)})
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 
 		// Ten minutes on, the right code has expired.
-		e.clock.Advance(flows.CodeTTL + time.Second)
+		e.Clock.Advance(flows.CodeTTL + time.Second)
 		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": code})
-		requirePublic(t, flows.ErrCodeExpired, err)
-		_, err = e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, n.email)
+		flowtest.RequirePublic(t, flows.ErrCodeExpired, err)
+		_, err = e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, n.email)
 		require.ErrorIs(t, err, db.ErrNotFound)
 
 		// A new code works; the old one stays dead.
-		before := e.messages(n.email)
+		before := e.Sent(n.email)
 		_, err = e.run(n, signup.ActionCodeSend, struct{}{})
 		require.NoError(t, err)
-		fresh := e.codeTo(t, n.email, before)
+		fresh := e.CodeTo(t, n.email, before)
 		if fresh != code {
 			_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": code})
-			requirePublic(t, flows.ErrInvalidCode, err)
+			flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		}
 		res, err := e.run(n, signup.ActionCodeVerify, map[string]string{"code": fresh})
 		require.NoError(t, err)
@@ -238,17 +239,17 @@ func TestSignUpForm_TooManyWrongCodesLockTheCode(t *testing.T) {
 		n.email = "hal@example.com"
 		_, err := e.form(n, map[string]string{"email": n.email})
 		require.NoError(t, err)
-		code := e.codeTo(t, n.email, 0)
+		code := e.CodeTo(t, n.email, 0)
 		wrong := "000000"
 		if code == wrong {
 			wrong = "111111"
 		}
 		for range flows.CodeMaxAttempts {
 			_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": wrong})
-			requirePublic(t, flows.ErrInvalidCode, err)
+			flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		}
 		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": code})
-		requirePublic(t, flows.ErrCodeLocked, err)
+		flowtest.RequirePublic(t, flows.ErrCodeLocked, err)
 	})
 }
 
@@ -258,27 +259,27 @@ func TestSignUpForm_TheTenantsIdentifiersAreTakenRequiredOnesEnforcedAndEachProv
 		e := newSignUpEnv(t, d)
 		refused := e.start(t)
 		_, err := e.form(refused, map[string]string{"email": "ian@example.com", "username": "ian"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, "username", flows.Public(err).Field, "the default tenant takes no username")
 		_, err = e.form(refused, map[string]string{"phone": "+15555550100"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, "email", flows.Public(err).Field, "the email address is required")
 		_, err = e.form(refused, map[string]string{"email": "not an address"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, "Enter an email address such as name@example.com.", flows.Public(err).Message)
 		_, err = e.form(refused, map[string]string{"email": "ian@example.com", "nickname": "ian"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			s.SignUp.Identifiers = []string{tenants.IdentifierEmail, tenants.IdentifierPhone, tenants.IdentifierUsername}
 			s.SignUp.Required = []string{tenants.IdentifierEmail, tenants.IdentifierUsername}
 		})
 		n := e.start(t)
 		_, err = e.form(n, map[string]string{"email": "jo@example.com"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, "username", flows.Public(err).Field)
 		_, err = e.form(n, map[string]string{"email": "jo@example.com", "username": "jo", "phone": "jo"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, "phone", flows.Public(err).Field)
 
 		const phone = "+15555550123"
@@ -286,12 +287,12 @@ func TestSignUpForm_TheTenantsIdentifiersAreTakenRequiredOnesEnforcedAndEachProv
 		require.NoError(t, err)
 		require.Equal(t, signup.Verify, res.State)
 		require.Equal(t, "email", res.Output.(signup.CodeSent).Kind, "the email address first")
-		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, "jo@example.com", 0)})
+		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, "jo@example.com", 0)})
 		require.NoError(t, err)
 		require.Equal(t, signup.Verify, res.State, "then the phone")
 		require.JSONEq(t, `{"kind":"phone","channel":"sms","sent_to":"`+phone+`"}`, mustJSON(t, res.Output))
 		require.Nil(t, res.Session)
-		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, phone, 0)})
+		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, phone, 0)})
 		require.NoError(t, err)
 		n.signedIn(t, res)
 		require.Equal(t, "otp,sms", res.Session.Session.AMR)
@@ -305,9 +306,9 @@ func TestSignUpForm_TheTenantsIdentifiersAreTakenRequiredOnesEnforcedAndEachProv
 		// A username cannot be proved: a taken one is said at once.
 		again := e.start(t)
 		_, err = e.form(again, map[string]string{"email": "kim@example.com", "username": "JO.DOE"})
-		requirePublic(t, flows.ErrIdentifierTaken, err)
+		flowtest.RequirePublic(t, flows.ErrIdentifierTaken, err)
 		require.Equal(t, "username", flows.Public(err).Field)
-		require.Zero(t, e.messages("kim@example.com"))
+		require.Zero(t, e.Sent("kim@example.com"))
 	})
 }
 
@@ -315,11 +316,11 @@ func TestSignUpForm_NothingToProveAndNoPasswordCreatesTheAccountAtOnce(t *testin
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			s.SignUp.Identifiers = []string{tenants.IdentifierUsername}
 			s.SignUp.Required = []string{tenants.IdentifierUsername}
 		})
-		res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionSignUp, []byte(`{"username":"lee"}`), flows.RequestInfo{IP: "127.0.0.1"})
+		res, err := e.engine.Begin(e.Ctx, e.Tenant, signup.Context{}, signup.ActionSignUp, []byte(`{"username":"lee"}`), flows.RequestInfo{IP: "127.0.0.1"})
 		require.NoError(t, err)
 		require.Equal(t, signup.PasskeyPrompt, res.State)
 		require.NotNil(t, res.Session)
@@ -335,11 +336,11 @@ func TestSignUpForm_ACodeSentByTheFirstActionBelongsToTheStoredFlow(t *testing.T
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
 		n := &newcomer{email: "ray@example.com", req: flows.RequestInfo{IP: "127.0.0.1"}}
-		res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionSignUp, []byte(`{"email":"ray@example.com"}`), n.req)
+		res, err := e.engine.Begin(e.Ctx, e.Tenant, signup.Context{}, signup.ActionSignUp, []byte(`{"email":"ray@example.com"}`), n.req)
 		require.NoError(t, err)
 		require.Equal(t, signup.Verify, res.State)
 		n.token = res.Token
-		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, 0)})
+		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, n.email, 0)})
 		require.NoError(t, err)
 		n.signedIn(t, res)
 	})

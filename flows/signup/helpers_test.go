@@ -3,11 +3,8 @@ package signup_test
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"testing"
-	"time"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -15,24 +12,9 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signup"
-	"github.com/sesame-id/sesame/internal/softkey"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/tenants"
 )
-
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
-
-// settings saves the tenant's settings as edit leaves them.
-func (e *signUpEnv) settings(t *testing.T, edit func(s *tenants.Settings)) {
-	t.Helper()
-	next := e.tn.Settings
-	next.MFA.Factors = append([]string(nil), next.MFA.Factors...)
-	next.SignUp.Identifiers = append([]string(nil), next.SignUp.Identifiers...)
-	next.SignUp.Required = append([]string(nil), next.SignUp.Required...)
-	edit(&next)
-	tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
-	require.NoError(t, err)
-	e.tn = tn
-}
 
 // ips hands every newcomer its own client address, so that the per-IP code
 // limit of one test does not reach another's sends.
@@ -49,7 +31,7 @@ func init() {
 // start opens a sign-up flow for a newcomer who has not signed up yet.
 func (e *signUpEnv) start(t *testing.T) *newcomer {
 	t.Helper()
-	res, err := e.engine.Start(e.ctx, e.tn, signup.Context{})
+	res, err := e.engine.Start(e.Ctx, e.Tenant, signup.Context{})
 	require.NoError(t, err)
 	return &newcomer{token: res.Token, req: flows.RequestInfo{UserAgent: "test", IP: <-ips}}
 }
@@ -57,39 +39,6 @@ func (e *signUpEnv) start(t *testing.T) *newcomer {
 // form runs sign_up with the fields given.
 func (e *signUpEnv) form(n *newcomer, fields map[string]string) (*flows.Result, error) {
 	return e.run(n, signup.ActionSignUp, fields)
-}
-
-// messages returns how many messages the outbox holds for to.
-func (e *signUpEnv) messages(to string) int {
-	n := 0
-	for _, m := range e.outbox.Messages() {
-		if m.To == to {
-			n++
-		}
-	}
-	return n
-}
-
-// codeTo waits for a message to to beyond the before-th and returns the
-// code in the newest one.
-func (e *signUpEnv) codeTo(t *testing.T, to string, before int) string {
-	t.Helper()
-	var body string
-	require.Eventually(t, func() bool {
-		if e.messages(to) <= before {
-			return false
-		}
-		for _, m := range e.outbox.Messages() { // newest first
-			if m.To == to {
-				body = m.Body
-				return true
-			}
-		}
-		return false
-	}, 15*time.Second, 10*time.Millisecond, "no code delivered to %s", to)
-	code := sixDigits.FindString(body)
-	require.NotEmpty(t, code, body)
-	return code
 }
 
 // signedIn records the account a result created and signs the newcomer's
@@ -106,7 +55,7 @@ func (n *newcomer) signedIn(t *testing.T, res *flows.Result) {
 // factor is bound and only the flow token drives the flow.
 func (e *signUpEnv) created(t *testing.T, n *newcomer, res *flows.Result) {
 	t.Helper()
-	if e.tn.Settings.MFA.Policy != tenants.MFAMandatory {
+	if e.Tenant.Settings.MFA.Policy != tenants.MFAMandatory {
 		n.signedIn(t, res)
 		return
 	}
@@ -124,35 +73,22 @@ func (e *signUpEnv) signUpByEmail(t *testing.T, name string) (*newcomer, *flows.
 	t.Helper()
 	n := e.start(t)
 	n.email = name + "@example.com"
-	before := e.messages(n.email)
+	before := e.Sent(n.email)
 	res, err := e.form(n, map[string]string{"email": n.email})
 	require.NoError(t, err)
 	require.Equal(t, signup.Verify, res.State)
-	res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, before)})
+	res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, n.email, before)})
 	require.NoError(t, err)
 	e.created(t, n, res)
 	return n, res
 }
 
-// authenticator is a software passkey device for one newcomer.
-type authenticator struct {
-	auth vw.Authenticator
-	cred vw.Credential
-}
-
 // createPasskey answers publicKey (creation options) with a new passkey
 // and returns the input of the finishing action and the device.
-func (e *signUpEnv) createPasskey(t *testing.T, publicKey json.RawMessage) (json.RawMessage, *authenticator) {
+func (e *signUpEnv) createPasskey(t *testing.T, publicKey json.RawMessage) (json.RawMessage, *flowtest.Device) {
 	t.Helper()
-	rp := e.pk.RelyingParty(e.tn)
-	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
-	opts, err := vw.ParseAttestationOptions(string(publicKey))
-	require.NoError(t, err)
-	a := &authenticator{auth: vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: []byte(opts.UserID), BackupEligible: true, BackupState: true}), cred: softkey.NewEC2()}
-	a.auth.AddCredential(a.cred)
-	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAttestationResponse(vrp, a.auth, a.cred, *opts))})
-	require.NoError(t, err)
-	return fin, a
+	d := flowtest.NewDevice(nil)
+	return flowtest.Credential(t, d.Create(t, e.RelyingParty(), publicKey)), d
 }
 
 // bindPasskey runs the passkey prompt with a new passkey and returns
@@ -163,7 +99,7 @@ func (e *signUpEnv) bindPasskey(t *testing.T, n *newcomer) *flows.Result {
 	require.NoError(t, err)
 	require.Equal(t, signup.PasskeyPrompt, res.State)
 	fin, _ := e.createPasskey(t, res.Output.(passkey.Begun).Passkey.PublicKey)
-	res, err = e.engine.Run(e.ctx, e.tn, n.token, signup.ActionPromptFinish, fin, n.req)
+	res, err = e.engine.Run(e.Ctx, e.Tenant, n.token, signup.ActionPromptFinish, fin, n.req)
 	require.NoError(t, err)
 	return res
 }
@@ -171,7 +107,7 @@ func (e *signUpEnv) bindPasskey(t *testing.T, n *newcomer) *flows.Result {
 // flowState returns the stored state of the newcomer's flow.
 func (e *signUpEnv) flowState(t *testing.T, n *newcomer) flows.State {
 	t.Helper()
-	f, err := e.scope().Flows().ByToken(e.ctx, flows.HashToken(n.token))
+	f, err := e.Scope().Flows().ByToken(e.Ctx, flows.HashToken(n.token))
 	require.NoError(t, err)
 	return flows.State(f.State)
 }
@@ -179,20 +115,13 @@ func (e *signUpEnv) flowState(t *testing.T, n *newcomer) flows.State {
 // identifiers returns the user's stored identifiers by kind.
 func (e *signUpEnv) identifiers(t *testing.T, userID uuid.UUID) map[string]*db.Identifier {
 	t.Helper()
-	ids, err := e.scope().Users().Identifiers(e.ctx, userID)
+	ids, err := e.Scope().Users().Identifiers(e.Ctx, userID)
 	require.NoError(t, err)
 	out := map[string]*db.Identifier{}
 	for _, id := range ids {
 		out[id.Kind] = id
 	}
 	return out
-}
-
-// requirePublic checks that err is the public error want.
-func requirePublic(t *testing.T, want *flows.Error, err error) {
-	t.Helper()
-	require.Error(t, err)
-	require.Equal(t, want.Code, flows.Public(err).Code, "got %v", err)
 }
 
 // mustJSON encodes v.

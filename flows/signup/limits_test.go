@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 )
 
@@ -70,15 +71,15 @@ func TestSignUpLimits_ConcurrentWrongIdentifierCodesCompareAtMostTheCap(t *testi
 		n.email = "hal@example.com"
 		_, err := e.form(n, map[string]string{"email": n.email})
 		require.NoError(t, err)
-		code := e.codeTo(t, n.email, 0)
+		code := e.CodeTo(t, n.email, 0)
 
 		outcomes, err := wrongThenRight(t, 100, flows.CodeMaxAttempts, func(c string) error {
 			_, err := e.run(n, signup.ActionCodeVerify, map[string]string{"code": c})
 			return err
 		}, otherCode(code), code)
-		requirePublic(t, flows.ErrCodeLocked, err)
+		flowtest.RequirePublic(t, flows.ErrCodeLocked, err)
 		require.Equal(t, map[string]int{flows.ErrInvalidCode.Code: flows.CodeMaxAttempts, flows.ErrCodeLocked.Code: 100 - flows.CodeMaxAttempts}, outcomes)
-		_, err = e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, n.email)
+		_, err = e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, n.email)
 		require.ErrorIs(t, err, db.ErrNotFound, "no account")
 	})
 }
@@ -87,7 +88,7 @@ func TestSignUpLimits_ConcurrentWrongPhoneBindingCodesCompareAtMostTheCap(t *tes
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, withSMS)
+		e.UpdateSettings(t, withSMS)
 		n, _ := e.signUpByEmail(t, "rex")
 		require.Equal(t, signup.TwoStep, e.bindPasskey(t, n).State)
 		_, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
@@ -95,15 +96,15 @@ func TestSignUpLimits_ConcurrentWrongPhoneBindingCodesCompareAtMostTheCap(t *tes
 		const phone = "+15555550177"
 		_, err = e.run(n, signup.ActionSMSSend, map[string]string{"phone": phone})
 		require.NoError(t, err)
-		code := e.codeTo(t, phone, 0)
+		code := e.CodeTo(t, phone, 0)
 
 		outcomes, err := wrongThenRight(t, 100, flows.CodeMaxAttempts, func(c string) error {
 			_, err := e.run(n, signup.ActionSMSVerify, map[string]string{"code": c})
 			return err
 		}, otherCode(code), code)
-		requirePublic(t, flows.ErrCodeLocked, err)
+		flowtest.RequirePublic(t, flows.ErrCodeLocked, err)
 		require.Equal(t, map[string]int{flows.ErrInvalidCode.Code: flows.CodeMaxAttempts, flows.ErrCodeLocked.Code: 100 - flows.CodeMaxAttempts}, outcomes)
-		_, err = e.scope().SMSFactors().Get(e.ctx, n.userID)
+		_, err = e.Scope().SMSFactors().Get(e.Ctx, n.userID)
 		require.ErrorIs(t, err, db.ErrNotFound, "no phone bound")
 	})
 }

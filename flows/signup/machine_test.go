@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -33,7 +34,7 @@ func TestSignUp_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, withSMS)
+		e.UpdateSettings(t, withSMS)
 		m := e.engine.Machine()
 
 		// into returns a flow (its token and its user's request) in s.
@@ -48,7 +49,7 @@ func TestSignUp_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				res, err := e.run(n, signup.ActionIdentify, map[string]string{"identifier": n.email})
 				require.NoError(t, err)
 				require.Equal(t, signup.Verify, res.State, "the address is proved first")
-				_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, 0)})
+				_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, n.email, 0)})
 				require.NoError(t, err)
 				return n
 			case signup.Verify:
@@ -61,13 +62,13 @@ func TestSignUp_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				_ = res
 				// A second flow on a password tenant is simpler: switch
 				// the tenant for this one form.
-				e.settings(t, func(s *tenants.Settings) { s.SignUp.Password = true })
-				defer e.settings(t, func(s *tenants.Settings) { s.SignUp.Password = false })
+				e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.Password = true })
+				defer e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.Password = false })
 				p := e.start(t)
 				p.email = name + ".pw@example.com"
 				_, err := e.form(p, map[string]string{"email": p.email})
 				require.NoError(t, err)
-				res, err = e.run(p, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, p.email, 0)})
+				res, err = e.run(p, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, p.email, 0)})
 				require.NoError(t, err)
 				require.Equal(t, signup.Password, res.State)
 				p.req.UserID = &n.userID // a signed-in user, even so
@@ -98,7 +99,7 @@ func TestSignUp_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			if s == signup.TOTPSetup {
 				return n
 			}
-			res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, res.Output.(*signup.TOTPSetupOutput).Secret)})
+			res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, res.Output.(*signup.TOTPSetupOutput).Secret)})
 			require.NoError(t, err)
 			require.Equal(t, signup.MFAChoose, res.State)
 			res, err = e.run(n, signup.ActionMFAFinish, struct{}{})
@@ -120,7 +121,7 @@ func TestSignUp_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 					continue
 				}
 				_, err := e.run(n, action, map[string]any{})
-				requirePublic(t, flows.ErrActionNotAllowed, err)
+				flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 				tried++
 			}
 			require.Equal(t, s, e.flowState(t, n), "the refused actions left the flow in %s", s)
@@ -143,20 +144,20 @@ func TestSignUp_PasskeyFirstTakesOnlyTheTenantsSingleRequiredKind(t *testing.T) 
 			return b
 		}
 		req := flows.RequestInfo{IP: "127.0.0.1"}
-		_, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, in("someone"), req)
-		requirePublic(t, flows.ErrInvalidInput, err)
+		_, err := e.engine.Begin(e.Ctx, e.Tenant, signup.Context{}, signup.ActionIdentify, in("someone"), req)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Contains(t, flows.Public(err).Message, "does not take a username")
 
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			s.SignUp.Identifiers = []string{tenants.IdentifierEmail, tenants.IdentifierUsername}
 			s.SignUp.Required = []string{tenants.IdentifierEmail, tenants.IdentifierUsername}
 		})
-		_, err = e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, in("ann@example.com"), req)
-		requirePublic(t, flows.ErrInvalidInput, err)
+		_, err = e.engine.Begin(e.Ctx, e.Tenant, signup.Context{}, signup.ActionIdentify, in("ann@example.com"), req)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, "This site also needs a username to create an account. Use the sign-up form instead.", flows.Public(err).Message)
 
-		e.settings(t, func(s *tenants.Settings) { s.SignUp.Required = []string{tenants.IdentifierUsername} })
-		res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, in("Ann"), req)
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.Required = []string{tenants.IdentifierUsername} })
+		res, err := e.engine.Begin(e.Ctx, e.Tenant, signup.Context{}, signup.ActionIdentify, in("Ann"), req)
 		require.NoError(t, err)
 		require.Equal(t, signup.Passkey, res.State)
 		require.NotNil(t, res.Output.(passkey.Begun).Passkey)

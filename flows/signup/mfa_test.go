@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -22,7 +23,7 @@ func TestSignUpTwoStep_EnableBindsAnSMSPhoneByABindCodeThenOffersTheRest(t *test
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, withSMS)
+		e.UpdateSettings(t, withSMS)
 		n, _ := e.signUpByEmail(t, "rex")
 		require.Equal(t, signup.TwoStep, e.bindPasskey(t, n).State)
 
@@ -32,28 +33,28 @@ func TestSignUpTwoStep_EnableBindsAnSMSPhoneByABindCodeThenOffersTheRest(t *test
 		require.Equal(t, []string{signup.ActionTOTPStart, signup.ActionSMSSend, signup.ActionMFAFinish}, res.Actions)
 		require.JSONEq(t, `{"factors":["totp","sms"],"bound":[],"required":false}`, mustJSON(t, res.Output))
 		_, err = e.run(n, signup.ActionMFAFinish, struct{}{})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 
 		_, err = e.run(n, signup.ActionSMSSend, map[string]string{"phone": "555 0100"})
-		requirePublic(t, flows.ErrInvalidInput, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidInput, err)
 		require.Equal(t, "phone", flows.Public(err).Field)
 
 		const phone = "+15555550177"
-		ctx, count := db.CountStatements(e.ctx)
-		res, err = e.engine.Run(ctx, e.tn, n.token, signup.ActionSMSSend, []byte(`{"phone":"+1 (555) 555-0177"}`), n.req)
+		ctx, count := db.CountStatements(e.Ctx)
+		res, err = e.engine.Run(ctx, e.Tenant, n.token, signup.ActionSMSSend, []byte(`{"phone":"+1 (555) 555-0177"}`), n.req)
 		require.NoError(t, err)
 		require.LessOrEqual(t, count.N(), 9, "sms.send")
 		require.Equal(t, signup.SMSVerify, res.State)
 		require.JSONEq(t, `{"channel":"sms","sent_to":"`+phone+`"}`, mustJSON(t, res.Output))
-		code := e.codeTo(t, phone, 0)
+		code := e.CodeTo(t, phone, 0)
 		wrong := "000000"
 		if code == wrong {
 			wrong = "111111"
 		}
 		_, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": wrong})
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 		require.False(t, e.user(t, n.userID).MFAEnabled, "not before the phone is proved")
-		_, err = e.scope().SMSFactors().Get(e.ctx, n.userID)
+		_, err = e.Scope().SMSFactors().Get(e.Ctx, n.userID)
 		require.ErrorIs(t, err, db.ErrNotFound)
 
 		res, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": code})
@@ -61,15 +62,15 @@ func TestSignUpTwoStep_EnableBindsAnSMSPhoneByABindCodeThenOffersTheRest(t *test
 		require.Equal(t, signup.MFAChoose, res.State, "the app is still there to bind")
 		require.JSONEq(t, `{"factors":["totp"],"bound":["sms"],"required":false}`, mustJSON(t, res.Output))
 		require.True(t, e.user(t, n.userID).MFAEnabled)
-		f, err := e.scope().SMSFactors().Get(e.ctx, n.userID)
+		f, err := e.Scope().SMSFactors().Get(e.Ctx, n.userID)
 		require.NoError(t, err)
 		require.Equal(t, phone, f.Phone)
 
 		// The code is used once.
 		_, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": code})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 		_, err = e.run(n, signup.ActionSMSSend, map[string]string{"phone": phone})
-		requirePublic(t, flows.ErrActionNotAllowed, err) // SMS is bound already
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err) // SMS is bound already
 
 		res, err = e.run(n, signup.ActionMFAFinish, struct{}{})
 		require.NoError(t, err)
@@ -78,7 +79,7 @@ func TestSignUpTwoStep_EnableBindsAnSMSPhoneByABindCodeThenOffersTheRest(t *test
 		res, err = e.run(n, signup.ActionBackupCodeAck, struct{}{})
 		require.NoError(t, err)
 		require.Equal(t, flows.Done, res.State)
-		_, err = e.scope().TOTP().Get(e.ctx, n.userID)
+		_, err = e.Scope().TOTP().Get(e.Ctx, n.userID)
 		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }
@@ -87,7 +88,7 @@ func TestSignUpTwoStep_BindingBothFactorsGoesOnToTheBackupCodes(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, withSMS)
+		e.UpdateSettings(t, withSMS)
 		n, _ := e.signUpByEmail(t, "sue")
 		e.bindPasskey(t, n)
 		_, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
@@ -96,14 +97,14 @@ func TestSignUpTwoStep_BindingBothFactorsGoesOnToTheBackupCodes(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, signup.TOTPSetup, res.State)
 		setup := res.Output.(*signup.TOTPSetupOutput)
-		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, setup.Secret)})
 		require.NoError(t, err)
 		require.Equal(t, signup.MFAChoose, res.State)
 		_, err = e.run(n, signup.ActionTOTPStart, struct{}{})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 		res, err = e.run(n, signup.ActionSMSSend, map[string]string{"phone": "+15555550188"})
 		require.NoError(t, err)
-		res, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": e.codeTo(t, "+15555550188", 0)})
+		res, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": e.CodeTo(t, "+15555550188", 0)})
 		require.NoError(t, err)
 		require.Equal(t, signup.BackupCodes, res.State, "nothing left to bind")
 	})
@@ -113,17 +114,17 @@ func TestSignUpTwoStep_WithoutBackupCodesTheFirstFactorEndsTheFlow(t *testing.T)
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) { s.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorSMS} })
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorSMS} })
 		n, _ := e.signUpByEmail(t, "tom")
 		e.bindPasskey(t, n)
 		res, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
 		require.NoError(t, err)
 		require.Equal(t, signup.MFAChoose, res.State, "SMS needs a number first")
 		_, err = e.run(n, signup.ActionTOTPStart, struct{}{})
-		requirePublic(t, flows.ErrMethodNotAvailable, err)
+		flowtest.RequirePublic(t, flows.ErrMethodNotAvailable, err)
 		_, err = e.run(n, signup.ActionSMSSend, map[string]string{"phone": "+15555550199"})
 		require.NoError(t, err)
-		res, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": e.codeTo(t, "+15555550199", 0)})
+		res, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": e.CodeTo(t, "+15555550199", 0)})
 		require.NoError(t, err)
 		require.Equal(t, flows.Done, res.State)
 		require.True(t, e.user(t, n.userID).MFAEnabled)
@@ -134,7 +135,7 @@ func TestSignUpMandatory_TheAccountGoesStraightIntoBindingWithNoSkip(t *testing.
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			withSMS(s)
 			s.MFA.Policy = tenants.MFAMandatory
 			s.SignUp.PasskeyPrompt = false
@@ -149,13 +150,13 @@ func TestSignUpMandatory_TheAccountGoesStraightIntoBindingWithNoSkip(t *testing.
 		require.False(t, e.user(t, n.userID).MFAEnabled)
 		for _, action := range []string{signup.ActionTwoStepSkip, signup.ActionPromptSkip, signup.ActionMFAFinish} {
 			_, err := e.run(n, action, struct{}{})
-			requirePublic(t, flows.ErrActionNotAllowed, err)
+			flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 		}
 
 		res, err := e.run(n, signup.ActionSMSSend, map[string]string{"phone": "+15555550111"})
 		require.NoError(t, err)
 		require.NotContains(t, res.Actions, signup.ActionTwoStepSkip)
-		res, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": e.codeTo(t, "+15555550111", 0)})
+		res, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": e.CodeTo(t, "+15555550111", 0)})
 		require.NoError(t, err)
 		require.Equal(t, signup.MFAChoose, res.State)
 		require.True(t, e.user(t, n.userID).MFAEnabled)
@@ -169,7 +170,7 @@ func TestSignUpMandatory_AfterThePasskeyPromptBindingFollowsEitherWay(t *testing
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) { s.MFA.Policy = tenants.MFAMandatory })
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.MFA.Policy = tenants.MFAMandatory })
 		skipped, _ := e.signUpByEmail(t, "val")
 		res, err := e.run(skipped, signup.ActionPromptSkip, struct{}{})
 		require.NoError(t, err)
@@ -187,14 +188,14 @@ func TestSignUpMandatory_WithWebAuthnAloneThePasskeyPromptCannotBeSkipped(t *tes
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) {
+		e.UpdateSettings(t, func(s *tenants.Settings) {
 			s.MFA.Policy = tenants.MFAMandatory
 			s.MFA.Factors = []string{tenants.FactorWebAuthn}
 		})
 		n, res := e.signUpByEmail(t, "xia")
 		require.Equal(t, signup.PasskeyPrompt, res.State)
 		_, err := e.run(n, signup.ActionPromptSkip, struct{}{})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 		res = e.bindPasskey(t, n)
 		require.Equal(t, flows.Done, res.State)
 	})
@@ -204,7 +205,7 @@ func TestSignUp_OnlyTheNewUsersSessionCanDriveTheStepsAfterTheAccount(t *testing
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, withSMS)
+		e.UpdateSettings(t, withSMS)
 		n, _ := e.signUpByEmail(t, "yan")
 		other, _ := e.signUpByEmail(t, "zed")
 		stranger := *n
@@ -216,7 +217,7 @@ func TestSignUp_OnlyTheNewUsersSessionCanDriveTheStepsAfterTheAccount(t *testing
 			for _, who := range []*newcomer{&stranger, &anonymous} {
 				for _, action := range actions {
 					_, err := e.run(who, action, map[string]string{})
-					requirePublic(t, flows.ErrUnauthenticated, err)
+					flowtest.RequirePublic(t, flows.ErrUnauthenticated, err)
 				}
 			}
 		}
@@ -225,11 +226,11 @@ func TestSignUp_OnlyTheNewUsersSessionCanDriveTheStepsAfterTheAccount(t *testing
 		require.NoError(t, err)
 		fin, _ := e.createPasskey(t, res.Output.(passkey.Begun).Passkey.PublicKey)
 		for _, who := range []*newcomer{&stranger, &anonymous} {
-			_, err := e.engine.Run(e.ctx, e.tn, who.token, signup.ActionPromptFinish, fin, who.req)
-			requirePublic(t, flows.ErrUnauthenticated, err)
+			_, err := e.engine.Run(e.Ctx, e.Tenant, who.token, signup.ActionPromptFinish, fin, who.req)
+			flowtest.RequirePublic(t, flows.ErrUnauthenticated, err)
 		}
 		// The refused answers left the ceremony to its owner.
-		res, err = e.engine.Run(e.ctx, e.tn, n.token, signup.ActionPromptFinish, fin, n.req)
+		res, err = e.engine.Run(e.Ctx, e.Tenant, n.token, signup.ActionPromptFinish, fin, n.req)
 		require.NoError(t, err)
 		require.Equal(t, signup.TwoStep, res.State)
 		_, err = e.run(n, signup.ActionTwoStepEnable, struct{}{})
@@ -237,12 +238,12 @@ func TestSignUp_OnlyTheNewUsersSessionCanDriveTheStepsAfterTheAccount(t *testing
 		refused(signup.ActionTOTPStart, signup.ActionSMSSend, signup.ActionMFAFinish)
 		_, err = e.run(n, signup.ActionSMSSend, map[string]string{"phone": "+15555550122"})
 		require.NoError(t, err)
-		code := e.codeTo(t, "+15555550122", 0)
+		code := e.CodeTo(t, "+15555550122", 0)
 		for _, who := range []*newcomer{&stranger, &anonymous} {
 			_, err := e.run(who, signup.ActionSMSVerify, map[string]string{"code": code})
-			requirePublic(t, flows.ErrUnauthenticated, err)
+			flowtest.RequirePublic(t, flows.ErrUnauthenticated, err)
 		}
-		_, err = e.scope().SMSFactors().Get(e.ctx, other.userID)
+		_, err = e.Scope().SMSFactors().Get(e.Ctx, other.userID)
 		require.ErrorIs(t, err, db.ErrNotFound)
 		require.False(t, e.user(t, other.userID).MFAEnabled)
 		_, err = e.run(n, signup.ActionSMSVerify, map[string]string{"code": code})

@@ -1,11 +1,9 @@
 package signup_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -30,20 +29,15 @@ func (e *signUpEnv) identify(t *testing.T, identifier string) (*newcomer, *flows
 
 // passkeySignIn signs in with a's passkey (discoverable) through the
 // sign-in engine and returns the user it signed in to.
-func (e *signUpEnv) passkeySignIn(t *testing.T, a *authenticator) uuid.UUID {
+func (e *signUpEnv) passkeySignIn(t *testing.T, a *flowtest.Device) uuid.UUID {
 	t.Helper()
-	in, err := signin.New(signin.Deps{DB: e.d, Passkeys: e.pk, Clock: e.clock})
+	in, err := signin.New(signin.Deps{DB: e.DB, Passkeys: e.Passkeys, Clock: e.Clock})
 	require.NoError(t, err)
 	req := flows.RequestInfo{UserAgent: "test", IP: <-ips}
-	res, err := in.Begin(e.ctx, e.tn, signin.Context{}, signin.ActionPasskeyBegin, nil, req)
+	res, err := in.Begin(e.Ctx, e.Tenant, signin.Context{}, signin.ActionPasskeyBegin, nil, req)
 	require.NoError(t, err)
-	opts, err := vw.ParseAssertionOptions(string(res.Output.(passkey.Begun).Passkey.PublicKey))
-	require.NoError(t, err)
-	rp := e.pk.RelyingParty(e.tn)
-	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
-	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAssertionResponse(vrp, a.auth, a.cred, *opts))})
-	require.NoError(t, err)
-	res, err = in.Run(e.ctx, e.tn, res.Token, signin.ActionPasskeyFinish, fin, req)
+	fin := flowtest.Credential(t, a.Get(t, e.RelyingParty(), res.Output.(passkey.Begun).Passkey.PublicKey))
+	res, err = in.Run(e.Ctx, e.Tenant, res.Token, signin.ActionPasskeyFinish, fin, req)
 	require.NoError(t, err)
 	return res.Session.Session.UserID
 }
@@ -60,17 +54,17 @@ func TestSignUpPasskeyFirst_TheAddressIsProvedBeforeAnyPasskeyAndStoredVerified(
 		require.Equal(t, signup.Verify, res.State)
 		require.Equal(t, signup.CodeSent{Kind: db.IdentifierEmail, Channel: db.ChannelEmail, SentTo: n.email}, res.Output)
 		_, err := e.run(n, signup.ActionPasskeyFinish, map[string]any{"credential": map[string]any{}})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
-		code := e.codeTo(t, n.email, 0)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
+		code := e.CodeTo(t, n.email, 0)
 		_, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": "000000"})
-		requirePublic(t, flows.ErrInvalidCode, err)
+		flowtest.RequirePublic(t, flows.ErrInvalidCode, err)
 
 		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": code})
 		require.NoError(t, err)
 		require.Equal(t, signup.Passkey, res.State)
 		require.Nil(t, res.Session, "no account before the passkey")
 		fin, _ := e.createPasskey(t, res.Output.(passkey.Begun).Passkey.PublicKey)
-		res, err = e.engine.Run(e.ctx, e.tn, n.token, signup.ActionPasskeyFinish, fin, n.req)
+		res, err = e.engine.Run(e.Ctx, e.Tenant, n.token, signup.ActionPasskeyFinish, fin, n.req)
 		require.NoError(t, err)
 		n.signedIn(t, res)
 		ids := e.identifiers(t, n.userID)
@@ -88,7 +82,7 @@ func TestSignUpPasskeyFirst_ATakenAddressLooksFreeUntilItsCodeIsProved(t *testin
 		e := newSignUpEnv(t, d)
 		owner, _ := e.signUp(t, "dee")
 
-		sent := e.messages(owner.email)
+		sent := e.Sent(owner.email)
 		taken, takenRes := e.identify(t, owner.email)
 		_, freeRes := e.identify(t, "nobody@example.com")
 		require.Equal(t, freeRes.State, takenRes.State)
@@ -97,8 +91,8 @@ func TestSignUpPasskeyFirst_ATakenAddressLooksFreeUntilItsCodeIsProved(t *testin
 			strings.ReplaceAll(mustJSON(t, freeRes.Output), "nobody@example.com", owner.email),
 			mustJSON(t, takenRes.Output))
 
-		_, err := e.run(taken, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, owner.email, sent)})
-		requirePublic(t, flows.ErrIdentifierTaken, err)
+		_, err := e.run(taken, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, owner.email, sent)})
+		flowtest.RequirePublic(t, flows.ErrIdentifierTaken, err)
 		require.Equal(t, "email", flows.Public(err).Field)
 		require.Equal(t, signup.Verify, e.flowState(t, taken), "no registration options")
 	})
@@ -112,10 +106,10 @@ func TestSignUpPasskeyFirst_AUsernameOrNoVerificationIsCheckedAtOnce(t *testing.
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
 		owner, _ := e.signUp(t, "eli")
-		e.settings(t, func(s *tenants.Settings) { s.SignUp.VerifyIdentifiers = false })
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.VerifyIdentifiers = false })
 		n := e.start(t)
 		_, err := e.run(n, signup.ActionIdentify, map[string]string{"identifier": owner.email})
-		requirePublic(t, flows.ErrIdentifierTaken, err)
+		flowtest.RequirePublic(t, flows.ErrIdentifierTaken, err)
 		_, res := e.identify(t, "fay@example.com")
 		require.Equal(t, signup.Passkey, res.State)
 	})
@@ -134,26 +128,26 @@ func TestSignUpPasskeyFirst_PreHijackEndsWithTheVictimInTheirOwnAccount(t *testi
 		attack, res := e.identify(t, victim)
 		require.Equal(t, signup.Verify, res.State)
 		_, err := e.run(attack, signup.ActionPasskeyFinish, map[string]any{"credential": map[string]any{}})
-		requirePublic(t, flows.ErrActionNotAllowed, err)
+		flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)
 
 		// The attacker's own account and passkey.
 		mallory, res := e.identify(t, "mallory@example.com")
-		res, err = e.run(mallory, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, mallory.email, 0)})
+		res, err = e.run(mallory, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, mallory.email, 0)})
 		require.NoError(t, err)
 		fin, device := e.createPasskey(t, res.Output.(passkey.Begun).Passkey.PublicKey)
-		res, err = e.engine.Run(e.ctx, e.tn, mallory.token, signup.ActionPasskeyFinish, fin, mallory.req)
+		res, err = e.engine.Run(e.Ctx, e.Tenant, mallory.token, signup.ActionPasskeyFinish, fin, mallory.req)
 		require.NoError(t, err)
 		mallory.signedIn(t, res)
 
 		// The victim signs up by the form and the code to their address.
 		v, _ := e.signUpByEmail(t, "victim")
 		require.NotNil(t, e.identifiers(t, v.userID)[db.IdentifierEmail].VerifiedAt)
-		got, err := e.scope().Users().ByIdentifier(e.ctx, db.IdentifierEmail, victim)
+		got, err := e.Scope().Users().ByIdentifier(e.Ctx, db.IdentifierEmail, victim)
 		require.NoError(t, err)
 		require.Equal(t, v.userID, got.ID)
 
 		require.Equal(t, mallory.userID, e.passkeySignIn(t, device))
-		creds, err := e.scope().Credentials().ByUser(e.ctx, v.userID, "")
+		creds, err := e.Scope().Credentials().ByUser(e.Ctx, v.userID, "")
 		require.NoError(t, err)
 		require.Empty(t, creds, "nothing of the attacker's in the victim's account")
 	})
@@ -169,16 +163,16 @@ func TestSignUp_AnAddressClaimedUnprovedGoesToWhoeverProvesIt(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignUpEnv(t, d)
-		e.settings(t, func(s *tenants.Settings) { s.SignUp.VerifyIdentifiers = false })
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.VerifyIdentifiers = false })
 		const victim = "victim@example.com"
 		attack, res := e.identify(t, victim)
 		require.Equal(t, signup.Passkey, res.State)
 		fin, device := e.createPasskey(t, res.Output.(passkey.Begun).Passkey.PublicKey)
-		res, err := e.engine.Run(e.ctx, e.tn, attack.token, signup.ActionPasskeyFinish, fin, attack.req)
+		res, err := e.engine.Run(e.Ctx, e.Tenant, attack.token, signup.ActionPasskeyFinish, fin, attack.req)
 		require.NoError(t, err)
 		attack.signedIn(t, res)
 		require.Nil(t, e.identifiers(t, attack.userID)[db.IdentifierEmail].VerifiedAt)
-		e.settings(t, func(s *tenants.Settings) { s.SignUp.VerifyIdentifiers = true })
+		e.UpdateSettings(t, func(s *tenants.Settings) { s.SignUp.VerifyIdentifiers = true })
 
 		v, _ := e.signUpByEmail(t, "victim")
 		require.NotEqual(t, attack.userID, v.userID)

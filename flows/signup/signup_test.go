@@ -1,19 +1,12 @@
 package signup_test
 
 import (
-	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
-	vw "github.com/descope/virtualwebauthn"
 	"github.com/google/uuid"
-	"github.com/pquerna/otp"
-	otptotp "github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
@@ -21,68 +14,29 @@ import (
 	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signup"
-	"github.com/sesame-id/sesame/flows/totp"
-	"github.com/sesame-id/sesame/internal/clock"
-	"github.com/sesame-id/sesame/internal/delivery"
-	"github.com/sesame-id/sesame/internal/softkey"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
-	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// signUpEnv is one database with the sign-up engine on a fake clock, a
-// started River client delivering codes to an outbox, and a tenant served
-// at http://acme-….localhost:8080.
+// signUpEnv is the shared flow test environment with the sign-up engine.
 type signUpEnv struct {
-	ctx    context.Context
-	d      *db.DB
-	ts     *tenants.Service
-	clock  *clock.Fake
-	pk     *passkey.Service
+	*flowtest.Env
 	engine *flows.Engine[signup.Context]
-	tn     *tenants.Tenant
-	// outbox receives the codes the job client sends.
-	outbox *delivery.Outbox
 }
 
 func newSignUpEnv(t *testing.T, d *db.DB) *signUpEnv {
 	t.Helper()
-	ctx := context.Background()
-	ts := tenants.NewService(d, "localhost:8080")
-	clk := clock.NewFake(time.Now())
-	pk := passkey.NewService(ts, clk, nil)
-	outbox := delivery.NewOutbox(delivery.OutboxConfig{Clock: clk, Size: 1000})
-	jc, err := jobs.NewClient(d, jobs.Config{
-		Senders: jobs.StaticSenders{SMSSender: outbox, EmailSender: outbox}, Clock: clk,
-		FetchPollInterval: 10 * time.Millisecond, FetchCooldown: 5 * time.Millisecond,
-	})
+	env := flowtest.New(t, d)
+	engine, err := signup.New(env.Deps())
 	require.NoError(t, err)
-	require.NoError(t, jc.Start(ctx))
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		_ = jc.Stop(stop)
-	})
-	engine, err := signup.New(signup.Deps{DB: d, Passkeys: pk, Clock: clk, Jobs: jc})
-	require.NoError(t, err)
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	tn, err := ts.Create(ctx, "acme-"+hex.EncodeToString(b), "Acme")
-	require.NoError(t, err)
-	return &signUpEnv{ctx: ctx, d: d, ts: ts, clock: clk, pk: pk, engine: engine, tn: tn, outbox: outbox}
+	return &signUpEnv{Env: env, engine: engine}
 }
-
-func (e *signUpEnv) scope() db.Scope { return e.d.ForTenant(e.tn.ID) }
 
 // setMFA saves the tenant's MFA settings as edit leaves them.
 func (e *signUpEnv) setMFA(t *testing.T, edit func(m *tenants.MFA)) {
 	t.Helper()
-	next := e.tn.Settings
-	next.MFA.Factors = append([]string(nil), next.MFA.Factors...)
-	edit(&next.MFA)
-	tn, err := e.ts.UpdateSettings(e.ctx, e.tn, next, true)
-	require.NoError(t, err)
-	e.tn = tn
+	e.UpdateSettings(t, func(s *tenants.Settings) { edit(&s.MFA) })
 }
 
 // newcomer is a person signing up: the flow token, the user once created
@@ -102,28 +56,20 @@ func (e *signUpEnv) signUp(t *testing.T, name string) (*newcomer, *flows.Result)
 	n := &newcomer{email: name + "@example.com", req: flows.RequestInfo{UserAgent: "test", IP: <-ips}}
 	in, err := json.Marshal(map[string]string{"identifier": n.email})
 	require.NoError(t, err)
-	before := e.messages(n.email)
-	res, err := e.engine.Begin(e.ctx, e.tn, signup.Context{}, signup.ActionIdentify, in, n.req)
+	before := e.Sent(n.email)
+	res, err := e.engine.Begin(e.Ctx, e.Tenant, signup.Context{}, signup.ActionIdentify, in, n.req)
 	require.NoError(t, err)
 	n.token = res.Token
 	if res.State == signup.Verify {
-		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.codeTo(t, n.email, before)})
+		res, err = e.run(n, signup.ActionCodeVerify, map[string]string{"code": e.CodeTo(t, n.email, before)})
 		require.NoError(t, err)
 	}
 	require.Equal(t, signup.Passkey, res.State)
 	begun, ok := res.Output.(passkey.Begun)
 	require.True(t, ok, "output %T", res.Output)
 
-	rp := e.pk.RelyingParty(e.tn)
-	vrp := vw.RelyingParty{ID: rp.ID, Name: rp.Name, Origin: rp.Origins[0]}
-	opts, err := vw.ParseAttestationOptions(string(begun.Passkey.PublicKey))
-	require.NoError(t, err)
-	auth := vw.NewAuthenticatorWithOptions(vw.AuthenticatorOptions{UserHandle: []byte(opts.UserID), BackupEligible: true, BackupState: true})
-	cred := softkey.NewEC2()
-	auth.AddCredential(cred)
-	fin, err := json.Marshal(map[string]json.RawMessage{"credential": json.RawMessage(vw.CreateAttestationResponse(vrp, auth, cred, *opts))})
-	require.NoError(t, err)
-	res, err = e.engine.Run(e.ctx, e.tn, n.token, signup.ActionPasskeyFinish, fin, n.req)
+	fin, _ := e.createPasskey(t, begun.Passkey.PublicKey)
+	res, err = e.engine.Run(e.Ctx, e.Tenant, n.token, signup.ActionPasskeyFinish, fin, n.req)
 	require.NoError(t, err)
 	require.NotNil(t, res.Session, "the account exists and is signed in")
 	out, ok := res.Output.(signup.Finished)
@@ -141,7 +87,7 @@ func (e *signUpEnv) run(n *newcomer, action string, input any) (*flows.Result, e
 	if err != nil {
 		return nil, err
 	}
-	res, err := e.engine.Run(e.ctx, e.tn, n.token, action, raw, n.req)
+	res, err := e.engine.Run(e.Ctx, e.Tenant, n.token, action, raw, n.req)
 	if err == nil && res.Session != nil {
 		id := res.Session.Session.UserID
 		n.req.UserID = &id
@@ -149,17 +95,9 @@ func (e *signUpEnv) run(n *newcomer, action string, input any) (*flows.Result, e
 	return res, err
 }
 
-// code is the TOTP code of secret at the engine clock's time.
-func (e *signUpEnv) code(t *testing.T, secret string) string {
-	t.Helper()
-	c, err := otptotp.GenerateCodeCustom(secret, e.clock.Now(), otptotp.ValidateOpts{Period: totp.Period, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	require.NoError(t, err)
-	return c
-}
-
 func (e *signUpEnv) user(t *testing.T, id uuid.UUID) *db.User {
 	t.Helper()
-	u, err := e.scope().Users().ByID(e.ctx, id)
+	u, err := e.Scope().Users().ByID(e.Ctx, id)
 	require.NoError(t, err)
 	return u
 }
@@ -194,13 +132,13 @@ func TestSignUp_EnablingTwoStepBindsTOTPAndShowsTenBackupCodesOnce(t *testing.T)
 		setup, ok := res.Output.(*signup.TOTPSetupOutput)
 		require.True(t, ok, "output %T", res.Output)
 		requireQRCode(t, setup)
-		f, err := e.scope().TOTP().Get(e.ctx, n.userID)
+		f, err := e.Scope().TOTP().Get(e.Ctx, n.userID)
 		require.NoError(t, err)
 		require.Nil(t, f.ConfirmedAt)
 		require.False(t, e.user(t, n.userID).MFAEnabled)
 
 		var responses [][]byte
-		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, setup.Secret)})
 		require.NoError(t, err)
 		require.Equal(t, signup.BackupCodes, res.State)
 		raw, err := json.Marshal(res.Output)
@@ -224,10 +162,10 @@ func TestSignUp_EnablingTwoStepBindsTOTPAndShowsTenBackupCodesOnce(t *testing.T)
 			require.Equal(t, 1, seen, "backup code %s is in exactly one response", c)
 		}
 		require.True(t, e.user(t, n.userID).MFAEnabled)
-		f, err = e.scope().TOTP().Get(e.ctx, n.userID)
+		f, err = e.Scope().TOTP().Get(e.Ctx, n.userID)
 		require.NoError(t, err)
 		require.NotNil(t, f.ConfirmedAt)
-		unused, err := e.scope().BackupCodes().Unused(e.ctx, n.userID)
+		unused, err := e.Scope().BackupCodes().Unused(e.Ctx, n.userID)
 		require.NoError(t, err)
 		require.Len(t, unused, 10)
 		hashes := make([][]byte, len(unused))
@@ -254,9 +192,9 @@ func TestSignUp_SkippingTwoStepLeavesMFAOffWithNoFactors(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, flows.Done, res.State)
 		require.False(t, e.user(t, n.userID).MFAEnabled)
-		_, err = e.scope().TOTP().Get(e.ctx, n.userID)
+		_, err = e.Scope().TOTP().Get(e.Ctx, n.userID)
 		require.ErrorIs(t, err, db.ErrNotFound)
-		unused, err := e.scope().BackupCodes().Unused(e.ctx, n.userID)
+		unused, err := e.Scope().BackupCodes().Unused(e.Ctx, n.userID)
 		require.NoError(t, err)
 		require.Empty(t, unused)
 	})
@@ -298,7 +236,7 @@ func TestSignUp_AMandatoryPolicyGoesStraightToTOTPWithNoSkip(t *testing.T) {
 		_, err := e.run(n, signup.ActionTwoStepSkip, struct{}{})
 		require.ErrorIs(t, err, flows.ErrActionNotAllowed)
 
-		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, fin.TOTP.Secret)})
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, fin.TOTP.Secret)})
 		require.NoError(t, err)
 		require.Equal(t, signup.BackupCodes, res.State)
 		require.Len(t, res.Output.(signup.BackupCodesOutput).BackupCodes, 10)
@@ -329,7 +267,7 @@ func TestSignUp_AWrongFirstCodeKeepsTheFlowAtTOTPSetup(t *testing.T) {
 		res, err := e.run(n, signup.ActionTwoStepEnable, struct{}{})
 		require.NoError(t, err)
 		setup := res.Output.(*signup.TOTPSetupOutput)
-		right := e.code(t, setup.Secret)
+		right := e.TOTPCode(t, setup.Secret)
 		wrong := "000000"
 		if right == wrong {
 			wrong = "111111"
@@ -339,7 +277,7 @@ func TestSignUp_AWrongFirstCodeKeepsTheFlowAtTOTPSetup(t *testing.T) {
 			require.ErrorIs(t, err, flows.ErrInvalidCode, "code %q", c)
 		}
 		require.False(t, e.user(t, n.userID).MFAEnabled)
-		f, err := e.scope().TOTP().Get(e.ctx, n.userID)
+		f, err := e.Scope().TOTP().Get(e.Ctx, n.userID)
 		require.NoError(t, err)
 		require.Nil(t, f.ConfirmedAt)
 		// Still at totp_setup: the right code goes on.
@@ -361,7 +299,7 @@ func TestSignUp_WrongFirstCodesAreLimited(t *testing.T) {
 			_, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": "abcdef"})
 			require.ErrorIs(t, err, flows.ErrInvalidCode)
 		}
-		_, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		_, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, setup.Secret)})
 		require.ErrorIs(t, err, flows.ErrTooManyAttempts)
 		require.False(t, e.user(t, n.userID).MFAEnabled)
 	})
@@ -388,12 +326,12 @@ func TestSignUp_OnlyTheNewUserCanDriveTheTwoStepSteps(t *testing.T) {
 		require.NoError(t, err)
 		setup := res.Output.(*signup.TOTPSetupOutput)
 		for _, who := range []*newcomer{&stranger, &anonymous} {
-			_, err := e.run(who, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+			_, err := e.run(who, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, setup.Secret)})
 			require.ErrorIs(t, err, flows.ErrUnauthenticated)
 		}
-		_, err = e.scope().TOTP().Get(e.ctx, other.userID)
+		_, err = e.Scope().TOTP().Get(e.Ctx, other.userID)
 		require.ErrorIs(t, err, db.ErrNotFound)
-		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.code(t, setup.Secret)})
+		res, err = e.run(n, signup.ActionTOTPConfirm, map[string]string{"code": e.TOTPCode(t, setup.Secret)})
 		require.NoError(t, err)
 		require.Equal(t, signup.BackupCodes, res.State)
 		for _, who := range []*newcomer{&stranger, &anonymous} {

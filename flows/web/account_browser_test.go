@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
@@ -18,6 +17,7 @@ import (
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/jobs"
@@ -54,31 +54,6 @@ func waitAccountCenter(t *testing.T, tab *browser.Tab) {
 // passkeyItem is the selector of the passkey's entry in the list.
 func passkeyItem(id uuid.UUID) string { return `li.passkey[data-id="` + id.String() + `"]` }
 
-// tabAttr returns the attribute of the element that matches the selector.
-func tabAttr(t *testing.T, tab *browser.Tab, selector, name string) string {
-	t.Helper()
-	var v string
-	tab.Eval(t, "document.querySelector("+jsString(selector)+").getAttribute("+jsString(name)+") || \"\"", &v)
-	return v
-}
-
-// tabFocused returns the id of the focused element.
-func tabFocused(t *testing.T, tab *browser.Tab) string {
-	t.Helper()
-	var id string
-	tab.Eval(t, `document.activeElement ? document.activeElement.id : ""`, &id)
-	return id
-}
-
-// tabLabel returns the text of the label of the form field that matches the
-// selector, "" when it has none.
-func tabLabel(t *testing.T, tab *browser.Tab, selector string) string {
-	t.Helper()
-	var v string
-	tab.Eval(t, "(el => el && el.labels && el.labels.length ? el.labels[0].textContent.trim() : \"\")(document.querySelector("+jsString(selector)+"))", &v)
-	return v
-}
-
 // requireEveryFieldLabelled fails when a visible input of the page has no
 // label.
 func requireEveryFieldLabelled(t *testing.T, tab *browser.Tab) {
@@ -102,7 +77,7 @@ func requireNoStrayText(t *testing.T, tab *browser.Tab) {
 // attribute.
 func requireTimeOf(t *testing.T, tab *browser.Tab, selector string, want time.Time) {
 	t.Helper()
-	got, err := time.Parse(time.RFC3339Nano, tabAttr(t, tab, selector, "datetime"))
+	got, err := time.Parse(time.RFC3339Nano, tab.Attr(t, selector, "datetime"))
 	require.NoError(t, err)
 	require.WithinDuration(t, want, got, time.Millisecond, selector)
 }
@@ -135,7 +110,7 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			phone.plugIn(t, tab)
 			acme.signUp(t, tab, adaEmail)
 			waitAccountCenter(t, tab)
-			tab.Screenshot(t, shotPath(t, "account.png"))
+			tab.Screenshot(t, browser.ShotPath(t, "account.png"))
 
 			user := acme.user(t, adaEmail)
 			creds := acme.credentials(t, user.ID)
@@ -147,15 +122,15 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			require.Equal(t, adaEmail, tab.Text(t, "#user-name"))
 			require.Equal(t, adaEmail, tab.Text(t, "#profile-name"))
 			// Sign-up proved the address by its code.
-			require.Equal(t, []string{"Email: " + adaEmail + " (verified)"}, tabTexts(t, tab, "li.identifier"))
+			require.Equal(t, []string{"Email: " + adaEmail + " (verified)"}, tab.Texts(t, "li.identifier"))
 			item := passkeyItem(first.ID)
-			require.Equal(t, []string{first.Name}, tabTexts(t, tab, ".passkey-name"))
+			require.Equal(t, []string{first.Name}, tab.Texts(t, ".passkey-name"))
 			require.Equal(t, "This device only", tab.Text(t, item+" .passkey-sync"))
 			require.Contains(t, tab.Text(t, item+" .passkey-meta"), "Not used yet")
 			requireTimeOf(t, tab, item+" .passkey-meta time", first.CreatedAt)
 			require.Equal(t, "internal", first.Transports)
 			require.Equal(t, "Connects by: this device", tab.Text(t, item+" .passkey-transports"))
-			require.Equal(t, "Name for the new passkey (optional)", tabLabel(t, tab, "#passkey-name"))
+			require.Equal(t, "Name for the new passkey (optional)", tab.Label(t, "#passkey-name"))
 			requireEveryFieldLabelled(t, tab)
 			requireNoStrayText(t, tab)
 
@@ -167,8 +142,8 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			laptop.plugIn(t, tab)
 			tab.Type(t, "#passkey-name", "Work laptop")
 			tab.Click(t, "#add-passkey")
-			tabWaitText(t, tab, "#status", textPasskeyAdded)
-			require.Equal(t, []string{first.Name, "Work laptop"}, tabTexts(t, tab, ".passkey-name"))
+			tab.WaitText(t, "#status", textPasskeyAdded)
+			require.Equal(t, []string{first.Name, "Work laptop"}, tab.Texts(t, ".passkey-name"))
 			creds = acme.credentials(t, user.ID)
 			require.Len(t, creds, 2)
 			second := storedCredential(t, creds, laptop.only(t).CredentialID)
@@ -184,12 +159,12 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			// typing replaces it, Enter saves.
 			tab.Type(t, item2+" .passkey-rename", "\r")
 			tab.WaitVisible(t, item2+" .rename-input")
-			require.Equal(t, "rename-"+second.ID.String(), tabFocused(t, tab))
-			require.Equal(t, "New name for Work laptop", tabLabel(t, tab, item2+" .rename-input"))
+			require.Equal(t, "rename-"+second.ID.String(), tab.FocusedID(t))
+			require.Equal(t, "New name for Work laptop", tab.Label(t, item2+" .rename-input"))
 			requireEveryFieldLabelled(t, tab)
 			tab.Type(t, item2+" .rename-input", "Home laptop\r")
-			tabWaitText(t, tab, "#status", textPasskeyRenamed)
-			require.Equal(t, []string{first.Name, "Home laptop"}, tabTexts(t, tab, ".passkey-name"))
+			tab.WaitText(t, "#status", textPasskeyRenamed)
+			require.Equal(t, []string{first.Name, "Home laptop"}, tab.Texts(t, ".passkey-name"))
 			require.Equal(t, "Home laptop", storedCredential(t, acme.credentials(t, user.ID), second.CredentialID).Name)
 
 			// Remove it: a confirmation first, which changes nothing.
@@ -198,10 +173,10 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			require.Equal(t, "Remove “Home laptop”? You will no longer be able to sign in with it. It stays on its device until you delete it there too.",
 				tab.Text(t, item2+" .remove-text"))
 			require.Len(t, acme.credentials(t, user.ID), 2, "asking for the confirmation removes nothing")
-			tab.Screenshot(t, shotPath(t, "account-remove.png"))
+			tab.Screenshot(t, browser.ShotPath(t, "account-remove.png"))
 			tab.Click(t, item2+" .passkey-remove-confirm")
-			tabWaitText(t, tab, "#status", textPasskeyRemoved)
-			require.Equal(t, []string{first.Name}, tabTexts(t, tab, ".passkey-name"))
+			tab.WaitText(t, "#status", textPasskeyRemoved)
+			require.Equal(t, []string{first.Name}, tab.Texts(t, ".passkey-name"))
 			creds = acme.credentials(t, user.ID)
 			require.Len(t, creds, 1)
 			require.Equal(t, first.ID, creds[0].ID)
@@ -209,7 +184,7 @@ func TestAccount_PasskeysListedAddedRenamedAndRemoved(t *testing.T) {
 			// The last passkey is the last way in: the page says so and keeps it.
 			tab.Click(t, item+" .passkey-remove")
 			tab.Click(t, item+" .passkey-remove-confirm")
-			tabWaitText(t, tab, "#message", "This is your last way to sign in. Add another one before removing it.")
+			tab.WaitText(t, "#message", "This is your last way to sign in. Add another one before removing it.")
 			require.Len(t, acme.credentials(t, user.ID), 1)
 
 			require.Empty(t, tab.ConsoleErrors())
@@ -237,27 +212,27 @@ func TestAccount_TwoStepWithAuthenticatorAppBackupCodesAndSessions(t *testing.T)
 	var checked bool
 	tab.Eval(t, `document.getElementById("mfa-switch").checked`, &checked)
 	require.False(t, checked)
-	require.Equal(t, "Use 2-step verification", tabLabel(t, tab, "#mfa-switch"))
-	require.True(t, tabShows(t, tab, "#totp-setup"))
-	require.False(t, tabHas(t, tab, "#sms"))
+	require.Equal(t, "Use 2-step verification", tab.Label(t, "#mfa-switch"))
+	require.True(t, tab.Shows(t, "#totp-setup"))
+	require.False(t, tab.Has(t, "#sms"))
 	require.Equal(t, "You have no backup codes.", tab.Text(t, "#backup-left"))
 
 	// The authenticator app: QR code and key, then a first code.
 	tab.Click(t, "#totp-setup")
 	tab.WaitVisible(t, "#totp-qr")
-	require.True(t, strings.HasPrefix(tabAttr(t, tab, "#totp-qr", "src"), "data:image/png;base64,"))
-	require.Equal(t, "QR code for your authenticator app", tabAttr(t, tab, "#totp-qr", "alt"))
-	require.Equal(t, "totp-code", tabFocused(t, tab))
-	require.Equal(t, "6-digit code from the app", tabLabel(t, tab, "#totp-code"))
+	require.True(t, strings.HasPrefix(tab.Attr(t, "#totp-qr", "src"), "data:image/png;base64,"))
+	require.Equal(t, "QR code for your authenticator app", tab.Attr(t, "#totp-qr", "alt"))
+	require.Equal(t, "totp-code", tab.FocusedID(t))
+	require.Equal(t, "6-digit code from the app", tab.Label(t, "#totp-code"))
 	secret := tab.Text(t, "#totp-secret")
 	f, err := acme.scope().TOTP().Get(t.Context(), user.ID)
 	require.NoError(t, err)
 	require.Equal(t, secret, f.Secret)
 	require.Nil(t, f.ConfirmedAt)
-	tab.Screenshot(t, shotPath(t, "account-totp.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "account-totp.png"))
 
 	tab.Type(t, "#totp-code", "000000\r")
-	tabWaitText(t, tab, "#message", "That code is not right. Check it and try again.")
+	tab.WaitText(t, "#message", "That code is not right. Check it and try again.")
 	require.False(t, acme.user(t, adaEmail).MFAEnabled)
 
 	code, err := totp.GenerateCode(secret, clk.Now())
@@ -268,26 +243,26 @@ func TestAccount_TwoStepWithAuthenticatorAppBackupCodesAndSessions(t *testing.T)
 
 	// 2-step verification is on, and the backup codes show once.
 	tab.WaitVisible(t, "#backup-codes-saved")
-	codes := tabTexts(t, tab, "li.backup-code")
+	codes := tab.Texts(t, "li.backup-code")
 	require.Len(t, codes, 10)
 	require.Equal(t, textTwoStepOn, tab.Text(t, "#mfa-state"))
 	tab.Eval(t, `document.getElementById("mfa-switch").checked`, &checked)
 	require.True(t, checked)
 	require.Equal(t, "An authenticator app is set up.", tab.Text(t, "#totp-state"))
-	tab.Screenshot(t, shotPath(t, "account-backup-codes.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "account-backup-codes.png"))
 	require.True(t, acme.user(t, adaEmail).MFAEnabled)
 	f, err = acme.scope().TOTP().Get(t.Context(), user.ID)
 	require.NoError(t, err)
 	require.NotNil(t, f.ConfirmedAt)
 	requireBackupCodes(t, acme, user.ID, codes, nil)
 	tab.Click(t, "#backup-codes-saved")
-	tabWaitText(t, tab, "#backup-left", "10 backup codes left.")
-	require.False(t, tabHas(t, tab, "li.backup-code"), "the codes show once")
+	tab.WaitText(t, "#backup-left", "10 backup codes left.")
+	require.False(t, tab.Has(t, "li.backup-code"), "the codes show once")
 
 	// New backup codes: the old ones stop working.
 	tab.Click(t, "#backup-regenerate")
 	tab.WaitVisible(t, "#backup-codes-saved")
-	fresh := tabTexts(t, tab, "li.backup-code")
+	fresh := tab.Texts(t, "li.backup-code")
 	require.Len(t, fresh, 10)
 	require.NotEqual(t, codes, fresh)
 	requireBackupCodes(t, acme, user.ID, fresh, codes)
@@ -295,12 +270,12 @@ func TestAccount_TwoStepWithAuthenticatorAppBackupCodesAndSessions(t *testing.T)
 
 	// Off again, with the switch and the keyboard (Space toggles it).
 	tab.Type(t, "#mfa-switch", " ")
-	tabWaitText(t, tab, "#status", textTwoStepTurnedOff)
+	tab.WaitText(t, "#status", textTwoStepTurnedOff)
 	require.Equal(t, textTwoStepOff, tab.Text(t, "#mfa-state"))
 	require.False(t, acme.user(t, adaEmail).MFAEnabled)
 	tab.Click(t, "#totp-remove")
-	tabWaitText(t, tab, "#status", textTOTPRemoved)
-	require.True(t, tabShows(t, tab, "#totp-setup"))
+	tab.WaitText(t, "#status", textTOTPRemoved)
+	require.True(t, tab.Shows(t, "#totp-setup"))
 	_, err = acme.scope().TOTP().Get(t.Context(), user.ID)
 	require.ErrorIs(t, err, db.ErrNotFound)
 
@@ -313,20 +288,20 @@ func TestAccount_TwoStepWithAuthenticatorAppBackupCodesAndSessions(t *testing.T)
 	require.NoError(t, err)
 	tab.Navigate(t, acme.url("/account"))
 	waitAccountCenter(t, tab)
-	require.Equal(t, 2, tabCount(t, tab, "li.session"))
+	require.Equal(t, 2, tab.Count(t, "li.session"))
 	mine := `li.session[data-id="` + current[0].ID.String() + `"]`
 	theirs := `li.session[data-id="` + other.Session.ID.String() + `"]`
 	require.Equal(t, "This session", tab.Text(t, mine+" .session-current"))
-	require.False(t, tabHas(t, tab, mine+" .session-revoke"), "the current session is signed out with Sign out")
-	require.False(t, tabHas(t, tab, theirs+" .session-current"))
+	require.False(t, tab.Has(t, mine+" .session-revoke"), "the current session is signed out with Sign out")
+	require.False(t, tab.Has(t, theirs+" .session-current"))
 	require.Equal(t, "Firefox on Windows", tab.Text(t, theirs+" .session-device"))
-	require.Equal(t, []string{"From 192.0.2.7 · With passkey"}, tabTexts(t, tab, theirs+" .session-meta:last-of-type"))
+	require.Equal(t, []string{"From 192.0.2.7 · With passkey"}, tab.Texts(t, theirs+" .session-meta:last-of-type"))
 	requireTimeOf(t, tab, theirs+" time", other.Session.CreatedAt)
 	requireNoStrayText(t, tab)
-	tab.Screenshot(t, shotPath(t, "account-sessions.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "account-sessions.png"))
 	tab.Click(t, theirs+" .session-revoke")
-	tabWaitText(t, tab, "#status", textSessionRevoked)
-	require.Equal(t, 1, tabCount(t, tab, "li.session"))
+	tab.WaitText(t, "#status", textSessionRevoked)
+	require.Equal(t, 1, tab.Count(t, "li.session"))
 	left := acme.sessions(t, user.ID)
 	require.Len(t, left, 1)
 	require.Equal(t, current[0].ID, left[0].ID)
@@ -374,7 +349,7 @@ func TestAccount_RemovingAPasskeyLaterAsksToVerifyWithAPasskeyFirst(t *testing.T
 	laptop.plugIn(t, tab)
 	tab.Type(t, "#passkey-name", "Work laptop")
 	tab.Click(t, "#add-passkey")
-	tabWaitText(t, tab, "#status", textPasskeyAdded)
+	tab.WaitText(t, "#status", textPasskeyAdded)
 	creds := acme.credentials(t, user.ID)
 	require.Len(t, creds, 2)
 	first := storedCredential(t, creds, phone.only(t).CredentialID)
@@ -391,17 +366,17 @@ func TestAccount_RemovingAPasskeyLaterAsksToVerifyWithAPasskeyFirst(t *testing.T
 	tab.Click(t, item+" .passkey-remove-confirm")
 	tab.WaitVisible(t, "#reverify-button")
 	require.Equal(t, textReverify, tab.Text(t, "#reverify-text"))
-	require.Equal(t, "reverify-button", tabFocused(t, tab), "the focus moves to the way out")
+	require.Equal(t, "reverify-button", tab.FocusedID(t), "the focus moves to the way out")
 	require.Equal(t, "", tab.Text(t, "#message"))
 	require.Len(t, acme.credentials(t, user.ID), 2, "nothing is removed before verifying")
 	requireNoStrayText(t, tab)
-	tab.Screenshot(t, shotPath(t, "account-reverify.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "account-reverify.png"))
 
 	// Verifying with the phone's passkey removes it.
 	tab.Click(t, "#reverify-button")
-	tabWaitText(t, tab, "#status", textPasskeyRemoved)
-	require.False(t, tabHas(t, tab, "#reverify"))
-	require.Equal(t, []string{first.Name}, tabTexts(t, tab, ".passkey-name"))
+	tab.WaitText(t, "#status", textPasskeyRemoved)
+	require.False(t, tab.Has(t, "#reverify"))
+	require.Equal(t, []string{first.Name}, tab.Texts(t, ".passkey-name"))
 	creds = acme.credentials(t, user.ID)
 	require.Len(t, creds, 1)
 	require.Equal(t, first.ID, creds[0].ID)
@@ -414,7 +389,7 @@ func TestAccount_RemovingAPasskeyLaterAsksToVerifyWithAPasskeyFirst(t *testing.T
 	require.Equal(t, before[0].TokenHash, after[0].TokenHash)
 	require.Equal(t, flows.AMRWebAuthn, after[0].AMR)
 	require.WithinDuration(t, clk.Now(), after[0].VerifiedAt, time.Second)
-	require.Equal(t, 1, tabCount(t, tab, "li.session"))
+	require.Equal(t, 1, tab.Count(t, "li.session"))
 
 	require.Empty(t, tab.ConsoleErrors())
 	requireOnlyOwnHost(t, acme.origin, tab.Requests())
@@ -424,22 +399,22 @@ func TestAccount_FitsA360PixelScreenAndADesktopAndStaysOnItsHost(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	acme := newHostedSite(t, srv, "acme", "Acme")
-	tab := newRawTab(t, "")
-	tab.addAuthenticator(t)
-	before := mailsTo(acme.outbox(), adaEmail)
-	tab.do(t, "signing up on a phone-sized screen",
-		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile),
-		chromedp.Navigate(acme.url("/sign-up")),
-		chromedp.WaitVisible(chromedp.CSS("#identifier")),
-		chromedp.SendKeys(chromedp.CSS("#identifier"), adaEmail),
-		chromedp.Click(chromedp.CSS("#create-passkey")),
-		chromedp.WaitVisible(chromedp.CSS("#verify-code")))
-	tab.do(t, "proving the address",
-		chromedp.SendKeys(chromedp.CSS("#verify-code"), mailedCode(t, acme.outbox(), adaEmail, before)),
-		chromedp.Click(chromedp.CSS("#verify-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#two-step-skip")),
-		chromedp.Click(chromedp.CSS("#two-step-skip")),
-		chromedp.WaitVisible(chromedp.CSS(accountReady)))
+	tab := browser.New(t).NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	before := flowtest.Sent(acme.outbox(), adaEmail)
+	// Signing up on a phone-sized screen.
+	tab.SetViewport(t, 360, 740, true)
+	tab.Navigate(t, acme.url("/sign-up"))
+	tab.WaitVisible(t, "#identifier")
+	tab.Type(t, "#identifier", adaEmail)
+	tab.Click(t, "#create-passkey")
+	tab.WaitVisible(t, "#verify-code")
+	// Proving the address.
+	tab.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox(), adaEmail, before))
+	tab.Click(t, "#verify-submit")
+	tab.WaitVisible(t, "#two-step-skip")
+	tab.Click(t, "#two-step-skip")
+	tab.WaitVisible(t, accountReady)
 	user := acme.user(t, adaEmail)
 	require.Len(t, acme.credentials(t, user.ID), 1)
 
@@ -451,10 +426,10 @@ func TestAccount_FitsA360PixelScreenAndADesktopAndStaysOnItsHost(t *testing.T) {
 			Width  int  `json:"width"`
 			Inside bool `json:"inside"`
 		}
-		tab.eval(t, fits, &got)
+		tab.Eval(t, fits, &got)
 		require.LessOrEqual(t, got.Width, max, "%s: the page scrolls sideways", name)
 		require.True(t, got.Inside, "%s: an element sticks out", name)
-		tab.screenshot(t, shotPath(t, name+".png"))
+		tab.Screenshot(t, browser.ShotPath(t, name+".png"))
 	}
 	look(t, "phone", 360)
 
@@ -463,28 +438,21 @@ func TestAccount_FitsA360PixelScreenAndADesktopAndStaysOnItsHost(t *testing.T) {
 	_, err := flows.IssueSession(t.Context(), acme.scope(), user.ID, []string{flows.AMRWebAuthn},
 		flows.RequestInfo{UserAgent: strings.Repeat("SomeVeryLongBrowserNameWithoutSpaces/1.0", 4), IP: "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"}, time.Now())
 	require.NoError(t, err)
-	tab.do(t, "reloading", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(accountReady)))
-	require.Equal(t, 2, countRaw(t, tab, "li.session"))
-	tab.do(t, "opening the authenticator app setup",
-		chromedp.Click(chromedp.CSS("#totp-setup")),
-		chromedp.WaitVisible(chromedp.CSS("#totp-qr")),
-		chromedp.Click(chromedp.CSS(".passkey-rename")),
-		chromedp.WaitVisible(chromedp.CSS(".rename-input")))
-	require.True(t, tab.visible(t, "#totp-qr"), "the QR code stays open")
+	tab.Reload(t)
+	tab.WaitVisible(t, accountReady)
+	require.Equal(t, 2, tab.Count(t, "li.session"))
+	// Opening the authenticator app setup and a rename field.
+	tab.Click(t, "#totp-setup")
+	tab.WaitVisible(t, "#totp-qr")
+	tab.Click(t, ".passkey-rename")
+	tab.WaitVisible(t, ".rename-input")
+	require.True(t, tab.Shows(t, "#totp-qr"), "the QR code stays open")
 	look(t, "phone-open", 360)
 
-	tab.do(t, "widening to a desktop", chromedp.EmulateViewport(1280, 800))
+	tab.SetViewport(t, 1280, 800, false)
 	look(t, "desktop-open", 1280)
 
 	requireOnlyOwnHost(t, acme.origin, ownRequests(tab.Requests()))
-}
-
-// countRaw returns how many elements of the raw tab match the selector.
-func countRaw(t *testing.T, tab *rawTab, selector string) int {
-	t.Helper()
-	var n int
-	tab.eval(t, "document.querySelectorAll("+jsString(selector)+").length", &n)
-	return n
 }
 
 func TestAccount_ProblemsShowInTheAlertRegionAndAnEndedSessionAsksToSignIn(t *testing.T) {
@@ -503,14 +471,14 @@ func TestAccount_ProblemsShowInTheAlertRegionAndAnEndedSessionAsksToSignIn(t *te
 	user := acme.user(t, adaEmail)
 	cred := acme.credentials(t, user.ID)[0]
 	item := passkeyItem(cred.ID)
-	require.Equal(t, "alert", tabAttr(t, tab, "#message", "role"))
-	require.Equal(t, "status", tabAttr(t, tab, "#status", "role"))
+	require.Equal(t, "alert", tab.Attr(t, "#message", "role"))
+	require.Equal(t, "status", tab.Attr(t, "#status", "role"))
 
 	// An empty name is refused on the page, with the focus back in the field.
 	tab.Click(t, item+" .passkey-rename")
 	tab.Type(t, item+" .rename-input", "\b\r")
-	tabWaitText(t, tab, "#message", "Enter a name for the passkey.")
-	require.Equal(t, "rename-"+cred.ID.String(), tabFocused(t, tab))
+	tab.WaitText(t, "#message", "Enter a name for the passkey.")
+	require.Equal(t, "rename-"+cred.ID.String(), tab.FocusedID(t))
 
 	// The session ends elsewhere (signed out from another device): the next
 	// change says so and links to the sign-in page, and changes nothing.
@@ -546,11 +514,11 @@ func TestAccount_SMSFactorBoundByACodeThenRemoved(t *testing.T) {
 
 	tab.Click(t, "#sms-setup")
 	tab.WaitVisible(t, "#sms-phone")
-	require.Equal(t, "sms-phone", tabFocused(t, tab))
-	require.Equal(t, "Phone number, in international form (e.g. +14155550123)", tabLabel(t, tab, "#sms-phone"))
+	require.Equal(t, "sms-phone", tab.FocusedID(t))
+	require.Equal(t, "Phone number, in international form (e.g. +14155550123)", tab.Label(t, "#sms-phone"))
 	tab.Type(t, "#sms-phone", "+14155550100\r")
 	tab.WaitVisible(t, "#sms-code")
-	require.Equal(t, "Code sent to +1 ••• ••• 0100", tabLabel(t, tab, "#sms-code"))
+	require.Equal(t, "Code sent to +1 ••• ••• 0100", tab.Label(t, "#sms-code"))
 	codeRe := regexp.MustCompile(`\b([0-9]{6})\b`)
 	var code string
 	require.Eventually(t, func() bool {
@@ -567,7 +535,7 @@ func TestAccount_SMSFactorBoundByACodeThenRemoved(t *testing.T) {
 
 	tab.Type(t, "#sms-code", code+"\r")
 	tab.WaitVisible(t, "#backup-codes-saved")
-	require.Len(t, tabTexts(t, tab, "li.backup-code"), 10, "the first factor comes with backup codes")
+	require.Len(t, tab.Texts(t, "li.backup-code"), 10, "the first factor comes with backup codes")
 	require.Equal(t, "Codes go to +1 ••• ••• 0100.", tab.Text(t, "#sms-state"))
 	require.Equal(t, textTwoStepOn, tab.Text(t, "#mfa-state"))
 	f, err := acme.scope().SMSFactors().Get(t.Context(), user.ID)
@@ -576,8 +544,8 @@ func TestAccount_SMSFactorBoundByACodeThenRemoved(t *testing.T) {
 	require.True(t, acme.user(t, adaEmail).MFAEnabled)
 
 	tab.Click(t, "#sms-remove")
-	tabWaitText(t, tab, "#status", "Phone number removed.")
-	require.True(t, tabShows(t, tab, "#sms-setup"))
+	tab.WaitText(t, "#status", "Phone number removed.")
+	require.True(t, tab.Shows(t, "#sms-setup"))
 	_, err = acme.scope().SMSFactors().Get(t.Context(), user.ID)
 	require.ErrorIs(t, err, db.ErrNotFound)
 	require.Empty(t, tab.ConsoleErrors())

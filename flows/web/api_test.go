@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
@@ -177,12 +178,12 @@ func apiSignUp(t *testing.T, c *apiClient, dev *apiDevice, identifier string, ca
 		return h
 	}
 	email := strings.ToLower(identifier)
-	before := mailsTo(c.srv.Outbox, email)
+	before := flowtest.Sent(c.srv.Outbox, email)
 	r := c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": identifier}}, captcha(0, ""))
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	token := apiFlowToken(t, r)
 	require.Equal(t, "verify", r.json(t)["flow"].(map[string]any)["state"], "the address is proved before the passkey")
-	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": mailedCode(t, c.srv.Outbox, email, before)}, captcha(1, token))
+	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": flowtest.CodeTo(t, c.srv.Outbox, email, before)}, captcha(1, token))
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	require.Equal(t, "passkey", r.json(t)["flow"].(map[string]any)["state"])
 	resp := dev.create(t, apiPublicKey(t, r))
@@ -394,11 +395,11 @@ func TestAPI_SignUpTwoStepStepsNeedTheNewUsersSession(t *testing.T) {
 	c := newAPIClient(t, srv, "acme")
 	dev := newAPIDevice(srv, "acme")
 
-	before := mailsTo(srv.Outbox, "ida@example.com")
+	before := flowtest.Sent(srv.Outbox, "ida@example.com")
 	r := c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "ida@example.com"}}, nil)
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	token := apiFlowToken(t, r)
-	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": mailedCode(t, srv.Outbox, "ida@example.com", before)}, map[string]string{"X-Sesame-Flow": token})
+	r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": flowtest.CodeTo(t, srv.Outbox, "ida@example.com", before)}, map[string]string{"X-Sesame-Flow": token})
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	r = c.post("/api/flows/sign-up/passkey.finish", map[string]any{"credential": dev.create(t, apiPublicKey(t, r))}, map[string]string{"X-Sesame-Flow": token})
 	require.Equal(t, http.StatusOK, r.status, string(r.body))

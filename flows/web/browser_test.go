@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/internal/browser"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/tenants"
@@ -46,15 +46,15 @@ func TestPasskeyJourney_SignUpAddPasskeyThenSignInByEachPath(t *testing.T) {
 			tab.Click(t, "#sign-up-link")
 			tab.WaitVisible(t, "#create-passkey")
 			require.Equal(t, acme.url("/sign-up"), tab.Location(t))
-			tab.Screenshot(t, shotPath(t, "sign-up.png"))
+			tab.Screenshot(t, browser.ShotPath(t, "sign-up.png"))
 			tab.Type(t, "#identifier", adaEmail)
 			acme.createPasskeyFirst(t, tab, adaEmail)
 			acme.skipTwoStep(t, tab)
 			acme.waitAccount(t, tab)
-			tab.Screenshot(t, shotPath(t, "account.png"))
+			tab.Screenshot(t, browser.ShotPath(t, "account.png"))
 
 			require.Equal(t, adaEmail, tab.Text(t, "#user-name"))
-			require.Equal(t, 1, tabCount(t, tab, "li.passkey"))
+			require.Equal(t, 1, tab.Count(t, "li.passkey"))
 			user := acme.user(t, adaEmail)
 			require.Equal(t, adaEmail, user.DisplayName)
 			creds := acme.credentials(t, user.ID)
@@ -65,7 +65,7 @@ func TestPasskeyJourney_SignUpAddPasskeyThenSignInByEachPath(t *testing.T) {
 			require.False(t, first.BackupEligible, "the phone makes device-bound passkeys")
 			require.Nil(t, first.LastUsedAt)
 			require.NotEmpty(t, first.Name)
-			require.Equal(t, []string{first.Name}, tabTexts(t, tab, ".passkey-name"))
+			require.Equal(t, []string{first.Name}, tab.Texts(t, ".passkey-name"))
 			requireWebAuthnSession(t, acme, user.ID)
 			requireSessionCookieHidden(t, tab)
 
@@ -78,8 +78,8 @@ func TestPasskeyJourney_SignUpAddPasskeyThenSignInByEachPath(t *testing.T) {
 			tab.Type(t, "#passkey-name", "Work laptop")
 			tab.Click(t, "#add-passkey")
 			tab.WaitVisible(t, "li.passkey + li.passkey")
-			require.Equal(t, []string{first.Name, "Work laptop"}, tabTexts(t, tab, ".passkey-name"))
-			require.Equal(t, []string{"This device only", "Synced"}, tabTexts(t, tab, ".passkey-sync"))
+			require.Equal(t, []string{first.Name, "Work laptop"}, tab.Texts(t, ".passkey-name"))
+			require.Equal(t, []string{"This device only", "Synced"}, tab.Texts(t, ".passkey-sync"))
 			creds = acme.credentials(t, user.ID)
 			require.Len(t, creds, 2)
 			second := storedCredential(t, creds, laptop.only(t).CredentialID)
@@ -91,8 +91,8 @@ func TestPasskeyJourney_SignUpAddPasskeyThenSignInByEachPath(t *testing.T) {
 			acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 			acme.signOut(t, tab)
 			require.Empty(t, acme.sessions(t, user.ID), "signing out ends the session")
-			require.True(t, tabShows(t, tab, "#passkey-button"))
-			tab.Screenshot(t, shotPath(t, "sign-in.png"))
+			require.True(t, tab.Shows(t, "#passkey-button"))
+			tab.Screenshot(t, browser.ShotPath(t, "sign-in.png"))
 
 			// (a) "Continue with passkey", with the laptop's passkey: no typing.
 			tab.Click(t, "#passkey-button")
@@ -110,8 +110,8 @@ func TestPasskeyJourney_SignUpAddPasskeyThenSignInByEachPath(t *testing.T) {
 			acme.set(t, func(p *tenants.Passkeys) { p.ShowButton = false })
 			mark := len(tab.Requests())
 			acme.signOut(t, tab)
-			require.False(t, tabHas(t, tab, "#passkey-button"))
-			tabSettle(t, tab)
+			require.False(t, tab.Has(t, "#passkey-button"))
+			tab.Settle(t)
 			require.Equal(t, []string(nil), flowAPICalls(tab.Requests()[mark:]), "with autofill off the page starts no passkey request")
 			tab.Type(t, "#identifier", adaEmail)
 			tab.Click(t, "#continue")
@@ -194,12 +194,12 @@ func TestPasskeyOfOneTenantDoesNotSignInToAnother(t *testing.T) {
 	// which is no reason to greet the person with an error.
 	mark := len(tab.Requests())
 	tab.Navigate(t, bravo.url("/"))
-	tabWaitRequest(t, tab, mark, bravo.url("/api/flows/sign-in"))
-	tabSettle(t, tab)
+	tab.WaitRequest(t, mark, bravo.url("/api/flows/sign-in"))
+	tab.Settle(t)
 	require.Equal(t, "", tab.Text(t, "#message"), "an autofill request that finds no passkey says nothing")
 
 	tab.Click(t, "#passkey-button")
-	tabWaitText(t, tab, "#message", textCancelled)
+	tab.WaitText(t, "#message", textCancelled)
 	require.Equal(t, bravo.url("/"), tab.Location(t))
 	bravo.requireNoUser(t, adaEmail)
 	tab.Navigate(t, bravo.url("/account"))
@@ -242,9 +242,9 @@ func TestIdentifierFirst_UnknownEmailLooksLikeKnownUserWithoutPasskey(t *testing
 			Location:     tab.Location(t),
 			Methods:      tab.Text(t, "#methods-text"),
 			Message:      tab.Text(t, "#message"),
-			Verify:       tabShows(t, tab, "#verify-passkey"),
-			MethodsShown: tabShows(t, tab, "#methods"),
-			Items:        tabTexts(t, tab, "#method-list li"),
+			Verify:       tab.Shows(t, "#verify-passkey"),
+			MethodsShown: tab.Shows(t, "#methods"),
+			Items:        tab.Texts(t, "#method-list li"),
 		}
 	}
 	require.Equal(t, screen{Location: acme.url("/"), Methods: textChooseHow, MethodsShown: true, Items: []string{"Password", "Email verification code"}}, seen[unknown])
@@ -281,11 +281,11 @@ func TestPasskeySignInDisabled_PageOffersNoPasskey(t *testing.T) {
 	acme.set(t, func(p *tenants.Passkeys) { p.SignIn = false })
 	mark := len(tab.Requests())
 	acme.signOut(t, tab)
-	require.False(t, tabHas(t, tab, "#passkey-button"))
+	require.False(t, tab.Has(t, "#passkey-button"))
 	var autocomplete string
 	tab.Eval(t, `document.getElementById("identifier").getAttribute("autocomplete")`, &autocomplete)
 	require.Equal(t, "username", autocomplete)
-	tabSettle(t, tab)
+	tab.Settle(t)
 	require.Equal(t, []string(nil), flowAPICalls(tab.Requests()[mark:]), "no autofill request")
 
 	// Identifier first, for a user who has a passkey: none is offered.
@@ -293,8 +293,8 @@ func TestPasskeySignInDisabled_PageOffersNoPasskey(t *testing.T) {
 	tab.Click(t, "#continue")
 	tab.WaitVisible(t, "#methods")
 	require.Equal(t, textChooseHow, tab.Text(t, "#methods-text"))
-	require.Equal(t, []string{"Password", "Email verification code"}, tabTexts(t, tab, "#method-list li"))
-	require.False(t, tabShows(t, tab, "#verify-passkey"))
+	require.Equal(t, []string{"Password", "Email verification code"}, tab.Texts(t, "#method-list li"))
+	require.False(t, tab.Shows(t, "#verify-passkey"))
 	require.Equal(t, acme.url("/"), tab.Location(t))
 
 	var identified struct {
@@ -340,18 +340,18 @@ func TestSSOUser_CannotSignInWithPasskey(t *testing.T) {
 	tab.Click(t, "#continue")
 	tab.WaitVisible(t, "#methods")
 	require.Equal(t, textSSOMethods, tab.Text(t, "#methods-text"))
-	require.False(t, tabShows(t, tab, "#verify-passkey"))
+	require.False(t, tab.Shows(t, "#verify-passkey"))
 
 	// The button, with the user's own passkey: refused, with the reason.
 	tab.Navigate(t, acme.url("/"))
 	tab.Click(t, "#passkey-button")
-	tabWaitText(t, tab, "#message", textSSORefused)
+	tab.WaitText(t, "#message", textSSORefused)
 	require.Equal(t, acme.url("/"), tab.Location(t))
 
 	// Autofill: refused the same way.
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = true })
 	tab.Navigate(t, acme.url("/"))
-	tabWaitText(t, tab, "#message", textSSORefused)
+	tab.WaitText(t, "#message", textSSORefused)
 	require.Equal(t, acme.url("/"), tab.Location(t))
 
 	require.Empty(t, acme.sessions(t, user.ID))
@@ -378,34 +378,36 @@ func TestBrowserWithoutWebAuthn_SeesNoPasskeyOptions(t *testing.T) {
 	}))
 
 	// A browser without WebAuthn: no PublicKeyCredential at all.
-	tab := newRawTab(t, "delete window.PublicKeyCredential;")
-	tab.do(t, "opening the sign-in page", chromedp.Navigate(acme.url("/")), chromedp.WaitVisible(chromedp.CSS("#identifier")))
+	tab := browser.New(t).NewTab(t)
+	tab.RunBeforePageScripts(t, "delete window.PublicKeyCredential;")
+	tab.Navigate(t, acme.url("/"))
+	tab.WaitVisible(t, "#identifier")
 	var kind string
-	tab.eval(t, `typeof PublicKeyCredential`, &kind)
+	tab.Eval(t, `typeof PublicKeyCredential`, &kind)
 	require.Equal(t, "undefined", kind)
-	require.False(t, tab.visible(t, "#passkey-button"))
-	require.False(t, tab.visible(t, ".divider"), `the "or" above the passkey button goes with it`)
-	require.True(t, tab.visible(t, "#continue"))
-	tab.eval(t, `new Promise((resolve) => setTimeout(() => resolve(""), 500))`, &kind)
+	require.False(t, tab.Shows(t, "#passkey-button"))
+	require.False(t, tab.Shows(t, ".divider"), `the "or" above the passkey button goes with it`)
+	require.True(t, tab.Shows(t, "#continue"))
+	tab.Eval(t, `new Promise((resolve) => setTimeout(() => resolve(""), 500))`, &kind)
 	require.Equal(t, []string(nil), flowAPICalls(tab.Requests()), "no autofill request")
 
 	// Identifier first for a user with a passkey falls back to the methods.
-	tab.do(t, "submitting the email",
-		chromedp.SendKeys(chromedp.CSS("#identifier"), adaEmail),
-		chromedp.Click(chromedp.CSS("#continue")),
-		chromedp.WaitVisible(chromedp.CSS("#methods")))
-	require.Equal(t, textChooseHow, tab.text(t, "#methods-text"))
+	tab.Type(t, "#identifier", adaEmail)
+	tab.Click(t, "#continue")
+	tab.WaitVisible(t, "#methods")
+	require.Equal(t, textChooseHow, tab.Text(t, "#methods-text"))
 	var items []string
-	tab.eval(t, `Array.from(document.querySelectorAll("#method-list li"), (li) => li.textContent)`, &items)
+	tab.Eval(t, `Array.from(document.querySelectorAll("#method-list li"), (li) => li.textContent)`, &items)
 	require.Equal(t, []string{"Password", "Email verification code"}, items)
-	require.False(t, tab.visible(t, "#verify-passkey"))
-	require.Equal(t, "", tab.text(t, "#message"))
+	require.False(t, tab.Shows(t, "#verify-passkey"))
+	require.Equal(t, "", tab.Text(t, "#message"))
 
 	// Sign-up explains why it cannot go on.
-	tab.do(t, "opening the sign-up page", chromedp.Navigate(acme.url("/sign-up")), chromedp.WaitVisible(chromedp.CSS("#identifier")))
-	require.Equal(t, textUnsupported, tab.text(t, "#message"))
+	tab.Navigate(t, acme.url("/sign-up"))
+	tab.WaitVisible(t, "#identifier")
+	require.Equal(t, textUnsupported, tab.Text(t, "#message"))
 	var disabled bool
-	tab.eval(t, `document.getElementById("create-passkey").disabled`, &disabled)
+	tab.Eval(t, `document.getElementById("create-passkey").disabled`, &disabled)
 	require.True(t, disabled)
 }
 
@@ -425,7 +427,7 @@ func TestCancelledPasskeyPrompt_ShowsMessageAndStaysSignedOut(t *testing.T) {
 	// The biometric check fails.
 	phone.auth.SetUserVerified(t, false)
 	tab.Click(t, "#passkey-button")
-	tabWaitText(t, tab, "#message", textCancelled)
+	tab.WaitText(t, "#message", textCancelled)
 	require.Equal(t, acme.url("/"), tab.Location(t))
 	var disabled bool
 	tab.Eval(t, `document.getElementById("passkey-button").disabled`, &disabled)
@@ -436,7 +438,7 @@ func TestCancelledPasskeyPrompt_ShowsMessageAndStaysSignedOut(t *testing.T) {
 	phone.auth.RemoveAll(t)
 	tab.Navigate(t, acme.url("/"))
 	tab.Click(t, "#passkey-button")
-	tabWaitText(t, tab, "#message", textCancelled)
+	tab.WaitText(t, "#message", textCancelled)
 	require.Equal(t, acme.url("/"), tab.Location(t))
 
 	require.Empty(t, acme.sessions(t, user.ID))
@@ -449,8 +451,8 @@ func TestHostedPages_FitPhoneAndDesktopWidths(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	acme := newHostedSite(t, srv, "acme", "Acme")
-	tab := newRawTab(t, "")
-	tab.addAuthenticator(t)
+	tab := browser.New(t).NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
 
 	widths := []struct {
 		name          string
@@ -466,33 +468,26 @@ func TestHostedPages_FitPhoneAndDesktopWidths(t *testing.T) {
 	look := func(t *testing.T, path, ready, name string) {
 		t.Helper()
 		for _, w := range widths {
-			opts := []chromedp.EmulateViewportOption{}
-			if w.mobile {
-				opts = append(opts, chromedp.EmulateMobile)
-			}
-			tab.do(t, "showing "+path+" at the "+w.name+" width",
-				chromedp.EmulateViewport(w.width, w.height, opts...),
-				chromedp.Navigate(acme.url(path)),
-				chromedp.WaitVisible(chromedp.CSS(ready)))
+			tab.SetViewport(t, w.width, w.height, w.mobile)
+			tab.Navigate(t, acme.url(path))
+			tab.WaitVisible(t, ready)
 			var ok bool
-			tab.eval(t, fits, &ok)
+			tab.Eval(t, fits, &ok)
 			require.True(t, ok, "%s is wider than a %s screen", path, w.name)
-			tab.screenshot(t, shotPath(t, name+"-"+w.name+".png"))
+			tab.Screenshot(t, browser.ShotPath(t, name+"-"+w.name+".png"))
 		}
 	}
 	look(t, "/", "#identifier", "sign-in")
 	look(t, "/sign-up", "#create-passkey", "sign-up")
-	before := mailsTo(acme.outbox(), adaEmail)
-	tab.do(t, "signing up",
-		chromedp.SendKeys(chromedp.CSS("#identifier"), adaEmail),
-		chromedp.Click(chromedp.CSS("#create-passkey")),
-		chromedp.WaitVisible(chromedp.CSS("#verify-code")))
-	tab.do(t, "proving the address",
-		chromedp.SendKeys(chromedp.CSS("#verify-code"), mailedCode(t, acme.outbox(), adaEmail, before)),
-		chromedp.Click(chromedp.CSS("#verify-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#two-step-skip")))
-	tab.do(t, "skipping 2-step verification",
-		chromedp.Click(chromedp.CSS("#two-step-skip")),
-		chromedp.WaitVisible(chromedp.CSS("#user-name")))
+	before := flowtest.Sent(acme.outbox(), adaEmail)
+	// Signing up, proving the address, skipping 2-step verification.
+	tab.Type(t, "#identifier", adaEmail)
+	tab.Click(t, "#create-passkey")
+	tab.WaitVisible(t, "#verify-code")
+	tab.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox(), adaEmail, before))
+	tab.Click(t, "#verify-submit")
+	tab.WaitVisible(t, "#two-step-skip")
+	tab.Click(t, "#two-step-skip")
+	tab.WaitVisible(t, "#user-name")
 	look(t, "/account", "#user-name", "account")
 }

@@ -39,7 +39,7 @@ func TestCaptchaWidget_PasswordSignInAfterTickingIt(t *testing.T) {
 	// Not ticked: refused, and the provider was not asked.
 	tab.Type(t, "#password", captchaPassword)
 	tab.Click(t, "#password-submit")
-	tabWaitText(t, tab, "#message", "Complete the CAPTCHA and try again.")
+	tab.WaitText(t, "#message", "Complete the CAPTCHA and try again.")
 	require.Empty(t, s.fake.Requests())
 	require.Empty(t, acme.sessions(t, u.ID))
 
@@ -52,7 +52,7 @@ func TestCaptchaWidget_PasswordSignInAfterTickingIt(t *testing.T) {
 	tick()
 	tab.Type(t, "#password", "wrong password here")
 	tab.Click(t, "#password-submit")
-	tabWaitText(t, tab, "#message", "The account or password is not right. Check them and try again, or choose another way to sign in.")
+	tab.WaitText(t, "#message", "The account or password is not right. Check them and try again, or choose another way to sign in.")
 	require.Len(t, s.fake.Requests(), 1)
 	require.Equal(t, s.fake.Solved()[0], s.fake.Requests()[0].Form.Get("response"))
 	var checked bool

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/internal/browser"
@@ -86,7 +85,7 @@ func openSettings(t *testing.T, tab *browser.Tab, c *consoleSite, slug, page str
 func saveSettings(t *testing.T, tab *browser.Tab) {
 	t.Helper()
 	tab.Click(t, "#save-settings")
-	tabWaitText(t, tab, "#settings-status", "Settings saved.")
+	tab.WaitText(t, "#settings-status", "Settings saved.")
 }
 
 func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) {
@@ -102,7 +101,7 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	c.setUp(t, tab)
 	require.Equal(t, "ada@example.com", tab.Text(t, "#admin-name"))
 	require.Equal(t, "You manage no tenant yet. Create one below.", tab.Text(t, "#tenants-empty"))
-	tab.Screenshot(t, shotPath(t, "tenants.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "tenants.png"))
 
 	// Sign out, then in again with the passkey.
 	tab.Click(t, "#sign-out")
@@ -120,7 +119,7 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	// The other settings pages draw their forms.
 	for _, page := range []string{"sign-in", "captcha", "limits"} {
 		openSettings(t, tab, c, "shop", page)
-		tab.Screenshot(t, shotPath(t, page+".png"))
+		tab.Screenshot(t, browser.ShotPath(t, page+".png"))
 	}
 
 	// An end user signs up on the tenant's hosted page with a passkey,
@@ -138,19 +137,19 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	tab.Type(t, "#user-search", "grace")
 	tab.Click(t, "#user-search-button")
 	tab.WaitVisible(t, `#user-results[aria-busy="false"][data-query="grace"] #users li a`)
-	require.Equal(t, []string{"grace@example.com"}, tabTexts(t, tab, "#users .item-title"))
-	tab.Screenshot(t, shotPath(t, "users.png"))
+	require.Equal(t, []string{"grace@example.com"}, tab.Texts(t, "#users .item-title"))
+	tab.Screenshot(t, browser.ShotPath(t, "users.png"))
 	tab.Click(t, "#users li a")
 	tab.WaitVisible(t, "#user-passkeys")
 	require.Equal(t, c.url("/console/tenants/shop/users/"+grace.ID.String()), tab.Location(t))
-	require.Equal(t, []string{creds[0].Name}, tabTexts(t, tab, "#user-passkeys .passkey-name"))
-	require.Equal(t, []string{"This device only"}, tabTexts(t, tab, "#user-passkeys .passkey-sync"))
-	require.Equal(t, 1, tabCount(t, tab, "#user-sessions li"), "the sign-up session")
-	tab.Screenshot(t, shotPath(t, "user.png"))
+	require.Equal(t, []string{creds[0].Name}, tab.Texts(t, "#user-passkeys .passkey-name"))
+	require.Equal(t, []string{"This device only"}, tab.Texts(t, "#user-passkeys .passkey-sync"))
+	require.Equal(t, 1, tab.Count(t, "#user-sessions li"), "the sign-up session")
+	tab.Screenshot(t, browser.ShotPath(t, "user.png"))
 
 	// Disable them: their session ends.
 	tab.Click(t, "#user-disable")
-	tabWaitText(t, tab, "#user-status", "User disabled: they cannot sign in, and their sessions stop working.")
+	tab.WaitText(t, "#user-status", "User disabled: they cannot sign in, and their sessions stop working.")
 	require.Equal(t, "Disabled", tab.Text(t, "#user-state"))
 	require.NotNil(t, site.user(t, "grace@example.com").DisabledAt)
 	person.Navigate(t, site.url("/account"))
@@ -172,9 +171,9 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	tab.WaitVisible(t, "#confirm-rp-id")
 	require.Contains(t, tab.Text(t, "#rp-id-confirm-text"), "strands 1 passkey(s)")
 	require.NotEqual(t, "localhost", c.tenant(t, "shop").Settings.Passkeys.RPID, "not saved before the confirmation")
-	tab.Screenshot(t, shotPath(t, "rp-id-confirm.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "rp-id-confirm.png"))
 	tab.Click(t, "#confirm-rp-id")
-	tabWaitText(t, tab, "#settings-status", "Settings saved.")
+	tab.WaitText(t, "#settings-status", "Settings saved.")
 	require.Equal(t, "localhost", c.tenant(t, "shop").Settings.Passkeys.RPID)
 	require.Empty(t, tab.ConsoleErrors())
 	requireOnlyOwnHost(t, c.origin, tab.Requests())
@@ -197,8 +196,8 @@ func TestConsole_SecondSaveOfStaleSettingsAsksToReload(t *testing.T) {
 	saveSettings(t, first)
 	second.Click(t, "#f-mfa-factors-sms") // on, over a stale version
 	second.Click(t, "#save-settings")
-	tabWaitText(t, second, "#settings-conflict", textSettingsChanged)
-	second.Screenshot(t, shotPath(t, "settings-changed.png"))
+	second.WaitText(t, "#settings-conflict", textSettingsChanged)
+	second.Screenshot(t, browser.ShotPath(t, "settings-changed.png"))
 
 	after := c.tenant(t, "shop")
 	require.Equal(t, before.SettingsVersion+1, after.SettingsVersion, "only the first save went through")
@@ -207,7 +206,7 @@ func TestConsole_SecondSaveOfStaleSettingsAsksToReload(t *testing.T) {
 
 	// Reload shows the first tab's change; saving then works.
 	second.Click(t, "#reload-settings")
-	tabWaitText(t, second, "#settings-status", "Reloaded the latest settings.")
+	second.WaitText(t, "#settings-status", "Reloaded the latest settings.")
 	var totp bool
 	second.Eval(t, `document.querySelector("#f-mfa-factors-totp").checked`, &totp)
 	require.False(t, totp)
@@ -228,18 +227,18 @@ func TestConsole_InvalidSettingsShowTheServersMessageAtTheField(t *testing.T) {
 	openSettings(t, tab, c, "shop", "sign-in")
 	tab.SetValue(t, "#f-password-minLength", "3")
 	tab.Click(t, "#save-settings")
-	tabWaitText(t, tab, "#f-password-minLength-error", "password.min_length: 3 is below 8, the least a password may have")
+	tab.WaitText(t, "#f-password-minLength-error", "password.min_length: 3 is below 8, the least a password may have")
 	var invalid string
 	tab.Eval(t, `document.querySelector("#f-password-minLength").getAttribute("aria-invalid")`, &invalid)
 	require.Equal(t, "true", invalid)
-	tab.Screenshot(t, shotPath(t, "field-error.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "field-error.png"))
 
 	openSettings(t, tab, c, "shop", "mfa")
 	for _, f := range []string{"webauthn", "totp"} { // leaves backup codes only
 		tab.Click(t, "#f-mfa-factors-"+f)
 	}
 	tab.Click(t, "#save-settings")
-	tabWaitText(t, tab, "#f-mfa-factors-error", "mfa.factors: backup codes recover a second factor and cannot be the only one; enable webauthn, totp or sms too")
+	tab.WaitText(t, "#f-mfa-factors-error", "mfa.factors: backup codes recover a second factor and cannot be the only one; enable webauthn, totp or sms too")
 
 	after := c.tenant(t, "shop")
 	require.Equal(t, before.SettingsVersion, after.SettingsVersion, "nothing was saved")
@@ -267,13 +266,13 @@ func TestConsole_APIKeyIsShownOnceAndRevoked(t *testing.T) {
 	tab.WaitVisible(t, "#new-api-key-secret")
 	secret := tab.Text(t, "#new-api-key-secret")
 	require.NotEmpty(t, secret)
-	require.Equal(t, []string{"Billing"}, tabTexts(t, tab, "#api-keys .api-key-name"))
+	require.Equal(t, []string{"Billing"}, tab.Texts(t, "#api-keys .api-key-name"))
 	require.Equal(t, 1, keys())
-	tab.Screenshot(t, shotPath(t, "api-keys.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "api-keys.png"))
 
 	tab.Navigate(t, tab.Location(t))
 	tab.WaitVisible(t, "#api-keys")
-	require.False(t, tabHas(t, tab, "#new-api-key"))
+	require.False(t, tab.Has(t, "#new-api-key"))
 	var body string
 	tab.Eval(t, `document.body.textContent`, &body)
 	require.NotContains(t, body, secret, "the secret is shown once")
@@ -286,13 +285,13 @@ func TestConsole_APIKeyIsShownOnceAndRevoked(t *testing.T) {
 func TestConsole_FitsA360PixelScreenAndLoadsFromItsOwnHostOnly(t *testing.T) {
 	t.Parallel()
 	c := newConsoleSite(t, "shop")
-	tab := newRawTab(t, "")
-	tab.addAuthenticator(t)
-	tab.do(t, "using the setup link",
-		chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile),
-		chromedp.Navigate(c.url("/setup#"+c.token)),
-		chromedp.Click(chromedp.CSS("#setup-passkey")),
-		chromedp.WaitVisible(chromedp.CSS("#create-tenant-form")))
+	tab := browser.New(t).NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	// Using the setup link on a phone-sized screen.
+	tab.SetViewport(t, 360, 740, true)
+	tab.Navigate(t, c.url("/setup#"+c.token))
+	tab.Click(t, "#setup-passkey")
+	tab.WaitVisible(t, "#create-tenant-form")
 	const fits = `document.documentElement.scrollWidth <= innerWidth &&
   [...document.querySelectorAll("main *")].every((el) => el.getBoundingClientRect().right <= innerWidth + 0.5)`
 	pages := []struct{ path, ready, name string }{
@@ -308,11 +307,12 @@ func TestConsole_FitsA360PixelScreenAndLoadsFromItsOwnHostOnly(t *testing.T) {
 		{"/console/tenants/shop/api-keys", "#create-api-key", "api-keys"},
 	}
 	for _, p := range pages {
-		tab.do(t, "showing "+p.path, chromedp.Navigate(c.url(p.path)), chromedp.WaitVisible(chromedp.CSS(p.ready)))
+		tab.Navigate(t, c.url(p.path))
+		tab.WaitVisible(t, p.ready)
 		var ok bool
-		tab.eval(t, fits, &ok)
+		tab.Eval(t, fits, &ok)
 		require.True(t, ok, "%s is wider than 360 px", p.path)
-		tab.screenshot(t, shotPath(t, p.name+"-360.png"))
+		tab.Screenshot(t, browser.ShotPath(t, p.name+"-360.png"))
 	}
 	reqs := tab.Requests()
 	requireOnlyOwnHost(t, c.origin, reqs)
@@ -359,13 +359,13 @@ func TestConsole_ProvidersSaveWithWriteOnlySecretsAndTestMessageReachesTheOutbox
 	saveSettings(t, tab)
 	tab.Type(t, "#test-to", "ops@shop.example")
 	tab.Click(t, "#send-test")
-	tabWaitText(t, tab, "#test-sent", "Test message sent.")
+	tab.WaitText(t, "#test-sent", "Test message sent.")
 	require.Equal(t, c.srv.Outbox.Messages()[0].ID, tab.Text(t, "#test-message-id"))
-	tab.Screenshot(t, shotPath(t, "providers.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "providers.png"))
 	tab.Click(t, `.console-nav a[href="/console/outbox"]`)
 	tab.WaitVisible(t, "#outbox")
-	require.Contains(t, tabTexts(t, tab, "#outbox .item-title"), "email to ops@shop.example")
-	tab.Screenshot(t, shotPath(t, "outbox.png"))
+	require.Contains(t, tab.Texts(t, "#outbox .item-title"), "email to ops@shop.example")
+	tab.Screenshot(t, browser.ShotPath(t, "outbox.png"))
 	require.Empty(t, tab.ConsoleErrors())
 }
 
@@ -402,5 +402,5 @@ func TestConsole_MemberCannotCreateAndAUserWithoutARecordHasNoAccess(t *testing.
 	setUp(tab, token)
 	tab.WaitVisible(t, "#console-no-access")
 	require.Equal(t, "No access to the console", tab.Text(t, "#console-no-access"))
-	tab.Screenshot(t, shotPath(t, "no-access.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "no-access.png"))
 }

@@ -83,8 +83,8 @@ func TestConsole_SpeaksSpanishAndChineseWithNoEnglishLeft(t *testing.T) {
 			noEnglish("sign-in settings")
 
 			tab.Click(t, "#save-settings")
-			tabWaitText(t, tab, "#settings-status", loc.T("console.settings.saved"))
-			tab.Screenshot(t, shotPath(t, "console-settings-"+lang+".png"))
+			tab.WaitText(t, "#settings-status", loc.T("console.settings.saved"))
+			tab.Screenshot(t, browser.ShotPath(t, "console-settings-"+lang+".png"))
 		})
 	}
 }

@@ -1,25 +1,14 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/webauthn"
-	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -27,6 +16,7 @@ import (
 	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -137,13 +127,13 @@ func (p *hostedSite) signUp(t *testing.T, tab *browser.Tab, email string) {
 // passkey that creates the account follows.
 func (p *hostedSite) createPasskeyFirst(t *testing.T, tab *browser.Tab, email string) {
 	t.Helper()
-	before := mailsTo(p.outbox(), email)
+	before := flowtest.Sent(p.outbox(), email)
 	tab.Click(t, "#create-passkey")
 	if !p.tenant.Settings.SignUp.VerifyIdentifiers {
 		return
 	}
 	tab.WaitVisible(t, "#verify-code")
-	tab.Type(t, "#verify-code", mailedCode(t, p.outbox(), email, before))
+	tab.Type(t, "#verify-code", flowtest.CodeTo(t, p.outbox(), email, before))
 	tab.Click(t, "#verify-submit")
 }
 
@@ -153,39 +143,6 @@ func (p *hostedSite) outbox() *delivery.Outbox {
 		return p.mail
 	}
 	return p.srv.Outbox
-}
-
-// mailsTo returns how many messages the outbox holds for to.
-func mailsTo(o *delivery.Outbox, to string) int {
-	n := 0
-	for _, m := range o.Messages() {
-		if m.To == to {
-			n++
-		}
-	}
-	return n
-}
-
-// mailedCode waits for a message to to beyond the before-th and returns
-// the code in the newest one.
-func mailedCode(t *testing.T, o *delivery.Outbox, to string, before int) string {
-	t.Helper()
-	var code string
-	require.Eventually(t, func() bool {
-		if mailsTo(o, to) <= before {
-			return false
-		}
-		for _, m := range o.Messages() { // newest first
-			if m.To == to {
-				if found := outboxCode.FindStringSubmatch(m.Body); found != nil {
-					code = found[1]
-					return true
-				}
-			}
-		}
-		return false
-	}, 15*time.Second, 20*time.Millisecond, "no code delivered to %s", to)
-	return code
 }
 
 // skipTwoStep waits for "Turn on 2-step verification" and presses "Skip".
@@ -217,89 +174,6 @@ func (p *hostedSite) signOut(t *testing.T, tab *browser.Tab) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-// tabHas reports whether an element matches the selector.
-func tabHas(t *testing.T, tab *browser.Tab, selector string) bool {
-	t.Helper()
-	var ok bool
-	tab.Eval(t, "document.querySelector("+jsString(selector)+") !== null", &ok)
-	return ok
-}
-
-// tabShows reports whether an element matches the selector and is rendered
-// (not hidden by an attribute, a style or an ancestor).
-func tabShows(t *testing.T, tab *browser.Tab, selector string) bool {
-	t.Helper()
-	var ok bool
-	tab.Eval(t, "(el => el !== null && el.checkVisibility())(document.querySelector("+jsString(selector)+"))", &ok)
-	return ok
-}
-
-// tabCount returns how many elements match the selector.
-func tabCount(t *testing.T, tab *browser.Tab, selector string) int {
-	t.Helper()
-	var n int
-	tab.Eval(t, "document.querySelectorAll("+jsString(selector)+").length", &n)
-	return n
-}
-
-// tabTexts returns the trimmed text of each element that matches the
-// selector.
-func tabTexts(t *testing.T, tab *browser.Tab, selector string) []string {
-	t.Helper()
-	var out []string
-	tab.Eval(t, "[...document.querySelectorAll("+jsString(selector)+")].map(el => el.textContent.trim())", &out)
-	return out
-}
-
-// tabWaitText waits until the element that matches the selector reads want,
-// and fails the test with what it read last when it does not within the
-// harness's timeout. It is for text that a page script writes after an
-// asynchronous step (a passkey prompt, a server answer).
-func tabWaitText(t *testing.T, tab *browser.Tab, selector, want string) {
-	t.Helper()
-	var got struct {
-		OK   bool   `json:"ok"`
-		Text string `json:"text"`
-	}
-	tab.Eval(t, fmt.Sprintf(`new Promise((resolve) => {
-  const deadline = Date.now() + %d;
-  const poll = () => {
-    const el = document.querySelector(%s);
-    const text = el === null ? "(no element)" : el.textContent.trim();
-    if (text === %s || Date.now() > deadline) return resolve({ok: text === %s, text});
-    setTimeout(poll, 25);
-  };
-  poll();
-})`, (browser.DefaultTimeout-2*time.Second).Milliseconds(), jsString(selector), jsString(want), jsString(want)), &got)
-	require.True(t, got.OK, "%s reads %q, want %q", selector, got.Text, want)
-}
-
-// tabSettle lets the page run for 300 ms, so that a check that something
-// did NOT happen after the page loaded (an error message, a request) is not
-// made before the page had the time to do it. Such a check can pass wrongly
-// on a very slow machine, never fail wrongly.
-func tabSettle(t *testing.T, tab *browser.Tab) {
-	t.Helper()
-	tab.Eval(t, `new Promise((resolve) => setTimeout(resolve, 300))`, nil)
-}
-
-// tabWaitRequest waits until the tab has requested url since the mark-th
-// request.
-func tabWaitRequest(t *testing.T, tab *browser.Tab, mark int, url string) {
-	t.Helper()
-	var ok bool
-	for range 200 {
-		for _, u := range tab.Requests()[mark:] {
-			ok = ok || u == url
-		}
-		if ok {
-			return
-		}
-		tab.Eval(t, `new Promise((resolve) => setTimeout(resolve, 50))`, nil)
-	}
-	require.True(t, ok, "the page never requested %s", url)
 }
 
 // requireOnlyOwnHost fails unless every URL is on the host of origin.
@@ -416,159 +290,4 @@ func storedCredential(t *testing.T, creds []*db.Credential, id []byte) *db.Crede
 	}
 	require.FailNow(t, "credential not stored", "no stored credential has the ID %x", id)
 	return nil
-}
-
-// shotPath returns where a screenshot of the test goes: under
-// $SCREENSHOT_DIR, in a folder named after the test, when it is set, else in
-// the test's temporary folder.
-func shotPath(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("SCREENSHOT_DIR")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	folder := regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(t.Name(), "_")
-	return filepath.Join(dir, folder, name)
-}
-
-// rawTab is a tab of a Chromium of the test's own, driven through chromedp
-// directly, for what the harness does not offer: a script that runs before
-// the page's scripts (to take WebAuthn away, as in a browser without it)
-// and a viewport of a chosen size (a phone's).
-type rawTab struct {
-	ctx context.Context
-
-	mu       sync.Mutex
-	requests []string
-}
-
-// newRawTab starts a headless Chromium for the test, found as the harness
-// finds it, and opens a tab. before, when not empty, runs in every page of
-// the tab before the page's own scripts.
-func newRawTab(t *testing.T, before string) *rawTab {
-	t.Helper()
-	exe, err := rawChromiumPath()
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("browser: %v", err)
-		}
-		t.Fatalf("browser: %v", err)
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(exe),
-			chromedp.NoSandbox,
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-quic", true),
-		)...)
-	tab := &rawTab{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
-		if ev, ok := ev.(*network.EventRequestWillBeSent); ok {
-			tab.mu.Lock()
-			tab.requests = append(tab.requests, ev.Request.URL)
-			tab.mu.Unlock()
-		}
-	}))
-	tab.ctx = ctx
-	t.Cleanup(func() {
-		closeCtx, cancelClose := context.WithTimeout(ctx, 10*time.Second)
-		_ = chromedp.Cancel(closeCtx)
-		cancelClose()
-		cancel()
-		cancelAlloc()
-	})
-	// The first action starts the browser and binds it to ctx, so it runs
-	// without a deadline; a timer cancels ctx if the start hangs.
-	timer := time.AfterFunc(time.Minute, cancel)
-	err = chromedp.Do(ctx)
-	require.True(t, timer.Stop(), "browser: starting Chromium took over a minute")
-	require.NoError(t, err, "browser: starting Chromium %s", exe)
-	if before != "" {
-		tab.do(t, "adding a script that runs before the page's", chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tt, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: before})
-			return err
-		}))
-	}
-	return tab
-}
-
-// rawChromiumPath finds Chromium as the harness does: $CHROMIUM, else chromium
-// on PATH, else /usr/bin/chromium.
-func rawChromiumPath() (string, error) {
-	if want := os.Getenv("CHROMIUM"); want != "" {
-		return exec.LookPath(want)
-	}
-	for _, c := range []string{"chromium", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(c); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("no Chromium binary found; install it with `apt-get install -y chromium` or point CHROMIUM at one")
-}
-
-// do runs the actions with the harness's per-action timeout.
-func (r *rawTab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(r.ctx, browser.DefaultTimeout)
-	defer cancel()
-	require.NoError(t, chromedp.Do(ctx, actions...), "browser: %s", what)
-}
-
-// eval evaluates the JavaScript expression, awaiting a promise, into out.
-func (r *rawTab) eval(t *testing.T, js string, out any) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(r.ctx, browser.DefaultTimeout)
-	defer cancel()
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
-	require.NoError(t, err, "browser: evaluating %q", js)
-	require.NoError(t, json.Unmarshal(raw, out), "browser: decoding %s", raw)
-}
-
-// visible reports whether an element matches the selector and is rendered.
-func (r *rawTab) visible(t *testing.T, selector string) bool {
-	t.Helper()
-	var ok bool
-	r.eval(t, "(el => el !== null && el.checkVisibility())(document.querySelector("+jsString(selector)+"))", &ok)
-	return ok
-}
-
-// text returns the trimmed text of the element that matches the selector.
-func (r *rawTab) text(t *testing.T, selector string) string {
-	t.Helper()
-	var s string
-	r.eval(t, "document.querySelector("+jsString(selector)+").textContent.trim()", &s)
-	return s
-}
-
-// screenshot writes a PNG of the whole page to path.
-func (r *rawTab) screenshot(t *testing.T, path string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(r.ctx, browser.DefaultTimeout)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	require.NoError(t, err, "browser: taking a screenshot for %s", path)
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, png, 0o644))
-}
-
-// Requests returns the URL of every request the tab made, in order.
-func (r *rawTab) Requests() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.requests...)
-}
-
-// addAuthenticator gives the raw tab a platform passkey device.
-func (r *rawTab) addAuthenticator(t *testing.T) {
-	t.Helper()
-	r.do(t, "adding a virtual authenticator", chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, tt, webauthn.Enable, webauthn.EnableParams{EnableUI: new(false)}); err != nil {
-			return err
-		}
-		_, err := cdp.Call(ctx, tt, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
-			Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportInternal,
-			HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
-		}})
-		return err
-	}))
 }

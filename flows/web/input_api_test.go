@@ -13,6 +13,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/password"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/tenants"
@@ -127,11 +128,11 @@ func TestInput_BadTextAtEveryDoorOfTheFlowAPIAndWebAuthnRoutes(t *testing.T) {
 			require.Equal(t, http.StatusOK, r.status, string(r.body))
 			// A passkey-first sign-up waiting for its passkey: its address
 			// proved by the code first.
-			mails := mailsTo(srv.Outbox, "cy@acme.example")
+			mails := flowtest.Sent(srv.Outbox, "cy@acme.example")
 			r = c.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": "cy@acme.example"}}, nil)
 			require.Equal(t, http.StatusCreated, r.status, string(r.body))
 			signUpFlow := flow(r)
-			r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": mailedCode(t, srv.Outbox, "cy@acme.example", mails)}, signUpFlow)
+			r = c.post("/api/flows/sign-up/code.verify", map[string]any{"code": flowtest.CodeTo(t, srv.Outbox, "cy@acme.example", mails)}, signUpFlow)
 			require.Equal(t, http.StatusOK, r.status, string(r.body))
 			cyDevice := newAPIDevice(srv, "acme")
 			cyCredential := cyDevice.create(t, apiPublicKey(t, r))

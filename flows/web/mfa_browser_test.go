@@ -99,7 +99,7 @@ func (s *mfaSite) passwordIntoMFA(t *testing.T) {
 	s.device.auth.SetUserVerified(t, false)
 	tab.Type(t, "#identifier", adaEmail)
 	tab.Click(t, "#continue")
-	tabWaitText(t, tab, "#message", textCancelled)
+	tab.WaitText(t, "#message", textCancelled)
 	s.device.auth.SetUserVerified(t, true)
 	tab.Click(t, "#other-method")
 	tab.WaitVisible(t, `#method-list button[data-method="password"]`)
@@ -119,9 +119,9 @@ func (s *mfaSite) requirePasskeyOfferedFirst(t *testing.T) {
 	tab := s.tab
 	tab.WaitVisible(t, "#mfa-passkey-button")
 	for _, other := range []string{"#mfa-totp", "#mfa-sms", "#mfa-backup", "#mfa-choices"} {
-		require.False(t, tabShows(t, tab, other), "%s shows before the person asks for another method", other)
+		require.False(t, tab.Shows(t, other), "%s shows before the person asks for another method", other)
 	}
-	require.True(t, tabShows(t, tab, "#mfa-other"))
+	require.True(t, tab.Shows(t, "#mfa-other"))
 	require.Equal(t, "Try another method to verify", tab.Text(t, "#mfa-other"))
 }
 
@@ -160,7 +160,7 @@ func TestMFAInThePage_PasswordThenThePasskeyOfferedFirst(t *testing.T) {
 	s.passwordIntoMFA(t)
 	s.requirePasskeyOfferedFirst(t)
 	tab := s.tab
-	tab.Screenshot(t, shotPath(t, "mfa-passkey.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "mfa-passkey.png"))
 	tab.Click(t, "#mfa-passkey-button")
 	s.waitAccount(t, tab)
 	s.requireSession(t, "pwd,webauthn,mfa")
@@ -170,11 +170,11 @@ func TestMFAInThePage_PasswordThenThePasskeyOfferedFirst(t *testing.T) {
 	// factor, and still offered first.
 	s.set(t, func(p *tenants.Passkeys) { p.SignIn = false })
 	s.signOut(t, tab)
-	require.False(t, tabHas(t, tab, "#passkey-button"))
+	require.False(t, tab.Has(t, "#passkey-button"))
 	tab.Type(t, "#identifier", adaEmail)
 	tab.Click(t, "#continue")
 	tab.WaitVisible(t, `#method-list button[data-method="password"]`)
-	require.False(t, tabShows(t, tab, "#verify-passkey"), "no passkey sign-in offered")
+	require.False(t, tab.Shows(t, "#verify-passkey"), "no passkey sign-in offered")
 	tab.Click(t, `#method-list button[data-method="password"]`)
 	tab.WaitVisible(t, "#password")
 	tab.Type(t, "#password", mfaPassword)
@@ -198,21 +198,21 @@ func TestMFAInThePage_PasswordThenAnotherMethodTheAuthenticatorApp(t *testing.T)
 	s.requirePasskeyOfferedFirst(t)
 	tab.Click(t, "#mfa-other")
 	tab.WaitVisible(t, "#mfa-choices button")
-	require.Equal(t, []string{"Authenticator app code", "SMS code to " + mfaPhoneMasked, "Backup code"}, tabTexts(t, tab, "#mfa-choices button"))
+	require.Equal(t, []string{"Authenticator app code", "SMS code to " + mfaPhoneMasked, "Backup code"}, tab.Texts(t, "#mfa-choices button"))
 	var focused string
 	tab.Eval(t, `document.activeElement.dataset.factor || ""`, &focused)
 	require.Equal(t, "totp", focused, "the first choice has the keyboard focus")
-	tab.Screenshot(t, shotPath(t, "mfa-choices.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "mfa-choices.png"))
 	tab.Click(t, `#mfa-choices button[data-factor="totp"]`)
 	tab.WaitVisible(t, "#totp-code")
-	require.False(t, tabShows(t, tab, "#mfa-webauthn"))
+	require.False(t, tab.Shows(t, "#mfa-webauthn"))
 	tab.Eval(t, `document.activeElement.id`, &focused)
 	require.Equal(t, "totp-code", focused)
 	require.Equal(t, "Code from your authenticator app", tab.Text(t, `label[for="totp-code"]`))
 
 	tab.Type(t, "#totp-code", "000000")
 	tab.Click(t, "#mfa-totp button")
-	tabWaitText(t, tab, "#message", textWrongCode)
+	tab.WaitText(t, "#message", textWrongCode)
 	require.Empty(t, s.sessions(t, s.userID))
 
 	code, err := totp.GenerateCode(mfaTOTPSecret, time.Now())
@@ -235,24 +235,24 @@ func TestMFAInThePage_PasswordThenAnotherMethodAnSMSCode(t *testing.T) {
 	tab.WaitVisible(t, "#mfa-sms-send")
 	require.Equal(t, "Send a code to "+mfaPhoneMasked, tab.Text(t, "#mfa-sms-send"))
 	require.Equal(t, "We'll text a code to the phone number you set up for 2-step verification.", tab.Text(t, "#mfa-sms-intro"))
-	require.False(t, tabShows(t, tab, "#sms-code"), "the code field waits for the send")
+	require.False(t, tab.Shows(t, "#sms-code"), "the code field waits for the send")
 	require.Empty(t, s.outbox.Messages(), "nothing is sent before the person asks")
 	tab.Click(t, "#mfa-sms-send")
 	tab.WaitVisible(t, "#sms-code")
 	require.Equal(t, "We sent a code to "+mfaPhoneMasked+". It works for 10 minutes.", tab.Text(t, "#mfa-sms-sent"))
-	require.False(t, tabShows(t, tab, "#mfa-sms-send"))
-	require.False(t, tabShows(t, tab, "#mfa-sms-intro"))
+	require.False(t, tab.Shows(t, "#mfa-sms-send"))
+	require.False(t, tab.Shows(t, "#mfa-sms-intro"))
 	require.Equal(t, "Code from the text message", tab.Text(t, `label[for="sms-code"]`))
 	var focused string
 	tab.Eval(t, `document.activeElement.id`, &focused)
 	require.Equal(t, "sms-code", focused)
 	first := s.waitSMS(t, 1)
-	tab.Screenshot(t, shotPath(t, "mfa-sms.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "mfa-sms.png"))
 
 	// A wrong code: the page says so, and nobody is signed in.
 	tab.Type(t, "#sms-code", otherSixDigits(first))
 	tab.Click(t, "#mfa-sms-submit")
-	tabWaitText(t, tab, "#message", textWrongCode)
+	tab.WaitText(t, "#message", textWrongCode)
 	require.Empty(t, s.sessions(t, s.userID))
 
 	// "Send a new code": the newest code is the one that counts.
@@ -328,7 +328,7 @@ func TestMFAInThePage_ABackupCodeWorksOnce(t *testing.T) {
 	tab.WaitVisible(t, "#backup-code")
 	tab.Type(t, "#backup-code", s.backup[0])
 	tab.Click(t, "#mfa-backup button")
-	tabWaitText(t, tab, "#message", textWrongCode)
+	tab.WaitText(t, "#message", textWrongCode)
 	require.Empty(t, s.sessions(t, s.userID))
 	require.Equal(t, s.url("/"), tab.Location(t))
 	var focused string

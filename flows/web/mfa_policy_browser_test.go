@@ -49,7 +49,7 @@ func TestSignUpMandatory_APasswordSignUpInThePageSignsInOnlyOnceTheAppIsBound(t 
 
 	tab.Click(t, "#prompt-skip")
 	tab.WaitVisible(t, "#totp-qr")
-	require.True(t, tabShows(t, tab, "#totp-required"))
+	require.True(t, tab.Shows(t, "#totp-required"))
 	require.Empty(t, acme.sessions(t, user.ID))
 	require.False(t, meFromThePage(t, tab))
 	code, err := totp.GenerateCode(tab.Text(t, "#totp-secret"), time.Now())

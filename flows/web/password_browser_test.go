@@ -56,7 +56,7 @@ func TestPasswordSignIn_ThenSecondFactorInThePage(t *testing.T) {
 
 	// A wrong password: the page says so, nobody is signed in.
 	signInWith(plain.DisplayName, "wrong password here")
-	tabWaitText(t, tab, "#message", "The account or password is not right. Check them and try again, or choose another way to sign in.")
+	tab.WaitText(t, "#message", "The account or password is not right. Check them and try again, or choose another way to sign in.")
 	require.Empty(t, acme.sessions(t, plain.ID))
 
 	// The right one, without 2-step verification: straight in.
@@ -71,12 +71,12 @@ func TestPasswordSignIn_ThenSecondFactorInThePage(t *testing.T) {
 	// given there is no session.
 	signInWith(guarded.DisplayName, "correct horse battery staple")
 	tab.WaitVisible(t, "#totp-code")
-	require.True(t, tabShows(t, tab, "#mfa"))
+	require.True(t, tab.Shows(t, "#mfa"))
 	require.Empty(t, acme.sessions(t, guarded.ID))
 
 	tab.Type(t, "#totp-code", "000000")
 	tab.Click(t, "#mfa-totp button")
-	tabWaitText(t, tab, "#message", "That code is not right or was already used. Enter a new code, or try another method to verify.")
+	tab.WaitText(t, "#message", "That code is not right or was already used. Enter a new code, or try another method to verify.")
 	require.Empty(t, acme.sessions(t, guarded.ID))
 
 	code, err := totp.GenerateCode(secret, time.Now())

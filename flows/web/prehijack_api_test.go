@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 	"github.com/sesame-id/sesame/tenants"
@@ -47,10 +48,10 @@ func apiCodeSignIn(t *testing.T, srv *testserver.Server, email string) apiRespon
 	r := c.post("/api/flows/sign-in", map[string]any{"action": "identify", "input": map[string]any{"identifier": email}}, nil)
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	token := apiFlowToken(t, r)
-	before := mailsTo(srv.Outbox, email)
+	before := flowtest.Sent(srv.Outbox, email)
 	r = c.post("/api/flows/sign-in/code.send", map[string]any{}, map[string]string{"X-Sesame-Flow": token})
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
-	return c.post("/api/flows/sign-in/code.verify", map[string]any{"code": mailedCode(t, srv.Outbox, email, before)}, map[string]string{"X-Sesame-Flow": token})
+	return c.post("/api/flows/sign-in/code.verify", map[string]any{"code": flowtest.CodeTo(t, srv.Outbox, email, before)}, map[string]string{"X-Sesame-Flow": token})
 }
 
 // TestAPI_PreHijack_PasskeyFirstCannotClaimAnAddressItDidNotProve is the
@@ -72,13 +73,13 @@ func TestAPI_PreHijack_PasskeyFirstCannotClaimAnAddressItDidNotProve(t *testing.
 			// The attacker: a taken address and a free one get the same
 			// answer, a code sent and no registration options.
 			attacker := newAPIClient(t, srv, "acme")
-			before := mailsTo(srv.Outbox, victim)
+			before := flowtest.Sent(srv.Outbox, victim)
 			r := attacker.post("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": victim}}, nil)
 			require.Equal(t, http.StatusCreated, r.status, string(r.body))
 			require.Equal(t, "verify", apiState(t, r))
 			require.Nil(t, r.json(t)["result"].(map[string]any)["passkey"], "no passkey before the address is proved")
 			token := apiFlowToken(t, r)
-			mailedCode(t, srv.Outbox, victim, before) // the code went to the victim
+			flowtest.CodeTo(t, srv.Outbox, victim, before) // the code went to the victim
 			r = attacker.post("/api/flows/sign-up/passkey.finish", map[string]any{"credential": map[string]any{}}, map[string]string{"X-Sesame-Flow": token})
 			require.Equal(t, http.StatusConflict, r.status, string(r.body))
 			require.Equal(t, "action_not_allowed", r.errorCode(t))

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/internal/browser"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -24,12 +25,12 @@ func TestSignUpPasskeyFirst_ThePageProvesTheAddressBeforeThePasskey(t *testing.T
 
 	tab.Navigate(t, acme.url("/sign-up"))
 	tab.Type(t, "#identifier", email)
-	before := acme.sent(email)
+	before := flowtest.Sent(acme.outbox, email)
 	tab.Click(t, "#create-passkey")
 	tab.WaitVisible(t, "#verify-code")
 	require.Equal(t, "We sent a code in an email to "+email+". It works for 10 minutes.", tab.Text(t, "#verify-sent"))
 	acme.requireNoUser(t, email)
-	tab.Type(t, "#verify-code", acme.code(t, email, before))
+	tab.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox, email, before))
 	tab.Click(t, "#verify-submit")
 	acme.skipTwoStep(t, tab)
 	acme.waitAccount(t, tab)
@@ -47,13 +48,13 @@ func TestSignUpPasskeyFirst_ThePageProvesTheAddressBeforeThePasskey(t *testing.T
 	device.plugIn(t, other)
 	other.Navigate(t, acme.url("/sign-up"))
 	other.Type(t, "#identifier", email)
-	before = acme.sent(email)
+	before = flowtest.Sent(acme.outbox, email)
 	other.Click(t, "#create-passkey")
 	other.WaitVisible(t, "#verify-code")
 	require.Equal(t, "We sent a code in an email to "+email+". It works for 10 minutes.", other.Text(t, "#verify-sent"))
-	other.Type(t, "#verify-code", acme.code(t, email, before))
+	other.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox, email, before))
 	other.Click(t, "#verify-submit")
-	tabWaitText(t, other, "#message", "An account with this email address already exists. Sign in instead, or use another address.")
+	other.WaitText(t, "#message", "An account with this email address already exists. Sign in instead, or use another address.")
 	creds, err := acme.scope().Credentials().ByUser(t.Context(), user.ID, "")
 	require.NoError(t, err)
 	require.Len(t, creds, 1)

@@ -36,10 +36,10 @@ func TestSignUpTwoStep_EnableOrSkipAfterThePasskey(t *testing.T) {
 		acme.createPasskeyFirst(t, tab, email)
 		tab.WaitVisible(t, "#two-step-enable")
 		require.Equal(t, "Turn on 2-step verification", tab.Text(t, "#two-step-title"))
-		require.True(t, tabShows(t, tab, "#two-step-skip"))
+		require.True(t, tab.Shows(t, "#two-step-skip"))
 		user := acme.user(t, email)
 		require.False(t, user.MFAEnabled, "the passkey alone does not turn 2-step verification on")
-		tab.Screenshot(t, shotPath(t, "sign-up-two-step.png"))
+		tab.Screenshot(t, browser.ShotPath(t, "sign-up-two-step.png"))
 
 		tab.Click(t, "#two-step-enable")
 		tab.WaitVisible(t, "#totp-qr")
@@ -51,12 +51,12 @@ func TestSignUpTwoStep_EnableOrSkipAfterThePasskey(t *testing.T) {
 		require.True(t, loaded, "the QR code image decodes")
 		secret := tab.Text(t, "#totp-secret")
 		require.NotEmpty(t, secret)
-		tab.Screenshot(t, shotPath(t, "sign-up-totp.png"))
+		tab.Screenshot(t, browser.ShotPath(t, "sign-up-totp.png"))
 
 		// A wrong code first: the page says so and stays.
 		tab.Type(t, "#totp-code", "000000")
 		tab.Click(t, "#totp-confirm")
-		tabWaitText(t, tab, "#message", "That code is not right. Enter the 6-digit code your authenticator app shows now.")
+		tab.WaitText(t, "#message", "That code is not right. Enter the 6-digit code your authenticator app shows now.")
 		require.False(t, acme.user(t, email).MFAEnabled)
 
 		code, err := totp.GenerateCode(secret, time.Now())
@@ -65,9 +65,9 @@ func TestSignUpTwoStep_EnableOrSkipAfterThePasskey(t *testing.T) {
 		tab.Type(t, "#totp-code", code)
 		tab.Click(t, "#totp-confirm")
 		tab.WaitVisible(t, "#backup-codes-saved")
-		codes := tabTexts(t, tab, "li.backup-code")
+		codes := tab.Texts(t, "li.backup-code")
 		require.Len(t, codes, 10)
-		tab.Screenshot(t, shotPath(t, "sign-up-backup-codes.png"))
+		tab.Screenshot(t, browser.ShotPath(t, "sign-up-backup-codes.png"))
 
 		user = acme.user(t, email)
 		require.True(t, user.MFAEnabled)

@@ -13,6 +13,7 @@ import (
 	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/browser"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -35,7 +36,7 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	var labelled bool
 	tab.Eval(t, `[...document.querySelectorAll("input")].every((i) => i.labels.length > 0 && i.labels[0].textContent.trim() !== "")`, &labelled)
 	require.True(t, labelled, "every field of the page has a label")
-	tab.Screenshot(t, shotPath(t, "sign-up-form.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "sign-up-form.png"))
 	acme.signUpByEmailCode(t, tab, email)
 	tab.WaitVisible(t, "#new-password")
 	require.Equal(t, "Use at least 10 characters. A few unrelated words make a password that is long and easy to remember.", tab.Text(t, "#new-password-hint"))
@@ -44,7 +45,7 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	// A common password is refused with the server's reason.
 	tab.Type(t, "#new-password", "qwertyuiop")
 	tab.Click(t, "#password-submit")
-	tabWaitText(t, tab, "#message", password.ErrCommon.Error())
+	tab.WaitText(t, "#message", password.ErrCommon.Error())
 	var focused string
 	tab.Eval(t, `document.activeElement.id`, &focused)
 	require.Equal(t, "new-password", focused, "the field at fault has the focus")
@@ -63,12 +64,12 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	s := acme.sessions(t, user.ID)
 	require.Len(t, s, 1)
 	require.Equal(t, "otp,pwd", s[0].AMR)
-	tab.Screenshot(t, shotPath(t, "sign-up-passkey-prompt.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "sign-up-passkey-prompt.png"))
 
 	tab.Click(t, "#prompt-create")
 	tab.WaitVisible(t, "#two-step-enable")
 	require.Equal(t, "Turn on 2-step verification", tab.Text(t, "#two-step-title"))
-	require.True(t, tabShows(t, tab, "#two-step-skip"))
+	require.True(t, tab.Shows(t, "#two-step-skip"))
 	require.Len(t, acme.credentials(t, user.ID), 1)
 	require.Equal(t, []byte(phone.only(t).CredentialID), acme.credentials(t, user.ID)[0].CredentialID)
 	require.False(t, acme.user(t, email).MFAEnabled, "the passkey alone does not turn 2-step verification on")
@@ -86,7 +87,7 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	tab.Type(t, "#totp-code", code)
 	tab.Click(t, "#totp-confirm")
 	tab.WaitVisible(t, "#backup-codes-saved")
-	codes := tabTexts(t, tab, "li.backup-code")
+	codes := tab.Texts(t, "li.backup-code")
 	require.Len(t, codes, 10)
 	user = acme.user(t, email)
 	require.True(t, user.MFAEnabled)
@@ -131,7 +132,7 @@ func TestSignUpByCode_SkippingThePasskeyPromptSignsInWithoutTheTwoStepPage(t *te
 	var focused string
 	tab.Eval(t, `document.activeElement.id`, &focused)
 	require.Equal(t, "verify-code", focused, "the code field has the focus")
-	tab.Type(t, "#verify-code", acme.code(t, email, 0)+"\r")
+	tab.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox, email, 0)+"\r")
 	tab.WaitVisible(t, "#prompt-skip")
 	tab.Type(t, "#prompt-skip", "\r")
 	acme.waitAccount(t, tab)
@@ -164,31 +165,31 @@ func TestSignUpByCode_AMandatoryPolicyRequiresBindingAnSMSPhoneWithNoSkip(t *tes
 	acme.signUpByEmailCode(t, tab, email)
 	tab.WaitVisible(t, "#choose-sms")
 	require.Equal(t, "Set up 2-step verification", tab.Text(t, "#mfa-title"))
-	require.True(t, tabShows(t, tab, "#mfa-required"))
-	require.True(t, tabShows(t, tab, "#choose-totp"))
+	require.True(t, tab.Shows(t, "#mfa-required"))
+	require.True(t, tab.Shows(t, "#choose-totp"))
 	for _, skip := range []string{"#two-step-skip", "#mfa-later", "#mfa-finish", "#prompt-skip"} {
-		require.False(t, tabShows(t, tab, skip), "%s offers a way past", skip)
+		require.False(t, tab.Shows(t, skip), "%s offers a way past", skip)
 	}
 	user := acme.user(t, email)
 	require.False(t, user.MFAEnabled)
-	tab.Screenshot(t, shotPath(t, "sign-up-mfa-required.png"))
+	tab.Screenshot(t, browser.ShotPath(t, "sign-up-mfa-required.png"))
 
 	tab.Click(t, "#choose-sms")
 	tab.WaitVisible(t, "#sms-phone")
 	// A number without its country code is refused with what to do.
 	tab.Type(t, "#sms-phone", "555 0142")
 	tab.Click(t, "#sms-send")
-	tabWaitText(t, tab, "#message", "Enter a mobile number in international form: + and the country code, then the number, such as +44 7700 900123.")
+	tab.WaitText(t, "#message", "Enter a mobile number in international form: + and the country code, then the number, such as +44 7700 900123.")
 	tab.Eval(t, `document.getElementById("sms-phone").value = ""`, nil)
 	tab.Type(t, "#sms-phone", "+1 555 555 0142")
 	tab.Click(t, "#sms-send")
 	tab.WaitVisible(t, "#sms-code")
 	require.Equal(t, "We sent a code to "+mobile+". It works for 10 minutes.", tab.Text(t, "#sms-sent"))
-	tab.Type(t, "#sms-code", acme.code(t, mobile, 0))
+	tab.Type(t, "#sms-code", flowtest.CodeTo(t, acme.outbox, mobile, 0))
 	tab.Click(t, "#sms-verify")
 
 	tab.WaitVisible(t, "#mfa-finish")
-	require.True(t, tabShows(t, tab, "#mfa-bound"))
+	require.True(t, tab.Shows(t, "#mfa-bound"))
 	user = acme.user(t, email)
 	require.True(t, user.MFAEnabled)
 	f, err := acme.scope().SMSFactors().Get(t.Context(), user.ID)
@@ -197,7 +198,7 @@ func TestSignUpByCode_AMandatoryPolicyRequiresBindingAnSMSPhoneWithNoSkip(t *tes
 
 	tab.Click(t, "#mfa-finish")
 	tab.WaitVisible(t, "#backup-codes-saved")
-	require.Len(t, tabTexts(t, tab, "li.backup-code"), 10)
+	require.Len(t, tab.Texts(t, "li.backup-code"), 10)
 	tab.Click(t, "#backup-codes-saved")
 	acme.waitAccount(t, tab)
 	s := acme.sessions(t, user.ID)
