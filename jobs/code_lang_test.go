@@ -60,7 +60,7 @@ func TestCodeMessages_InTheLanguageTheJobCarries(t *testing.T) {
 	for _, m := range e.twilio.Messages() {
 		bodies[m.To] = m.Body
 	}
-	require.Regexp(t, `^Su código de Acme es [0-9]{6}\. Caduca en 10 minutos\.$`, bodies["+34612345678"])
+	require.Regexp(t, `^Tu código de Acme es [0-9]{6}\. Caduca en 10 minutos\.$`, bodies["+34612345678"])
 	require.Regexp(t, `^您的 Acme 验证码是 [0-9]{6}。10 分钟后过期。$`, bodies["+8613800138000"])
 	require.Regexp(t, `^Your Acme code is [0-9]{6}\. It expires in 10 minutes\.$`, bodies["+14155550100"])
 
@@ -71,8 +71,8 @@ func TestCodeMessages_InTheLanguageTheJobCarries(t *testing.T) {
 		require.NoError(t, err)
 		got[m.To[0]] = [2]string{subject, emailText(t, m)}
 	}
-	require.Equal(t, "Su código de Acme", got["lucia@example.com"][0])
-	require.Regexp(t, regexp.MustCompile(`^Su código de Acme es [0-9]{6}\. Caduca en 10 minutos\.$`), got["lucia@example.com"][1])
+	require.Equal(t, "Tu código de Acme", got["lucia@example.com"][0])
+	require.Regexp(t, regexp.MustCompile(`^Tu código de Acme es [0-9]{6}\. Caduca en 10 minutos\.$`), got["lucia@example.com"][1])
 	require.Equal(t, "您的 Acme 验证码", got["wei@example.com"][0])
 	require.Regexp(t, `^您的 Acme 验证码是 [0-9]{6}。10 分钟后过期。$`, got["wei@example.com"][1])
 }

@@ -291,7 +291,7 @@ func TestCode_TheMessageSpeaksTheClientsLanguageOrTheTenants(t *testing.T) {
 	token := e.start(t)
 	e.identify(t, token, ada.email)
 	e.sentCode(t, token, ada.email)
-	require.Regexp(t, `^Su código de .+ es [0-9]{6}\. Caduca en 10 minutos\.$`, e.messagesTo(ada.email)[0])
+	require.Regexp(t, `^Tu código de .+ es [0-9]{6}\. Caduca en 10 minutos\.$`, e.messagesTo(ada.email)[0])
 
 	e.req.Lang = ""
 	e.Tenant.Settings.DefaultLocale = "zh-CN"

@@ -39,7 +39,7 @@ func TestCatalog_RefusesALanguageThatDiffersFromEnglish(t *testing.T) {
 		es, zh string
 		want   string
 	}{
-		"a key missing":         {es: `{"title": "Inicie sesión en {tenant}"}`, zh: good, want: `es lacks "p.mfa.title"`},
+		"a key missing":         {es: `{"title": "Inicia sesión en {tenant}"}`, zh: good, want: `es lacks "p.mfa.title"`},
 		"a key English lacks":   {es: `{"title": "x {tenant}", "mfa": {"title": "y"}, "extra": "z"}`, zh: good, want: `es has "p.extra", which English lacks`},
 		"another placeholder":   {es: good, zh: `{"title": "登录 {name}", "mfa": {"title": "两步"}}`, want: `zh-CN "p.title" has placeholders [name], English has [tenant]`},
 		"an empty value":        {es: `{"title": " ", "mfa": {"title": "y"}}`, zh: good, want: "p.title is empty"},
