@@ -71,6 +71,12 @@ type Config struct {
 	// CaptchaVerifyOrigin does the same for the providers' siteverify
 	// APIs. Default "": the providers' own.
 	CaptchaVerifyOrigin string
+
+	// KeyEncryptionKey (32 bytes) seals the tenants' OpenID Provider
+	// signing keys. Default: generated on first start and kept in the data
+	// folder (key-encryption.key beside the SQLite file, ./data with
+	// PostgreSQL). Every server of one database needs the same key.
+	KeyEncryptionKey []byte
 }
 
 // setting describes one configuration value.
@@ -192,6 +198,16 @@ func settings() []setting {
 			apply: func(c *Config, v string) error {
 				c.CaptchaVerifyOrigin = v
 				return captcha.ValidateOrigin(v)
+			}},
+		{Flag: "key-encryption-key", Env: "SESAME_KEY_ENCRYPTION_KEY", Default: "", serveOnly: true,
+			Help: "32 random bytes in base64 that seal the tenants' token signing keys; default: generated on first start into key-encryption.key in the data folder",
+			apply: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				k, err := parseKeyEncryptionKey(v)
+				c.KeyEncryptionKey = k
+				return err
 			}},
 	}
 }

@@ -113,8 +113,12 @@ func (e cliEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	kek, err := keyEncryptionKey(cfg, logger)
+	if err != nil {
+		return err
+	}
 	appCfg := app.Config{
-		BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient,
+		BaseDomain: cfg.BaseDomain, Logger: logger, Jobs: jobClient, KeyEncryptionKey: kek,
 		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
 		Development: cfg.Env == "development", Senders: senders,
 	}

@@ -1,6 +1,21 @@
 import { supported, conditionalSupported, get, Flow, explain } from "/static/webauthn.js";
 import { t, has, lang } from "/static/i18n.js";
 
+// doneURL is where a finished sign-in goes: back to the application's
+// authorization request when the page was opened for one (?authRequest=ID,
+// see flows/provider), else the account page.
+function doneURL() {
+  const id = new URLSearchParams(window.location.search).get("authRequest");
+  return id ? "/oidc/login?id=" + encodeURIComponent(id) : "/account";
+}
+
+// A sign-up started from an application's request returns to it too.
+{
+  const id = new URLSearchParams(window.location.search).get("authRequest");
+  const link = document.getElementById("sign-up-link");
+  if (id && link) link.href = "/sign-up?authRequest=" + encodeURIComponent(id);
+}
+
 // CODE_MINUTES is how long a one-time code works (the server's ten
 // minutes), written in the page's language.
 const CODE_MINUTES = new Intl.NumberFormat(lang).format(10);
@@ -40,7 +55,7 @@ function cancelAutofill() {
 async function finish(flow, credential) {
   await flow.step("passkey.finish", { credential });
   say(t("sign_in.signed_in"));
-  window.location.assign("/account");
+  window.location.assign(doneURL());
 }
 
 // Continue with passkey: a discoverable credential, picked in the prompt.
@@ -174,7 +189,7 @@ async function verifyCode(event) {
       document.getElementById("code-form").hidden = true;
       showSecondFactor(res.result);
     } else {
-      window.location.assign("/account");
+      window.location.assign(doneURL());
     }
   } catch (err) {
     say(explain(err));
@@ -200,7 +215,7 @@ async function signInWithPassword(event) {
     if (res.flow.state === "mfa") {
       showSecondFactor(res.result);
     } else {
-      window.location.assign("/account");
+      window.location.assign(doneURL());
     }
   } catch (err) {
     say(explain(err));
@@ -286,7 +301,7 @@ async function secondFactor(action, input, field) {
   busy(true);
   try {
     await identifyFlow.step(action, input);
-    window.location.assign("/account");
+    window.location.assign(doneURL());
   } catch (err) {
     say(explain(err));
     if (field) field.focus();
@@ -302,7 +317,7 @@ async function mfaPasskey() {
     const res = await identifyFlow.step("mfa.passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
     await identifyFlow.step("mfa.passkey.finish", { credential });
-    window.location.assign("/account");
+    window.location.assign(doneURL());
   } catch (err) {
     say(explain(err));
   } finally {

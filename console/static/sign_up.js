@@ -1,6 +1,15 @@
 import { supported, create, Flow, FlowError, explain } from "/static/webauthn.js";
 import { t } from "/static/i18n.js";
 
+// doneURL is where a finished sign-in goes: back to the application's
+// authorization request when the page was opened for one (?authRequest=ID,
+// see flows/provider), else the account page.
+function doneURL() {
+  const id = new URLSearchParams(window.location.search).get("authRequest");
+  return id ? "/oidc/login?id=" + encodeURIComponent(id) : "/account";
+}
+
+
 const $ = (id) => document.getElementById(id);
 
 const root = $("sign-up");
@@ -41,7 +50,7 @@ function show(section) {
 }
 
 function done() {
-  window.location.assign("/account");
+  window.location.assign(doneURL());
 }
 
 // fail shows the error in the page's language (explain) and focuses the

@@ -13,10 +13,11 @@ import (
 )
 
 // signInPage serves the hosted sign-in page; a signed-in user goes to
-// their account instead.
+// their account instead, unless an application's authorization request
+// asks for a new sign-in (provider.SignInParam: prompt=login, max_age).
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	t := h.tenant(r)
-	if _, err := h.session(r.Context(), r, t); err == nil {
+	if _, err := h.session(r.Context(), r, t); err == nil && r.URL.Query().Get("authRequest") == "" {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/internal/captcha"
@@ -51,6 +52,10 @@ type Config struct {
 	// Default "": the providers' own.
 	CaptchaScriptOrigin string
 	CaptchaVerifyOrigin string
+	// KeyEncryptionKey (32 bytes) seals the tenants' OpenID Provider
+	// signing keys. Default: a random key for this process only (tests);
+	// sesame serve always passes the configured one.
+	KeyEncryptionKey []byte
 }
 
 // App is the assembled server.
@@ -58,6 +63,8 @@ type App struct {
 	Handler  http.Handler
 	Tenants  *tenants.Service
 	Passkeys *passkey.Service
+	// Provider is the tenants' OpenID Provider.
+	Provider *provider.Provider
 }
 
 // New builds the handler: request ids, access log, health probes, then
@@ -98,10 +105,14 @@ func New(d *db.DB, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	prov, err := newProvider(d, cfg, ts, pages, tenantPages)
+	if err != nil {
+		return nil, err
+	}
 	router := &tenants.Router{
 		Tenants:  ts,
 		Base:     pages.AdminHome(adminView(cfg, ts)),
-		Tenant:   tenantPages,
+		Tenant:   prov,
 		Admin:    web.NewAdmin(tenantPages, gql, cfg.Development, outboxOf(cfg)),
 		NotFound: pages.UnknownHost(),
 		Logger:   logger,
@@ -119,7 +130,7 @@ func New(d *db.DB, cfg Config) (*App, error) {
 		return nil
 	}
 	h := server.WithRequestID(server.AccessLog(logger, server.Health(ready, router)))
-	return &App{Handler: h, Tenants: ts, Passkeys: pk}, nil
+	return &App{Handler: h, Tenants: ts, Passkeys: pk, Provider: prov}, nil
 }
 
 // adminView is the base host's home. In development its /dev/outbox leads
