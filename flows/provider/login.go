@@ -53,7 +53,8 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.appError(w, r, t, console.AppErrorUnknownRedirect)
 		return
 	}
-	p.serveOP(w, r, &reqState{app: a, binding: p.bind(w, r)})
+	iw := &issuerWriter{ResponseWriter: w, redirectURI: r.Form.Get("redirect_uri"), issuer: p.issuer(r)}
+	p.serveOP(iw, r, &reqState{app: a, binding: p.bind(w, r)})
 }
 
 // bind returns the browser's binding value, setting the cookie that holds
@@ -106,6 +107,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		p.appError(w, r, t, console.AppErrorOtherBrowser)
 		return
 	}
+	w = &issuerWriter{ResponseWriter: w, redirectURI: ar.doc.RedirectURI, issuer: p.issuer(r)}
 	now := p.Clock.Now()
 	scope := p.DB.ForTenant(t.ID)
 	if s, err := p.session(ctx, r, scope); err == nil && ar.satisfiedBy(s.VerifiedAt, now) {

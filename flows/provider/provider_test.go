@@ -10,6 +10,7 @@ import (
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -87,6 +88,7 @@ func codeAt(t *testing.T, u *url.URL, state string) string {
 		require.Equal(t, state, u.Query().Get("state"))
 	}
 	require.NotEmpty(t, u.Query().Get("code"))
+	require.Regexp(t, `^http://acme\.localhost:\d+$`, u.Query().Get("iss"), "RFC 9207: the issuer that answered")
 	return u.Query().Get("code")
 }
 
@@ -178,6 +180,7 @@ func TestProvider_PromptNoneAndLogin(t *testing.T) {
 			require.Equal(t, redirectURI, at.Scheme+"://"+at.Host+at.Path, "prompt=none never shows a page")
 			require.Equal(t, "login_required", at.Query().Get("error"))
 			require.Equal(t, "s-none", at.Query().Get("state"))
+			require.Equal(t, rp.issuer, at.Query().Get("iss"), "RFC 9207: the issuer that answered")
 			require.Empty(t, at.Query().Get("code"))
 
 			at, _ = rp.authorize(signedIn, oauth2.SetAuthURLParam("prompt", "none"))
@@ -309,6 +312,20 @@ func TestProvider_ClientCredentialsAndTenantIsolation(t *testing.T) {
 			require.Equal(t, false, introspect(t, bravo, bravo.conf.ClientID, bravo.conf.ClientSecret, tok.AccessToken)["active"])
 			require.Equal(t, true, introspect(t, m2m, m2m.conf.ClientID, m2m.conf.ClientSecret, user.AccessToken)["active"],
 				"A's resource server sees A's user token")
+			// A rotation keeps the old key in the JWKS: the token still
+			// verifies for a client that fetches the keys afresh.
+			acme, err := srv.Tenants.BySlug(t.Context(), "acme")
+			require.NoError(t, err)
+			require.NoError(t, srv.App.Provider.Keys.Rotate(t.Context(), acme.ID, jose.ES256))
+			fresh := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Other", Type: apps.TypeM2M})
+			_, err = fresh.provider.Verifier(&gooidc.Config{ClientID: web.conf.ClientID, SupportedSigningAlgs: []string{"ES256"}}).Verify(fresh.ctx, rawID)
+			require.NoError(t, err, "signed by the retired key, still published")
+			at, verifier = web.authorize(br, gooidc.Nonce("n2"))
+			after, err := web.conf.Exchange(web.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			_, err = fresh.provider.Verifier(&gooidc.Config{ClientID: web.conf.ClientID, SupportedSigningAlgs: []string{"ES256"}}).Verify(fresh.ctx, after.Extra("id_token").(string))
+			require.NoError(t, err, "signed by the new key")
+
 			crossCC := clientcredentials.Config{ClientID: m2m.conf.ClientID, ClientSecret: m2m.created.Secret, TokenURL: bravo.issuer + "/oidc/token"}
 			_, err = crossCC.Token(bravo.ctx)
 			require.Error(t, err, "A's client is unknown at B")
