@@ -133,16 +133,20 @@ func (rs OIDCAuthRequestStore) SaveCode(ctx context.Context, id uuid.UUID, codeH
 }
 
 // UseCode marks the code used and returns its request, in one statement:
-// of two concurrent exchanges one gets it. A code that is unknown or
-// expired returns ErrNotFound; one already used returns ErrCodeReused with
-// the request, so the caller can revoke what the first use issued.
-func (rs OIDCAuthRequestStore) UseCode(ctx context.Context, codeHash []byte, now time.Time) (*OIDCAuthRequest, error) {
+// of two concurrent exchanges one gets it. The used request is kept until
+// keepUntil (the longest a token it issued can live), so that a second use
+// is recognised for as long as there is something to revoke. A code that
+// is unknown or expired returns ErrNotFound; one already used returns
+// ErrCodeReused with the request, so the caller can revoke what the first
+// use issued.
+func (rs OIDCAuthRequestStore) UseCode(ctx context.Context, codeHash []byte, now, keepUntil time.Time) (*OIDCAuthRequest, error) {
 	if err := rs.s.check(); err != nil {
 		return nil, err
 	}
 	r := new(OIDCAuthRequest)
 	err := rs.s.idb.NewUpdate().Model(r).
 		Set("code_used_at = ?", now.UTC()).
+		Set("expires_at = ?", keepUntil.UTC()).
 		Where("tenant_id = ?", rs.s.tenant).
 		Where("code_hash = ?", codeHash).
 		Where("code_used_at IS NULL").

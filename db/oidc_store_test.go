@@ -26,12 +26,12 @@ func TestOIDCAuthRequestStore_CodeIsUsedOnce(t *testing.T) {
 		require.NoError(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)))
 		require.ErrorIs(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h2"), now.Add(time.Minute)), db.ErrNotFound, "one code per request")
 
-		_, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now.Add(2*time.Minute))
+		_, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now.Add(2*time.Minute), now.Add(time.Hour))
 		require.ErrorIs(t, err, db.ErrNotFound, "an expired code")
-		got, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now)
+		got, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now, now.Add(time.Hour))
 		require.NoError(t, err)
 		require.Equal(t, u.ID, *got.UserID)
-		again, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now)
+		again, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now, now.Add(time.Hour))
 		require.ErrorIs(t, err, db.ErrCodeReused)
 		require.Equal(t, r.ID, again.ID)
 	})
@@ -60,5 +60,27 @@ func TestOIDCKeyStore_OneCurrentKeyPerAlgorithm(t *testing.T) {
 		for _, k := range keys {
 			require.NotEqual(t, old.ID, k.ID)
 		}
+	})
+}
+
+func TestDeleteExpired_RemovesExpiredAuthorizationRequestsAndTokens(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		s := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		old := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(-time.Second)}
+		live := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		require.NoError(t, s.OIDCAuthRequests().Create(ctx, old))
+		require.NoError(t, s.OIDCAuthRequests().Create(ctx, live))
+		tok := &db.OIDCToken{ClientID: "c", Subject: "c", CreatedAt: now, ExpiresAt: now.Add(-time.Second)}
+		require.NoError(t, s.OIDCTokens().Create(ctx, tok))
+		got, err := d.DeleteExpired(ctx, now, 100)
+		require.NoError(t, err)
+		require.Equal(t, 1, got.OIDC)
+		_, err = s.OIDCAuthRequests().Get(ctx, live.ID, now)
+		require.NoError(t, err)
+		_, err = s.OIDCTokens().Get(ctx, tok.ID, now.Add(-time.Minute))
+		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }

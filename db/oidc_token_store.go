@@ -105,3 +105,14 @@ func (ts OIDCTokenStore) RevokeByAuthRequest(ctx context.Context, id uuid.UUID) 
 	}
 	return nil
 }
+
+// deleteExpiredOIDC removes expired authorization requests and access
+// tokens, at most batch of each (cleanup).
+func (d *DB) deleteExpiredOIDC(ctx context.Context, now time.Time, batch int) (int, error) {
+	requests, err := deleteExpired(ctx, d.bun, (*OIDCAuthRequest)(nil), "oidc_auth_requests", now, batch)
+	if err != nil {
+		return 0, err
+	}
+	tokens, err := deleteExpired(ctx, d.bun, (*OIDCToken)(nil), "oidc_tokens", now, batch)
+	return max(requests, tokens), err
+}

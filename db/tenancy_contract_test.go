@@ -389,13 +389,13 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					notFound(t, err, "Get")
 					notFound(t, sb.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "pwd", now, now), "Complete")
 					notFound(t, sb.OIDCAuthRequests().SaveCode(ctx, used.ID, []byte("other"), now.Add(time.Minute)), "SaveCode")
-					_, err = sb.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now)
+					_, err = sb.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now, now.Add(time.Hour))
 					notFound(t, err, "UseCode")
 				}, func(t *testing.T, sa db.Scope) {
 					got, err := sa.OIDCAuthRequests().Get(ctx, r.ID, now)
 					require.NoError(t, err)
 					require.Nil(t, got.UserID)
-					got, err = sa.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now)
+					got, err = sa.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now, now.Add(time.Hour))
 					require.NoError(t, err, "A's code is still unused")
 					require.Equal(t, used.ID, got.ID)
 				}

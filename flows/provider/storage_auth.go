@@ -97,7 +97,8 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	if err != nil {
 		return nil, err
 	}
-	row, err := scope.OIDCAuthRequests().UseCode(ctx, flows.HashToken(code), s.clock.Now())
+	now := s.clock.Now()
+	row, err := scope.OIDCAuthRequests().UseCode(ctx, flows.HashToken(code), now, now.Add(apps.MaxTokenTTL))
 	if errors.Is(err, db.ErrCodeReused) {
 		if rerr := scope.OIDCTokens().RevokeByAuthRequest(ctx, row.ID); rerr != nil {
 			return nil, rerr
