@@ -84,11 +84,13 @@ func (a *authRequest) prompted(p string) bool { return slices.Contains(a.doc.Pro
 
 // satisfiedBy reports whether a session whose user last proved a factor at
 // verifiedAt may answer the request at now without a new sign-in:
-// prompt=login wants a sign-in after the request was made, max_age one
-// within that many seconds.
+// prompt=login (which the library also turns into max_age=0) wants a
+// sign-in after the request was made, max_age one within that many
+// seconds.
 func (a *authRequest) satisfiedBy(verifiedAt, now time.Time) bool {
-	if a.prompted(oidc.PromptLogin) && verifiedAt.Before(a.row.CreatedAt) {
-		return false
+	fresh := !verifiedAt.Before(a.row.CreatedAt)
+	if a.prompted(oidc.PromptLogin) || a.doc.MaxAge != nil && *a.doc.MaxAge == 0 {
+		return fresh
 	}
 	if a.doc.MaxAge != nil && now.Sub(verifiedAt) > time.Duration(*a.doc.MaxAge)*time.Second {
 		return false

@@ -174,7 +174,8 @@ func TestProvider_PromptNoneAndLogin(t *testing.T) {
 			srv.CreateTenant(t, "acme", "Acme")
 			rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "SPA", Type: apps.TypeSPA, RedirectURIs: []string{redirectURI}})
 			signedIn := newBrowser(t, srv, "acme")
-			signedIn.signUp(newDevice(srv, "acme"), "ana@example.com")
+			dev := newDevice(srv, "acme")
+			signedIn.signUp(dev, "ana@example.com")
 
 			at := newBrowser(t, srv, "acme").follow(rp.conf.AuthCodeURL("s-none", oauth2.S256ChallengeOption("v"), oauth2.SetAuthURLParam("prompt", "none")))
 			require.Equal(t, redirectURI, at.Scheme+"://"+at.Host+at.Path, "prompt=none never shows a page")
@@ -190,8 +191,17 @@ func TestProvider_PromptNoneAndLogin(t *testing.T) {
 			require.Equal(t, "/", at.Path, "prompt=login asks for a new sign-in despite the session")
 			require.NotEmpty(t, at.Query().Get("authRequest"))
 			require.Equal(t, http.StatusOK, signedIn.get(at.String()).status, "the sign-in page, not the account")
-			at = signedIn.follow(signedIn.origin + "/oidc/login?id=" + url.QueryEscape(at.Query().Get("authRequest")))
-			require.Equal(t, "/", at.Path, "the old session does not answer prompt=login")
+			login := signedIn.origin + "/oidc/login?id=" + url.QueryEscape(at.Query().Get("authRequest"))
+			require.Equal(t, "/", signedIn.follow(login).Path, "the old session does not answer prompt=login")
+			signedIn.signInWithPasskey(dev)
+			codeAt(t, signedIn.follow(login), "")
+
+			// max_age: a session older than asked needs a new sign-in.
+			time.Sleep(2 * time.Second)
+			at, _ = rp.authorize(signedIn, oauth2.SetAuthURLParam("max_age", "1"))
+			require.Equal(t, "/", at.Path, "a sign-in older than max_age")
+			at, _ = rp.authorize(signedIn, oauth2.SetAuthURLParam("max_age", "3600"))
+			codeAt(t, at, "")
 		})
 	}
 }
