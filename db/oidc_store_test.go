@@ -84,3 +84,35 @@ func TestDeleteExpired_RemovesExpiredAuthorizationRequestsAndTokens(t *testing.T
 		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }
+
+func TestOIDCAuthRequestStore_ConcurrentExchangesOfOneCodeOneWins(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		s := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		u := createUser(t, s, "ada@acme.test")
+		r := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+		require.NoError(t, s.OIDCAuthRequests().Create(ctx, r))
+		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "webauthn", now, now))
+		require.NoError(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)))
+
+		const n = 8
+		results := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now, now.Add(time.Hour))
+				results <- err
+			}()
+		}
+		wins := 0
+		for range n {
+			if err := <-results; err == nil {
+				wins++
+			} else {
+				require.ErrorIs(t, err, db.ErrCodeReused)
+			}
+		}
+		require.Equal(t, 1, wins, "a code is exchanged once")
+	})
+}

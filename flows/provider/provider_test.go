@@ -342,3 +342,27 @@ func TestProvider_ClientCredentialsAndTenantIsolation(t *testing.T) {
 		})
 	}
 }
+
+func TestProvider_EndSessionEndsTheHintedUsersSessionAndReturns(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	srv.CreateTenant(t, "acme", "Acme")
+	const after = "http://127.0.0.1:9/signed-out"
+	rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}, PostLogoutRedirectURIs: []string{after}})
+	br := newBrowser(t, srv, "acme")
+	br.signUp(newDevice(srv, "acme"), "ana@example.com")
+	at, verifier := rp.authorize(br)
+	tok, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	hint := tok.Extra("id_token").(string)
+
+	q := url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://evil.example/"}, "state": {"bye"}}
+	r := br.get("/oidc/end_session?" + q.Encode())
+	require.NotEqual(t, "https://evil.example/", r.header.Get("Location"), "an unregistered post-logout URI is not redirected to")
+	require.Equal(t, http.StatusOK, br.get("/account").status, "and the session stays")
+
+	q.Set("post_logout_redirect_uri", after)
+	loc := br.get("/oidc/end_session?" + q.Encode()).location(t, br.origin)
+	require.Equal(t, after+"?state=bye", loc.String())
+	require.Equal(t, http.StatusSeeOther, br.get("/account").status, "the session has ended")
+}
