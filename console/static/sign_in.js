@@ -9,11 +9,15 @@ function doneURL() {
   return id ? "/oidc/login?id=" + encodeURIComponent(id) : "/account";
 }
 
-// A sign-up started from an application's request returns to it too.
+// A sign-up started from an application's request returns to it too; the
+// application's login_hint fills the identifier field.
 {
-  const id = new URLSearchParams(window.location.search).get("authRequest");
+  const params = new URLSearchParams(window.location.search);
+  const id = params.get("authRequest");
   const link = document.getElementById("sign-up-link");
   if (id && link) link.href = "/sign-up?authRequest=" + encodeURIComponent(id);
+  const hint = params.get("login_hint");
+  if (id && hint) document.getElementById("identifier").value = hint;
 }
 
 // CODE_MINUTES is how long a one-time code works (the server's ten

@@ -25,6 +25,7 @@ type requestDoc struct {
 	Prompt              []string                 `json:"prompt,omitempty"`
 	MaxAge              *uint                    `json:"max_age,omitempty"`
 	LoginHint           string                   `json:"login_hint,omitempty"`
+	UILocales           []string                 `json:"ui_locales,omitempty"`
 	CodeChallenge       string                   `json:"code_challenge,omitempty"`
 	CodeChallengeMethod oidc.CodeChallengeMethod `json:"code_challenge_method,omitempty"`
 }

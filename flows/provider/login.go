@@ -14,6 +14,8 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/locale"
+	"github.com/sesame-id/sesame/internal/text"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -118,7 +120,24 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		op.AuthRequestError(w, r, ar, oidc.ErrLoginRequired(), p.op)
 		return
 	}
-	http.Redirect(w, r, "/?"+url.Values{SignInParam: {ar.GetID()}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/?"+signInQuery(ar).Encode(), http.StatusSeeOther)
+}
+
+// signInQuery is the hosted sign-in page's query for ar: the request id,
+// the language of ui_locales Sesame speaks (lang), and the login_hint,
+// which the page puts in the identifier field.
+func signInQuery(ar *authRequest) url.Values {
+	q := url.Values{SignInParam: {ar.GetID()}}
+	for _, tag := range ar.doc.UILocales {
+		if lang, ok := locale.Supported(tag); ok {
+			q.Set("lang", lang)
+			break
+		}
+	}
+	if hint, err := text.Line(ar.doc.LoginHint, 320); err == nil && hint != "" {
+		q.Set("login_hint", hint)
+	}
+	return q
 }
 
 // complete records who signed in, and how, on the request and answers the

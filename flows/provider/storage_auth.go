@@ -50,6 +50,9 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		RedirectURI: req.RedirectURI, State: req.State, Nonce: req.Nonce, Prompt: req.Prompt, MaxAge: req.MaxAge,
 		LoginHint: req.LoginHint, CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
 	}
+	for _, tag := range req.UILocales {
+		doc.UILocales = append(doc.UILocales, tag.String())
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
