@@ -116,3 +116,27 @@ func TestOIDCAuthRequestStore_ConcurrentExchangesOfOneCodeOneWins(t *testing.T) 
 		require.Equal(t, 1, wins, "a code is exchanged once")
 	})
 }
+
+func TestOIDCRefreshTokenStore_ReuseAfterTheGraceIsDetected(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		s := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		u := createUser(t, s, "ada@acme.test")
+		rt := &db.OIDCRefreshToken{FamilyID: uuid.New(), TokenHash: []byte("h"), ClientID: "c", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		require.NoError(t, s.OIDCRefreshTokens().Create(ctx, rt))
+		_, err := s.OIDCRefreshTokens().Use(ctx, "other", []byte("h"), now, 2*time.Second)
+		require.ErrorIs(t, err, db.ErrNotFound, "another client's token")
+		_, err = s.OIDCRefreshTokens().Use(ctx, "c", []byte("h"), now, 2*time.Second)
+		require.NoError(t, err)
+		_, err = s.OIDCRefreshTokens().Use(ctx, "c", []byte("h"), now.Add(2*time.Second), 2*time.Second)
+		require.NoError(t, err, "a concurrent refresh within the grace")
+		got, err := s.OIDCRefreshTokens().Use(ctx, "c", []byte("h"), now.Add(2*time.Second+time.Millisecond), 2*time.Second)
+		require.ErrorIs(t, err, db.ErrRefreshReused)
+		require.Equal(t, rt.FamilyID, got.FamilyID)
+		require.NoError(t, s.OIDCRefreshTokens().RevokeFamily(ctx, rt.FamilyID))
+		_, err = s.OIDCRefreshTokens().ByHash(ctx, "c", []byte("h"))
+		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}

@@ -415,6 +415,22 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					require.Equal(t, u.ID.String(), got.Subject)
 				}
 		}},
+		{"refresh tokens", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			rt := &db.OIDCRefreshToken{FamilyID: uuid.New(), TokenHash: []byte("rt-hash"), ClientID: "client-a", UserID: u.ID,
+				Scopes: db.StringList{"openid"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCRefreshTokens().Create(ctx, rt))
+			return func(t *testing.T, sb db.Scope) {
+					_, err := sb.OIDCRefreshTokens().ByHash(ctx, "client-a", []byte("rt-hash"))
+					notFound(t, err, "ByHash")
+					_, err = sb.OIDCRefreshTokens().Use(ctx, "client-a", []byte("rt-hash"), now, 0)
+					notFound(t, err, "Use")
+					require.NoError(t, sb.OIDCRefreshTokens().RevokeFamily(ctx, rt.FamilyID))
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.OIDCRefreshTokens().Use(ctx, "client-a", []byte("rt-hash"), now, 0)
+					require.NoError(t, err, "A's refresh token is unused")
+					require.Equal(t, rt.ID, got.ID)
+				}
+		}},
 		{"tenant settings", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
 			return func(t *testing.T, sb db.Scope) {
 					// B's scope changes only B.

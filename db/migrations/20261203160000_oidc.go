@@ -11,7 +11,7 @@ import (
 // keys sealed under the server's key-encryption key), the authorization
 // requests in progress (codes stored only as SHA-256) and the access tokens
 // issued (opaque: the client holds an encrypted reference, the row holds
-// what the token means).
+// what the token means) and the refresh tokens (stored only as SHA-256).
 func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
 	return execAll(ctx, tx, dialect,
 		`CREATE TABLE oidc_apps (
@@ -79,6 +79,28 @@ func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
 			CONSTRAINT oidc_tokens_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX oidc_tokens_auth_request_idx ON oidc_tokens (auth_request_id)`,
+		// Refresh tokens rotate: each use makes the next of its family (the
+		// authorization request that began it); a used one presented again
+		// revokes the family.
+		`CREATE TABLE oidc_refresh_tokens (
+			id {uuid} PRIMARY KEY,
+			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+			family_id {uuid} NOT NULL,
+			token_hash {bytes} NOT NULL,
+			client_id TEXT NOT NULL,
+			user_id {uuid} NOT NULL,
+			session_id {uuid},
+			scopes TEXT NOT NULL,
+			amr TEXT NOT NULL,
+			auth_time {time},
+			created_at {time} NOT NULL,
+			used_at {time},
+			expires_at {time} NOT NULL,
+			CONSTRAINT oidc_refresh_tokens_token_hash_key UNIQUE (token_hash),
+			CONSTRAINT oidc_refresh_tokens_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX oidc_refresh_tokens_family_idx ON oidc_refresh_tokens (family_id)`,
+		`CREATE INDEX oidc_refresh_tokens_expires_idx ON oidc_refresh_tokens (expires_at)`,
 		`CREATE INDEX oidc_tokens_expires_idx ON oidc_tokens (expires_at)`,
 	)
 }

@@ -98,7 +98,8 @@ func New(d Deps) (*Provider, error) {
 	}
 	p := &Provider{Deps: d, Keys: keys, storage: &storage{db: d.DB, keys: keys, clock: d.Clock}}
 	cfg := &op.Config{
-		CodeMethodS256: true,
+		CodeMethodS256:        true,
+		GrantTypeRefreshToken: true,
 		// After RP-initiated logout without a registered
 		// post_logout_redirect_uri, the person lands on the sign-in page.
 		DefaultLogoutRedirectURI: "/",

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/apps"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 )
@@ -362,7 +363,63 @@ func TestProvider_EndSessionEndsTheHintedUsersSessionAndReturns(t *testing.T) {
 	require.Equal(t, http.StatusOK, br.get("/account").status, "and the session stays")
 
 	q.Set("post_logout_redirect_uri", after)
-	loc := br.get("/oidc/end_session?" + q.Encode()).location(t, br.origin)
+	loc := br.get("/oidc/end_session?"+q.Encode()).location(t, br.origin)
 	require.Equal(t, after+"?state=bye", loc.String())
 	require.Equal(t, http.StatusSeeOther, br.get("/account").status, "the session has ended")
+}
+
+func TestProvider_RefreshTokensRotateAndAReuseRevokesTheFamily(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			srv.CreateTenant(t, "acme", "Acme")
+			rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "SPA", Type: apps.TypeSPA, RedirectURIs: []string{redirectURI}})
+			rp.conf.Scopes = append(rp.conf.Scopes, "offline_access")
+			br := newBrowser(t, srv, "acme")
+			br.signUp(newDevice(srv, "acme"), "ana@example.com")
+			at, verifier := rp.authorize(br)
+			first, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			require.NotEmpty(t, first.RefreshToken, "offline_access gives a refresh token")
+
+			refresh := func(rt string) (*oauth2.Token, error) {
+				return rp.conf.TokenSource(rp.ctx, &oauth2.Token{RefreshToken: rt}).Token()
+			}
+			second, err := refresh(first.RefreshToken)
+			require.NoError(t, err)
+			require.NotEqual(t, first.RefreshToken, second.RefreshToken, "rotated")
+			_, err = rp.verifier.Verify(rp.ctx, second.Extra("id_token").(string))
+			require.NoError(t, err, "a refresh brings a new ID token")
+			concurrent, err := refresh(first.RefreshToken)
+			require.NoError(t, err, "within the grace period a concurrent refresh succeeds")
+
+			time.Sleep(provider.RefreshGrace + 100*time.Millisecond)
+			_, err = refresh(first.RefreshToken)
+			require.ErrorContains(t, err, "invalid_grant", "reused after the grace period")
+			for _, tok := range []*oauth2.Token{second, concurrent} {
+				_, err = refresh(tok.RefreshToken)
+				require.Error(t, err, "the whole family is revoked")
+				_, err = rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(tok))
+				require.Error(t, err, "with its access tokens")
+			}
+			_, err = rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(first))
+			require.Error(t, err)
+
+			// Revoking a refresh token (RFC 7009) ends its grant.
+			at, verifier = rp.authorize(br)
+			grant, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			form := url.Values{"token": {grant.RefreshToken}, "client_id": {rp.conf.ClientID}}
+			resp, err := rp.ctx.Value(oauth2.HTTPClient).(*http.Client).PostForm(rp.issuer+"/oidc/revoke", form)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			_, err = refresh(grant.RefreshToken)
+			require.Error(t, err)
+			_, err = rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(grant))
+			require.Error(t, err)
+		})
+	}
 }

@@ -41,6 +41,9 @@ var errNoTenant = errors.New("provider: request without tenant")
 type reqState struct {
 	app     *db.OIDCApp
 	binding string
+	// refresh is the refresh token GetRefreshTokenInfo found for the
+	// revoking client.
+	refresh *db.OIDCRefreshToken
 	// endSession ends the browser's session if it is userID's
 	// (RP-initiated logout).
 	endSession func(ctx context.Context, userID string) error

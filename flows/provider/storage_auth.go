@@ -103,7 +103,7 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	now := s.clock.Now()
 	row, err := scope.OIDCAuthRequests().UseCode(ctx, flows.HashToken(code), now, now.Add(apps.MaxTokenTTL))
 	if errors.Is(err, db.ErrCodeReused) {
-		if rerr := scope.OIDCTokens().RevokeByAuthRequest(ctx, row.ID); rerr != nil {
+		if rerr := revokeFamily(ctx, scope, row.ID); rerr != nil {
 			return nil, rerr
 		}
 		return nil, err
