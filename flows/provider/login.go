@@ -112,7 +112,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	w = &issuerWriter{ResponseWriter: w, redirectURI: ar.doc.RedirectURI, issuer: p.issuer(r)}
 	now := p.Clock.Now()
 	scope := p.DB.ForTenant(t.ID)
-	if s, err := p.session(ctx, r, scope); err == nil && ar.satisfiedBy(s.VerifiedAt, now) {
+	if s, err := p.session(ctx, r, scope); err == nil && ar.satisfiedBy(s, now) {
 		p.complete(w, r, scope, ar, s)
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/internal/testdb"
@@ -422,4 +423,42 @@ func TestProvider_RefreshTokensRotateAndAReuseRevokesTheFamily(t *testing.T) {
 			require.Error(t, err)
 		})
 	}
+}
+
+func TestProvider_ACRValuesDemandAPasskeySession(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	tn := srv.CreateTenant(t, "acme", "Acme")
+	rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+	withPasskey := newBrowser(t, srv, "acme")
+	withPasskey.signUp(newDevice(srv, "acme"), "ana@example.com")
+	phr := oauth2.SetAuthURLParam("acr_values", "phr")
+	none := oauth2.SetAuthURLParam("prompt", "none")
+	at, _ := rp.authorize(withPasskey, phr, none)
+	codeAt(t, at, "")
+
+	// The same user in another browser, signed in by password only.
+	scope := srv.DB.ForTenant(tn.ID)
+	ana, err := scope.Users().ByIdentifier(t.Context(), db.IdentifierEmail, "ana@example.com")
+	require.NoError(t, err)
+	issued, err := flows.IssueSession(t.Context(), scope, ana.ID, []string{flows.AMRPassword}, flows.RequestInfo{}, time.Now())
+	require.NoError(t, err)
+	withPassword := newBrowser(t, srv, "acme")
+	u, _ := url.Parse(withPassword.origin)
+	withPassword.http.Jar.SetCookies(u, []*http.Cookie{{Name: "sesame_session", Value: issued.Token, Path: "/"}})
+
+	at, _ = rp.authorize(withPassword, phr, none)
+	require.Equal(t, "login_required", at.Query().Get("error"), "a password session does not answer acr_values=phr")
+	at, _ = rp.authorize(withPassword, phr)
+	require.Equal(t, "/", at.Path, "the hosted sign-in page, for a passkey")
+
+	at, verifier := rp.authorize(withPassword, none)
+	tok, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	idt, err := rp.verifier.Verify(rp.ctx, tok.Extra("id_token").(string))
+	require.NoError(t, err)
+	var claims idClaims
+	require.NoError(t, idt.Claims(&claims))
+	require.Equal(t, []string{"pwd"}, claims.AMR, "amr tells a password from a passkey")
+	require.Empty(t, claims.ACR)
 }

@@ -50,6 +50,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		RedirectURI: req.RedirectURI, State: req.State, Nonce: req.Nonce, Prompt: req.Prompt, MaxAge: req.MaxAge,
 		LoginHint: req.LoginHint, CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
 	}
+	doc.ACRValues = req.ACRValues
 	for _, tag := range req.UILocales {
 		doc.UILocales = append(doc.UILocales, tag.String())
 	}
