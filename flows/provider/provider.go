@@ -104,8 +104,8 @@ func New(d Deps) (*Provider, error) {
 		// post_logout_redirect_uri, the person lands on the sign-in page.
 		DefaultLogoutRedirectURI: "/",
 		AuthMethodPost:           true,
-		SupportedUILocales:       []language.Tag{language.English, language.Spanish, language.SimplifiedChinese},
-		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopePhone},
+		SupportedUILocales:       []language.Tag{language.English, language.Spanish, language.MustParse("zh-CN")},
+		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopePhone, oidc.ScopeOfflineAccess},
 		SupportedClaims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "c_hash",
 			"name", "email", "email_verified", "phone_number", "phone_number_verified"},
 	}
@@ -147,8 +147,12 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.authorize(w, r)
 	case path == EndSessionPath:
 		p.endSession(w, r)
-	case path == DiscoveryPath || path == TokenPath || path == UserinfoPath || path == RevokePath ||
-		path == IntrospectPath || path == KeysPath:
+	case path == DiscoveryPath:
+		p.discovery(w, r)
+	case path == KeysPath:
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		p.serveOP(w, r, &reqState{})
+	case path == TokenPath || path == UserinfoPath || path == RevokePath || path == IntrospectPath:
 		p.serveOP(w, r, &reqState{})
 	default:
 		// The library's own callback (/oidc/authorize/callback) is not

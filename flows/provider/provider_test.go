@@ -49,6 +49,20 @@ func newRelyingParty(t *testing.T, srv *testserver.Server, slug string, spec app
 	require.NoError(t, err, "discovery, with the issuer the tenant's origin")
 	rp.conf = oauth2.Config{ClientID: c.App.ClientID, ClientSecret: c.Secret, Endpoint: rp.provider.Endpoint(),
 		RedirectURL: redirectURI, Scopes: []string{gooidc.ScopeOpenID, "email", "profile"}}
+	var doc struct {
+		ResponseTypes []string `json:"response_types_supported"`
+		PKCE          []string `json:"code_challenge_methods_supported"`
+		Grants        []string `json:"grant_types_supported"`
+		ISS           bool     `json:"authorization_response_iss_parameter_supported"`
+		Device        string   `json:"device_authorization_endpoint"`
+	}
+	require.NoError(t, rp.provider.Claims(&doc))
+	require.Equal(t, []string{"code"}, doc.ResponseTypes, "the code flow only")
+	require.Equal(t, []string{"S256"}, doc.PKCE)
+	require.NotContains(t, doc.Grants, "implicit")
+	require.True(t, doc.ISS)
+	require.Empty(t, doc.Device)
+	require.Equal(t, rp.issuer+"/oidc/authorize", rp.provider.Endpoint().AuthURL)
 	rp.verifier = rp.provider.Verifier(&gooidc.Config{ClientID: c.App.ClientID, SupportedSigningAlgs: []string{c.App.IDTokenAlg}})
 	return rp
 }
