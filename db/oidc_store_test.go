@@ -21,10 +21,10 @@ func TestOIDCAuthRequestStore_CodeIsUsedOnce(t *testing.T) {
 		u := createUser(t, s, "ada@acme.test")
 		r := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
 		require.NoError(t, s.OIDCAuthRequests().Create(ctx, r))
-		require.ErrorIs(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)), db.ErrNotFound, "no code before a user signed in")
-		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "webauthn", now, now))
-		require.NoError(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)))
-		require.ErrorIs(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h2"), now.Add(time.Minute)), db.ErrNotFound, "one code per request")
+		completion := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "webauthn", AuthTime: now, CodeHash: []byte("h"), CodeExpiresAt: now.Add(time.Minute)}
+		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, completion, now))
+		completion.CodeHash = []byte("h2")
+		require.ErrorIs(t, s.OIDCAuthRequests().Complete(ctx, r.ID, completion, now), db.ErrNotFound, "one code per request")
 
 		_, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now.Add(2*time.Minute), now.Add(time.Hour))
 		require.ErrorIs(t, err, db.ErrNotFound, "an expired code")
@@ -94,8 +94,8 @@ func TestOIDCAuthRequestStore_ConcurrentExchangesOfOneCodeOneWins(t *testing.T) 
 		u := createUser(t, s, "ada@acme.test")
 		r := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
 		require.NoError(t, s.OIDCAuthRequests().Create(ctx, r))
-		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "webauthn", now, now))
-		require.NoError(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)))
+		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "webauthn",
+			AuthTime: now, CodeHash: []byte("h"), CodeExpiresAt: now.Add(time.Minute)}, now))
 
 		const n = 8
 		results := make(chan error, n)

@@ -382,13 +382,13 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 			require.NoError(t, sa.OIDCAuthRequests().Create(ctx, r))
 			used := &db.OIDCAuthRequest{ClientID: "client-a", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 			require.NoError(t, sa.OIDCAuthRequests().Create(ctx, used))
-			require.NoError(t, sa.OIDCAuthRequests().Complete(ctx, used.ID, u.ID, uuid.New(), "webauthn", now, now))
-			require.NoError(t, sa.OIDCAuthRequests().SaveCode(ctx, used.ID, []byte("code-hash"), now.Add(time.Minute)))
+			completion := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "webauthn", AuthTime: now, CodeHash: []byte("code-hash"), CodeExpiresAt: now.Add(time.Minute)}
+			require.NoError(t, sa.OIDCAuthRequests().Complete(ctx, used.ID, completion, now))
 			return func(t *testing.T, sb db.Scope) {
 					_, err := sb.OIDCAuthRequests().Get(ctx, r.ID, now)
 					notFound(t, err, "Get")
-					notFound(t, sb.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "pwd", now, now), "Complete")
-					notFound(t, sb.OIDCAuthRequests().SaveCode(ctx, used.ID, []byte("other"), now.Add(time.Minute)), "SaveCode")
+					other := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "pwd", AuthTime: now, CodeHash: []byte("other"), CodeExpiresAt: now.Add(time.Minute)}
+					notFound(t, sb.OIDCAuthRequests().Complete(ctx, r.ID, other, now), "Complete")
 					_, err = sb.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now, now.Add(time.Hour))
 					notFound(t, err, "UseCode")
 				}, func(t *testing.T, sa db.Scope) {

@@ -113,7 +113,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	now := p.Clock.Now()
 	scope := p.DB.ForTenant(t.ID)
 	if s, err := p.session(ctx, r, scope); err == nil && ar.satisfiedBy(s, now) {
-		p.complete(w, r, scope, ar, s)
+		p.complete(w, r, ar, s)
 		return
 	}
 	if ar.prompted(oidc.PromptNone) {
@@ -140,15 +140,13 @@ func signInQuery(ar *authRequest) url.Values {
 	return q
 }
 
-// complete records who signed in, and how, on the request and answers the
-// client with a code.
-func (p *Provider) complete(w http.ResponseWriter, r *http.Request, scope db.Scope, ar *authRequest, s *db.Session) {
+// complete answers the client with a code for the session's user; who
+// signed in, and how, is stored with the code's hash when the library
+// saves the code (SaveAuthCode), in one statement.
+func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar *authRequest, s *db.Session) {
 	authTime := s.VerifiedAt.UTC()
-	if err := scope.OIDCAuthRequests().Complete(r.Context(), ar.row.ID, s.UserID, s.ID, s.AMR, authTime, p.Clock.Now()); err != nil {
-		p.fail(w, r, err)
-		return
-	}
 	ar.row.UserID, ar.row.SessionID, ar.row.AMR, ar.row.AuthTime = &s.UserID, &s.ID, s.AMR, &authTime
+	stateOf(r.Context()).completing = ar
 	op.AuthResponse(ar, p.op, w, r)
 }
 
