@@ -13,7 +13,13 @@ import (
 // issued (opaque: the client holds an encrypted reference, the row holds
 // what the token means) and the refresh tokens (stored only as SHA-256).
 func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
-	return execAll(ctx, tx, dialect,
+	statements := append(oidcAppsAndKeys(), oidcRequestsAndTokens()...)
+	return execAll(ctx, tx, dialect, append(statements, oidcRefreshTokens()...)...)
+}
+
+// oidcAppsAndKeys is the applications and signing keys tables.
+func oidcAppsAndKeys() []string {
+	return []string{
 		`CREATE TABLE oidc_apps (
 			id {uuid} PRIMARY KEY,
 			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -46,6 +52,12 @@ func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
 		// One signing key per algorithm at a time: of two servers that
 		// generate a tenant's first key at once, one insert wins.
 		`CREATE UNIQUE INDEX oidc_signing_keys_active_idx ON oidc_signing_keys (tenant_id, alg) WHERE retired_at IS NULL`,
+	}
+}
+
+// oidcRequestsAndTokens is the authorization requests and access tokens tables.
+func oidcRequestsAndTokens() []string {
+	return []string{
 		`CREATE TABLE oidc_auth_requests (
 			id {uuid} PRIMARY KEY,
 			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -79,6 +91,12 @@ func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
 			CONSTRAINT oidc_tokens_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX oidc_tokens_auth_request_idx ON oidc_tokens (auth_request_id)`,
+	}
+}
+
+// oidcRefreshTokens is the refresh tokens table.
+func oidcRefreshTokens() []string {
+	return []string{
 		// Refresh tokens rotate: each use makes the next of its family (the
 		// authorization request that began it); a used one presented again
 		// revokes the family.
@@ -102,5 +120,5 @@ func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
 		`CREATE INDEX oidc_refresh_tokens_family_idx ON oidc_refresh_tokens (family_id)`,
 		`CREATE INDEX oidc_refresh_tokens_expires_idx ON oidc_refresh_tokens (expires_at)`,
 		`CREATE INDEX oidc_tokens_expires_idx ON oidc_tokens (expires_at)`,
-	)
+	}
 }
