@@ -14,7 +14,8 @@ type Expired struct {
 	Sessions     int
 	Codes        int
 	RateCounters int
-	// OIDC counts expired authorization requests and access tokens.
+	// OIDC counts expired authorization requests, access and refresh
+	// tokens (the largest of the three batches).
 	OIDC int
 }
 

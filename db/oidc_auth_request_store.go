@@ -82,18 +82,33 @@ func (rs OIDCAuthRequestStore) Get(ctx context.Context, id uuid.UUID, now time.T
 	return r, nil
 }
 
-// Complete records that the user's session signed in for request id, at
-// authTime with amr. ErrNotFound when the request is gone or already has
-// a code.
-func (rs OIDCAuthRequestStore) Complete(ctx context.Context, id, userID, sessionID uuid.UUID, amr string, authTime, now time.Time) error {
+// Completion is who signed in for an authorization request, and how, with
+// the code that answers it.
+type Completion struct {
+	UserID    uuid.UUID
+	SessionID uuid.UUID
+	AMR       string
+	AuthTime  time.Time
+	// CodeHash is the SHA-256 of the code; the code can be exchanged until
+	// CodeExpiresAt.
+	CodeHash      []byte
+	CodeExpiresAt time.Time
+}
+
+// Complete records, in one statement, who signed in for the unexpired
+// request id and the hash of its code. A request that is gone or already
+// has a code returns ErrNotFound: a request yields one code.
+func (rs OIDCAuthRequestStore) Complete(ctx context.Context, id uuid.UUID, c Completion, now time.Time) error {
 	if err := rs.s.check(); err != nil {
 		return err
 	}
 	res, err := rs.s.idb.NewUpdate().Model((*OIDCAuthRequest)(nil)).
-		Set("user_id = ?", userID).
-		Set("session_id = ?", sessionID).
-		Set("amr = ?", amr).
-		Set("auth_time = ?", authTime.UTC()).
+		Set("user_id = ?", c.UserID).
+		Set("session_id = ?", c.SessionID).
+		Set("amr = ?", c.AMR).
+		Set("auth_time = ?", c.AuthTime.UTC()).
+		Set("code_hash = ?", c.CodeHash).
+		Set("expires_at = ?", c.CodeExpiresAt.UTC()).
 		Where("tenant_id = ?", rs.s.tenant).
 		Where("id = ?", id).
 		Where("code_hash IS NULL").
@@ -101,30 +116,6 @@ func (rs OIDCAuthRequestStore) Complete(ctx context.Context, id, userID, session
 		Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("complete authorization request %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("authorization request %s: %w", id, ErrNotFound)
-	}
-	return nil
-}
-
-// SaveCode gives the completed request id its code (its hash) and moves
-// its expiry to codeExpiresAt. A request that already has a code, or has
-// no user, returns ErrNotFound: a request yields one code.
-func (rs OIDCAuthRequestStore) SaveCode(ctx context.Context, id uuid.UUID, codeHash []byte, codeExpiresAt time.Time) error {
-	if err := rs.s.check(); err != nil {
-		return err
-	}
-	res, err := rs.s.idb.NewUpdate().Model((*OIDCAuthRequest)(nil)).
-		Set("code_hash = ?", codeHash).
-		Set("expires_at = ?", codeExpiresAt.UTC()).
-		Where("tenant_id = ?", rs.s.tenant).
-		Where("id = ?", id).
-		Where("code_hash IS NULL").
-		Where("user_id IS NOT NULL").
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("save code of authorization request %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("authorization request %s awaiting a code: %w", id, ErrNotFound)

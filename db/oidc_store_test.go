@@ -21,10 +21,10 @@ func TestOIDCAuthRequestStore_CodeIsUsedOnce(t *testing.T) {
 		u := createUser(t, s, "ada@acme.test")
 		r := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
 		require.NoError(t, s.OIDCAuthRequests().Create(ctx, r))
-		require.ErrorIs(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)), db.ErrNotFound, "no code before a user signed in")
-		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "webauthn", now, now))
-		require.NoError(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)))
-		require.ErrorIs(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h2"), now.Add(time.Minute)), db.ErrNotFound, "one code per request")
+		completion := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "webauthn", AuthTime: now, CodeHash: []byte("h"), CodeExpiresAt: now.Add(time.Minute)}
+		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, completion, now))
+		completion.CodeHash = []byte("h2")
+		require.ErrorIs(t, s.OIDCAuthRequests().Complete(ctx, r.ID, completion, now), db.ErrNotFound, "one code per request")
 
 		_, err := s.OIDCAuthRequests().UseCode(ctx, []byte("h"), now.Add(2*time.Minute), now.Add(time.Hour))
 		require.ErrorIs(t, err, db.ErrNotFound, "an expired code")
@@ -94,8 +94,8 @@ func TestOIDCAuthRequestStore_ConcurrentExchangesOfOneCodeOneWins(t *testing.T) 
 		u := createUser(t, s, "ada@acme.test")
 		r := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
 		require.NoError(t, s.OIDCAuthRequests().Create(ctx, r))
-		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "webauthn", now, now))
-		require.NoError(t, s.OIDCAuthRequests().SaveCode(ctx, r.ID, []byte("h"), now.Add(time.Minute)))
+		require.NoError(t, s.OIDCAuthRequests().Complete(ctx, r.ID, db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "webauthn",
+			AuthTime: now, CodeHash: []byte("h"), CodeExpiresAt: now.Add(time.Minute)}, now))
 
 		const n = 8
 		results := make(chan error, n)
@@ -114,5 +114,29 @@ func TestOIDCAuthRequestStore_ConcurrentExchangesOfOneCodeOneWins(t *testing.T) 
 			}
 		}
 		require.Equal(t, 1, wins, "a code is exchanged once")
+	})
+}
+
+func TestOIDCRefreshTokenStore_ReuseAfterTheGraceIsDetected(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		s := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		u := createUser(t, s, "ada@acme.test")
+		rt := &db.OIDCRefreshToken{FamilyID: uuid.New(), TokenHash: []byte("h"), ClientID: "c", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		require.NoError(t, s.OIDCRefreshTokens().Create(ctx, rt))
+		_, err := s.OIDCRefreshTokens().Use(ctx, "other", []byte("h"), now, 2*time.Second)
+		require.ErrorIs(t, err, db.ErrNotFound, "another client's token")
+		_, err = s.OIDCRefreshTokens().Use(ctx, "c", []byte("h"), now, 2*time.Second)
+		require.NoError(t, err)
+		_, err = s.OIDCRefreshTokens().Use(ctx, "c", []byte("h"), now.Add(2*time.Second), 2*time.Second)
+		require.NoError(t, err, "a concurrent refresh within the grace")
+		got, err := s.OIDCRefreshTokens().Use(ctx, "c", []byte("h"), now.Add(2*time.Second+time.Millisecond), 2*time.Second)
+		require.ErrorIs(t, err, db.ErrRefreshReused)
+		require.Equal(t, rt.FamilyID, got.FamilyID)
+		require.NoError(t, s.OIDCRefreshTokens().RevokeFamily(ctx, rt.FamilyID))
+		_, err = s.OIDCRefreshTokens().ByHash(ctx, "c", []byte("h"))
+		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }

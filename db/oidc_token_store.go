@@ -106,13 +106,17 @@ func (ts OIDCTokenStore) RevokeByAuthRequest(ctx context.Context, id uuid.UUID) 
 	return nil
 }
 
-// deleteExpiredOIDC removes expired authorization requests and access
-// tokens, at most batch of each (cleanup).
+// deleteExpiredOIDC removes expired authorization requests, access tokens
+// and refresh tokens, at most batch of each (cleanup).
 func (d *DB) deleteExpiredOIDC(ctx context.Context, now time.Time, batch int) (int, error) {
 	requests, err := deleteExpired(ctx, d.bun, (*OIDCAuthRequest)(nil), "oidc_auth_requests", now, batch)
 	if err != nil {
 		return 0, err
 	}
 	tokens, err := deleteExpired(ctx, d.bun, (*OIDCToken)(nil), "oidc_tokens", now, batch)
-	return max(requests, tokens), err
+	if err != nil {
+		return 0, err
+	}
+	refresh, err := deleteExpired(ctx, d.bun, (*OIDCRefreshToken)(nil), "oidc_refresh_tokens", now, batch)
+	return max(requests, tokens, refresh), err
 }

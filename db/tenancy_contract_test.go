@@ -382,13 +382,13 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 			require.NoError(t, sa.OIDCAuthRequests().Create(ctx, r))
 			used := &db.OIDCAuthRequest{ClientID: "client-a", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 			require.NoError(t, sa.OIDCAuthRequests().Create(ctx, used))
-			require.NoError(t, sa.OIDCAuthRequests().Complete(ctx, used.ID, u.ID, uuid.New(), "webauthn", now, now))
-			require.NoError(t, sa.OIDCAuthRequests().SaveCode(ctx, used.ID, []byte("code-hash"), now.Add(time.Minute)))
+			completion := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "webauthn", AuthTime: now, CodeHash: []byte("code-hash"), CodeExpiresAt: now.Add(time.Minute)}
+			require.NoError(t, sa.OIDCAuthRequests().Complete(ctx, used.ID, completion, now))
 			return func(t *testing.T, sb db.Scope) {
 					_, err := sb.OIDCAuthRequests().Get(ctx, r.ID, now)
 					notFound(t, err, "Get")
-					notFound(t, sb.OIDCAuthRequests().Complete(ctx, r.ID, u.ID, uuid.New(), "pwd", now, now), "Complete")
-					notFound(t, sb.OIDCAuthRequests().SaveCode(ctx, used.ID, []byte("other"), now.Add(time.Minute)), "SaveCode")
+					other := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "pwd", AuthTime: now, CodeHash: []byte("other"), CodeExpiresAt: now.Add(time.Minute)}
+					notFound(t, sb.OIDCAuthRequests().Complete(ctx, r.ID, other, now), "Complete")
 					_, err = sb.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now, now.Add(time.Hour))
 					notFound(t, err, "UseCode")
 				}, func(t *testing.T, sa db.Scope) {
@@ -413,6 +413,22 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					got, err := sa.OIDCTokens().Get(ctx, tok.ID, now)
 					require.NoError(t, err, "A's token is still valid")
 					require.Equal(t, u.ID.String(), got.Subject)
+				}
+		}},
+		{"refresh tokens", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			rt := &db.OIDCRefreshToken{FamilyID: uuid.New(), TokenHash: []byte("rt-hash"), ClientID: "client-a", UserID: u.ID,
+				Scopes: db.StringList{"openid"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCRefreshTokens().Create(ctx, rt))
+			return func(t *testing.T, sb db.Scope) {
+					_, err := sb.OIDCRefreshTokens().ByHash(ctx, "client-a", []byte("rt-hash"))
+					notFound(t, err, "ByHash")
+					_, err = sb.OIDCRefreshTokens().Use(ctx, "client-a", []byte("rt-hash"), now, 0)
+					notFound(t, err, "Use")
+					require.NoError(t, sb.OIDCRefreshTokens().RevokeFamily(ctx, rt.FamilyID))
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.OIDCRefreshTokens().Use(ctx, "client-a", []byte("rt-hash"), now, 0)
+					require.NoError(t, err, "A's refresh token is unused")
+					require.Equal(t, rt.ID, got.ID)
 				}
 		}},
 		{"tenant settings", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {

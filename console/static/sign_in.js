@@ -4,10 +4,14 @@ import { buttonsBusy, withBusy } from "/static/busy.js";
 import { doneURL, withAuthRequest } from "/static/done.js";
 import { limits } from "/static/limits.js";
 
-// A sign-up started from an application's request returns to it too.
+// A sign-up started from an application's request returns to it too; the
+// application's login_hint fills the identifier field.
 {
   const link = document.getElementById("sign-up-link");
   if (link) link.href = withAuthRequest("/sign-up");
+  const params = new URLSearchParams(window.location.search);
+  const hint = params.get("login_hint");
+  if (params.get("authRequest") && hint) document.getElementById("identifier").value = hint;
 }
 
 // CODE_MINUTES is how long a one-time code works (the server's

@@ -11,9 +11,15 @@ import (
 // keys sealed under the server's key-encryption key), the authorization
 // requests in progress (codes stored only as SHA-256) and the access tokens
 // issued (opaque: the client holds an encrypted reference, the row holds
-// what the token means).
+// what the token means) and the refresh tokens (stored only as SHA-256).
 func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
-	return execAll(ctx, tx, dialect,
+	statements := append(oidcAppsAndKeys(), oidcRequestsAndTokens()...)
+	return execAll(ctx, tx, dialect, append(statements, oidcRefreshTokens()...)...)
+}
+
+// oidcAppsAndKeys is the applications and signing keys tables.
+func oidcAppsAndKeys() []string {
+	return []string{
 		`CREATE TABLE oidc_apps (
 			id {uuid} PRIMARY KEY,
 			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -46,6 +52,12 @@ func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
 		// One signing key per algorithm at a time: of two servers that
 		// generate a tenant's first key at once, one insert wins.
 		`CREATE UNIQUE INDEX oidc_signing_keys_active_idx ON oidc_signing_keys (tenant_id, alg) WHERE retired_at IS NULL`,
+	}
+}
+
+// oidcRequestsAndTokens is the authorization requests and access tokens tables.
+func oidcRequestsAndTokens() []string {
+	return []string{
 		`CREATE TABLE oidc_auth_requests (
 			id {uuid} PRIMARY KEY,
 			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -79,6 +91,34 @@ func upOIDC(ctx context.Context, tx bun.Tx, dialect string) error {
 			CONSTRAINT oidc_tokens_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE INDEX oidc_tokens_auth_request_idx ON oidc_tokens (auth_request_id)`,
+	}
+}
+
+// oidcRefreshTokens is the refresh tokens table.
+func oidcRefreshTokens() []string {
+	return []string{
+		// Refresh tokens rotate: each use makes the next of its family (the
+		// authorization request that began it); a used one presented again
+		// revokes the family.
+		`CREATE TABLE oidc_refresh_tokens (
+			id {uuid} PRIMARY KEY,
+			tenant_id {uuid} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+			family_id {uuid} NOT NULL,
+			token_hash {bytes} NOT NULL,
+			client_id TEXT NOT NULL,
+			user_id {uuid} NOT NULL,
+			session_id {uuid},
+			scopes TEXT NOT NULL,
+			amr TEXT NOT NULL,
+			auth_time {time},
+			created_at {time} NOT NULL,
+			used_at {time},
+			expires_at {time} NOT NULL,
+			CONSTRAINT oidc_refresh_tokens_token_hash_key UNIQUE (token_hash),
+			CONSTRAINT oidc_refresh_tokens_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX oidc_refresh_tokens_family_idx ON oidc_refresh_tokens (family_id)`,
+		`CREATE INDEX oidc_refresh_tokens_expires_idx ON oidc_refresh_tokens (expires_at)`,
 		`CREATE INDEX oidc_tokens_expires_idx ON oidc_tokens (expires_at)`,
-	)
+	}
 }

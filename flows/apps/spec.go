@@ -51,8 +51,9 @@ const (
 	MaxTokenTTL           = 24 * time.Hour
 )
 
-// DefaultScopes are what an application may ask for unless told otherwise.
-var DefaultScopes = []string{"openid", "profile", "email", "phone"}
+// DefaultScopes are what an application may ask for unless told otherwise
+// (offline_access: refresh tokens, which rotate).
+var DefaultScopes = []string{"openid", "profile", "email", "phone", "offline_access"}
 
 // Types lists the application types.
 var Types = []string{TypeWeb, TypeSPA, TypeNative, TypeM2M}

@@ -25,6 +25,8 @@ type requestDoc struct {
 	Prompt              []string                 `json:"prompt,omitempty"`
 	MaxAge              *uint                    `json:"max_age,omitempty"`
 	LoginHint           string                   `json:"login_hint,omitempty"`
+	UILocales           []string                 `json:"ui_locales,omitempty"`
+	ACRValues           []string                 `json:"acr_values,omitempty"`
 	CodeChallenge       string                   `json:"code_challenge,omitempty"`
 	CodeChallengeMethod oidc.CodeChallengeMethod `json:"code_challenge_method,omitempty"`
 }
@@ -87,7 +89,14 @@ func (a *authRequest) prompted(p string) bool { return slices.Contains(a.doc.Pro
 // prompt=login (which the library also turns into max_age=0) wants a
 // sign-in after the request was made, max_age one within that many
 // seconds.
-func (a *authRequest) satisfiedBy(verifiedAt, now time.Time) bool {
+//
+// acr_values naming ACRPhishingResistant wants a session that used a
+// passkey: the provider enforces it, whatever the client does with acr.
+func (a *authRequest) satisfiedBy(s *db.Session, now time.Time) bool {
+	if slices.Contains(a.doc.ACRValues, ACRPhishingResistant) && ACR(s.AMR) != ACRPhishingResistant {
+		return false
+	}
+	verifiedAt := s.VerifiedAt
 	fresh := !verifiedAt.Before(a.row.CreatedAt)
 	if a.prompted(oidc.PromptLogin) || a.doc.MaxAge != nil && *a.doc.MaxAge == 0 {
 		return fresh

@@ -17,6 +17,7 @@ import (
 	chromium "github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // appServer is the application's own origin: its redirect URI shows a page
@@ -46,6 +47,9 @@ func TestProviderBrowser_SignUpAndSignInWithAPasskeyReturnToTheApp(t *testing.T)
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	srv.CreateTenant(t, "acme", "Acme")
+	// Without autofill the virtual authenticator answers only the button,
+	// not a conditional request the page makes as it loads.
+	srv.SetPasskeys(t, "acme", func(p *tenants.Passkeys) { p.Autofill = false })
 	redirect, codes := appServer(t)
 	tn, err := srv.Tenants.BySlug(t.Context(), "acme")
 	require.NoError(t, err)
@@ -109,8 +113,14 @@ func TestProviderBrowser_SignUpAndSignInWithAPasskeyReturnToTheApp(t *testing.T)
 
 	// Asked for a new sign-in, the passkey on the tenant's page answers.
 	verifier = oauth2.GenerateVerifier()
-	tab.Navigate(t, conf.AuthCodeURL("s2", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "login")))
+	tab.Navigate(t, conf.AuthCodeURL("s2", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "login"),
+		oauth2.SetAuthURLParam("login_hint", "ana@example.com"), oauth2.SetAuthURLParam("ui_locales", "fr es")))
 	tab.WaitVisible(t, "#passkey-button")
+	var hint, lang string
+	tab.Eval(t, `document.getElementById("identifier").value`, &hint)
+	tab.Eval(t, `document.documentElement.lang`, &lang)
+	require.Equal(t, "ana@example.com", hint, "login_hint fills the identifier")
+	require.Equal(t, "es", lang, "ui_locales picks the first language Sesame speaks")
 	tab.Click(t, "#passkey-button")
 	require.Equal(t, sub, exchange(verifier))
 	require.Empty(t, tab.ConsoleErrors())

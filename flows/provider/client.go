@@ -81,7 +81,7 @@ func (c client) GrantTypes() []oidc.GrantType {
 	if c.app.Type == apps.TypeM2M {
 		return []oidc.GrantType{oidc.GrantTypeClientCredentials}
 	}
-	return []oidc.GrantType{oidc.GrantTypeCode}
+	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 }
 
 func same(scopes []string) []string { return scopes }

@@ -14,6 +14,8 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/locale"
+	"github.com/sesame-id/sesame/internal/text"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -110,26 +112,41 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	w = &issuerWriter{ResponseWriter: w, redirectURI: ar.doc.RedirectURI, issuer: p.issuer(r)}
 	now := p.Clock.Now()
 	scope := p.DB.ForTenant(t.ID)
-	if s, err := p.session(ctx, r, scope); err == nil && ar.satisfiedBy(s.VerifiedAt, now) {
-		p.complete(w, r, scope, ar, s)
+	if s, err := p.session(ctx, r, scope); err == nil && ar.satisfiedBy(s, now) {
+		p.complete(w, r, ar, s)
 		return
 	}
 	if ar.prompted(oidc.PromptNone) {
 		op.AuthRequestError(w, r, ar, oidc.ErrLoginRequired(), p.op)
 		return
 	}
-	http.Redirect(w, r, "/?"+url.Values{SignInParam: {ar.GetID()}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/?"+signInQuery(ar).Encode(), http.StatusSeeOther)
 }
 
-// complete records who signed in, and how, on the request and answers the
-// client with a code.
-func (p *Provider) complete(w http.ResponseWriter, r *http.Request, scope db.Scope, ar *authRequest, s *db.Session) {
-	authTime := s.VerifiedAt.UTC()
-	if err := scope.OIDCAuthRequests().Complete(r.Context(), ar.row.ID, s.UserID, s.ID, s.AMR, authTime, p.Clock.Now()); err != nil {
-		p.fail(w, r, err)
-		return
+// signInQuery is the hosted sign-in page's query for ar: the request id,
+// the language of ui_locales Sesame speaks (lang), and the login_hint,
+// which the page puts in the identifier field.
+func signInQuery(ar *authRequest) url.Values {
+	q := url.Values{SignInParam: {ar.GetID()}}
+	for _, tag := range ar.doc.UILocales {
+		if lang, ok := locale.Supported(tag); ok {
+			q.Set("lang", lang)
+			break
+		}
 	}
+	if hint, err := text.Line(ar.doc.LoginHint, 320); err == nil && hint != "" {
+		q.Set("login_hint", hint)
+	}
+	return q
+}
+
+// complete answers the client with a code for the session's user; who
+// signed in, and how, is stored with the code's hash when the library
+// saves the code (SaveAuthCode), in one statement.
+func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar *authRequest, s *db.Session) {
+	authTime := s.VerifiedAt.UTC()
 	ar.row.UserID, ar.row.SessionID, ar.row.AMR, ar.row.AuthTime = &s.UserID, &s.ID, s.AMR, &authTime
+	stateOf(r.Context()).completing = ar
 	op.AuthResponse(ar, p.op, w, r)
 }
 

@@ -98,13 +98,14 @@ func New(d Deps) (*Provider, error) {
 	}
 	p := &Provider{Deps: d, Keys: keys, storage: &storage{db: d.DB, keys: keys, clock: d.Clock}}
 	cfg := &op.Config{
-		CodeMethodS256: true,
+		CodeMethodS256:        true,
+		GrantTypeRefreshToken: true,
 		// After RP-initiated logout without a registered
 		// post_logout_redirect_uri, the person lands on the sign-in page.
 		DefaultLogoutRedirectURI: "/",
 		AuthMethodPost:           true,
-		SupportedUILocales:       []language.Tag{language.English, language.Spanish, language.SimplifiedChinese},
-		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopePhone},
+		SupportedUILocales:       []language.Tag{language.English, language.Spanish, language.MustParse("zh-CN")},
+		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopePhone, oidc.ScopeOfflineAccess},
 		SupportedClaims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "c_hash",
 			"name", "email", "email_verified", "phone_number", "phone_number_verified"},
 	}
@@ -146,8 +147,12 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.authorize(w, r)
 	case path == EndSessionPath:
 		p.endSession(w, r)
-	case path == DiscoveryPath || path == TokenPath || path == UserinfoPath || path == RevokePath ||
-		path == IntrospectPath || path == KeysPath:
+	case path == DiscoveryPath:
+		p.discovery(w, r)
+	case path == KeysPath:
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		p.serveOP(w, r, &reqState{})
+	case path == TokenPath || path == UserinfoPath || path == RevokePath || path == IntrospectPath:
 		p.serveOP(w, r, &reqState{})
 	default:
 		// The library's own callback (/oidc/authorize/callback) is not

@@ -16,7 +16,9 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/apps"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 )
@@ -47,6 +49,20 @@ func newRelyingParty(t *testing.T, srv *testserver.Server, slug string, spec app
 	require.NoError(t, err, "discovery, with the issuer the tenant's origin")
 	rp.conf = oauth2.Config{ClientID: c.App.ClientID, ClientSecret: c.Secret, Endpoint: rp.provider.Endpoint(),
 		RedirectURL: redirectURI, Scopes: []string{gooidc.ScopeOpenID, "email", "profile"}}
+	var doc struct {
+		ResponseTypes []string `json:"response_types_supported"`
+		PKCE          []string `json:"code_challenge_methods_supported"`
+		Grants        []string `json:"grant_types_supported"`
+		ISS           bool     `json:"authorization_response_iss_parameter_supported"`
+		Device        string   `json:"device_authorization_endpoint"`
+	}
+	require.NoError(t, rp.provider.Claims(&doc))
+	require.Equal(t, []string{"code"}, doc.ResponseTypes, "the code flow only")
+	require.Equal(t, []string{"S256"}, doc.PKCE)
+	require.NotContains(t, doc.Grants, "implicit")
+	require.True(t, doc.ISS)
+	require.Empty(t, doc.Device)
+	require.Equal(t, rp.issuer+"/oidc/authorize", rp.provider.Endpoint().AuthURL)
 	rp.verifier = rp.provider.Verifier(&gooidc.Config{ClientID: c.App.ClientID, SupportedSigningAlgs: []string{c.App.IDTokenAlg}})
 	return rp
 }
@@ -362,7 +378,101 @@ func TestProvider_EndSessionEndsTheHintedUsersSessionAndReturns(t *testing.T) {
 	require.Equal(t, http.StatusOK, br.get("/account").status, "and the session stays")
 
 	q.Set("post_logout_redirect_uri", after)
-	loc := br.get("/oidc/end_session?" + q.Encode()).location(t, br.origin)
+	loc := br.get("/oidc/end_session?"+q.Encode()).location(t, br.origin)
 	require.Equal(t, after+"?state=bye", loc.String())
 	require.Equal(t, http.StatusSeeOther, br.get("/account").status, "the session has ended")
+}
+
+func TestProvider_RefreshTokensRotateAndAReuseRevokesTheFamily(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			srv.CreateTenant(t, "acme", "Acme")
+			rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "SPA", Type: apps.TypeSPA, RedirectURIs: []string{redirectURI}})
+			rp.conf.Scopes = append(rp.conf.Scopes, "offline_access")
+			br := newBrowser(t, srv, "acme")
+			br.signUp(newDevice(srv, "acme"), "ana@example.com")
+			at, verifier := rp.authorize(br)
+			first, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			require.NotEmpty(t, first.RefreshToken, "offline_access gives a refresh token")
+
+			refresh := func(rt string) (*oauth2.Token, error) {
+				return rp.conf.TokenSource(rp.ctx, &oauth2.Token{RefreshToken: rt}).Token()
+			}
+			second, err := refresh(first.RefreshToken)
+			require.NoError(t, err)
+			require.NotEqual(t, first.RefreshToken, second.RefreshToken, "rotated")
+			_, err = rp.verifier.Verify(rp.ctx, second.Extra("id_token").(string))
+			require.NoError(t, err, "a refresh brings a new ID token")
+			concurrent, err := refresh(first.RefreshToken)
+			require.NoError(t, err, "within the grace period a concurrent refresh succeeds")
+
+			time.Sleep(provider.RefreshGrace + 100*time.Millisecond)
+			_, err = refresh(first.RefreshToken)
+			require.ErrorContains(t, err, "invalid_grant", "reused after the grace period")
+			for _, tok := range []*oauth2.Token{second, concurrent} {
+				_, err = refresh(tok.RefreshToken)
+				require.Error(t, err, "the whole family is revoked")
+				_, err = rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(tok))
+				require.Error(t, err, "with its access tokens")
+			}
+			_, err = rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(first))
+			require.Error(t, err)
+
+			// Revoking a refresh token (RFC 7009) ends its grant.
+			at, verifier = rp.authorize(br)
+			grant, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			form := url.Values{"token": {grant.RefreshToken}, "client_id": {rp.conf.ClientID}}
+			resp, err := rp.ctx.Value(oauth2.HTTPClient).(*http.Client).PostForm(rp.issuer+"/oidc/revoke", form)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			_, err = refresh(grant.RefreshToken)
+			require.Error(t, err)
+			_, err = rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(grant))
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestProvider_ACRValuesDemandAPasskeySession(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	tn := srv.CreateTenant(t, "acme", "Acme")
+	rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+	withPasskey := newBrowser(t, srv, "acme")
+	withPasskey.signUp(newDevice(srv, "acme"), "ana@example.com")
+	phr := oauth2.SetAuthURLParam("acr_values", "phr")
+	none := oauth2.SetAuthURLParam("prompt", "none")
+	at, _ := rp.authorize(withPasskey, phr, none)
+	codeAt(t, at, "")
+
+	// The same user in another browser, signed in by password only.
+	scope := srv.DB.ForTenant(tn.ID)
+	ana, err := scope.Users().ByIdentifier(t.Context(), db.IdentifierEmail, "ana@example.com")
+	require.NoError(t, err)
+	issued, err := flows.IssueSession(t.Context(), scope, ana.ID, []string{flows.AMRPassword}, flows.RequestInfo{}, time.Now())
+	require.NoError(t, err)
+	withPassword := newBrowser(t, srv, "acme")
+	u, _ := url.Parse(withPassword.origin)
+	withPassword.http.Jar.SetCookies(u, []*http.Cookie{{Name: "sesame_session", Value: issued.Token, Path: "/"}})
+
+	at, _ = rp.authorize(withPassword, phr, none)
+	require.Equal(t, "login_required", at.Query().Get("error"), "a password session does not answer acr_values=phr")
+	at, _ = rp.authorize(withPassword, phr)
+	require.Equal(t, "/", at.Path, "the hosted sign-in page, for a passkey")
+
+	at, verifier := rp.authorize(withPassword, none)
+	tok, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	idt, err := rp.verifier.Verify(rp.ctx, tok.Extra("id_token").(string))
+	require.NoError(t, err)
+	var claims idClaims
+	require.NoError(t, idt.Claims(&claims))
+	require.Equal(t, []string{"pwd"}, claims.AMR, "amr tells a password from a passkey")
+	require.Empty(t, claims.ACR)
 }

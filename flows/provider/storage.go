@@ -41,6 +41,12 @@ var errNoTenant = errors.New("provider: request without tenant")
 type reqState struct {
 	app     *db.OIDCApp
 	binding string
+	// completing is the authorization request /oidc/login is answering,
+	// its user set, whose code SaveAuthCode stores.
+	completing *authRequest
+	// refresh is the refresh token GetRefreshTokenInfo found for the
+	// revoking client.
+	refresh *db.OIDCRefreshToken
 	// endSession ends the browser's session if it is userID's
 	// (RP-initiated logout).
 	endSession func(ctx context.Context, userID string) error

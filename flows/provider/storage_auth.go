@@ -50,6 +50,10 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		RedirectURI: req.RedirectURI, State: req.State, Nonce: req.Nonce, Prompt: req.Prompt, MaxAge: req.MaxAge,
 		LoginHint: req.LoginHint, CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
 	}
+	doc.ACRValues = req.ACRValues
+	for _, tag := range req.UILocales {
+		doc.UILocales = append(doc.UILocales, tag.String())
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -100,7 +104,7 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	now := s.clock.Now()
 	row, err := scope.OIDCAuthRequests().UseCode(ctx, flows.HashToken(code), now, now.Add(apps.MaxTokenTTL))
 	if errors.Is(err, db.ErrCodeReused) {
-		if rerr := scope.OIDCTokens().RevokeByAuthRequest(ctx, row.ID); rerr != nil {
+		if rerr := revokeFamily(ctx, scope, row.ID); rerr != nil {
 			return nil, rerr
 		}
 		return nil, err
@@ -111,17 +115,23 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	return newAuthRequest(row)
 }
 
-// SaveAuthCode implements op.AuthStorage: only the code's hash is kept.
+// SaveAuthCode implements op.AuthStorage: the request /oidc/login is
+// completing gets its user and the code's hash (only the hash is kept) in
+// one statement.
 func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
-	rid, err := uuid.Parse(id)
-	if err != nil {
-		return err
+	ar := stateOf(ctx).completing
+	if ar == nil || ar.GetID() != id || ar.row.UserID == nil {
+		return errors.New("a code for a request nobody signed in to")
 	}
 	scope, err := s.scope(ctx)
 	if err != nil {
 		return err
 	}
-	return scope.OIDCAuthRequests().SaveCode(ctx, rid, flows.HashToken(code), s.clock.Now().Add(codeTTL))
+	now := s.clock.Now()
+	return scope.OIDCAuthRequests().Complete(ctx, ar.row.ID, db.Completion{
+		UserID: *ar.row.UserID, SessionID: *ar.row.SessionID, AMR: ar.row.AMR, AuthTime: *ar.row.AuthTime,
+		CodeHash: flows.HashToken(code), CodeExpiresAt: now.Add(codeTTL),
+	}, now)
 }
 
 // DeleteAuthRequest implements op.AuthStorage. The library calls it after

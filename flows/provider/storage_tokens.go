@@ -40,6 +40,12 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 		t.AuthRequestID = &r.row.ID
 		t.AMR = r.row.AMR
 		t.AuthTime = r.row.AuthTime
+	case *refreshRequest:
+		t.ClientID = r.row.ClientID
+		t.UserID = &r.row.UserID
+		t.AuthRequestID = &r.row.FamilyID
+		t.AMR = r.row.AMR
+		t.AuthTime = r.row.AuthTime
 	case *ccRequest:
 		t.ClientID = r.clientID
 	default:
@@ -56,28 +62,21 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 	return t.ID.String(), t.ExpiresAt, nil
 }
 
-// errNoRefresh: refresh tokens are not issued yet (no application has the
-// refresh_token grant), so the library never asks for one.
-var errNoRefresh = errors.New("refresh tokens are not supported")
-
-// CreateAccessAndRefreshTokens implements op.AuthStorage.
-func (s *storage) CreateAccessAndRefreshTokens(context.Context, op.TokenRequest, string) (string, string, time.Time, error) {
-	return "", "", time.Time{}, errNoRefresh
-}
-
-// TokenRequestByRefreshToken implements op.AuthStorage.
-func (s *storage) TokenRequestByRefreshToken(context.Context, string) (op.RefreshTokenRequest, error) {
-	return nil, op.ErrInvalidRefreshToken
-}
-
-// GetRefreshTokenInfo implements op.AuthStorage.
-func (s *storage) GetRefreshTokenInfo(context.Context, string, string) (string, string, error) {
-	return "", "", op.ErrInvalidRefreshToken
-}
-
 // RevokeToken implements op.AuthStorage (RFC 7009): the token is deleted
 // if the client revoking it is the one it was issued to.
 func (s *storage) RevokeToken(ctx context.Context, tokenID, _, clientID string) *oidc.Error {
+	if rt := stateOf(ctx).refresh; rt != nil && tokenID == refreshIDPrefix+rt.ID.String() {
+		// A refresh token (found for this client by GetRefreshTokenInfo)
+		// revokes its whole grant (RFC 7009 §2.1).
+		scope, err := s.scope(ctx)
+		if err == nil {
+			err = revokeFamily(ctx, scope, rt.FamilyID)
+		}
+		if err != nil {
+			return oidc.ErrServerError().WithParent(err)
+		}
+		return nil
+	}
 	id, err := uuid.Parse(tokenID)
 	if err != nil {
 		return nil // an unknown token is not an error (RFC 7009 §2.2)
@@ -125,14 +124,20 @@ func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 // SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest: the ID
 // token's claims by scope, and sid, the Sesame session it came from.
 func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	ar, ok := req.(*authRequest)
-	if !ok || ar.row.UserID == nil {
+	var userID, sessionID *uuid.UUID
+	switch r := req.(type) {
+	case *authRequest:
+		userID, sessionID = r.row.UserID, r.row.SessionID
+	case *refreshRequest:
+		userID, sessionID = &r.row.UserID, r.row.SessionID
+	}
+	if userID == nil {
 		return nil
 	}
-	if ar.row.SessionID != nil {
-		info.AppendClaims("sid", ar.row.SessionID.String())
+	if sessionID != nil {
+		info.AppendClaims("sid", sessionID.String())
 	}
-	return s.userClaims(ctx, info, *ar.row.UserID, scopes)
+	return s.userClaims(ctx, info, *userID, scopes)
 }
 
 // SetUserinfoFromToken implements op.OPStorage (the userinfo endpoint):
