@@ -14,14 +14,17 @@ type Expired struct {
 	Sessions     int
 	Codes        int
 	RateCounters int
+	// OIDC counts expired authorization requests, access and refresh
+	// tokens (the largest of the three batches).
+	OIDC int
 }
 
 // Total returns the number of rows removed.
-func (e Expired) Total() int { return e.Flows + e.Sessions + e.Codes + e.RateCounters }
+func (e Expired) Total() int { return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC }
 
 // Full reports whether any table filled its batch, so more may be left.
 func (e Expired) Full(batch int) bool {
-	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch
+	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch
 }
 
 // DeleteExpired removes rows whose expiry is before now, across all
@@ -42,6 +45,9 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 		return out, err
 	}
 	if out.Codes, err = deleteExpired(ctx, d.bun, (*Code)(nil), "verification_codes", now, batch); err != nil {
+		return out, err
+	}
+	if out.OIDC, err = d.deleteExpiredOIDC(ctx, now, batch); err != nil {
 		return out, err
 	}
 	// Rate counters have a composite key: delete by expiry directly.

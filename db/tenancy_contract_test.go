@@ -398,6 +398,98 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					require.Empty(t, list, "B's key is not in A's list")
 				}
 		}},
+		{"applications", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			a := &db.OIDCApp{ClientID: "client-a", Name: "App", Type: "web", RedirectURIs: db.StringList{"https://app.test/cb"},
+				Scopes: db.StringList{"openid"}, AccessTokenTTLSeconds: 600, IDTokenTTLSeconds: 600, IDTokenAlg: "RS256", SecretHash: []byte("hash-a")}
+			require.NoError(t, sa.OIDCApps().Create(ctx, a))
+			return func(t *testing.T, sb db.Scope) {
+					_, err := sb.OIDCApps().ByClientID(ctx, "client-a")
+					notFound(t, err, "ByClientID")
+					list, err := sb.OIDCApps().List(ctx)
+					require.NoError(t, err)
+					require.Empty(t, list, "List")
+					notFound(t, sb.OIDCApps().RotateSecret(ctx, "client-a", []byte("stolen"), now, now), "RotateSecret")
+					notFound(t, sb.OIDCApps().Delete(ctx, "client-a"), "Delete")
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.OIDCApps().ByClientID(ctx, "client-a")
+					require.NoError(t, err)
+					require.Equal(t, []byte("hash-a"), got.SecretHash)
+					require.Nil(t, got.PreviousSecretHash)
+					require.Equal(t, db.StringList{"https://app.test/cb"}, got.RedirectURIs)
+				}
+		}},
+		{"signing keys", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			k := &db.OIDCSigningKey{Alg: "RS256", SealedKey: []byte("sealed"), CreatedAt: now}
+			require.NoError(t, sa.OIDCKeys().Create(ctx, k))
+			return func(t *testing.T, sb db.Scope) {
+					keys, err := sb.OIDCKeys().Published(ctx, now.Add(-time.Hour))
+					require.NoError(t, err)
+					require.Empty(t, keys, "Published")
+					require.NoError(t, sb.OIDCKeys().Retire(ctx, "RS256", now))
+					// B's first key does not collide with A's.
+					require.NoError(t, sb.OIDCKeys().Create(ctx, &db.OIDCSigningKey{Alg: "RS256", SealedKey: []byte("b"), CreatedAt: now}))
+				}, func(t *testing.T, sa db.Scope) {
+					keys, err := sa.OIDCKeys().Published(ctx, now.Add(-time.Hour))
+					require.NoError(t, err)
+					require.Len(t, keys, 1)
+					require.Equal(t, k.ID, keys[0].ID)
+					require.Nil(t, keys[0].RetiredAt)
+				}
+		}},
+		{"authorization requests", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			r := &db.OIDCAuthRequest{ClientID: "client-a", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCAuthRequests().Create(ctx, r))
+			used := &db.OIDCAuthRequest{ClientID: "client-a", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCAuthRequests().Create(ctx, used))
+			completion := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "webauthn", AuthTime: now, CodeHash: []byte("code-hash"), CodeExpiresAt: now.Add(time.Minute)}
+			require.NoError(t, sa.OIDCAuthRequests().Complete(ctx, used.ID, completion, now))
+			return func(t *testing.T, sb db.Scope) {
+					_, err := sb.OIDCAuthRequests().Get(ctx, r.ID, now)
+					notFound(t, err, "Get")
+					other := db.Completion{UserID: u.ID, SessionID: uuid.New(), AMR: "pwd", AuthTime: now, CodeHash: []byte("other"), CodeExpiresAt: now.Add(time.Minute)}
+					notFound(t, sb.OIDCAuthRequests().Complete(ctx, r.ID, other, now), "Complete")
+					_, err = sb.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now, now.Add(time.Hour))
+					notFound(t, err, "UseCode")
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.OIDCAuthRequests().Get(ctx, r.ID, now)
+					require.NoError(t, err)
+					require.Nil(t, got.UserID)
+					got, err = sa.OIDCAuthRequests().UseCode(ctx, []byte("code-hash"), now, now.Add(time.Hour))
+					require.NoError(t, err, "A's code is still unused")
+					require.Equal(t, used.ID, got.ID)
+				}
+		}},
+		{"access tokens", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			arID := uuid.New()
+			tok := &db.OIDCToken{ClientID: "client-a", UserID: &u.ID, Subject: u.ID.String(), AuthRequestID: &arID, Scopes: db.StringList{"openid"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCTokens().Create(ctx, tok))
+			return func(t *testing.T, sb db.Scope) {
+					_, err := sb.OIDCTokens().Get(ctx, tok.ID, now)
+					notFound(t, err, "Get")
+					require.NoError(t, sb.OIDCTokens().Revoke(ctx, tok.ID, "client-a"))
+					require.NoError(t, sb.OIDCTokens().RevokeByAuthRequest(ctx, arID))
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.OIDCTokens().Get(ctx, tok.ID, now)
+					require.NoError(t, err, "A's token is still valid")
+					require.Equal(t, u.ID.String(), got.Subject)
+				}
+		}},
+		{"refresh tokens", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			rt := &db.OIDCRefreshToken{FamilyID: uuid.New(), TokenHash: []byte("rt-hash"), ClientID: "client-a", UserID: u.ID,
+				Scopes: db.StringList{"openid"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCRefreshTokens().Create(ctx, rt))
+			return func(t *testing.T, sb db.Scope) {
+					_, err := sb.OIDCRefreshTokens().ByHash(ctx, "client-a", []byte("rt-hash"))
+					notFound(t, err, "ByHash")
+					_, err = sb.OIDCRefreshTokens().Use(ctx, "client-a", []byte("rt-hash"), now, 0)
+					notFound(t, err, "Use")
+					require.NoError(t, sb.OIDCRefreshTokens().RevokeFamily(ctx, rt.FamilyID))
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.OIDCRefreshTokens().Use(ctx, "client-a", []byte("rt-hash"), now, 0)
+					require.NoError(t, err, "A's refresh token is unused")
+					require.Equal(t, rt.ID, got.ID)
+				}
+		}},
 		{"tenant settings", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
 			return func(t *testing.T, sb db.Scope) {
 					// B's scope changes only B.

@@ -66,6 +66,12 @@ type Config struct {
 	// CaptchaVerifyOrigin does the same for the providers' siteverify
 	// APIs. Default "": the providers' own.
 	CaptchaVerifyOrigin string
+
+	// KeyEncryptionKey (32 bytes) seals the tenants' OpenID Provider
+	// signing keys. Default: generated on first start and kept in the data
+	// folder (key-encryption.key beside the SQLite file, ./data with
+	// PostgreSQL). Every server of one database needs the same key.
+	KeyEncryptionKey []byte
 }
 
 // setting describes one configuration value.
@@ -125,6 +131,9 @@ func settings() []setting {
 		{Flag: "captcha-verify-origin", Env: "SESAME_CAPTCHA_VERIFY_ORIGIN", Default: "", serveOnly: true,
 			Help:  "origin that serves the CAPTCHA siteverify APIs at the providers' paths (a mirror or a test fake); default the providers' own",
 			apply: applyCaptchaVerifyOrigin},
+		{Flag: "key-encryption-key", Env: "SESAME_KEY_ENCRYPTION_KEY", Default: "", serveOnly: true,
+			Help: "32 random bytes in base64 that seal the tenants' token signing keys; default: generated on first start into key-encryption.key in the data folder",
+			apply: applyKeyEncryptionKey},
 	}
 }
 

@@ -149,3 +149,14 @@ func validateBaseDomain(v string) error {
 	}
 	return nil
 }
+
+// applyKeyEncryptionKey reads the key that seals the tenants' signing
+// keys; empty leaves it to serve, which generates one into the data folder.
+func applyKeyEncryptionKey(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	k, err := parseKeyEncryptionKey(v)
+	c.KeyEncryptionKey = k
+	return err
+}

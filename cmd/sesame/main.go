@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = env.apikey(args[1:])
 	case "admin":
 		err = env.admin(args[1:])
+	case "app":
+		err = env.app(args[1:])
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -85,6 +87,13 @@ Commands:
                                           make a console administrator (role platform_owner or member);
                                           prints a one-time setup link
   admin link --email EMAIL [--role ROLE]  print a new setup link for an administrator
+  app create --tenant SLUG --name NAME --type web|spa|native|m2m [--redirect-uri URI]... [--json]
+                                          register an application (OpenID Connect client);
+                                          prints its client id and, for web and m2m, its secret (once)
+  app list --tenant SLUG                  list a tenant's applications
+  app delete --tenant SLUG --client-id ID delete an application
+  app rotate-secret --tenant SLUG --client-id ID
+                                          print a new secret; the previous one works for a day
   help                                    show this text
 
 Run "sesame COMMAND -h" for a command's flags. Every flag can also be set by

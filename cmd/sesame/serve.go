@@ -51,7 +51,11 @@ func (e cliEnv) serve(args []string) error {
 	if err := migrateOnStart(e.ctx, d, cfg, logger); err != nil {
 		return err
 	}
-	a, err := app.Build(e.ctx, appConfig(cfg, d, logger))
+	ac := appConfig(cfg, d, logger)
+	if ac.KeyEncryptionKey, err = keyEncryptionKey(cfg, logger); err != nil {
+		return err
+	}
+	a, err := app.Build(e.ctx, ac)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,18 @@
 import { supported, conditionalSupported, get, Flow, explain } from "/static/webauthn.js";
 import { t, has, lang } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
+import { doneURL, withAuthRequest } from "/static/done.js";
 import { limits } from "/static/limits.js";
+
+// A sign-up started from an application's request returns to it too; the
+// application's login_hint fills the identifier field.
+{
+  const link = document.getElementById("sign-up-link");
+  if (link) link.href = withAuthRequest("/sign-up");
+  const params = new URLSearchParams(window.location.search);
+  const hint = params.get("login_hint");
+  if (params.get("authRequest") && hint) document.getElementById("identifier").value = hint;
+}
 
 // CODE_MINUTES is how long a one-time code works (the server's
 // flows.CodeTTL), written in the page's language.
@@ -49,7 +60,7 @@ function cancelAutofill() {
 async function finish(flow, credential) {
   await flow.step("passkey.finish", { credential });
   say(t("sign_in.signed_in"));
-  window.location.assign("/account");
+  window.location.assign(doneURL());
 }
 
 // Continue with passkey: a discoverable credential, picked in the prompt.
@@ -169,7 +180,7 @@ async function verifyCode(event) {
       document.getElementById("code-form").hidden = true;
       showSecondFactor(res.result);
     } else {
-      window.location.assign("/account");
+      window.location.assign(doneURL());
     }
   }, () => field.select());
 }
@@ -189,7 +200,7 @@ async function signInWithPassword(event) {
     if (res.flow.state === "mfa") {
       showSecondFactor(res.result);
     } else {
-      window.location.assign("/account");
+      window.location.assign(doneURL());
     }
   }, () => field.select());
 }
@@ -262,7 +273,7 @@ function showSecondFactor(result) {
 async function secondFactor(action, input, field) {
   await attempt(async () => {
     await identifyFlow.step(action, input);
-    window.location.assign("/account");
+    window.location.assign(doneURL());
   }, () => {
     if (field) field.focus();
   });
@@ -273,7 +284,7 @@ async function mfaPasskey() {
     const res = await identifyFlow.step("mfa.passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
     await identifyFlow.step("mfa.passkey.finish", { credential });
-    window.location.assign("/account");
+    window.location.assign(doneURL());
   });
 }
 

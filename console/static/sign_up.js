@@ -1,7 +1,9 @@
 import { supported, create, Flow, FlowError, explain } from "/static/webauthn.js";
 import { t } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
+import { doneURL } from "/static/done.js";
 import { limits, codePattern } from "/static/limits.js";
+
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,7 +45,7 @@ function show(section) {
 }
 
 function done() {
-  window.location.assign("/account");
+  window.location.assign(doneURL());
 }
 
 // fail shows the error in the page's language (explain) and focuses the

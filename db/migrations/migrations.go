@@ -36,6 +36,7 @@ func All() []Migration {
 		{Version: "20261123080000_api_keys", Up: upAPIKeys},
 		{Version: "20261123090000_admins", Up: upAdmins},
 		{Version: "20261203130000_administrators", Up: upAdministrators},
+		{Version: "20261203160000_oidc", Up: upOIDC},
 	}
 }
 

@@ -15,9 +15,10 @@ import (
 )
 
 // signInPage serves the hosted sign-in page; a signed-in user goes to
-// their account instead.
+// their account instead, unless an application's authorization request
+// asks for a new sign-in (provider.SignInParam: prompt=login, max_age).
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
-	if _, err := h.Session(r.Context(), r, t); err == nil {
+	if _, err := h.Session(r.Context(), r, t); err == nil && r.URL.Query().Get("authRequest") == "" {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/jobs"
@@ -52,6 +53,10 @@ type Config struct {
 	// retries); Build sets its Clock, Logger and Senders. Default: the
 	// zero jobs.Config, that is jobs' defaults.
 	Jobs jobs.Config
+	// KeyEncryptionKey (32 bytes) seals the tenants' OpenID Provider
+	// signing keys. Default: a random key for this process only (tests);
+	// sesame serve always passes the configured one.
+	KeyEncryptionKey []byte
 }
 
 // SendersConfig is what the tenants' code senders need besides the
@@ -84,6 +89,8 @@ type App struct {
 	Passkeys *passkey.Service
 	// Senders deliver the codes and the console's test messages.
 	Senders jobs.Senders
+	// Provider is the tenants' OpenID Provider.
+	Provider *provider.Provider
 }
 
 // Build makes the whole server from cfg, and ensures the admin tenant

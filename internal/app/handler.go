@@ -42,10 +42,13 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.Provider, err = newProvider(cfg.DB, cfg, a.Tenants, pages, tenantHost); err != nil {
+		return nil, err
+	}
 	router := &tenants.Router{
 		Tenants:  a.Tenants,
 		Base:     pages.AdminHome(adminView(cfg, a.Tenants)),
-		Tenant:   tenantHost,
+		Tenant:   a.Provider,
 		Admin:    admin.New(tenantHost, gql, cfg.Development, outboxOf(cfg)),
 		NotFound: pages.UnknownHost(),
 		Logger:   logger,

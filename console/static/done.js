@@ -1,0 +1,15 @@
+// Where a finished sign-in or sign-up goes: back to the application's
+// authorization request when the page was opened for one (?authRequest=ID,
+// see flows/provider), else the account page.
+
+const authRequest = new URLSearchParams(window.location.search).get("authRequest");
+
+export function doneURL() {
+  return authRequest ? "/oidc/login?id=" + encodeURIComponent(authRequest) : "/account";
+}
+
+// withAuthRequest carries the application's request over to another
+// hosted page (sign-in ↔ sign-up), so that page returns to it too.
+export function withAuthRequest(path) {
+  return authRequest ? path + "?authRequest=" + encodeURIComponent(authRequest) : path;
+}

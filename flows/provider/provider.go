@@ -1,0 +1,172 @@
+// Package provider makes each tenant an OpenID Provider, on
+// github.com/zitadel/oidc/v3's op package: the protocol (parsing,
+// validation, discovery, token and error responses, ID token signing with
+// go-jose) is the library's; storage, applications, sessions and the
+// sign-in are Sesame's (storage.go implements op.Storage over the tenant's
+// db.Scope).
+//
+// The issuer is the origin the request came to (a tenant's host or one of
+// its custom domains, both resolved by tenants.Router); every endpoint is
+// under /oidc on that host:
+//
+//	/.well-known/openid-configuration  discovery
+//	/oidc/keys                         JWKS (the tenant's keys, KeyRing)
+//	/oidc/authorize                    authorization (code flow, PKCE S256)
+//	/oidc/login                        continues an authorization request
+//	/oidc/token                        code and client credentials grants
+//	/oidc/userinfo                     userinfo
+//	/oidc/revoke                       revocation (RFC 7009)
+//	/oidc/introspect                   introspection (RFC 7662)
+//	/oidc/end_session                  RP-initiated logout
+//
+// An authorization request with an unknown client or a redirect URI not
+// registered exactly is answered on Sesame's own error page, never by a
+// redirect. A valid one is stored, bound to the browser by a cookie, and
+// continued at /oidc/login: a session that satisfies it (prompt, max_age)
+// completes it at once (single sign-on); prompt=none without one answers
+// login_required to the client; otherwise the person signs in on the
+// tenant's hosted page (/?authRequest=ID), which returns to /oidc/login.
+package provider
+
+import (
+	"crypto/sha256"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/sesame-id/sesame/console"
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// Endpoint paths on a tenant host.
+const (
+	DiscoveryPath     = oidc.DiscoveryEndpoint
+	AuthorizePath     = "/oidc/authorize"
+	TokenPath         = "/oidc/token"
+	UserinfoPath      = "/oidc/userinfo"
+	RevokePath        = "/oidc/revoke"
+	IntrospectPath    = "/oidc/introspect"
+	EndSessionPath    = "/oidc/end_session"
+	KeysPath          = "/oidc/keys"
+	LoginPath         = loginPath
+	authorizeCallback = AuthorizePath + "/callback"
+)
+
+// Deps are the provider's dependencies.
+type Deps struct {
+	DB      *db.DB
+	Tenants *tenants.Service
+	Pages   *console.Pages
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	// KeyEncryptionKey (32 bytes) seals the tenants' private signing keys
+	// and, through a derived key, encrypts opaque access tokens.
+	KeyEncryptionKey []byte
+	// SessionCookie is the name of the hosted pages' session cookie.
+	SessionCookie string
+	// Next serves every path the provider does not (the tenant's pages).
+	Next http.Handler
+}
+
+// Provider serves the OpenID Provider endpoints of every tenant host and
+// hands anything else to Deps.Next.
+type Provider struct {
+	Deps
+	op      *op.Provider
+	storage *storage
+	// Keys are the tenants' signing keys (rotation is Keys.Rotate).
+	Keys *KeyRing
+}
+
+// New builds the provider.
+func New(d Deps) (*Provider, error) {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	keys, err := NewKeyRing(d.DB, d.KeyEncryptionKey, d.Clock)
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{Deps: d, Keys: keys, storage: &storage{db: d.DB, keys: keys, clock: d.Clock}}
+	cfg := &op.Config{
+		CodeMethodS256:        true,
+		GrantTypeRefreshToken: true,
+		// After RP-initiated logout without a registered
+		// post_logout_redirect_uri, the person lands on the sign-in page.
+		DefaultLogoutRedirectURI: "/",
+		AuthMethodPost:           true,
+		SupportedUILocales:       []language.Tag{language.English, language.Spanish, language.MustParse("zh-CN")},
+		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopePhone, oidc.ScopeOfflineAccess},
+		SupportedClaims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "c_hash",
+			"name", "email", "email_verified", "phone_number", "phone_number_verified"},
+	}
+	// Access tokens are encrypted under their own key derived from the
+	// key-encryption key, with AES-256-GCM only (no unauthenticated CFB
+	// fallback).
+	tokenKey := sha256.Sum256(append([]byte("sesame oidc access tokens\x00"), d.KeyEncryptionKey...))
+	opts := []op.Option{
+		op.WithCrypto(op.NewAES256GCMCrypto(tokenKey, "1")),
+		op.WithCustomEndpoints(op.NewEndpoint(AuthorizePath), op.NewEndpoint(TokenPath), op.NewEndpoint(UserinfoPath),
+			op.NewEndpoint(RevokePath), op.NewEndpoint(EndSessionPath), op.NewEndpoint(KeysPath)),
+		op.WithCustomIntrospectionEndpoint(op.NewEndpoint(IntrospectPath)),
+	}
+	if d.Tenants.Scheme() == "http" {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	p.op, err = op.NewProvider(cfg, p.storage, func(bool) (op.IssuerFromRequest, error) { return p.issuer, nil }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// issuer is the origin the request came to: the tenant's host or one of
+// its custom domains, which tenants.Router has already resolved to the
+// tenant in the request's context.
+func (p *Provider) issuer(r *http.Request) string {
+	host := strings.TrimSuffix(strings.ToLower(r.Host), ".")
+	return p.Tenants.Scheme() + "://" + host
+}
+
+// ServeHTTP implements http.Handler.
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case path == LoginPath:
+		p.login(w, r)
+	case path == AuthorizePath:
+		p.authorize(w, r)
+	case path == EndSessionPath:
+		p.endSession(w, r)
+	case path == DiscoveryPath:
+		p.discovery(w, r)
+	case path == KeysPath:
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		p.serveOP(w, r, &reqState{})
+	case path == TokenPath || path == UserinfoPath || path == RevokePath || path == IntrospectPath:
+		p.serveOP(w, r, &reqState{})
+	default:
+		// The library's own callback (/oidc/authorize/callback) is not
+		// served: /oidc/login checks the browser binding, it does not.
+		p.Next.ServeHTTP(w, r)
+	}
+}
+
+// serveOP hands the request to the library with its per-request state.
+func (p *Provider) serveOP(w http.ResponseWriter, r *http.Request, st *reqState) {
+	if _, ok := tenants.FromContext(r.Context()); !ok {
+		p.Logger.ErrorContext(r.Context(), "provider: request without tenant", "err", errNoTenant)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.op.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
+}
