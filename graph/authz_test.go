@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/internal/testdb"
 )
 
@@ -57,6 +58,10 @@ func operations(t *testing.T, e *apiEnv) []operation {
 	otherSession := e.signIn(t, p, p.user)
 	keys, err := e.scope(p).APIKeys().List(ctx)
 	require.NoError(t, err)
+	app, err := apps.Create(ctx, e.scope(p), apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{"https://shop.example.com/cb"}}, e.clock.Now())
+	require.NoError(t, err)
+	doomedApp, err := apps.Create(ctx, e.scope(p), apps.Spec{Name: "Old", Type: apps.TypeM2M}, e.clock.Now())
+	require.NoError(t, err)
 	id := func(u uuid.UUID) string { return u.String() }
 	return []operation{
 		{"tenant", admin, qTenant, nil},
@@ -72,6 +77,13 @@ func operations(t *testing.T, e *apiEnv) []operation {
 		{"deleteUser", admin, `mutation($id: ID!) { deleteUser(id: $id) }`, map[string]any{"id": id(doomed.ID)}},
 		{"sendTestMessage", admin, `mutation { sendTestMessage(channel: EMAIL, to: "ops@acme.example") { messageId } }`, nil},
 		{"createAPIKey", admin, `mutation { createAPIKey(name: "ci") { secret apiKey { id } } }`, nil},
+		{"applications", admin, `{ applications { ` + qApplication + ` } }`, nil},
+		{"application", admin, `query($id: ID!) { application(id: $id) { clientId } }`, map[string]any{"id": id(app.App.ID)}},
+		{"createApplication", admin, `mutation { createApplication(input: {name: "Jobs", type: M2M}) { secret application { id } } }`, nil},
+		{"updateApplication", admin, `mutation($id: ID!) { updateApplication(id: $id, input: {name: "Shop 2"}) { name } }`, map[string]any{"id": id(app.App.ID)}},
+		{"rotateApplicationSecret", admin, `mutation($id: ID!) { rotateApplicationSecret(id: $id) { secret } }`, map[string]any{"id": id(app.App.ID)}},
+		{"deleteApplication", admin, `mutation($id: ID!) { deleteApplication(id: $id) }`, map[string]any{"id": id(doomedApp.App.ID)}},
+		// Last of the administrator's: it revokes the key they all use.
 		{"revokeAPIKey", admin, `mutation($id: ID!) { revokeAPIKey(id: $id) }`, map[string]any{"id": id(keys[0].ID)}},
 
 		{"me", user, qMe, nil},
@@ -109,6 +121,11 @@ func fingerprint(t *testing.T, e *apiEnv) string {
 		require.NoError(t, err)
 		for _, k := range keys {
 			fmt.Fprintf(&out, " key %s %s\n", k.ID, k.Name)
+		}
+		list, err := scope.OIDCApps().List(ctx)
+		require.NoError(t, err)
+		for _, a := range list {
+			fmt.Fprintf(&out, " app %s %s %x\n", a.ClientID, a.Name, a.SecretHash)
 		}
 		users, _, err := scope.Users().List(ctx, db.UserPage{Limit: 100})
 		require.NoError(t, err)

@@ -3,7 +3,8 @@
 // generate` regenerates graph/generated and graph/model):
 //
 //   - the management API (management.graphqls) for a tenant's
-//     administrators: settings, users, their passkeys and sessions, API keys;
+//     administrators: settings, users, their passkeys and sessions, API keys,
+//     applications (applications.graphqls);
 //   - the account API (account.graphqls) for a signed-in user's account
 //     center: passkeys, 2-step verification factors, sessions.
 //
@@ -16,8 +17,8 @@
 //
 // Resolvers stay thin: they check input, call the stores, the flows and
 // the services that hold the rules (the account rules in flows/account,
-// test messages in flows/testmessage), and translate errors into the
-// public catalogue (errors.go).
+// test messages in flows/testmessage, applications in flows/apps), and
+// translate errors into the public catalogue (errors.go).
 package graph
 
 import (

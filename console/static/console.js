@@ -8,6 +8,7 @@ import { listTenants, createTenant, gql } from "/static/console_api.js";
 import { settingsPages, renderSettingsPage } from "/static/console_settings.js";
 import { renderUsers, renderUser } from "/static/console_users.js";
 import { renderAPIKeys } from "/static/console_keys.js";
+import { renderApplications } from "/static/console_apps.js";
 import { renderOutbox } from "/static/console_outbox.js";
 import { t, has, parts } from "/static/i18n.js";
 
@@ -24,6 +25,7 @@ const tenantSections = [
   ["/providers", t("console.settings.providers.title")],
   ["/limits", t("console.settings.limits.title")],
   ["/users", t("console.users.title")],
+  ["/applications", t("console.apps.title")],
   ["/api-keys", t("console.api_keys.title")],
 ];
 
@@ -46,6 +48,7 @@ function route(path) {
   const user = sub.match(/^users\/([^/]+)$/);
   if (user) return { page: "user", slug, userId: decodeURIComponent(user[1]) };
   if (sub === "api-keys") return { page: "api-keys", slug };
+  if (sub === "applications") return { page: "applications", slug };
   return { page: "not-found" };
 }
 
@@ -161,6 +164,9 @@ export async function render(opts) {
         break;
       case "api-keys":
         await renderAPIKeys(ctx, r.slug);
+        break;
+      case "applications":
+        await renderApplications(ctx, r.slug);
         break;
       case "outbox":
         await renderOutbox(ctx);

@@ -59,3 +59,20 @@ export function failure(err, retry) {
     h("p", {}, err && err.message ? err.message : t("console.failed")),
     retry ? h("button", { type: "button", class: "secondary", onclick: retry }, t("console.try_again")) : null);
 }
+
+// confirmInline replaces the button with a question and two buttons, so
+// that a destructive action needs a second, deliberate press.
+export function confirmInline(button, question, yesLabel, action) {
+  const box = h("div", { class: "confirm", role: "group", "aria-label": question });
+  const yes = h("button", { type: "button", class: "danger" }, yesLabel);
+  const no = h("button", { type: "button", class: "secondary" }, t("console.cancel"));
+  box.append(h("p", {}, question), h("div", { class: "actions" }, yes, no));
+  no.addEventListener("click", () => { box.replaceWith(button); button.focus(); });
+  yes.addEventListener("click", async () => {
+    yes.disabled = true;
+    no.disabled = true;
+    await action(box);
+  });
+  button.replaceWith(box);
+  yes.focus();
+}

@@ -1,6 +1,6 @@
 // The users pages: a searchable list, and one user with their passkeys
 // and sessions, and the actions an administrator takes on them.
-import { h, loading, failure, time } from "/static/console_dom.js";
+import { h, loading, failure, time, confirmInline } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 import { t, has, parts } from "/static/i18n.js";
 
@@ -74,23 +74,6 @@ export async function renderUsers(ctx, slug) {
     load(null, null);
   });
   await load(null, null);
-}
-
-// confirmInline replaces the button with a question and two buttons, so
-// that a destructive action needs a second, deliberate press.
-function confirmInline(button, question, yesLabel, action) {
-  const box = h("div", { class: "confirm", role: "group", "aria-label": question });
-  const yes = h("button", { type: "button", class: "danger" }, yesLabel);
-  const no = h("button", { type: "button", class: "secondary" }, t("console.cancel"));
-  box.append(h("p", {}, question), h("div", { class: "actions" }, yes, no));
-  no.addEventListener("click", () => { box.replaceWith(button); button.focus(); });
-  yes.addEventListener("click", async () => {
-    yes.disabled = true;
-    no.disabled = true;
-    await action(box);
-  });
-  button.replaceWith(box);
-  yes.focus();
 }
 
 // renderUser draws one user.

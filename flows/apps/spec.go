@@ -1,9 +1,9 @@
 // Package apps holds the rules for a tenant's applications (OAuth 2.0 /
 // OpenID Connect clients): what types exist and what each may do, which
 // redirect URIs are acceptable, the defaults, and how secrets are made,
-// stored, checked and rotated. The CLI, and later the management API and
-// the console, call it; the provider (flows/provider) reads the rows it
-// writes.
+// stored, checked and rotated. The CLI and the management API (and
+// through it the console) call it; the provider (flows/provider) reads
+// the rows it writes.
 package apps
 
 import (

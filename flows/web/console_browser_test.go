@@ -305,6 +305,7 @@ func TestConsole_FitsA360PixelScreenAndLoadsFromItsOwnHostOnly(t *testing.T) {
 		{"/console/tenants/shop/providers", "#send-test", "providers"},
 		{"/console/tenants/shop/users", "#user-search", "users"},
 		{"/console/tenants/shop/api-keys", "#create-api-key", "api-keys"},
+		{"/console/tenants/shop/applications", "#create-application", "applications"},
 	}
 	for _, p := range pages {
 		tab.Navigate(t, c.url(p.path))

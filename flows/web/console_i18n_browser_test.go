@@ -85,6 +85,21 @@ func TestConsole_SpeaksSpanishAndChineseWithNoEnglishLeft(t *testing.T) {
 			tab.Click(t, "#save-settings")
 			tab.WaitText(t, "#settings-status", loc.T("console.settings.saved"))
 			tab.Screenshot(t, browser.ShotPath(t, "console-settings-"+lang+".png"))
+
+			// The applications page, with a new application, its secret and
+			// its set-up code open.
+			tab.Click(t, `.tenant-nav a[href="/console/tenants/acme/applications"]`)
+			tab.WaitVisible(t, "#applications-empty")
+			require.Equal(t, loc.T("console.apps.title"), tab.Text(t, "#console h2"))
+			require.Equal(t, loc.T("console.apps.create"), tab.Text(t, "#create-application"))
+			tab.Type(t, "#app-name", "Tienda")
+			tab.SetValue(t, "#app-redirect-uris", "https://tienda.example.com/callback")
+			tab.Click(t, "#create-application")
+			tab.WaitVisible(t, "#new-app-secret")
+			require.Equal(t, []string{loc.T("console.apps.types.WEB")}, tab.Texts(t, "#applications .application-type"))
+			tab.Click(t, "#applications .snippets summary")
+			noEnglish("applications")
+			tab.Screenshot(t, browser.ShotPath(t, "console-applications-"+lang+".png"))
 		})
 	}
 }

@@ -32,6 +32,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Application() ApplicationResolver
 	Identifier() IdentifierResolver
 	Me() MeResolver
 	Mutation() MutationResolver
@@ -60,6 +61,22 @@ type ComplexityRoot struct {
 		Options  func(childComplexity int) int
 	}
 
+	Application struct {
+		ClientID                func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		FirstParty              func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		IDTokenAlg              func(childComplexity int) int
+		Lifetimes               func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		PostLogoutRedirectUris  func(childComplexity int) int
+		PreviousSecretExpiresAt func(childComplexity int) int
+		RedirectUris            func(childComplexity int) int
+		Scopes                  func(childComplexity int) int
+		SecretSet               func(childComplexity int) int
+		Type                    func(childComplexity int) int
+	}
+
 	BackupCodes struct {
 		Codes func(childComplexity int) int
 	}
@@ -73,6 +90,11 @@ type ComplexityRoot struct {
 	CreatedAPIKey struct {
 		APIKey func(childComplexity int) int
 		Secret func(childComplexity int) int
+	}
+
+	CreatedApplication struct {
+		Application func(childComplexity int) int
+		Secret      func(childComplexity int) int
 	}
 
 	EmailProviderSettings struct {
@@ -123,31 +145,40 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		BeginAddPasskey       func(childComplexity int) int
-		BeginReverification   func(childComplexity int, factor model.ReverificationFactor) int
-		BeginSMSFactor        func(childComplexity int, phone string) int
-		BeginTotp             func(childComplexity int) int
-		ConfirmSMSFactor      func(childComplexity int, binding string, code string) int
-		ConfirmTotp           func(childComplexity int, code string) int
-		CreateAPIKey          func(childComplexity int, name string) int
-		CreateUser            func(childComplexity int, input model.CreateUserInput) int
-		DeleteUser            func(childComplexity int, id uuid.UUID) int
-		FinishAddPasskey      func(childComplexity int, ceremony string, response string, name *string) int
-		FinishReverification  func(childComplexity int, ceremony string, response *string, code *string) int
-		RegenerateBackupCodes func(childComplexity int) int
-		RemovePasskey         func(childComplexity int, id uuid.UUID) int
-		RemoveSMSFactor       func(childComplexity int) int
-		RemoveTotp            func(childComplexity int) int
-		RemoveUserPasskey     func(childComplexity int, userID uuid.UUID, passkeyID uuid.UUID) int
-		RenamePasskey         func(childComplexity int, id uuid.UUID, name string) int
-		ResetUserMfa          func(childComplexity int, id uuid.UUID) int
-		RevokeAPIKey          func(childComplexity int, id uuid.UUID) int
-		RevokeSession         func(childComplexity int, id uuid.UUID) int
-		RevokeUserSession     func(childComplexity int, userID uuid.UUID, sessionID uuid.UUID) int
-		SendTestMessage       func(childComplexity int, channel model.Channel, to string) int
-		SetMfa                func(childComplexity int, enabled bool) int
-		SetUserDisabled       func(childComplexity int, id uuid.UUID, disabled bool) int
-		UpdateSettings        func(childComplexity int, input model.UpdateSettingsInput) int
+		BeginAddPasskey         func(childComplexity int) int
+		BeginReverification     func(childComplexity int, factor model.ReverificationFactor) int
+		BeginSMSFactor          func(childComplexity int, phone string) int
+		BeginTotp               func(childComplexity int) int
+		ConfirmSMSFactor        func(childComplexity int, binding string, code string) int
+		ConfirmTotp             func(childComplexity int, code string) int
+		CreateAPIKey            func(childComplexity int, name string) int
+		CreateApplication       func(childComplexity int, input model.CreateApplicationInput) int
+		CreateUser              func(childComplexity int, input model.CreateUserInput) int
+		DeleteApplication       func(childComplexity int, id uuid.UUID) int
+		DeleteUser              func(childComplexity int, id uuid.UUID) int
+		FinishAddPasskey        func(childComplexity int, ceremony string, response string, name *string) int
+		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
+		RegenerateBackupCodes   func(childComplexity int) int
+		RemovePasskey           func(childComplexity int, id uuid.UUID) int
+		RemoveSMSFactor         func(childComplexity int) int
+		RemoveTotp              func(childComplexity int) int
+		RemoveUserPasskey       func(childComplexity int, userID uuid.UUID, passkeyID uuid.UUID) int
+		RenamePasskey           func(childComplexity int, id uuid.UUID, name string) int
+		ResetUserMfa            func(childComplexity int, id uuid.UUID) int
+		RevokeAPIKey            func(childComplexity int, id uuid.UUID) int
+		RevokeSession           func(childComplexity int, id uuid.UUID) int
+		RevokeUserSession       func(childComplexity int, userID uuid.UUID, sessionID uuid.UUID) int
+		RotateApplicationSecret func(childComplexity int, id uuid.UUID) int
+		SendTestMessage         func(childComplexity int, channel model.Channel, to string) int
+		SetMfa                  func(childComplexity int, enabled bool) int
+		SetUserDisabled         func(childComplexity int, id uuid.UUID, disabled bool) int
+		UpdateApplication       func(childComplexity int, id uuid.UUID, input model.UpdateApplicationInput) int
+		UpdateSettings          func(childComplexity int, input model.UpdateSettingsInput) int
+	}
+
+	OIDCProvider struct {
+		DiscoveryURL func(childComplexity int) int
+		Issuer       func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -193,11 +224,13 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys func(childComplexity int) int
-		Me      func(childComplexity int) int
-		Tenant  func(childComplexity int) int
-		User    func(childComplexity int, id uuid.UUID) int
-		Users   func(childComplexity int, first int, after *string, search *string) int
+		APIKeys      func(childComplexity int) int
+		Application  func(childComplexity int, id uuid.UUID) int
+		Applications func(childComplexity int) int
+		Me           func(childComplexity int) int
+		Tenant       func(childComplexity int) int
+		User         func(childComplexity int, id uuid.UUID) int
+		Users        func(childComplexity int, first int, after *string, search *string) int
 	}
 
 	Reverification struct {
@@ -205,6 +238,11 @@ type ComplexityRoot struct {
 		Factor   func(childComplexity int) int
 		Options  func(childComplexity int) int
 		SentTo   func(childComplexity int) int
+	}
+
+	RotatedApplicationSecret struct {
+		Application func(childComplexity int) int
+		Secret      func(childComplexity int) int
 	}
 
 	SMSBinding struct {
@@ -269,6 +307,7 @@ type ComplexityRoot struct {
 		Host            func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Oidc            func(childComplexity int) int
 		Settings        func(childComplexity int) int
 		SettingsVersion func(childComplexity int) int
 		Slug            func(childComplexity int) int
@@ -276,6 +315,11 @@ type ComplexityRoot struct {
 
 	TestMessage struct {
 		MessageID func(childComplexity int) int
+	}
+
+	TokenLifetimes struct {
+		AccessTokenSeconds func(childComplexity int) int
+		IDTokenSeconds     func(childComplexity int) int
 	}
 
 	User struct {
@@ -300,6 +344,17 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ApplicationResolver interface {
+	Type(ctx context.Context, obj *db.OIDCApp) (model.ApplicationType, error)
+	RedirectUris(ctx context.Context, obj *db.OIDCApp) ([]string, error)
+	PostLogoutRedirectUris(ctx context.Context, obj *db.OIDCApp) ([]string, error)
+	Scopes(ctx context.Context, obj *db.OIDCApp) ([]string, error)
+
+	IDTokenAlg(ctx context.Context, obj *db.OIDCApp) (model.IDTokenAlg, error)
+	Lifetimes(ctx context.Context, obj *db.OIDCApp) (*model.TokenLifetimes, error)
+	SecretSet(ctx context.Context, obj *db.OIDCApp) (bool, error)
+	PreviousSecretExpiresAt(ctx context.Context, obj *db.OIDCApp) (*time.Time, error)
+}
 type IdentifierResolver interface {
 	Kind(ctx context.Context, obj *db.Identifier) (model.IdentifierKind, error)
 
@@ -344,6 +399,10 @@ type MutationResolver interface {
 	RevokeSession(ctx context.Context, id uuid.UUID) (bool, error)
 	BeginReverification(ctx context.Context, factor model.ReverificationFactor) (*model.Reverification, error)
 	FinishReverification(ctx context.Context, ceremony string, response *string, code *string) (*db.User, error)
+	CreateApplication(ctx context.Context, input model.CreateApplicationInput) (*model.CreatedApplication, error)
+	UpdateApplication(ctx context.Context, id uuid.UUID, input model.UpdateApplicationInput) (*db.OIDCApp, error)
+	DeleteApplication(ctx context.Context, id uuid.UUID) (bool, error)
+	RotateApplicationSecret(ctx context.Context, id uuid.UUID) (*model.RotatedApplicationSecret, error)
 }
 type PasskeyResolver interface {
 	AuthenticatorName(ctx context.Context, obj *db.Credential) (*string, error)
@@ -358,6 +417,8 @@ type QueryResolver interface {
 	User(ctx context.Context, id uuid.UUID) (*db.User, error)
 	APIKeys(ctx context.Context) ([]*db.APIKey, error)
 	Me(ctx context.Context) (*db.User, error)
+	Applications(ctx context.Context) ([]*db.OIDCApp, error)
+	Application(ctx context.Context, id uuid.UUID) (*db.OIDCApp, error)
 }
 type SessionResolver interface {
 	Amr(ctx context.Context, obj *db.Session) ([]string, error)
@@ -367,6 +428,7 @@ type TenantResolver interface {
 	Host(ctx context.Context, obj *tenants.Tenant) (string, error)
 
 	Settings(ctx context.Context, obj *tenants.Tenant) (*model.Settings, error)
+	Oidc(ctx context.Context, obj *tenants.Tenant) (*model.OIDCProvider, error)
 }
 type UserResolver interface {
 	Identifiers(ctx context.Context, obj *db.User) ([]*db.Identifier, error)
@@ -439,6 +501,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AddPasskeyCeremony.Options(childComplexity), true
 
+	case "Application.clientId":
+		if e.ComplexityRoot.Application.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ClientID(childComplexity), true
+	case "Application.createdAt":
+		if e.ComplexityRoot.Application.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.CreatedAt(childComplexity), true
+	case "Application.firstParty":
+		if e.ComplexityRoot.Application.FirstParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.FirstParty(childComplexity), true
+	case "Application.id":
+		if e.ComplexityRoot.Application.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ID(childComplexity), true
+	case "Application.idTokenAlg":
+		if e.ComplexityRoot.Application.IDTokenAlg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.IDTokenAlg(childComplexity), true
+	case "Application.lifetimes":
+		if e.ComplexityRoot.Application.Lifetimes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Lifetimes(childComplexity), true
+	case "Application.name":
+		if e.ComplexityRoot.Application.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Name(childComplexity), true
+	case "Application.postLogoutRedirectUris":
+		if e.ComplexityRoot.Application.PostLogoutRedirectUris == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.PostLogoutRedirectUris(childComplexity), true
+	case "Application.previousSecretExpiresAt":
+		if e.ComplexityRoot.Application.PreviousSecretExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.PreviousSecretExpiresAt(childComplexity), true
+	case "Application.redirectUris":
+		if e.ComplexityRoot.Application.RedirectUris == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.RedirectUris(childComplexity), true
+	case "Application.scopes":
+		if e.ComplexityRoot.Application.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Scopes(childComplexity), true
+	case "Application.secretSet":
+		if e.ComplexityRoot.Application.SecretSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.SecretSet(childComplexity), true
+	case "Application.type":
+		if e.ComplexityRoot.Application.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Type(childComplexity), true
+
 	case "BackupCodes.codes":
 		if e.ComplexityRoot.BackupCodes.Codes == nil {
 			break
@@ -477,6 +618,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreatedAPIKey.Secret(childComplexity), true
+
+	case "CreatedApplication.application":
+		if e.ComplexityRoot.CreatedApplication.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApplication.Application(childComplexity), true
+	case "CreatedApplication.secret":
+		if e.ComplexityRoot.CreatedApplication.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApplication.Secret(childComplexity), true
 
 	case "EmailProviderSettings.from":
 		if e.ComplexityRoot.EmailProviderSettings.From == nil {
@@ -725,6 +879,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string)), true
+	case "Mutation.createApplication":
+		if e.ComplexityRoot.Mutation.CreateApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateApplication(childComplexity, args["input"].(model.CreateApplicationInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -736,6 +901,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.deleteApplication":
+		if e.ComplexityRoot.Mutation.DeleteApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteApplication(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.deleteUser":
 		if e.ComplexityRoot.Mutation.DeleteUser == nil {
 			break
@@ -864,6 +1040,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeUserSession(childComplexity, args["userId"].(uuid.UUID), args["sessionId"].(uuid.UUID)), true
+	case "Mutation.rotateApplicationSecret":
+		if e.ComplexityRoot.Mutation.RotateApplicationSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateApplicationSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateApplicationSecret(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.sendTestMessage":
 		if e.ComplexityRoot.Mutation.SendTestMessage == nil {
 			break
@@ -897,6 +1084,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserDisabled(childComplexity, args["id"].(uuid.UUID), args["disabled"].(bool)), true
+	case "Mutation.updateApplication":
+		if e.ComplexityRoot.Mutation.UpdateApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateApplication(childComplexity, args["id"].(uuid.UUID), args["input"].(model.UpdateApplicationInput)), true
 	case "Mutation.updateSettings":
 		if e.ComplexityRoot.Mutation.UpdateSettings == nil {
 			break
@@ -908,6 +1106,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSettings(childComplexity, args["input"].(model.UpdateSettingsInput)), true
+
+	case "OIDCProvider.discoveryUrl":
+		if e.ComplexityRoot.OIDCProvider.DiscoveryURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.DiscoveryURL(childComplexity), true
+	case "OIDCProvider.issuer":
+		if e.ComplexityRoot.OIDCProvider.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.Issuer(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1082,6 +1293,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
+	case "Query.application":
+		if e.ComplexityRoot.Query.Application == nil {
+			break
+		}
+
+		args, err := ec.field_Query_application_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Application(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.applications":
+		if e.ComplexityRoot.Query.Applications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Applications(childComplexity), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1142,6 +1370,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Reverification.SentTo(childComplexity), true
+
+	case "RotatedApplicationSecret.application":
+		if e.ComplexityRoot.RotatedApplicationSecret.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotatedApplicationSecret.Application(childComplexity), true
+	case "RotatedApplicationSecret.secret":
+		if e.ComplexityRoot.RotatedApplicationSecret.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotatedApplicationSecret.Secret(childComplexity), true
 
 	case "SMSBinding.binding":
 		if e.ComplexityRoot.SMSBinding.Binding == nil {
@@ -1373,6 +1614,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.Name(childComplexity), true
+	case "Tenant.oidc":
+		if e.ComplexityRoot.Tenant.Oidc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tenant.Oidc(childComplexity), true
 	case "Tenant.settings":
 		if e.ComplexityRoot.Tenant.Settings == nil {
 			break
@@ -1398,6 +1645,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TestMessage.MessageID(childComplexity), true
+
+	case "TokenLifetimes.accessTokenSeconds":
+		if e.ComplexityRoot.TokenLifetimes.AccessTokenSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenLifetimes.AccessTokenSeconds(childComplexity), true
+	case "TokenLifetimes.idTokenSeconds":
+		if e.ComplexityRoot.TokenLifetimes.IDTokenSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenLifetimes.IDTokenSeconds(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -1477,6 +1737,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
+			graphql.NewInputUnmarshaler("CreateApplicationInput", ec.unmarshalInputCreateApplicationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("EmailProviderInput", ec.unmarshalInputEmailProviderInput),
 			graphql.NewInputUnmarshaler("LimitsInput", ec.unmarshalInputLimitsInput),
@@ -1489,6 +1750,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SMSProviderInput", ec.unmarshalInputSMSProviderInput),
 			graphql.NewInputUnmarshaler("SignInSettingsInput", ec.unmarshalInputSignInSettingsInput),
 			graphql.NewInputUnmarshaler("SignUpSettingsInput", ec.unmarshalInputSignUpSettingsInput),
+			graphql.NewInputUnmarshaler("TokenLifetimesInput", ec.unmarshalInputTokenLifetimesInput),
+			graphql.NewInputUnmarshaler("UpdateApplicationInput", ec.unmarshalInputUpdateApplicationInput),
 			graphql.NewInputUnmarshaler("UpdateSettingsInput", ec.unmarshalInputUpdateSettingsInput),
 		)
 	}
@@ -1691,6 +1954,124 @@ type SMSBinding {
 
 type BackupCodes {
   codes: [String!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/applications.graphqls", Input: `# A tenant's applications: the OpenID Connect clients that sign their
+# users in with the tenant (the rules are in flows/apps).
+
+extend type Query {
+  "The tenant's applications, oldest first (never their secrets)."
+  applications: [Application!]! @auth(requires: ADMIN)
+  "One application, or null when the tenant has no such application."
+  application(id: ID!): Application @auth(requires: ADMIN)
+}
+
+extend type Mutation {
+  "A new application; web and m2m applications get a secret, in the answer only."
+  createApplication(input: CreateApplicationInput!): CreatedApplication! @auth(requires: ADMIN)
+  "Changes the fields given; the type, client id and secret stay."
+  updateApplication(id: ID!, input: UpdateApplicationInput!): Application! @auth(requires: ADMIN)
+  "Removes the application: its client id stops working at once."
+  deleteApplication(id: ID!): Boolean! @auth(requires: ADMIN)
+  "A new secret, in the answer only; the previous one keeps working until previousSecretExpiresAt (error code application_has_no_secret for spa and native)."
+  rotateApplicationSecret(id: ID!): RotatedApplicationSecret! @auth(requires: ADMIN)
+}
+
+extend type Tenant {
+  "The tenant as an OpenID Provider."
+  oidc: OIDCProvider!
+}
+
+"Where a standard OpenID Connect client library finds the tenant."
+type OIDCProvider {
+  "The issuer: the tenant's origin."
+  issuer: String!
+  "The discovery document (/.well-known/openid-configuration)."
+  discoveryUrl: String!
+}
+
+enum ApplicationType {
+  "A server-side web application: confidential, with a secret (client_secret_basic or client_secret_post)."
+  WEB
+  "A browser application: public, PKCE required."
+  SPA
+  "A desktop or mobile application: public, PKCE required; loopback and custom-scheme redirect URIs."
+  NATIVE
+  "A machine: client credentials only, no redirect URIs."
+  M2M
+}
+
+enum IDTokenAlg {
+  RS256
+  ES256
+}
+
+type Application {
+  id: ID!
+  "The OAuth 2.0 client_id."
+  clientId: String!
+  name: String!
+  type: ApplicationType!
+  redirectUris: [String!]!
+  postLogoutRedirectUris: [String!]!
+  scopes: [String!]!
+  "First-party applications skip consent."
+  firstParty: Boolean!
+  idTokenAlg: IDTokenAlg!
+  lifetimes: TokenLifetimes!
+  "Whether the application has a secret; the secret itself is shown once, when made."
+  secretSet: Boolean!
+  "Until when the secret replaced by the last rotation keeps working, while it does."
+  previousSecretExpiresAt: Time
+  createdAt: Time!
+}
+
+type TokenLifetimes {
+  accessTokenSeconds: Int!
+  idTokenSeconds: Int!
+}
+
+input TokenLifetimesInput {
+  "Between 60 and 86400; default 600."
+  accessTokenSeconds: Int
+  "Between 60 and 86400; default 600."
+  idTokenSeconds: Int
+}
+
+input CreateApplicationInput {
+  name: String!
+  type: ApplicationType!
+  "Exact URIs (no wildcards); none for M2M."
+  redirectUris: [String!]! = []
+  postLogoutRedirectUris: [String!]! = []
+  "Default openid, profile, email, phone (M2M: none)."
+  scopes: [String!]
+  firstParty: Boolean = false
+  "Default RS256."
+  idTokenAlg: IDTokenAlg
+  lifetimes: TokenLifetimesInput
+}
+
+input UpdateApplicationInput {
+  name: String
+  redirectUris: [String!]
+  postLogoutRedirectUris: [String!]
+  scopes: [String!]
+  firstParty: Boolean
+  idTokenAlg: IDTokenAlg
+  lifetimes: TokenLifetimesInput
+}
+
+type CreatedApplication {
+  application: Application!
+  "The client secret (web, m2m): shown this once, stored only as a hash; null for spa and native."
+  secret: String
+}
+
+type RotatedApplicationSecret {
+  application: Application!
+  "The new client secret: shown this once, stored only as a hash."
+  secret: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `# Sesame's tenant-scoped GraphQL API. The tenant is the host the request
@@ -2118,6 +2499,38 @@ func (ec *executionContext) childFields_AddPasskeyCeremony(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type AddPasskeyCeremony", field.Name)
 }
 
+func (ec *executionContext) childFields_Application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Application_id(ctx, field)
+	case "clientId":
+		return ec.fieldContext_Application_clientId(ctx, field)
+	case "name":
+		return ec.fieldContext_Application_name(ctx, field)
+	case "type":
+		return ec.fieldContext_Application_type(ctx, field)
+	case "redirectUris":
+		return ec.fieldContext_Application_redirectUris(ctx, field)
+	case "postLogoutRedirectUris":
+		return ec.fieldContext_Application_postLogoutRedirectUris(ctx, field)
+	case "scopes":
+		return ec.fieldContext_Application_scopes(ctx, field)
+	case "firstParty":
+		return ec.fieldContext_Application_firstParty(ctx, field)
+	case "idTokenAlg":
+		return ec.fieldContext_Application_idTokenAlg(ctx, field)
+	case "lifetimes":
+		return ec.fieldContext_Application_lifetimes(ctx, field)
+	case "secretSet":
+		return ec.fieldContext_Application_secretSet(ctx, field)
+	case "previousSecretExpiresAt":
+		return ec.fieldContext_Application_previousSecretExpiresAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Application_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
+}
+
 func (ec *executionContext) childFields_BackupCodes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "codes":
@@ -2146,6 +2559,16 @@ func (ec *executionContext) childFields_CreatedAPIKey(ctx context.Context, field
 		return ec.fieldContext_CreatedAPIKey_secret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreatedAPIKey", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatedApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_CreatedApplication_application(ctx, field)
+	case "secret":
+		return ec.fieldContext_CreatedApplication_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatedApplication", field.Name)
 }
 
 func (ec *executionContext) childFields_EmailProviderSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2240,6 +2663,16 @@ func (ec *executionContext) childFields_MethodsForIdentifier(ctx context.Context
 		return ec.fieldContext_MethodsForIdentifier_methods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MethodsForIdentifier", field.Name)
+}
+
+func (ec *executionContext) childFields_OIDCProvider(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issuer":
+		return ec.fieldContext_OIDCProvider_issuer(ctx, field)
+	case "discoveryUrl":
+		return ec.fieldContext_OIDCProvider_discoveryUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OIDCProvider", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2338,6 +2771,16 @@ func (ec *executionContext) childFields_Reverification(ctx context.Context, fiel
 		return ec.fieldContext_Reverification_sentTo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Reverification", field.Name)
+}
+
+func (ec *executionContext) childFields_RotatedApplicationSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_RotatedApplicationSecret_application(ctx, field)
+	case "secret":
+		return ec.fieldContext_RotatedApplicationSecret_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RotatedApplicationSecret", field.Name)
 }
 
 func (ec *executionContext) childFields_SMSBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2470,6 +2913,8 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_settingsVersion(ctx, field)
 	case "settings":
 		return ec.fieldContext_Tenant_settings(ctx, field)
+	case "oidc":
+		return ec.fieldContext_Tenant_oidc(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
 }
@@ -2480,6 +2925,16 @@ func (ec *executionContext) childFields_TestMessage(ctx context.Context, field g
 		return ec.fieldContext_TestMessage_messageId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TestMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_TokenLifetimes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessTokenSeconds":
+		return ec.fieldContext_TokenLifetimes_accessTokenSeconds(ctx, field)
+	case "idTokenSeconds":
+		return ec.fieldContext_TokenLifetimes_idTokenSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TokenLifetimes", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2724,6 +3179,20 @@ func (ec *executionContext) field_Mutation_createAPIKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateApplicationInput, error) {
+			return ec.unmarshalNCreateApplicationInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreateApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2735,6 +3204,20 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2934,6 +3417,20 @@ func (ec *executionContext) field_Mutation_revokeUserSession_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rotateApplicationSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendTestMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2992,6 +3489,28 @@ func (ec *executionContext) field_Mutation_setUserDisabled_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateApplicationInput, error) {
+			return ec.unmarshalNUpdateApplicationInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐUpdateApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3017,6 +3536,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_application_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3299,6 +3832,314 @@ func (ec *executionContext) fieldContext_AddPasskeyCeremony_options(_ context.Co
 	return graphql.NewScalarFieldContext("AddPasskeyCeremony", field, false, false, "String")
 }
 
+func (ec *executionContext) _Application_id(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Application_clientId(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_name(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "String")
+}
+
+func (ec *executionContext) _Application_type(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().Type(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ApplicationType) graphql.Marshaler {
+			return ec.marshalNApplicationType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐApplicationType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "ApplicationType")
+}
+
+func (ec *executionContext) _Application_redirectUris(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_redirectUris(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().RedirectUris(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_redirectUris(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "String")
+}
+
+func (ec *executionContext) _Application_postLogoutRedirectUris(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_postLogoutRedirectUris(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().PostLogoutRedirectUris(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_postLogoutRedirectUris(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "String")
+}
+
+func (ec *executionContext) _Application_scopes(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().Scopes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "String")
+}
+
+func (ec *executionContext) _Application_firstParty(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_firstParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstParty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_firstParty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Application_idTokenAlg(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_idTokenAlg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().IDTokenAlg(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IDTokenAlg) graphql.Marshaler {
+			return ec.marshalNIDTokenAlg2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIDTokenAlg(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_idTokenAlg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "IDTokenAlg")
+}
+
+func (ec *executionContext) _Application_lifetimes(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_lifetimes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().Lifetimes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TokenLifetimes) graphql.Marshaler {
+			return ec.marshalNTokenLifetimes2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTokenLifetimes(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_lifetimes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TokenLifetimes(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Application_secretSet(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_secretSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().SecretSet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_secretSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Application_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_previousSecretExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().PreviousSecretExpiresAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_previousSecretExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Application_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "Time")
+}
+
 func (ec *executionContext) _BackupCodes_codes(ctx context.Context, field graphql.CollectedField, obj *model.BackupCodes) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3444,6 +4285,61 @@ func (ec *executionContext) _CreatedAPIKey_secret(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_CreatedAPIKey_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreatedAPIKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatedApplication_application(ctx context.Context, field graphql.CollectedField, obj *model.CreatedApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedApplication_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedApplication_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatedApplication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatedApplication_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreatedApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedApplication_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedApplication_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedApplication", field, false, false, "String")
 }
 
 func (ec *executionContext) _EmailProviderSettings_provider(ctx context.Context, field graphql.CollectedField, obj *model.EmailProviderSettings) (ret graphql.Marshaler) {
@@ -5630,6 +6526,300 @@ func (ec *executionContext) fieldContext_Mutation_finishReverification(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateApplication(ctx, fc.Args["input"].(model.CreateApplicationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreatedApplication
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreatedApplication
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedApplication) graphql.Marshaler {
+			return ec.marshalNCreatedApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreatedApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatedApplication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateApplication(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(model.UpdateApplicationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *db.OIDCApp
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.OIDCApp
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteApplication(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateApplicationSecret(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateApplicationSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateApplicationSecret(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.RotatedApplicationSecret
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RotatedApplicationSecret
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RotatedApplicationSecret) graphql.Marshaler {
+			return ec.marshalNRotatedApplicationSecret2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRotatedApplicationSecret(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateApplicationSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RotatedApplicationSecret(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateApplicationSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OIDCProvider_issuer(ctx context.Context, field graphql.CollectedField, obj *model.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "String")
+}
+
+func (ec *executionContext) _OIDCProvider_discoveryUrl(ctx context.Context, field graphql.CollectedField, obj *model.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_discoveryUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscoveryURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_discoveryUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6543,6 +7733,118 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_applications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_applications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Applications(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*db.OIDCApp
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*db.OIDCApp
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.OIDCApp) graphql.Marshaler {
+			return ec.marshalNApplication2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCAppᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_applications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_application(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Application(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *db.OIDCApp
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.OIDCApp
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_application(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_application_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6709,6 +8011,61 @@ func (ec *executionContext) _Reverification_sentTo(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Reverification_sentTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Reverification", field, false, false, "String")
+}
+
+func (ec *executionContext) _RotatedApplicationSecret_application(ctx context.Context, field graphql.CollectedField, obj *model.RotatedApplicationSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotatedApplicationSecret_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Application, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+			return ec.marshalNApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotatedApplicationSecret_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RotatedApplicationSecret",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RotatedApplicationSecret_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotatedApplicationSecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotatedApplicationSecret_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotatedApplicationSecret_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RotatedApplicationSecret", field, false, false, "String")
 }
 
 func (ec *executionContext) _SMSBinding_binding(ctx context.Context, field graphql.CollectedField, obj *model.SMSBinding) (ret graphql.Marshaler) {
@@ -7730,6 +9087,38 @@ func (ec *executionContext) fieldContext_Tenant_settings(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Tenant_oidc(ctx context.Context, field graphql.CollectedField, obj *tenants.Tenant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tenant_oidc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tenant().Oidc(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OIDCProvider) graphql.Marshaler {
+			return ec.marshalNOIDCProvider2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐOIDCProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tenant_oidc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tenant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OIDCProvider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TestMessage_messageId(ctx context.Context, field graphql.CollectedField, obj *model.TestMessage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7751,6 +9140,52 @@ func (ec *executionContext) _TestMessage_messageId(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_TestMessage_messageId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TestMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _TokenLifetimes_accessTokenSeconds(ctx context.Context, field graphql.CollectedField, obj *model.TokenLifetimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TokenLifetimes_accessTokenSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessTokenSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TokenLifetimes_accessTokenSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TokenLifetimes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TokenLifetimes_idTokenSeconds(ctx context.Context, field graphql.CollectedField, obj *model.TokenLifetimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TokenLifetimes_idTokenSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IDTokenSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TokenLifetimes_idTokenSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TokenLifetimes", field, false, false, "Int")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
@@ -9180,6 +10615,107 @@ func UnmarshalCaptchaSettingsInput(ctx context.Context, raw any) (model.CaptchaS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateApplicationInput(ctx context.Context, obj any) (model.CreateApplicationInput, error) {
+	var it model.CreateApplicationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["redirectUris"]; !present {
+		asMap["redirectUris"] = []any{}
+	}
+	if _, present := asMap["postLogoutRedirectUris"]; !present {
+		asMap["postLogoutRedirectUris"] = []any{}
+	}
+	if _, present := asMap["firstParty"]; !present {
+		asMap["firstParty"] = false
+	}
+
+	fieldsInOrder := [...]string{"name", "type", "redirectUris", "postLogoutRedirectUris", "scopes", "firstParty", "idTokenAlg", "lifetimes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNApplicationType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐApplicationType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "redirectUris":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("redirectUris"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RedirectUris = data
+		case "postLogoutRedirectUris":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postLogoutRedirectUris"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostLogoutRedirectUris = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		case "firstParty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstParty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstParty = data
+		case "idTokenAlg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idTokenAlg"))
+			data, err := ec.unmarshalOIDTokenAlg2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIDTokenAlg(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDTokenAlg = data
+		case "lifetimes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lifetimes"))
+			data, err := ec.unmarshalOTokenLifetimesInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTokenLifetimesInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lifetimes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateApplicationInput unmarshals raw into the CreateApplicationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateApplicationInput(ctx context.Context, raw any) (model.CreateApplicationInput, error) {
+	var out model.CreateApplicationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApplicationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
 	var it model.CreateUserInput
 	if obj == nil {
@@ -9915,6 +11451,139 @@ func UnmarshalSignUpSettingsInput(ctx context.Context, raw any) (model.SignUpSet
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTokenLifetimesInput(ctx context.Context, obj any) (model.TokenLifetimesInput, error) {
+	var it model.TokenLifetimesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accessTokenSeconds", "idTokenSeconds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accessTokenSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessTokenSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessTokenSeconds = data
+		case "idTokenSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idTokenSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDTokenSeconds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTokenLifetimesInput unmarshals raw into the TokenLifetimesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTokenLifetimesInput(ctx context.Context, raw any) (model.TokenLifetimesInput, error) {
+	var out model.TokenLifetimesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TokenLifetimesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateApplicationInput(ctx context.Context, obj any) (model.UpdateApplicationInput, error) {
+	var it model.UpdateApplicationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "redirectUris", "postLogoutRedirectUris", "scopes", "firstParty", "idTokenAlg", "lifetimes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "redirectUris":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("redirectUris"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RedirectUris = data
+		case "postLogoutRedirectUris":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postLogoutRedirectUris"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostLogoutRedirectUris = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		case "firstParty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstParty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstParty = data
+		case "idTokenAlg":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idTokenAlg"))
+			data, err := ec.unmarshalOIDTokenAlg2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIDTokenAlg(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDTokenAlg = data
+		case "lifetimes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lifetimes"))
+			data, err := ec.unmarshalOTokenLifetimesInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTokenLifetimesInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lifetimes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateApplicationInput unmarshals raw into the UpdateApplicationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateApplicationInput(ctx context.Context, raw any) (model.UpdateApplicationInput, error) {
+	var out model.UpdateApplicationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateApplicationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Context, obj any) (model.UpdateSettingsInput, error) {
 	var it model.UpdateSettingsInput
 	if obj == nil {
@@ -10137,6 +11806,107 @@ func (ec *executionContext) _AddPasskeyCeremony(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var applicationImplementors = []string{"Application"}
+
+func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionSet, obj *db.OIDCApp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, applicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Application")
+		case "id":
+			out.Values[i] = ec._Application_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientId":
+			out.Values[i] = ec._Application_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Application_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_type(ctx, field, obj)
+				})
+		case "redirectUris":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_redirectUris(ctx, field, obj)
+				})
+		case "postLogoutRedirectUris":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_postLogoutRedirectUris(ctx, field, obj)
+				})
+		case "scopes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_scopes(ctx, field, obj)
+				})
+		case "firstParty":
+			out.Values[i] = ec._Application_firstParty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "idTokenAlg":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_idTokenAlg(ctx, field, obj)
+				})
+		case "lifetimes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_lifetimes(ctx, field, obj)
+				})
+		case "secretSet":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_secretSet(ctx, field, obj)
+				})
+		case "previousSecretExpiresAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_previousSecretExpiresAt(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Application_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var backupCodesImplementors = []string{"BackupCodes"}
 
 func (ec *executionContext) _BackupCodes(ctx context.Context, sel ast.SelectionSet, obj *model.BackupCodes) graphql.Marshaler {
@@ -10232,6 +12002,44 @@ func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.Selectio
 		case "secret":
 			out.Values[i] = ec._CreatedAPIKey_secret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createdApplicationImplementors = []string{"CreatedApplication"}
+
+func (ec *executionContext) _CreatedApplication(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createdApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatedApplication")
+		case "application":
+			out.Values[i] = ec._CreatedApplication_application(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._CreatedApplication_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -10770,6 +12578,72 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateApplicationSecret":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateApplicationSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var oIDCProviderImplementors = []string{"OIDCProvider"}
+
+func (ec *executionContext) _OIDCProvider(ctx context.Context, sel ast.SelectionSet, obj *model.OIDCProvider) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, oIDCProviderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OIDCProvider")
+		case "issuer":
+			out.Values[i] = ec._OIDCProvider_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discoveryUrl":
+			out.Values[i] = ec._OIDCProvider_discoveryUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11114,6 +12988,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "applications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_applications(ctx, field)
+				})
+		case "application":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_application(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -11174,6 +13060,44 @@ func (ec *executionContext) _Reverification(ctx context.Context, sel ast.Selecti
 		case "sentTo":
 			out.Values[i] = ec._Reverification_sentTo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rotatedApplicationSecretImplementors = []string{"RotatedApplicationSecret"}
+
+func (ec *executionContext) _RotatedApplicationSecret(ctx context.Context, sel ast.SelectionSet, obj *model.RotatedApplicationSecret) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rotatedApplicationSecretImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RotatedApplicationSecret")
+		case "application":
+			out.Values[i] = ec._RotatedApplicationSecret_application(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._RotatedApplicationSecret_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -11632,6 +13556,12 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tenant_settings(ctx, field, obj)
 				})
+		case "oidc":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tenant_oidc(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11662,6 +13592,44 @@ func (ec *executionContext) _TestMessage(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("TestMessage")
 		case "messageId":
 			out.Values[i] = ec._TestMessage_messageId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tokenLifetimesImplementors = []string{"TokenLifetimes"}
+
+func (ec *executionContext) _TokenLifetimes(ctx context.Context, sel ast.SelectionSet, obj *model.TokenLifetimes) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tokenLifetimesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TokenLifetimes")
+		case "accessTokenSeconds":
+			out.Values[i] = ec._TokenLifetimes_accessTokenSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "idTokenSeconds":
+			out.Values[i] = ec._TokenLifetimes_idTokenSeconds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12191,6 +14159,40 @@ func (ec *executionContext) marshalNAddPasskeyCeremony2ᚖgithubᚗcomᚋsesame�
 	return ec._AddPasskeyCeremony(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNApplication2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCAppᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.OIDCApp) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx context.Context, sel ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Application!")
+		return graphql.Null
+	}
+	return ec._Application(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApplicationType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐApplicationType(ctx context.Context, v any) (model.ApplicationType, error) {
+	var res model.ApplicationType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplicationType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐApplicationType(ctx context.Context, sel ast.SelectionSet, v model.ApplicationType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAttachment2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAttachment(ctx context.Context, v any) (model.Attachment, error) {
 	var res model.Attachment
 	err := res.UnmarshalGQL(v)
@@ -12271,6 +14273,11 @@ func (ec *executionContext) marshalNCounterPolicy2githubᚗcomᚋsesameᚑidᚋs
 	return v
 }
 
+func (ec *executionContext) unmarshalNCreateApplicationInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreateApplicationInput(ctx context.Context, v any) (model.CreateApplicationInput, error) {
+	res, err := ec.unmarshalInputCreateApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12282,6 +14289,14 @@ func (ec *executionContext) marshalNCreatedAPIKey2ᚖgithubᚗcomᚋsesameᚑid�
 		return graphql.Null
 	}
 	return ec._CreatedAPIKey(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreatedApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreatedApplication(ctx context.Context, sel ast.SelectionSet, v *model.CreatedApplication) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreatedApplication!")
+		return graphql.Null
+	}
+	return ec._CreatedApplication(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEmailProviderKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐEmailProviderKind(ctx context.Context, v any) (model.EmailProviderKind, error) {
@@ -12314,6 +14329,16 @@ func (ec *executionContext) marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx c
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNIDTokenAlg2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIDTokenAlg(ctx context.Context, v any) (model.IDTokenAlg, error) {
+	var res model.IDTokenAlg
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIDTokenAlg2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIDTokenAlg(ctx context.Context, sel ast.SelectionSet, v model.IDTokenAlg) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNIdentifier2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐIdentifierᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Identifier) graphql.Marshaler {
@@ -12525,6 +14550,14 @@ func (ec *executionContext) unmarshalNMethodsForIdentifierInput2ᚖgithubᚗcom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOIDCProvider2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐOIDCProvider(ctx context.Context, sel ast.SelectionSet, v *model.OIDCProvider) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OIDCProvider!")
+		return graphql.Null
+	}
+	return ec._OIDCProvider(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -12637,6 +14670,14 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesame�
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRotatedApplicationSecret2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRotatedApplicationSecret(ctx context.Context, sel ast.SelectionSet, v *model.RotatedApplicationSecret) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RotatedApplicationSecret!")
+		return graphql.Null
+	}
+	return ec._RotatedApplicationSecret(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSMSBinding2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐSMSBinding(ctx context.Context, sel ast.SelectionSet, v *model.SMSBinding) graphql.Marshaler {
@@ -12860,6 +14901,19 @@ func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalNTokenLifetimes2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTokenLifetimes(ctx context.Context, sel ast.SelectionSet, v *model.TokenLifetimes) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TokenLifetimes!")
+		return graphql.Null
+	}
+	return ec._TokenLifetimes(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateApplicationInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐUpdateApplicationInput(ctx context.Context, v any) (model.UpdateApplicationInput, error) {
+	res, err := ec.unmarshalInputUpdateApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateSettingsInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐUpdateSettingsInput(ctx context.Context, v any) (model.UpdateSettingsInput, error) {
 	res, err := ec.unmarshalInputUpdateSettingsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13049,6 +15103,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx context.Context, sel ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Application(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13093,6 +15154,22 @@ func (ec *executionContext) unmarshalOEmailProviderInput2ᚖgithubᚗcomᚋsesam
 	}
 	res, err := ec.unmarshalInputEmailProviderInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOIDTokenAlg2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIDTokenAlg(ctx context.Context, v any) (*model.IDTokenAlg, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IDTokenAlg)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIDTokenAlg2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIDTokenAlg(ctx context.Context, sel ast.SelectionSet, v *model.IDTokenAlg) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -13270,6 +15347,14 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTokenLifetimesInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTokenLifetimesInput(ctx context.Context, v any) (*model.TokenLifetimesInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTokenLifetimesInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx context.Context, sel ast.SelectionSet, v *db.User) graphql.Marshaler {

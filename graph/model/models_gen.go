@@ -36,6 +36,20 @@ type CaptchaSettingsInput struct {
 	Secret *string `json:"secret,omitempty"`
 }
 
+type CreateApplicationInput struct {
+	Name string          `json:"name"`
+	Type ApplicationType `json:"type"`
+	// Exact URIs (no wildcards); none for M2M.
+	RedirectUris           []string `json:"redirectUris"`
+	PostLogoutRedirectUris []string `json:"postLogoutRedirectUris"`
+	// Default openid, profile, email, phone (M2M: none).
+	Scopes     []string `json:"scopes,omitempty"`
+	FirstParty *bool    `json:"firstParty,omitempty"`
+	// Default RS256.
+	IDTokenAlg *IDTokenAlg          `json:"idTokenAlg,omitempty"`
+	Lifetimes  *TokenLifetimesInput `json:"lifetimes,omitempty"`
+}
+
 type CreateUserInput struct {
 	Email       *string `json:"email,omitempty"`
 	Phone       *string `json:"phone,omitempty"`
@@ -47,6 +61,12 @@ type CreatedAPIKey struct {
 	APIKey *db.APIKey `json:"apiKey"`
 	// The whole key: shown this once, stored only as a hash.
 	Secret string `json:"secret"`
+}
+
+type CreatedApplication struct {
+	Application *db.OIDCApp `json:"application"`
+	// The client secret (web, m2m): shown this once, stored only as a hash; null for spa and native.
+	Secret *string `json:"secret,omitempty"`
 }
 
 type EmailProviderInput struct {
@@ -101,6 +121,14 @@ type MethodsForIdentifierInput struct {
 }
 
 type Mutation struct {
+}
+
+// Where a standard OpenID Connect client library finds the tenant.
+type OIDCProvider struct {
+	// The issuer: the tenant's origin.
+	Issuer string `json:"issuer"`
+	// The discovery document (/.well-known/openid-configuration).
+	DiscoveryURL string `json:"discoveryUrl"`
 }
 
 type PageInfo struct {
@@ -175,6 +203,12 @@ type Reverification struct {
 	Options *string `json:"options,omitempty"`
 	// For SMS: the number the code went to, masked.
 	SentTo *string `json:"sentTo,omitempty"`
+}
+
+type RotatedApplicationSecret struct {
+	Application *db.OIDCApp `json:"application"`
+	// The new client secret: shown this once, stored only as a hash.
+	Secret string `json:"secret"`
 }
 
 type SMSBinding struct {
@@ -259,6 +293,28 @@ type TestMessage struct {
 	MessageID string `json:"messageId"`
 }
 
+type TokenLifetimes struct {
+	AccessTokenSeconds int `json:"accessTokenSeconds"`
+	IDTokenSeconds     int `json:"idTokenSeconds"`
+}
+
+type TokenLifetimesInput struct {
+	// Between 60 and 86400; default 600.
+	AccessTokenSeconds *int `json:"accessTokenSeconds,omitempty"`
+	// Between 60 and 86400; default 600.
+	IDTokenSeconds *int `json:"idTokenSeconds,omitempty"`
+}
+
+type UpdateApplicationInput struct {
+	Name                   *string              `json:"name,omitempty"`
+	RedirectUris           []string             `json:"redirectUris,omitempty"`
+	PostLogoutRedirectUris []string             `json:"postLogoutRedirectUris,omitempty"`
+	Scopes                 []string             `json:"scopes,omitempty"`
+	FirstParty             *bool                `json:"firstParty,omitempty"`
+	IDTokenAlg             *IDTokenAlg          `json:"idTokenAlg,omitempty"`
+	Lifetimes              *TokenLifetimesInput `json:"lifetimes,omitempty"`
+}
+
 type UpdateSettingsInput struct {
 	Version       int                   `json:"version"`
 	DefaultLocale *string               `json:"defaultLocale,omitempty"`
@@ -278,6 +334,69 @@ type UpdateSettingsInput struct {
 type UserConnection struct {
 	Nodes    []*db.User `json:"nodes"`
 	PageInfo *PageInfo  `json:"pageInfo"`
+}
+
+type ApplicationType string
+
+const (
+	// A server-side web application: confidential, with a secret (client_secret_basic or client_secret_post).
+	ApplicationTypeWeb ApplicationType = "WEB"
+	// A browser application: public, PKCE required.
+	ApplicationTypeSpa ApplicationType = "SPA"
+	// A desktop or mobile application: public, PKCE required; loopback and custom-scheme redirect URIs.
+	ApplicationTypeNative ApplicationType = "NATIVE"
+	// A machine: client credentials only, no redirect URIs.
+	ApplicationTypeM2m ApplicationType = "M2M"
+)
+
+var AllApplicationType = []ApplicationType{
+	ApplicationTypeWeb,
+	ApplicationTypeSpa,
+	ApplicationTypeNative,
+	ApplicationTypeM2m,
+}
+
+func (e ApplicationType) IsValid() bool {
+	switch e {
+	case ApplicationTypeWeb, ApplicationTypeSpa, ApplicationTypeNative, ApplicationTypeM2m:
+		return true
+	}
+	return false
+}
+
+func (e ApplicationType) String() string {
+	return string(e)
+}
+
+func (e *ApplicationType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ApplicationType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ApplicationType", str)
+	}
+	return nil
+}
+
+func (e ApplicationType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ApplicationType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ApplicationType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type Attachment string
@@ -613,6 +732,61 @@ func (e *EmailProviderKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e EmailProviderKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type IDTokenAlg string
+
+const (
+	IDTokenAlgRs256 IDTokenAlg = "RS256"
+	IDTokenAlgEs256 IDTokenAlg = "ES256"
+)
+
+var AllIDTokenAlg = []IDTokenAlg{
+	IDTokenAlgRs256,
+	IDTokenAlgEs256,
+}
+
+func (e IDTokenAlg) IsValid() bool {
+	switch e {
+	case IDTokenAlgRs256, IDTokenAlgEs256:
+		return true
+	}
+	return false
+}
+
+func (e IDTokenAlg) String() string {
+	return string(e)
+}
+
+func (e *IDTokenAlg) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IDTokenAlg(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IDTokenAlg", str)
+	}
+	return nil
+}
+
+func (e IDTokenAlg) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IDTokenAlg) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IDTokenAlg) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

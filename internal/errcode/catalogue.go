@@ -54,6 +54,7 @@ var (
 	ErrFactorExists                = define("factor_exists", http.StatusConflict)
 	ErrRateLimited                 = define("rate_limited", http.StatusTooManyRequests)
 	ErrProviderError               = define("provider_error", http.StatusBadGateway)
+	ErrApplicationHasNoSecret      = define("application_has_no_secret", http.StatusConflict)
 
 	// gqlgen's own codes for a query it cannot parse or that does not fit
 	// the schema, kept as GraphQL clients know them; the sentence sent is
