@@ -1,11 +1,12 @@
 package provider_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,52 +39,70 @@ func requireNodeRP(t *testing.T) {
 	require.NoError(t, err, "openid-client is not installed: run `npm ci` in flows/provider/%s (.ci/run does it before make test)", nodeRPDir)
 }
 
-// nodeRP is one registered client as openid-client sees it.
+// nodeRP is one registered client as openid-client sees it: rp.mjs
+// running for the whole test, answering one request a line (one process
+// and one discovery per client keeps the test fast).
 type nodeRP struct {
-	t   *testing.T
-	env []string
+	t      *testing.T
+	stdin  io.WriteCloser
+	stdout *bufio.Scanner
+	stderr *strings.Builder
 }
 
-// nodeRefusal is what rp.mjs prints when the library or the server refuses.
+// nodeRefusal is what rp.mjs answers when the library or the server refuses.
 type nodeRefusal struct {
 	Name    string `json:"name"`
 	Code    string `json:"code"`
 	Error   string `json:"error"`
 	Status  int    `json:"status"`
 	Message string `json:"message"`
+	Cause   string `json:"cause"`
 }
 
 func newNodeRP(t *testing.T, issuer string, c *apps.Created) *nodeRP {
-	return &nodeRP{t: t, env: []string{
-		"RP_ISSUER=" + issuer, "RP_CLIENT_ID=" + c.App.ClientID, "RP_CLIENT_SECRET=" + c.Secret,
-		"RP_REDIRECT_URI=" + redirectURI, "RP_ID_TOKEN_ALG=" + c.App.IDTokenAlg,
-	}}
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	cmd := exec.CommandContext(ctx, "node", "rp.mjs")
+	cmd.Dir = nodeRPDir
+	cmd.Env = append(os.Environ(),
+		"RP_ISSUER="+issuer, "RP_CLIENT_ID="+c.App.ClientID, "RP_CLIENT_SECRET="+c.Secret,
+		"RP_REDIRECT_URI="+redirectURI, "RP_ID_TOKEN_ALG="+c.App.IDTokenAlg)
+	n := &nodeRP{t: t, stderr: &strings.Builder{}}
+	cmd.Stderr = n.stderr
+	var err error
+	n.stdin, err = cmd.StdinPipe()
+	require.NoError(t, err)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	n.stdout = bufio.NewScanner(out)
+	n.stdout.Buffer(nil, 1<<20)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = n.stdin.Close()
+		_ = cmd.Wait()
+		cancel()
+	})
+	return n
 }
 
-// run runs one command of rp.mjs with args; it decodes the result into out
-// and returns nil, or returns the refusal.
+// run sends one request to rp.mjs; it decodes the result into out and
+// returns nil, or returns the refusal.
 func (n *nodeRP) run(command string, args, out any) *nodeRefusal {
 	n.t.Helper()
-	raw, err := json.Marshal(args)
+	line, err := json.Marshal(map[string]any{"command": command, "args": args})
 	require.NoError(n.t, err)
-	ctx, cancel := context.WithTimeout(n.t.Context(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "rp.mjs", command, string(raw))
-	cmd.Dir = nodeRPDir
-	cmd.Env = append(os.Environ(), n.env...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && exit.ExitCode() == 3 {
-		var r struct {
-			Refused nodeRefusal `json:"refused"`
-		}
-		require.NoError(n.t, json.Unmarshal(stdout, &r), string(stdout))
-		return &r.Refused
+	_, err = n.stdin.Write(append(line, '\n'))
+	require.NoError(n.t, err, "rp.mjs: %s", n.stderr)
+	require.True(n.t, n.stdout.Scan(), "rp.mjs %s gave no answer: %v %s", command, n.stdout.Err(), n.stderr)
+	var answer struct {
+		OK      json.RawMessage `json:"ok"`
+		Refused *nodeRefusal    `json:"refused"`
 	}
-	require.NoError(n.t, err, "rp.mjs %s: %s%s", command, stdout, stderr.String())
-	require.NoError(n.t, json.Unmarshal(stdout, out), string(stdout))
+	require.NoError(n.t, json.Unmarshal(n.stdout.Bytes(), &answer), n.stdout.Text())
+	if answer.Refused != nil {
+		return answer.Refused
+	}
+	require.NoError(n.t, json.Unmarshal(answer.OK, out), n.stdout.Text())
 	return nil
 }
 
@@ -196,9 +215,8 @@ func TestProviderNodeRP_OpenIDClientSignsInRefreshesAndGetsClientCredentials(t *
 			req := authorizeWithNode(t, rp, scope)
 			at := br.follow(req.URL)
 			codeAt(t, at, req.State)
-			wrong := req
-			wrong.Verifier = strings.Repeat("A", 43)
-			refusal := rp.refused("callback", map[string]string{"url": at.String(), "verifier": wrong.Verifier, "nonce": req.Nonce, "state": req.State})
+			wrongVerifier := strings.Repeat("A", 43)
+			refusal := rp.refused("callback", map[string]string{"url": at.String(), "verifier": wrongVerifier, "nonce": req.Nonce, "state": req.State})
 			require.Equal(t, "invalid_grant", refusal.Error, "%+v", refusal)
 
 			// The browser part runs here with the session cookie; the
@@ -233,7 +251,7 @@ func TestProviderNodeRP_OpenIDClientSignsInRefreshesAndGetsClientCredentials(t *
 			refusal = rp.refused("userinfo", map[string]string{"accessToken": tok.AccessToken, "sub": ana.ID.String()})
 			require.Contains(t, []int{http.StatusUnauthorized, http.StatusForbidden}, refusal.Status, "%+v", refusal)
 
-			clientCredentialsWithNode(t, srv, web)
+			clientCredentialsWithNode(t, srv, rp)
 		})
 	}
 }
@@ -264,7 +282,7 @@ func refreshWithNode(t *testing.T, rp *nodeRP, meta nodeMetadata, tok nodeTokens
 
 // clientCredentialsWithNode: a machine client gets a token the tenant's
 // introspection knows; a wrong secret and a web client are refused.
-func clientCredentialsWithNode(t *testing.T, srv *testserver.Server, web *apps.Created) {
+func clientCredentialsWithNode(t *testing.T, srv *testserver.Server, web *nodeRP) {
 	t.Helper()
 	issuer := srv.URL("acme")
 	m2m := registerApp(t, srv, "acme", apps.Spec{Name: "Jobs", Type: apps.TypeM2M, Scopes: []string{"reports"}})
@@ -282,6 +300,6 @@ func clientCredentialsWithNode(t *testing.T, srv *testserver.Server, web *apps.C
 	wrong.Secret = "sesame_secret_wrong"
 	refusal := newNodeRP(t, issuer, &wrong).refused("client_credentials", map[string]string{"scope": "reports"})
 	require.Equal(t, "invalid_client", refusal.Error, "%+v", refusal)
-	refusal = newNodeRP(t, issuer, web).refused("client_credentials", nil)
+	refusal = web.refused("client_credentials", nil)
 	require.Contains(t, []string{"invalid_client", "unauthorized_client"}, refusal.Error, "client credentials are for m2m applications only: %+v", refusal)
 }

@@ -2,14 +2,17 @@
 // relying-party library, for flows/provider's tests (rp_node_test.go) to
 // drive against a running Sesame.
 //
-//   node rp.mjs COMMAND [JSON]
+//   node rp.mjs                    serve requests read from stdin, one a line
+//   node rp.mjs COMMAND [JSON]     run one command
 //
 // The client comes from the environment: RP_ISSUER, RP_CLIENT_ID,
 // RP_CLIENT_SECRET (empty for a public client), RP_REDIRECT_URI and
-// RP_ID_TOKEN_ALG (default RS256). JSON holds the command's arguments.
-// Each command prints one JSON object on stdout and exits 0; when the
-// library or the server refuses, it prints {"refused": {...}} and exits 3.
-// Anything else (a bad command, a crash) exits 1 with the reason on stderr.
+// RP_ID_TOKEN_ALG (default RS256); the issuer is discovered once. A
+// request line is {"command": COMMAND, "args": {...}}; each answer is one
+// line of JSON: {"ok": RESULT} or, when the library or the server refuses,
+// {"refused": {name, code, error, status, message}} (a single command
+// then exits 3). Anything else (a bad command, a crash) ends the process
+// with status 1 and the reason on stderr.
 //
 // Commands:
 //   discover                                   the server's metadata
@@ -19,6 +22,7 @@
 //   userinfo   {accessToken, sub}              the userinfo response for sub
 //   client_credentials {scope}                 a token for a machine client
 import http from 'node:http'
+import readline from 'node:readline'
 import * as client from 'openid-client'
 
 // loopbackFetch is the library's fetch: every request goes to 127.0.0.1 on
@@ -133,8 +137,7 @@ const commands = {
   },
 
   async refresh(config, args) {
-    const tokens = await client.refreshTokenGrant(config, args.refreshToken)
-    return { ...tokenSet(tokens), claims: tokens.claims() ?? null }
+    return tokenSet(await client.refreshTokenGrant(config, args.refreshToken))
   },
 
   async userinfo(config, args) {
@@ -156,30 +159,45 @@ function refusal(err) {
     error: err.error ?? err.cause?.error,
     status: err.status ?? err.cause?.status,
     message: err.message,
+    cause: err.cause?.message,
+  }
+}
+
+const refusals = [client.ClientError, client.ResponseBodyError, client.AuthorizationResponseError,
+  client.WWWAuthenticateChallengeError]
+
+// answer runs one request against the configuration and returns its
+// answer; errors other than refusals are thrown.
+async function answer(configured, name, args) {
+  const run = commands[name]
+  if (!run) throw new Error(`unknown command ${JSON.stringify(name)}; one of ${Object.keys(commands).join(', ')}`)
+  try {
+    return { ok: await run(await configured, args || {}) }
+  } catch (err) {
+    if (!refusals.some((kind) => err instanceof kind)) throw err
+    return { refused: refusal(err) }
   }
 }
 
 async function main() {
+  const configured = configure()
+  configured.catch(() => {}) // reported by the first request that awaits it
   const [name, raw] = process.argv.slice(2)
-  const run = commands[name]
-  if (!run) throw new Error(`unknown command ${JSON.stringify(name)}; one of ${Object.keys(commands).join(', ')}`)
-  const args = (raw && JSON.parse(raw)) || {}
-  let out
-  try {
-    out = await run(await configure(), args)
-  } catch (err) {
-    if (!(err instanceof client.ClientError || err instanceof client.ResponseBodyError ||
-      err instanceof client.AuthorizationResponseError || err instanceof client.WWWAuthenticateChallengeError)) {
-      throw err
-    }
-    process.stdout.write(JSON.stringify({ refused: refusal(err) }) + '\n')
-    process.exitCode = 3
+  if (name) {
+    const out = await answer(configured, name, raw && JSON.parse(raw))
+    process.stdout.write(JSON.stringify(out.ok ?? out) + '\n')
+    if (out.refused) process.exitCode = 3
     return
   }
-  process.stdout.write(JSON.stringify(out) + '\n')
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity })
+  for await (const line of lines) {
+    if (line.trim() === '') continue
+    const req = JSON.parse(line)
+    process.stdout.write(JSON.stringify(await answer(configured, req.command, req.args)) + '\n')
+  }
 }
 
 main().catch((err) => {
   process.stderr.write(`rp.mjs: ${err.stack || err}\n`)
-  process.exitCode = 1
+  process.exit(1)
 })
