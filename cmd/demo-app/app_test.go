@@ -75,7 +75,7 @@ func TestDemoApp_SignUpWithAPasskeyShowsTheUserThenSignOutEndsTheTenantSession(t
 	tab.WaitVisible(t, "#signed-in")
 	require.Equal(t, d.app+"/", tab.Location(t))
 	require.Equal(t, "ana@example.com", tab.Text(t, "#user-email"))
-	require.Contains(t, tab.Text(t, "#amr"), "swk a passkey")
+	require.Contains(t, tab.Text(t, "#amr"), "swk: a passkey")
 	require.Contains(t, tab.Text(t, "#acr"), "phr")
 	require.Contains(t, tab.Text(t, "#claims"), `"nonce"`)
 	require.NotEmpty(t, tab.Text(t, "#user-sub"))

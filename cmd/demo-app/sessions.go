@@ -47,7 +47,8 @@ type sessions struct {
 
 func newSessions() *sessions { return &sessions{m: make(map[string]*session)} }
 
-// get returns the browser's session id and session, or "" and nil.
+// get returns the browser's session id and a copy of its session (change
+// it with update), or "" and nil.
 func (ss *sessions) get(r *http.Request) (string, *session) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
@@ -60,7 +61,8 @@ func (ss *sessions) get(r *http.Request) (string, *session) {
 		delete(ss.m, c.Value)
 		return "", nil
 	}
-	return c.Value, s
+	copied := *s
+	return c.Value, &copied
 }
 
 // start replaces the browser's session (old, if any) with s under a new
