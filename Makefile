@@ -6,9 +6,14 @@ GOTEST_TIMEOUT ?= 25m
 
 .PHONY: run build test vet bench generate check-generated aaguids passwords tidy screenshots
 
-## run: build and start the server on ./data/sesame.db with a demo tenant
+## run: build and start the server on ./data/sesame.db with a demo tenant, and the demo app
+## (cmd/demo-app) on http://127.0.0.1:8090; Ctrl-C stops both
 run:
-	$(GO) run ./cmd/sesame serve --env development --demo
+	$(GO) build -o bin/sesame ./cmd/sesame
+	$(GO) build -o bin/demo-app ./cmd/demo-app
+	@bin/demo-app --listen 127.0.0.1:8090 --client-file data/demo-app.json & demo=$$!; \
+		trap 'kill $$demo 2>/dev/null; wait $$demo' EXIT INT TERM; \
+		bin/sesame serve --env development --demo --demo-app-url http://127.0.0.1:8090
 
 ## build: build the sesame binary into ./bin
 build:

@@ -46,6 +46,11 @@ type Config struct {
 	// Default false (make run turns it on).
 	Demo bool
 
+	// DemoAppURL is, with Demo, the origin of the demo application
+	// (cmd/demo-app) that serve registers in the demo tenant: https, or
+	// http on a loopback host. Default http://127.0.0.1:8090.
+	DemoAppURL string
+
 	// ShutdownTimeout bounds the graceful shutdown. Default 20s.
 	ShutdownTimeout time.Duration
 
@@ -116,6 +121,9 @@ func settings() []setting {
 		{Flag: "demo", Env: "SESAME_DEMO", Default: "false", serveOnly: true, boolean: true,
 			Help:  "create the demo tenant on start if it is missing",
 			apply: applyDemo},
+		{Flag: "demo-app-url", Env: "SESAME_DEMO_APP_URL", Default: "http://127.0.0.1:8090", serveOnly: true,
+			Help:  "with --demo, the origin of the demo app (cmd/demo-app) registered in the demo tenant",
+			apply: applyDemoAppURL},
 		{Flag: "shutdown-timeout", Env: "SESAME_SHUTDOWN_TIMEOUT", Default: "20s", serveOnly: true,
 			Help:  "how long in-flight requests and jobs may take to finish on shutdown",
 			apply: applyShutdownTimeout},
@@ -132,7 +140,7 @@ func settings() []setting {
 			Help:  "origin that serves the CAPTCHA siteverify APIs at the providers' paths (a mirror or a test fake); default the providers' own",
 			apply: applyCaptchaVerifyOrigin},
 		{Flag: "key-encryption-key", Env: "SESAME_KEY_ENCRYPTION_KEY", Default: "", serveOnly: true,
-			Help: "32 random bytes in base64 that seal the tenants' token signing keys; default: generated on first start into key-encryption.key in the data folder",
+			Help:  "32 random bytes in base64 that seal the tenants' token signing keys; default: generated on first start into key-encryption.key in the data folder",
 			apply: applyKeyEncryptionKey},
 	}
 }

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/internal/captcha"
+	"github.com/sesame-id/sesame/internal/demo"
 )
 
 // The apply functions of the settings table: each parses one setting's
@@ -104,6 +107,21 @@ func applyJobPollInterval(c *Config, v string) error {
 	}
 	c.JobPollInterval = d
 	return err
+}
+
+// applyDemoAppURL sets --demo-app-url: an origin (no path, query or
+// fragment) whose /callback is a redirect URI a web application may have.
+func applyDemoAppURL(c *Config, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q is not an origin such as http://127.0.0.1:8090", v)
+	}
+	origin := u.Scheme + "://" + u.Host
+	if err := apps.CheckRedirectURI(apps.TypeWeb, origin+demo.CallbackPath); err != nil {
+		return fmt.Errorf("%q: use https, or http on a loopback host such as 127.0.0.1", v)
+	}
+	c.DemoAppURL = origin
+	return nil
 }
 
 // applyCaptchaScriptOrigin sets --captcha-script-origin.

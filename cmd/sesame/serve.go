@@ -18,13 +18,6 @@ import (
 	"github.com/sesame-id/sesame/tenants"
 )
 
-// demoSlug is the tenant `serve --demo` (and so `make run`) makes.
-const demoSlug = "demo"
-
-// demoAdmin is the demo's console administrator, a platform owner and an
-// owner of the demo tenant; `serve --demo` prints a new setup link for it on every start.
-const demoAdmin = "admin@demo.example"
-
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	var h slog.Handler = slog.NewJSONHandler(w, opts)
@@ -59,7 +52,7 @@ func (e cliEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	demoLink, err := setUpDemo(e.ctx, d, a.Tenants, cfg, logger)
+	demoLink, err := setUpDemo(e.ctx, d, a.Tenants, cfg, logger, time.Now())
 	if err != nil {
 		return err
 	}
@@ -123,36 +116,12 @@ func appConfig(cfg Config, d *db.DB, logger *slog.Logger) app.Config {
 	return ac
 }
 
-// setUpDemo, with --demo, ensures the demo tenant and returns a fresh
-// one-time setup link for the demo's administrator, made on every start. The
-// administrator is a platform owner: the demo shows the whole console,
-// creating tenants included. Without --demo it returns "".
-func setUpDemo(ctx context.Context, d *db.DB, ts *tenants.Service, cfg Config, logger *slog.Logger) (string, error) {
-	if !cfg.Demo {
-		return "", nil
-	}
-	t, created, err := ts.Ensure(ctx, demoSlug, "Demo")
-	if err != nil {
-		return "", fmt.Errorf("create demo tenant: %w", err)
-	}
-	if created {
-		logger.Info("created demo tenant", "tenant", t.Slug)
-	}
-	link, err := createAdmin(ctx, d, ts, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, false, time.Now())
-	if err != nil {
-		link, err = createAdmin(ctx, d, ts, demoAdmin, db.PlatformRoleOwner, []string{demoSlug}, true, time.Now())
-	}
-	if err != nil {
-		return "", fmt.Errorf("demo administrator: %w", err)
-	}
-	return link, nil
-}
-
 func printURLs(w io.Writer, cfg Config, addr, demoLink string) {
 	fmt.Fprintf(w, "Sesame is listening on %s\n", addr)
 	fmt.Fprintf(w, "  admin console: http://%s.%s/console\n", tenants.AdminSlug, cfg.BaseDomain)
 	if cfg.Demo {
 		fmt.Fprintf(w, "  demo tenant:   http://%s.%s\n", demoSlug, cfg.BaseDomain)
+		fmt.Fprintf(w, "  demo app:      %s (sign in there with a passkey; make run starts it)\n", cfg.DemoAppURL)
 		fmt.Fprintf(w, "  demo administrator %s: set up a passkey once at %s\n", demoAdmin, demoLink)
 	}
 }
