@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = env.admin(args[1:])
 	case "app":
 		err = env.app(args[1:])
+	case "key":
+		err = env.key(args[1:])
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -94,6 +96,8 @@ Commands:
   app delete --tenant SLUG --client-id ID delete an application
   app rotate-secret --tenant SLUG --client-id ID
                                           print a new secret; the previous one works for a day
+  key rotate --tenant SLUG [--alg RS256|ES256]
+                                          a new token signing key; the old one stays published
   help                                    show this text
 
 Run "sesame COMMAND -h" for a command's flags. Every flag can also be set by
