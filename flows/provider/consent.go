@@ -37,6 +37,10 @@ func (p *Provider) completeOrConsent(w http.ResponseWriter, r *http.Request, t *
 	ctx := r.Context()
 	scope := p.DB.ForTenant(t.ID)
 	a, err := p.storage.app(ctx, ar.row.ClientID)
+	if errors.Is(err, db.ErrNotFound) {
+		p.appError(w, r, t, console.AppErrorUnknownClient) // deleted since the request
+		return
+	}
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/web"
@@ -298,4 +299,18 @@ func adminKey(t *testing.T, srv *testserver.Server, slug string) string {
 	_, key, err := graph.CreateAPIKey(t.Context(), srv.DB.ForTenant(tn.ID), "tests", time.Now())
 	require.NoError(t, err)
 	return key
+}
+
+// The consent page and the account center name every scope an
+// application may ask for in words, in every language.
+func TestConsent_EveryScopeHasWordsInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	c, err := console.LoadCatalog()
+	require.NoError(t, err)
+	for _, l := range console.Languages {
+		for _, s := range apps.DefaultScopes {
+			require.True(t, c.Has(l.Tag, "app.consent.scope."+s), "%s: app.consent.scope.%s", l.Tag, s)
+			require.True(t, c.Has(l.Tag, "account.appScope."+s), "%s: account.appScope.%s", l.Tag, s)
+		}
+	}
 }
