@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -313,4 +314,37 @@ func TestConsent_EveryScopeHasWordsInEveryLanguage(t *testing.T) {
 			require.True(t, c.Has(l.Tag, "account.appScope."+s), "%s: account.appScope.%s", l.Tag, s)
 		}
 	}
+}
+
+// Concurrent answers to one consent page, on PostgreSQL: one code reaches
+// the client, whatever the mix of Allow and Cancel.
+func TestConsent_ConcurrentAnswersYieldOneAnswer(t *testing.T) {
+	t.Parallel()
+	e := newConsentEnv(t, testdb.Postgres)
+	page, _ := e.third.consentPage(e.br, "s-race")
+	form := consentForm(t, page)
+	const n = 8
+	results := make(chan response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		action := "allow"
+		if i%2 == 1 {
+			action = "cancel"
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- e.br.answer(form, action)
+		}()
+	}
+	wg.Wait()
+	close(results)
+	answered := 0
+	for r := range results {
+		loc, _ := url.Parse(r.header.Get("Location"))
+		if loc != nil && (loc.Query().Get("code") != "" || loc.Query().Get("error") == "access_denied") {
+			answered++
+		}
+	}
+	require.Equal(t, 1, answered, "one answer reaches the client")
 }
