@@ -143,6 +143,10 @@ func (p *Provider) consent(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("action") {
 	case consentAllow:
 		a, err := p.storage.app(ctx, ar.row.ClientID)
+		if errors.Is(err, db.ErrNotFound) {
+			p.appError(w, r, t, console.AppErrorUnknownClient) // deleted since the page
+			return
+		}
 		if err == nil {
 			err = grants.Allow(ctx, scope, grantRequest(a, ar, s), p.Clock.Now())
 		}

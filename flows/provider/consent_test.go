@@ -348,3 +348,18 @@ func TestConsent_ConcurrentAnswersYieldOneAnswer(t *testing.T) {
 	}
 	require.Equal(t, 1, answered, "one answer reaches the client")
 }
+
+// An application deleted while its consent page is open gets no answer:
+// the person sees Sesame's error page.
+func TestConsent_AppDeletedWhileAskingShowsTheErrorPage(t *testing.T) {
+	t.Parallel()
+	e := newConsentEnv(t, testdb.SQLite)
+	page, _ := e.third.consentPage(e.br, "s-gone")
+	tn, err := e.srv.Tenants.BySlug(t.Context(), "acme")
+	require.NoError(t, err)
+	require.NoError(t, apps.Delete(t.Context(), e.srv.DB.ForTenant(tn.ID), e.third.created.App.ID))
+	r := e.br.answer(consentForm(t, page), "allow")
+	require.Equal(t, http.StatusBadRequest, r.status, string(r.body))
+	require.Empty(t, r.header.Get("Location"))
+	require.Contains(t, string(r.body), `data-reason="unknown_client"`)
+}
