@@ -84,6 +84,11 @@ func cspWith(sources []string) string {
 // renderWith is render with a policy that allows sources besides the
 // page's own origin.
 func (p *Pages) renderWith(w http.ResponseWriter, r *http.Request, status int, name string, data any, sources []string) {
+	p.renderPolicy(w, r, status, name, data, cspWith(sources))
+}
+
+// renderPolicy is render with the Content-Security-Policy policy.
+func (p *Pages) renderPolicy(w http.ResponseWriter, r *http.Request, status int, name string, data any, policy string) {
 	t, ok := p.pages[name]
 	if !ok {
 		p.logger.ErrorContext(r.Context(), "unknown page", "page", name)
@@ -99,7 +104,7 @@ func (p *Pages) renderWith(w http.ResponseWriter, r *http.Request, status int, n
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", cspWith(sources))
+	h.Set("Content-Security-Policy", policy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Vary", "Accept-Language, Cookie")

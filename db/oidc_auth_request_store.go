@@ -161,3 +161,24 @@ func (rs OIDCAuthRequestStore) UseCode(ctx context.Context, codeHash []byte, now
 	}
 	return used, fmt.Errorf("code of authorization request %s: %w", used.ID, ErrCodeReused)
 }
+
+// Refuse deletes the request id that has no code yet, in one statement:
+// a request the person refused is answered once. A request that is gone
+// or already has a code returns ErrNotFound.
+func (rs OIDCAuthRequestStore) Refuse(ctx context.Context, id uuid.UUID) error {
+	if err := rs.s.check(); err != nil {
+		return err
+	}
+	res, err := rs.s.idb.NewDelete().Model((*OIDCAuthRequest)(nil)).
+		Where("tenant_id = ?", rs.s.tenant).
+		Where("id = ?", id).
+		Where("code_hash IS NULL").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("refuse authorization request %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("authorization request %s awaiting a code: %w", id, ErrNotFound)
+	}
+	return nil
+}

@@ -490,6 +490,41 @@ func TestScope_TenantBCannotReadOrChangeTenantA(t *testing.T) {
 					require.Equal(t, rt.ID, got.ID)
 				}
 		}},
+		{"grants", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
+			a := &db.OIDCApp{ClientID: "client-g", Name: "App", Type: "web", RedirectURIs: db.StringList{"https://app.test/cb"},
+				Scopes: db.StringList{"openid"}, AccessTokenTTLSeconds: 600, IDTokenTTLSeconds: 600, IDTokenAlg: "RS256"}
+			require.NoError(t, sa.OIDCApps().Create(ctx, a))
+			require.NoError(t, sa.OIDCGrants().Save(ctx, u.ID, a.ID, []string{"openid", "email"}, now))
+			tok := &db.OIDCToken{ClientID: "client-g", UserID: &u.ID, Subject: u.ID.String(), Scopes: db.StringList{"openid"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCTokens().Create(ctx, tok))
+			rt := &db.OIDCRefreshToken{FamilyID: uuid.New(), TokenHash: []byte("rt-grant"), ClientID: "client-g", UserID: u.ID,
+				Scopes: db.StringList{"openid"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			require.NoError(t, sa.OIDCRefreshTokens().Create(ctx, rt))
+			return func(t *testing.T, sb db.Scope) {
+					_, err := sb.OIDCGrants().Get(ctx, u.ID, a.ID)
+					notFound(t, err, "Get")
+					list, err := sb.OIDCGrants().ByUser(ctx, u.ID)
+					require.NoError(t, err)
+					require.Empty(t, list, "ByUser")
+					notFound(t, sb.OIDCGrants().Delete(ctx, u.ID, a.ID), "Delete")
+					// The database refuses a grant naming A's user and application.
+					require.Error(t, sb.OIDCGrants().Save(ctx, u.ID, a.ID, []string{"openid", "phone"}, now), "Save for A's user and app")
+					require.NoError(t, sb.OIDCTokens().RevokeUserClient(ctx, u.ID, "client-g"))
+					require.NoError(t, sb.OIDCRefreshTokens().RevokeUserClient(ctx, u.ID, "client-g"))
+				}, func(t *testing.T, sa db.Scope) {
+					got, err := sa.OIDCGrants().Get(ctx, u.ID, a.ID)
+					require.NoError(t, err)
+					require.Equal(t, db.StringList{"openid", "email"}, got.Scopes)
+					list, err := sa.OIDCGrants().ByUser(ctx, u.ID)
+					require.NoError(t, err)
+					require.Len(t, list, 1)
+					require.Equal(t, "client-g", list[0].App.ClientID)
+					_, err = sa.OIDCTokens().Get(ctx, tok.ID, now)
+					require.NoError(t, err, "A's access token is still valid")
+					_, err = sa.OIDCRefreshTokens().ByHash(ctx, "client-g", []byte("rt-grant"))
+					require.NoError(t, err, "A's refresh token is still there")
+				}
+		}},
 		{"tenant settings", func(t *testing.T, d *db.DB, sa db.Scope, u *db.User) (func(*testing.T, db.Scope), func(*testing.T, db.Scope)) {
 			return func(t *testing.T, sb db.Scope) {
 					// B's scope changes only B.

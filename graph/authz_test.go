@@ -29,10 +29,12 @@ const (
 		limits { codeSendsPerHour } } } }`
 	qUsers = `{ users(first: 10) { nodes { id displayName identifiers { kind value verified } sso disabled mfaEnabled createdAt
 		passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
-		sessions { id createdAt expiresAt userAgent ip amr current } } pageInfo { hasNextPage endCursor } } }`
+		sessions { id createdAt expiresAt userAgent ip amr current }
+		appGrants { id application { id name clientId } scopes grantedAt updatedAt } } pageInfo { hasNextPage endCursor } } }`
 	qMe = `{ me { id displayName identifiers { kind value verified } mfaEnabled mfaOptional availableFactors
 		passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
-		totp smsPhone backupCodesLeft sessions { id createdAt expiresAt userAgent ip amr current } verifiedAt } }`
+		totp smsPhone backupCodesLeft sessions { id createdAt expiresAt userAgent ip amr current } verifiedAt
+		connectedApps { id application { id name clientId } scopes grantedAt updatedAt } } }`
 )
 
 // operation is one query or mutation and the role it needs.
@@ -62,6 +64,8 @@ func operations(t *testing.T, e *apiEnv) []operation {
 	require.NoError(t, err)
 	doomedApp, err := apps.Create(ctx, e.scope(p), apps.Spec{Name: "Old", Type: apps.TypeM2M}, e.clock.Now())
 	require.NoError(t, err)
+	require.NoError(t, e.scope(p).OIDCGrants().Save(ctx, victim.ID, app.App.ID, []string{"openid"}, e.clock.Now()))
+	require.NoError(t, e.scope(p).OIDCGrants().Save(ctx, p.user.ID, app.App.ID, []string{"openid"}, e.clock.Now()))
 	id := func(u uuid.UUID) string { return u.String() }
 	return []operation{
 		{"tenant", admin, qTenant, nil},
@@ -74,6 +78,7 @@ func operations(t *testing.T, e *apiEnv) []operation {
 		{"resetUserMFA", admin, `mutation($id: ID!) { resetUserMFA(id: $id) { mfaEnabled } }`, map[string]any{"id": id(victim.ID)}},
 		{"removeUserPasskey", admin, `mutation($u: ID!, $p: ID!) { removeUserPasskey(userId: $u, passkeyId: $p) }`, map[string]any{"u": id(victim.ID), "p": id(victimCred.ID)}},
 		{"revokeUserSession", admin, `mutation($u: ID!, $s: ID!) { revokeUserSession(userId: $u, sessionId: $s) }`, map[string]any{"u": id(victim.ID), "s": id(victimSession.Session.ID)}},
+		{"revokeUserAppGrant", admin, `mutation($u: ID!, $a: ID!) { revokeUserAppGrant(userId: $u, applicationId: $a) }`, map[string]any{"u": id(victim.ID), "a": id(app.App.ID)}},
 		{"deleteUser", admin, `mutation($id: ID!) { deleteUser(id: $id) }`, map[string]any{"id": id(doomed.ID)}},
 		{"sendTestMessage", admin, `mutation { sendTestMessage(channel: EMAIL, to: "ops@acme.example") { messageId } }`, nil},
 		{"createAPIKey", admin, `mutation { createAPIKey(name: "ci") { secret apiKey { id } } }`, nil},
@@ -100,6 +105,7 @@ func operations(t *testing.T, e *apiEnv) []operation {
 		{"regenerateBackupCodes", user, `mutation { regenerateBackupCodes { codes } }`, nil},
 		{"setMFA", user, `mutation { setMFA(enabled: true) { mfaEnabled } }`, nil},
 		{"revokeSession", user, `mutation($id: ID!) { revokeSession(id: $id) }`, map[string]any{"id": id(otherSession.Session.ID)}},
+		{"revokeAppAccess", user, `mutation($a: ID!) { revokeAppAccess(applicationId: $a) }`, map[string]any{"a": id(app.App.ID)}},
 		{"beginReverification", user, `mutation { beginReverification(factor: PASSKEY) { ceremony options } }`, nil},
 		{"finishReverification", user, `mutation { finishReverification(ceremony: "none", code: "000000") { id } }`, nil},
 	}
@@ -139,6 +145,11 @@ func fingerprint(t *testing.T, e *apiEnv) string {
 			sessions, err := scope.Sessions().ByUser(ctx, u.ID, e.clock.Now())
 			require.NoError(t, err)
 			fmt.Fprintf(&out, "  sessions %d\n", len(sessions))
+			grants, err := scope.OIDCGrants().ByUser(ctx, u.ID)
+			require.NoError(t, err)
+			for _, g := range grants {
+				fmt.Fprintf(&out, "  grant %s %v\n", g.App.ClientID, g.Scopes)
+			}
 			codes, err := scope.BackupCodes().Unused(ctx, u.ID)
 			require.NoError(t, err)
 			_, totpErr := scope.TOTP().Get(ctx, u.ID)

@@ -204,6 +204,8 @@ func TestInput_MalformedIDsAreInvalidInputNamingTheArgument(t *testing.T) {
 				{admin, `mutation { revokeAPIKey(id: "x") }`, nil, "id"},
 				{user, `mutation { renamePasskey(id: "x", name: "Phone") { id } }`, nil, "id"},
 				{user, `mutation { revokeSession(id: "") }`, nil, "id"},
+				{user, `mutation { revokeAppAccess(applicationId: "x") }`, nil, "applicationId"},
+				{admin, `mutation { revokeUserAppGrant(userId: "x", applicationId: "00000000-0000-0000-0000-000000000000") }`, nil, "userId"},
 			} {
 				a := e.refused(t, p, c.who, "invalid_input", c.query, c.vars)
 				require.Equal(t, c.field, a.errors[0].Extensions["field"], "%s: %+v", c.query, a.errors)

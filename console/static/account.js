@@ -6,7 +6,8 @@
 // the X-Sesame-Request header) and renders, in #account: the profile, the
 // passkeys (add, rename, remove after a confirmation), 2-step verification
 // (the on/off switch where the policy lets the user choose, the
-// authenticator app, SMS, backup codes) and the sessions (revoke others).
+// authenticator app, SMS, backup codes), the sessions (revoke others) and
+// the connected apps (remove an app's access).
 // After every change it loads `me` again and renders from it, so the page
 // shows what the server holds.
 //
@@ -33,7 +34,8 @@
 // The page is split by job: account_page.js (state, messages, busy, load,
 // act, render), account_html.js (building elements), and one module per
 // part of the page with its actions: account_reverify.js,
-// account_passkeys.js, account_two_step.js, account_sessions.js.
+// account_passkeys.js, account_two_step.js, account_sessions.js,
+// account_apps.js.
 
 import { h } from "/static/account_html.js";
 import { t } from "/static/i18n.js";

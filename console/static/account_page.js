@@ -12,12 +12,14 @@ import { askToReverify, reverifyPanel } from "/static/account_reverify.js";
 import { passkeysSection } from "/static/account_passkeys.js";
 import { twoStepSection } from "/static/account_two_step.js";
 import { sessionsSection } from "/static/account_sessions.js";
+import { appsSection } from "/static/account_apps.js";
 
 const ME = `query Me { me {
   id displayName identifiers { kind value verified }
   mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
   sessions { id createdAt expiresAt userAgent ip amr current }
+  connectedApps { id application { id name clientId } scopes grantedAt updatedAt }
   reverificationFactors
 } }`;
 
@@ -138,6 +140,7 @@ export function render(focus) {
     passkeysSection(me),
     twoStepSection(me),
     sessionsSection(me),
+    appsSection(me),
   ];
   root.replaceChildren(...page.filter(Boolean));
   root.setAttribute("aria-busy", "false");

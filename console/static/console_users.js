@@ -1,5 +1,6 @@
-// The users pages: a searchable list, and one user with their passkeys
-// and sessions, and the actions an administrator takes on them.
+// The users pages: a searchable list, and one user with their passkeys,
+// sessions and connected apps, and the actions an administrator takes on
+// them.
 import { h, loading, failure, time, confirmInline } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 import { t, has, parts } from "/static/i18n.js";
@@ -7,7 +8,8 @@ import { t, has, parts } from "/static/i18n.js";
 const USER = `id displayName disabled mfaEnabled sso createdAt
   identifiers { kind value verified }
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
-  sessions { id createdAt expiresAt userAgent ip amr }`;
+  sessions { id createdAt expiresAt userAgent ip amr }
+  appGrants { application { id name clientId } scopes grantedAt }`;
 
 // renderUsers draws the users list with its search form.
 export async function renderUsers(ctx, slug) {
@@ -165,7 +167,26 @@ function drawUser(ctx, slug, u, note) {
     status, problem,
     h("h3", {}, t("console.user.passkeys")), passkeys,
     h("h3", {}, t("console.user.sessions")), sessions,
+    h("h3", {}, t("console.user.apps")), grantList(u, run),
     h("h3", {}, t("console.user.actions")), h("div", { class: "actions" }, disable, resetMFA, del));
+}
+
+// grantList is the applications the user consented to, each with
+// "Remove access".
+function grantList(u, run) {
+  if (u.appGrants.length === 0) return h("p", { id: "user-apps-empty" }, t("console.user.no_apps"));
+  return h("ul", { class: "item-list", id: "user-apps" }, u.appGrants.map((g) => {
+    const app = g.application;
+    const revoke = h("button", { type: "button", class: "secondary small" }, t("console.user.revoke_app"));
+    revoke.setAttribute("aria-label", t("console.user.revoke_app_label", { name: app.name }));
+    revoke.addEventListener("click", () => confirmInline(revoke, t("console.user.revoke_app_confirm", { name: app.name }), t("console.user.revoke_app"),
+      () => run("mutation($u: ID!, $a: ID!) { revokeUserAppGrant(userId: $u, applicationId: $a) }", { u: u.id, a: app.id }, t("console.user.app_revoked", { name: app.name }))));
+    return h("li", { class: "item app-grant-item" },
+      h("span", { class: "item-title" }, app.name),
+      h("span", { class: "muted" }, `${app.clientId} · ${g.scopes.join(" ")}`),
+      h("span", { class: "muted" }, parts("console.user.app_granted", { date: time(g.grantedAt) })),
+      revoke);
+  }));
 }
 
 // kindName is an identifier kind (EMAIL, PHONE, USERNAME) in the page's

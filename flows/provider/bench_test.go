@@ -91,7 +91,7 @@ func BenchmarkAppSignIn(b *testing.B) {
 			first.signUp(dev, "ana@example.com")
 			tn, err := srv.Tenants.BySlug(context.Background(), "acme")
 			require.NoError(b, err)
-			c, err := apps.Create(context.Background(), srv.DB.ForTenant(tn.ID), apps.Spec{Name: "Shop", Type: apps.TypeWeb,
+			c, err := apps.Create(context.Background(), srv.DB.ForTenant(tn.ID), apps.Spec{Name: "Shop", Type: apps.TypeWeb, FirstParty: true,
 				RedirectURIs: []string{redirectURI}, IDTokenAlg: apps.AlgES256}, time.Now())
 			require.NoError(b, err)
 			rpClient := sc.browser(b, srv).http

@@ -84,7 +84,8 @@ func (p *Provider) bindingCookie() string {
 }
 
 // login continues an authorization request: with a session that satisfies
-// it, it completes it and answers the client with a code; with prompt=none
+// it, it completes it and answers the client with a code (after the
+// consent page for a third-party application, consent.go); with prompt=none
 // and no such session it answers login_required; otherwise it sends the
 // person to the hosted sign-in page, which comes back here.
 func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +114,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	now := p.Clock.Now()
 	scope := p.DB.ForTenant(t.ID)
 	if s, err := p.session(ctx, r, scope); err == nil && ar.satisfiedBy(s, now) {
-		p.complete(w, r, ar, s)
+		p.completeOrConsent(w, r, t, ar, s)
 		return
 	}
 	if ar.prompted(oidc.PromptNone) {

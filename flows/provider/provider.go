@@ -13,6 +13,7 @@
 //	/oidc/keys                         JWKS (the tenant's keys, KeyRing)
 //	/oidc/authorize                    authorization (code flow, PKCE S256)
 //	/oidc/login                        continues an authorization request
+//	/oidc/consent                      the consent page's answer
 //	/oidc/token                        code and client credentials grants
 //	/oidc/userinfo                     userinfo
 //	/oidc/revoke                       revocation (RFC 7009)
@@ -143,6 +144,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == LoginPath:
 		p.login(w, r)
+	case path == ConsentPath:
+		p.consent(w, r)
 	case path == AuthorizePath:
 		p.authorize(w, r)
 	case path == EndSessionPath:

@@ -38,7 +38,17 @@ type relyingParty struct {
 	created  *apps.Created
 }
 
+// newRelyingParty registers spec as a first-party application: the
+// tenant's own, which never shows the consent page (consent_test.go
+// registers third-party ones with newRelyingPartyOf).
 func newRelyingParty(t *testing.T, srv *testserver.Server, slug string, spec apps.Spec) *relyingParty {
+	t.Helper()
+	spec.FirstParty = true
+	return newRelyingPartyOf(t, srv, slug, spec)
+}
+
+// newRelyingPartyOf registers spec as it is and discovers the tenant.
+func newRelyingPartyOf(t *testing.T, srv *testserver.Server, slug string, spec apps.Spec) *relyingParty {
 	t.Helper()
 	tn, err := srv.Tenants.BySlug(t.Context(), slug)
 	require.NoError(t, err)

@@ -187,7 +187,7 @@ func TestProviderNodeRP_OpenIDClientSignsInRefreshesAndGetsClientCredentials(t *
 			srv := testserver.Start(t, b, testserver.Options{})
 			tn := srv.CreateTenant(t, "acme", "Acme")
 			issuer := srv.URL("acme")
-			web := registerApp(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+			web := registerApp(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, FirstParty: true, RedirectURIs: []string{redirectURI}})
 			rp := newNodeRP(t, issuer, web)
 
 			// Discovery: openid-client itself refuses a document whose

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
@@ -131,6 +133,12 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	creds := site.credentials(t, grace.ID)
 	require.Len(t, creds, 1)
 
+	// grace let a third-party application use her account.
+	printer, err := apps.Create(context.Background(), site.scope(), apps.Spec{Name: "Photo Printer", Type: apps.TypeWeb,
+		RedirectURIs: []string{"https://printer.example.com/cb"}}, time.Now())
+	require.NoError(t, err)
+	require.NoError(t, site.scope().OIDCGrants().Save(context.Background(), grace.ID, printer.App.ID, []string{"openid", "email"}, time.Now()))
+
 	// The administrator finds them by search and sees their passkey.
 	tab.Click(t, `.tenant-nav a[href="/console/tenants/shop/users"]`)
 	tab.WaitVisible(t, "#user-search")
@@ -146,6 +154,15 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	require.Equal(t, []string{"This device only"}, tab.Texts(t, "#user-passkeys .passkey-sync"))
 	require.Equal(t, 1, tab.Count(t, "#user-sessions li"), "the sign-up session")
 	tab.Screenshot(t, browser.ShotPath(t, "user.png"))
+
+	// They see her connected app and remove its access.
+	require.Equal(t, []string{"Photo Printer"}, tab.Texts(t, "#user-apps .item-title"))
+	tab.Click(t, "#user-apps li button")
+	tab.Click(t, "#user-apps .confirm button.danger")
+	tab.WaitText(t, "#user-status", "Photo Printer no longer has access.")
+	tab.WaitVisible(t, "#user-apps-empty")
+	_, err = site.scope().OIDCGrants().Get(context.Background(), grace.ID, printer.App.ID)
+	require.ErrorIs(t, err, db.ErrNotFound)
 
 	// Disable them: their session ends.
 	tab.Click(t, "#user-disable")

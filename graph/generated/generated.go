@@ -32,6 +32,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AppGrant() AppGrantResolver
 	Application() ApplicationResolver
 	Identifier() IdentifierResolver
 	Me() MeResolver
@@ -59,6 +60,14 @@ type ComplexityRoot struct {
 	AddPasskeyCeremony struct {
 		Ceremony func(childComplexity int) int
 		Options  func(childComplexity int) int
+	}
+
+	AppGrant struct {
+		App       func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Scopes    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
 	}
 
 	Application struct {
@@ -107,6 +116,12 @@ type ComplexityRoot struct {
 		Username    func(childComplexity int) int
 	}
 
+	GrantedApplication struct {
+		ClientID func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+	}
+
 	Identifier struct {
 		Kind     func(childComplexity int) int
 		Value    func(childComplexity int) int
@@ -126,6 +141,7 @@ type ComplexityRoot struct {
 	Me struct {
 		AvailableFactors      func(childComplexity int) int
 		BackupCodesLeft       func(childComplexity int) int
+		ConnectedApps         func(childComplexity int) int
 		DisplayName           func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		Identifiers           func(childComplexity int) int
@@ -166,7 +182,9 @@ type ComplexityRoot struct {
 		RenamePasskey           func(childComplexity int, id uuid.UUID, name string) int
 		ResetUserMfa            func(childComplexity int, id uuid.UUID) int
 		RevokeAPIKey            func(childComplexity int, id uuid.UUID) int
+		RevokeAppAccess         func(childComplexity int, applicationID uuid.UUID) int
 		RevokeSession           func(childComplexity int, id uuid.UUID) int
+		RevokeUserAppGrant      func(childComplexity int, userID uuid.UUID, applicationID uuid.UUID) int
 		RevokeUserSession       func(childComplexity int, userID uuid.UUID, sessionID uuid.UUID) int
 		RotateApplicationSecret func(childComplexity int, id uuid.UUID) int
 		SendTestMessage         func(childComplexity int, channel model.Channel, to string) int
@@ -323,6 +341,7 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
+		AppGrants   func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		Disabled    func(childComplexity int) int
 		DisplayName func(childComplexity int) int
@@ -344,6 +363,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AppGrantResolver interface {
+	Scopes(ctx context.Context, obj *db.OIDCGrant) ([]string, error)
+}
 type ApplicationResolver interface {
 	Type(ctx context.Context, obj *db.OIDCApp) (model.ApplicationType, error)
 	RedirectUris(ctx context.Context, obj *db.OIDCApp) ([]string, error)
@@ -372,6 +394,7 @@ type MeResolver interface {
 	Sessions(ctx context.Context, obj *db.User) ([]*db.Session, error)
 	VerifiedAt(ctx context.Context, obj *db.User) (*time.Time, error)
 	ReverificationFactors(ctx context.Context, obj *db.User) ([]model.ReverificationFactor, error)
+	ConnectedApps(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
 }
 type MutationResolver interface {
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*tenants.Tenant, error)
@@ -403,6 +426,8 @@ type MutationResolver interface {
 	UpdateApplication(ctx context.Context, id uuid.UUID, input model.UpdateApplicationInput) (*db.OIDCApp, error)
 	DeleteApplication(ctx context.Context, id uuid.UUID) (bool, error)
 	RotateApplicationSecret(ctx context.Context, id uuid.UUID) (*model.RotatedApplicationSecret, error)
+	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
+	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
 }
 type PasskeyResolver interface {
 	AuthenticatorName(ctx context.Context, obj *db.Credential) (*string, error)
@@ -437,6 +462,7 @@ type UserResolver interface {
 
 	Passkeys(ctx context.Context, obj *db.User) ([]*db.Credential, error)
 	Sessions(ctx context.Context, obj *db.User) ([]*db.Session, error)
+	AppGrants(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -500,6 +526,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddPasskeyCeremony.Options(childComplexity), true
+
+	case "AppGrant.application":
+		if e.ComplexityRoot.AppGrant.App == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppGrant.App(childComplexity), true
+	case "AppGrant.grantedAt":
+		if e.ComplexityRoot.AppGrant.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppGrant.CreatedAt(childComplexity), true
+	case "AppGrant.id":
+		if e.ComplexityRoot.AppGrant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppGrant.ID(childComplexity), true
+	case "AppGrant.scopes":
+		if e.ComplexityRoot.AppGrant.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppGrant.Scopes(childComplexity), true
+	case "AppGrant.updatedAt":
+		if e.ComplexityRoot.AppGrant.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppGrant.UpdatedAt(childComplexity), true
 
 	case "Application.clientId":
 		if e.ComplexityRoot.Application.ClientID == nil {
@@ -675,6 +732,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EmailProviderSettings.Username(childComplexity), true
 
+	case "GrantedApplication.clientId":
+		if e.ComplexityRoot.GrantedApplication.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantedApplication.ClientID(childComplexity), true
+	case "GrantedApplication.id":
+		if e.ComplexityRoot.GrantedApplication.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantedApplication.ID(childComplexity), true
+	case "GrantedApplication.name":
+		if e.ComplexityRoot.GrantedApplication.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantedApplication.Name(childComplexity), true
+
 	case "Identifier.kind":
 		if e.ComplexityRoot.Identifier.Kind == nil {
 			break
@@ -732,6 +808,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.BackupCodesLeft(childComplexity), true
+	case "Me.connectedApps":
+		if e.ComplexityRoot.Me.ConnectedApps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.ConnectedApps(childComplexity), true
 	case "Me.displayName":
 		if e.ComplexityRoot.Me.DisplayName == nil {
 			break
@@ -1018,6 +1100,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.revokeAppAccess":
+		if e.ComplexityRoot.Mutation.RevokeAppAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAppAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAppAccess(childComplexity, args["applicationId"].(uuid.UUID)), true
 	case "Mutation.revokeSession":
 		if e.ComplexityRoot.Mutation.RevokeSession == nil {
 			break
@@ -1029,6 +1122,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.revokeUserAppGrant":
+		if e.ComplexityRoot.Mutation.RevokeUserAppGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeUserAppGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeUserAppGrant(childComplexity, args["userId"].(uuid.UUID), args["applicationId"].(uuid.UUID)), true
 	case "Mutation.revokeUserSession":
 		if e.ComplexityRoot.Mutation.RevokeUserSession == nil {
 			break
@@ -1659,6 +1763,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TokenLifetimes.IDTokenSeconds(childComplexity), true
 
+	case "User.appGrants":
+		if e.ComplexityRoot.User.AppGrants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.AppGrants(childComplexity), true
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -2095,6 +2205,46 @@ type PageInfo {
   endCursor: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/grants.graphqls", Input: `# Consent grants: which third-party applications a user let have their
+# identity, and taking that access back (the rules are in flows/grants).
+
+extend type Me {
+  "The applications the user consented to, most recently updated first."
+  connectedApps: [AppGrant!]!
+}
+
+extend type User {
+  "The applications the user consented to, most recently updated first."
+  appGrants: [AppGrant!]!
+}
+
+extend type Mutation {
+  "Takes an application's access away from the signed-in user: the consent (the next sign-in asks again) and every token the application holds for them."
+  revokeAppAccess(applicationId: ID!): Boolean! @auth(requires: USER)
+  "Takes an application's access away from a user: the consent and every token the application holds for them."
+  revokeUserAppGrant(userId: ID!, applicationId: ID!): Boolean! @auth(requires: ADMIN)
+}
+
+"A user's consent to one application."
+type AppGrant {
+  id: ID!
+  application: GrantedApplication!
+  "The scopes consented (openid, profile, email, phone, offline_access)."
+  scopes: [String!]!
+  "When the user first consented."
+  grantedAt: Time!
+  "When the user last consented to more scopes."
+  updatedAt: Time!
+}
+
+"What a user may know of an application they consented to."
+type GrantedApplication {
+  id: ID!
+  name: String!
+  "The OAuth 2.0 client_id."
+  clientId: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/management.graphqls", Input: `# The management API: what a tenant's administrators (or its API keys) do.
 
 type Query {
@@ -2499,6 +2649,22 @@ func (ec *executionContext) childFields_AddPasskeyCeremony(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type AddPasskeyCeremony", field.Name)
 }
 
+func (ec *executionContext) childFields_AppGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AppGrant_id(ctx, field)
+	case "application":
+		return ec.fieldContext_AppGrant_application(ctx, field)
+	case "scopes":
+		return ec.fieldContext_AppGrant_scopes(ctx, field)
+	case "grantedAt":
+		return ec.fieldContext_AppGrant_grantedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_AppGrant_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppGrant", field.Name)
+}
+
 func (ec *executionContext) childFields_Application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2591,6 +2757,18 @@ func (ec *executionContext) childFields_EmailProviderSettings(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type EmailProviderSettings", field.Name)
 }
 
+func (ec *executionContext) childFields_GrantedApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GrantedApplication_id(ctx, field)
+	case "name":
+		return ec.fieldContext_GrantedApplication_name(ctx, field)
+	case "clientId":
+		return ec.fieldContext_GrantedApplication_clientId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrantedApplication", field.Name)
+}
+
 func (ec *executionContext) childFields_Identifier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -2651,6 +2829,8 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_verifiedAt(ctx, field)
 	case "reverificationFactors":
 		return ec.fieldContext_Me_reverificationFactors(ctx, field)
+	case "connectedApps":
+		return ec.fieldContext_Me_connectedApps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
@@ -2957,6 +3137,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_passkeys(ctx, field)
 	case "sessions":
 		return ec.fieldContext_User_sessions(ctx, field)
+	case "appGrants":
+		return ec.fieldContext_User_appGrants(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -3381,6 +3563,20 @@ func (ec *executionContext) field_Mutation_revokeAPIKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeAppAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "applicationId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["applicationId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3392,6 +3588,28 @@ func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeUserAppGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "applicationId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["applicationId"] = arg1
 	return args, nil
 }
 
@@ -3830,6 +4048,130 @@ func (ec *executionContext) _AddPasskeyCeremony_options(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_AddPasskeyCeremony_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AddPasskeyCeremony", field, false, false, "String")
+}
+
+func (ec *executionContext) _AppGrant_id(ctx context.Context, field graphql.CollectedField, obj *db.OIDCGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppGrant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppGrant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppGrant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AppGrant_application(ctx context.Context, field graphql.CollectedField, obj *db.OIDCGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppGrant_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.App, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+			return ec.marshalNGrantedApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppGrant_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppGrant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrantedApplication(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppGrant_scopes(ctx context.Context, field graphql.CollectedField, obj *db.OIDCGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppGrant_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AppGrant().Scopes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppGrant_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppGrant", field, true, true, "String")
+}
+
+func (ec *executionContext) _AppGrant_grantedAt(ctx context.Context, field graphql.CollectedField, obj *db.OIDCGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppGrant_grantedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppGrant_grantedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppGrant", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AppGrant_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.OIDCGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppGrant_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppGrant_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppGrant", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Application_id(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
@@ -4503,6 +4845,75 @@ func (ec *executionContext) fieldContext_EmailProviderSettings_from(_ context.Co
 	return graphql.NewScalarFieldContext("EmailProviderSettings", field, false, false, "String")
 }
 
+func (ec *executionContext) _GrantedApplication_id(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantedApplication_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantedApplication_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrantedApplication", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GrantedApplication_name(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantedApplication_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantedApplication_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrantedApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrantedApplication_clientId(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantedApplication_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantedApplication_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrantedApplication", field, false, false, "String")
+}
+
 func (ec *executionContext) _Identifier_kind(ctx context.Context, field graphql.CollectedField, obj *db.Identifier) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4988,6 +5399,38 @@ func (ec *executionContext) _Me_reverificationFactors(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Me_reverificationFactors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Me", field, true, true, "ReverificationFactor")
+}
+
+func (ec *executionContext) _Me_connectedApps(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_connectedApps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().ConnectedApps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.OIDCGrant) graphql.Marshaler {
+			return ec.marshalNAppGrant2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_connectedApps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppGrant(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MethodsForIdentifier_identifier(ctx context.Context, field graphql.CollectedField, obj *model.MethodsForIdentifier) (ret graphql.Marshaler) {
@@ -6768,6 +7211,130 @@ func (ec *executionContext) fieldContext_Mutation_rotateApplicationSecret(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_rotateApplicationSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAppAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAppAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAppAccess(ctx, fc.Args["applicationId"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAppAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAppAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeUserAppGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeUserAppGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeUserAppGrant(ctx, fc.Args["userId"].(uuid.UUID), fc.Args["applicationId"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeUserAppGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeUserAppGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9422,6 +9989,38 @@ func (ec *executionContext) fieldContext_User_sessions(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _User_appGrants(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_appGrants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().AppGrants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.OIDCGrant) graphql.Marshaler {
+			return ec.marshalNAppGrant2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_appGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.UserConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11806,6 +12405,60 @@ func (ec *executionContext) _AddPasskeyCeremony(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var appGrantImplementors = []string{"AppGrant"}
+
+func (ec *executionContext) _AppGrant(ctx context.Context, sel ast.SelectionSet, obj *db.OIDCGrant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppGrant")
+		case "id":
+			out.Values[i] = ec._AppGrant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "application":
+			out.Values[i] = ec._AppGrant_application(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scopes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AppGrant_scopes(ctx, field, obj)
+				})
+		case "grantedAt":
+			out.Values[i] = ec._AppGrant_grantedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._AppGrant_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var applicationImplementors = []string{"Application"}
 
 func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionSet, obj *db.OIDCApp) graphql.Marshaler {
@@ -12122,6 +12775,49 @@ func (ec *executionContext) _EmailProviderSettings(ctx context.Context, sel ast.
 	return out
 }
 
+var grantedApplicationImplementors = []string{"GrantedApplication"}
+
+func (ec *executionContext) _GrantedApplication(ctx context.Context, sel ast.SelectionSet, obj *db.OIDCApp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grantedApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrantedApplication")
+		case "id":
+			out.Values[i] = ec._GrantedApplication_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._GrantedApplication_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientId":
+			out.Values[i] = ec._GrantedApplication_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var identifierImplementors = []string{"Identifier"}
 
 func (ec *executionContext) _Identifier(ctx context.Context, sel ast.SelectionSet, obj *db.Identifier) graphql.Marshaler {
@@ -12328,6 +13024,12 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_reverificationFactors(ctx, field, obj)
+				})
+		case "connectedApps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_connectedApps(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12602,6 +13304,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "rotateApplicationSecret":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rotateApplicationSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAppAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAppAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeUserAppGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeUserAppGrant(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13710,6 +14426,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_sessions(ctx, field, obj)
 				})
+		case "appGrants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_appGrants(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14159,6 +14881,30 @@ func (ec *executionContext) marshalNAddPasskeyCeremony2ᚖgithubᚗcomᚋsesame�
 	return ec._AddPasskeyCeremony(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAppGrant2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.OIDCGrant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppGrant2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAppGrant2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCGrant(ctx context.Context, sel ast.SelectionSet, v *db.OIDCGrant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppGrant!")
+		return graphql.Null
+	}
+	return ec._AppGrant(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApplication2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCAppᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.OIDCApp) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14315,6 +15061,14 @@ func (ec *executionContext) marshalNEmailProviderSettings2ᚖgithubᚗcomᚋsesa
 		return graphql.Null
 	}
 	return ec._EmailProviderSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGrantedApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx context.Context, sel ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GrantedApplication!")
+		return graphql.Null
+	}
+	return ec._GrantedApplication(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
