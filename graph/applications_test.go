@@ -106,7 +106,11 @@ func TestApplications_EachTypeIsCreatedAndItsSecretIsShownOnceAndStoredHashed(t 
 			shop := list[0]
 			require.Equal(t, []any{"https://shop.example.com/callback"}, path(shop, "redirectUris"))
 			require.Equal(t, []any{"https://shop.example.com/"}, path(shop, "postLogoutRedirectUris"))
-			require.Equal(t, []any{"openid", "profile", "email", "phone"}, path(shop, "scopes"))
+			defaults := []any{}
+			for _, sc := range apps.DefaultScopes {
+				defaults = append(defaults, sc)
+			}
+			require.Equal(t, defaults, path(shop, "scopes"), "an application made without scopes may ask for the defaults")
 			require.Equal(t, true, path(shop, "firstParty"))
 			require.Equal(t, "ES256", path(shop, "idTokenAlg"))
 			require.Equal(t, 300.0, path(shop, "lifetimes", "accessTokenSeconds"))
