@@ -141,3 +141,63 @@ func revokeWhere(ctx context.Context, s Scope, model any, column string, value a
 	}
 	return nil
 }
+
+// Take deletes and returns the user's session id (ErrNotFound when there
+// is none), so that what ends with it can be found from it.
+func (ss SessionStore) Take(ctx context.Context, userID, id uuid.UUID) (*Session, error) {
+	if err := ss.s.check(); err != nil {
+		return nil, err
+	}
+	s := new(Session)
+	err := ss.s.idb.NewDelete().Model(s).
+		Where("tenant_id = ?", ss.s.tenant).
+		Where("user_id = ?", userID).
+		Where("id = ?", id).
+		Returning("*").
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "session %s", id)
+	}
+	return s, nil
+}
+
+// TakeByToken deletes and returns the session whose token hashes to
+// tokenHash, or ErrNotFound.
+func (ss SessionStore) TakeByToken(ctx context.Context, tokenHash []byte) (*Session, error) {
+	if err := ss.s.check(); err != nil {
+		return nil, err
+	}
+	s := new(Session)
+	err := ss.s.idb.NewDelete().Model(s).
+		Where("tenant_id = ?", ss.s.tenant).
+		Where("token_hash = ?", tokenHash).
+		Returning("*").
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "session")
+	}
+	return s, nil
+}
+
+// DeleteWithTokens removes the tenant's application with the client id
+// and, in the same transaction, every access and refresh token issued to
+// it and the sessions it took part in: nothing it was given outlives it.
+// ErrNotFound when the tenant has no such application.
+func (as OIDCAppStore) DeleteWithTokens(ctx context.Context, clientID string) error {
+	if err := as.s.check(); err != nil {
+		return err
+	}
+	return as.s.idb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		scope := Scope{idb: tx, tenant: as.s.tenant, dialect: as.s.dialect}
+		if err := scope.OIDCApps().Delete(ctx, clientID); err != nil {
+			return err
+		}
+		if err := scope.OIDCTokens().RevokeByClient(ctx, clientID); err != nil {
+			return err
+		}
+		if err := scope.OIDCRefreshTokens().RevokeByClient(ctx, clientID); err != nil {
+			return err
+		}
+		return scope.OIDCSessionClients().RevokeByClient(ctx, clientID)
+	})
+}
