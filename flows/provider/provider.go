@@ -40,6 +40,7 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -72,6 +73,12 @@ type Deps struct {
 	SessionCookie string
 	// Next serves every path the provider does not (the tenant's pages).
 	Next http.Handler
+	// Keys, when set, are the tenants' signing keys, shared with the
+	// back-channel logout jobs. Default: a KeyRing of its own.
+	Keys *KeyRing
+	// Jobs enqueues the back-channel logout jobs of an RP-initiated logout
+	// (flows.Deps.EndSession).
+	Jobs flows.JobInserter
 }
 
 // Provider serves the OpenID Provider endpoints of every tenant host and
@@ -92,9 +99,11 @@ func New(d Deps) (*Provider, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	keys, err := NewKeyRing(d.DB, d.KeyEncryptionKey, d.Clock)
-	if err != nil {
-		return nil, err
+	keys, err := d.Keys, error(nil)
+	if keys == nil {
+		if keys, err = NewKeyRing(d.DB, d.KeyEncryptionKey, d.Clock); err != nil {
+			return nil, err
+		}
 	}
 	p := &Provider{Deps: d, Keys: keys, storage: &storage{db: d.DB, keys: keys, clock: d.Clock}}
 	cfg := &op.Config{
@@ -109,6 +118,7 @@ func New(d Deps) (*Provider, error) {
 		SupportedClaims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "c_hash",
 			"name", "email", "email_verified", "phone_number", "phone_number_verified"},
 	}
+	advertiseBackchannelLogout(cfg)
 	// Access tokens are encrypted under their own key derived from the
 	// key-encryption key, with AES-256-GCM only (no unauthenticated CFB
 	// fallback).
