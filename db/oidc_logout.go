@@ -201,3 +201,22 @@ func (as OIDCAppStore) DeleteWithTokens(ctx context.Context, clientID string) er
 		return scope.OIDCSessionClients().RevokeByClient(ctx, clientID)
 	})
 }
+
+// DropUnusedBySession deletes the tenant's authorization requests answered
+// from session id whose code has not been exchanged: a session's end
+// leaves no code that could still bring tokens. Used ones stay, so that a
+// code presented again is still recognised.
+func (rs OIDCAuthRequestStore) DropUnusedBySession(ctx context.Context, sessionID uuid.UUID) error {
+	if err := rs.s.check(); err != nil {
+		return err
+	}
+	_, err := rs.s.idb.NewDelete().Model((*OIDCAuthRequest)(nil)).
+		Where("tenant_id = ?", rs.s.tenant).
+		Where("session_id = ?", sessionID).
+		Where("code_used_at IS NULL").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("drop unused authorization requests of session %s: %w", sessionID, err)
+	}
+	return nil
+}

@@ -35,7 +35,8 @@ func (d Deps) SignOut(ctx context.Context, tenantID uuid.UUID, token string) err
 
 // endSession is the one rule every door that ends a session calls. In one
 // transaction it deletes the session (take), revokes every access and
-// refresh token issued in it, for every application, and enqueues a
+// refresh token issued in it, for every application, and every code
+// answered from it and not yet exchanged, and enqueues a
 // back-channel logout job (jobs.BackchannelLogoutArgs) for each
 // application that took part in it and registered a back-channel logout
 // URI: the jobs exist if and only if the session has ended.
@@ -50,6 +51,9 @@ func (d Deps) endSession(ctx context.Context, tenantID uuid.UUID, take func(db.S
 			return err
 		}
 		if err := scope.OIDCRefreshTokens().RevokeBySession(ctx, s.ID); err != nil {
+			return err
+		}
+		if err := scope.OIDCAuthRequests().DropUnusedBySession(ctx, s.ID); err != nil {
 			return err
 		}
 		taking, err := scope.OIDCSessionClients().TakeBySession(ctx, s.ID)

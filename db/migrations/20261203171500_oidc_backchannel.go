@@ -19,6 +19,7 @@ func upOIDCBackchannel(ctx context.Context, tx bun.Tx, dialect string) error {
 		`ALTER TABLE oidc_tokens ADD COLUMN session_id {uuid}`,
 		`CREATE INDEX oidc_tokens_session_idx ON oidc_tokens (tenant_id, session_id)`,
 		`CREATE INDEX oidc_tokens_client_idx ON oidc_tokens (tenant_id, client_id)`,
+		`CREATE INDEX oidc_auth_requests_session_idx ON oidc_auth_requests (tenant_id, session_id)`,
 		`CREATE INDEX oidc_refresh_tokens_session_idx ON oidc_refresh_tokens (tenant_id, session_id)`,
 		`CREATE INDEX oidc_refresh_tokens_client_idx ON oidc_refresh_tokens (tenant_id, client_id)`,
 		// One row per application and session it took part in; the

@@ -59,6 +59,10 @@ func TestBackchannelLogout_RPInitiatedLogoutTellsTheApplicationAndRevokesTheSess
 			bbr.signUp(newDevice(srv, "bravo"), "ana.b@example.com")
 			atOther := signInTo(t, other, bbr)
 
+			// A code answered from the session, not yet exchanged.
+			pending, pendingVerifier := blog.authorize(br)
+			require.NotEmpty(t, pending.Query().Get("code"))
+
 			q := url.Values{"id_token_hint": {atShop.tok.Extra("id_token").(string)}, "post_logout_redirect_uri": {after}, "state": {"bye"}}
 			loc := br.get("/oidc/end_session?"+q.Encode()).location(t, br.origin)
 			require.Equal(t, after+"?state=bye", loc.String())
@@ -75,6 +79,9 @@ func TestBackchannelLogout_RPInitiatedLogoutTellsTheApplicationAndRevokesTheSess
 				got := introspect(t, c.rp, c.rp.conf.ClientID, c.rp.conf.ClientSecret, c.in.tok.AccessToken)
 				require.Equal(t, false, got["active"], "introspection after logout")
 			}
+
+			_, err := blog.conf.Exchange(blog.ctx, pending.Query().Get("code"), oauth2.VerifierOption(pendingVerifier))
+			require.Error(t, err, "a code of the ended session brings no tokens")
 
 			// Tenant B's application heard nothing, and its tokens live.
 			time.Sleep(500 * time.Millisecond)
