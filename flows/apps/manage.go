@@ -147,5 +147,11 @@ func Delete(ctx context.Context, scope db.Scope, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	return scope.OIDCApps().DeleteWithTokens(ctx, a.ClientID)
+	return DeleteClient(ctx, scope, a.ClientID)
+}
+
+// DeleteClient is Delete by client id (the CLI's door); ErrNotFound when
+// the tenant has no such application.
+func DeleteClient(ctx context.Context, scope db.Scope, clientID string) error {
+	return scope.OIDCApps().DeleteWithTokens(ctx, clientID)
 }
