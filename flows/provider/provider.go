@@ -19,6 +19,10 @@
 //	/oidc/introspect                   introspection (RFC 7662)
 //	/oidc/end_session                  RP-initiated logout
 //
+// Applications may register a back-channel logout URI: when a session
+// they took part in ends, by any door, they are sent a logout token by a
+// River job (backchannel.go, jobs.BackchannelLogoutWorker).
+//
 // An authorization request with an unknown client or a redirect URI not
 // registered exactly is answered on Sesame's own error page, never by a
 // redirect. A valid one is stored, bound to the browser by a cookie, and
