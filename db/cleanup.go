@@ -15,7 +15,7 @@ type Expired struct {
 	Codes        int
 	RateCounters int
 	// OIDC counts expired authorization requests, access and refresh
-	// tokens (the largest of the three batches).
+	// tokens and session participations (the largest of the batches).
 	OIDC int
 }
 

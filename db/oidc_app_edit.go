@@ -26,8 +26,8 @@ func (as OIDCAppStore) ByID(ctx context.Context, id uuid.UUID) (*OIDCApp, error)
 }
 
 // Update stores what may change of a: its name, redirect and post-logout
-// redirect URIs, scopes, token lifetimes, ID token algorithm and
-// first-party flag. The type, the client id and the secrets stay as they
+// redirect URIs, scopes, token lifetimes, ID token algorithm, first-party
+// flag and back-channel logout URI. The type, the client id and the secrets stay as they
 // are. ErrNotFound when the tenant has no application with a's id.
 func (as OIDCAppStore) Update(ctx context.Context, a *OIDCApp, now time.Time) error {
 	if err := as.s.check(); err != nil {
@@ -36,7 +36,8 @@ func (as OIDCAppStore) Update(ctx context.Context, a *OIDCApp, now time.Time) er
 	a.UpdatedAt = now.UTC()
 	res, err := as.s.idb.NewUpdate().Model(a).
 		Column("name", "redirect_uris", "post_logout_redirect_uris", "scopes",
-			"access_token_ttl_seconds", "id_token_ttl_seconds", "id_token_alg", "first_party", "updated_at").
+			"access_token_ttl_seconds", "id_token_ttl_seconds", "id_token_alg", "first_party",
+			"backchannel_logout_uri", "backchannel_logout_session_required", "updated_at").
 		Where("tenant_id = ?", as.s.tenant).
 		Where("id = ?", a.ID).
 		Exec(ctx)

@@ -65,6 +65,13 @@ type OIDCApp struct {
 	PreviousSecretExpiresAt *time.Time `bun:"previous_secret_expires_at"`
 	CreatedAt               time.Time  `bun:"created_at,notnull"`
 	UpdatedAt               time.Time  `bun:"updated_at,notnull"`
+
+	// BackchannelLogoutURI receives logout tokens when a session the
+	// application took part in ends; "" for none.
+	BackchannelLogoutURI string `bun:"backchannel_logout_uri,notnull"`
+	// BackchannelLogoutSessionRequired says the application needs sid in
+	// its logout tokens (Sesame always sends it).
+	BackchannelLogoutSessionRequired bool `bun:"backchannel_logout_session_required,notnull"`
 }
 
 // OIDCAppStore keeps one tenant's applications.

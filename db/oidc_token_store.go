@@ -27,6 +27,10 @@ type OIDCToken struct {
 	AuthTime      *time.Time `bun:"auth_time"`
 	CreatedAt     time.Time  `bun:"created_at,notnull"`
 	ExpiresAt     time.Time  `bun:"expires_at,notnull"`
+
+	// SessionID is the Sesame session the token was issued in (none for
+	// client credentials); the session's end revokes it.
+	SessionID *uuid.UUID `bun:"session_id,type:uuid"`
 }
 
 // OIDCTokenStore keeps one tenant's access tokens.
@@ -106,8 +110,9 @@ func (ts OIDCTokenStore) RevokeByAuthRequest(ctx context.Context, id uuid.UUID) 
 	return nil
 }
 
-// deleteExpiredOIDC removes expired authorization requests, access tokens
-// and refresh tokens, at most batch of each (cleanup).
+// deleteExpiredOIDC removes expired authorization requests, access tokens,
+// refresh tokens and session participations, at most batch of each
+// (cleanup).
 func (d *DB) deleteExpiredOIDC(ctx context.Context, now time.Time, batch int) (int, error) {
 	requests, err := deleteExpired(ctx, d.bun, (*OIDCAuthRequest)(nil), "oidc_auth_requests", now, batch)
 	if err != nil {
@@ -118,5 +123,9 @@ func (d *DB) deleteExpiredOIDC(ctx context.Context, now time.Time, batch int) (i
 		return 0, err
 	}
 	refresh, err := deleteExpired(ctx, d.bun, (*OIDCRefreshToken)(nil), "oidc_refresh_tokens", now, batch)
-	return max(requests, tokens, refresh), err
+	if err != nil {
+		return 0, err
+	}
+	clients, err := deleteExpired(ctx, d.bun, (*OIDCSessionClient)(nil), "oidc_session_clients", now, batch)
+	return max(requests, tokens, refresh, clients), err
 }

@@ -32,6 +32,10 @@ func specOf(in model.CreateApplicationInput) apps.Spec {
 		Name: in.Name, Type: strings.ToLower(string(in.Type)),
 		RedirectURIs: in.RedirectUris, PostLogoutRedirectURIs: in.PostLogoutRedirectUris,
 		Scopes: in.Scopes, FirstParty: in.FirstParty != nil && *in.FirstParty,
+		BackchannelLogoutSessionRequired: in.BackchannelLogoutSessionRequired != nil && *in.BackchannelLogoutSessionRequired,
+	}
+	if in.BackchannelLogoutURI != nil {
+		s.BackchannelLogoutURI = *in.BackchannelLogoutURI
 	}
 	if in.IDTokenAlg != nil {
 		s.IDTokenAlg = string(*in.IDTokenAlg)
@@ -48,6 +52,7 @@ func changeOf(in model.UpdateApplicationInput) apps.Change {
 	c := apps.Change{
 		Name: in.Name, RedirectURIs: in.RedirectUris, PostLogoutRedirectURIs: in.PostLogoutRedirectUris,
 		Scopes: in.Scopes, FirstParty: in.FirstParty,
+		BackchannelLogoutURI: in.BackchannelLogoutURI, BackchannelLogoutSessionRequired: in.BackchannelLogoutSessionRequired,
 	}
 	if in.IDTokenAlg != nil {
 		alg := string(*in.IDTokenAlg)
@@ -86,6 +91,9 @@ var appFields = map[string]string{
 	"access_token_ttl":          "lifetimes.accessTokenSeconds",
 	"id_token_ttl":              "lifetimes.idTokenSeconds",
 	"id_token_alg":              "idTokenAlg",
+
+	"backchannel_logout_uri":              "backchannelLogoutUri",
+	"backchannel_logout_session_required": "backchannelLogoutSessionRequired",
 }
 
 // appError names an input error's field as the client wrote it

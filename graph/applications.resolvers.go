@@ -59,6 +59,14 @@ func (r *applicationResolver) PreviousSecretExpiresAt(ctx context.Context, obj *
 	return previousSecretExpiry(obj, r.Clock.Now()), nil
 }
 
+// BackchannelLogoutURI is the resolver for the backchannelLogoutUri field.
+func (r *applicationResolver) BackchannelLogoutURI(ctx context.Context, obj *db.OIDCApp) (*string, error) {
+	if obj.BackchannelLogoutURI == "" {
+		return nil, nil
+	}
+	return &obj.BackchannelLogoutURI, nil
+}
+
 // CreateApplication is the resolver for the createApplication field.
 func (r *mutationResolver) CreateApplication(ctx context.Context, input model.CreateApplicationInput) (*model.CreatedApplication, error) {
 	c, err := apps.Create(ctx, callerFrom(ctx).scope, specOf(input), r.Clock.Now())

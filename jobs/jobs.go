@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -68,6 +69,15 @@ type Config struct {
 	// 81s, ...). Tests set a short one so that retries do not take
 	// seconds.
 	RetryPolicy river.ClientRetryPolicy
+
+	// LogoutSigner signs the back-channel logout tokens with each tenant's
+	// key (flows/provider's KeyRing). Default nil: logout jobs are
+	// cancelled, logged as unconfigured.
+	LogoutSigner LogoutSigner
+
+	// LogoutHTTPClient posts the logout tokens. Default:
+	// NewBackchannelHTTPClient (a 10s timeout, no redirects).
+	LogoutHTTPClient *http.Client
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -92,6 +102,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.LogoutHTTPClient == nil {
+		c.LogoutHTTPClient = NewBackchannelHTTPClient()
 	}
 	if c.Senders == nil {
 		outbox := delivery.NewOutbox(delivery.OutboxConfig{Logger: c.Logger, Clock: c.Clock})
@@ -133,6 +146,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	river.AddWorker(workers, &CleanupWorker{DB: d, Clock: cfg.Clock, Batch: cfg.CleanupBatch, Logger: cfg.Logger})
 	river.AddWorker(workers, &SMSCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &EmailCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
+	river.AddWorker(workers, &BackchannelLogoutWorker{DB: d, Signer: cfg.LogoutSigner, HTTP: cfg.LogoutHTTPClient, Clock: cfg.Clock, Logger: cfg.Logger})
 	if outbox {
 		cfg.Logger.Warn("jobs: no senders configured; codes go to the development outbox and are never delivered")
 	}

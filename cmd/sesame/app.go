@@ -19,6 +19,8 @@ type appFlags struct {
 	slug, name, typ, clientID, alg string
 	redirects, postLogout, scopes  multiFlag
 	firstParty, asJSON             bool
+	backchannelURI                 string
+	backchannelSID                 bool
 }
 
 func (f *appFlags) register(fs *flag.FlagSet) {
@@ -30,6 +32,8 @@ func (f *appFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.scopes, "scope", "a scope the application may ask for; repeat for more (create; default openid profile email phone)")
 	fs.StringVar(&f.alg, "id-token-alg", "", "RS256 (default) or ES256 (create)")
 	fs.BoolVar(&f.firstParty, "first-party", false, "the tenant's own application, which skips consent (create)")
+	fs.StringVar(&f.backchannelURI, "backchannel-logout-uri", "", "where logout tokens are posted when a session the application took part in ends (create)")
+	fs.BoolVar(&f.backchannelSID, "backchannel-logout-session-required", false, "the application needs sid in its logout tokens (create)")
 	fs.StringVar(&f.clientID, "client-id", "", "the application's client id (delete, rotate-secret)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object (create, rotate-secret)")
 }
@@ -91,7 +95,7 @@ func (e cliEnv) app(args []string) error {
 	case "list":
 		return e.appList(scope)
 	case "delete":
-		if err := scope.OIDCApps().Delete(e.ctx, f.clientID); errors.Is(err, db.ErrNotFound) {
+		if err := apps.DeleteClient(e.ctx, scope, f.clientID); errors.Is(err, db.ErrNotFound) {
 			return fmt.Errorf("tenant %s has no application %s", t.Slug, f.clientID)
 		} else if err != nil {
 			return err
@@ -112,7 +116,7 @@ func (e cliEnv) app(args []string) error {
 
 func (e cliEnv) appCreate(scope db.Scope, f appFlags, issuer string) error {
 	spec := apps.Spec{Name: f.name, Type: f.typ, RedirectURIs: f.redirects, PostLogoutRedirectURIs: f.postLogout,
-		IDTokenAlg: f.alg, FirstParty: f.firstParty}
+		IDTokenAlg: f.alg, FirstParty: f.firstParty, BackchannelLogoutURI: f.backchannelURI, BackchannelLogoutSessionRequired: f.backchannelSID}
 	if len(f.scopes) > 0 {
 		spec.Scopes = f.scopes
 	}

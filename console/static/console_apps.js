@@ -8,7 +8,7 @@ import { gql } from "/static/console_api.js";
 import { t, parts } from "/static/i18n.js";
 import { snippets } from "/static/console_apps_snippets.js";
 
-const APP = "id clientId name type redirectUris postLogoutRedirectUris firstParty secretSet previousSecretExpiresAt createdAt";
+const APP = "id clientId name type redirectUris postLogoutRedirectUris firstParty secretSet previousSecretExpiresAt createdAt backchannelLogoutUri";
 const TYPES = ["WEB", "SPA", "NATIVE", "M2M"];
 
 // renderApplications draws the page; shown is the application whose
@@ -125,6 +125,7 @@ function appList(ctx, slug, issuer, applications, copy, problem, again) {
         app.firstParty ? t("console.apps.first_party") : null].filter(Boolean).join(" · ")),
       h("span", {}, t("console.apps.client_id"), ": ", h("code", { class: "application-client-id" }, app.clientId)),
       app.redirectUris.length > 0 ? h("span", {}, t("console.apps.redirect_uris"), ": ", app.redirectUris.join(", ")) : null,
+      app.backchannelLogoutUri ? h("span", { class: "application-backchannel" }, t("console.apps.backchannel"), ": ", h("code", {}, app.backchannelLogoutUri)) : null,
       h("span", { class: "muted" }, parts("console.apps.created_at", { created: time(app.createdAt) })),
       app.previousSecretExpiresAt ? h("span", { class: "muted previous-secret" }, parts("console.apps.previous_secret", { time: time(app.previousSecretExpiresAt) })) : null,
       actions,
@@ -153,8 +154,12 @@ function createForm(ctx, slug, again) {
     h("textarea", { id: "app-redirect-uris", name: "redirectUris", rows: 2, spellcheck: "false", placeholder: "https://app.example.com/callback" }));
   const logout = field("app-post-logout-uris", t("console.apps.post_logout_uris"), t("console.apps.post_logout_uris_hint"),
     h("textarea", { id: "app-post-logout-uris", name: "postLogoutRedirectUris", rows: 2, spellcheck: "false" }));
+  const backchannel = field("app-backchannel-uri", t("console.apps.backchannel_uri"), t("console.apps.backchannel_uri_hint"),
+    h("input", { type: "url", id: "app-backchannel-uri", name: "backchannelLogoutUri", autocomplete: "off", spellcheck: "false" }));
+  const backchannelSID = h("input", { type: "checkbox", id: "app-backchannel-sid", name: "backchannelLogoutSessionRequired" });
   const firstParty = h("input", { type: "checkbox", id: "app-first-party", name: "firstParty" });
-  const uris = h("div", { id: "app-uris" }, redirects.box, logout.box);
+  const uris = h("div", { id: "app-uris" }, redirects.box, logout.box, backchannel.box,
+    h("div", { class: "check" }, backchannelSID, h("label", { for: "app-backchannel-sid" }, t("console.apps.backchannel_sid_label"))));
   type.control.addEventListener("change", () => { uris.hidden = type.control.value === "M2M"; });
   const formProblem = h("p", { class: "form-problem", id: "create-app-problem", role: "alert" });
   const button = h("button", { type: "submit", id: "create-application" }, t("console.apps.create"));
@@ -163,7 +168,8 @@ function createForm(ctx, slug, again) {
     name.box, type.box, uris,
     h("div", { class: "check" }, firstParty, h("label", { for: "app-first-party" }, t("console.apps.first_party_label"))),
     formProblem, button);
-  const fields = { name, redirectUris: redirects, postLogoutRedirectUris: logout };
+  const fields = { name, redirectUris: redirects, postLogoutRedirectUris: logout, backchannelLogoutUri: backchannel,
+    backchannelLogoutSessionRequired: { control: backchannelSID, error: backchannel.error } };
   const mark = (f, message) => {
     f.control.setAttribute("aria-invalid", "true");
     f.error.textContent = message;
@@ -181,6 +187,8 @@ function createForm(ctx, slug, again) {
       name: name.control.value.trim(), type: type.control.value, firstParty: firstParty.checked,
       redirectUris: m2m ? [] : lines(redirects.control.value),
       postLogoutRedirectUris: m2m ? [] : lines(logout.control.value),
+      backchannelLogoutUri: m2m ? "" : backchannel.control.value.trim(),
+      backchannelLogoutSessionRequired: !m2m && backchannelSID.checked,
     };
     if (input.name === "") return mark(name, t("console.apps.name_missing"));
     if (!m2m && input.redirectUris.length === 0) return mark(redirects, t("console.apps.redirect_missing"));

@@ -37,6 +37,7 @@ func All() []Migration {
 		{Version: "20261123090000_admins", Up: upAdmins},
 		{Version: "20261203130000_administrators", Up: upAdministrators},
 		{Version: "20261203160000_oidc", Up: upOIDC},
+		{Version: "20261203171500_oidc_backchannel", Up: upOIDCBackchannel},
 		{Version: "20261203173000_oidc_grants", Up: upOIDCGrants},
 	}
 }

@@ -27,6 +27,9 @@ type Change struct {
 	IDTokenTTL             *time.Duration
 	IDTokenAlg             *string
 	FirstParty             *bool
+	// BackchannelLogoutURI "" removes the URI.
+	BackchannelLogoutURI             *string
+	BackchannelLogoutSessionRequired *bool
 }
 
 // SpecOf is what the application's row says, as a Spec.
@@ -40,6 +43,9 @@ func SpecOf(a *db.OIDCApp) Spec {
 		IDTokenTTL:             time.Duration(a.IDTokenTTLSeconds) * time.Second,
 		IDTokenAlg:             a.IDTokenAlg,
 		FirstParty:             a.FirstParty,
+
+		BackchannelLogoutURI:             a.BackchannelLogoutURI,
+		BackchannelLogoutSessionRequired: a.BackchannelLogoutSessionRequired,
 	}
 }
 
@@ -69,6 +75,12 @@ func (c Change) apply(s Spec) Spec {
 	if c.FirstParty != nil {
 		s.FirstParty = *c.FirstParty
 	}
+	if c.BackchannelLogoutURI != nil {
+		s.BackchannelLogoutURI = *c.BackchannelLogoutURI
+	}
+	if c.BackchannelLogoutSessionRequired != nil {
+		s.BackchannelLogoutSessionRequired = *c.BackchannelLogoutSessionRequired
+	}
 	return s
 }
 
@@ -91,6 +103,7 @@ func Update(ctx context.Context, scope db.Scope, id uuid.UUID, c Change, now tim
 	a.IDTokenTTLSeconds = int(spec.IDTokenTTL / time.Second)
 	a.IDTokenAlg = spec.IDTokenAlg
 	a.FirstParty = spec.FirstParty
+	a.BackchannelLogoutURI, a.BackchannelLogoutSessionRequired = spec.BackchannelLogoutURI, spec.BackchannelLogoutSessionRequired
 	if err := scope.OIDCApps().Update(ctx, a, now); err != nil {
 		return nil, err
 	}
@@ -126,11 +139,19 @@ func RotateSecretOf(ctx context.Context, scope db.Scope, id uuid.UUID, now time.
 }
 
 // Delete removes the tenant's application id. Its client id stops
-// working at once: the provider finds no such client.
+// working at once: the provider finds no such client; and the tokens
+// issued to it are revoked in the same transaction (introspection answers
+// inactive, refresh fails).
 func Delete(ctx context.Context, scope db.Scope, id uuid.UUID) error {
 	a, err := scope.OIDCApps().ByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	return scope.OIDCApps().Delete(ctx, a.ClientID)
+	return DeleteClient(ctx, scope, a.ClientID)
+}
+
+// DeleteClient is Delete by client id (the CLI's door); ErrNotFound when
+// the tenant has no such application.
+func DeleteClient(ctx context.Context, scope db.Scope, clientID string) error {
+	return scope.OIDCApps().DeleteWithTokens(ctx, clientID)
 }

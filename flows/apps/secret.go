@@ -49,6 +49,9 @@ func Create(ctx context.Context, scope db.Scope, spec Spec, now time.Time) (*Cre
 		IDTokenAlg:             spec.IDTokenAlg,
 		FirstParty:             spec.FirstParty,
 		CreatedAt:              now.UTC(),
+
+		BackchannelLogoutURI:             spec.BackchannelLogoutURI,
+		BackchannelLogoutSessionRequired: spec.BackchannelLogoutSessionRequired,
 	}
 	out := &Created{App: a}
 	if HasSecret(spec.Type) {

@@ -76,6 +76,14 @@ type Spec struct {
 	IDTokenAlg string
 	// FirstParty applications skip consent.
 	FirstParty bool
+	// BackchannelLogoutURI, when set, receives a logout token whenever a
+	// session the application took part in ends (OpenID Connect
+	// Back-Channel Logout 1.0): exact, https or http on a loopback host.
+	// Default "": none.
+	BackchannelLogoutURI string
+	// BackchannelLogoutSessionRequired records that the application needs
+	// sid in its logout tokens; Sesame always sends it.
+	BackchannelLogoutSessionRequired bool
 }
 
 // Public reports whether an application of type typ cannot keep a secret
@@ -99,6 +107,9 @@ func (s *Spec) Normalize() error {
 		return invalid("type", fmt.Sprintf("The type must be one of %s.", strings.Join(Types, ", ")))
 	}
 	if err := s.checkURIs(); err != nil {
+		return err
+	}
+	if err := s.checkBackchannel(); err != nil {
 		return err
 	}
 	if s.Scopes == nil && s.Type != TypeM2M {

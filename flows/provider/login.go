@@ -162,7 +162,8 @@ func (p *Provider) session(ctx context.Context, r *http.Request, scope db.Scope)
 
 // endSession is RP-initiated logout: the library checks the id_token_hint
 // and the post-logout redirect URI; the browser's session ends when it is
-// the hinted user's.
+// the hinted user's (flows.Deps.EndSession: its tokens revoked, its
+// applications told by back-channel logout).
 func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	t, ok := tenants.FromContext(r.Context())
 	if !ok {
@@ -175,7 +176,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		if err != nil || s.UserID.String() != userID {
 			return nil
 		}
-		if err := scope.Sessions().Delete(ctx, s.UserID, s.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
+		if err := p.endSessionDeps().EndSession(ctx, t.ID, s.UserID, s.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
 		http.SetCookie(w, &http.Cookie{Name: p.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: p.secure(), SameSite: http.SameSiteLaxMode})

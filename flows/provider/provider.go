@@ -20,6 +20,10 @@
 //	/oidc/introspect                   introspection (RFC 7662)
 //	/oidc/end_session                  RP-initiated logout
 //
+// Applications may register a back-channel logout URI: when a session
+// they took part in ends, by any door, they are sent a logout token by a
+// River job (backchannel.go, jobs.BackchannelLogoutWorker).
+//
 // An authorization request with an unknown client or a redirect URI not
 // registered exactly is answered on Sesame's own error page, never by a
 // redirect. A valid one is stored, bound to the browser by a cookie, and
@@ -41,6 +45,7 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -73,6 +78,12 @@ type Deps struct {
 	SessionCookie string
 	// Next serves every path the provider does not (the tenant's pages).
 	Next http.Handler
+	// Keys, when set, are the tenants' signing keys, shared with the
+	// back-channel logout jobs. Default: a KeyRing of its own.
+	Keys *KeyRing
+	// Jobs enqueues the back-channel logout jobs of an RP-initiated logout
+	// (flows.Deps.EndSession).
+	Jobs flows.JobInserter
 }
 
 // Provider serves the OpenID Provider endpoints of every tenant host and
@@ -93,9 +104,11 @@ func New(d Deps) (*Provider, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	keys, err := NewKeyRing(d.DB, d.KeyEncryptionKey, d.Clock)
-	if err != nil {
-		return nil, err
+	keys, err := d.Keys, error(nil)
+	if keys == nil {
+		if keys, err = NewKeyRing(d.DB, d.KeyEncryptionKey, d.Clock); err != nil {
+			return nil, err
+		}
 	}
 	p := &Provider{Deps: d, Keys: keys, storage: &storage{db: d.DB, keys: keys, clock: d.Clock}}
 	cfg := &op.Config{
@@ -110,6 +123,7 @@ func New(d Deps) (*Provider, error) {
 		SupportedClaims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "c_hash",
 			"name", "email", "email_verified", "phone_number", "phone_number_verified"},
 	}
+	advertiseBackchannelLogout(cfg)
 	// Access tokens are encrypted under their own key derived from the
 	// key-encryption key, with AES-256-GCM only (no unauthenticated CFB
 	// fallback).

@@ -117,7 +117,8 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 
 // SaveAuthCode implements op.AuthStorage: the request /oidc/login is
 // completing gets its user and the code's hash (only the hash is kept) in
-// one statement.
+// one statement; an application with a back-channel logout URI is
+// recorded in the session (recordSessionClient).
 func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
 	ar := stateOf(ctx).completing
 	if ar == nil || ar.GetID() != id || ar.row.UserID == nil {
@@ -128,10 +129,14 @@ func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
 		return err
 	}
 	now := s.clock.Now()
-	return scope.OIDCAuthRequests().Complete(ctx, ar.row.ID, db.Completion{
+	err = scope.OIDCAuthRequests().Complete(ctx, ar.row.ID, db.Completion{
 		UserID: *ar.row.UserID, SessionID: *ar.row.SessionID, AMR: ar.row.AMR, AuthTime: *ar.row.AuthTime,
 		CodeHash: flows.HashToken(code), CodeExpiresAt: now.Add(codeTTL),
 	}, now)
+	if err != nil {
+		return err
+	}
+	return s.recordSessionClient(ctx, scope, ar, now)
 }
 
 // DeleteAuthRequest implements op.AuthStorage. The library calls it after

@@ -38,12 +38,14 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 		t.ClientID = r.row.ClientID
 		t.UserID = r.row.UserID
 		t.AuthRequestID = &r.row.ID
+		t.SessionID = r.row.SessionID
 		t.AMR = r.row.AMR
 		t.AuthTime = r.row.AuthTime
 	case *refreshRequest:
 		t.ClientID = r.row.ClientID
 		t.UserID = &r.row.UserID
 		t.AuthRequestID = &r.row.FamilyID
+		t.SessionID = r.row.SessionID
 		t.AMR = r.row.AMR
 		t.AuthTime = r.row.AuthTime
 	case *ccRequest:

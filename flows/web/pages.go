@@ -158,14 +158,15 @@ func (h *Handler) Locale(w http.ResponseWriter, r *http.Request, t *tenants.Tena
 	return h.Pages.Locale(tag, bundle)
 }
 
-// signOut ends the session and returns to the sign-in page.
+// signOut ends the session (flows.Deps.SignOut: its tokens revoked, its
+// applications told) and returns to the sign-in page.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	if err := h.CheckPost(r, t, false); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
 	if c, err := r.Cookie(h.sessionCookieName()); err == nil && c.Value != "" {
-		if err := h.DB.ForTenant(t.ID).Sessions().DeleteByToken(r.Context(), flows.HashToken(c.Value)); err != nil {
+		if err := h.Deps.Deps.SignOut(r.Context(), t.ID, c.Value); err != nil {
 			h.Fail(w, r, err)
 			return
 		}

@@ -71,19 +71,21 @@ type ComplexityRoot struct {
 	}
 
 	Application struct {
-		ClientID                func(childComplexity int) int
-		CreatedAt               func(childComplexity int) int
-		FirstParty              func(childComplexity int) int
-		ID                      func(childComplexity int) int
-		IDTokenAlg              func(childComplexity int) int
-		Lifetimes               func(childComplexity int) int
-		Name                    func(childComplexity int) int
-		PostLogoutRedirectUris  func(childComplexity int) int
-		PreviousSecretExpiresAt func(childComplexity int) int
-		RedirectUris            func(childComplexity int) int
-		Scopes                  func(childComplexity int) int
-		SecretSet               func(childComplexity int) int
-		Type                    func(childComplexity int) int
+		BackchannelLogoutSessionRequired func(childComplexity int) int
+		BackchannelLogoutURI             func(childComplexity int) int
+		ClientID                         func(childComplexity int) int
+		CreatedAt                        func(childComplexity int) int
+		FirstParty                       func(childComplexity int) int
+		ID                               func(childComplexity int) int
+		IDTokenAlg                       func(childComplexity int) int
+		Lifetimes                        func(childComplexity int) int
+		Name                             func(childComplexity int) int
+		PostLogoutRedirectUris           func(childComplexity int) int
+		PreviousSecretExpiresAt          func(childComplexity int) int
+		RedirectUris                     func(childComplexity int) int
+		Scopes                           func(childComplexity int) int
+		SecretSet                        func(childComplexity int) int
+		Type                             func(childComplexity int) int
 	}
 
 	BackupCodes struct {
@@ -376,6 +378,8 @@ type ApplicationResolver interface {
 	Lifetimes(ctx context.Context, obj *db.OIDCApp) (*model.TokenLifetimes, error)
 	SecretSet(ctx context.Context, obj *db.OIDCApp) (bool, error)
 	PreviousSecretExpiresAt(ctx context.Context, obj *db.OIDCApp) (*time.Time, error)
+
+	BackchannelLogoutURI(ctx context.Context, obj *db.OIDCApp) (*string, error)
 }
 type IdentifierResolver interface {
 	Kind(ctx context.Context, obj *db.Identifier) (model.IdentifierKind, error)
@@ -558,6 +562,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AppGrant.UpdatedAt(childComplexity), true
 
+	case "Application.backchannelLogoutSessionRequired":
+		if e.ComplexityRoot.Application.BackchannelLogoutSessionRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.BackchannelLogoutSessionRequired(childComplexity), true
+	case "Application.backchannelLogoutUri":
+		if e.ComplexityRoot.Application.BackchannelLogoutURI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.BackchannelLogoutURI(childComplexity), true
 	case "Application.clientId":
 		if e.ComplexityRoot.Application.ClientID == nil {
 			break
@@ -2081,7 +2097,7 @@ extend type Mutation {
   createApplication(input: CreateApplicationInput!): CreatedApplication! @auth(requires: ADMIN)
   "Changes the fields given; the type, client id and secret stay."
   updateApplication(id: ID!, input: UpdateApplicationInput!): Application! @auth(requires: ADMIN)
-  "Removes the application: its client id stops working at once."
+  "Removes the application: its client id stops working at once, and the tokens issued to it are revoked."
   deleteApplication(id: ID!): Boolean! @auth(requires: ADMIN)
   "A new secret, in the answer only; the previous one keeps working until previousSecretExpiresAt (error code application_has_no_secret for spa and native)."
   rotateApplicationSecret(id: ID!): RotatedApplicationSecret! @auth(requires: ADMIN)
@@ -2134,6 +2150,10 @@ type Application {
   "Until when the secret replaced by the last rotation keeps working, while it does."
   previousSecretExpiresAt: Time
   createdAt: Time!
+  "Where logout tokens are posted when a session the application took part in ends (OpenID Connect Back-Channel Logout 1.0); null for none."
+  backchannelLogoutUri: String
+  "The application needs sid in its logout tokens (Sesame always sends it)."
+  backchannelLogoutSessionRequired: Boolean!
 }
 
 type TokenLifetimes {
@@ -2160,6 +2180,9 @@ input CreateApplicationInput {
   "Default RS256."
   idTokenAlg: IDTokenAlg
   lifetimes: TokenLifetimesInput
+  "Exact; https, or http on a loopback host. Not for M2M."
+  backchannelLogoutUri: String
+  backchannelLogoutSessionRequired: Boolean = false
 }
 
 input UpdateApplicationInput {
@@ -2170,6 +2193,9 @@ input UpdateApplicationInput {
   firstParty: Boolean
   idTokenAlg: IDTokenAlg
   lifetimes: TokenLifetimesInput
+  "An empty string removes the URI."
+  backchannelLogoutUri: String
+  backchannelLogoutSessionRequired: Boolean
 }
 
 type CreatedApplication {
@@ -2693,6 +2719,10 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_previousSecretExpiresAt(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Application_createdAt(ctx, field)
+	case "backchannelLogoutUri":
+		return ec.fieldContext_Application_backchannelLogoutUri(ctx, field)
+	case "backchannelLogoutSessionRequired":
+		return ec.fieldContext_Application_backchannelLogoutSessionRequired(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
 }
@@ -4480,6 +4510,52 @@ func (ec *executionContext) _Application_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Application_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Application_backchannelLogoutUri(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_backchannelLogoutUri(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().BackchannelLogoutURI(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Application_backchannelLogoutUri(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, true, true, "String")
+}
+
+func (ec *executionContext) _Application_backchannelLogoutSessionRequired(ctx context.Context, field graphql.CollectedField, obj *db.OIDCApp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_backchannelLogoutSessionRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BackchannelLogoutSessionRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_backchannelLogoutSessionRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _BackupCodes_codes(ctx context.Context, field graphql.CollectedField, obj *model.BackupCodes) (ret graphql.Marshaler) {
@@ -11234,8 +11310,11 @@ func (ec *executionContext) unmarshalInputCreateApplicationInput(ctx context.Con
 	if _, present := asMap["firstParty"]; !present {
 		asMap["firstParty"] = false
 	}
+	if _, present := asMap["backchannelLogoutSessionRequired"]; !present {
+		asMap["backchannelLogoutSessionRequired"] = false
+	}
 
-	fieldsInOrder := [...]string{"name", "type", "redirectUris", "postLogoutRedirectUris", "scopes", "firstParty", "idTokenAlg", "lifetimes"}
+	fieldsInOrder := [...]string{"name", "type", "redirectUris", "postLogoutRedirectUris", "scopes", "firstParty", "idTokenAlg", "lifetimes", "backchannelLogoutUri", "backchannelLogoutSessionRequired"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11298,6 +11377,20 @@ func (ec *executionContext) unmarshalInputCreateApplicationInput(ctx context.Con
 				return it, err
 			}
 			it.Lifetimes = data
+		case "backchannelLogoutUri":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("backchannelLogoutUri"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BackchannelLogoutURI = data
+		case "backchannelLogoutSessionRequired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("backchannelLogoutSessionRequired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BackchannelLogoutSessionRequired = data
 		}
 	}
 	return it, nil
@@ -12110,7 +12203,7 @@ func (ec *executionContext) unmarshalInputUpdateApplicationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "redirectUris", "postLogoutRedirectUris", "scopes", "firstParty", "idTokenAlg", "lifetimes"}
+	fieldsInOrder := [...]string{"name", "redirectUris", "postLogoutRedirectUris", "scopes", "firstParty", "idTokenAlg", "lifetimes", "backchannelLogoutUri", "backchannelLogoutSessionRequired"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12166,6 +12259,20 @@ func (ec *executionContext) unmarshalInputUpdateApplicationInput(ctx context.Con
 				return it, err
 			}
 			it.Lifetimes = data
+		case "backchannelLogoutUri":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("backchannelLogoutUri"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BackchannelLogoutURI = data
+		case "backchannelLogoutSessionRequired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("backchannelLogoutSessionRequired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BackchannelLogoutSessionRequired = data
 		}
 	}
 	return it, nil
@@ -12540,6 +12647,17 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 				})
 		case "createdAt":
 			out.Values[i] = ec._Application_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backchannelLogoutUri":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_backchannelLogoutUri(ctx, field, obj)
+				})
+		case "backchannelLogoutSessionRequired":
+			out.Values[i] = ec._Application_backchannelLogoutSessionRequired(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

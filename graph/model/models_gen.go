@@ -48,6 +48,9 @@ type CreateApplicationInput struct {
 	// Default RS256.
 	IDTokenAlg *IDTokenAlg          `json:"idTokenAlg,omitempty"`
 	Lifetimes  *TokenLifetimesInput `json:"lifetimes,omitempty"`
+	// Exact; https, or http on a loopback host. Not for M2M.
+	BackchannelLogoutURI             *string `json:"backchannelLogoutUri,omitempty"`
+	BackchannelLogoutSessionRequired *bool   `json:"backchannelLogoutSessionRequired,omitempty"`
 }
 
 type CreateUserInput struct {
@@ -313,6 +316,9 @@ type UpdateApplicationInput struct {
 	FirstParty             *bool                `json:"firstParty,omitempty"`
 	IDTokenAlg             *IDTokenAlg          `json:"idTokenAlg,omitempty"`
 	Lifetimes              *TokenLifetimesInput `json:"lifetimes,omitempty"`
+	// An empty string removes the URI.
+	BackchannelLogoutURI             *string `json:"backchannelLogoutUri,omitempty"`
+	BackchannelLogoutSessionRequired *bool   `json:"backchannelLogoutSessionRequired,omitempty"`
 }
 
 type UpdateSettingsInput struct {

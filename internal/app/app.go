@@ -91,6 +91,11 @@ type App struct {
 	Senders jobs.Senders
 	// Provider is the tenants' OpenID Provider.
 	Provider *provider.Provider
+
+	// keys and kek are the tenants' signing keys and the key sealing them,
+	// shared by the provider and the back-channel logout jobs.
+	keys *provider.KeyRing
+	kek  []byte
 }
 
 // Build makes the whole server from cfg, and ensures the admin tenant
@@ -117,8 +122,11 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	if a.Senders, err = senders(cfg, a.Tenants); err != nil {
 		return nil, err
 	}
+	if a.keys, a.kek, err = newKeyRing(cfg); err != nil {
+		return nil, err
+	}
 	jc := cfg.Jobs
-	jc.Clock, jc.Logger, jc.Senders = cfg.Clock, cfg.Logger, a.Senders
+	jc.Clock, jc.Logger, jc.Senders, jc.LogoutSigner = cfg.Clock, cfg.Logger, a.Senders, a.keys
 	if a.Jobs, err = jobs.NewClient(cfg.DB, jc); err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.Provider, err = newProvider(cfg.DB, cfg, a.Tenants, pages, tenantHost); err != nil {
+	if a.Provider, err = newProvider(cfg.DB, cfg, a, pages, tenantHost); err != nil {
 		return nil, err
 	}
 	router := &tenants.Router{
