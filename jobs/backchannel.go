@@ -77,14 +77,6 @@ type BackchannelLogoutWorker struct {
 	Logger *slog.Logger
 }
 
-// NewBackchannelHTTPClient is the default client of logout deliveries: a
-// timeout, and redirects refused (a 3xx is a failed delivery), so a token
-// goes only to the registered URI.
-func NewBackchannelHTTPClient() *http.Client {
-	return &http.Client{Timeout: backchannelTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
 // Work delivers one logout token. An application that is gone or no
 // longer has a URI is not told.
 func (w *BackchannelLogoutWorker) Work(ctx context.Context, job *river.Job[BackchannelLogoutArgs]) error {

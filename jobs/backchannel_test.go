@@ -57,7 +57,7 @@ func TestBackchannelLogoutWorker_PostsTheClaimsAsAForm(t *testing.T) {
 		a := logoutApp(t, d, tn, rp.URL)
 		now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 		signer := &plainSigner{}
-		w := &jobs.BackchannelLogoutWorker{DB: d, Signer: signer, HTTP: jobs.NewBackchannelHTTPClient(), Clock: clock.NewFake(now), Logger: testLogger(t)}
+		w := &jobs.BackchannelLogoutWorker{DB: d, Signer: signer, HTTP: jobs.NewBackchannelHTTPClient(true), Clock: clock.NewFake(now), Logger: testLogger(t)}
 		job := logoutJob(tn, a)
 		require.NoError(t, w.Work(t.Context(), job))
 		require.Equal(t, "ES256", signer.alg, "the application's ID token algorithm")
@@ -91,7 +91,7 @@ func TestBackchannelLogoutWorker_FailsOnErrorsAndRedirectsWithoutFollowing(t *te
 		}
 	}))
 	defer rp.Close()
-	w := &jobs.BackchannelLogoutWorker{DB: d, Signer: &plainSigner{}, HTTP: jobs.NewBackchannelHTTPClient(), Clock: clock.Real{}, Logger: testLogger(t)}
+	w := &jobs.BackchannelLogoutWorker{DB: d, Signer: &plainSigner{}, HTTP: jobs.NewBackchannelHTTPClient(true), Clock: clock.Real{}, Logger: testLogger(t)}
 
 	for _, path := range []string{"/redirect", "/refused"} {
 		err := w.Work(t.Context(), logoutJob(tn, logoutApp(t, d, tn, rp.URL+path)))
@@ -100,7 +100,7 @@ func TestBackchannelLogoutWorker_FailsOnErrorsAndRedirectsWithoutFollowing(t *te
 	require.Zero(t, elsewhere.Load(), "a redirect is not followed")
 
 	slow := *w
-	slow.HTTP = jobs.NewBackchannelHTTPClient()
+	slow.HTTP = jobs.NewBackchannelHTTPClient(true)
 	slow.HTTP.Timeout = 50 * time.Millisecond
 	require.Error(t, slow.Work(t.Context(), logoutJob(tn, logoutApp(t, d, tn, rp.URL+"/slow"))), "the client has a timeout")
 }
@@ -112,7 +112,7 @@ func TestBackchannelLogoutWorker_NothingToTellOrNoSigner(t *testing.T) {
 	var posts atomic.Int32
 	rp := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { posts.Add(1) }))
 	defer rp.Close()
-	w := &jobs.BackchannelLogoutWorker{DB: d, Signer: &plainSigner{}, HTTP: jobs.NewBackchannelHTTPClient(), Clock: clock.Real{}, Logger: testLogger(t)}
+	w := &jobs.BackchannelLogoutWorker{DB: d, Signer: &plainSigner{}, HTTP: jobs.NewBackchannelHTTPClient(true), Clock: clock.Real{}, Logger: testLogger(t)}
 
 	gone := logoutApp(t, d, tn, rp.URL)
 	require.NoError(t, d.ForTenant(tn.ID).OIDCApps().Delete(t.Context(), gone.ClientID))

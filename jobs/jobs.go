@@ -76,8 +76,13 @@ type Config struct {
 	LogoutSigner LogoutSigner
 
 	// LogoutHTTPClient posts the logout tokens. Default:
-	// NewBackchannelHTTPClient (a 10s timeout, no redirects).
+	// NewBackchannelHTTPClient (a 10s timeout, no redirects, public
+	// addresses only unless LogoutPrivateAddresses).
 	LogoutHTTPClient *http.Client
+	// LogoutPrivateAddresses lets the default LogoutHTTPClient post to
+	// loopback and private addresses: development and tests, whose
+	// applications run on 127.0.0.1. Default false.
+	LogoutPrivateAddresses bool
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -104,7 +109,7 @@ func (c Config) WithDefaults() Config {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.LogoutHTTPClient == nil {
-		c.LogoutHTTPClient = NewBackchannelHTTPClient()
+		c.LogoutHTTPClient = NewBackchannelHTTPClient(c.LogoutPrivateAddresses)
 	}
 	if c.Senders == nil {
 		outbox := delivery.NewOutbox(delivery.OutboxConfig{Logger: c.Logger, Clock: c.Clock})

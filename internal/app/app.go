@@ -127,6 +127,7 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	}
 	jc := cfg.Jobs
 	jc.Clock, jc.Logger, jc.Senders, jc.LogoutSigner = cfg.Clock, cfg.Logger, a.Senders, a.keys
+	jc.LogoutPrivateAddresses = jc.LogoutPrivateAddresses || cfg.Development
 	if a.Jobs, err = jobs.NewClient(cfg.DB, jc); err != nil {
 		return nil, err
 	}

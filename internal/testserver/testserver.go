@@ -76,7 +76,8 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		DB: d, BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
 		Delivery: providers, Senders: opts.Senders,
-		Jobs: jobs.Config{FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond},
+		// Every application of a test runs on 127.0.0.1.
+		Jobs: jobs.Config{FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true},
 	})
 	require.NoError(t, err)
 	require.NoError(t, a.Start(context.Background()))
