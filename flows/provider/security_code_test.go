@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
@@ -276,6 +277,47 @@ func TestSecurity_TenantIsolation_AnotherTenantRefusesATenantsTokens(t *testing.
 					require.False(t, strings.HasPrefix(loc, "http://127.0.0.1:9"), "no redirect to A's client")
 				}
 				require.Equal(t, http.StatusOK, bb.get("/account").status, "B's session stays")
+			}
+		})
+	}
+}
+
+func TestSecurity_CodesTokensAndSecretsAreStoredHashed(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := startRawServer(t, b, testserver.Options{})
+			tn := srv.CreateTenant(t, "acme", "Acme")
+			rp := newRelyingParty(t, srv.Server, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+			m2m := newRelyingParty(t, srv.Server, "acme", apps.Spec{Name: "Jobs", Type: apps.TypeM2M})
+			rp.conf.Scopes = append(rp.conf.Scopes, "offline_access")
+			br := newBrowser(t, srv.Server, "acme")
+			br.signUp(newDevice(srv.Server, "acme"), "ana@example.com")
+
+			at, verifier := rp.authorize(br)
+			code := codeAt(t, at, "")
+			tok, err := rp.conf.Exchange(rp.ctx, code, oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			refreshed, err := rp.conf.TokenSource(rp.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			require.NoError(t, err)
+			rotated, err := apps.RotateSecret(t.Context(), srv.DB.ForTenant(tn.ID), rp.conf.ClientID, time.Now())
+			require.NoError(t, err)
+
+			secrets := map[string]string{
+				"code": code, "code_verifier": verifier,
+				"access token": tok.AccessToken, "refresh token": tok.RefreshToken,
+				"refreshed access token": refreshed.AccessToken, "rotated refresh token": refreshed.RefreshToken,
+				"client secret": rp.conf.ClientSecret, "rotated client secret": rotated, "m2m client secret": m2m.conf.ClientSecret,
+				"id token": tok.Extra("id_token").(string),
+			}
+			for _, table := range []string{"oidc_apps", "oidc_auth_requests", "oidc_tokens", "oidc_refresh_tokens"} {
+				rows := srv.dump(t, table)
+				require.Contains(t, rows, rp.conf.ClientID, "the dump holds %s's values", table)
+				for name, v := range secrets {
+					require.NotEmpty(t, v, name)
+					require.NotContains(t, rows, v, "the raw %s is stored in %s", name, table)
+				}
 			}
 		})
 	}
