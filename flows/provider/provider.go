@@ -92,6 +92,7 @@ func New(d Deps) (*Provider, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	installLogRouter()
 	keys, err := NewKeyRing(d.DB, d.KeyEncryptionKey, d.Clock)
 	if err != nil {
 		return nil, err
@@ -139,6 +140,7 @@ func (p *Provider) issuer(r *http.Request) string {
 
 // ServeHTTP implements http.Handler.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = r.WithContext(withLogger(r.Context(), p.Logger))
 	path := r.URL.Path
 	switch {
 	case path == LoginPath:
