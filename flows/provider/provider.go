@@ -154,7 +154,9 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == KeysPath:
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		p.serveOP(w, r, &reqState{})
-	case path == TokenPath || path == UserinfoPath || path == RevokePath || path == IntrospectPath:
+	case path == UserinfoPath:
+		p.userinfo(w, r)
+	case path == TokenPath || path == RevokePath || path == IntrospectPath:
 		p.serveOP(w, r, &reqState{})
 	default:
 		// The library's own callback (/oidc/authorize/callback) is not
