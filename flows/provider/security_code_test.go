@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/sesame-id/sesame/flows/apps"
+	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 )
@@ -127,6 +128,8 @@ func TestSecurity_CodeInjection_ACodeIsBoundToItsClientRedirectURIAndVerifier(t 
 				at := br.follow(br.origin + "/oidc/authorize?" + q.Encode())
 				require.Equal(t, "invalid_request", at.Query().Get("error"), "PKCE plain is refused (%s)", rp.conf.ClientID)
 				require.Empty(t, at.Query().Get("code"))
+				require.Equal(t, rp.issuer, at.Query().Get("iss"), "RFC 9207: an error response names the issuer too")
+				require.Equal(t, "s", at.Query().Get("state"), "state returned unchanged")
 			}
 			q := authorizeQuery(spa.conf.ClientID, redirectURI)
 			q.Del("code_challenge")
@@ -319,6 +322,69 @@ func TestSecurity_CodesTokensAndSecretsAreStoredHashed(t *testing.T) {
 					require.NotContains(t, rows, v, "the raw %s is stored in %s", name, table)
 				}
 			}
+		})
+	}
+}
+
+func TestSecurity_ACodeExpiresWithinAMinute(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			clk := clock.NewFake(time.Now())
+			srv := testserver.Start(t, b, testserver.Options{Clock: clk})
+			srv.CreateTenant(t, "acme", "Acme")
+			rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+			br := newBrowser(t, srv, "acme")
+			br.signUp(newDevice(srv, "acme"), "ana@example.com")
+
+			at, verifier := rp.authorize(br)
+			clk.Advance(55 * time.Second)
+			_, err := rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.NoError(t, err, "within the minute")
+
+			at, verifier = rp.authorize(br)
+			clk.Advance(61 * time.Second)
+			_, err = rp.conf.Exchange(rp.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.ErrorContains(t, err, "invalid_grant", "a code older than a minute")
+		})
+	}
+}
+
+func TestSecurity_AnotherClientCanNeitherIntrospectNorRevokeAClientsTokens(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, b)
+			srv.CreateTenant(t, "acme", "Acme")
+			spec := apps.Spec{Name: "Web", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}}
+			x := newRelyingParty(t, srv, "acme", spec)
+			y := newRelyingParty(t, srv, "acme", spec)
+			spa := newRelyingParty(t, srv, "acme", apps.Spec{Name: "SPA", Type: apps.TypeSPA, RedirectURIs: []string{redirectURI}})
+			x.conf.Scopes = append(x.conf.Scopes, "offline_access")
+			br := newBrowser(t, srv, "acme")
+			br.signUp(newDevice(srv, "acme"), "ana@example.com")
+			at, verifier := x.authorize(br)
+			tok, err := x.conf.Exchange(x.ctx, codeAt(t, at, ""), oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+
+			status, body := formCall(t, y, y.issuer+"/oidc/introspect", url.Values{"token": {tok.AccessToken}}, y.conf.ClientID, y.conf.ClientSecret)
+			require.Equal(t, http.StatusOK, status)
+			require.Equal(t, false, body["active"], "another web client learns nothing of X's token")
+			require.Nil(t, body["sub"])
+			status, _ = formCall(t, y, y.issuer+"/oidc/introspect", url.Values{"token": {tok.AccessToken}}, y.conf.ClientID, "sesame_secret_wrong")
+			require.Equal(t, http.StatusUnauthorized, status, "introspection needs the client's secret")
+
+			for _, c := range []struct{ id, secret string }{{y.conf.ClientID, y.conf.ClientSecret}, {spa.conf.ClientID, ""}} {
+				for _, token := range []string{tok.AccessToken, tok.RefreshToken} {
+					formCall(t, y, y.issuer+"/oidc/revoke", url.Values{"token": {token}}, c.id, c.secret)
+				}
+			}
+			_, err = x.provider.UserInfo(x.ctx, oauth2.StaticTokenSource(tok))
+			require.NoError(t, err, "X's access token survives another client's revocation")
+			_, err = x.conf.TokenSource(x.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			require.NoError(t, err, "X's refresh token survives another client's revocation")
 		})
 	}
 }
