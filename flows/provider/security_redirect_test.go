@@ -150,3 +150,50 @@ func TestSecurity_AnUnregisteredPostLogoutRedirectURIIsNeverRedirectedTo(t *test
 		})
 	}
 }
+
+// The library reads the last of a repeated parameter; Sesame's check must
+// judge the very value the library uses, so a repeated client_id or
+// redirect_uri is refused (RFC 6749 §3.1: no parameter more than once).
+func TestSecurity_ARepeatedClientOrRedirectURIIsRefusedOnSesamesErrorPage(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, b)
+			srv.CreateTenant(t, "acme", "Acme")
+			web := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+			other := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Other", Type: apps.TypeWeb, RedirectURIs: []string{otherRedirect}})
+			native := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Phone", Type: apps.TypeNative, RedirectURIs: []string{nativeLoopback}})
+			br := newBrowser(t, srv, "acme")
+
+			type refusal struct {
+				q      url.Values
+				reason string
+			}
+			cases := map[string]refusal{}
+			add := func(name, reason string, client *relyingParty, param string, values ...string) {
+				q := authorizeQuery(client.conf.ClientID, redirectURI)
+				if client == native {
+					q.Set("redirect_uri", "http://127.0.0.1:5000/callback")
+				}
+				q[param] = values
+				cases[name] = refusal{q, reason}
+			}
+			add("registered, then evil", "unknown_redirect", web, "redirect_uri", redirectURI, "https://evil.example/callback")
+			add("evil, then registered", "unknown_redirect", web, "redirect_uri", "https://evil.example/callback", redirectURI)
+			add("registered twice", "unknown_redirect", web, "redirect_uri", redirectURI, redirectURI)
+			add("native: another loopback host last", "unknown_redirect", native, "redirect_uri", "http://127.0.0.1:5000/callback", "https://localhost:5000/callback")
+			add("native: a fragment last", "unknown_redirect", native, "redirect_uri", "http://127.0.0.1:5000/callback", "http://127.0.0.1:5000/callback#x")
+			add("two clients", "unknown_client", web, "client_id", web.conf.ClientID, other.conf.ClientID)
+			for name, c := range cases {
+				requireErrorPage(t, br.get("/oidc/authorize?"+c.q.Encode()), c.reason, name)
+			}
+
+			// A form post whose query names another redirect URI.
+			body := authorizeQuery(web.conf.ClientID, redirectURI)
+			r := br.do(http.MethodPost, br.origin+"/oidc/authorize?redirect_uri="+url.QueryEscape("https://evil.example/callback"),
+				strings.NewReader(body.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+			requireErrorPage(t, r, "unknown_redirect", "a form post with a redirect URI in its query")
+		})
+	}
+}
