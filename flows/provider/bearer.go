@@ -74,3 +74,11 @@ func (w *bearerWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+// noStore forbids caches to keep an answer that carries tokens or what a
+// token grants (RFC 6749 §5.1, RFC 7662 §4); the library sets no
+// Cache-Control on them.
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}

@@ -155,8 +155,10 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		p.serveOP(w, r, &reqState{})
 	case path == UserinfoPath:
+		noStore(w)
 		p.userinfo(w, r)
 	case path == TokenPath || path == RevokePath || path == IntrospectPath:
+		noStore(w)
 		p.serveOP(w, r, &reqState{})
 	default:
 		// The library's own callback (/oidc/authorize/callback) is not

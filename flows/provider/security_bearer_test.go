@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,5 +91,55 @@ func TestSecurity_UserinfoAnswersARefusedTokenWithABearerChallenge(t *testing.T)
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "revoked")
 			require.Equal(t, `Bearer error="invalid_token"`, resp.Header.Get("WWW-Authenticate"), "revoked")
 		})
+	}
+}
+
+// RFC 6749 §5.1 and RFC 7662 §4: a response that carries a token or what a
+// token grants is never stored by a cache.
+func TestSecurity_TokenAnswersAreNeverCached(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, testdb.SQLite)
+	srv.CreateTenant(t, "acme", "Acme")
+	rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+	br := newBrowser(t, srv, "acme")
+	br.signUp(newDevice(srv, "acme"), "ana@example.com")
+	at, verifier := rp.authorize(br)
+	client := rp.ctx.Value(oauth2.HTTPClient).(*http.Client)
+
+	post := func(path string, form url.Values, secret bool) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, rp.issuer+path, strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if secret {
+			req.SetBasicAuth(rp.conf.ClientID, rp.conf.ClientSecret)
+		}
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	code := codeAt(t, at, "")
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	req, err := http.NewRequest(http.MethodPost, rp.issuer+"/oidc/token", strings.NewReader(codeGrant(code, redirectURI, verifier).Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(rp.conf.ClientID, rp.conf.ClientSecret)
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	answers := map[string]*http.Response{
+		"token":            resp,
+		"failed token":     post("/oidc/token", codeGrant(code, redirectURI, verifier), true),
+		"introspection":    post("/oidc/introspect", url.Values{"token": {tok.AccessToken}}, true),
+		"userinfo":         userinfoCall(t, rp, "Bearer "+tok.AccessToken, nil),
+		"refused userinfo": userinfoCall(t, rp, "Bearer x", nil),
+	}
+	for name, r := range answers {
+		require.Equal(t, "no-store", r.Header.Get("Cache-Control"), name)
 	}
 }
