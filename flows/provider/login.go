@@ -58,6 +58,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.appError(w, r, t, console.AppErrorUnknownRedirect)
 		return
 	}
+	if p.refuseResponseMode(w, r, r.Form.Get("redirect_uri")) {
+		return
+	}
 	iw := &issuerWriter{ResponseWriter: w, redirectURI: r.Form.Get("redirect_uri"), issuer: p.issuer(r)}
 	p.serveOP(iw, r, &reqState{app: a, binding: p.bind(w, r)})
 }

@@ -388,3 +388,30 @@ func TestSecurity_AnotherClientCanNeitherIntrospectNorRevokeAClientsTokens(t *te
 		})
 	}
 }
+
+// Discovery lists the query response mode only; fragment and form_post
+// answers would carry no iss (RFC 9207), so they are refused, in the query.
+func TestSecurity_OnlyTheQueryResponseModeAnswersAndAlwaysWithTheIssuer(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, b)
+			srv.CreateTenant(t, "acme", "Acme")
+			rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+			br := newBrowser(t, srv, "acme")
+			br.signUp(newDevice(srv, "acme"), "ana@example.com")
+			for _, mode := range []string{"fragment", "form_post", "query.jwt", "bogus"} {
+				at, _ := rp.authorize(br, oauth2.SetAuthURLParam("response_mode", mode), oauth2.SetAuthURLParam("state", "st"))
+				require.Equal(t, redirectURI, at.Scheme+"://"+at.Host+at.Path, mode)
+				require.Empty(t, at.Fragment, mode)
+				require.Equal(t, "invalid_request", at.Query().Get("error"), mode)
+				require.Empty(t, at.Query().Get("code"), mode)
+				require.Equal(t, "st", at.Query().Get("state"), mode)
+				require.Equal(t, rp.issuer, at.Query().Get("iss"), mode)
+			}
+			at, _ := rp.authorize(br, oauth2.SetAuthURLParam("response_mode", "query"))
+			codeAt(t, at, "")
+		})
+	}
+}
