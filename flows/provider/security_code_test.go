@@ -191,6 +191,10 @@ func TestSecurity_ARefreshTokenServesOnlyTheClientItWasIssuedTo(t *testing.T) {
 			require.NoError(t, err)
 			require.NotEmpty(t, tok.RefreshToken)
 
+			status, body := tokenCall(t, x, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken},
+				"scope": {"openid offline_access email profile phone"}}, x.conf.ClientID, x.conf.ClientSecret)
+			require.Equal(t, http.StatusBadRequest, status, "more scopes than granted: %v", body)
+			require.Equal(t, "invalid_scope", body["error"])
 			grant := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}
 			for _, c := range []struct {
 				rp       *relyingParty
