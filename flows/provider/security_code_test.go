@@ -129,10 +129,15 @@ func TestSecurity_CodeInjection_ACodeIsBoundToItsClientRedirectURIAndVerifier(t 
 				require.Equal(t, rp.issuer, at.Query().Get("iss"), "RFC 9207: an error response names the issuer too")
 				require.Equal(t, "s", at.Query().Get("state"), "state returned unchanged")
 			}
-			q := authorizeQuery(spa.conf.ClientID, redirectURI)
-			q.Del("code_challenge")
+			// Without a method, a challenge means plain (RFC 7636 §4.3).
+			q := authorizeQuery(x.conf.ClientID, redirectURI)
 			q.Del("code_challenge_method")
 			at := br.follow(br.origin + "/oidc/authorize?" + q.Encode())
+			require.Equal(t, "invalid_request", at.Query().Get("error"), "a challenge without a method is plain")
+			q = authorizeQuery(spa.conf.ClientID, redirectURI)
+			q.Del("code_challenge")
+			q.Del("code_challenge_method")
+			at = br.follow(br.origin + "/oidc/authorize?" + q.Encode())
 			require.Equal(t, "invalid_request", at.Query().Get("error"), "a public client without PKCE")
 			require.Empty(t, at.Query().Get("code"))
 		})

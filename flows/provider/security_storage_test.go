@@ -116,3 +116,33 @@ func TestSecurity_ConcurrentExchangesOfOneCodeGiveTokensOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestSecurity_AReusedCodeRevokesEveryTokenItIssued(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, b)
+			srv.CreateTenant(t, "acme", "Acme")
+			rp := newRelyingParty(t, srv, "acme", apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirectURI}})
+			rp.conf.Scopes = append(rp.conf.Scopes, "offline_access")
+			br := newBrowser(t, srv, "acme")
+			br.signUp(newDevice(srv, "acme"), "ana@example.com")
+			at, verifier := rp.authorize(br)
+			code := codeAt(t, at, "")
+			first, err := rp.conf.Exchange(rp.ctx, code, oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			next, err := rp.conf.TokenSource(rp.ctx, &oauth2.Token{RefreshToken: first.RefreshToken}).Token()
+			require.NoError(t, err)
+
+			_, err = rp.conf.Exchange(rp.ctx, code, oauth2.VerifierOption(verifier))
+			require.ErrorContains(t, err, "invalid_grant")
+			for name, tok := range map[string]*oauth2.Token{"first": first, "refreshed": next} {
+				_, err = rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(tok))
+				require.Error(t, err, "%s access token", name)
+				_, err = rp.conf.TokenSource(rp.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+				require.Error(t, err, "%s refresh token", name)
+			}
+		})
+	}
+}
