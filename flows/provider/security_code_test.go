@@ -88,6 +88,12 @@ func TestSecurity_CodeInjection_ACodeIsBoundToItsClientRedirectURIAndVerifier(t 
 				"redeemed by a public client": func(code, verifier string) {
 					refused(codeGrant(code, redirectURI, verifier), spa.conf.ClientID, "", "public client")
 				},
+				"by its client without the secret": func(code, verifier string) {
+					refused(codeGrant(code, redirectURI, verifier), x.conf.ClientID, "", "no client secret")
+				},
+				"by its client with a wrong secret": func(code, verifier string) {
+					refused(codeGrant(code, redirectURI, verifier), x.conf.ClientID, "sesame_secret_wrong", "wrong client secret")
+				},
 				"with another registered redirect URI": func(code, verifier string) {
 					refused(codeGrant(code, otherRedirect, verifier), x.conf.ClientID, x.conf.ClientSecret, "redirect_uri")
 				},
