@@ -3,6 +3,7 @@ package provider
 import (
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -97,7 +98,9 @@ func registeredRedirect(a *db.OIDCApp, uri string) bool {
 		return false
 	}
 	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "http" || !apps.Loopback(u.Hostname()) {
+	// Only the port may differ: no user information and no fragment
+	// (RFC 6749 §3.1.2), which url.Parse sets apart from the path.
+	if err != nil || u.Scheme != "http" || !apps.Loopback(u.Hostname()) || u.User != nil || strings.Contains(uri, "#") {
 		return false
 	}
 	for _, r := range a.RedirectURIs {

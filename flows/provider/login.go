@@ -42,8 +42,11 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.appError(w, r, t, console.AppErrorUnknownClient)
 		return
 	}
+	// The library reads the last of a repeated parameter, this check the
+	// first: a repeated client_id or redirect_uri (from the query, the
+	// form or both) is refused, so that the value checked is the one used.
 	a, err := p.DB.ForTenant(t.ID).OIDCApps().ByClientID(r.Context(), r.Form.Get("client_id"))
-	if errors.Is(err, db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) || len(r.Form["client_id"]) > 1 {
 		p.appError(w, r, t, console.AppErrorUnknownClient)
 		return
 	}
@@ -51,8 +54,11 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	if !registeredRedirect(a, r.Form.Get("redirect_uri")) {
+	if len(r.Form["redirect_uri"]) > 1 || !registeredRedirect(a, r.Form.Get("redirect_uri")) {
 		p.appError(w, r, t, console.AppErrorUnknownRedirect)
+		return
+	}
+	if p.refuseResponseMode(w, r, r.Form.Get("redirect_uri")) {
 		return
 	}
 	iw := &issuerWriter{ResponseWriter: w, redirectURI: r.Form.Get("redirect_uri"), issuer: p.issuer(r)}

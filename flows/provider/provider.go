@@ -104,6 +104,7 @@ func New(d Deps) (*Provider, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	installLogRouter()
 	keys, err := d.Keys, error(nil)
 	if keys == nil {
 		if keys, err = NewKeyRing(d.DB, d.KeyEncryptionKey, d.Clock); err != nil {
@@ -154,6 +155,7 @@ func (p *Provider) issuer(r *http.Request) string {
 
 // ServeHTTP implements http.Handler.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = r.WithContext(withLogger(r.Context(), p.Logger))
 	path := r.URL.Path
 	switch {
 	case path == LoginPath:
@@ -169,7 +171,11 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == KeysPath:
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		p.serveOP(w, r, &reqState{})
-	case path == TokenPath || path == UserinfoPath || path == RevokePath || path == IntrospectPath:
+	case path == UserinfoPath:
+		noStore(w)
+		p.userinfo(w, r)
+	case path == TokenPath || path == RevokePath || path == IntrospectPath:
+		noStore(w)
 		p.serveOP(w, r, &reqState{})
 	default:
 		// The library's own callback (/oidc/authorize/callback) is not

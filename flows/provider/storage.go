@@ -50,6 +50,9 @@ type reqState struct {
 	// endSession ends the browser's session if it is userID's
 	// (RP-initiated logout).
 	endSession func(ctx context.Context, userID string) error
+	// tokenRefused is set when userinfo refuses the token itself (unknown,
+	// expired, revoked, not a user's), not for a failure of the store.
+	tokenRefused bool
 }
 
 type stateKey struct{}

@@ -146,10 +146,14 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 // only tokens of a user, with the openid scope.
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
 	t, err := s.token(ctx, tokenID)
+	if errors.Is(err, db.ErrNotFound) {
+		stateOf(ctx).tokenRefused = true
+	}
 	if err != nil {
 		return err
 	}
 	if t.UserID == nil || t.Subject != subject || !slices.Contains(t.Scopes, oidc.ScopeOpenID) {
+		stateOf(ctx).tokenRefused = true
 		return errors.New("the token is not a user's token with the openid scope")
 	}
 	return s.userClaims(ctx, info, *t.UserID, t.Scopes)

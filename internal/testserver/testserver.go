@@ -57,13 +57,19 @@ type Options struct {
 	// CaptchaOrigin points the CAPTCHA widget scripts and siteverify calls
 	// at a fake (fakesiteverify.Server.URL). Default: the real providers.
 	CaptchaOrigin string
+	// DB is the migrated database to serve. Default: a fresh one of the
+	// backend Start is given (testdb.New).
+	DB *db.DB
 }
 
 // Start runs a server until t ends: app.Build on a fresh database, its
 // jobs started (polling every 20ms), served on 127.0.0.1.
 func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	t.Helper()
-	d := testdb.New(t, b)
+	d := opts.DB
+	if d == nil {
+		d = testdb.New(t, b)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	base := fmt.Sprintf("localhost:%d", ln.Addr().(*net.TCPAddr).Port)
