@@ -60,6 +60,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	logger  *slog.Logger
+	apps    *appCache
 }
 
 // ErrBadDSN is wrapped by Open when the data source name cannot be used.
@@ -103,6 +104,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	d.logger = opts.Logger
+	d.apps = newAppCache()
 	d.bun.AddQueryHook(statementCounter{})
 
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -183,6 +185,7 @@ func (d *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
 type Tx struct {
 	tx      bun.Tx
 	dialect Dialect
+	apps    *appCache
 }
 
 // SQL returns the underlying *sql.Tx, for River's InsertTx.
@@ -193,6 +196,6 @@ func (t *Tx) SQL() *sql.Tx { return t.tx.Tx }
 // connection is taken by the transaction.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	return d.bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		return fn(ctx, &Tx{tx: btx, dialect: d.dialect})
+		return fn(ctx, &Tx{tx: btx, dialect: d.dialect, apps: d.apps})
 	})
 }

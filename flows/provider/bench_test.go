@@ -23,16 +23,18 @@ import (
 )
 
 // stepCounter serves the test server's handler on its own port, counting
-// the statements each request runs, by path.
+// the statements each request runs, by path; logs keeps, by path, the
+// queries of the latest request (transaction control included).
 type stepCounter struct {
 	mu    sync.Mutex
 	stmts map[string]int
+	logs  map[string][]string
 	port  string
 }
 
-func countSteps(b *testing.B, srv *testserver.Server) *stepCounter {
+func countSteps(b testing.TB, srv *testserver.Server) *stepCounter {
 	b.Helper()
-	sc := &stepCounter{stmts: map[string]int{}}
+	sc := &stepCounter{stmts: map[string]int{}, logs: map[string][]string{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	_, sc.port, _ = net.SplitHostPort(ln.Addr().String())
@@ -41,6 +43,7 @@ func countSteps(b *testing.B, srv *testserver.Server) *stepCounter {
 		srv.App.Handler.ServeHTTP(w, r.WithContext(ctx))
 		sc.mu.Lock()
 		sc.stmts[r.Method+" "+r.URL.Path] += count.N()
+		sc.logs[r.Method+" "+r.URL.Path] = count.Log()
 		sc.mu.Unlock()
 	})}
 	go func() { _ = hs.Serve(ln) }()
@@ -50,7 +53,7 @@ func countSteps(b *testing.B, srv *testserver.Server) *stepCounter {
 
 // browser returns a fresh browser (no cookies) whose requests reach the
 // counting server.
-func (sc *stepCounter) browser(b *testing.B, srv *testserver.Server) *browser {
+func (sc *stepCounter) browser(b testing.TB, srv *testserver.Server) *browser {
 	jar, _ := cookiejar.New(nil)
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, "127.0.0.1:"+sc.port)
@@ -130,4 +133,11 @@ func BenchmarkAppSignIn(b *testing.B) {
 			})
 		})
 	}
+}
+
+// last returns the queries of the latest request to key ("METHOD /path").
+func (sc *stepCounter) last(key string) []string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.logs[key]
 }

@@ -42,7 +42,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.appError(w, r, t, console.AppErrorUnknownClient)
 		return
 	}
-	a, err := p.DB.ForTenant(t.ID).OIDCApps().ByClientID(r.Context(), r.Form.Get("client_id"))
+	a, err := p.DB.ForTenant(t.ID).OIDCApps().Lookup(r.Context(), r.Form.Get("client_id"))
 	if errors.Is(err, db.ErrNotFound) {
 		p.appError(w, r, t, console.AppErrorUnknownClient)
 		return

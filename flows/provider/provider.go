@@ -152,6 +152,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == KeysPath:
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		p.serveOP(w, r, &reqState{})
+	case path == TokenPath && isCodeExchange(r):
+		p.exchange(w, r)
 	case path == TokenPath || path == UserinfoPath || path == RevokePath || path == IntrospectPath:
 		p.serveOP(w, r, &reqState{})
 	default:

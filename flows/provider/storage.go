@@ -50,6 +50,11 @@ type reqState struct {
 	// endSession ends the browser's session if it is userID's
 	// (RP-initiated logout).
 	endSession func(ctx context.Context, userID string) error
+	// tx is the code exchange's transaction (exchange.go), which every
+	// store call of the request runs on; keys are the tenant's signing
+	// keys, loaded before it began.
+	tx   *db.Tx
+	keys *tenantKeys
 }
 
 type stateKey struct{}
@@ -70,6 +75,9 @@ func (s *storage) scope(ctx context.Context) (db.Scope, error) {
 	if !ok {
 		return db.Scope{}, errNoTenant
 	}
+	if tx := stateOf(ctx).tx; tx != nil {
+		return tx.ForTenant(t.ID), nil
+	}
 	return s.db.ForTenant(t.ID), nil
 }
 
@@ -83,7 +91,7 @@ func (s *storage) app(ctx context.Context, clientID string) (*db.OIDCApp, error)
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	a, err := scope.OIDCApps().ByClientID(ctx, clientID)
+	a, err := scope.OIDCApps().Lookup(ctx, clientID)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, fmt.Errorf("unknown client: %w", err)
 	}
@@ -156,8 +164,12 @@ func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 		return nil, errNoTenant
 	}
 	alg := jose.RS256
-	if a := stateOf(ctx).app; a != nil && a.IDTokenAlg == apps.AlgES256 {
+	st := stateOf(ctx)
+	if a := st.app; a != nil && a.IDTokenAlg == apps.AlgES256 {
 		alg = jose.ES256
+	}
+	if k := st.keys.currentKey(alg); k != nil {
+		return k, nil
 	}
 	return s.keys.Signing(ctx, t.ID, alg)
 }
