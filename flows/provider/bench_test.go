@@ -28,21 +28,25 @@ import (
 type stepCounter struct {
 	mu    sync.Mutex
 	stmts map[string]int
+	spent map[string]time.Duration
 	logs  map[string][]string
 	port  string
 }
 
 func countSteps(b testing.TB, srv *testserver.Server) *stepCounter {
 	b.Helper()
-	sc := &stepCounter{stmts: map[string]int{}, logs: map[string][]string{}}
+	sc := &stepCounter{stmts: map[string]int{}, spent: map[string]time.Duration{}, logs: map[string][]string{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	_, sc.port, _ = net.SplitHostPort(ln.Addr().String())
 	hs := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, count := db.CountStatements(r.Context())
+		start := time.Now()
 		srv.App.Handler.ServeHTTP(w, r.WithContext(ctx))
+		spent := time.Since(start)
 		sc.mu.Lock()
 		sc.stmts[r.Method+" "+r.URL.Path] += count.N()
+		sc.spent[r.Method+" "+r.URL.Path] += spent
 		sc.logs[r.Method+" "+r.URL.Path] = count.Log()
 		sc.mu.Unlock()
 	})}
@@ -73,6 +77,7 @@ func (sc *stepCounter) report(b *testing.B) {
 	for _, k := range keys {
 		name := strings.NewReplacer(" ", "_", "/", "_").Replace(k)
 		b.ReportMetric(float64(sc.stmts[k])/float64(b.N), "stmts_"+name+"/op")
+		b.ReportMetric(float64(sc.spent[k].Microseconds())/float64(b.N), "µs_"+name+"/op")
 	}
 }
 
@@ -104,7 +109,7 @@ func BenchmarkAppSignIn(b *testing.B) {
 				Endpoint: oauth2.Endpoint{AuthURL: srv.URL("acme") + "/oidc/authorize", TokenURL: srv.URL("acme") + "/oidc/token", AuthStyle: oauth2.AuthStyleInHeader}}
 
 			b.Run("passkey", func(b *testing.B) {
-				sc.stmts = map[string]int{}
+				sc.reset()
 				for b.Loop() {
 					br := sc.browser(b, srv)
 					br.t = t
@@ -113,7 +118,7 @@ func BenchmarkAppSignIn(b *testing.B) {
 				sc.report(b)
 			})
 			b.Run("app", func(b *testing.B) {
-				sc.stmts = map[string]int{}
+				sc.reset()
 				for b.Loop() {
 					br := sc.browser(b, srv)
 					br.t = t
@@ -140,4 +145,11 @@ func (sc *stepCounter) last(key string) []string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	return sc.logs[key]
+}
+
+// reset forgets what was counted.
+func (sc *stepCounter) reset() {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.stmts, sc.spent = map[string]int{}, map[string]time.Duration{}
 }
