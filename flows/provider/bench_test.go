@@ -151,5 +151,5 @@ func (sc *stepCounter) last(key string) []string {
 func (sc *stepCounter) reset() {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	sc.stmts, sc.spent = map[string]int{}, map[string]time.Duration{}
+	sc.stmts, sc.spent, sc.logs = map[string]int{}, map[string]time.Duration{}, map[string][]string{}
 }

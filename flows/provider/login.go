@@ -55,8 +55,12 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.appError(w, r, t, console.AppErrorUnknownRedirect)
 		return
 	}
-	iw := &issuerWriter{ResponseWriter: w, redirectURI: r.Form.Get("redirect_uri"), issuer: p.issuer(r)}
-	p.serveOP(iw, r, &reqState{app: a, binding: p.bind(w, r)})
+	st := &reqState{app: a, binding: p.bind(w, r)}
+	var out http.ResponseWriter = &issuerWriter{ResponseWriter: w, redirectURI: r.Form.Get("redirect_uri"), issuer: p.issuer(r)}
+	if p.straightToSignIn(r) {
+		out = &signInWriter{ResponseWriter: out, st: st}
+	}
+	p.serveOP(out, r, st)
 }
 
 // bind returns the browser's binding value, setting the cookie that holds

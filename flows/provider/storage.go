@@ -41,6 +41,9 @@ var errNoTenant = errors.New("provider: request without tenant")
 type reqState struct {
 	app     *db.OIDCApp
 	binding string
+	// created is the authorization request the authorization endpoint
+	// stored (sign_in_redirect.go).
+	created *authRequest
 	// completing is the authorization request /oidc/login is answering,
 	// its user set, whose code SaveAuthCode stores.
 	completing *authRequest
