@@ -55,7 +55,7 @@ func TestProviderBrowser_ACRValuesAfterAPasswordSignInAskForThePasskey(t *testin
 	tn := srv.CreateTenant(t, "acme", "Acme")
 	srv.SetPasskeys(t, "acme", func(p *tenants.Passkeys) { p.Autofill = false })
 	redirect, codes := appServer(t)
-	c, err := apps.Create(t.Context(), srv.DB.ForTenant(tn.ID), apps.Spec{Name: "Shop", Type: apps.TypeWeb, RedirectURIs: []string{redirect}}, time.Now())
+	c, err := apps.Create(t.Context(), srv.DB.ForTenant(tn.ID), apps.Spec{Name: "Shop", Type: apps.TypeWeb, FirstParty: true, RedirectURIs: []string{redirect}}, time.Now())
 	require.NoError(t, err)
 	ctx := rpContext(t, srv)
 	op, err := gooidc.NewProvider(ctx, srv.URL("acme"))

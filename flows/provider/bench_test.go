@@ -103,7 +103,7 @@ func newSignInBench(tb testing.TB, backend testdb.Backend, t *testing.T) *signIn
 	first := h.sc.browser(tb, srv)
 	first.t = t
 	first.signUp(h.dev, "ana@example.com")
-	c, err := apps.Create(context.Background(), srv.DB.ForTenant(tn.ID), apps.Spec{Name: "Shop", Type: apps.TypeWeb,
+	c, err := apps.Create(context.Background(), srv.DB.ForTenant(tn.ID), apps.Spec{Name: "Shop", Type: apps.TypeWeb, FirstParty: true,
 		RedirectURIs: []string{redirectURI}, IDTokenAlg: apps.AlgES256}, time.Now())
 	require.NoError(tb, err)
 	rpClient := h.sc.browser(tb, srv).http
