@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -20,11 +20,13 @@ import (
 // together (DESIGN.md §9), and the client gets its tokens only once they
 // are committed. The transaction commits whatever the library answers: a
 // code presented with a wrong verifier or secret stays used, and a reused
-// code's revocation stands, as without the transaction.
+// code's revocation stands, as without the transaction. It commits as
+// soon as the last statement has run (commitExchange, from
+// SetUserinfoFromRequest), before the ID token is signed, so that no
+// connection (on SQLite, the only one) waits on a signature.
 //
 // The tenant's signing keys are loaded (and made, on first need) before
-// the transaction begins, so that nothing in it reads outside it: on
-// SQLite the transaction holds the one connection.
+// the transaction begins, so that nothing in it reads outside it.
 func (p *Provider) exchange(w http.ResponseWriter, r *http.Request) {
 	t, ok := tenants.FromContext(r.Context())
 	if !ok {
@@ -36,16 +38,38 @@ func (p *Provider) exchange(w http.ResponseWriter, r *http.Request) {
 		p.tokenError(w, r, err)
 		return
 	}
-	buf := &bufferedResponse{header: http.Header{}}
-	err = p.DB.InTx(r.Context(), func(ctx context.Context, tx *db.Tx) error {
-		p.serveOP(buf, r.WithContext(ctx), &reqState{tx: tx, keys: keys})
-		return nil
-	})
+	tx, err := p.DB.Begin(r.Context())
 	if err != nil {
 		p.tokenError(w, r, err)
 		return
 	}
+	st := &reqState{tx: tx, keys: keys}
+	defer func() {
+		if st.tx != nil { // a panic in the library
+			_ = st.tx.Rollback()
+		}
+	}()
+	buf := &bufferedResponse{header: http.Header{}}
+	p.serveOP(buf, r, st)
+	if err := st.commitExchange(); err != nil {
+		p.tokenError(w, r, err)
+		return
+	}
 	buf.flush(w)
+}
+
+// commitExchange commits the code exchange's transaction, if the request
+// has one still open; later statements of the request run outside it.
+func (st *reqState) commitExchange() error {
+	if st.tx == nil {
+		return nil
+	}
+	tx := st.tx
+	st.tx = nil
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit code exchange: %w", err)
+	}
+	return nil
 }
 
 // tokenError answers a token request that failed on Sesame's side.
