@@ -83,3 +83,16 @@ func (as OIDCAppStore) Lookup(ctx context.Context, clientID string) (*OIDCApp, e
 	as.s.apps.put(as.s.tenant, a, now)
 	return a, nil
 }
+
+// Reload is ByClientID, its answer replacing the process's cached copy:
+// for a caller that has reason to think the copy is stale (a secret that
+// does not match may have been rotated by another process).
+func (as OIDCAppStore) Reload(ctx context.Context, clientID string) (*OIDCApp, error) {
+	a, err := as.ByClientID(ctx, clientID)
+	if err != nil {
+		as.s.apps.forget(as.s.tenant)
+		return nil, err
+	}
+	as.s.apps.put(as.s.tenant, a, time.Now())
+	return a, nil
+}

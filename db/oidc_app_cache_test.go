@@ -55,3 +55,43 @@ func TestOIDCAppStore_LookupIsCachedUntilAnEdit(t *testing.T) {
 		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }
+
+// TestOIDCAppStore_ReloadSeesAnotherProcesssEdit: an edit made through
+// another process's stores is not seen by this process's Lookup until
+// AppCacheTTL, but Reload reads it at once and caches it.
+func TestOIDCAppStore_ReloadSeesAnotherProcesssEdit(t *testing.T) {
+	t.Parallel()
+	for _, backend := range testdb.Backends {
+		t.Run(string(backend), func(t *testing.T) {
+			t.Parallel()
+			dsn := testdb.NewDSN(t, backend)
+			open := func() *db.DB {
+				d, err := db.Open(t.Context(), dsn, db.Options{})
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = d.Close() })
+				return d
+			}
+			server, cli := open(), open()
+			_, err := server.Migrate(t.Context())
+			require.NoError(t, err)
+			tenant := testdb.Tenant(t, server, "acme").ID
+			now := time.Now().UTC()
+			app := &db.OIDCApp{ClientID: "shop", Name: "Shop", Type: "web", Scopes: db.StringList{"openid"},
+				AccessTokenTTLSeconds: 600, IDTokenTTLSeconds: 600, IDTokenAlg: "RS256", SecretHash: []byte("s1"), CreatedAt: now}
+			require.NoError(t, server.ForTenant(tenant).OIDCApps().Create(t.Context(), app))
+			_, err = server.ForTenant(tenant).OIDCApps().Lookup(t.Context(), "shop")
+			require.NoError(t, err)
+
+			require.NoError(t, cli.ForTenant(tenant).OIDCApps().RotateSecret(t.Context(), "shop", []byte("s2"), now.Add(time.Hour), now))
+			stale, err := server.ForTenant(tenant).OIDCApps().Lookup(t.Context(), "shop")
+			require.NoError(t, err)
+			require.Equal(t, []byte("s1"), stale.SecretHash, "another process's edit waits for AppCacheTTL")
+			fresh, err := server.ForTenant(tenant).OIDCApps().Reload(t.Context(), "shop")
+			require.NoError(t, err)
+			require.Equal(t, []byte("s2"), fresh.SecretHash)
+			again, err := server.ForTenant(tenant).OIDCApps().Lookup(t.Context(), "shop")
+			require.NoError(t, err)
+			require.Equal(t, []byte("s2"), again.SecretHash, "and the reloaded copy is cached")
+		})
+	}
+}

@@ -120,7 +120,33 @@ func (s *storage) AuthorizeClientIDSecret(ctx context.Context, clientID, secret 
 	if err != nil {
 		return err
 	}
-	return apps.CheckSecret(a, secret, s.clock.Now())
+	_, err = s.checkSecret(ctx, a, secret)
+	return err
+}
+
+// checkSecret checks the client's secret; one that does not match the
+// process's cached application is checked again against the stored one,
+// so that a secret rotated by another process (the CLI) works at once.
+func (s *storage) checkSecret(ctx context.Context, a *db.OIDCApp, secret string) (*db.OIDCApp, error) {
+	err := apps.CheckSecret(a, secret, s.clock.Now())
+	if err == nil {
+		return a, nil
+	}
+	scope, serr := s.scope(ctx)
+	if serr != nil {
+		return nil, err
+	}
+	fresh, rerr := scope.OIDCApps().Reload(ctx, a.ClientID)
+	if rerr != nil {
+		return nil, err
+	}
+	if st := stateOf(ctx); st.app != nil && st.app.ClientID == fresh.ClientID {
+		st.app = fresh
+	}
+	if err := apps.CheckSecret(fresh, secret, s.clock.Now()); err != nil {
+		return nil, err
+	}
+	return fresh, nil
 }
 
 // ClientCredentials implements op.ClientCredentialsStorage: only m2m
@@ -130,7 +156,8 @@ func (s *storage) ClientCredentials(ctx context.Context, clientID, secret string
 	if err != nil {
 		return nil, err
 	}
-	if err := apps.CheckSecret(a, secret, s.clock.Now()); err != nil {
+	a, err = s.checkSecret(ctx, a, secret)
+	if err != nil {
 		return nil, err
 	}
 	if a.Type != apps.TypeM2M {
