@@ -19,6 +19,9 @@ type SignInView struct {
 	Autofill      bool
 	// AllowSignUp links to the sign-up page.
 	AllowSignUp bool
+	// PasskeyOnly is set when an application asks for a phishing-resistant
+	// sign-in (acr_values): the page offers the passkey and nothing else.
+	PasskeyOnly bool
 	// Captcha, when the tenant has a CAPTCHA on, is its widget; nil loads
 	// nothing from any other host.
 	Captcha *CaptchaView

@@ -60,6 +60,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	logger  *slog.Logger
+	apps    *appCache
 }
 
 // ErrBadDSN is wrapped by Open when the data source name cannot be used.
@@ -103,6 +104,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	d.logger = opts.Logger
+	d.apps = newAppCache()
 	d.bun.AddQueryHook(statementCounter{})
 
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -183,16 +185,35 @@ func (d *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
 type Tx struct {
 	tx      bun.Tx
 	dialect Dialect
+	apps    *appCache
 }
 
 // SQL returns the underlying *sql.Tx, for River's InsertTx.
 func (t *Tx) SQL() *sql.Tx { return t.tx.Tx }
+
+// Begin starts a transaction that the caller ends with Commit or
+// Rollback, for work whose end is not one function's return (the
+// provider's code exchange commits before it signs). InTx is the usual
+// door. On SQLite nothing may use d until the transaction ends.
+func (d *DB) Begin(ctx context.Context) (*Tx, error) {
+	btx, err := d.bun.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps}, nil
+}
+
+// Commit commits a transaction from Begin.
+func (t *Tx) Commit() error { return t.tx.Commit() }
+
+// Rollback rolls back a transaction from Begin.
+func (t *Tx) Rollback() error { return t.tx.Rollback() }
 
 // InTx runs fn in one transaction, committing when fn returns nil and rolling
 // back otherwise. On SQLite fn must not use d (only tx) while it runs: the one
 // connection is taken by the transaction.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	return d.bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		return fn(ctx, &Tx{tx: btx, dialect: d.dialect})
+		return fn(ctx, &Tx{tx: btx, dialect: d.dialect, apps: d.apps})
 	})
 }

@@ -33,6 +33,7 @@ func (as OIDCAppStore) Update(ctx context.Context, a *OIDCApp, now time.Time) er
 	if err := as.s.check(); err != nil {
 		return err
 	}
+	defer as.s.apps.forget(as.s.tenant)
 	a.UpdatedAt = now.UTC()
 	res, err := as.s.idb.NewUpdate().Model(a).
 		Column("name", "redirect_uris", "post_logout_redirect_uris", "scopes",

@@ -143,6 +143,7 @@ func (as OIDCAppStore) RotateSecret(ctx context.Context, clientID string, hash [
 	if err := as.s.check(); err != nil {
 		return err
 	}
+	defer as.s.apps.forget(as.s.tenant)
 	res, err := as.s.idb.NewUpdate().Model((*OIDCApp)(nil)).
 		Set("previous_secret_hash = secret_hash").
 		Set("previous_secret_expires_at = ?", previousUntil.UTC()).
@@ -167,6 +168,7 @@ func (as OIDCAppStore) Delete(ctx context.Context, clientID string) error {
 	if err := as.s.check(); err != nil {
 		return err
 	}
+	defer as.s.apps.forget(as.s.tenant)
 	res, err := as.s.idb.NewDelete().Model((*OIDCApp)(nil)).
 		Where("tenant_id = ?", as.s.tenant).
 		Where("client_id = ?", clientID).

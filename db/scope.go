@@ -17,13 +17,19 @@ type Scope struct {
 	idb     bun.IDB
 	tenant  uuid.UUID
 	dialect Dialect
+	// apps is the process's application cache (OIDCAppStore.Lookup).
+	apps *appCache
 }
 
 // ForTenant returns the scope of tenant id.
-func (d *DB) ForTenant(id uuid.UUID) Scope { return Scope{idb: d.bun, tenant: id, dialect: d.dialect} }
+func (d *DB) ForTenant(id uuid.UUID) Scope {
+	return Scope{idb: d.bun, tenant: id, dialect: d.dialect, apps: d.apps}
+}
 
 // ForTenant returns the scope of tenant id inside this transaction.
-func (t *Tx) ForTenant(id uuid.UUID) Scope { return Scope{idb: t.tx, tenant: id, dialect: t.dialect} }
+func (t *Tx) ForTenant(id uuid.UUID) Scope {
+	return Scope{idb: t.tx, tenant: id, dialect: t.dialect, apps: t.apps}
+}
 
 // TenantID returns the tenant this scope is bound to.
 func (s Scope) TenantID() uuid.UUID { return s.tenant }

@@ -2,7 +2,9 @@ package db
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/uptrace/bun"
@@ -13,10 +15,23 @@ import (
 // (DESIGN.md §9). Statements River runs itself are not counted.
 type StatementCount struct {
 	n atomic.Int64
+
+	mu    sync.Mutex
+	stmts []string
 }
 
 // N returns the number of statements counted so far.
 func (c *StatementCount) N() int { return int(c.n.Load()) }
+
+// Log returns every query run so far, in order, transaction control
+// (BEGIN, COMMIT, ROLLBACK) included, so that a test can check which
+// statements ran inside one transaction and say which ones ran when over
+// its budget.
+func (c *StatementCount) Log() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.stmts)
+}
 
 type statementCountKey struct{}
 
@@ -40,10 +55,15 @@ func (statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) cont
 
 func (statementCounter) AfterQuery(ctx context.Context, ev *bun.QueryEvent) {
 	c, ok := ctx.Value(statementCountKey{}).(*StatementCount)
-	if !ok || isTxControl(ev.Query) {
+	if !ok {
 		return
 	}
-	c.n.Add(1)
+	if !isTxControl(ev.Query) {
+		c.n.Add(1)
+	}
+	c.mu.Lock()
+	c.stmts = append(c.stmts, ev.Query)
+	c.mu.Unlock()
 }
 
 func isTxControl(q string) bool {

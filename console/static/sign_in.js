@@ -23,6 +23,8 @@ const cfg = {
   passkey: root.dataset.passkeySignIn === "true",
   button: root.dataset.showButton === "true",
   autofill: root.dataset.autofill === "true",
+  // An application asked for a passkey (acr_values): no other method.
+  passkeyOnly: root.dataset.passkeyOnly === "true",
 };
 const form = document.getElementById("identify-form");
 const identifier = document.getElementById("identifier");
@@ -108,9 +110,11 @@ function showMethods(list) {
     text.textContent = t("sign_in.methods.sso");
     return;
   }
-  const others = list.filter((m) => m !== "passkey");
+  const others = cfg.passkeyOnly ? [] : list.filter((m) => m !== "passkey");
   if (others.length === 0) {
-    if (!supported()) {
+    if (cfg.passkeyOnly) {
+      text.textContent = t("sign_in.passkey_required");
+    } else if (!supported()) {
       text.textContent = t("sign_in.methods.none_unsupported");
     } else if (!cfg.passkey) {
       text.textContent = t("sign_in.methods.none_here");
@@ -363,6 +367,7 @@ if (!canPasskey) {
   // the hidden attribute.
   for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.remove();
 }
+if (cfg.passkeyOnly) document.getElementById("other-method").hidden = true;
 form.addEventListener("submit", identify);
 document.getElementById("password-form").addEventListener("submit", signInWithPassword);
 document.getElementById("code-form").addEventListener("submit", verifyCode);

@@ -75,3 +75,23 @@ func TestAMR_TellsAPasskeyFromAPasswordAndTwoFactors(t *testing.T) {
 	require.Equal(t, "phr", provider.ACR("pwd,webauthn"))
 	require.Empty(t, provider.ACR("pwd,otp"))
 }
+
+// TestKeyRing_RereadsKeysWithoutParsingThemAgain: when a process re-reads
+// a tenant's keys (to see another process's rotation), a key it has
+// already parsed is served from memory, RS256 and ES256 alike.
+func TestKeyRing_RereadsKeysWithoutParsingThemAgain(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, testdb.SQLite)
+	clk := clock.NewFake(time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC))
+	kr, err := provider.NewKeyRing(d, bytes.Repeat([]byte{7}, 32), clk)
+	require.NoError(t, err)
+	acme := testdb.Tenant(t, d, "acme").ID
+	for _, alg := range []jose.SignatureAlgorithm{jose.RS256, jose.ES256} {
+		first, err := kr.Signing(t.Context(), acme, alg)
+		require.NoError(t, err)
+		clk.Advance(10 * time.Minute)
+		again, err := kr.Signing(t.Context(), acme, alg)
+		require.NoError(t, err)
+		require.Same(t, first, again, "%s: re-read, not parsed again", alg)
+	}
+}

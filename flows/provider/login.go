@@ -45,7 +45,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	// The library reads the last of a repeated parameter, this check the
 	// first: a repeated client_id or redirect_uri (from the query, the
 	// form or both) is refused, so that the value checked is the one used.
-	a, err := p.DB.ForTenant(t.ID).OIDCApps().ByClientID(r.Context(), r.Form.Get("client_id"))
+	a, err := p.DB.ForTenant(t.ID).OIDCApps().Lookup(r.Context(), r.Form.Get("client_id"))
 	if errors.Is(err, db.ErrNotFound) || len(r.Form["client_id"]) > 1 {
 		p.appError(w, r, t, console.AppErrorUnknownClient)
 		return
@@ -61,8 +61,12 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if p.refuseResponseMode(w, r, r.Form.Get("redirect_uri")) {
 		return
 	}
-	iw := &issuerWriter{ResponseWriter: w, redirectURI: r.Form.Get("redirect_uri"), issuer: p.issuer(r)}
-	p.serveOP(iw, r, &reqState{app: a, binding: p.bind(w, r)})
+	st := &reqState{app: a, binding: p.bind(w, r)}
+	var out http.ResponseWriter = &issuerWriter{ResponseWriter: w, redirectURI: r.Form.Get("redirect_uri"), issuer: p.issuer(r)}
+	if p.straightToSignIn(r) {
+		out = &signInWriter{ResponseWriter: out, st: st}
+	}
+	p.serveOP(out, r, st)
 }
 
 // bind returns the browser's binding value, setting the cookie that holds

@@ -171,6 +171,9 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == KeysPath:
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		p.serveOP(w, r, &reqState{})
+	case path == TokenPath && isCodeExchange(r):
+		noStore(w)
+		p.exchange(w, r)
 	case path == UserinfoPath:
 		noStore(w)
 		p.userinfo(w, r)

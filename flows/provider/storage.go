@@ -41,6 +41,9 @@ var errNoTenant = errors.New("provider: request without tenant")
 type reqState struct {
 	app     *db.OIDCApp
 	binding string
+	// created is the authorization request the authorization endpoint
+	// stored (sign_in_redirect.go).
+	created *authRequest
 	// completing is the authorization request /oidc/login is answering,
 	// its user set, whose code SaveAuthCode stores.
 	completing *authRequest
@@ -53,6 +56,11 @@ type reqState struct {
 	// tokenRefused is set when userinfo refuses the token itself (unknown,
 	// expired, revoked, not a user's), not for a failure of the store.
 	tokenRefused bool
+	// tx is the code exchange's transaction (exchange.go), which every
+	// store call of the request runs on; keys are the tenant's signing
+	// keys, loaded before it began.
+	tx   *db.Tx
+	keys *tenantKeys
 }
 
 type stateKey struct{}
@@ -73,6 +81,9 @@ func (s *storage) scope(ctx context.Context) (db.Scope, error) {
 	if !ok {
 		return db.Scope{}, errNoTenant
 	}
+	if tx := stateOf(ctx).tx; tx != nil {
+		return tx.ForTenant(t.ID), nil
+	}
 	return s.db.ForTenant(t.ID), nil
 }
 
@@ -86,7 +97,7 @@ func (s *storage) app(ctx context.Context, clientID string) (*db.OIDCApp, error)
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	a, err := scope.OIDCApps().ByClientID(ctx, clientID)
+	a, err := scope.OIDCApps().Lookup(ctx, clientID)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, fmt.Errorf("unknown client: %w", err)
 	}
@@ -112,7 +123,33 @@ func (s *storage) AuthorizeClientIDSecret(ctx context.Context, clientID, secret 
 	if err != nil {
 		return err
 	}
-	return apps.CheckSecret(a, secret, s.clock.Now())
+	_, err = s.checkSecret(ctx, a, secret)
+	return err
+}
+
+// checkSecret checks the client's secret; one that does not match the
+// process's cached application is checked again against the stored one,
+// so that a secret rotated by another process (the CLI) works at once.
+func (s *storage) checkSecret(ctx context.Context, a *db.OIDCApp, secret string) (*db.OIDCApp, error) {
+	err := apps.CheckSecret(a, secret, s.clock.Now())
+	if err == nil {
+		return a, nil
+	}
+	scope, serr := s.scope(ctx)
+	if serr != nil {
+		return nil, err
+	}
+	fresh, rerr := scope.OIDCApps().Reload(ctx, a.ClientID)
+	if rerr != nil {
+		return nil, err
+	}
+	if st := stateOf(ctx); st.app != nil && st.app.ClientID == fresh.ClientID {
+		st.app = fresh
+	}
+	if err := apps.CheckSecret(fresh, secret, s.clock.Now()); err != nil {
+		return nil, err
+	}
+	return fresh, nil
 }
 
 // ClientCredentials implements op.ClientCredentialsStorage: only m2m
@@ -122,7 +159,8 @@ func (s *storage) ClientCredentials(ctx context.Context, clientID, secret string
 	if err != nil {
 		return nil, err
 	}
-	if err := apps.CheckSecret(a, secret, s.clock.Now()); err != nil {
+	a, err = s.checkSecret(ctx, a, secret)
+	if err != nil {
 		return nil, err
 	}
 	if a.Type != apps.TypeM2M {
@@ -159,8 +197,12 @@ func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 		return nil, errNoTenant
 	}
 	alg := jose.RS256
-	if a := stateOf(ctx).app; a != nil && a.IDTokenAlg == apps.AlgES256 {
+	st := stateOf(ctx)
+	if a := st.app; a != nil && a.IDTokenAlg == apps.AlgES256 {
 		alg = jose.ES256
+	}
+	if k := st.keys.currentKey(alg); k != nil {
+		return k, nil
 	}
 	return s.keys.Signing(ctx, t.ID, alg)
 }

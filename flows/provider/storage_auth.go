@@ -68,7 +68,9 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	if err := scope.OIDCAuthRequests().Create(ctx, row); err != nil {
 		return nil, err
 	}
-	return &authRequest{row: row, doc: doc}, nil
+	ar := &authRequest{row: row, doc: doc}
+	st.created = ar
+	return ar, nil
 }
 
 // AuthRequestByID implements op.AuthStorage.

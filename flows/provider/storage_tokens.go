@@ -139,7 +139,12 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 	if sessionID != nil {
 		info.AppendClaims("sid", sessionID.String())
 	}
-	return s.userClaims(ctx, info, *userID, scopes)
+	err := s.userClaims(ctx, info, *userID, scopes)
+	// A code exchange has run its last statement: commit before signing.
+	if cerr := stateOf(ctx).commitExchange(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // SetUserinfoFromToken implements op.OPStorage (the userinfo endpoint):

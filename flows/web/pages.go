@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/tenants"
@@ -23,13 +24,16 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.
 		return
 	}
 	p := t.Settings.Passkeys
+	// An application's acr_values=phr: only the passkey is offered.
+	passkeyOnly := p.SignIn && provider.PasskeyRequired(r.Context(), h.DB.ForTenant(t.ID), r.URL.Query().Get(provider.SignInParam), h.Clock.Now())
 	h.Pages.SignIn(w, r, console.SignInView{
 		Locale:        h.Locale(w, r, t, "sign_in"),
 		Limits:        pageLimits(),
 		TenantName:    t.Name,
 		PasskeySignIn: p.SignIn,
-		ShowButton:    p.ShowButton,
+		ShowButton:    p.ShowButton || passkeyOnly,
 		Autofill:      p.Autofill,
+		PasskeyOnly:   passkeyOnly,
 		AllowSignUp:   p.AllowRegistration && t.SignUpOpen(),
 		Captcha:       h.captchaView(t, h.signIn.Machine().CaptchaActions()),
 	})
