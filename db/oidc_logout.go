@@ -187,8 +187,12 @@ func (as OIDCAppStore) DeleteWithTokens(ctx context.Context, clientID string) er
 	if err := as.s.check(); err != nil {
 		return err
 	}
+	// After the commit too: a lookup between the inner forget and the
+	// commit could cache the application again.
+	defer as.s.apps.forget(as.s.tenant)
 	return as.s.idb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		scope := Scope{idb: tx, tenant: as.s.tenant, dialect: as.s.dialect}
+		scope := as.s
+		scope.idb = tx
 		if err := scope.OIDCApps().Delete(ctx, clientID); err != nil {
 			return err
 		}
