@@ -17,8 +17,10 @@ type SignInView struct {
 	PasskeySignIn bool
 	ShowButton    bool
 	Autofill      bool
-	// AllowSignUp links to the sign-up page.
+	// AllowSignUp links to the sign-up page, at SignUpURL (which carries an
+	// application's authorization request, so a sign-up returns to it).
 	AllowSignUp bool
+	SignUpURL   string
 	// PasskeyOnly is set when an application asks for a phishing-resistant
 	// sign-in (acr_values): the page offers the passkey and nothing else.
 	PasskeyOnly bool

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -35,8 +36,21 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.
 		Autofill:      p.Autofill,
 		PasskeyOnly:   passkeyOnly,
 		AllowSignUp:   p.AllowRegistration && t.SignUpOpen(),
+		SignUpURL:     signUpURL(r),
 		Captcha:       h.captchaView(t, h.signIn.Machine().CaptchaActions()),
 	})
+}
+
+// signUpURL is the sign-in page's link to the sign-up page; from an
+// application's request it carries the request (provider.SignInParam), in
+// the page as served, so a click before the scripts run still returns to
+// the application.
+func signUpURL(r *http.Request) string {
+	id := r.URL.Query().Get(provider.SignInParam)
+	if id == "" {
+		return "/sign-up"
+	}
+	return "/sign-up?" + url.Values{provider.SignInParam: {id}}.Encode()
 }
 
 // captchaView is the sign-in page's CAPTCHA widget, nil when the tenant
