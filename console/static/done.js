@@ -13,3 +13,13 @@ export function doneURL() {
 export function withAuthRequest(path) {
   return authRequest ? path + "?authRequest=" + encodeURIComponent(authRequest) : path;
 }
+
+// Switching the page's language keeps the application's request (and its
+// login_hint): the language links carry the page's own query.
+if (authRequest) {
+  for (const a of document.querySelectorAll("nav.languages a[hreflang]")) {
+    const query = new URLSearchParams(window.location.search);
+    query.set("lang", a.hreflang);
+    a.search = query.toString();
+  }
+}
