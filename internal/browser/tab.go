@@ -52,7 +52,8 @@ func run[T any](t testing.TB, tab *Tab, what string, action chromedp.Action[T]) 
 	// a node id the browser no longer knows; the action never reached the
 	// page, so it is run again on the new document.
 	for range 3 {
-		if err == nil || !strings.Contains(err.Error(), "Could not find node with given id") {
+		if err == nil || !(strings.Contains(err.Error(), "Could not find node with given id") ||
+			strings.Contains(err.Error(), "Execution context was destroyed")) {
 			break
 		}
 		v, err = chromedp.Run(ctx, action)
@@ -73,10 +74,21 @@ func (tab *Tab) Navigate(t testing.TB, url string) {
 // Click waits until the first element that matches the CSS selector is
 // visible and clicks it with the mouse, as a user would (the click counts as
 // a user activation).
+//
+// It first waits for the page to finish loading (document.readyState
+// "complete"): a page's module scripts attach its handlers only then, and a
+// click on a button drawn by the HTML but not yet handled would do nothing
+// (a test racing the page, not a person).
 func (tab *Tab) Click(t testing.TB, selector string) {
 	t.Helper()
+	run(t, tab, "waiting for the page to finish loading",
+		chromedp.Evaluate[bool](pageLoaded, chromedp.EvalAwaitPromise))
 	run(t, tab, fmt.Sprintf("clicking %q", selector), chromedp.Click(chromedp.CSS(selector)))
 }
+
+// pageLoaded resolves once the document has loaded, its scripts run.
+const pageLoaded = `document.readyState === "complete" ||
+	new Promise((resolve) => window.addEventListener("load", () => resolve(true), { once: true }))`
 
 // SetValue sets the value of the form field that matches the CSS selector,
 // without key events. Use it to fill a field fast; use [Tab.Type] when the
