@@ -293,6 +293,7 @@ func TestConsole_APIKeyIsShownOnceAndRevoked(t *testing.T) {
 	var body string
 	tab.Eval(t, `document.body.textContent`, &body)
 	require.NotContains(t, body, secret, "the secret is shown once")
+	require.NotContains(t, tab.Text(t, "#console"), "null", "no stray null where the secret box was")
 
 	tab.Click(t, "#api-keys li button")
 	tab.WaitVisible(t, "#api-keys-empty")
