@@ -153,6 +153,8 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	require.Equal(t, []string{creds[0].Name}, tab.Texts(t, "#user-passkeys .passkey-name"))
 	require.Equal(t, []string{"This device only"}, tab.Texts(t, "#user-passkeys .passkey-sync"))
 	require.Equal(t, 1, tab.Count(t, "#user-sessions li"), "the sign-up session")
+	require.Equal(t, []string{"Chrome on Linux"}, tab.Texts(t, "#user-sessions .session-device"), "a short browser and system, not the user agent")
+	require.Equal(t, []string{"127.0.0.1 · Signed in with passkey"}, tab.Texts(t, "#user-sessions .session-meta"))
 	tab.Screenshot(t, browser.ShotPath(t, "user.png"))
 
 	// They see her connected app and remove its access.
