@@ -32,7 +32,7 @@ export function plainWords(message, field) {
   cached = cached || fieldLabels();
   let out = message;
   const prefix = `${field}: `;
-  if (field && out.startsWith(prefix) && out.slice(prefix.length).includes(field)) out = out.slice(prefix.length);
+  if (field && out.indexOf(prefix) === 0 && out.slice(prefix.length).includes(field)) out = out.slice(prefix.length);
   for (const [path, label] of cached) {
     out = out.split(path).join(label);
   }
