@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -40,9 +41,44 @@ func TestPages_RenderWithEscapingAndSecurityHeaders(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, rec.Code)
 
 	rec = httptest.NewRecorder()
-	p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	p.AdminHome(console.AdminHomeView{BaseDomain: "localhost:8080", Scheme: "http"}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
-	require.Contains(t, rec.Body.String(), "SLUG.localhost:8080")
+	require.Contains(t, rec.Body.String(), "http://acme.localhost:8080")
+}
+
+// TestAdminHome_LinksWhatTheREADMEPromises: the base host's home links the
+// admin console, the demo tenant once it exists and, in development, the
+// outbox; tenant hosts are explained with the real scheme and base domain.
+func TestAdminHome_LinksWhatTheREADMEPromises(t *testing.T) {
+	t.Parallel()
+	p, err := console.New(slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	demo := ""
+	view := console.AdminHomeView{
+		BaseDomain: "localhost:8080", Scheme: "http",
+		ConsoleURL: "http://admin.localhost:8080/console",
+		OutboxURL:  "http://admin.localhost:8080/dev/outbox",
+		DemoURL:    func(context.Context) string { return demo },
+	}
+	home := func(v console.AdminHomeView) string {
+		rec := httptest.NewRecorder()
+		p.AdminHome(v).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		require.Equal(t, http.StatusOK, rec.Code)
+		return rec.Body.String()
+	}
+
+	body := home(view)
+	require.Contains(t, body, `<a id="home-console" href="http://admin.localhost:8080/console">`)
+	require.Contains(t, body, `<a id="home-outbox" href="http://admin.localhost:8080/dev/outbox">`)
+	require.NotContains(t, body, "home-demo", "no demo tenant yet")
+	require.Contains(t, body, "<code>http://acme.localhost:8080</code>")
+	require.NotContains(t, body, "SLUG")
+
+	demo = "http://demo.localhost:8080"
+	require.Contains(t, home(view), `<a id="home-demo" href="http://demo.localhost:8080">`)
+
+	view.OutboxURL, view.DemoURL = "", nil
+	require.NotContains(t, home(view), "home-outbox", "only development has an outbox")
 }
 
 func TestAdminHome_DevelopmentOutboxListsMessagesEscaped(t *testing.T) {

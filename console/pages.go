@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -9,6 +10,14 @@ import (
 type AdminHomeView struct {
 	// BaseDomain is where tenants live: {slug}.{BaseDomain}.
 	BaseDomain string
+	// Scheme is the URL scheme of the hosts: http on localhost, else https.
+	Scheme string
+	// ConsoleURL is the admin console on the admin host.
+	ConsoleURL string
+	// DemoURL, when set, returns the demo tenant's home, or "" while it
+	// does not exist; it is asked on each request, as the demo tenant may
+	// be made after the server is built.
+	DemoURL func(context.Context) string
 	// OutboxURL, in development only, is where GET /dev/outbox leads: the
 	// admin host's outbox page, which shows a signed-in administrator the
 	// codes of the tenants they manage. The base host has no session, so
@@ -27,7 +36,11 @@ func (p *Pages) AdminHome(view AdminHomeView) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", p.Static())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		p.render(w, r, http.StatusOK, "admin_home", adminHomePage{AdminHomeView: view, Locale: p.RequestLocale(r, "console")})
+		page := adminHomePage{AdminHomeView: view, Locale: p.RequestLocale(r, "console")}
+		if view.DemoURL != nil {
+			page.Demo = view.DemoURL(r.Context())
+		}
+		p.render(w, r, http.StatusOK, "admin_home", page)
 	})
 	if view.OutboxURL != "" {
 		mux.HandleFunc("GET /dev/outbox", func(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +63,8 @@ func (p *Pages) DevOutbox(w http.ResponseWriter, r *http.Request, msgs []OutboxM
 type adminHomePage struct {
 	AdminHomeView
 	Locale
+	// Demo is the demo tenant's home, or "" when there is none.
+	Demo string
 }
 
 // devOutboxPage is the development outbox page with its language.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
+	"unicode"
 
 	"github.com/sesame-id/sesame/internal/delivery"
 )
@@ -95,10 +97,48 @@ func configProblem(prefix string, fields map[string]string, err error) error {
 	}
 	for _, ce := range delivery.ConfigErrors(err) {
 		if name, ok := fields[ce.Field]; ok {
-			return &InputError{Field: prefix + name, Problem: ce.Error()}
+			return &InputError{Field: prefix + name, Problem: settingNames(prefix, fields, ce.Error())}
 		}
 	}
 	return &InputError{Field: prefix[:len(prefix)-1], Problem: err.Error()}
+}
+
+// settingNames rewrites delivery's field names in problem ("AccountSID")
+// as the settings a tenant sets ("providers.sms.account_sid"), so that the
+// sentence names what the API and the console call them.
+func settingNames(prefix string, fields map[string]string, problem string) string {
+	words := strings.FieldsFunc(problem, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for _, w := range words {
+		if name, ok := fields[w]; ok {
+			problem = replaceWord(problem, w, prefix+name)
+		}
+	}
+	return problem
+}
+
+// replaceWord replaces whole-word occurrences of old in s with repl.
+func replaceWord(s, old, repl string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(old)
+		whole := (i == 0 || !isWordByte(s[i-1])) && (end == len(s) || !isWordByte(s[end]))
+		b.WriteString(s[:i])
+		if whole {
+			b.WriteString(repl)
+		} else {
+			b.WriteString(old)
+		}
+		s = s[end:]
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
 // Validate checks the SMS provider; Twilio settings are checked as the

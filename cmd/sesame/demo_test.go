@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,8 +64,30 @@ func TestServe_DemoRegistersTheDemoAppOnce(t *testing.T) {
 func TestServe_DemoPrintsTheDemoAppURL(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	printURLs(&out, Config{Demo: true, BaseDomain: "localhost:8080", DemoAppURL: "http://127.0.0.1:8090"}, "127.0.0.1:8080", "http://admin.localhost:8080/setup#x")
+	printURLs(&out, Config{Demo: true, BaseDomain: "localhost:8080", DemoAppURL: "http://127.0.0.1:8090"}, "http", "127.0.0.1:8080", "http://admin.localhost:8080/setup#x")
 	require.Contains(t, out.String(), "demo app:      http://127.0.0.1:8090")
+}
+
+// TestServe_PrintsWhatTheREADMEShows: make run's output is the block the
+// README's "Set up" section shows, the development outbox included.
+func TestServe_PrintsWhatTheREADMEShows(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(readme), "`make run` prints:\n\n```\n")
+	require.True(t, ok, "the README shows make run's output")
+	want, _, ok := strings.Cut(after, "```")
+	require.True(t, ok)
+
+	var out bytes.Buffer
+	cfg := Config{Demo: true, Env: "development", BaseDomain: "localhost:8080", DemoAppURL: "http://127.0.0.1:8090"}
+	printURLs(&out, cfg, "http", "127.0.0.1:8080", "http://admin.localhost:8080/setup#...")
+	require.Equal(t, want, out.String())
+
+	out.Reset()
+	cfg.Env = "production"
+	printURLs(&out, cfg, "https", "127.0.0.1:8080", "")
+	require.NotContains(t, out.String(), "outbox", "only development has an outbox")
 }
 
 func TestCLI_DemoAppURLMustBeAnHTTPSOrLoopbackOrigin(t *testing.T) {

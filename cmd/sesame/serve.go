@@ -65,7 +65,7 @@ func (e cliEnv) serve(args []string) error {
 		_ = ln.Close()
 		return err
 	}
-	printURLs(e.stdout, cfg, ln.Addr().String(), demoLink)
+	printURLs(e.stdout, cfg, a.Tenants.Scheme(), ln.Addr().String(), demoLink)
 	logger.Info("serving", "listen", ln.Addr().String(), "base_domain", cfg.BaseDomain, "env", cfg.Env, "database", string(d.Dialect()))
 	srv := &server.Server{
 		Handler:         a.Handler,
@@ -110,17 +110,26 @@ func appConfig(cfg Config, d *db.DB, logger *slog.Logger) app.Config {
 		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
 		Jobs: jobs.Config{FetchPollInterval: cfg.JobPollInterval},
 	}
+	if cfg.Demo {
+		ac.DemoSlug = demoSlug
+	}
 	if development {
 		ac.Delivery.Outbox = delivery.NewOutbox(delivery.OutboxConfig{Logger: logger})
 	}
 	return ac
 }
 
-func printURLs(w io.Writer, cfg Config, addr, demoLink string) {
+// printURLs prints where to go once the server listens: the README's
+// "Set up" section shows the same lines.
+func printURLs(w io.Writer, cfg Config, scheme, addr, demoLink string) {
+	admin := scheme + "://" + tenants.AdminSlug + "." + cfg.BaseDomain
 	fmt.Fprintf(w, "Sesame is listening on %s\n", addr)
-	fmt.Fprintf(w, "  admin console: http://%s.%s/console\n", tenants.AdminSlug, cfg.BaseDomain)
+	fmt.Fprintf(w, "  admin console: %s/console\n", admin)
+	if cfg.Env == "development" {
+		fmt.Fprintf(w, "  dev outbox:    %s/dev/outbox (codes sent by SMS and email)\n", admin)
+	}
 	if cfg.Demo {
-		fmt.Fprintf(w, "  demo tenant:   http://%s.%s\n", demoSlug, cfg.BaseDomain)
+		fmt.Fprintf(w, "  demo tenant:   %s://%s.%s\n", scheme, demoSlug, cfg.BaseDomain)
 		fmt.Fprintf(w, "  demo app:      %s (sign in there with a passkey; make run starts it)\n", cfg.DemoAppURL)
 		fmt.Fprintf(w, "  demo administrator %s: set up a passkey once at %s\n", demoAdmin, demoLink)
 	}

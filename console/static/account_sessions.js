@@ -5,18 +5,13 @@ import { gql } from "/static/graphql.js";
 import { t, parts } from "/static/i18n.js";
 import { h, section, timeEl, timeFormat, word, joinWords } from "/static/account_html.js";
 import { act } from "/static/account_page.js";
+import { browserAndOS } from "/static/user_agent.js";
 
-// device names the browser and system of a user agent, roughly; product
-// names need no translation.
+// device names the browser and system of a user agent, roughly.
 function device(ua) {
-  const browsers = [["Edg/", "Edge"], ["OPR/", "Opera"], ["Firefox/", "Firefox"], ["Chrome/", "Chrome"], ["Safari/", "Safari"]];
-  const systems = [["Android", "Android"], ["iPhone", "iOS"], ["iPad", "iPadOS"], ["Windows", "Windows"], ["Mac OS X", "macOS"], ["CrOS", "ChromeOS"], ["Linux", "Linux"]];
-  const b = browsers.find(([k]) => ua.includes(k));
-  const o = systems.find(([k]) => ua.includes(k));
-  if (!b && !o) return ua || t("account.unknownDevice");
-  if (!o) return b[1];
-  if (!b) return o[1];
-  return t("account.deviceLine", { browser: b[1], os: o[1] });
+  const { browser, os } = browserAndOS(ua);
+  if (browser && os) return t("account.deviceLine", { browser, os });
+  return browser || os || t("account.unknownDevice");
 }
 
 export function sessionsSection(me) {

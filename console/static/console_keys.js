@@ -75,7 +75,8 @@ export async function renderAPIKeys(ctx, slug, created) {
       name.setAttribute("aria-invalid", "true");
     }
   });
-  view.replaceChildren(heading,
+  // replaceChildren turns null into the text "null", so the absent secret box is left out.
+  view.replaceChildren(...[heading,
     h("p", { class: "intro" }, t("console.api_keys.intro")),
-    secret, problem, list, form);
+    secret, problem, list, form].filter(Boolean));
 }

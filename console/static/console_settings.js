@@ -13,6 +13,7 @@ import { gql } from "/static/console_api.js";
 import { t } from "/static/i18n.js";
 import { settingsPages } from "/static/console_settings_pages.js";
 import { serverSection, sectionValue, toInput, buildField } from "/static/console_settings_fields.js";
+import { plainWords } from "/static/console_field_names.js";
 
 export { settingsPages };
 
@@ -170,12 +171,13 @@ function drawForm(ctx, slug, page, heading, tenant, saved) {
         const no = h("button", { type: "button", class: "secondary", id: "cancel-rp-id" }, t("console.cancel"));
         yes.addEventListener("click", () => submit(true));
         no.addEventListener("click", () => { problem.replaceChildren(); save.focus(); });
-        problem.replaceChildren(h("p", { id: "rp-id-confirm-text" }, err.message), h("div", { class: "actions" }, yes, no));
+        const question = t("console.settings.rp_id_confirm_text", { count: settings.passkeys.passkeysOnRPID, confirm: t("console.settings.rp_id_confirm"), cancel: t("console.cancel") });
+        problem.replaceChildren(h("p", { id: "rp-id-confirm-text" }, question), h("div", { class: "actions" }, yes, no));
         yes.focus();
-      } else if (err.code === "invalid_input" && err.field && showFieldError(err.field, err.message)) {
+      } else if (err.code === "invalid_input" && err.field && showFieldError(err.field, plainWords(err.message, err.field))) {
         status.textContent = t("console.settings.nothing_saved");
       } else {
-        problem.replaceChildren(h("p", {}, err.message));
+        problem.replaceChildren(h("p", {}, plainWords(err.message, err.field)));
       }
     }
   };

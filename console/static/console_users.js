@@ -4,6 +4,20 @@
 import { h, loading, failure, time, confirmInline } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 import { t, has, parts } from "/static/i18n.js";
+import { browserAndOS } from "/static/user_agent.js";
+
+// device is a session's "Browser on OS", from its user agent.
+function device(ua) {
+  const { browser, os } = browserAndOS(ua);
+  if (browser && os) return t("console.user.device_line", { browser, os });
+  return browser || os || t("console.user.unknown_browser");
+}
+
+// signInWords names the ways a session was signed in ("passkey, password").
+function signInWords(amr) {
+  if (!amr || amr.length === 0) return "";
+  return t("console.user.signed_in_with", { methods: amr.map((a) => (has(`console.user.amr.${a}`) ? t(`console.user.amr.${a}`) : a)).join(t("console.user.list_separator")) });
+}
 
 const USER = `id displayName disabled mfaEnabled sso createdAt
   identifiers { kind value verified }
@@ -139,8 +153,8 @@ function drawUser(ctx, slug, u, note) {
       const revoke = h("button", { type: "button", class: "secondary small" }, t("console.user.revoke"));
       revoke.addEventListener("click", () => run("mutation($u: ID!, $s: ID!) { revokeUserSession(userId: $u, sessionId: $s) }", { u: u.id, s: s.id }, t("console.user.revoked")));
       return h("li", { class: "item session-item" },
-        h("span", { class: "item-title" }, s.userAgent || t("console.user.unknown_browser")),
-        h("span", { class: "muted" }, `${s.ip} · ${s.amr.join(", ")}`),
+        h("span", { class: "item-title session-device", title: s.userAgent || null }, device(s.userAgent)),
+        h("span", { class: "muted session-meta" }, [s.ip, signInWords(s.amr)].filter(Boolean).join(" · ")),
         h("span", { class: "muted" }, parts("console.user.session_dates", { started: time(s.createdAt), expires: time(s.expiresAt) })),
         revoke);
     }));

@@ -153,6 +153,8 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	require.Equal(t, []string{creds[0].Name}, tab.Texts(t, "#user-passkeys .passkey-name"))
 	require.Equal(t, []string{"This device only"}, tab.Texts(t, "#user-passkeys .passkey-sync"))
 	require.Equal(t, 1, tab.Count(t, "#user-sessions li"), "the sign-up session")
+	require.Equal(t, []string{"Chrome on Linux"}, tab.Texts(t, "#user-sessions .session-device"), "a short browser and system, not the user agent")
+	require.Equal(t, []string{"127.0.0.1 · Signed in with passkey"}, tab.Texts(t, "#user-sessions .session-meta"))
 	tab.Screenshot(t, browser.ShotPath(t, "user.png"))
 
 	// They see her connected app and remove its access.
@@ -186,7 +188,8 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 	tab.SetValue(t, "#f-passkeys-rpId", "localhost")
 	tab.Click(t, "#save-settings")
 	tab.WaitVisible(t, "#confirm-rp-id")
-	require.Contains(t, tab.Text(t, "#rp-id-confirm-text"), "strands 1 passkey(s)")
+	require.Equal(t, "1 passkey(s) use the current RP ID. If you change it, their users can no longer sign in with them. "+
+		"Choose “Change the RP ID anyway” to save the new RP ID, or “Cancel” to keep the current one.", tab.Text(t, "#rp-id-confirm-text"))
 	require.NotEqual(t, "localhost", c.tenant(t, "shop").Settings.Passkeys.RPID, "not saved before the confirmation")
 	tab.Screenshot(t, browser.ShotPath(t, "rp-id-confirm.png"))
 	tab.Click(t, "#confirm-rp-id")
@@ -244,7 +247,7 @@ func TestConsole_InvalidSettingsShowTheServersMessageAtTheField(t *testing.T) {
 	openSettings(t, tab, c, "shop", "sign-in")
 	tab.SetValue(t, "#f-password-minLength", "3")
 	tab.Click(t, "#save-settings")
-	tab.WaitText(t, "#f-password-minLength-error", "password.min_length: 3 is below 8, the least a password may have")
+	tab.WaitText(t, "#f-password-minLength-error", "Minimum length: 3 is below 8, the least a password may have")
 	var invalid string
 	tab.Eval(t, `document.querySelector("#f-password-minLength").getAttribute("aria-invalid")`, &invalid)
 	require.Equal(t, "true", invalid)
@@ -255,7 +258,17 @@ func TestConsole_InvalidSettingsShowTheServersMessageAtTheField(t *testing.T) {
 		tab.Click(t, "#f-mfa-factors-"+f)
 	}
 	tab.Click(t, "#save-settings")
-	tab.WaitText(t, "#f-mfa-factors-error", "mfa.factors: backup codes recover a second factor and cannot be the only one; enable webauthn, totp or sms too")
+	tab.WaitText(t, "#f-mfa-factors-error", "Factors: backup codes recover a second factor and cannot be the only one; enable webauthn, totp or sms too")
+
+	// The server's field names come back as the labels the page shows.
+	openSettings(t, tab, c, "shop", "providers")
+	tab.Click(t, "#f-providersSms-provider-twilio")
+	tab.SetValue(t, "#f-providersSms-accountSid", "AC1")
+	tab.SetValue(t, "#f-providersSms-authToken", "token")
+	tab.SetValue(t, "#f-providersSms-from", "+14155550100")
+	tab.Click(t, "#save-settings")
+	tab.WaitText(t, "#f-providersSms-accountSid-error",
+		`Twilio account SID must be "AC" followed by 32 letters or digits (34 characters); got 3 characters`)
 
 	after := c.tenant(t, "shop")
 	require.Equal(t, before.SettingsVersion, after.SettingsVersion, "nothing was saved")
@@ -293,6 +306,7 @@ func TestConsole_APIKeyIsShownOnceAndRevoked(t *testing.T) {
 	var body string
 	tab.Eval(t, `document.body.textContent`, &body)
 	require.NotContains(t, body, secret, "the secret is shown once")
+	require.NotContains(t, tab.Text(t, "#console"), "null", "no stray null where the secret box was")
 
 	tab.Click(t, "#api-keys li button")
 	tab.WaitVisible(t, "#api-keys-empty")

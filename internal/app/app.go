@@ -35,6 +35,9 @@ type Config struct {
 	// Development turns on what only developers may see: GraphQL
 	// introspection, and the console's view of Delivery.Outbox.
 	Development bool
+	// DemoSlug names the demo tenant the base host's home links to once
+	// it exists. Empty links to none.
+	DemoSlug string
 	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
 	// CAPTCHA providers' widget scripts the sign-in pages load, and
 	// CaptchaVerifyOrigin those of their siteverify APIs, keeping the

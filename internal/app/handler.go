@@ -77,7 +77,20 @@ func ready(cfg Config) func(ctx context.Context) error {
 // outbox holds every tenant's codes, so it is shown only to a signed-in
 // administrator, and only the codes of the tenants they manage.
 func adminView(cfg Config, ts *tenants.Service) console.AdminHomeView {
-	v := console.AdminHomeView{BaseDomain: cfg.BaseDomain}
+	v := console.AdminHomeView{
+		BaseDomain: ts.BaseDomain(),
+		Scheme:     ts.Scheme(),
+		ConsoleURL: ts.Scheme() + "://" + tenants.AdminSlug + "." + ts.BaseDomain() + "/console",
+	}
+	if cfg.DemoSlug != "" {
+		v.DemoURL = func(ctx context.Context) string {
+			t, err := ts.BySlug(ctx, cfg.DemoSlug)
+			if err != nil {
+				return ""
+			}
+			return ts.Scheme() + "://" + ts.Host(t)
+		}
+	}
 	if outboxOf(cfg) != nil {
 		v.OutboxURL = ts.Scheme() + "://" + tenants.AdminSlug + "." + ts.BaseDomain() + "/dev/outbox"
 	}
