@@ -254,9 +254,11 @@ async function signUpByPasskey() {
   await attempt(async () => after(await flow.begin("identify", { identifier: value })));
 }
 
+// A browser without passkeys is simply not offered one: the form works
+// without it, so nothing alarming shows on load.
 if (!supported()) {
   if (passkeyButton) passkeyButton.disabled = true;
-  say(t("sign_up.unsupported"));
+  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.hidden = true;
 }
 
 // codeForm sends the code typed in input with action when the form el is

@@ -27,7 +27,6 @@ const (
 	textChooseHow   = "Choose how to sign in:"
 	textSSOMethods  = "This account signs in with your organization's single sign-on. Use your organization's sign-in page."
 	textSSORefused  = "This account signs in with your organization's single sign-on, not with a passkey."
-	textUnsupported = "This browser can't create passkeys. Use a browser that supports passkeys to create an account."
 )
 
 // hostedSite is one tenant's hosted pages on a running server, with the
