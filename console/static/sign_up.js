@@ -3,6 +3,7 @@ import { t } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
 import { doneURL } from "/static/done.js";
 import { limits, codePattern } from "/static/limits.js";
+import { codesActions, keyCopyButton } from "/static/keep.js";
 
 
 const $ = (id) => document.getElementById(id);
@@ -115,7 +116,18 @@ function showSMS(sent) {
   $("sms-phone").focus();
 }
 
+// keptIn reports what copy, download or print did in the status line el,
+// next to the buttons (a failure goes to the page's alert).
+const keptIn = (el) => (ok, text) => {
+  el.textContent = ok ? text : "";
+  say(ok ? "" : text);
+};
+let shownCodes = [];
+$("totp-kept").before(keyCopyButton("totp-secret-copy", () => $("totp-secret").textContent, keptIn($("totp-kept"))));
+$("backup-kept").before(codesActions("backup-codes", root.dataset.tenantName || "", () => shownCodes, "#backup-codes", keptIn($("backup-kept"))));
+
 function showSetup(totp, required) {
+  $("totp-kept").textContent = "";
   $("totp-qr").src = totp.qr_code;
   $("totp-secret").textContent = totp.secret;
   $("totp-required").hidden = !required;
@@ -126,6 +138,8 @@ function showSetup(totp, required) {
 }
 
 function showBackupCodes(codes) {
+  shownCodes = codes;
+  $("backup-kept").textContent = "";
   $("backup-code-list").replaceChildren(...codes.map((c) => {
     const li = document.createElement("li");
     li.className = "backup-code";

@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/internal/browser"
@@ -36,6 +39,36 @@ func noteOf(t *testing.T, tab *browser.Tab, sel string) notePlace {
 	    passkey: id("li.passkey", "data-id"), position: [el, el.closest("#notes")].filter(Boolean).map((e) => getComputedStyle(e).position).find((p) => p !== "static") || "static" };
 	})()`, &p)
 	return p
+}
+
+// keepRecorder replaces the clipboard, file downloads and printing in the
+// tab with recorders (window.kept), so a test reads what each would do.
+const keepRecorder = `(() => {
+  window.kept = { clip: [], files: [], prints: [] };
+  Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText: async (s) => { window.kept.clip.push(s); } } });
+  const blobs = new Map();
+  const makeURL = URL.createObjectURL;
+  URL.createObjectURL = (b) => { const u = makeURL.call(URL, b); blobs.set(u, b); return u; };
+  HTMLAnchorElement.prototype.click = function () {
+    if (this.download) window.kept.files.push({ name: this.download, blob: blobs.get(this.href) });
+  };
+  window.print = () => {
+    const el = document.querySelector(".print-this");
+    window.kept.prints.push({ printing: document.body.classList.contains("printing-one"), id: el ? el.id : "" });
+  };
+})()`
+
+type keptFile struct {
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+// keptFiles returns the files the page downloaded, with their text.
+func keptFiles(t *testing.T, tab *browser.Tab) []keptFile {
+	t.Helper()
+	var files []keptFile
+	tab.Eval(t, `Promise.all(window.kept.files.map(async (f) => ({ name: f.name, text: f.blob ? await f.blob.text() : "" })))`, &files)
+	return files
 }
 
 func TestAccount_MessagesShowNextToWhatTheyAreAbout(t *testing.T) {
@@ -87,4 +120,112 @@ func TestAccount_MessagesShowNextToWhatTheyAreAbout(t *testing.T) {
 	p = noteOf(t, tab, "#status")
 	require.Equal(t, "two-step", p.Section)
 	require.Equal(t, "static", p.Position)
+}
+
+func TestAccount_BackupCodesAndKeyCanBeCopiedDownloadedAndPrinted(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	tab := browser.New(t).NewTab(t)
+	phone := &passkeyDevice{}
+	phone.plugIn(t, tab)
+	acme.signUp(t, tab, adaEmail)
+	waitAccountCenter(t, tab)
+	tab.Eval(t, keepRecorder, nil)
+
+	// The authenticator key: Copy.
+	tab.Click(t, "#totp-setup")
+	tab.WaitVisible(t, "#totp-secret-copy")
+	secret := tab.Text(t, "#totp-secret")
+	require.Equal(t, "Copy", tab.Text(t, "#totp-secret-copy"))
+	tab.Click(t, "#totp-secret-copy")
+	tab.WaitText(t, "#status", "Key copied.")
+	require.Equal(t, "totp", noteOf(t, tab, "#status").Factor)
+	var clip []string
+	tab.Eval(t, `window.kept.clip`, &clip)
+	require.Equal(t, []string{secret}, clip)
+
+	// The backup codes, shown once: Copy, Download (.txt), Print.
+	code, err := totp.GenerateCode(secret, time.Now())
+	require.NoError(t, err)
+	tab.Type(t, "#totp-code", code+"\r")
+	tab.WaitVisible(t, "#backup-codes-saved")
+	codes := tab.Texts(t, "li.backup-code")
+	require.Len(t, codes, 10)
+	require.Equal(t, "Copy", tab.Text(t, "#backup-codes-copy"))
+	require.Equal(t, "Download (.txt)", tab.Text(t, "#backup-codes-download"))
+	require.Equal(t, "Print", tab.Text(t, "#backup-codes-print"))
+	tab.Screenshot(t, browser.ShotPath(t, "account-backup-codes-keep.png"))
+
+	tab.Click(t, "#backup-codes-copy")
+	tab.WaitText(t, "#status", "Backup codes copied.")
+	require.Equal(t, "backup", noteOf(t, tab, "#status").Factor)
+	tab.Eval(t, `window.kept.clip`, &clip)
+	require.Len(t, clip, 2)
+	want := "Backup codes for Acme. Each code works once.\n\n" + strings.Join(codes, "\n") + "\n"
+	require.Equal(t, want, clip[1])
+
+	tab.Click(t, "#backup-codes-download")
+	files := keptFiles(t, tab)
+	require.Equal(t, []keptFile{{Name: "backup-codes.txt", Text: want}}, files)
+
+	tab.Click(t, "#backup-codes-print")
+	var prints []struct {
+		Printing bool   `json:"printing"`
+		ID       string `json:"id"`
+	}
+	tab.Eval(t, `window.kept.prints`, &prints)
+	require.Len(t, prints, 1)
+	require.True(t, prints[0].Printing, "only a part of the page prints")
+	require.Equal(t, "backup", prints[0].ID)
+	var left bool
+	tab.Eval(t, `document.body.classList.contains("printing-one") || !!document.querySelector(".print-this")`, &left)
+	require.False(t, left, "the page is back as it was after printing")
+}
+
+func TestSignUp_TwoStepSetupKeyAndBackupCodesCanBeKept(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	tab := browser.New(t).NewTab(t)
+	phone := &passkeyDevice{}
+	phone.plugIn(t, tab)
+	tab.Navigate(t, acme.url("/sign-up"))
+	tab.Eval(t, keepRecorder, nil)
+	tab.Type(t, "#identifier", adaEmail)
+	acme.createPasskeyFirst(t, tab, adaEmail)
+	tab.WaitVisible(t, "#two-step-enable")
+	tab.Click(t, "#two-step-enable")
+	tab.WaitVisible(t, "#totp-qr")
+
+	secret := tab.Text(t, "#totp-secret")
+	require.Equal(t, "Copy", tab.Text(t, "#totp-secret-copy"))
+	tab.Click(t, "#totp-secret-copy")
+	tab.WaitText(t, "#totp-kept", "Key copied.")
+	var clip []string
+	tab.Eval(t, `window.kept.clip`, &clip)
+	require.Equal(t, []string{secret}, clip)
+
+	code, err := totp.GenerateCode(secret, time.Now())
+	require.NoError(t, err)
+	tab.Type(t, "#totp-code", code)
+	tab.Click(t, "#totp-confirm")
+	tab.WaitVisible(t, "#backup-codes-saved")
+	codes := tab.Texts(t, "li.backup-code")
+	require.Len(t, codes, 10)
+	want := "Backup codes for Acme. Each code works once.\n\n" + strings.Join(codes, "\n") + "\n"
+
+	tab.Click(t, "#backup-codes-copy")
+	tab.WaitText(t, "#backup-kept", "Backup codes copied.")
+	tab.Eval(t, `window.kept.clip`, &clip)
+	require.Equal(t, []string{secret, want}, clip)
+	tab.Click(t, "#backup-codes-download")
+	require.Equal(t, []keptFile{{Name: "backup-codes.txt", Text: want}}, keptFiles(t, tab))
+	require.Equal(t, "Download (.txt)", tab.Text(t, "#backup-codes-download"))
+	require.Equal(t, "Print", tab.Text(t, "#backup-codes-print"))
+	tab.Click(t, "#backup-codes-print")
+	var printed []string
+	tab.Eval(t, `window.kept.prints.map((p) => p.printing ? p.id : "")`, &printed)
+	require.Equal(t, []string{"backup-codes"}, printed)
+	requireEveryFieldLabelled(t, tab)
 }
