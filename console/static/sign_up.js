@@ -26,6 +26,9 @@ const fields = [...form.querySelectorAll("input[data-kind]")];
 let flow = null;
 // The last choice of factors the server offered (mfa_choose).
 let choice = { factors: [], bound: [], required: false };
+// The phone number this sign-up proved by a text message, if any: setting
+// up SMS 2-step verification offers it instead of asking again.
+let provedPhone = "";
 
 function say(text) {
   message.textContent = text || "";
@@ -62,6 +65,7 @@ function fail(err) {
 }
 
 function showVerify(sent) {
+  if (sent.channel === "sms") provedPhone = sent.sent_to;
   const key = sent.channel === "sms" ? "sign_up.verify.sent_sms" : "sign_up.verify.sent_email";
   $("verify-sent").textContent = t(key, { to: sent.sent_to, minutes: limits.code_minutes });
   $("verify-code").value = "";
@@ -112,8 +116,11 @@ function showSMS(sent) {
   }
   $("sms-phone-form").hidden = false;
   $("sms-code-form").hidden = true;
+  const phone = $("sms-phone");
+  if (provedPhone && !phone.value) phone.value = provedPhone;
   show(sms);
-  $("sms-phone").focus();
+  // With the proved number already there, one press sends the code.
+  (phone.value && phone.value === provedPhone ? $("sms-send") : phone).focus();
 }
 
 // keptIn reports what copy, download or print did in the status line el,
@@ -304,6 +311,7 @@ codeForm(verifyForm, $("verify-code"), () => t("sign_up.verify.missing_code", { 
 $("verify-resend").addEventListener("click", () => act("code.send"));
 $("verify-back").addEventListener("click", () => {
   say("");
+  provedPhone = "";
   show(form);
   fields[0].focus();
 });

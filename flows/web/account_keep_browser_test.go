@@ -8,9 +8,12 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/browser"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // These tests check where the account center says things (next to what
@@ -228,4 +231,46 @@ func TestSignUp_TwoStepSetupKeyAndBackupCodesCanBeKept(t *testing.T) {
 	tab.Eval(t, `window.kept.prints.map((p) => p.printing ? p.id : "")`, &printed)
 	require.Equal(t, []string{"backup-codes"}, printed)
 	requireEveryFieldLabelled(t, tab)
+}
+
+// TestSignUpByPhone_SMSSetupOffersTheProvedNumber: a sign-up that proved a
+// phone number by a text message does not ask for it again when setting
+// up 2-step verification by text message.
+func TestSignUpByPhone_SMSSetupOffersTheProvedNumber(t *testing.T) {
+	t.Parallel()
+	acme := newCodeSite(t, "acme", "Acme", func(s *tenants.Settings) {
+		s.SignUp.Identifiers = []string{tenants.IdentifierPhone}
+		s.SignUp.Required = []string{tenants.IdentifierPhone}
+		s.MFA.Policy = tenants.MFAMandatory
+		s.MFA.Factors = []string{tenants.FactorWebAuthn, tenants.FactorTOTP, tenants.FactorSMS, tenants.FactorBackupCodes}
+		s.SignUp.PasskeyPrompt = false
+		s.Passkeys.Autofill = false
+	})
+	const mobile = "+15555550142"
+	tab := browser.New(t).NewTab(t)
+	tab.Navigate(t, acme.url("/sign-up"))
+	tab.Type(t, "#identifier", "+1 555 555 0142")
+	tab.Click(t, "#sign-up-continue")
+	tab.WaitVisible(t, "#verify-code")
+	tab.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox, mobile, 0))
+	tab.Click(t, "#verify-submit")
+
+	tab.WaitVisible(t, "#choose-sms")
+	tab.Click(t, "#choose-sms")
+	tab.WaitVisible(t, "#sms-phone")
+	var phone string
+	tab.Eval(t, `document.getElementById("sms-phone").value`, &phone)
+	require.Equal(t, mobile, phone, "the proved number is offered")
+	require.Equal(t, "sms-send", tab.FocusedID(t), "one press sends the code")
+	before := flowtest.Sent(acme.outbox, mobile)
+	tab.Click(t, "#sms-send")
+	tab.WaitVisible(t, "#sms-code")
+	tab.Type(t, "#sms-code", flowtest.CodeTo(t, acme.outbox, mobile, before))
+	tab.Click(t, "#sms-verify")
+	tab.WaitVisible(t, "#mfa-finish")
+	user, err := acme.scope().Users().ByIdentifier(t.Context(), db.IdentifierPhone, mobile)
+	require.NoError(t, err)
+	f, err := acme.scope().SMSFactors().Get(t.Context(), user.ID)
+	require.NoError(t, err)
+	require.Equal(t, mobile, f.Phone)
 }
