@@ -31,6 +31,10 @@
 // is account.errors.<code> when there is one, else errorText's (webauthn.js):
 // the server's own sentence on an English page, errors.<code> otherwise.
 //
+// Messages: the alert (#message) and status (#status) lines sit together
+// in #notes, which account_page.js moves next to what they are about: the
+// form, passkey, factor or section the person last acted on.
+//
 // The page is split by job: account_page.js (state, messages, busy, load,
 // act, render), account_html.js (building elements), and one module per
 // part of the page with its actions: account_reverify.js,

@@ -26,6 +26,11 @@ const ME = `query Me { me {
 export const root = document.getElementById("account");
 export const message = document.getElementById("message");
 const status = document.getElementById("status");
+// The messages (#message, an alert, and #status) sit together in #notes,
+// which moves next to what they are about: into the form, passkey, factor
+// or section the user last acted on (see placeNotes).
+const notes = document.getElementById("notes");
+const home = { parent: notes.parentElement, next: notes.nextSibling };
 
 export const state = {
   tenant: root.dataset.tenantName || "",
@@ -37,11 +42,45 @@ export const state = {
   retry: null,
 };
 
+// Where the messages go: selectors of the element the user last acted on
+// and its containers, innermost first. Kept as selectors because render
+// rebuilds the page.
+let anchors = [];
+const placeable = "form, .factor, li, .confirm, .notice, section";
+
+function anchorsOf(el) {
+  const found = [];
+  for (let n = el; n && n !== root && n instanceof Element; n = n.parentElement) {
+    if (!n.matches(placeable)) continue;
+    if (n.id) found.push(`#${CSS.escape(n.id)}`);
+    else if (n.dataset.id) found.push(`${n.tagName.toLowerCase()}[data-id="${CSS.escape(n.dataset.id)}"]`);
+  }
+  return found;
+}
+
+for (const kind of ["click", "submit", "change"]) {
+  root.addEventListener(kind, (e) => { anchors = anchorsOf(e.target); }, true);
+}
+
+// placeNotes puts the messages at the end of the innermost element still on
+// the page that the user last acted on, or back under the page.
+export function placeNotes() {
+  for (const sel of anchors) {
+    const el = root.querySelector(sel);
+    if (!el) continue;
+    if (notes.parentElement !== el || el.lastElementChild !== notes) el.append(notes);
+    return;
+  }
+  if (notes.parentElement !== home.parent) home.parent.insertBefore(notes, home.next);
+}
+
 export function sayError(text) {
+  if (text) placeNotes();
   message.textContent = text || "";
 }
 
 export function sayStatus(text) {
+  if (text) placeNotes();
   status.textContent = text || "";
 }
 
@@ -95,7 +134,8 @@ export async function load() {
 // act runs a change: on success it reloads `me`, renders, says done and
 // focuses what `run` returns (a selector); a reverification_required
 // answer keeps the action for after "Verify with a passkey".
-export async function act(run, done) {
+export async function act(run, done, where = anchors) {
+  anchors = where;
   clearMessages();
   let focus = null;
   try {
@@ -106,7 +146,7 @@ export async function act(run, done) {
     });
   } catch (err) {
     if (err.code === "reverification_required") {
-      askToReverify(() => act(run, done));
+      askToReverify(() => act(run, done, where));
       return;
     }
     if (err.code === "unauthenticated") {
@@ -121,6 +161,8 @@ export async function act(run, done) {
 }
 
 export function showSignedOut() {
+  anchors = [];
+  placeNotes();
   root.replaceChildren(
     h("h1", {}, t("account.title", { tenant: state.tenant })),
     h("p", {}, t("account.signedOut")),
@@ -143,6 +185,7 @@ export function render(focus) {
     appsSection(me),
   ];
   root.replaceChildren(...page.filter(Boolean));
+  placeNotes();
   root.setAttribute("aria-busy", "false");
   if (focus) {
     const el = root.querySelector(focus);

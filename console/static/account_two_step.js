@@ -6,7 +6,15 @@ import { gql } from "/static/graphql.js";
 import { t, parts } from "/static/i18n.js";
 import { limits } from "/static/limits.js";
 import { h, section } from "/static/account_html.js";
-import { state, act, render, sayError, clearMessages } from "/static/account_page.js";
+import { state, act, render, sayError, sayStatus, clearMessages } from "/static/account_page.js";
+import { codesActions, keyCopyButton } from "/static/keep.js";
+
+// kept reports what copy, download or print did, next to its button.
+function kept(ok, text) {
+  clearMessages();
+  if (ok) sayStatus(text);
+  else sayError(text);
+}
 
 export function twoStepSection(me) {
   const offers = (f) => me.availableFactors.includes(f);
@@ -39,6 +47,7 @@ function totpBox(me) {
     box.push(h("p", {}, t("account.totpScan")),
       h("img", { id: "totp-qr", src: ui.totp.qrCode, alt: t("account.totpQRAlt"), width: "200", height: "200" }),
       h("p", {}, parts("account.totpKey", { key: h("code", { id: "totp-secret" }, ui.totp.secret) })),
+      h("div", { class: "actions keep-actions" }, keyCopyButton("totp-secret-copy", () => ui.totp.secret, kept)),
       h("form", { id: "totp-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); confirmTOTP(e.target.elements.code); } },
         h("label", { for: "totp-code" }, t("account.totpCode", { digits: limits.code_digits })),
         h("input", { id: "totp-code", name: "code", type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "10" }),
@@ -90,6 +99,7 @@ function backupBox(me) {
   if (ui.backupCodes) {
     box.push(h("p", { id: "backup-codes-text" }, t("account.backupShown")),
       h("ol", { id: "backup-codes", class: "backup-codes", "aria-labelledby": "backup-codes-text" }, ui.backupCodes.map((c) => h("li", { class: "backup-code" }, c))),
+      codesActions("backup-codes", state.tenant, () => ui.backupCodes, "#backup", kept),
       h("button", { type: "button", id: "backup-codes-saved", onclick: () => { ui.backupCodes = null; clearMessages(); render("#backup-regenerate"); } }, t("account.backupDone")));
   } else {
     box.push(h("p", { id: "backup-left" }, left === 0 ? t("account.backupNone") : left === 1 ? t("account.backupLeftOne") : t("account.backupLeftOther", { count: left })),

@@ -3,6 +3,7 @@ import { t } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
 import { doneURL } from "/static/done.js";
 import { limits, codePattern } from "/static/limits.js";
+import { codesActions, keyCopyButton } from "/static/keep.js";
 
 
 const $ = (id) => document.getElementById(id);
@@ -25,6 +26,9 @@ const fields = [...form.querySelectorAll("input[data-kind]")];
 let flow = null;
 // The last choice of factors the server offered (mfa_choose).
 let choice = { factors: [], bound: [], required: false };
+// The phone number this sign-up proved by a text message, if any: setting
+// up SMS 2-step verification offers it instead of asking again.
+let provedPhone = "";
 
 function say(text) {
   message.textContent = text || "";
@@ -61,6 +65,7 @@ function fail(err) {
 }
 
 function showVerify(sent) {
+  if (sent.channel === "sms") provedPhone = sent.sent_to;
   const key = sent.channel === "sms" ? "sign_up.verify.sent_sms" : "sign_up.verify.sent_email";
   $("verify-sent").textContent = t(key, { to: sent.sent_to, minutes: limits.code_minutes });
   $("verify-code").value = "";
@@ -111,11 +116,25 @@ function showSMS(sent) {
   }
   $("sms-phone-form").hidden = false;
   $("sms-code-form").hidden = true;
+  const phone = $("sms-phone");
+  if (provedPhone && !phone.value) phone.value = provedPhone;
   show(sms);
-  $("sms-phone").focus();
+  // With the proved number already there, one press sends the code.
+  (phone.value && phone.value === provedPhone ? $("sms-send") : phone).focus();
 }
 
+// keptIn reports what copy, download or print did in the status line el,
+// next to the buttons (a failure goes to the page's alert).
+const keptIn = (el) => (ok, text) => {
+  el.textContent = ok ? text : "";
+  say(ok ? "" : text);
+};
+let shownCodes = [];
+$("totp-kept").before(keyCopyButton("totp-secret-copy", () => $("totp-secret").textContent, keptIn($("totp-kept"))));
+$("backup-kept").before(codesActions("backup-codes", root.dataset.tenantName || "", () => shownCodes, "#backup-codes", keptIn($("backup-kept"))));
+
 function showSetup(totp, required) {
+  $("totp-kept").textContent = "";
   $("totp-qr").src = totp.qr_code;
   $("totp-secret").textContent = totp.secret;
   $("totp-required").hidden = !required;
@@ -126,6 +145,8 @@ function showSetup(totp, required) {
 }
 
 function showBackupCodes(codes) {
+  shownCodes = codes;
+  $("backup-kept").textContent = "";
   $("backup-code-list").replaceChildren(...codes.map((c) => {
     const li = document.createElement("li");
     li.className = "backup-code";
@@ -254,9 +275,11 @@ async function signUpByPasskey() {
   await attempt(async () => after(await flow.begin("identify", { identifier: value })));
 }
 
+// A browser without passkeys is simply not offered one: the form works
+// without it, so nothing alarming shows on load.
 if (!supported()) {
   if (passkeyButton) passkeyButton.disabled = true;
-  say(t("sign_up.unsupported"));
+  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.hidden = true;
 }
 
 // codeForm sends the code typed in input with action when the form el is
@@ -288,6 +311,7 @@ codeForm(verifyForm, $("verify-code"), () => t("sign_up.verify.missing_code", { 
 $("verify-resend").addEventListener("click", () => act("code.send"));
 $("verify-back").addEventListener("click", () => {
   say("");
+  provedPhone = "";
   show(form);
   fields[0].focus();
 });

@@ -23,11 +23,10 @@ import (
 
 // What the hosted pages say, as a person reads it.
 const (
-	textCancelled   = "The passkey request was cancelled or timed out. Try again, or use another way to sign in."
-	textChooseHow   = "Choose how to sign in:"
-	textSSOMethods  = "This account signs in with your organization's single sign-on. Use your organization's sign-in page."
-	textSSORefused  = "This account signs in with your organization's single sign-on, not with a passkey."
-	textUnsupported = "This browser can't create passkeys. Use a browser that supports passkeys to create an account."
+	textCancelled  = "The passkey request was cancelled or timed out. Try again, or use another way to sign in."
+	textChooseHow  = "Choose how to sign in:"
+	textSSOMethods = "This account signs in with your organization's single sign-on. Use your organization's sign-in page."
+	textSSORefused = "This account signs in with your organization's single sign-on, not with a passkey."
 )
 
 // hostedSite is one tenant's hosted pages on a running server, with the
