@@ -38,7 +38,11 @@ export async function renderUsers(ctx, slug) {
   const results = h("div", { id: "user-results", "aria-live": "polite" });
   view.replaceChildren(h("h2", {}, t("console.users.title")), form, results);
 
+  // Only the newest request draws: an older answer that arrives late (the
+  // first list, while a search already runs) is dropped.
+  let latest = 0;
   const load = async (after, list) => {
+    const seq = ++latest;
     const q = search.value.trim();
     results.setAttribute("aria-busy", "true");
     if (!after) results.replaceChildren(loading(t("console.loading.users")));
@@ -48,13 +52,13 @@ export async function renderUsers(ctx, slug) {
         nodes { id displayName disabled mfaEnabled createdAt identifiers { kind value } passkeys { id } }
         pageInfo { hasNextPage endCursor } } }`, { search: q || null, after: after || null });
     } catch (err) {
-      if (ctx.alive()) {
+      if (ctx.alive() && seq === latest) {
         results.replaceChildren(failure(err, () => load(after, list)));
         results.setAttribute("aria-busy", "false");
       }
       return;
     }
-    if (!ctx.alive()) return;
+    if (!ctx.alive() || seq !== latest) return;
     const { nodes, pageInfo } = data.users;
     if (!list) {
       list = h("ul", { class: "item-list", id: "users" });
