@@ -22,10 +22,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -61,6 +59,9 @@ type DB struct {
 	dialect Dialect
 	logger  *slog.Logger
 	apps    *appCache
+	// listen holds River's listening connection on PostgreSQL (river.go);
+	// nil on SQLite.
+	listen *pgxpool.Pool
 }
 
 // ErrBadDSN is wrapped by Open when the data source name cannot be used.
@@ -110,7 +111,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.sql.PingContext(pingCtx); err != nil {
-		_ = d.sql.Close()
+		_ = d.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.dialect, err)
 	}
 	return d, nil
@@ -155,31 +156,30 @@ func openPostgres(dsn string, maxConns int) (*DB, error) {
 	// prepared-statement cache would prepare (an extra round trip) and evict
 	// on every query. Exec mode sends each statement in one round trip.
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	listen, err := newListenPool(cfg)
+	if err != nil {
+		return nil, err
+	}
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(maxConns)
 	sqldb.SetMaxIdleConns(maxConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{bun: bun.NewDB(sqldb, pgdialect.New()), sql: sqldb, dialect: Postgres}, nil
+	return &DB{bun: bun.NewDB(sqldb, pgdialect.New()), sql: sqldb, dialect: Postgres, listen: listen}, nil
 }
 
 // Dialect reports which engine this DB runs on.
 func (d *DB) Dialect() Dialect { return d.dialect }
 
 // Close closes every connection.
-func (d *DB) Close() error { return d.sql.Close() }
+func (d *DB) Close() error {
+	if d.listen != nil {
+		d.listen.Close()
+	}
+	return d.sql.Close()
+}
 
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.sql.PingContext(ctx) }
-
-// RiverDriver returns the River driver for this database, working on
-// *sql.Tx on both dialects so that a job is enqueued in the same transaction
-// as the row that needs it (see Tx.SQL).
-func (d *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
-	if d.dialect == SQLite {
-		return riversqlite.New(d.sql)
-	}
-	return riverdatabasesql.New(d.sql)
-}
 
 // Tx is a database transaction. Stores obtained from it run on it.
 type Tx struct {

@@ -1,6 +1,8 @@
 // Package jobs runs Sesame's background work on River: one client per
 // process, on *sql.Tx for both PostgreSQL and SQLite, so a job is enqueued
-// with InsertTx in the same transaction as the row that needs it.
+// with InsertTx in the same transaction as the row that needs it. On
+// PostgreSQL the workers wake when that transaction commits (River's insert
+// notification, see db.RiverDriver); on SQLite they poll.
 //
 // Every job follows one pattern: an args type (its Kind and InsertOpts in
 // the same file), a worker type named after it holding its dependencies as
@@ -35,14 +37,18 @@ type Config struct {
 	// process. Default 10.
 	MaxWorkers int
 
-	// FetchPollInterval is how often idle workers look for new jobs.
-	// Neither driver listens for notifications, so this bounds how long a
-	// new job waits before it starts. Default 100ms.
+	// FetchPollInterval is how often idle workers look for new jobs. On
+	// PostgreSQL workers wake when a job's transaction commits (see
+	// db.RiverDriver), so polling only catches what a lost notification
+	// missed: default PollIntervalListening. SQLite has no notifications,
+	// so there it bounds how long a new job waits: default
+	// PollIntervalPolling.
 	FetchPollInterval time.Duration
 
-	// FetchCooldown is the least time between two fetches while jobs keep
-	// arriving. It must not exceed FetchPollInterval. Default 25ms (River's
-	// own default of 100ms adds ~50ms to every code's delivery).
+	// FetchCooldown is the least time between two fetches of one queue
+	// while jobs keep arriving. It must not exceed FetchPollInterval.
+	// Default 25ms (River's own default of 100ms adds up to 100ms to a
+	// code sent during a burst).
 	FetchCooldown time.Duration
 
 	// CleanupInterval is how often expired rows are deleted. Default 5m.
@@ -85,13 +91,31 @@ type Config struct {
 	LogoutPrivateAddresses bool
 }
 
-// WithDefaults returns c with every zero field set to its default.
-func (c Config) WithDefaults() Config {
+// The default FetchPollInterval where workers are woken by notifications,
+// and where they are not. A poll costs two statements (one per queue); at
+// 1s an idle PostgreSQL server spends about 1ms of CPU a second on it and
+// on River's leadership and maintenance, where a 100ms poll cost 36ms.
+const (
+	PollIntervalListening = time.Second
+	PollIntervalPolling   = 100 * time.Millisecond
+)
+
+// WithDefaults returns c with every zero field set to its default, for a
+// database whose workers poll (see WithDefaultsFor).
+func (c Config) WithDefaults() Config { return c.WithDefaultsFor(false) }
+
+// WithDefaultsFor returns c with every zero field set to its default;
+// listens says whether the workers are woken by notifications
+// (db.DB.RiverListens), which sets the default poll interval.
+func (c Config) WithDefaultsFor(listens bool) Config {
 	if c.MaxWorkers == 0 {
 		c.MaxWorkers = 10
 	}
 	if c.FetchPollInterval == 0 {
-		c.FetchPollInterval = 100 * time.Millisecond
+		c.FetchPollInterval = PollIntervalPolling
+		if listens {
+			c.FetchPollInterval = PollIntervalListening
+		}
 	}
 	if c.FetchCooldown == 0 {
 		c.FetchCooldown = 25 * time.Millisecond
@@ -142,7 +166,7 @@ type Client = river.Client[*sql.Tx]
 // started can still insert them.
 func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	outbox := cfg.Senders == nil
-	cfg = cfg.WithDefaults()
+	cfg = cfg.WithDefaultsFor(d.RiverListens())
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -157,13 +181,18 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	}
 
 	client, err := river.NewClient(d.RiverDriver(), &river.Config{
-		FetchCooldown:     cfg.FetchCooldown,
+		// River spaces the insert notifications one client sends for a
+		// queue by the client's FetchCooldown. At River's minimum nearly
+		// every transaction that enqueues a job notifies, so none waits for
+		// a poll because another notified a moment before it and committed
+		// first. Each queue's FetchCooldown still spaces its fetches.
+		FetchCooldown:     river.FetchCooldownMin,
 		FetchPollInterval: cfg.FetchPollInterval,
 		Logger:            cfg.Logger,
 		PeriodicJobs:      periodicJobs(cfg),
 		Queues: map[string]river.QueueConfig{
-			QueueDefault:     {MaxWorkers: cfg.MaxWorkers},
-			QueueMaintenance: {MaxWorkers: 1},
+			QueueDefault:     {MaxWorkers: cfg.MaxWorkers, FetchCooldown: cfg.FetchCooldown},
+			QueueMaintenance: {MaxWorkers: 1, FetchCooldown: cfg.FetchCooldown},
 		},
 		RetryPolicy: cfg.RetryPolicy,
 		Workers:     workers,

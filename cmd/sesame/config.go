@@ -57,8 +57,10 @@ type Config struct {
 	// DBMaxConns caps PostgreSQL connections per process. Default 20.
 	DBMaxConns int
 
-	// JobPollInterval is how often idle job workers look for new jobs,
-	// which bounds a code's delivery latency. Default 100ms.
+	// JobPollInterval is how often idle job workers look for new jobs.
+	// Zero means jobs' default for the engine: 1s on PostgreSQL, whose
+	// workers wake when a job commits, 100ms on SQLite, where it bounds a
+	// code's delivery latency.
 	JobPollInterval time.Duration
 
 	// CaptchaScriptOrigin replaces the scheme and host of the CAPTCHA
@@ -130,8 +132,8 @@ func settings() []setting {
 		{Flag: "db-max-conns", Env: "SESAME_DB_MAX_CONNS", Default: "20",
 			Help:  "most PostgreSQL connections per process (SQLite always uses one)",
 			apply: applyDBMaxConns},
-		{Flag: "job-poll-interval", Env: "SESAME_JOB_POLL_INTERVAL", Default: "100ms", serveOnly: true,
-			Help:  "how often idle job workers look for new jobs (at least 25ms)",
+		{Flag: "job-poll-interval", Env: "SESAME_JOB_POLL_INTERVAL", Default: "", serveOnly: true,
+			Help:  "how often idle job workers look for new jobs (at least 25ms); default 1s on PostgreSQL, which wakes them when a job commits, 100ms on SQLite",
 			apply: applyJobPollInterval},
 		{Flag: "captcha-script-origin", Env: "SESAME_CAPTCHA_SCRIPT_ORIGIN", Default: "", serveOnly: true,
 			Help:  "origin that serves the CAPTCHA widget scripts at the providers' paths (a mirror or a test fake); default the providers' own",

@@ -99,8 +99,12 @@ func applyDBMaxConns(c *Config, v string) error {
 	return nil
 }
 
-// applyJobPollInterval sets --job-poll-interval.
+// applyJobPollInterval sets --job-poll-interval; empty leaves the
+// engine's default.
 func applyJobPollInterval(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
 	d, err := parsePositiveDuration(v)
 	if err == nil && d < 25*time.Millisecond {
 		err = fmt.Errorf("%s is below the 25ms minimum", d)
