@@ -58,7 +58,7 @@ type Config struct {
 	DBMaxConns int
 
 	// JobPollInterval is how often idle job workers look for new jobs.
-	// Zero means jobs' default for the engine: 1s on PostgreSQL, whose
+	// Zero means jobs' default for the engine: 5s on PostgreSQL, whose
 	// workers wake when a job commits, 100ms on SQLite, where it bounds a
 	// code's delivery latency.
 	JobPollInterval time.Duration
@@ -133,7 +133,7 @@ func settings() []setting {
 			Help:  "most PostgreSQL connections per process (SQLite always uses one)",
 			apply: applyDBMaxConns},
 		{Flag: "job-poll-interval", Env: "SESAME_JOB_POLL_INTERVAL", Default: "", serveOnly: true,
-			Help:  "how often idle job workers look for new jobs (at least 25ms); default 1s on PostgreSQL, which wakes them when a job commits, 100ms on SQLite",
+			Help:  "how often idle job workers look for new jobs (at least 25ms); default 5s on PostgreSQL, which wakes them when a job commits, 100ms on SQLite",
 			apply: applyJobPollInterval},
 		{Flag: "captcha-script-origin", Env: "SESAME_CAPTCHA_SCRIPT_ORIGIN", Default: "", serveOnly: true,
 			Help:  "origin that serves the CAPTCHA widget scripts at the providers' paths (a mirror or a test fake); default the providers' own",
