@@ -17,8 +17,8 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/team"
-	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )

@@ -148,4 +148,3 @@ func TestTeamConsole_ViewerSeesTheConsoleReadOnlyAndTheAPIRefusesTheirSave(t *te
 	require.Equal(t, "read_only_role", code)
 	require.Equal(t, before, c.tenant(t, "acme").SettingsVersion, "nothing saved")
 }
-

@@ -8,8 +8,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/flows/team"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )
