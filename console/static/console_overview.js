@@ -30,7 +30,7 @@ export async function renderOverview(ctx, slug) {
   view.replaceChildren(h("h2", {}, ctx.tenantName), loading(t("console.loading.tenant")));
   const [data, tm] = await Promise.all([
     gql(slug, `{ tenant { name host settingsVersion settings {
-      passkeys { signIn } mfa { factors policy } providers { email { provider } } } }
+      passkeys { signIn showButton autofill } mfa { factors policy } captcha { provider } providers { email { provider } } } }
       applications { id } users(first: 1) { nodes { id } } }`),
     team(slug).catch(() => ({ members: [] })),
   ]);
@@ -50,5 +50,20 @@ export async function renderOverview(ctx, slug) {
     h("h3", { id: "next-steps-heading" }, todo.length > 0 ? t("team.overview.next") : t("team.overview.all_done")),
     h("ol", { class: "next-steps", id: "next-steps", "aria-labelledby": "next-steps-heading" }, todo.map(item)),
     all.length > todo.length ? h("h3", {}, t("team.overview.done")) : null,
-    all.length > todo.length ? h("ul", { class: "next-steps", id: "done-steps" }, all.filter((st) => st.done).map(item)) : null].filter(Boolean));
+    all.length > todo.length ? h("ul", { class: "next-steps", id: "done-steps" }, all.filter((st) => st.done).map(item)) : null,
+    summary(tn, base)].filter(Boolean));
+}
+
+// summary is how the tenant signs people in today, in plain words, each
+// line a link to the page that changes it.
+function summary(tn, base) {
+  const s = tn.settings;
+  const onOff = (v) => (v ? t("console.overview.on") : t("console.overview.off"));
+  return h("dl", { class: "summary", id: "overview-summary" },
+    h("dt", {}, t("console.overview.host")), h("dd", {}, tn.host),
+    h("dt", {}, t("console.overview.passkey_sign_in")), h("dd", {}, h("a", { href: `${base}/passkeys` },
+      t("console.overview.passkey_summary", { sign_in: onOff(s.passkeys.signIn), button: onOff(s.passkeys.showButton), autofill: onOff(s.passkeys.autofill) }))),
+    h("dt", {}, t("console.overview.two_step")), h("dd", {}, h("a", { href: `${base}/mfa` },
+      t("console.overview.mfa_summary", { policy: s.mfa.policy === "MANDATORY" ? t("console.overview.mandatory") : t("console.overview.user_controlled"), count: s.mfa.factors.length }))),
+    h("dt", {}, t("console.overview.captcha")), h("dd", {}, h("a", { href: `${base}/captcha` }, s.captcha.provider === "OFF" ? t("console.overview.captcha_off") : s.captcha.provider.toLowerCase())));
 }
