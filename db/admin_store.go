@@ -13,6 +13,8 @@ import (
 const (
 	RoleOwner = "owner"
 	RoleAdmin = "admin"
+	// RoleViewer sees the tenant in the console and changes nothing.
+	RoleViewer = "viewer"
 )
 
 // Membership says that a user of the admin tenant manages a tenant.
@@ -42,8 +44,8 @@ func (ms MembershipStore) Add(ctx context.Context, userID, tenantID uuid.UUID, r
 	if err := ms.s.check(); err != nil {
 		return err
 	}
-	if role != RoleOwner && role != RoleAdmin {
-		return fmt.Errorf("membership: role %q is neither owner nor admin", role)
+	if role != RoleOwner && role != RoleAdmin && role != RoleViewer {
+		return fmt.Errorf("membership: role %q is not owner, admin or viewer", role)
 	}
 	m := &Membership{AdminTenantID: ms.s.tenant, UserID: userID, TenantID: tenantID, Role: role, CreatedAt: now.UTC()}
 	// The conflict update is limited to the scope's own rows: the foreign

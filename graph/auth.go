@@ -12,10 +12,13 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/team"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -42,6 +45,9 @@ type caller struct {
 	// administrator (a user of the admin tenant who manages this tenant).
 	apiKey       *db.APIKey
 	consoleAdmin *uuid.UUID
+	// consoleRole is the console administrator's role in the tenant
+	// (team.Access); a viewer changes nothing.
+	consoleRole string
 	// session is set for a signed-in user (Bearer token or cookie).
 	session *db.Session
 	req     flows.RequestInfo
@@ -158,12 +164,28 @@ func (h *endpoint) authenticate(r *http.Request, t *tenants.Tenant) (*caller, er
 	return c, nil
 }
 
-// authDirective implements @auth: the caller must have the role.
+// readOnly reports whether the caller may only read: a console
+// administrator whose role in the tenant does not allow changes.
+func (c *caller) readOnly() bool {
+	return c.consoleAdmin != nil && !team.Access{Role: c.consoleRole}.CanChange()
+}
+
+// isMutation reports whether the field being resolved belongs to a
+// mutation.
+func isMutation(ctx context.Context) bool {
+	oc := graphql.GetOperationContext(ctx)
+	return oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation
+}
+
+// authDirective implements @auth: the caller must have the role, and a
+// read-only console administrator runs no mutation (read_only_role).
 func authDirective(ctx context.Context, _ any, next graphql.Resolver, requires model.Role) (any, error) {
 	c, ok := lookupCaller(ctx)
 	switch {
 	case !ok:
 		return nil, errUnauthenticated
+	case requires == model.RoleAdmin && c.admin() && c.readOnly() && isMutation(ctx):
+		return nil, errcode.ErrReadOnlyRole
 	case requires == model.RoleAdmin && c.admin():
 	case requires == model.RoleUser && c.user():
 	case !c.admin() && !c.user():

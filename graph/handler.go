@@ -131,12 +131,15 @@ func (h *endpoint) serveTenant(w http.ResponseWriter, r *http.Request, t *tenant
 // ServeConsole serves the management API of tenant t to a console
 // administrator, whom the caller has authenticated (a session of the admin
 // tenant, sent with the CSRF header) and found to be a member of t.
-func (h *endpoint) ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID) {
+//
+// role is the administrator's role in t (team.Access); a viewer's
+// mutations are refused by @auth (read_only_role).
+func (h *endpoint) ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID, role string) {
 	if !checkMethod(w, r) {
 		return
 	}
 	scope := h.DB.ForTenant(t.ID)
-	c := &caller{tenant: t, req: server.RequestInfo(r), scope: scope, loaders: newLoaders(scope, ""), consoleAdmin: &admin}
+	c := &caller{tenant: t, req: server.RequestInfo(r), scope: scope, loaders: newLoaders(scope, ""), consoleAdmin: &admin, consoleRole: role}
 	h.srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), c)))
 }
 
@@ -169,7 +172,7 @@ func (h *endpoint) requireCaller(ctx context.Context, next graphql.OperationHand
 // /graphql, ServeConsole for the console.
 type Endpoint interface {
 	http.Handler
-	ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID)
+	ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID, role string)
 }
 
 // writeError answers a request refused before GraphQL ran, in GraphQL's

@@ -178,6 +178,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	river.AddWorker(workers, &CleanupWorker{DB: d, Clock: cfg.Clock, Batch: cfg.CleanupBatch, Logger: cfg.Logger})
 	river.AddWorker(workers, &SMSCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &EmailCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
+	river.AddWorker(workers, &InvitationWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &BackchannelLogoutWorker{DB: d, Signer: cfg.LogoutSigner, HTTP: cfg.LogoutHTTPClient, Clock: cfg.Clock, Logger: cfg.Logger})
 	if outbox {
 		cfg.Logger.Warn("jobs: no senders configured; codes go to the development outbox and are never delivered")

@@ -10,6 +10,10 @@ import { renderUsers, renderUser } from "/static/console_users.js";
 import { renderAPIKeys } from "/static/console_keys.js";
 import { renderApplications } from "/static/console_apps.js";
 import { renderOutbox } from "/static/console_outbox.js";
+import { renderOverview } from "/static/console_overview.js";
+import { renderTeam } from "/static/console_team.js";
+import { renderInviteUser } from "/static/console_invite.js";
+import { tenantRole } from "/static/console_team_api.js";
 import { t, has, parts } from "/static/i18n.js";
 
 const root = document.getElementById("console");
@@ -25,8 +29,10 @@ const tenantSections = [
   ["/providers", t("console.settings.providers.title")],
   ["/limits", t("console.settings.limits.title")],
   ["/users", t("console.users.title")],
+  ["/invite", t("team.invite_user.title")],
   ["/applications", t("console.apps.title")],
   ["/api-keys", t("console.api_keys.title")],
+  ["/team", t("team.page.title")],
 ];
 
 // Each navigation gets a number; a page that finishes loading after the
@@ -49,6 +55,8 @@ function route(path) {
   if (user) return { page: "user", slug, userId: decodeURIComponent(user[1]) };
   if (sub === "api-keys") return { page: "api-keys", slug };
   if (sub === "applications") return { page: "applications", slug };
+  if (sub === "team") return { page: "team", slug };
+  if (sub === "invite") return { page: "invite", slug };
   return { page: "not-found" };
 }
 
@@ -132,9 +140,13 @@ export async function render(opts) {
     layout.prepend(navSlot);
     view.replaceChildren(loading(t("console.loading.tenant")));
     try {
-      const name = await tenantName(r.slug);
+      const [name, role] = await Promise.all([tenantName(r.slug), tenantRole(r.slug)]);
       if (!ctx.alive()) return;
-      navSlot.replaceChildren(tenantNav(r.slug, name));
+      // A viewer sees every page without the controls that change
+      // anything (console.css); the API refuses their changes anyway.
+      root.toggleAttribute("data-read-only", role === "viewer");
+      navSlot.replaceChildren(tenantNav(r.slug, name),
+        role === "viewer" ? h("p", { class: "read-only-note", id: "read-only-note", role: "note" }, t("team.read_only")) : "");
       ctx.tenantName = name;
     } catch (err) {
       if (!ctx.alive()) return;
@@ -167,6 +179,12 @@ export async function render(opts) {
         break;
       case "applications":
         await renderApplications(ctx, r.slug);
+        break;
+      case "team":
+        await renderTeam(ctx, r.slug);
+        break;
+      case "invite":
+        renderInviteUser(ctx, r.slug);
         break;
       case "outbox":
         await renderOutbox(ctx);
@@ -274,35 +292,6 @@ function createTenantForm(ctx) {
     }
   });
   return form;
-}
-
-async function renderOverview(ctx, slug) {
-  const { view } = ctx;
-  ctx.title(ctx.tenantName);
-  view.replaceChildren(h("h2", {}, ctx.tenantName), loading(t("console.loading.tenant")));
-  const data = await gql(slug, `{ tenant { name slug host settingsVersion settings {
-    passkeys { signIn showButton autofill rpId }
-    mfa { factors policy }
-    captcha { provider } } } }`);
-  if (!ctx.alive()) return;
-  const tn = data.tenant;
-  const s = tn.settings;
-  const signInURL = `${window.location.protocol}//${tn.host}/`;
-  const onOff = (v) => (v ? t("console.overview.on") : t("console.overview.off"));
-  const base = `/console/tenants/${slug}`;
-  view.replaceChildren(
-    h("h2", {}, tn.name),
-    h("p", {}, h("a", { href: signInURL, id: "hosted-sign-in", target: "_blank", rel: "noopener" }, t("console.overview.open_sign_in")),
-      " ", h("span", { class: "muted" }, t("console.overview.new_tab", { url: signInURL }))),
-    h("dl", { class: "summary" },
-      h("dt", {}, t("console.overview.host")), h("dd", {}, tn.host),
-      h("dt", {}, t("console.overview.passkey_sign_in")), h("dd", {}, h("a", { href: `${base}/passkeys` },
-        t("console.overview.passkey_summary", { sign_in: onOff(s.passkeys.signIn), button: onOff(s.passkeys.showButton), autofill: onOff(s.passkeys.autofill) }))),
-      h("dt", {}, t("console.overview.rp_id")), h("dd", {}, s.passkeys.rpId),
-      h("dt", {}, t("console.overview.two_step")), h("dd", {}, h("a", { href: `${base}/mfa` },
-        t("console.overview.mfa_summary", { policy: s.mfa.policy === "MANDATORY" ? t("console.overview.mandatory") : t("console.overview.user_controlled"), count: s.mfa.factors.length }))),
-      h("dt", {}, t("console.overview.captcha")), h("dd", {}, h("a", { href: `${base}/captcha` }, s.captcha.provider === "OFF" ? t("console.overview.captcha_off") : s.captcha.provider.toLowerCase())),
-      h("dt", {}, t("console.overview.settings_version")), h("dd", {}, String(tn.settingsVersion))));
 }
 
 render({ focus: false });

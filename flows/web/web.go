@@ -87,6 +87,7 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("GET /account", tenant(h.accountPage))
 	mux.HandleFunc("POST /sign-out", tenant(h.signOut))
 	mux.HandleFunc("GET /.well-known/webauthn", tenant(h.wellKnown))
+	h.invitationRoutes(mux)
 
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))

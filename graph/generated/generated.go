@@ -176,6 +176,7 @@ type ComplexityRoot struct {
 		DeleteUser              func(childComplexity int, id uuid.UUID) int
 		FinishAddPasskey        func(childComplexity int, ceremony string, response string, name *string) int
 		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
+		InviteUser              func(childComplexity int, email string, name *string) int
 		RegenerateBackupCodes   func(childComplexity int) int
 		RemovePasskey           func(childComplexity int, id uuid.UUID) int
 		RemoveSMSFactor         func(childComplexity int) int
@@ -432,6 +433,7 @@ type MutationResolver interface {
 	RotateApplicationSecret(ctx context.Context, id uuid.UUID) (*model.RotatedApplicationSecret, error)
 	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
 	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
+	InviteUser(ctx context.Context, email string, name *string) (*db.User, error)
 }
 type PasskeyResolver interface {
 	AuthenticatorName(ctx context.Context, obj *db.Credential) (*string, error)
@@ -1043,6 +1045,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FinishReverification(childComplexity, args["ceremony"].(string), args["response"].(*string), args["code"].(*string)), true
+	case "Mutation.inviteUser":
+		if e.ComplexityRoot.Mutation.InviteUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteUser(childComplexity, args["email"].(string), args["name"].(*string)), true
 	case "Mutation.regenerateBackupCodes":
 		if e.ComplexityRoot.Mutation.RegenerateBackupCodes == nil {
 			break
@@ -2642,6 +2655,16 @@ input EmailProviderInput {
   from: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/team.graphqls", Input: `extend type Mutation {
+  """
+  Creates a user with this email address (and name; by default the
+  address) and emails them an invitation in the tenant's language: a link
+  to the tenant's host, valid once for 7 days, with which they create a
+  passkey and end signed in. An address already in use is user_exists.
+  """
+  inviteUser(email: String!, name: String): User! @auth(requires: ADMIN)
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3504,6 +3527,28 @@ func (ec *executionContext) field_Mutation_finishReverification_args(ctx context
 		return nil, err
 	}
 	args["code"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inviteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["email"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
 	return args, nil
 }
 
@@ -7411,6 +7456,68 @@ func (ec *executionContext) fieldContext_Mutation_revokeUserAppGrant(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeUserAppGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteUser(ctx, fc.Args["email"].(string), fc.Args["name"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13436,6 +13543,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeUserAppGrant":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeUserAppGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inviteUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteUser(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -27,7 +27,8 @@
 //	GET  /console, /console/...            the console (an ES module); signed out → /
 //	GET  /console/api/tenants              the tenants the administrator manages, their platform_role and can_create_tenants
 //	POST /console/api/tenants              create a tenant ({slug, name}); platform owners only; its creator owns it
-//	POST /console/tenants/{slug}/graphql   that tenant's GraphQL management API
+//	POST /console/tenants/{slug}/graphql   that tenant's GraphQL management API (a viewer's mutations refused)
+//	     /console/api/tenants/{slug}/team  the tenant's administrators, invitations and roles (team.go)
 //	GET  /console/api/outbox               in development: the SMS and email messages of the tenants managed
 //	GET  /dev/outbox                       in development: the same as a page (the base host's /dev/outbox leads here)
 //	GET  /setup                            the setup link page (token in the fragment)
@@ -48,6 +49,7 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/team"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/internal/delivery"
 	"github.com/sesame-id/sesame/internal/errcode"
@@ -57,7 +59,9 @@ import (
 // ConsoleGraphQL serves a tenant's management API to a console
 // administrator (graph.Endpoint does).
 type ConsoleGraphQL interface {
-	ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID)
+	// role is the administrator's role in t (team.Access): a viewer's
+	// mutations are refused.
+	ServeConsole(w http.ResponseWriter, r *http.Request, t *tenants.Tenant, admin uuid.UUID, role string)
 }
 
 // ConsoleCSRFHeader must accompany every console API request: a
@@ -76,7 +80,9 @@ type Handler struct {
 	Development bool
 	// Outbox, in development, is the outbox the console lists.
 	Outbox Outbox
-	mux    *http.ServeMux
+	// Team applies the team's rules (roles, invitations, the last owner).
+	Team *team.Service
+	mux  *http.ServeMux
 }
 
 // Outbox lists the development outbox's messages, newest first.
@@ -87,7 +93,8 @@ type Outbox interface {
 // New wraps the tenant pages h with the console. outbox is nil in
 // production.
 func New(h *web.Handler, gql ConsoleGraphQL, development bool, outbox Outbox) *Handler {
-	a := &Handler{Handler: h, GraphQL: gql, Development: development, Outbox: outbox}
+	a := &Handler{Handler: h, GraphQL: gql, Development: development, Outbox: outbox,
+		Team: &team.Service{Deps: h.Deps.Deps, Tenants: h.Tenants}}
 	tenant := h.WithTenant
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /console", tenant(a.consolePage))
@@ -95,6 +102,7 @@ func New(h *web.Handler, gql ConsoleGraphQL, development bool, outbox Outbox) *H
 	mux.HandleFunc("GET /console/api/tenants", tenant(a.listTenants))
 	mux.HandleFunc("POST /console/api/tenants", tenant(a.createTenant))
 	mux.HandleFunc("POST /console/tenants/{slug}/graphql", tenant(a.tenantGraphQL))
+	a.teamRoutes(mux)
 	if development && outbox != nil {
 		mux.HandleFunc("GET /console/api/outbox", tenant(a.listOutbox))
 		mux.HandleFunc("GET /dev/outbox", tenant(a.outboxPage))

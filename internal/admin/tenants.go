@@ -127,31 +127,18 @@ func (a *Handler) createTenant(w http.ResponseWriter, r *http.Request, adminTena
 var errNotManaged = errcode.ErrNotFound
 
 // tenantGraphQL serves a tenant's management API to an administrator who
-// manages it: a platform owner any tenant, a member those of their
-// memberships.
+// manages it (a platform owner any tenant, a member those of their
+// memberships), with their role in it: a viewer reads only.
 func (a *Handler) tenantGraphQL(w http.ResponseWriter, r *http.Request, adminTenant *tenants.Tenant) {
 	ad, err := a.checkAPI(r, adminTenant)
 	if err != nil {
 		a.Fail(w, r, err)
 		return
 	}
-	t, err := a.Tenants.BySlug(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, db.ErrNotFound) || (err == nil && t.IsAdmin()) {
-		a.Fail(w, r, errNotManaged)
-		return
-	}
+	t, acc, err := a.access(r.Context(), adminTenant, ad, r.PathValue("slug"))
 	if err != nil {
 		a.Fail(w, r, err)
 		return
 	}
-	if !ad.owner() {
-		if _, err := a.DB.ForTenant(adminTenant.ID).Memberships().Role(r.Context(), ad.session.UserID, t.ID); errors.Is(err, db.ErrNotFound) {
-			a.Fail(w, r, errNotManaged)
-			return
-		} else if err != nil {
-			a.Fail(w, r, err)
-			return
-		}
-	}
-	a.GraphQL.ServeConsole(w, r.WithContext(tenants.WithTenant(r.Context(), t)), t, ad.session.UserID)
+	a.GraphQL.ServeConsole(w, r.WithContext(tenants.WithTenant(r.Context(), t)), t, ad.session.UserID, acc.Role)
 }

@@ -66,6 +66,13 @@ var (
 	ErrConsoleAccessDenied  = define("console_access_denied", http.StatusForbidden)
 	ErrConsoleRoleForbidden = define("console_role_forbidden", http.StatusForbidden)
 
+	// A tenant's team: its administrators' roles and invitations.
+	ErrReadOnlyRole      = define("read_only_role", http.StatusForbidden)
+	ErrTeamOwnersOnly    = define("team_owners_only", http.StatusForbidden)
+	ErrLastOwner         = define("last_owner", http.StatusConflict)
+	ErrAlreadyTeamMember = define("already_team_member", http.StatusConflict)
+	ErrUserExists        = define("user_exists", http.StatusConflict)
+
 	// ErrInternal answers every error that is not public; its cause is
 	// logged.
 	ErrInternal = define("internal", http.StatusInternalServerError)
