@@ -87,6 +87,8 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("GET /account", tenant(h.accountPage))
 	mux.HandleFunc("POST /sign-out", tenant(h.signOut))
 	mux.HandleFunc("GET /.well-known/webauthn", tenant(h.wellKnown))
+	mux.HandleFunc("GET "+tenants.LogoPath, tenant(h.brandLogo))
+	mux.HandleFunc("GET "+stylePath, tenant(h.brandStyleSheet))
 
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))

@@ -68,7 +68,7 @@ var bundles = map[string][]string{
 	"sign_in": {"common", "errors", "sign_in"},
 	"sign_up": {"common", "errors", "sign_up"},
 	"account": {"common", "errors", "account"},
-	"console": {"common", "errors", "console"},
+	"console": {"common", "errors", "console", "branding"},
 }
 
 // Catalog holds every language's strings.
