@@ -30,11 +30,15 @@ export function logoForm(slug) {
   const status = h("p", { class: "form-status", id: "logo-status", role: "status" });
   const upload = h("button", { type: "submit", id: "logo-upload" }, t("branding.console.logo.upload"));
   const remove = h("button", { type: "button", id: "logo-remove", class: "secondary" }, t("branding.console.logo.remove"));
-  const show = (logo) => {
+  // show draws the logo: the picture just uploaded as a data: URL (the
+  // console's CSP loads pictures from its own host only), a stored one as
+  // a link to where the tenant host serves it.
+  const show = (logo, host, dataURL) => {
     remove.hidden = !logo;
-    current.replaceChildren(logo
-      ? h("img", { src: logo.url, alt: t("branding.console.logo.current"), id: "logo-preview", class: "logo-preview" })
-      : h("p", { class: "hint" }, t("branding.console.logo.none")));
+    let el = h("p", { class: "hint" }, t("branding.console.logo.none"));
+    if (logo && dataURL) el = h("img", { src: dataURL, alt: t("branding.console.logo.current"), id: "logo-preview", class: "logo-preview" });
+    else if (logo) el = h("p", {}, h("a", { href: `${window.location.protocol}//${host}${logo.url}`, id: "logo-link", target: "_blank", rel: "noopener" }, t("branding.console.logo.current")));
+    current.replaceChildren(el);
   };
   const fail = (err) => {
     status.textContent = "";
@@ -57,8 +61,8 @@ export function logoForm(slug) {
     }
     await withBusy((on) => { upload.disabled = on; }, async () => {
       const data = base64(await file.files[0].arrayBuffer());
-      const res = await gql(slug, "mutation($d: String!) { setLogo(imageBase64: $d) { url } }", { d: data });
-      show(res.setLogo);
+      const res = await gql(slug, "mutation($d: String!) { setLogo(imageBase64: $d) { url contentType } }", { d: data });
+      show(res.setLogo, "", `data:${res.setLogo.contentType};base64,${data}`);
       status.textContent = t("branding.console.logo.saved");
     }, fail);
   });
@@ -71,7 +75,7 @@ export function logoForm(slug) {
     }, fail);
   });
   show(null);
-  gql(slug, "{ tenant { logo { url } } }").then((d) => show(d.tenant.logo), () => {});
+  gql(slug, "{ tenant { host logo { url } } }").then((d) => show(d.tenant.logo, d.tenant.host), () => {});
   return form;
 }
 
