@@ -45,7 +45,7 @@ func TestBranding_SignInPageShowsTheTenantsBrandUnderAStrictCSP(t *testing.T) {
 		s.Branding = tenants.Branding{PrimaryColor: "#1a4d2e", Theme: tenants.ThemeLight,
 			CustomCSS: "h1 { letter-spacing: 3px; }",
 			Texts: map[string]tenants.BrandTexts{
-				"en": {SignInHeading: "Welcome back to Acme", TermsURL: "https://acme.example/terms", PrivacyURL: "https://acme.example/privacy"},
+				"en": {SignInHeading: "Welcome back to Acme", SignUpHeading: "Join Acme today", TermsURL: "https://acme.example/terms", PrivacyURL: "https://acme.example/privacy"},
 				"es": {SignInHeading: "Hola de nuevo en Acme", TermsURL: "https://acme.example/es/terminos"},
 			}}
 	})
@@ -104,6 +104,11 @@ func TestBranding_SignInPageShowsTheTenantsBrandUnderAStrictCSP(t *testing.T) {
 		require.Contains(t, csp, d+";")
 	}
 	require.NotContains(t, csp, "unsafe-inline")
+
+	tab.Navigate(t, acme.url("/sign-up"))
+	tab.WaitText(t, "h1", "Join Acme today")
+	require.True(t, tab.Has(t, "#brand-logo"), "the sign-up page shows the logo too")
+	require.Equal(t, "https://acme.example/privacy", tab.Attr(t, "#privacy-link", "href"))
 
 	tab.Navigate(t, acme.url("/?lang=es"))
 	tab.WaitText(t, "h1", "Hola de nuevo en Acme")
