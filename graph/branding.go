@@ -133,4 +133,3 @@ func (r *Resolver) previewMessage(ctx context.Context, channel model.Channel, lo
 	}
 	return out, nil
 }
-
