@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/browser"
 )
 
@@ -54,6 +55,18 @@ func TestConsole_BrandingRefusesHostileLogoAndCSSAndPreviewsTemplates(t *testing
 	tab.Click(t, "#logo-upload")
 	tab.WaitText(t, "#logo-error", "Use a PNG, JPEG or WebP picture. Other files, SVG among them, are not accepted.")
 	require.False(t, tab.Has(t, "#logo-preview"))
+
+	// PNG bytes behind JPEG's magic bytes, sent as a JPEG: refused.
+	chooseFile(t, tab, "#logo-file", "logo.jpg", "image/jpeg", append([]byte{0xFF, 0xD8, 0xFF}, brandLogo(t)...))
+	tab.Click(t, "#logo-upload")
+	tab.WaitText(t, "#logo-error", "Use a PNG, JPEG or WebP picture. Other files, SVG among them, are not accepted.")
+	// A PNG past 256 KiB: refused as too large.
+	chooseFile(t, tab, "#logo-file", "big.png", "image/png", append(brandLogo(t), make([]byte, 300<<10)...))
+	tab.Click(t, "#logo-upload")
+	tab.WaitText(t, "#logo-error", "This picture is too large. Use a smaller file, at most 4096 pixels on each side.")
+	require.False(t, tab.Has(t, "#logo-preview"))
+	_, err := c.srv.DB.ForTenant(c.tenant(t, "shop").ID).Logos().Get(t.Context())
+	require.ErrorIs(t, err, db.ErrNotFound, "no refused picture was stored")
 
 	chooseFile(t, tab, "#logo-file", "logo.png", "image/png", brandLogo(t))
 	tab.Click(t, "#logo-upload")

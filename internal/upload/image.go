@@ -47,7 +47,7 @@ var signatures = []struct {
 // errcode.ErrImageTooLarge or errcode.ErrImageUnsupported.
 func CheckImage(data []byte, maxBytes int) (contentType string, err error) {
 	if len(data) > maxBytes {
-		return "", errcode.ErrImageTooLarge.With("max_kib", maxBytes/1024)
+		return "", errcode.ErrImageTooLarge
 	}
 	if len(data) == 0 {
 		return "", errcode.ErrImageUnsupported
@@ -63,7 +63,7 @@ func CheckImage(data []byte, maxBytes int) (contentType string, err error) {
 		return "", errcode.ErrImageUnsupported
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxDimension || cfg.Height > MaxDimension {
-		return "", errcode.ErrImageTooLarge.With("max_kib", maxBytes/1024)
+		return "", errcode.ErrImageTooLarge
 	}
 	return contentType, nil
 }
