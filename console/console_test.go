@@ -123,7 +123,7 @@ func TestSignIn_CaptchaWidgetAndItsHostsOnlyWhenOn(t *testing.T) {
 	require.NotContains(t, rec.Body.String(), `id="captcha"`, "no widget")
 	require.NotContains(t, rec.Body.String(), "captcha.js", "no widget script")
 	require.NotContains(t, rec.Body.String(), "challenges.cloudflare.com", "nothing from another host")
-	require.Equal(t, "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", rec.Header().Get("Content-Security-Policy"))
+	require.Equal(t, "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", rec.Header().Get("Content-Security-Policy"))
 
 	rec = httptest.NewRecorder()
 	p.SignIn(rec, httptest.NewRequest(http.MethodGet, "/", nil), console.SignInView{TenantName: "Acme", Captcha: &console.CaptchaView{

@@ -27,6 +27,8 @@ type SignInView struct {
 	// Captcha, when the tenant has a CAPTCHA on, is its widget; nil loads
 	// nothing from any other host.
 	Captcha *CaptchaView
+	// Brand is the tenant's logo, stylesheet, headings and legal links.
+	Brand BrandView
 }
 
 // CaptchaView is a CAPTCHA widget on a page.
@@ -63,6 +65,8 @@ type SignUpView struct {
 	// Captcha, when the tenant has a CAPTCHA on, guards the form's code
 	// and password submissions (never the passkey ones).
 	Captcha *CaptchaView
+	// Brand is the tenant's logo, stylesheet, headings and legal links.
+	Brand BrandView
 }
 
 // SignUpField is one identifier field of the sign-up form.
@@ -90,6 +94,8 @@ type AccountView struct {
 	UserName          string
 	Passkeys          []PasskeyView
 	AllowRegistration bool
+	// Brand is the tenant's logo, stylesheet, headings and legal links.
+	Brand BrandView
 }
 
 // PasskeyView describes one passkey on the account page.

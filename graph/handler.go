@@ -125,6 +125,7 @@ func (h *endpoint) serveTenant(w http.ResponseWriter, r *http.Request, t *tenant
 		writeError(w, pe)
 		return
 	}
+	limitBody(w, r, c.admin())
 	h.srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), c)))
 }
 
@@ -138,21 +139,37 @@ func (h *endpoint) ServeConsole(w http.ResponseWriter, r *http.Request, t *tenan
 	if !checkMethod(w, r) {
 		return
 	}
+	limitBody(w, r, true)
 	scope := h.DB.ForTenant(t.ID)
 	c := &caller{tenant: t, req: server.RequestInfo(r), scope: scope, loaders: newLoaders(scope, ""), consoleAdmin: &admin, consoleRole: role}
 	h.srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), c)))
 }
 
-// checkMethod refuses anything but POST and caps the body
-// (server.MaxBody); on refusal it has answered and returns false.
+// checkMethod refuses anything but POST; on refusal it has answered and
+// returns false.
 func checkMethod(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, errcode.ErrMethodNotAllowed)
 		return false
 	}
-	server.LimitBody(w, r)
 	return true
+}
+
+// AdminMaxBody caps an administrator's request (an API key's, the
+// console's): it may carry a logo, base64-encoded (tenants.LogoMaxBytes,
+// a third larger), which server.MaxBody, every other caller's cap, does
+// not fit. The parser's token limit still bounds the work of a query.
+const AdminMaxBody = 512 << 10
+
+// limitBody caps the body: AdminMaxBody for an administrator, known from
+// the headers before the body is read, else server.MaxBody.
+func limitBody(w http.ResponseWriter, r *http.Request, admin bool) {
+	if admin {
+		r.Body = http.MaxBytesReader(w, r.Body, AdminMaxBody)
+		return
+	}
+	server.LimitBody(w, r)
 }
 
 // requireCaller runs no operation without a caller in its context: the

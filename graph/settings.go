@@ -90,6 +90,8 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 		Sms:       &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
 		Limits:    &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
 		Providers: providersOf(s.Providers),
+		Branding:  brandingOf(s.Branding),
+		Messages:  messagesOf(s.Messages),
 	}, nil
 }
 
@@ -216,7 +218,7 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 	if in.Providers != nil {
 		s.Providers = applyProviders(s.Providers, in.Providers)
 	}
-	return s
+	return applyBranding(s, in)
 }
 
 func deref(s *string) string {

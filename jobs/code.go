@@ -215,10 +215,12 @@ func (w codeDeps) issue(ctx context.Context, tenantID, codeID uuid.UUID, ch code
 // provider for the channel, returning the provider's message id. Its
 // error never quotes the code's value (sendError).
 func (w codeDeps) deliver(ctx context.Context, ch codeChannel, tenant *db.Tenant, code *db.Code, value, lang string, issuedAt time.Time) (string, error) {
-	msg, err := newCodeMessage(tenant, value, code.ExpiresAt.Sub(issuedAt), lang)
+	left := code.ExpiresAt.Sub(issuedAt)
+	msg, err := newCodeMessage(tenant, value, left, lang)
 	if err != nil {
 		return "", err
 	}
+	msg = tenantCodeMessage(tenant, ch.name, value, left, lang, msg)
 	messageID, err := ch.send(ctx, w.senders, tenant.ID, code.Recipient, msg)
 	if err != nil {
 		return "", &sendError{err: err, value: value}
@@ -306,8 +308,7 @@ func newCodeMessage(tenant *db.Tenant, value string, left time.Duration, lang st
 	}
 	l := catalog.Locale(lang, "")
 	name := displayName(tenant)
-	// Rounded up: a code issued with 9m59.9s left is "10 minutes".
-	minutes := int((left + time.Minute - 1) / time.Minute)
+	minutes := minutesLeft(left)
 	expires := l.T("messages.code.expires_other", "minutes", minutes)
 	if minutes <= 1 {
 		expires = l.T("messages.code.expires_one")
@@ -322,16 +323,20 @@ func newCodeMessage(tenant *db.Tenant, value string, left time.Duration, lang st
 // characters (a line break would make the email refused as header
 // injection) become spaces. An empty name falls back to the slug.
 func displayName(t *db.Tenant) string {
-	name := strings.Map(func(r rune) rune {
+	if name := displaySafe(t.Name); name != "" {
+		return name
+	}
+	return t.Slug
+}
+
+// displaySafe is s for a subject line: control characters become spaces.
+func displaySafe(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
-	}, t.Name)
-	if name = strings.TrimSpace(name); name == "" {
-		return t.Slug
-	}
-	return name
+	}, s))
 }
 
 // sendError is a sender's error with the code's value blanked out of its

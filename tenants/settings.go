@@ -43,6 +43,11 @@ type Settings struct {
 	// Providers deliver the tenant's SMS and email codes. Its secrets (and
 	// the CAPTCHA's) never leave through Redacted, String or LogValue.
 	Providers Providers `json:"providers"`
+
+	// Branding is the hosted pages' look and words; Messages the code
+	// messages' own templates.
+	Branding Branding `json:"branding"`
+	Messages Messages `json:"messages"`
 }
 
 // DefaultSettings returns the settings of a new tenant.
@@ -58,6 +63,7 @@ func DefaultSettings() Settings {
 		Captcha:       Captcha{Provider: CaptchaOff},
 		Limits:        DefaultLimits(),
 		Providers:     DefaultProviders(),
+		Branding:      DefaultBranding(),
 	}
 }
 
@@ -90,7 +96,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Providers} {
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Providers, s.Branding, s.Messages} {
 		if err := v.Validate(); err != nil {
 			return err
 		}

@@ -28,6 +28,8 @@ const tenantSections = [
   ["/captcha", t("console.settings.captcha.title")],
   ["/providers", t("console.settings.providers.title")],
   ["/limits", t("console.settings.limits.title")],
+  ["/branding", t("branding.console.title")],
+  ["/messages", t("branding.console.messages.title")],
   ["/users", t("console.users.title")],
   ["/invite", t("team.invite_user.title")],
   ["/applications", t("console.apps.title")],

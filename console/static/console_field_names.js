@@ -3,6 +3,7 @@
 // label the settings page shows ("Minimum length").
 import { settingsPages } from "/static/console_settings_pages.js";
 import { serverSection } from "/static/console_settings_fields.js";
+import { languages } from "/static/console_branding.js";
 
 const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -13,8 +14,12 @@ function fieldLabels() {
   for (const page of Object.values(settingsPages)) {
     for (const group of page.groups || []) {
       for (const field of group.fields || []) {
-        if (!field.label) continue;
         const prefix = serverSection[group.section];
+        // A field per language names each input by its label and language.
+        for (const sub of field.type === "perLanguage" ? field.fields : []) {
+          for (const [lang, name] of languages) labels.set(`${prefix}.${snake(field.key)}.${lang}.${snake(sub.key)}`, `${sub.label} (${name})`);
+        }
+        if (!field.label) continue;
         labels.set(prefix ? `${prefix}.${snake(field.key)}` : snake(field.key), field.label);
       }
     }

@@ -27,6 +27,8 @@ const SETTINGS = `settingsVersion host settings {
   captcha { provider siteKey secretSet }
   sms { allowedCallingCodes }
   limits { codeSendsPerHour }
+  branding { primaryColor theme customCss texts { locale signInHeading signUpHeading termsUrl privacyUrl } }
+  messages { templates { locale emailSubject emailBody sms } }
   providers {
     sms { provider accountSid authTokenSet from messagingServiceSid }
     email { provider host port tls username passwordSet from }

@@ -4,12 +4,14 @@
 import { h } from "/static/console_dom.js";
 import { t } from "/static/i18n.js";
 import { identifierLabels, signInWithLabels, methodLabels, methodsFor } from "/static/console_settings_pages.js";
+import { languages } from "/static/console_branding.js";
 
 // What the server calls each section in extensions.field.
 export const serverSection = {
   signUp: "sign_up", signIn: "sign_in", password: "password", passkeys: "passkeys",
   mfa: "mfa", captcha: "captcha", sms: "sms", limits: "limits",
   providersSms: "providers.sms", providersEmail: "providers.email",
+  branding: "branding", messages: "messages",
   general: "",
 };
 
@@ -112,6 +114,16 @@ export function buildField(group, field, settings) {
       f.focusable = input;
       return f;
     }
+    case "textarea": {
+      const input = h("textarea", { id, name: id, rows: 6, spellcheck: "false", "aria-describedby": described });
+      input.value = value || "";
+      const f = wrap([h("label", { for: id }, field.label), hint, input], () => input.value);
+      f.el.append(error);
+      f.focusable = input;
+      return f;
+    }
+    case "perLanguage":
+      return perLanguage(field, value, id, wrap, error);
     case "select": {
       const select = h("select", { id, name: id, "aria-describedby": described },
         field.options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
@@ -160,4 +172,31 @@ export function buildField(group, field, settings) {
     default:
       throw new Error(`unknown field type ${field.type}`);
   }
+}
+
+// perLanguage is a field holding one object per language (the branding
+// texts, the message templates): a group of inputs per language, read as
+// the list the server takes; the server drops a language left empty.
+function perLanguage(field, value, id, wrap, error) {
+  const byLang = new Map((value || []).map((v) => [v.locale, v]));
+  const inputs = [];
+  const groups = languages.map(([lang, name]) => h("fieldset", { class: "choices", lang, "data-locale": lang },
+    h("legend", {}, name),
+    field.fields.map((sub) => {
+      const subId = `${id}-${lang}-${sub.key}`;
+      const input = sub.multiline
+        ? h("textarea", { id: subId, name: subId, rows: 3, lang })
+        : h("input", { id: subId, name: subId, type: "text", lang, autocomplete: "off" });
+      input.value = (byLang.get(lang) || {})[sub.key] || "";
+      inputs.push({ lang, key: sub.key, input });
+      return [h("label", { for: subId }, sub.label), input];
+    })));
+  const read = () => languages.map(([lang]) => {
+    const v = { locale: lang };
+    for (const i of inputs.filter((x) => x.lang === lang)) v[i.key] = i.input.value;
+    return v;
+  });
+  const f = wrap([groups, error], read);
+  f.focusable = inputs[0].input;
+  return f;
 }

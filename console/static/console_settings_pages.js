@@ -5,6 +5,7 @@
 // copied here: the server refuses a value out of range and names its rule.
 import { t } from "/static/i18n.js";
 import { testMessageForm } from "/static/console_settings_test_message.js";
+import { logoForm, previewForm } from "/static/console_branding.js";
 
 // The identifier kinds and sign-in methods by their API names.
 export const identifierLabels = { EMAIL: t("console.settings.identifiers.EMAIL"), PHONE: t("console.settings.identifiers.PHONE"), USERNAME: t("console.settings.identifiers.USERNAME") };
@@ -170,5 +171,43 @@ export const settingsPages = {
         fields: [{ key: "allowedCallingCodes", type: "words", label: t("console.settings.limits.allowed_calling_codes"), hint: t("console.settings.limits.allowed_calling_codes_hint") }],
       },
     ],
+  },
+  branding: {
+    title: t("branding.console.title"),
+    intro: t("branding.console.intro"),
+    groups: [
+      {
+        section: "branding", legend: t("branding.console.look_legend"),
+        fields: [
+          { key: "primaryColor", type: "text", label: t("branding.console.primary_color"), hint: t("branding.console.primary_color_hint") },
+          { key: "theme", type: "radio", label: t("branding.console.theme"), options: [
+            ["AUTO", t("branding.console.theme_auto")], ["LIGHT", t("branding.console.theme_light")], ["DARK", t("branding.console.theme_dark")]] },
+          { key: "customCss", type: "textarea", label: t("branding.console.custom_css"), hint: t("branding.console.custom_css_hint") },
+        ],
+      },
+      {
+        section: "branding", legend: t("branding.console.texts_legend"), intro: t("branding.console.texts_intro"),
+        fields: [{ key: "texts", type: "perLanguage", fields: [
+          { key: "signInHeading", label: t("branding.console.sign_in_heading") },
+          { key: "signUpHeading", label: t("branding.console.sign_up_heading") },
+          { key: "termsUrl", label: t("branding.console.terms_url") },
+          { key: "privacyUrl", label: t("branding.console.privacy_url") },
+        ] }],
+      },
+    ],
+    extra: logoForm,
+  },
+  messages: {
+    title: t("branding.console.messages.title"),
+    intro: t("branding.console.messages.intro", { code: "{code}", minutes: "{minutes}", tenant: "{tenant}" }),
+    groups: [{
+      section: "messages", legend: t("branding.console.messages.legend"),
+      fields: [{ key: "templates", type: "perLanguage", fields: [
+        { key: "emailSubject", label: t("branding.console.messages.email_subject") },
+        { key: "emailBody", label: t("branding.console.messages.email_body"), multiline: true },
+        { key: "sms", label: t("branding.console.messages.sms"), multiline: true },
+      ] }],
+    }],
+    extra: previewForm,
   },
 };

@@ -27,8 +27,10 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.
 	p := t.Settings.Passkeys
 	// An application's acr_values=phr: only the passkey is offered.
 	passkeyOnly := p.SignIn && provider.PasskeyRequired(r.Context(), h.DB.ForTenant(t.ID), r.URL.Query().Get(provider.SignInParam), h.Clock.Now())
+	loc := h.Locale(w, r, t, "sign_in")
 	h.Pages.SignIn(w, r, console.SignInView{
-		Locale:        h.Locale(w, r, t, "sign_in"),
+		Locale:        loc,
+		Brand:         h.brandView(r.Context(), t, loc.Lang),
 		Limits:        pageLimits(),
 		TenantName:    t.Name,
 		PasskeySignIn: p.SignIn,
@@ -83,6 +85,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request, t *tenants.
 	loc := h.Locale(w, r, t, "sign_up")
 	v := console.SignUpView{
 		Locale:       loc,
+		Brand:        h.brandView(r.Context(), t, loc.Lang),
 		Limits:       pageLimits(),
 		TenantName:   t.Name,
 		Enabled:      t.Settings.Passkeys.AllowRegistration,
@@ -122,8 +125,10 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, t *tenants
 		http.Error(w, "Something went wrong on our side. Try again in a moment.", http.StatusInternalServerError)
 		return
 	}
+	loc := h.Locale(w, r, t, "account")
 	view := console.AccountView{
-		Locale:            h.Locale(w, r, t, "account"),
+		Locale:            loc,
+		Brand:             h.brandView(r.Context(), t, loc.Lang),
 		Limits:            pageLimits(),
 		TenantName:        t.Name,
 		UserName:          s.User.DisplayName,

@@ -88,6 +88,8 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("POST /sign-out", tenant(h.signOut))
 	mux.HandleFunc("GET /.well-known/webauthn", tenant(h.wellKnown))
 	h.invitationRoutes(mux)
+	mux.HandleFunc("GET "+tenants.LogoPath, tenant(h.brandLogo))
+	mux.HandleFunc("GET "+stylePath, tenant(h.brandStyleSheet))
 
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))

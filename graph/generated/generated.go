@@ -92,6 +92,21 @@ type ComplexityRoot struct {
 		Codes func(childComplexity int) int
 	}
 
+	BrandingSettings struct {
+		CustomCSS    func(childComplexity int) int
+		PrimaryColor func(childComplexity int) int
+		Texts        func(childComplexity int) int
+		Theme        func(childComplexity int) int
+	}
+
+	BrandingTexts struct {
+		Locale        func(childComplexity int) int
+		PrivacyURL    func(childComplexity int) int
+		SignInHeading func(childComplexity int) int
+		SignUpHeading func(childComplexity int) int
+		TermsURL      func(childComplexity int) int
+	}
+
 	CaptchaSettings struct {
 		Provider  func(childComplexity int) int
 		SecretSet func(childComplexity int) int
@@ -134,6 +149,14 @@ type ComplexityRoot struct {
 		CodeSendsPerHour func(childComplexity int) int
 	}
 
+	Logo struct {
+		Bytes       func(childComplexity int) int
+		ContentType func(childComplexity int) int
+		Height      func(childComplexity int) int
+		URL         func(childComplexity int) int
+		Width       func(childComplexity int) int
+	}
+
 	MFASettings struct {
 		Factors        func(childComplexity int) int
 		Policy         func(childComplexity int) int
@@ -157,6 +180,22 @@ type ComplexityRoot struct {
 		VerifiedAt            func(childComplexity int) int
 	}
 
+	MessagePreview struct {
+		Subject func(childComplexity int) int
+		Text    func(childComplexity int) int
+	}
+
+	MessageSettings struct {
+		Templates func(childComplexity int) int
+	}
+
+	MessageTemplate struct {
+		EmailBody    func(childComplexity int) int
+		EmailSubject func(childComplexity int) int
+		Locale       func(childComplexity int) int
+		Sms          func(childComplexity int) int
+	}
+
 	MethodsForIdentifier struct {
 		Identifier func(childComplexity int) int
 		Methods    func(childComplexity int) int
@@ -178,6 +217,7 @@ type ComplexityRoot struct {
 		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
 		InviteUser              func(childComplexity int, email string, name *string) int
 		RegenerateBackupCodes   func(childComplexity int) int
+		RemoveLogo              func(childComplexity int) int
 		RemovePasskey           func(childComplexity int, id uuid.UUID) int
 		RemoveSMSFactor         func(childComplexity int) int
 		RemoveTotp              func(childComplexity int) int
@@ -191,6 +231,7 @@ type ComplexityRoot struct {
 		RevokeUserSession       func(childComplexity int, userID uuid.UUID, sessionID uuid.UUID) int
 		RotateApplicationSecret func(childComplexity int, id uuid.UUID) int
 		SendTestMessage         func(childComplexity int, channel model.Channel, to string) int
+		SetLogo                 func(childComplexity int, imageBase64 string) int
 		SetMfa                  func(childComplexity int, enabled bool) int
 		SetUserDisabled         func(childComplexity int, id uuid.UUID, disabled bool) int
 		UpdateApplication       func(childComplexity int, id uuid.UUID, input model.UpdateApplicationInput) int
@@ -245,13 +286,14 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys      func(childComplexity int) int
-		Application  func(childComplexity int, id uuid.UUID) int
-		Applications func(childComplexity int) int
-		Me           func(childComplexity int) int
-		Tenant       func(childComplexity int) int
-		User         func(childComplexity int, id uuid.UUID) int
-		Users        func(childComplexity int, first int, after *string, search *string) int
+		APIKeys                func(childComplexity int) int
+		Application            func(childComplexity int, id uuid.UUID) int
+		Applications           func(childComplexity int) int
+		Me                     func(childComplexity int) int
+		PreviewMessageTemplate func(childComplexity int, channel model.Channel, locale string, template model.MessageTemplateInput) int
+		Tenant                 func(childComplexity int) int
+		User                   func(childComplexity int, id uuid.UUID) int
+		Users                  func(childComplexity int, first int, after *string, search *string) int
 	}
 
 	Reverification struct {
@@ -294,9 +336,11 @@ type ComplexityRoot struct {
 	}
 
 	Settings struct {
+		Branding      func(childComplexity int) int
 		Captcha       func(childComplexity int) int
 		DefaultLocale func(childComplexity int) int
 		Limits        func(childComplexity int) int
+		Messages      func(childComplexity int) int
 		Mfa           func(childComplexity int) int
 		Passkeys      func(childComplexity int) int
 		Password      func(childComplexity int) int
@@ -327,6 +371,7 @@ type ComplexityRoot struct {
 	Tenant struct {
 		Host            func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Logo            func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Oidc            func(childComplexity int) int
 		Settings        func(childComplexity int) int
@@ -431,6 +476,8 @@ type MutationResolver interface {
 	UpdateApplication(ctx context.Context, id uuid.UUID, input model.UpdateApplicationInput) (*db.OIDCApp, error)
 	DeleteApplication(ctx context.Context, id uuid.UUID) (bool, error)
 	RotateApplicationSecret(ctx context.Context, id uuid.UUID) (*model.RotatedApplicationSecret, error)
+	SetLogo(ctx context.Context, imageBase64 string) (*model.Logo, error)
+	RemoveLogo(ctx context.Context) (bool, error)
 	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
 	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
 	InviteUser(ctx context.Context, email string, name *string) (*db.User, error)
@@ -450,6 +497,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*db.User, error)
 	Applications(ctx context.Context) ([]*db.OIDCApp, error)
 	Application(ctx context.Context, id uuid.UUID) (*db.OIDCApp, error)
+	PreviewMessageTemplate(ctx context.Context, channel model.Channel, locale string, template model.MessageTemplateInput) (*model.MessagePreview, error)
 }
 type SessionResolver interface {
 	Amr(ctx context.Context, obj *db.Session) ([]string, error)
@@ -460,6 +508,7 @@ type TenantResolver interface {
 
 	Settings(ctx context.Context, obj *tenants.Tenant) (*model.Settings, error)
 	Oidc(ctx context.Context, obj *tenants.Tenant) (*model.OIDCProvider, error)
+	Logo(ctx context.Context, obj *tenants.Tenant) (*model.Logo, error)
 }
 type UserResolver interface {
 	Identifiers(ctx context.Context, obj *db.User) ([]*db.Identifier, error)
@@ -662,6 +711,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BackupCodes.Codes(childComplexity), true
 
+	case "BrandingSettings.customCss":
+		if e.ComplexityRoot.BrandingSettings.CustomCSS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingSettings.CustomCSS(childComplexity), true
+	case "BrandingSettings.primaryColor":
+		if e.ComplexityRoot.BrandingSettings.PrimaryColor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingSettings.PrimaryColor(childComplexity), true
+	case "BrandingSettings.texts":
+		if e.ComplexityRoot.BrandingSettings.Texts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingSettings.Texts(childComplexity), true
+	case "BrandingSettings.theme":
+		if e.ComplexityRoot.BrandingSettings.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingSettings.Theme(childComplexity), true
+
+	case "BrandingTexts.locale":
+		if e.ComplexityRoot.BrandingTexts.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingTexts.Locale(childComplexity), true
+	case "BrandingTexts.privacyUrl":
+		if e.ComplexityRoot.BrandingTexts.PrivacyURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingTexts.PrivacyURL(childComplexity), true
+	case "BrandingTexts.signInHeading":
+		if e.ComplexityRoot.BrandingTexts.SignInHeading == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingTexts.SignInHeading(childComplexity), true
+	case "BrandingTexts.signUpHeading":
+		if e.ComplexityRoot.BrandingTexts.SignUpHeading == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingTexts.SignUpHeading(childComplexity), true
+	case "BrandingTexts.termsUrl":
+		if e.ComplexityRoot.BrandingTexts.TermsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandingTexts.TermsURL(childComplexity), true
+
 	case "CaptchaSettings.provider":
 		if e.ComplexityRoot.CaptchaSettings.Provider == nil {
 			break
@@ -795,6 +900,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Limits.CodeSendsPerHour(childComplexity), true
 
+	case "Logo.bytes":
+		if e.ComplexityRoot.Logo.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Logo.Bytes(childComplexity), true
+	case "Logo.contentType":
+		if e.ComplexityRoot.Logo.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Logo.ContentType(childComplexity), true
+	case "Logo.height":
+		if e.ComplexityRoot.Logo.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Logo.Height(childComplexity), true
+	case "Logo.url":
+		if e.ComplexityRoot.Logo.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Logo.URL(childComplexity), true
+	case "Logo.width":
+		if e.ComplexityRoot.Logo.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Logo.Width(childComplexity), true
+
 	case "MFASettings.factors":
 		if e.ComplexityRoot.MFASettings.Factors == nil {
 			break
@@ -898,6 +1034,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.VerifiedAt(childComplexity), true
+
+	case "MessagePreview.subject":
+		if e.ComplexityRoot.MessagePreview.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePreview.Subject(childComplexity), true
+	case "MessagePreview.text":
+		if e.ComplexityRoot.MessagePreview.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePreview.Text(childComplexity), true
+
+	case "MessageSettings.templates":
+		if e.ComplexityRoot.MessageSettings.Templates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageSettings.Templates(childComplexity), true
+
+	case "MessageTemplate.emailBody":
+		if e.ComplexityRoot.MessageTemplate.EmailBody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.EmailBody(childComplexity), true
+	case "MessageTemplate.emailSubject":
+		if e.ComplexityRoot.MessageTemplate.EmailSubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.EmailSubject(childComplexity), true
+	case "MessageTemplate.locale":
+		if e.ComplexityRoot.MessageTemplate.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Locale(childComplexity), true
+	case "MessageTemplate.sms":
+		if e.ComplexityRoot.MessageTemplate.Sms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Sms(childComplexity), true
 
 	case "MethodsForIdentifier.identifier":
 		if e.ComplexityRoot.MethodsForIdentifier.Identifier == nil {
@@ -1062,6 +1243,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateBackupCodes(childComplexity), true
+	case "Mutation.removeLogo":
+		if e.ComplexityRoot.Mutation.RemoveLogo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveLogo(childComplexity), true
 	case "Mutation.removePasskey":
 		if e.ComplexityRoot.Mutation.RemovePasskey == nil {
 			break
@@ -1195,6 +1382,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendTestMessage(childComplexity, args["channel"].(model.Channel), args["to"].(string)), true
+	case "Mutation.setLogo":
+		if e.ComplexityRoot.Mutation.SetLogo == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLogo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLogo(childComplexity, args["imageBase64"].(string)), true
 	case "Mutation.setMFA":
 		if e.ComplexityRoot.Mutation.SetMfa == nil {
 			break
@@ -1450,6 +1648,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.previewMessageTemplate":
+		if e.ComplexityRoot.Query.PreviewMessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewMessageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewMessageTemplate(childComplexity, args["channel"].(model.Channel), args["locale"].(string), args["template"].(model.MessageTemplateInput)), true
 	case "Query.tenant":
 		if e.ComplexityRoot.Query.Tenant == nil {
 			break
@@ -1611,6 +1820,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.UserAgent(childComplexity), true
 
+	case "Settings.branding":
+		if e.ComplexityRoot.Settings.Branding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Branding(childComplexity), true
 	case "Settings.captcha":
 		if e.ComplexityRoot.Settings.Captcha == nil {
 			break
@@ -1629,6 +1844,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.Limits(childComplexity), true
+	case "Settings.messages":
+		if e.ComplexityRoot.Settings.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Messages(childComplexity), true
 	case "Settings.mfa":
 		if e.ComplexityRoot.Settings.Mfa == nil {
 			break
@@ -1741,6 +1962,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.ID(childComplexity), true
+	case "Tenant.logo":
+		if e.ComplexityRoot.Tenant.Logo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tenant.Logo(childComplexity), true
 	case "Tenant.name":
 		if e.ComplexityRoot.Tenant.Name == nil {
 			break
@@ -1875,12 +2102,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("BrandingSettingsInput", ec.unmarshalInputBrandingSettingsInput),
+			graphql.NewInputUnmarshaler("BrandingTextsInput", ec.unmarshalInputBrandingTextsInput),
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
 			graphql.NewInputUnmarshaler("CreateApplicationInput", ec.unmarshalInputCreateApplicationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("EmailProviderInput", ec.unmarshalInputEmailProviderInput),
 			graphql.NewInputUnmarshaler("LimitsInput", ec.unmarshalInputLimitsInput),
 			graphql.NewInputUnmarshaler("MFASettingsInput", ec.unmarshalInputMFASettingsInput),
+			graphql.NewInputUnmarshaler("MessageSettingsInput", ec.unmarshalInputMessageSettingsInput),
+			graphql.NewInputUnmarshaler("MessageTemplateInput", ec.unmarshalInputMessageTemplateInput),
 			graphql.NewInputUnmarshaler("MethodsForIdentifierInput", ec.unmarshalInputMethodsForIdentifierInput),
 			graphql.NewInputUnmarshaler("PasskeySettingsInput", ec.unmarshalInputPasskeySettingsInput),
 			graphql.NewInputUnmarshaler("PasswordPolicyInput", ec.unmarshalInputPasswordPolicyInput),
@@ -2221,6 +2452,116 @@ type RotatedApplicationSecret {
   application: Application!
   "The new client secret: shown this once, stored only as a hash."
   secret: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/branding.graphqls", Input: `# Branding: the hosted pages' look and words, the tenant's logo and its
+# own code messages.
+
+extend type Query {
+  "A code message rendered from a template (saved or not) with a sample code, as a person would receive it; an invalid template is refused as updateSettings would refuse it."
+  previewMessageTemplate(channel: Channel!, locale: String!, template: MessageTemplateInput!): MessagePreview! @auth(requires: ADMIN)
+}
+
+extend type Mutation {
+  "Makes the picture the tenant's logo: a PNG, JPEG or WebP image (never SVG), base64-encoded, at most 256 KiB and 4096 pixels a side."
+  setLogo(imageBase64: String!): Logo! @auth(requires: ADMIN)
+  "Removes the tenant's logo; false when it had none."
+  removeLogo: Boolean! @auth(requires: ADMIN)
+}
+
+extend type Tenant {
+  "The tenant's logo, or null."
+  logo: Logo
+}
+
+"The tenant's logo, served by the tenant host at url."
+type Logo {
+  "A path on the tenant host carrying the logo's version: cached for good, changed with the picture."
+  url: String!
+  contentType: String!
+  bytes: Int!
+  width: Int!
+  height: Int!
+}
+
+extend type Settings {
+  branding: BrandingSettings!
+  messages: MessageSettings!
+}
+
+extend input UpdateSettingsInput {
+  branding: BrandingSettingsInput
+  messages: MessageSettingsInput
+}
+
+enum Theme {
+  AUTO
+  LIGHT
+  DARK
+}
+
+type BrandingSettings {
+  "#rrggbb, or null for Sesame's colour."
+  primaryColor: String
+  theme: Theme!
+  "Served as the tenant host's /branding/style.css; never loads from another host."
+  customCss: String!
+  "The custom words of each language that has some."
+  texts: [BrandingTexts!]!
+}
+
+type BrandingTexts {
+  locale: String!
+  signInHeading: String!
+  signUpHeading: String!
+  "https only"
+  termsUrl: String!
+  "https only"
+  privacyUrl: String!
+}
+
+input BrandingSettingsInput {
+  primaryColor: String
+  theme: Theme!
+  customCss: String
+  texts: [BrandingTextsInput!]
+}
+
+input BrandingTextsInput {
+  locale: String!
+  signInHeading: String
+  signUpHeading: String
+  termsUrl: String
+  privacyUrl: String
+}
+
+"The tenant's code messages, per language; a language without one sends Sesame's own. Placeholders: {code} (required in a body), {minutes}, {tenant}."
+type MessageSettings {
+  templates: [MessageTemplate!]!
+}
+
+type MessageTemplate {
+  locale: String!
+  emailSubject: String!
+  emailBody: String!
+  sms: String!
+}
+
+input MessageSettingsInput {
+  templates: [MessageTemplateInput!]!
+}
+
+input MessageTemplateInput {
+  locale: String!
+  emailSubject: String
+  emailBody: String
+  sms: String
+}
+
+type MessagePreview {
+  "Null for an SMS."
+  subject: String
+  text: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `# Sesame's tenant-scoped GraphQL API. The tenant is the host the request
@@ -2758,6 +3099,36 @@ func (ec *executionContext) childFields_BackupCodes(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type BackupCodes", field.Name)
 }
 
+func (ec *executionContext) childFields_BrandingSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "primaryColor":
+		return ec.fieldContext_BrandingSettings_primaryColor(ctx, field)
+	case "theme":
+		return ec.fieldContext_BrandingSettings_theme(ctx, field)
+	case "customCss":
+		return ec.fieldContext_BrandingSettings_customCss(ctx, field)
+	case "texts":
+		return ec.fieldContext_BrandingSettings_texts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BrandingSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_BrandingTexts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_BrandingTexts_locale(ctx, field)
+	case "signInHeading":
+		return ec.fieldContext_BrandingTexts_signInHeading(ctx, field)
+	case "signUpHeading":
+		return ec.fieldContext_BrandingTexts_signUpHeading(ctx, field)
+	case "termsUrl":
+		return ec.fieldContext_BrandingTexts_termsUrl(ctx, field)
+	case "privacyUrl":
+		return ec.fieldContext_BrandingTexts_privacyUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BrandingTexts", field.Name)
+}
+
 func (ec *executionContext) childFields_CaptchaSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "provider":
@@ -2842,6 +3213,22 @@ func (ec *executionContext) childFields_Limits(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Limits", field.Name)
 }
 
+func (ec *executionContext) childFields_Logo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_Logo_url(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Logo_contentType(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Logo_bytes(ctx, field)
+	case "width":
+		return ec.fieldContext_Logo_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Logo_height(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Logo", field.Name)
+}
+
 func (ec *executionContext) childFields_MFASettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "factors":
@@ -2886,6 +3273,38 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_connectedApps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
+}
+
+func (ec *executionContext) childFields_MessagePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_MessagePreview_subject(ctx, field)
+	case "text":
+		return ec.fieldContext_MessagePreview_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessagePreview", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "templates":
+		return ec.fieldContext_MessageSettings_templates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_MessageTemplate_locale(ctx, field)
+	case "emailSubject":
+		return ec.fieldContext_MessageTemplate_emailSubject(ctx, field)
+	case "emailBody":
+		return ec.fieldContext_MessageTemplate_emailBody(ctx, field)
+	case "sms":
+		return ec.fieldContext_MessageTemplate_sms(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplate", field.Name)
 }
 
 func (ec *executionContext) childFields_MethodsForIdentifier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3092,6 +3511,10 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_limits(ctx, field)
 	case "providers":
 		return ec.fieldContext_Settings_providers(ctx, field)
+	case "branding":
+		return ec.fieldContext_Settings_branding(ctx, field)
+	case "messages":
+		return ec.fieldContext_Settings_messages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
 }
@@ -3148,6 +3571,8 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_settings(ctx, field)
 	case "oidc":
 		return ec.fieldContext_Tenant_oidc(ctx, field)
+	case "logo":
+		return ec.fieldContext_Tenant_logo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
 }
@@ -3746,6 +4171,20 @@ func (ec *executionContext) field_Mutation_sendTestMessage_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setLogo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "imageBase64",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["imageBase64"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setMFA_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3843,6 +4282,36 @@ func (ec *executionContext) field_Query_application_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_previewMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
+		func(ctx context.Context, v any) (model.Channel, error) {
+			return ec.unmarshalNChannel2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐChannel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "template",
+		func(ctx context.Context, v any) (model.MessageTemplateInput, error) {
+			return ec.unmarshalNMessageTemplateInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["template"] = arg2
 	return args, nil
 }
 
@@ -4626,6 +5095,222 @@ func (ec *executionContext) fieldContext_BackupCodes_codes(_ context.Context, fi
 	return graphql.NewScalarFieldContext("BackupCodes", field, false, false, "String")
 }
 
+func (ec *executionContext) _BrandingSettings_primaryColor(ctx context.Context, field graphql.CollectedField, obj *model.BrandingSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingSettings_primaryColor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrimaryColor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingSettings_primaryColor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _BrandingSettings_theme(ctx context.Context, field graphql.CollectedField, obj *model.BrandingSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingSettings_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTheme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingSettings_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingSettings", field, false, false, "Theme")
+}
+
+func (ec *executionContext) _BrandingSettings_customCss(ctx context.Context, field graphql.CollectedField, obj *model.BrandingSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingSettings_customCss(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomCSS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingSettings_customCss(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingSettings", field, false, false, "String")
+}
+
+func (ec *executionContext) _BrandingSettings_texts(ctx context.Context, field graphql.CollectedField, obj *model.BrandingSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingSettings_texts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Texts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BrandingTexts) graphql.Marshaler {
+			return ec.marshalNBrandingTexts2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTextsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingSettings_texts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrandingSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BrandingTexts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrandingTexts_locale(ctx context.Context, field graphql.CollectedField, obj *model.BrandingTexts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingTexts_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingTexts_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingTexts", field, false, false, "String")
+}
+
+func (ec *executionContext) _BrandingTexts_signInHeading(ctx context.Context, field graphql.CollectedField, obj *model.BrandingTexts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingTexts_signInHeading(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignInHeading, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingTexts_signInHeading(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingTexts", field, false, false, "String")
+}
+
+func (ec *executionContext) _BrandingTexts_signUpHeading(ctx context.Context, field graphql.CollectedField, obj *model.BrandingTexts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingTexts_signUpHeading(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignUpHeading, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingTexts_signUpHeading(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingTexts", field, false, false, "String")
+}
+
+func (ec *executionContext) _BrandingTexts_termsUrl(ctx context.Context, field graphql.CollectedField, obj *model.BrandingTexts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingTexts_termsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingTexts_termsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingTexts", field, false, false, "String")
+}
+
+func (ec *executionContext) _BrandingTexts_privacyUrl(ctx context.Context, field graphql.CollectedField, obj *model.BrandingTexts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandingTexts_privacyUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrivacyURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandingTexts_privacyUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandingTexts", field, false, false, "String")
+}
+
 func (ec *executionContext) _CaptchaSettings_provider(ctx context.Context, field graphql.CollectedField, obj *model.CaptchaSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5127,6 +5812,121 @@ func (ec *executionContext) fieldContext_Limits_codeSendsPerHour(_ context.Conte
 	return graphql.NewScalarFieldContext("Limits", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Logo_url(ctx context.Context, field graphql.CollectedField, obj *model.Logo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Logo_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Logo_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Logo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Logo_contentType(ctx context.Context, field graphql.CollectedField, obj *model.Logo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Logo_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Logo_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Logo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Logo_bytes(ctx context.Context, field graphql.CollectedField, obj *model.Logo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Logo_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Logo_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Logo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Logo_width(ctx context.Context, field graphql.CollectedField, obj *model.Logo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Logo_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Logo_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Logo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Logo_height(ctx context.Context, field graphql.CollectedField, obj *model.Logo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Logo_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Logo_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Logo", field, false, false, "Int")
+}
+
 func (ec *executionContext) _MFASettings_factors(ctx context.Context, field graphql.CollectedField, obj *model.MFASettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5552,6 +6352,176 @@ func (ec *executionContext) fieldContext_Me_connectedApps(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MessagePreview_subject(ctx context.Context, field graphql.CollectedField, obj *model.MessagePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessagePreview_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessagePreview_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessagePreview_text(ctx context.Context, field graphql.CollectedField, obj *model.MessagePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessagePreview_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessagePreview_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageSettings_templates(ctx context.Context, field graphql.CollectedField, obj *model.MessageSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageSettings_templates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Templates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageSettings_templates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageTemplate_locale(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_emailSubject(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_emailSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmailSubject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_emailSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_emailBody(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_emailBody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmailBody, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_emailBody(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_sms(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_sms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_sms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
 }
 
 func (ec *executionContext) _MethodsForIdentifier_identifier(ctx context.Context, field graphql.CollectedField, obj *model.MethodsForIdentifier) (ret graphql.Marshaler) {
@@ -7338,6 +8308,109 @@ func (ec *executionContext) fieldContext_Mutation_rotateApplicationSecret(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setLogo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLogo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLogo(ctx, fc.Args["imageBase64"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.Logo
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Logo
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Logo) graphql.Marshaler {
+			return ec.marshalNLogo2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLogo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLogo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Logo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLogo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeLogo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeLogo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RemoveLogo(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeLogo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_revokeAppAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8595,6 +9668,68 @@ func (ec *executionContext) fieldContext_Query_application(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_previewMessageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewMessageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewMessageTemplate(ctx, fc.Args["channel"].(model.Channel), fc.Args["locale"].(string), fc.Args["template"].(model.MessageTemplateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.MessagePreview
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.MessagePreview
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessagePreview) graphql.Marshaler {
+			return ec.marshalNMessagePreview2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessagePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewMessageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessagePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewMessageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9474,6 +10609,70 @@ func (ec *executionContext) fieldContext_Settings_providers(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Settings_branding(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_branding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Branding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BrandingSettings) graphql.Marshaler {
+			return ec.marshalNBrandingSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_branding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BrandingSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settings_messages(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Messages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageSettings) graphql.Marshaler {
+			return ec.marshalNMessageSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignInSettings_methods(ctx context.Context, field graphql.CollectedField, obj *model.SignInSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9864,6 +11063,38 @@ func (ec *executionContext) fieldContext_Tenant_oidc(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OIDCProvider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tenant_logo(ctx context.Context, field graphql.CollectedField, obj *tenants.Tenant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tenant_logo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tenant().Logo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Logo) graphql.Marshaler {
+			return ec.marshalOLogo2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLogo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tenant_logo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tenant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Logo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11341,6 +12572,139 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputBrandingSettingsInput(ctx context.Context, obj any) (model.BrandingSettingsInput, error) {
+	var it model.BrandingSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"primaryColor", "theme", "customCss", "texts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "primaryColor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("primaryColor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrimaryColor = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalNTheme2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTheme(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "customCss":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customCss"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomCSS = data
+		case "texts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("texts"))
+			data, err := ec.unmarshalOBrandingTextsInput2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTextsInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Texts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBrandingSettingsInput unmarshals raw into the BrandingSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBrandingSettingsInput(ctx context.Context, raw any) (model.BrandingSettingsInput, error) {
+	var out model.BrandingSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BrandingSettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBrandingTextsInput(ctx context.Context, obj any) (model.BrandingTextsInput, error) {
+	var it model.BrandingTextsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "signInHeading", "signUpHeading", "termsUrl", "privacyUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "signInHeading":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signInHeading"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignInHeading = data
+		case "signUpHeading":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signUpHeading"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignUpHeading = data
+		case "termsUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termsUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermsURL = data
+		case "privacyUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privacyUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrivacyURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBrandingTextsInput unmarshals raw into the BrandingTextsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBrandingTextsInput(ctx context.Context, raw any) (model.BrandingTextsInput, error) {
+	var out model.BrandingTextsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BrandingTextsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCaptchaSettingsInput(ctx context.Context, obj any) (model.CaptchaSettingsInput, error) {
 	var it model.CaptchaSettingsInput
 	if obj == nil {
@@ -11757,6 +13121,111 @@ func (ec *executionContext) unmarshalInputMFASettingsInput(ctx context.Context, 
 func UnmarshalMFASettingsInput(ctx context.Context, raw any) (model.MFASettingsInput, error) {
 	var out model.MFASettingsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MFASettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMessageSettingsInput(ctx context.Context, obj any) (model.MessageSettingsInput, error) {
+	var it model.MessageSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"templates"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "templates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templates"))
+			data, err := ec.unmarshalNMessageTemplateInput2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Templates = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMessageSettingsInput unmarshals raw into the MessageSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMessageSettingsInput(ctx context.Context, raw any) (model.MessageSettingsInput, error) {
+	var out model.MessageSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MessageSettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMessageTemplateInput(ctx context.Context, obj any) (model.MessageTemplateInput, error) {
+	var it model.MessageTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "emailSubject", "emailBody", "sms"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "emailSubject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailSubject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailSubject = data
+		case "emailBody":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailBody"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailBody = data
+		case "sms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sms"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sms = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMessageTemplateInput unmarshals raw into the MessageTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMessageTemplateInput(ctx context.Context, raw any) (model.MessageTemplateInput, error) {
+	var out model.MessageTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MessageTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -12412,7 +13881,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "branding", "messages"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12503,6 +13972,20 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.ConfirmRPIDChange = data
+		case "branding":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("branding"))
+			data, err := ec.unmarshalOBrandingSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingSettingsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Branding = data
+		case "messages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messages"))
+			data, err := ec.unmarshalOMessageSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageSettingsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Messages = data
 		}
 	}
 	return it, nil
@@ -12798,6 +14281,107 @@ func (ec *executionContext) _BackupCodes(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("BackupCodes")
 		case "codes":
 			out.Values[i] = ec._BackupCodes_codes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var brandingSettingsImplementors = []string{"BrandingSettings"}
+
+func (ec *executionContext) _BrandingSettings(ctx context.Context, sel ast.SelectionSet, obj *model.BrandingSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brandingSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BrandingSettings")
+		case "primaryColor":
+			out.Values[i] = ec._BrandingSettings_primaryColor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "theme":
+			out.Values[i] = ec._BrandingSettings_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customCss":
+			out.Values[i] = ec._BrandingSettings_customCss(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "texts":
+			out.Values[i] = ec._BrandingSettings_texts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var brandingTextsImplementors = []string{"BrandingTexts"}
+
+func (ec *executionContext) _BrandingTexts(ctx context.Context, sel ast.SelectionSet, obj *model.BrandingTexts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brandingTextsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BrandingTexts")
+		case "locale":
+			out.Values[i] = ec._BrandingTexts_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signInHeading":
+			out.Values[i] = ec._BrandingTexts_signInHeading(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signUpHeading":
+			out.Values[i] = ec._BrandingTexts_signUpHeading(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "termsUrl":
+			out.Values[i] = ec._BrandingTexts_termsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "privacyUrl":
+			out.Values[i] = ec._BrandingTexts_privacyUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13121,6 +14705,59 @@ func (ec *executionContext) _Limits(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var logoImplementors = []string{"Logo"}
+
+func (ec *executionContext) _Logo(ctx context.Context, sel ast.SelectionSet, obj *model.Logo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Logo")
+		case "url":
+			out.Values[i] = ec._Logo_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._Logo_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bytes":
+			out.Values[i] = ec._Logo_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._Logo_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._Logo_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mFASettingsImplementors = []string{"MFASettings"}
 
 func (ec *executionContext) _MFASettings(ctx context.Context, sel ast.SelectionSet, obj *model.MFASettings) graphql.Marshaler {
@@ -13256,6 +14893,125 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_connectedApps(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messagePreviewImplementors = []string{"MessagePreview"}
+
+func (ec *executionContext) _MessagePreview(ctx context.Context, sel ast.SelectionSet, obj *model.MessagePreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messagePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessagePreview")
+		case "subject":
+			out.Values[i] = ec._MessagePreview_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._MessagePreview_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageSettingsImplementors = []string{"MessageSettings"}
+
+func (ec *executionContext) _MessageSettings(ctx context.Context, sel ast.SelectionSet, obj *model.MessageSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageSettings")
+		case "templates":
+			out.Values[i] = ec._MessageSettings_templates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageTemplateImplementors = []string{"MessageTemplate"}
+
+func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.SelectionSet, obj *model.MessageTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplate")
+		case "locale":
+			out.Values[i] = ec._MessageTemplate_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emailSubject":
+			out.Values[i] = ec._MessageTemplate_emailSubject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emailBody":
+			out.Values[i] = ec._MessageTemplate_emailBody(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sms":
+			out.Values[i] = ec._MessageTemplate_sms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13529,6 +15285,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "rotateApplicationSecret":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rotateApplicationSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setLogo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLogo(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeLogo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeLogo(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13948,6 +15718,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_application(ctx, field)
 				})
+		case "previewMessageTemplate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewMessageTemplate(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -14315,6 +16091,16 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "branding":
+			out.Values[i] = ec._Settings_branding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "messages":
+			out.Values[i] = ec._Settings_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14509,6 +16295,12 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tenant_oidc(ctx, field, obj)
+				})
+		case "logo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tenant_logo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15213,6 +17005,43 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBrandingSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingSettings(ctx context.Context, sel ast.SelectionSet, v *model.BrandingSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BrandingSettings!")
+		return graphql.Null
+	}
+	return ec._BrandingSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBrandingTexts2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTextsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BrandingTexts) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBrandingTexts2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTexts(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBrandingTexts2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTexts(ctx context.Context, sel ast.SelectionSet, v *model.BrandingTexts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BrandingTexts!")
+		return graphql.Null
+	}
+	return ec._BrandingTexts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBrandingTextsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTextsInput(ctx context.Context, v any) (*model.BrandingTextsInput, error) {
+	res, err := ec.unmarshalInputBrandingTextsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCaptchaProvider2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCaptchaProvider(ctx context.Context, v any) (model.CaptchaProvider, error) {
 	var res model.CaptchaProvider
 	err := res.UnmarshalGQL(v)
@@ -15427,6 +17256,14 @@ func (ec *executionContext) marshalNLimits2ᚖgithubᚗcomᚋsesameᚑidᚋsesam
 	return ec._Limits(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLogo2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLogo(ctx context.Context, sel ast.SelectionSet, v *model.Logo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Logo!")
+		return graphql.Null
+	}
+	return ec._Logo(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMFAFactor2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMFAFactor(ctx context.Context, v any) (model.MFAFactor, error) {
 	var res model.MFAFactor
 	err := res.UnmarshalGQL(v)
@@ -15491,6 +17328,70 @@ func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋ
 		return graphql.Null
 	}
 	return ec._Me(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessagePreview2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessagePreview(ctx context.Context, sel ast.SelectionSet, v *model.MessagePreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessagePreview!")
+		return graphql.Null
+	}
+	return ec._MessagePreview(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessageSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageSettings(ctx context.Context, sel ast.SelectionSet, v *model.MessageSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageSettings!")
+		return graphql.Null
+	}
+	return ec._MessageSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MessageTemplate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageTemplate2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMessageTemplate2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *model.MessageTemplate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageTemplate!")
+		return graphql.Null
+	}
+	return ec._MessageTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMessageTemplateInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateInput(ctx context.Context, v any) (model.MessageTemplateInput, error) {
+	res, err := ec.unmarshalInputMessageTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMessageTemplateInput2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateInputᚄ(ctx context.Context, v any) ([]*model.MessageTemplateInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MessageTemplateInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageTemplateInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNMessageTemplateInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageTemplateInput(ctx context.Context, v any) (*model.MessageTemplateInput, error) {
+	res, err := ec.unmarshalInputMessageTemplateInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMethodsForIdentifier2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMethodsForIdentifierᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MethodsForIdentifier) graphql.Marshaler {
@@ -15855,6 +17756,16 @@ func (ec *executionContext) marshalNTestMessage2ᚖgithubᚗcomᚋsesameᚑidᚋ
 	return ec._TestMessage(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTheme2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTheme(ctx context.Context, v any) (model.Theme, error) {
+	var res model.Theme
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTheme2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐTheme(ctx context.Context, sel ast.SelectionSet, v model.Theme) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16126,6 +18037,31 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOBrandingSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingSettingsInput(ctx context.Context, v any) (*model.BrandingSettingsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBrandingSettingsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOBrandingTextsInput2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTextsInputᚄ(ctx context.Context, v any) ([]*model.BrandingTextsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.BrandingTextsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBrandingTextsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingTextsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCaptchaSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCaptchaSettingsInput(ctx context.Context, v any) (*model.CaptchaSettingsInput, error) {
 	if v == nil {
 		return nil, nil
@@ -16184,11 +18120,26 @@ func (ec *executionContext) unmarshalOLimitsInput2ᚖgithubᚗcomᚋsesameᚑid�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOLogo2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLogo(ctx context.Context, sel ast.SelectionSet, v *model.Logo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Logo(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOMFASettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMFASettingsInput(ctx context.Context, v any) (*model.MFASettingsInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputMFASettingsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMessageSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐMessageSettingsInput(ctx context.Context, v any) (*model.MessageSettingsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMessageSettingsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -22,6 +22,41 @@ type BackupCodes struct {
 	Codes []string `json:"codes"`
 }
 
+type BrandingSettings struct {
+	// #rrggbb, or null for Sesame's colour.
+	PrimaryColor *string `json:"primaryColor,omitempty"`
+	Theme        Theme   `json:"theme"`
+	// Served as the tenant host's /branding/style.css; never loads from another host.
+	CustomCSS string `json:"customCss"`
+	// The custom words of each language that has some.
+	Texts []*BrandingTexts `json:"texts"`
+}
+
+type BrandingSettingsInput struct {
+	PrimaryColor *string               `json:"primaryColor,omitempty"`
+	Theme        Theme                 `json:"theme"`
+	CustomCSS    *string               `json:"customCss,omitempty"`
+	Texts        []*BrandingTextsInput `json:"texts,omitempty"`
+}
+
+type BrandingTexts struct {
+	Locale        string `json:"locale"`
+	SignInHeading string `json:"signInHeading"`
+	SignUpHeading string `json:"signUpHeading"`
+	// https only
+	TermsURL string `json:"termsUrl"`
+	// https only
+	PrivacyURL string `json:"privacyUrl"`
+}
+
+type BrandingTextsInput struct {
+	Locale        string  `json:"locale"`
+	SignInHeading *string `json:"signInHeading,omitempty"`
+	SignUpHeading *string `json:"signUpHeading,omitempty"`
+	TermsURL      *string `json:"termsUrl,omitempty"`
+	PrivacyURL    *string `json:"privacyUrl,omitempty"`
+}
+
 type CaptchaSettings struct {
 	Provider CaptchaProvider `json:"provider"`
 	SiteKey  *string         `json:"siteKey,omitempty"`
@@ -101,6 +136,16 @@ type LimitsInput struct {
 	CodeSendsPerHour int `json:"codeSendsPerHour"`
 }
 
+// The tenant's logo, served by the tenant host at url.
+type Logo struct {
+	// A path on the tenant host carrying the logo's version: cached for good, changed with the picture.
+	URL         string `json:"url"`
+	ContentType string `json:"contentType"`
+	Bytes       int    `json:"bytes"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+}
+
 type MFASettings struct {
 	Factors        []MFAFactor `json:"factors"`
 	Policy         MFAPolicy   `json:"policy"`
@@ -111,6 +156,35 @@ type MFASettingsInput struct {
 	Factors        []MFAFactor `json:"factors"`
 	Policy         MFAPolicy   `json:"policy"`
 	PromptAtSignUp bool        `json:"promptAtSignUp"`
+}
+
+type MessagePreview struct {
+	// Null for an SMS.
+	Subject *string `json:"subject,omitempty"`
+	Text    string  `json:"text"`
+}
+
+// The tenant's code messages, per language; a language without one sends Sesame's own. Placeholders: {code} (required in a body), {minutes}, {tenant}.
+type MessageSettings struct {
+	Templates []*MessageTemplate `json:"templates"`
+}
+
+type MessageSettingsInput struct {
+	Templates []*MessageTemplateInput `json:"templates"`
+}
+
+type MessageTemplate struct {
+	Locale       string `json:"locale"`
+	EmailSubject string `json:"emailSubject"`
+	EmailBody    string `json:"emailBody"`
+	Sms          string `json:"sms"`
+}
+
+type MessageTemplateInput struct {
+	Locale       string  `json:"locale"`
+	EmailSubject *string `json:"emailSubject,omitempty"`
+	EmailBody    *string `json:"emailBody,omitempty"`
+	Sms          *string `json:"sms,omitempty"`
 }
 
 type MethodsForIdentifier struct {
@@ -248,16 +322,18 @@ type SMSProviderSettings struct {
 }
 
 type Settings struct {
-	DefaultLocale string           `json:"defaultLocale"`
-	SignUp        *SignUpSettings  `json:"signUp"`
-	SignIn        *SignInSettings  `json:"signIn"`
-	Password      *PasswordPolicy  `json:"password"`
-	Passkeys      *PasskeySettings `json:"passkeys"`
-	Mfa           *MFASettings     `json:"mfa"`
-	Captcha       *CaptchaSettings `json:"captcha"`
-	Sms           *SMSPolicy       `json:"sms"`
-	Limits        *Limits          `json:"limits"`
-	Providers     *Providers       `json:"providers"`
+	DefaultLocale string            `json:"defaultLocale"`
+	SignUp        *SignUpSettings   `json:"signUp"`
+	SignIn        *SignInSettings   `json:"signIn"`
+	Password      *PasswordPolicy   `json:"password"`
+	Passkeys      *PasskeySettings  `json:"passkeys"`
+	Mfa           *MFASettings      `json:"mfa"`
+	Captcha       *CaptchaSettings  `json:"captcha"`
+	Sms           *SMSPolicy        `json:"sms"`
+	Limits        *Limits           `json:"limits"`
+	Providers     *Providers        `json:"providers"`
+	Branding      *BrandingSettings `json:"branding"`
+	Messages      *MessageSettings  `json:"messages"`
 }
 
 type SignInSettings struct {
@@ -334,7 +410,9 @@ type UpdateSettingsInput struct {
 	Limits        *LimitsInput          `json:"limits,omitempty"`
 	Providers     *ProvidersInput       `json:"providers,omitempty"`
 	// Needed to change the RP ID while passkeys are bound to the old one.
-	ConfirmRPIDChange *bool `json:"confirmRPIDChange,omitempty"`
+	ConfirmRPIDChange *bool                  `json:"confirmRPIDChange,omitempty"`
+	Branding          *BrandingSettingsInput `json:"branding,omitempty"`
+	Messages          *MessageSettingsInput  `json:"messages,omitempty"`
 }
 
 type UserConnection struct {
@@ -1249,6 +1327,63 @@ func (e *SignInMethod) UnmarshalJSON(b []byte) error {
 }
 
 func (e SignInMethod) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Theme string
+
+const (
+	ThemeAuto  Theme = "AUTO"
+	ThemeLight Theme = "LIGHT"
+	ThemeDark  Theme = "DARK"
+)
+
+var AllTheme = []Theme{
+	ThemeAuto,
+	ThemeLight,
+	ThemeDark,
+}
+
+func (e Theme) IsValid() bool {
+	switch e {
+	case ThemeAuto, ThemeLight, ThemeDark:
+		return true
+	}
+	return false
+}
+
+func (e Theme) String() string {
+	return string(e)
+}
+
+func (e *Theme) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Theme(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Theme", str)
+	}
+	return nil
+}
+
+func (e Theme) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Theme) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Theme) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -56,6 +56,10 @@ var (
 	ErrProviderError               = define("provider_error", http.StatusBadGateway)
 	ErrApplicationHasNoSecret      = define("application_has_no_secret", http.StatusConflict)
 
+	// Uploads (internal/upload).
+	ErrImageTooLarge    = define("image_too_large", http.StatusRequestEntityTooLarge)
+	ErrImageUnsupported = define("image_unsupported", http.StatusUnsupportedMediaType)
+
 	// gqlgen's own codes for a query it cannot parse or that does not fit
 	// the schema, kept as GraphQL clients know them; the sentence sent is
 	// gqlgen's, which describes the query.

@@ -68,7 +68,7 @@ var bundles = map[string][]string{
 	"sign_in": {"common", "errors", "sign_in"},
 	"sign_up": {"common", "errors", "sign_up"},
 	"account": {"common", "errors", "account"},
-	"console": {"common", "errors", "console", "team"},
+	"console": {"common", "errors", "console", "team", "branding"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
 }
