@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
@@ -83,6 +84,10 @@ type Config struct {
 	// loopback and private addresses: development and tests, whose
 	// applications run on 127.0.0.1. Default false.
 	LogoutPrivateAddresses bool
+
+	// Middleware wraps every job River works (internal/telemetry's
+	// metrics and spans). Default none.
+	Middleware []rivertype.Middleware
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -165,6 +170,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 			QueueDefault:     {MaxWorkers: cfg.MaxWorkers},
 			QueueMaintenance: {MaxWorkers: 1},
 		},
+		Middleware:  cfg.Middleware,
 		RetryPolicy: cfg.RetryPolicy,
 		Workers:     workers,
 	})
