@@ -43,7 +43,11 @@ func (q queryTracer) BeforeQuery(ctx context.Context, ev *bun.QueryEvent) contex
 	if ev.IQuery != nil {
 		table = ev.IQuery.GetTableName()
 	}
-	ctx, _ = q.tracer.Start(ctx, "db "+op+" "+table, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+	name := "db " + op
+	if table != "" {
+		name += " " + table
+	}
+	ctx, _ = q.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
 		attribute.String("db.system.name", q.system),
 		attribute.String("db.operation.name", op),
 		attribute.String("db.collection.name", table),

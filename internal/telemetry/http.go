@@ -3,6 +3,7 @@ package telemetry
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -119,7 +120,11 @@ func (t *Telemetry) observeRequest(rec *recorder, path string, status int, d tim
 // endRequestSpan names the request's span after its route and ends it. The
 // path itself is left out: it may name a user or carry a link's token.
 func endRequestSpan(span trace.Span, method string, rec *recorder, status int) {
-	span.SetName(method + " " + rec.pattern)
+	if strings.Contains(rec.pattern, " ") {
+		span.SetName(rec.pattern) // the pattern names its method
+	} else {
+		span.SetName(method + " " + rec.pattern)
+	}
 	span.SetAttributes(
 		attribute.String("http.request.method", method),
 		attribute.String("http.route", rec.pattern),
