@@ -3,6 +3,8 @@ package telemetry_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +89,16 @@ func TestMetrics_ScrapeAfterSignInAnErrorAndAJob(t *testing.T) {
 			require.Len(t, series(families, "go_sql_open_connections", nil), 1)
 			require.Greater(t, sumGauge(series(families, "go_goroutines", nil)), 1.0)
 			require.Greater(t, sumGauge(series(families, "process_resident_memory_bytes", nil)), 0.0)
+
+			// Every series the dashboard plots is one the server serves.
+			raw, err := os.ReadFile("dashboard.json")
+			require.NoError(t, err)
+			names := regexp.MustCompile(`\b(?:sesame|go|process)_[a-z_]+`).FindAllString(string(raw), -1)
+			require.NotEmpty(t, names)
+			for _, name := range names {
+				family := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_count"), "_sum")
+				require.Contains(t, families, family, "dashboard.json plots %s", name)
+			}
 		})
 	}
 }
