@@ -28,6 +28,9 @@ type Deps struct {
 	// (Transition.Captcha). Default: a captcha.Verifier calling the
 	// providers' real siteverify APIs.
 	Captcha CaptchaVerifier
+	// Observer, when set, sees every step of the engines built from these
+	// Deps (metrics and traces, internal/telemetry). Default nil: none.
+	Observer StepObserver
 }
 
 // JobInserter inserts a job in a transaction, so that the job exists if

@@ -27,6 +27,8 @@ type Engine[C any] struct {
 	// captcha checks the tokens of the captchaActions (Transition.Captcha).
 	captcha        CaptchaVerifier
 	captchaActions map[string]bool
+	// observer, when set, sees every Begin and Run (Deps.Observer).
+	observer StepObserver
 }
 
 // NewEngine checks m and returns its engine. finishers names the actions
@@ -42,11 +44,16 @@ func NewEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Log
 	return newEngine(d, m, clk, logger, nil, finishers)
 }
 
-// NewEngineFromDeps is NewEngine with the database, clock, logger and
-// CAPTCHA verifier of d (defaults filled in by Deps.WithDefaults).
+// NewEngineFromDeps is NewEngine with the database, clock, logger,
+// CAPTCHA verifier and step observer of d (defaults filled in by Deps.WithDefaults).
 func NewEngineFromDeps[C any](d Deps, m *Machine[C], finishers ...string) (*Engine[C], error) {
 	d = d.WithDefaults()
-	return newEngine(d.DB, m, d.Clock, d.Logger, d.Captcha, finishers)
+	e, err := newEngine(d.DB, m, d.Clock, d.Logger, d.Captcha, finishers)
+	if err != nil {
+		return nil, err
+	}
+	e.observer = d.Observer
+	return e, nil
 }
 
 func newEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Logger, verifier CaptchaVerifier, finishers []string) (*Engine[C], error) {
@@ -119,10 +126,8 @@ func (e *Engine[C]) Start(ctx context.Context, t *tenants.Tenant, c C) (*Result,
 	return &Result{Token: token, State: e.m.Start, Actions: e.m.Allowed(e.m.Start)}, nil
 }
 
-// Begin creates a flow and performs its first action in one go, storing
-// the flow only once, already moved: starting a passkey ceremony costs a
-// single statement. action must be allowed in the start state.
-func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
+// begin is Begin without its observer.
+func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
 	if err := e.m.open(t); err != nil {
 		return nil, err
 	}
@@ -176,9 +181,8 @@ func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action st
 	return res, nil
 }
 
-// Run performs action on the flow addressed by token, in one transaction.
-// Errors are public *Error values (or wrap one); anything else is internal.
-func (e *Engine[C]) Run(ctx context.Context, t *tenants.Tenant, token, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
+// run is Run without its observer.
+func (e *Engine[C]) run(ctx context.Context, t *tenants.Tenant, token, action string, input json.RawMessage, req RequestInfo) (*Result, error) {
 	if err := e.m.open(t); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
@@ -90,6 +91,10 @@ type Config struct {
 	// loopback and private addresses: development and tests, whose
 	// applications run on 127.0.0.1. Default false.
 	LogoutPrivateAddresses bool
+
+	// Middleware wraps every job River works (internal/telemetry's
+	// metrics and spans). Default none.
+	Middleware []rivertype.Middleware
 }
 
 // The default FetchPollInterval where workers are woken by notifications,
@@ -198,6 +203,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 			QueueDefault:     {MaxWorkers: cfg.MaxWorkers, FetchCooldown: cfg.FetchCooldown},
 			QueueMaintenance: {MaxWorkers: 1, FetchCooldown: cfg.FetchCooldown},
 		},
+		Middleware:  cfg.Middleware,
 		RetryPolicy: cfg.RetryPolicy,
 		Workers:     workers,
 	})

@@ -79,6 +79,20 @@ type Config struct {
 	// folder (key-encryption.key beside the SQLite file, ./data with
 	// PostgreSQL). Every server of one database needs the same key.
 	KeyEncryptionKey []byte
+
+	// MetricsAddr is the TCP address /metrics is served on, apart from
+	// every tenant host. Default "": no metrics listener.
+	MetricsAddr string
+
+	// MetricsTenantLabels labels the request, sign-in and step-error
+	// series with the tenant's id. Default false (each tenant multiplies
+	// those series).
+	MetricsTenantLabels bool
+
+	// OTLPEndpoint is the OTLP/HTTP collector traces go to. Default "":
+	// traces only when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set, else none.
+	OTLPEndpoint string
 }
 
 // setting describes one configuration value.
@@ -144,6 +158,15 @@ func settings() []setting {
 		{Flag: "key-encryption-key", Env: "SESAME_KEY_ENCRYPTION_KEY", Default: "", serveOnly: true,
 			Help:  "32 random bytes in base64 that seal the tenants' token signing keys; default: generated on first start into key-encryption.key in the data folder",
 			apply: applyKeyEncryptionKey},
+		{Flag: "metrics-addr", Env: "SESAME_METRICS_ADDR", Default: "", serveOnly: true,
+			Help:  "TCP address to serve /metrics on (Prometheus format), apart from the tenant hosts; default none",
+			apply: applyMetricsAddr},
+		{Flag: "metrics-tenant-labels", Env: "SESAME_METRICS_TENANT_LABELS", Default: "false", serveOnly: true, boolean: true,
+			Help:  "label request, sign-in and step-error series with the tenant id (for a few tenants only)",
+			apply: applyMetricsTenantLabels},
+		{Flag: "otlp-endpoint", Env: "SESAME_OTLP_ENDPOINT", Default: "", serveOnly: true,
+			Help:  "OTLP/HTTP collector URL for traces (such as http://127.0.0.1:4318); default none, unless OTEL_EXPORTER_OTLP_ENDPOINT is set",
+			apply: applyOTLPEndpoint},
 	}
 }
 

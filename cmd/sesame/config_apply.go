@@ -182,3 +182,35 @@ func applyKeyEncryptionKey(c *Config, v string) error {
 	c.KeyEncryptionKey = k
 	return err
 }
+
+// applyMetricsAddr sets --metrics-addr; empty serves no metrics.
+func applyMetricsAddr(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		return fmt.Errorf("%q is not HOST:PORT", v)
+	}
+	c.MetricsAddr = v
+	return nil
+}
+
+// applyMetricsTenantLabels sets --metrics-tenant-labels.
+func applyMetricsTenantLabels(c *Config, v string) error {
+	b, err := strconv.ParseBool(v)
+	c.MetricsTenantLabels = b
+	return err
+}
+
+// applyOTLPEndpoint sets --otlp-endpoint: an http or https URL.
+func applyOTLPEndpoint(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not a URL such as http://127.0.0.1:4318", v)
+	}
+	c.OTLPEndpoint = v
+	return nil
+}

@@ -48,6 +48,11 @@ func (e cliEnv) serve(args []string) error {
 	if ac.KeyEncryptionKey, err = keyEncryptionKey(cfg, logger); err != nil {
 		return err
 	}
+	stopTracing, err := e.tracing(cfg, &ac)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stopTracing(context.WithoutCancel(e.ctx)) }()
 	a, err := app.Build(e.ctx, ac)
 	if err != nil {
 		return err
@@ -61,8 +66,14 @@ func (e cliEnv) serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("SESAME_LISTEN / --listen: cannot listen on %s: %w", cfg.Listen, err)
 	}
+	stopMetrics, err := serveMetrics(cfg, a, logger)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	if err := a.Start(e.ctx); err != nil {
 		_ = ln.Close()
+		_ = stopMetrics(e.ctx)
 		return err
 	}
 	printURLs(e.stdout, cfg, a.Tenants.Scheme(), ln.Addr().String(), demoLink)
@@ -71,7 +82,7 @@ func (e cliEnv) serve(args []string) error {
 		Handler:         a.Handler,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          logger,
-		OnShutdown:      []func(ctx context.Context) error{a.Stop},
+		OnShutdown:      []func(ctx context.Context) error{a.Stop, stopMetrics},
 	}
 	return srv.Serve(e.ctx, ln)
 }

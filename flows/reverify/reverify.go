@@ -81,7 +81,7 @@ type Deps = flows.Deps
 // New returns the re-verification engine.
 func New(d Deps) (*flows.Engine[Context], error) {
 	d = d.WithDefaults()
-	return flows.NewEngine(d.DB, Machine(&actions{Deps: d}), d.Clock, d.Logger)
+	return flows.NewEngineFromDeps(d, Machine(&actions{Deps: d}))
 }
 
 // Machine declares the flow. a provides the action bodies; a nil a still

@@ -12,11 +12,14 @@ import (
 	"log/slog"
 	"net/http"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/telemetry"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -60,6 +63,20 @@ type Config struct {
 	// signing keys. Default: a random key for this process only (tests);
 	// sesame serve always passes the configured one.
 	KeyEncryptionKey []byte
+	// Telemetry configures metrics and traces (internal/telemetry). Every
+	// App has its own metrics registry, served by App.Metrics. Default: no
+	// tenant labels, no traces.
+	Telemetry TelemetryConfig
+}
+
+// TelemetryConfig is what the server's metrics and traces need.
+type TelemetryConfig struct {
+	// TracerProvider makes the spans of requests, flow steps, statements
+	// and jobs. Default nil: no traces.
+	TracerProvider trace.TracerProvider
+	// TenantLabels labels the request, sign-in and step-error series with
+	// the tenant's id: for deployments of a few tenants. Default false.
+	TenantLabels bool
 }
 
 // SendersConfig is what the tenants' code senders need besides the
@@ -94,6 +111,11 @@ type App struct {
 	Senders jobs.Senders
 	// Provider is the tenants' OpenID Provider.
 	Provider *provider.Provider
+	// Telemetry holds the server's metrics registry and tracer; Metrics
+	// serves GET /metrics from it, for a listen address of its own, never
+	// a tenant host.
+	Telemetry *telemetry.Telemetry
+	Metrics   http.Handler
 
 	// keys and kek are the tenants' signing keys and the key sealing them,
 	// shared by the provider and the back-channel logout jobs.
@@ -116,7 +138,8 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{Tenants: tenants.NewService(cfg.DB, cfg.BaseDomain)}
+	a := &App{Tenants: tenants.NewService(cfg.DB, cfg.BaseDomain), Telemetry: newTelemetry(cfg)}
+	a.Metrics = a.Telemetry.Handler()
 	if _, err := a.Tenants.EnsureAdmin(ctx); err != nil {
 		return nil, fmt.Errorf("ensure admin tenant: %w", err)
 	}
@@ -131,6 +154,7 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	jc := cfg.Jobs
 	jc.Clock, jc.Logger, jc.Senders, jc.LogoutSigner = cfg.Clock, cfg.Logger, a.Senders, a.keys
 	jc.LogoutPrivateAddresses = jc.LogoutPrivateAddresses || cfg.Development
+	jc.Middleware = append(jc.Middleware[:len(jc.Middleware):len(jc.Middleware)], a.Telemetry.JobMiddleware())
 	if a.Jobs, err = jobs.NewClient(cfg.DB, jc); err != nil {
 		return nil, err
 	}

@@ -12,13 +12,15 @@ import (
 	"github.com/sesame-id/sesame/internal/admin"
 	"github.com/sesame-id/sesame/internal/captcha"
 	"github.com/sesame-id/sesame/internal/server"
+	"github.com/sesame-id/sesame/internal/telemetry"
 	"github.com/sesame-id/sesame/tenants"
 )
 
 // handler builds the HTTP side: the flows' shared dependencies (once, for
 // the hosted pages and GraphQL alike), the GraphQL endpoint, the tenant
 // host, the admin host around it, and the chain every request passes:
-// request id → access log → health probes → tenants.Router.
+// request id → metrics and request span → access log → health probes →
+// tenants.Router, whose hosts tell the metrics their route patterns.
 func handler(cfg Config, a *App) (http.Handler, error) {
 	logger := cfg.Logger
 	pages, err := console.New(logger)
@@ -26,7 +28,7 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 		return nil, err
 	}
 	fd := flows.Deps{
-		DB: cfg.DB, Passkeys: a.Passkeys, Clock: cfg.Clock, Logger: logger, Jobs: a.Jobs,
+		DB: cfg.DB, Passkeys: a.Passkeys, Clock: cfg.Clock, Logger: logger, Jobs: a.Jobs, Observer: a.Telemetry,
 		Captcha: captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
 	}
 	gql, err := graph.NewHandler(graph.Deps{
@@ -42,18 +44,19 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.Provider, err = newProvider(cfg.DB, cfg, a, pages, tenantHost); err != nil {
+	tm := a.Telemetry
+	if a.Provider, err = newProvider(cfg.DB, cfg, a, pages, tm.Route(telemetry.HostTenant, tenantHost)); err != nil {
 		return nil, err
 	}
 	router := &tenants.Router{
 		Tenants:  a.Tenants,
-		Base:     pages.AdminHome(adminView(cfg, a.Tenants)),
-		Tenant:   a.Provider,
-		Admin:    admin.New(tenantHost, gql, cfg.Development, outboxOf(cfg)),
-		NotFound: pages.UnknownHost(),
+		Base:     tm.Route(telemetry.HostBase, pages.AdminHome(adminView(cfg, a.Tenants))),
+		Tenant:   tm.Route(telemetry.HostTenant, a.Provider),
+		Admin:    tm.Route(telemetry.HostAdmin, admin.New(tenantHost, gql, cfg.Development, outboxOf(cfg))),
+		NotFound: tm.Route(telemetry.HostUnknown, pages.UnknownHost()),
 		Logger:   logger,
 	}
-	return server.WithRequestID(server.AccessLog(logger, server.Health(ready(cfg), router))), nil
+	return server.WithRequestID(tm.HTTP(server.AccessLog(logger, server.Health(ready(cfg), router)))), nil
 }
 
 // ready is the readiness probe: the database answers and is migrated.

@@ -35,6 +35,9 @@ type Server struct {
 	// Outbox is the development outbox of tenants whose providers are
 	// outbox (the default), unless Options.Senders replaced the senders.
 	Outbox *delivery.Outbox
+	// MetricsURL is http://127.0.0.1:PORT/metrics, the metrics listener
+	// Options.Metrics asked for; empty without.
+	MetricsURL string
 }
 
 // Options tune Start.
@@ -60,6 +63,12 @@ type Options struct {
 	// DB is the migrated database to serve. Default: a fresh one of the
 	// backend Start is given (testdb.New).
 	DB *db.DB
+	// Metrics serves App.Metrics on a listener of its own on 127.0.0.1,
+	// as `sesame serve --metrics-addr` does (Server.MetricsURL).
+	Metrics bool
+	// Telemetry is the server's tracer provider and tenant labels.
+	// Default: no traces, no tenant labels.
+	Telemetry app.TelemetryConfig
 }
 
 // Start runs a server until t ends: app.Build on a fresh database, its
@@ -81,7 +90,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	a, err := app.Build(context.Background(), app.Config{
 		DB: d, BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
-		Delivery: providers, Senders: opts.Senders,
+		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry,
 		// Every application of a test runs on 127.0.0.1.
 		Jobs: jobs.Config{FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true},
 	})
@@ -100,7 +109,25 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants, Outbox: providers.Outbox}
+	s := &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants, Outbox: providers.Outbox}
+	if opts.Metrics {
+		s.MetricsURL = serve(t, a.Metrics) + "/metrics"
+	}
+	return s
+}
+
+// serve serves h on 127.0.0.1 until t ends and returns its origin.
+func serve(t testing.TB, h http.Handler) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return "http://" + ln.Addr().String()
 }
 
 // URL returns the tenant's origin, http://slug.localhost:PORT.
