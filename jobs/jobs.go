@@ -83,6 +83,11 @@ type Config struct {
 	// loopback and private addresses: development and tests, whose
 	// applications run on 127.0.0.1. Default false.
 	LogoutPrivateAddresses bool
+
+	// AccountRemover removes accounts whose deletion grace period is over
+	// (flows/account's Service). Default nil: account-deletion jobs are
+	// cancelled, logged as unconfigured.
+	AccountRemover AccountRemover
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -152,6 +157,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	river.AddWorker(workers, &SMSCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &EmailCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &BackchannelLogoutWorker{DB: d, Signer: cfg.LogoutSigner, HTTP: cfg.LogoutHTTPClient, Clock: cfg.Clock, Logger: cfg.Logger})
+	river.AddWorker(workers, &AccountDeletionWorker{Remover: cfg.AccountRemover, Clock: cfg.Clock, Logger: cfg.Logger})
 	if outbox {
 		cfg.Logger.Warn("jobs: no senders configured; codes go to the development outbox and are never delivered")
 	}

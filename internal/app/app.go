@@ -98,6 +98,9 @@ type App struct {
 	// keys and kek are the tenants' signing keys and the key sealing them,
 	// shared by the provider and the back-channel logout jobs.
 	keys *provider.KeyRing
+	// remover removes accounts whose deletion is due (the jobs' side of
+	// the account service).
+	remover *accountRemover
 	kek  []byte
 }
 
@@ -131,6 +134,8 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	jc := cfg.Jobs
 	jc.Clock, jc.Logger, jc.Senders, jc.LogoutSigner = cfg.Clock, cfg.Logger, a.Senders, a.keys
 	jc.LogoutPrivateAddresses = jc.LogoutPrivateAddresses || cfg.Development
+	a.remover = &accountRemover{}
+	jc.AccountRemover = a.remover
 	if a.Jobs, err = jobs.NewClient(cfg.DB, jc); err != nil {
 		return nil, err
 	}
