@@ -7,9 +7,15 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/sesame-id/sesame/db"
 )
+
+type AccountDeletion struct {
+	// When the account will be removed.
+	DeleteAfter time.Time `json:"deleteAfter"`
+}
 
 type AddPasskeyCeremony struct {
 	// Pass to finishAddPasskey.
@@ -91,6 +97,14 @@ type EmailProviderSettings struct {
 	Username    *string           `json:"username,omitempty"`
 	PasswordSet bool              `json:"passwordSet"`
 	From        *string           `json:"from,omitempty"`
+}
+
+type IdentifierBinding struct {
+	// Pass to confirmIdentifier.
+	Binding string         `json:"binding"`
+	Kind    IdentifierKind `json:"kind"`
+	// Where the code went: the address, or the number masked.
+	SentTo string `json:"sentTo"`
 }
 
 type Limits struct {
