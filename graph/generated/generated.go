@@ -61,6 +61,10 @@ type ComplexityRoot struct {
 		DeleteAfter func(childComplexity int) int
 	}
 
+	AccountSettings struct {
+		DeletionGraceDays func(childComplexity int) int
+	}
+
 	AddPasskeyCeremony struct {
 		Ceremony func(childComplexity int) int
 		Options  func(childComplexity int) int
@@ -316,6 +320,7 @@ type ComplexityRoot struct {
 	}
 
 	Settings struct {
+		Account       func(childComplexity int) int
 		Captcha       func(childComplexity int) int
 		DefaultLocale func(childComplexity int) int
 		Limits        func(childComplexity int) int
@@ -559,6 +564,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountDeletion.DeleteAfter(childComplexity), true
+
+	case "AccountSettings.deletionGraceDays":
+		if e.ComplexityRoot.AccountSettings.DeletionGraceDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountSettings.DeletionGraceDays(childComplexity), true
 
 	case "AddPasskeyCeremony.ceremony":
 		if e.ComplexityRoot.AddPasskeyCeremony.Ceremony == nil {
@@ -1762,6 +1774,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.UserAgent(childComplexity), true
 
+	case "Settings.account":
+		if e.ComplexityRoot.Settings.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Account(childComplexity), true
 	case "Settings.captcha":
 		if e.ComplexityRoot.Settings.Captcha == nil {
 			break
@@ -2026,6 +2044,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccountSettingsInput", ec.unmarshalInputAccountSettingsInput),
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
 			graphql.NewInputUnmarshaler("CreateApplicationInput", ec.unmarshalInputCreateApplicationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
@@ -2293,6 +2312,24 @@ type IdentifierBinding {
 type AccountDeletion {
   "When the account will be removed."
   deleteAfter: Time!
+}
+
+"What the tenant decides about its users' own accounts."
+type AccountSettings {
+  "Days an account whose owner deleted it stays pending deletion before it is removed; 0 removes it at once. 0 to 90, default 7."
+  deletionGraceDays: Int!
+}
+
+input AccountSettingsInput {
+  deletionGraceDays: Int!
+}
+
+extend type Settings {
+  account: AccountSettings!
+}
+
+extend input UpdateSettingsInput {
+  account: AccountSettingsInput
 }
 `, BuiltIn: false},
 	{Name: "../schema/applications.graphqls", Input: `# A tenant's applications: the OpenID Connect clients that sign their
@@ -2886,6 +2923,14 @@ func (ec *executionContext) childFields_AccountDeletion(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type AccountDeletion", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletionGraceDays":
+		return ec.fieldContext_AccountSettings_deletionGraceDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountSettings", field.Name)
+}
+
 func (ec *executionContext) childFields_AddPasskeyCeremony(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ceremony":
@@ -3314,6 +3359,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_limits(ctx, field)
 	case "providers":
 		return ec.fieldContext_Settings_providers(ctx, field)
+	case "account":
+		return ec.fieldContext_Settings_account(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
 }
@@ -4386,6 +4433,29 @@ func (ec *executionContext) _AccountDeletion_deleteAfter(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_AccountDeletion_deleteAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountDeletion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountSettings_deletionGraceDays(ctx context.Context, field graphql.CollectedField, obj *model.AccountSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountSettings_deletionGraceDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletionGraceDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountSettings_deletionGraceDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountSettings", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AddPasskeyCeremony_ceremony(ctx context.Context, field graphql.CollectedField, obj *model.AddPasskeyCeremony) (ret graphql.Marshaler) {
@@ -10338,6 +10408,38 @@ func (ec *executionContext) fieldContext_Settings_providers(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Settings_account(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountSettings) graphql.Marshaler {
+			return ec.marshalNAccountSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignInSettings_methods(ctx context.Context, field graphql.CollectedField, obj *model.SignInSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12205,6 +12307,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccountSettingsInput(ctx context.Context, obj any) (model.AccountSettingsInput, error) {
+	var it model.AccountSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"deletionGraceDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "deletionGraceDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deletionGraceDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeletionGraceDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountSettingsInput unmarshals raw into the AccountSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountSettingsInput(ctx context.Context, raw any) (model.AccountSettingsInput, error) {
+	var out model.AccountSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountSettingsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCaptchaSettingsInput(ctx context.Context, obj any) (model.CaptchaSettingsInput, error) {
 	var it model.CaptchaSettingsInput
 	if obj == nil {
@@ -13276,7 +13420,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13367,6 +13511,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.ConfirmRPIDChange = data
+		case "account":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("account"))
+			data, err := ec.unmarshalOAccountSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettingsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Account = data
 		}
 	}
 	return it, nil
@@ -13458,6 +13609,39 @@ func (ec *executionContext) _AccountDeletion(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("AccountDeletion")
 		case "deleteAfter":
 			out.Values[i] = ec._AccountDeletion_deleteAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountSettingsImplementors = []string{"AccountSettings"}
+
+func (ec *executionContext) _AccountSettings(ctx context.Context, sel ast.SelectionSet, obj *model.AccountSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountSettings")
+		case "deletionGraceDays":
+			out.Values[i] = ec._AccountSettings_deletionGraceDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15332,6 +15516,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "account":
+			out.Values[i] = ec._Settings_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16128,6 +16317,14 @@ func (ec *executionContext) marshalNAccountDeletion2ᚖgithubᚗcomᚋsesameᚑi
 		return graphql.Null
 	}
 	return ec._AccountDeletion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettings(ctx context.Context, sel ast.SelectionSet, v *model.AccountSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountSettings!")
+		return graphql.Null
+	}
+	return ec._AccountSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAddPasskeyCeremony2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAddPasskeyCeremony(ctx context.Context, sel ast.SelectionSet, v *model.AddPasskeyCeremony) graphql.Marshaler {
@@ -17120,6 +17317,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAccountSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettingsInput(ctx context.Context, v any) (*model.AccountSettingsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAccountSettingsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx context.Context, sel ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {

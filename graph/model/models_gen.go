@@ -17,6 +17,16 @@ type AccountDeletion struct {
 	DeleteAfter time.Time `json:"deleteAfter"`
 }
 
+// What the tenant decides about its users' own accounts.
+type AccountSettings struct {
+	// Days an account whose owner deleted it stays pending deletion before it is removed; 0 removes it at once. 0 to 90, default 7.
+	DeletionGraceDays int `json:"deletionGraceDays"`
+}
+
+type AccountSettingsInput struct {
+	DeletionGraceDays int `json:"deletionGraceDays"`
+}
+
 type AddPasskeyCeremony struct {
 	// Pass to finishAddPasskey.
 	Ceremony string `json:"ceremony"`
@@ -272,6 +282,7 @@ type Settings struct {
 	Sms           *SMSPolicy       `json:"sms"`
 	Limits        *Limits          `json:"limits"`
 	Providers     *Providers       `json:"providers"`
+	Account       *AccountSettings `json:"account"`
 }
 
 type SignInSettings struct {
@@ -348,7 +359,8 @@ type UpdateSettingsInput struct {
 	Limits        *LimitsInput          `json:"limits,omitempty"`
 	Providers     *ProvidersInput       `json:"providers,omitempty"`
 	// Needed to change the RP ID while passkeys are bound to the old one.
-	ConfirmRPIDChange *bool `json:"confirmRPIDChange,omitempty"`
+	ConfirmRPIDChange *bool                 `json:"confirmRPIDChange,omitempty"`
+	Account           *AccountSettingsInput `json:"account,omitempty"`
 }
 
 type UserConnection struct {
