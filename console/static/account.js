@@ -3,9 +3,9 @@
 // The server renders a read-only shell (name and passkeys) and redirects a
 // signed-out visitor to the sign-in page. This module loads `me` from the
 // GraphQL account API (graphql.js: POST /graphql with the session cookie and
-// the X-Sesame-Request header) and renders, in #account: the profile, the
-// name (changed in place) and the email addresses and phone numbers (added
-// by a code, removed), the passkeys (add, rename, remove after a
+// the X-Sesame-Request header) and renders, in #account: the profile (the
+// name, changed in place, and the email addresses and phone numbers, added
+// by a code or removed), the passkeys (add, rename, remove after a
 // confirmation), the password (set or change), 2-step verification
 // (the on/off switch where the policy lets the user choose, the
 // authenticator app, SMS, backup codes), the sessions (revoke others) and

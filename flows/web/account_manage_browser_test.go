@@ -133,3 +133,40 @@ func clearField(t *testing.T, tab *browser.Tab, selector string) {
 	tab.Eval(t, `(() => { document.querySelector(`+jsString(selector)+`).value = ""; return true; })()`, &done)
 	require.True(t, done)
 }
+
+// With a grace period, a deleted account signs in again: the account
+// center says when it goes and keeps it on request.
+func TestAccount_SigningInDuringTheGracePeriodOffersToKeepTheAccount(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
+	user := acme.newEmailUser(t, "grace@example.com", "correct horse battery staple")
+	tab := browser.New(t).NewTab(t)
+	signInWithPassword(t, tab, acme, "grace@example.com", "correct horse battery staple")
+	acme.waitAccount(t, tab)
+	require.Equal(t, "Your account and everything in it will be deleted 7 days after you ask. Until then you can sign in and keep it.",
+		tab.Text(t, "#delete p.muted"))
+	tab.Click(t, "#delete-account")
+	tab.Click(t, "#delete-account-confirm")
+	tab.WaitVisible(t, "#deleted")
+	require.Contains(t, tab.Text(t, "#deleted"), "Your account will be deleted on ")
+	require.Empty(t, acme.sessions(t, user.ID))
+	u, err := acme.scope().Users().ByID(t.Context(), user.ID)
+	require.NoError(t, err)
+	require.NotNil(t, u.DeleteAfter)
+
+	signInWithPassword(t, tab, acme, "grace@example.com", "correct horse battery staple")
+	acme.waitAccount(t, tab)
+	tab.WaitVisible(t, "#deletion-pending")
+	require.Contains(t, tab.Text(t, "#deletion-pending-text"), "Your account will be deleted on ")
+	require.False(t, tab.Has(t, "#delete"), "no second deletion while one is pending")
+	tab.Click(t, "#keep-account")
+	tab.WaitText(t, "#status", "Your account is kept.")
+	require.False(t, tab.Has(t, "#deletion-pending"))
+	tab.WaitVisible(t, "#delete-account")
+	u, err = acme.scope().Users().ByID(t.Context(), user.ID)
+	require.NoError(t, err)
+	require.Nil(t, u.DeleteAfter)
+	require.Empty(t, tab.ConsoleErrors())
+}
