@@ -101,7 +101,7 @@ type App struct {
 	// remover removes accounts whose deletion is due (the jobs' side of
 	// the account service).
 	remover *accountRemover
-	kek  []byte
+	kek     []byte
 }
 
 // Build makes the whole server from cfg, and ensures the admin tenant
