@@ -16,9 +16,9 @@ export function profileSection(me) {
     h("dl", { class: "facts" },
       h("dt", {}, t("account.displayName")),
       h("dd", {}, ui.editName ? nameForm(me) : [
-        h("span", { id: "profile-name" }, me.displayName), " ",
-        h("button", { type: "button", class: "secondary", id: "edit-name",
-          onclick: () => { ui.editName = true; clearMessages(); render("#display-name"); } }, t("account_manage.editName"))]),
+        h("span", { id: "profile-name" }, me.displayName),
+        h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id: "edit-name",
+          onclick: () => { ui.editName = true; clearMessages(); render("#display-name"); } }, t("account_manage.editName")))]),
       h("dt", {}, t("account.identifiers")),
       h("dd", {}, h("ul", { id: "identifiers", class: "plain" }, me.identifiers.map((i) => identifierItem(me, i))))),
     addIdentifier());
@@ -50,9 +50,9 @@ function identifierItem(me, i) {
       value: i.value,
       status: h("span", { class: "muted" }, t("account.identifierStatus", { status: i.verified ? t("account.verified") : t("account.notVerified") })),
     }),
-    me.identifiers.length > 1 ? [" ", h("button", { type: "button", class: "secondary identifier-remove",
+    me.identifiers.length > 1 ? h("div", { class: "actions" }, h("button", { type: "button", class: "secondary identifier-remove",
       "aria-label": t("account_manage.removeIdentifierLabel", { value: i.value }),
-      onclick: () => removeIdentifier(i) }, t("account_manage.removeIdentifier"))] : null);
+      onclick: () => removeIdentifier(i) }, t("account_manage.removeIdentifier"))) : null);
 }
 
 function removeIdentifier(i) {

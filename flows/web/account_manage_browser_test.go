@@ -60,7 +60,7 @@ func TestAccount_NameEmailPasswordThenDeletion(t *testing.T) {
 	tab.Type(t, "#identifier-code", flowtest.CodeTo(t, acme.outbox(), work, 0))
 	tab.Click(t, "#confirm-identifier")
 	tab.WaitText(t, "#status", work+" is added and verified.")
-	require.Equal(t, []string{"Email: " + work + " (verified) Remove", "Email: " + adaEmail + " (verified) Remove"}, tab.Texts(t, "li.identifier"))
+	require.Equal(t, []string{"Email: " + work + " (verified)Remove", "Email: " + adaEmail + " (verified)Remove"}, tab.Texts(t, "li.identifier"))
 	requireEveryFieldLabelled(t, tab)
 	requireNoStrayText(t, tab)
 
