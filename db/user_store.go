@@ -26,8 +26,11 @@ type User struct {
 	// MFAEnabled is the user's "2-step verification" switch.
 	MFAEnabled bool       `bun:"mfa_enabled,notnull"`
 	DisabledAt *time.Time `bun:"disabled_at"`
-	CreatedAt  time.Time  `bun:"created_at,notnull"`
-	UpdatedAt  time.Time  `bun:"updated_at,notnull"`
+	// DeleteAfter marks an account pending deletion: the account-deletion
+	// job removes it from then on. Nil: not pending.
+	DeleteAfter *time.Time `bun:"delete_after"`
+	CreatedAt   time.Time  `bun:"created_at,notnull"`
+	UpdatedAt   time.Time  `bun:"updated_at,notnull"`
 }
 
 // Identifier kinds.

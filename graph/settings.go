@@ -89,6 +89,7 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 		Captcha:   &model.CaptchaSettings{Provider: enum[model.CaptchaProvider](s.Captcha.Provider), SiteKey: siteKey, SecretSet: s.Captcha.Secret != ""},
 		Sms:       &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
 		Limits:    &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
+		Account:   &model.AccountSettings{DeletionGraceDays: s.Account.DeletionGraceDays},
 		Providers: providersOf(s.Providers),
 		Branding:  brandingOf(s.Branding),
 		Messages:  messagesOf(s.Messages),
@@ -214,6 +215,9 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 	}
 	if v := in.Limits; v != nil {
 		s.Limits = tenants.Limits{CodeSendsPerHour: v.CodeSendsPerHour}
+	}
+	if v := in.Account; v != nil {
+		s.Account = tenants.AccountPolicy{DeletionGraceDays: v.DeletionGraceDays}
 	}
 	if in.Providers != nil {
 		s.Providers = applyProviders(s.Providers, in.Providers)

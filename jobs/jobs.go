@@ -95,6 +95,11 @@ type Config struct {
 	// Middleware wraps every job River works (internal/telemetry's
 	// metrics and spans). Default none.
 	Middleware []rivertype.Middleware
+
+	// AccountRemover removes accounts whose deletion grace period is over
+	// (flows/account's Service). Default nil: account-deletion jobs are
+	// cancelled, logged as unconfigured.
+	AccountRemover AccountRemover
 }
 
 // The default FetchPollInterval where workers are woken by notifications,
@@ -185,6 +190,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	river.AddWorker(workers, &EmailCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &InvitationWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &BackchannelLogoutWorker{DB: d, Signer: cfg.LogoutSigner, HTTP: cfg.LogoutHTTPClient, Clock: cfg.Clock, Logger: cfg.Logger})
+	river.AddWorker(workers, &AccountDeletionWorker{Remover: cfg.AccountRemover, Clock: cfg.Clock, Logger: cfg.Logger})
 	if outbox {
 		cfg.Logger.Warn("jobs: no senders configured; codes go to the development outbox and are never delivered")
 	}

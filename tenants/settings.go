@@ -40,6 +40,10 @@ type Settings struct {
 	// Limits caps what the whole tenant may cause, whoever asks.
 	Limits Limits `json:"limits"`
 
+	// Account is what the tenant decides about its users' own accounts
+	// (the grace period of a deletion).
+	Account AccountPolicy `json:"account"`
+
 	// Providers deliver the tenant's SMS and email codes. Its secrets (and
 	// the CAPTCHA's) never leave through Redacted, String or LogValue.
 	Providers Providers `json:"providers"`
@@ -62,6 +66,7 @@ func DefaultSettings() Settings {
 		MFA:           DefaultMFA(),
 		Captcha:       Captcha{Provider: CaptchaOff},
 		Limits:        DefaultLimits(),
+		Account:       DefaultAccountPolicy(),
 		Providers:     DefaultProviders(),
 		Branding:      DefaultBranding(),
 	}
@@ -96,7 +101,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Providers, s.Branding, s.Messages} {
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Account, s.Providers, s.Branding, s.Messages} {
 		if err := v.Validate(); err != nil {
 			return err
 		}

@@ -3,11 +3,14 @@
 // The server renders a read-only shell (name and passkeys) and redirects a
 // signed-out visitor to the sign-in page. This module loads `me` from the
 // GraphQL account API (graphql.js: POST /graphql with the session cookie and
-// the X-Sesame-Request header) and renders, in #account: the profile, the
-// passkeys (add, rename, remove after a confirmation), 2-step verification
+// the X-Sesame-Request header) and renders, in #account: the profile (the
+// name, changed in place, and the email addresses and phone numbers, added
+// by a code or removed), the passkeys (add, rename, remove after a
+// confirmation), the password (set or change), 2-step verification
 // (the on/off switch where the policy lets the user choose, the
 // authenticator app, SMS, backup codes), the sessions (revoke others) and
-// the connected apps (remove an app's access).
+// the connected apps (remove an app's access), and deleting the account
+// (with, while it is pending deletion, "Keep my account" at the top).
 // After every change it loads `me` again and renders from it, so the page
 // shows what the server holds.
 //
@@ -38,8 +41,9 @@
 // The page is split by job: account_page.js (state, messages, busy, load,
 // act, render), account_html.js (building elements), and one module per
 // part of the page with its actions: account_reverify.js,
-// account_passkeys.js, account_two_step.js, account_sessions.js,
-// account_apps.js.
+// account_profile.js, account_passkeys.js, account_password.js,
+// account_two_step.js, account_sessions.js, account_apps.js,
+// account_delete.js. Their words are account.* and account_manage.*.
 
 import { h } from "/static/account_html.js";
 import { t } from "/static/i18n.js";

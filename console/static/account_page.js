@@ -7,15 +7,19 @@ import { FlowError, errorText } from "/static/webauthn.js";
 import { gql, GraphQLError } from "/static/graphql.js";
 import { t, parts, has } from "/static/i18n.js";
 import { withBusy } from "/static/busy.js";
-import { h, section, word } from "/static/account_html.js";
+import { h } from "/static/account_html.js";
 import { askToReverify, reverifyPanel } from "/static/account_reverify.js";
 import { passkeysSection } from "/static/account_passkeys.js";
 import { twoStepSection } from "/static/account_two_step.js";
 import { sessionsSection } from "/static/account_sessions.js";
 import { appsSection } from "/static/account_apps.js";
+import { profileSection } from "/static/account_profile.js";
+import { passwordSection } from "/static/account_password.js";
+import { pendingNotice, deleteSection } from "/static/account_delete.js";
 
 const ME = `query Me { me {
-  id displayName identifiers { kind value verified }
+  id displayName identifiers { id kind value verified }
+  hasPassword passwordMinLength passwordMaxLength deletionScheduledAt deletionGraceDays
   mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
   sessions { id createdAt expiresAt userAgent ip amr current }
@@ -95,6 +99,7 @@ export function clearMessages() {
 // page, errors.<code> in another language, errors.unknown at worst.
 export function explain(err) {
   if (err instanceof GraphQLError || err instanceof FlowError) {
+    if (has(`account_manage.errors.${err.code}`)) return t(`account_manage.errors.${err.code}`);
     if (has(`account.errors.${err.code}`)) return t(`account.errors.${err.code}`);
     return errorText(err.code, err.field, err instanceof GraphQLError ? err.serverMessage : err.message);
   }
@@ -177,12 +182,15 @@ export function render(focus) {
   const page = [
     h("h1", {}, t("account.title", { tenant: state.tenant })),
     h("p", {}, parts("account.signedInAs", { name: h("strong", { id: "user-name" }, me.displayName) })),
+    pendingNotice(me),
     state.retry ? reverifyPanel() : null,
     profileSection(me),
     passkeysSection(me),
+    passwordSection(me),
     twoStepSection(me),
     sessionsSection(me),
     appsSection(me),
+    deleteSection(me),
   ];
   root.replaceChildren(...page.filter(Boolean));
   placeNotes();
@@ -193,18 +201,4 @@ export function render(focus) {
     // A name to change is selected, so typing replaces it.
     if (el && el.classList.contains("rename-input")) el.select();
   }
-}
-
-function profileSection(me) {
-  return section("profile", t("account.profile"),
-    h("dl", { class: "facts" },
-      h("dt", {}, t("account.displayName")), h("dd", { id: "profile-name" }, me.displayName),
-      h("dt", {}, t("account.identifiers")),
-      h("dd", {}, h("ul", { id: "identifiers", class: "plain" }, me.identifiers.map((i) =>
-        h("li", { class: "identifier" },
-          parts("account.identifierLine", {
-            kind: word("account.identifierKinds", i.kind),
-            value: i.value,
-            status: h("span", { class: "muted" }, t("account.identifierStatus", { status: i.verified ? t("account.verified") : t("account.notVerified") })),
-          })))))));
 }

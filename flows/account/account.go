@@ -27,6 +27,15 @@
 //     that asked for it.
 //   - Backup codes recover a second factor: they are given only to a user
 //     who has one.
+//   - Adding or removing an email address or phone number, setting a
+//     password and deleting the account need a recent verification too;
+//     changing one's name does not. An identifier is added only by the code
+//     sent to it (flows.SendCode/CheckCode), in the session that asked for
+//     it, and never taken from another account that proved it
+//     (identifier_taken, as at sign-up); the last identifier stays.
+//   - A password follows the tenant's password policy (flows/password).
+//   - A deleted account is pending deletion for the tenant's grace period
+//     (deletion.go), its sessions ended at once; a job removes it after.
 //
 // The tenant and the caller's session are passed as values (Caller); the
 // service reads nothing from a request's context.

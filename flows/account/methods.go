@@ -117,7 +117,8 @@ func (s *Service) SetMFA(ctx context.Context, c Caller, enabled bool) (*db.User,
 	return s.user(ctx, c)
 }
 
-// signInMethods counts u's ways to sign in other than the passkey skip.
+// signInMethods counts u's ways to sign in other than skip (a passkey or
+// an identifier being removed).
 func signInMethods(ctx context.Context, t *tenants.Tenant, scope db.Scope, u *db.User, skip uuid.UUID) (int, error) {
 	creds, err := scope.Credentials().ByUser(ctx, u.ID, "")
 	if err != nil {
@@ -138,7 +139,7 @@ func signInMethods(ctx context.Context, t *tenants.Tenant, scope db.Scope, u *db
 	}
 	for _, id := range ids {
 		method := map[string]string{db.IdentifierEmail: tenants.MethodEmailCode, db.IdentifierPhone: tenants.MethodSMSCode}[id.Kind]
-		if id.VerifiedAt != nil && method != "" && slices.Contains(t.Settings.SignIn.Methods[id.Kind], method) {
+		if id.ID != skip && id.VerifiedAt != nil && method != "" && slices.Contains(t.Settings.SignIn.Methods[id.Kind], method) {
 			n++
 		}
 	}

@@ -57,6 +57,14 @@ type ComplexityRoot struct {
 		Prefix     func(childComplexity int) int
 	}
 
+	AccountDeletion struct {
+		DeleteAfter func(childComplexity int) int
+	}
+
+	AccountSettings struct {
+		DeletionGraceDays func(childComplexity int) int
+	}
+
 	AddPasskeyCeremony struct {
 		Ceremony func(childComplexity int) int
 		Options  func(childComplexity int) int
@@ -140,9 +148,16 @@ type ComplexityRoot struct {
 	}
 
 	Identifier struct {
+		ID       func(childComplexity int) int
 		Kind     func(childComplexity int) int
 		Value    func(childComplexity int) int
 		Verified func(childComplexity int) int
+	}
+
+	IdentifierBinding struct {
+		Binding func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		SentTo  func(childComplexity int) int
 	}
 
 	Limits struct {
@@ -167,12 +182,17 @@ type ComplexityRoot struct {
 		AvailableFactors      func(childComplexity int) int
 		BackupCodesLeft       func(childComplexity int) int
 		ConnectedApps         func(childComplexity int) int
+		DeletionGraceDays     func(childComplexity int) int
+		DeletionScheduledAt   func(childComplexity int) int
 		DisplayName           func(childComplexity int) int
+		HasPassword           func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		Identifiers           func(childComplexity int) int
 		MFAEnabled            func(childComplexity int) int
 		MfaOptional           func(childComplexity int) int
 		Passkeys              func(childComplexity int) int
+		PasswordMaxLength     func(childComplexity int) int
+		PasswordMinLength     func(childComplexity int) int
 		ReverificationFactors func(childComplexity int) int
 		Sessions              func(childComplexity int) int
 		SmsPhone              func(childComplexity int) int
@@ -202,10 +222,13 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		BeginAddIdentifier      func(childComplexity int, value string) int
 		BeginAddPasskey         func(childComplexity int) int
 		BeginReverification     func(childComplexity int, factor model.ReverificationFactor) int
 		BeginSMSFactor          func(childComplexity int, phone string) int
 		BeginTotp               func(childComplexity int) int
+		CancelAccountDeletion   func(childComplexity int) int
+		ConfirmIdentifier       func(childComplexity int, binding string, code string) int
 		ConfirmSMSFactor        func(childComplexity int, binding string, code string) int
 		ConfirmTotp             func(childComplexity int, code string) int
 		CreateAPIKey            func(childComplexity int, name string) int
@@ -217,12 +240,14 @@ type ComplexityRoot struct {
 		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
 		InviteUser              func(childComplexity int, email string, name *string) int
 		RegenerateBackupCodes   func(childComplexity int) int
+		RemoveIdentifier        func(childComplexity int, id uuid.UUID) int
 		RemoveLogo              func(childComplexity int) int
 		RemovePasskey           func(childComplexity int, id uuid.UUID) int
 		RemoveSMSFactor         func(childComplexity int) int
 		RemoveTotp              func(childComplexity int) int
 		RemoveUserPasskey       func(childComplexity int, userID uuid.UUID, passkeyID uuid.UUID) int
 		RenamePasskey           func(childComplexity int, id uuid.UUID, name string) int
+		RequestAccountDeletion  func(childComplexity int) int
 		ResetUserMfa            func(childComplexity int, id uuid.UUID) int
 		RevokeAPIKey            func(childComplexity int, id uuid.UUID) int
 		RevokeAppAccess         func(childComplexity int, applicationID uuid.UUID) int
@@ -233,8 +258,10 @@ type ComplexityRoot struct {
 		SendTestMessage         func(childComplexity int, channel model.Channel, to string) int
 		SetLogo                 func(childComplexity int, imageBase64 string) int
 		SetMfa                  func(childComplexity int, enabled bool) int
+		SetPassword             func(childComplexity int, password string, endOtherSessions *bool) int
 		SetUserDisabled         func(childComplexity int, id uuid.UUID, disabled bool) int
 		UpdateApplication       func(childComplexity int, id uuid.UUID, input model.UpdateApplicationInput) int
+		UpdateProfile           func(childComplexity int, displayName string) int
 		UpdateSettings          func(childComplexity int, input model.UpdateSettingsInput) int
 	}
 
@@ -336,6 +363,7 @@ type ComplexityRoot struct {
 	}
 
 	Settings struct {
+		Account       func(childComplexity int) int
 		Branding      func(childComplexity int) int
 		Captcha       func(childComplexity int) int
 		DefaultLocale func(childComplexity int) int
@@ -444,6 +472,11 @@ type MeResolver interface {
 	Sessions(ctx context.Context, obj *db.User) ([]*db.Session, error)
 	VerifiedAt(ctx context.Context, obj *db.User) (*time.Time, error)
 	ReverificationFactors(ctx context.Context, obj *db.User) ([]model.ReverificationFactor, error)
+	HasPassword(ctx context.Context, obj *db.User) (bool, error)
+	DeletionScheduledAt(ctx context.Context, obj *db.User) (*time.Time, error)
+	DeletionGraceDays(ctx context.Context, obj *db.User) (int, error)
+	PasswordMinLength(ctx context.Context, obj *db.User) (int, error)
+	PasswordMaxLength(ctx context.Context, obj *db.User) (int, error)
 	ConnectedApps(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
 }
 type MutationResolver interface {
@@ -472,6 +505,13 @@ type MutationResolver interface {
 	RevokeSession(ctx context.Context, id uuid.UUID) (bool, error)
 	BeginReverification(ctx context.Context, factor model.ReverificationFactor) (*model.Reverification, error)
 	FinishReverification(ctx context.Context, ceremony string, response *string, code *string) (*db.User, error)
+	UpdateProfile(ctx context.Context, displayName string) (*db.User, error)
+	BeginAddIdentifier(ctx context.Context, value string) (*model.IdentifierBinding, error)
+	ConfirmIdentifier(ctx context.Context, binding string, code string) (*db.User, error)
+	RemoveIdentifier(ctx context.Context, id uuid.UUID) (*db.User, error)
+	SetPassword(ctx context.Context, password string, endOtherSessions *bool) (*db.User, error)
+	RequestAccountDeletion(ctx context.Context) (*model.AccountDeletion, error)
+	CancelAccountDeletion(ctx context.Context) (*db.User, error)
 	CreateApplication(ctx context.Context, input model.CreateApplicationInput) (*model.CreatedApplication, error)
 	UpdateApplication(ctx context.Context, id uuid.UUID, input model.UpdateApplicationInput) (*db.OIDCApp, error)
 	DeleteApplication(ctx context.Context, id uuid.UUID) (bool, error)
@@ -568,6 +608,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.APIKey.Prefix(childComplexity), true
+
+	case "AccountDeletion.deleteAfter":
+		if e.ComplexityRoot.AccountDeletion.DeleteAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountDeletion.DeleteAfter(childComplexity), true
+
+	case "AccountSettings.deletionGraceDays":
+		if e.ComplexityRoot.AccountSettings.DeletionGraceDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountSettings.DeletionGraceDays(childComplexity), true
 
 	case "AddPasskeyCeremony.ceremony":
 		if e.ComplexityRoot.AddPasskeyCeremony.Ceremony == nil {
@@ -874,6 +928,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GrantedApplication.Name(childComplexity), true
 
+	case "Identifier.id":
+		if e.ComplexityRoot.Identifier.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Identifier.ID(childComplexity), true
 	case "Identifier.kind":
 		if e.ComplexityRoot.Identifier.Kind == nil {
 			break
@@ -892,6 +952,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Identifier.Verified(childComplexity), true
+
+	case "IdentifierBinding.binding":
+		if e.ComplexityRoot.IdentifierBinding.Binding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifierBinding.Binding(childComplexity), true
+	case "IdentifierBinding.kind":
+		if e.ComplexityRoot.IdentifierBinding.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifierBinding.Kind(childComplexity), true
+	case "IdentifierBinding.sentTo":
+		if e.ComplexityRoot.IdentifierBinding.SentTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifierBinding.SentTo(childComplexity), true
 
 	case "Limits.codeSendsPerHour":
 		if e.ComplexityRoot.Limits.CodeSendsPerHour == nil {
@@ -968,12 +1047,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.ConnectedApps(childComplexity), true
+	case "Me.deletionGraceDays":
+		if e.ComplexityRoot.Me.DeletionGraceDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.DeletionGraceDays(childComplexity), true
+	case "Me.deletionScheduledAt":
+		if e.ComplexityRoot.Me.DeletionScheduledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.DeletionScheduledAt(childComplexity), true
 	case "Me.displayName":
 		if e.ComplexityRoot.Me.DisplayName == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Me.DisplayName(childComplexity), true
+	case "Me.hasPassword":
+		if e.ComplexityRoot.Me.HasPassword == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.HasPassword(childComplexity), true
 	case "Me.id":
 		if e.ComplexityRoot.Me.ID == nil {
 			break
@@ -1004,6 +1101,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.Passkeys(childComplexity), true
+	case "Me.passwordMaxLength":
+		if e.ComplexityRoot.Me.PasswordMaxLength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.PasswordMaxLength(childComplexity), true
+	case "Me.passwordMinLength":
+		if e.ComplexityRoot.Me.PasswordMinLength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.PasswordMinLength(childComplexity), true
 	case "Me.reverificationFactors":
 		if e.ComplexityRoot.Me.ReverificationFactors == nil {
 			break
@@ -1093,6 +1202,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MethodsForIdentifier.Methods(childComplexity), true
 
+	case "Mutation.beginAddIdentifier":
+		if e.ComplexityRoot.Mutation.BeginAddIdentifier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_beginAddIdentifier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BeginAddIdentifier(childComplexity, args["value"].(string)), true
 	case "Mutation.beginAddPasskey":
 		if e.ComplexityRoot.Mutation.BeginAddPasskey == nil {
 			break
@@ -1127,6 +1247,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BeginTotp(childComplexity), true
+	case "Mutation.cancelAccountDeletion":
+		if e.ComplexityRoot.Mutation.CancelAccountDeletion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.CancelAccountDeletion(childComplexity), true
+	case "Mutation.confirmIdentifier":
+		if e.ComplexityRoot.Mutation.ConfirmIdentifier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmIdentifier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmIdentifier(childComplexity, args["binding"].(string), args["code"].(string)), true
 	case "Mutation.confirmSMSFactor":
 		if e.ComplexityRoot.Mutation.ConfirmSMSFactor == nil {
 			break
@@ -1243,6 +1380,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateBackupCodes(childComplexity), true
+	case "Mutation.removeIdentifier":
+		if e.ComplexityRoot.Mutation.RemoveIdentifier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeIdentifier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveIdentifier(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.removeLogo":
 		if e.ComplexityRoot.Mutation.RemoveLogo == nil {
 			break
@@ -1294,6 +1442,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenamePasskey(childComplexity, args["id"].(uuid.UUID), args["name"].(string)), true
+	case "Mutation.requestAccountDeletion":
+		if e.ComplexityRoot.Mutation.RequestAccountDeletion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RequestAccountDeletion(childComplexity), true
 	case "Mutation.resetUserMFA":
 		if e.ComplexityRoot.Mutation.ResetUserMfa == nil {
 			break
@@ -1404,6 +1558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMfa(childComplexity, args["enabled"].(bool)), true
+	case "Mutation.setPassword":
+		if e.ComplexityRoot.Mutation.SetPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPassword(childComplexity, args["password"].(string), args["endOtherSessions"].(*bool)), true
 	case "Mutation.setUserDisabled":
 		if e.ComplexityRoot.Mutation.SetUserDisabled == nil {
 			break
@@ -1426,6 +1591,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateApplication(childComplexity, args["id"].(uuid.UUID), args["input"].(model.UpdateApplicationInput)), true
+	case "Mutation.updateProfile":
+		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["displayName"].(string)), true
 	case "Mutation.updateSettings":
 		if e.ComplexityRoot.Mutation.UpdateSettings == nil {
 			break
@@ -1820,6 +1996,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.UserAgent(childComplexity), true
 
+	case "Settings.account":
+		if e.ComplexityRoot.Settings.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Account(childComplexity), true
 	case "Settings.branding":
 		if e.ComplexityRoot.Settings.Branding == nil {
 			break
@@ -2102,6 +2284,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccountSettingsInput", ec.unmarshalInputAccountSettingsInput),
 			graphql.NewInputUnmarshaler("BrandingSettingsInput", ec.unmarshalInputBrandingSettingsInput),
 			graphql.NewInputUnmarshaler("BrandingTextsInput", ec.unmarshalInputBrandingTextsInput),
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
@@ -2324,6 +2507,73 @@ type SMSBinding {
 
 type BackupCodes {
   codes: [String!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/account_profile.graphqls", Input: `# The account center's profile, identifiers, password and deletion (the
+# rules are in flows/account).
+
+extend type Me {
+  "Whether the user has a password."
+  hasPassword: Boolean!
+  "When the account will be deleted, while it is pending deletion; null otherwise."
+  deletionScheduledAt: Time
+  "The tenant's grace period of a deletion, in days (0: at once)."
+  deletionGraceDays: Int!
+  "The tenant's password policy: the least and most characters."
+  passwordMinLength: Int!
+  passwordMaxLength: Int!
+}
+
+extend type Identifier {
+  id: ID!
+}
+
+extend type Mutation {
+  "Changes the signed-in user's name (one line, at most 100 characters)."
+  updateProfile(displayName: String!): Me! @auth(requires: USER)
+  "Sends a code to an email address or phone number (E.164) to add to the account."
+  beginAddIdentifier(value: String!): IdentifierBinding! @auth(requires: USER)
+  "Adds the email address or phone number with the code it received."
+  confirmIdentifier(binding: String!, code: String!): Me! @auth(requires: USER)
+  "Removes one of the user's email addresses or phone numbers (not the last way to sign in)."
+  removeIdentifier(id: ID!): Me! @auth(requires: USER)
+  "Sets or changes the password under the tenant's policy; endOtherSessions signs out every other session."
+  setPassword(password: String!, endOtherSessions: Boolean = false): Me! @auth(requires: USER)
+  "Deletes the account after the tenant's grace period; every session ends now."
+  requestAccountDeletion: AccountDeletion! @auth(requires: USER)
+  "Keeps an account pending deletion."
+  cancelAccountDeletion: Me! @auth(requires: USER)
+}
+
+type IdentifierBinding {
+  "Pass to confirmIdentifier."
+  binding: String!
+  kind: IdentifierKind!
+  "Where the code went: the address, or the number masked."
+  sentTo: String!
+}
+
+type AccountDeletion {
+  "When the account will be removed."
+  deleteAfter: Time!
+}
+
+"What the tenant decides about its users' own accounts."
+type AccountSettings {
+  "Days an account whose owner deleted it stays pending deletion before it is removed; 0 removes it at once. 0 to 90, default 7."
+  deletionGraceDays: Int!
+}
+
+input AccountSettingsInput {
+  deletionGraceDays: Int!
+}
+
+extend type Settings {
+  account: AccountSettings!
+}
+
+extend input UpdateSettingsInput {
+  account: AccountSettingsInput
 }
 `, BuiltIn: false},
 	{Name: "../schema/applications.graphqls", Input: `# A tenant's applications: the OpenID Connect clients that sign their
@@ -3029,6 +3279,22 @@ func (ec *executionContext) childFields_APIKey(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type APIKey", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountDeletion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deleteAfter":
+		return ec.fieldContext_AccountDeletion_deleteAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountDeletion", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletionGraceDays":
+		return ec.fieldContext_AccountSettings_deletionGraceDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountSettings", field.Name)
+}
+
 func (ec *executionContext) childFields_AddPasskeyCeremony(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ceremony":
@@ -3201,8 +3467,22 @@ func (ec *executionContext) childFields_Identifier(ctx context.Context, field gr
 		return ec.fieldContext_Identifier_value(ctx, field)
 	case "verified":
 		return ec.fieldContext_Identifier_verified(ctx, field)
+	case "id":
+		return ec.fieldContext_Identifier_id(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Identifier", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentifierBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "binding":
+		return ec.fieldContext_IdentifierBinding_binding(ctx, field)
+	case "kind":
+		return ec.fieldContext_IdentifierBinding_kind(ctx, field)
+	case "sentTo":
+		return ec.fieldContext_IdentifierBinding_sentTo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentifierBinding", field.Name)
 }
 
 func (ec *executionContext) childFields_Limits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3269,6 +3549,16 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_verifiedAt(ctx, field)
 	case "reverificationFactors":
 		return ec.fieldContext_Me_reverificationFactors(ctx, field)
+	case "hasPassword":
+		return ec.fieldContext_Me_hasPassword(ctx, field)
+	case "deletionScheduledAt":
+		return ec.fieldContext_Me_deletionScheduledAt(ctx, field)
+	case "deletionGraceDays":
+		return ec.fieldContext_Me_deletionGraceDays(ctx, field)
+	case "passwordMinLength":
+		return ec.fieldContext_Me_passwordMinLength(ctx, field)
+	case "passwordMaxLength":
+		return ec.fieldContext_Me_passwordMaxLength(ctx, field)
 	case "connectedApps":
 		return ec.fieldContext_Me_connectedApps(ctx, field)
 	}
@@ -3511,6 +3801,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_limits(ctx, field)
 	case "providers":
 		return ec.fieldContext_Settings_providers(ctx, field)
+	case "account":
+		return ec.fieldContext_Settings_account(ctx, field)
 	case "branding":
 		return ec.fieldContext_Settings_branding(ctx, field)
 	case "messages":
@@ -3761,6 +4053,20 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_beginAddIdentifier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "value",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["value"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_beginReverification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3786,6 +4092,28 @@ func (ec *executionContext) field_Mutation_beginSMSFactor_args(ctx context.Conte
 		return nil, err
 	}
 	args["phone"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmIdentifier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "binding",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["binding"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg1
 	return args, nil
 }
 
@@ -3974,6 +4302,20 @@ func (ec *executionContext) field_Mutation_inviteUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["name"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeIdentifier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4199,6 +4541,28 @@ func (ec *executionContext) field_Mutation_setMFA_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "password",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["password"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "endOtherSessions",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endOtherSessions"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setUserDisabled_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4240,6 +4604,20 @@ func (ec *executionContext) field_Mutation_updateApplication_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "displayName",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["displayName"] = arg0
 	return args, nil
 }
 
@@ -4546,6 +4924,52 @@ func (ec *executionContext) _APIKey_lastUsedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_APIKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIKey", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountDeletion_deleteAfter(ctx context.Context, field graphql.CollectedField, obj *model.AccountDeletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountDeletion_deleteAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeleteAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountDeletion_deleteAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountDeletion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountSettings_deletionGraceDays(ctx context.Context, field graphql.CollectedField, obj *model.AccountSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountSettings_deletionGraceDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletionGraceDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountSettings_deletionGraceDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountSettings", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AddPasskeyCeremony_ceremony(ctx context.Context, field graphql.CollectedField, obj *model.AddPasskeyCeremony) (ret graphql.Marshaler) {
@@ -5789,6 +6213,98 @@ func (ec *executionContext) fieldContext_Identifier_verified(_ context.Context, 
 	return graphql.NewScalarFieldContext("Identifier", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Identifier_id(ctx context.Context, field graphql.CollectedField, obj *db.Identifier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Identifier_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Identifier_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Identifier", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IdentifierBinding_binding(ctx context.Context, field graphql.CollectedField, obj *model.IdentifierBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifierBinding_binding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Binding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifierBinding_binding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentifierBinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentifierBinding_kind(ctx context.Context, field graphql.CollectedField, obj *model.IdentifierBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifierBinding_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IdentifierKind) graphql.Marshaler {
+			return ec.marshalNIdentifierKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIdentifierKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifierBinding_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentifierBinding", field, false, false, "IdentifierKind")
+}
+
+func (ec *executionContext) _IdentifierBinding_sentTo(ctx context.Context, field graphql.CollectedField, obj *model.IdentifierBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifierBinding_sentTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifierBinding_sentTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentifierBinding", field, false, false, "String")
+}
+
 func (ec *executionContext) _Limits_codeSendsPerHour(ctx context.Context, field graphql.CollectedField, obj *model.Limits) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6320,6 +6836,121 @@ func (ec *executionContext) _Me_reverificationFactors(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Me_reverificationFactors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Me", field, true, true, "ReverificationFactor")
+}
+
+func (ec *executionContext) _Me_hasPassword(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_hasPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().HasPassword(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_hasPassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Me_deletionScheduledAt(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_deletionScheduledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().DeletionScheduledAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Me_deletionScheduledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Me_deletionGraceDays(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_deletionGraceDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().DeletionGraceDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_deletionGraceDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Me_passwordMinLength(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_passwordMinLength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().PasswordMinLength(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_passwordMinLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Me_passwordMaxLength(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_passwordMaxLength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().PasswordMaxLength(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_passwordMaxLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Me_connectedApps(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
@@ -8056,6 +8687,416 @@ func (ec *executionContext) fieldContext_Mutation_finishReverification(ctx conte
 	if fc.Args, err = ec.field_Mutation_finishReverification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProfile(ctx, fc.Args["displayName"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_beginAddIdentifier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_beginAddIdentifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BeginAddIdentifier(ctx, fc.Args["value"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *model.IdentifierBinding
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.IdentifierBinding
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentifierBinding) graphql.Marshaler {
+			return ec.marshalNIdentifierBinding2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIdentifierBinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_beginAddIdentifier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentifierBinding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_beginAddIdentifier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmIdentifier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmIdentifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmIdentifier(ctx, fc.Args["binding"].(string), fc.Args["code"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmIdentifier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmIdentifier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeIdentifier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeIdentifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveIdentifier(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeIdentifier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeIdentifier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPassword(ctx, fc.Args["password"].(string), fc.Args["endOtherSessions"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestAccountDeletion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestAccountDeletion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RequestAccountDeletion(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *model.AccountDeletion
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AccountDeletion
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountDeletion) graphql.Marshaler {
+			return ec.marshalNAccountDeletion2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountDeletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestAccountDeletion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountDeletion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelAccountDeletion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelAccountDeletion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().CancelAccountDeletion(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelAccountDeletion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -10609,6 +11650,38 @@ func (ec *executionContext) fieldContext_Settings_providers(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Settings_account(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountSettings) graphql.Marshaler {
+			return ec.marshalNAccountSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Settings_branding(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12572,6 +13645,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccountSettingsInput(ctx context.Context, obj any) (model.AccountSettingsInput, error) {
+	var it model.AccountSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"deletionGraceDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "deletionGraceDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deletionGraceDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeletionGraceDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountSettingsInput unmarshals raw into the AccountSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountSettingsInput(ctx context.Context, raw any) (model.AccountSettingsInput, error) {
+	var out model.AccountSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountSettingsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBrandingSettingsInput(ctx context.Context, obj any) (model.BrandingSettingsInput, error) {
 	var it model.BrandingSettingsInput
 	if obj == nil {
@@ -13881,7 +14996,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "branding", "messages"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13972,6 +15087,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.ConfirmRPIDChange = data
+		case "account":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("account"))
+			data, err := ec.unmarshalOAccountSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettingsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Account = data
 		case "branding":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("branding"))
 			data, err := ec.unmarshalOBrandingSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBrandingSettingsInput(ctx, v)
@@ -14045,6 +15167,72 @@ func (ec *executionContext) _APIKey(ctx context.Context, sel ast.SelectionSet, o
 		case "lastUsedAt":
 			out.Values[i] = ec._APIKey_lastUsedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountDeletionImplementors = []string{"AccountDeletion"}
+
+func (ec *executionContext) _AccountDeletion(ctx context.Context, sel ast.SelectionSet, obj *model.AccountDeletion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountDeletionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountDeletion")
+		case "deleteAfter":
+			out.Values[i] = ec._AccountDeletion_deleteAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountSettingsImplementors = []string{"AccountSettings"}
+
+func (ec *executionContext) _AccountSettings(ctx context.Context, sel ast.SelectionSet, obj *model.AccountSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountSettings")
+		case "deletionGraceDays":
+			out.Values[i] = ec._AccountSettings_deletionGraceDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -14655,6 +15843,54 @@ func (ec *executionContext) _Identifier(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Identifier_verified(ctx, field, obj)
 				})
+		case "id":
+			out.Values[i] = ec._Identifier_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identifierBindingImplementors = []string{"IdentifierBinding"}
+
+func (ec *executionContext) _IdentifierBinding(ctx context.Context, sel ast.SelectionSet, obj *model.IdentifierBinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identifierBindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentifierBinding")
+		case "binding":
+			out.Values[i] = ec._IdentifierBinding_binding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._IdentifierBinding_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sentTo":
+			out.Values[i] = ec._IdentifierBinding_sentTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14886,6 +16122,36 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_reverificationFactors(ctx, field, obj)
+				})
+		case "hasPassword":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_hasPassword(ctx, field, obj)
+				})
+		case "deletionScheduledAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_deletionScheduledAt(ctx, field, obj)
+				})
+		case "deletionGraceDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_deletionGraceDays(ctx, field, obj)
+				})
+		case "passwordMinLength":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_passwordMinLength(ctx, field, obj)
+				})
+		case "passwordMaxLength":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_passwordMaxLength(ctx, field, obj)
 				})
 		case "connectedApps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -15257,6 +16523,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "finishReverification":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_finishReverification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "beginAddIdentifier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_beginAddIdentifier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmIdentifier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmIdentifier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeIdentifier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeIdentifier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestAccountDeletion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestAccountDeletion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelAccountDeletion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelAccountDeletion(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16091,6 +17406,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "account":
+			out.Values[i] = ec._Settings_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "branding":
 			out.Values[i] = ec._Settings_branding(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16897,6 +18217,22 @@ func (ec *executionContext) marshalNAPIKey2ᚖgithubᚗcomᚋsesameᚑidᚋsesam
 	return ec._APIKey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccountDeletion2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountDeletion(ctx context.Context, sel ast.SelectionSet, v *model.AccountDeletion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountDeletion!")
+		return graphql.Null
+	}
+	return ec._AccountDeletion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountSettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettings(ctx context.Context, sel ast.SelectionSet, v *model.AccountSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountSettings!")
+		return graphql.Null
+	}
+	return ec._AccountSettings(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAddPasskeyCeremony2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAddPasskeyCeremony(ctx context.Context, sel ast.SelectionSet, v *model.AddPasskeyCeremony) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AddPasskeyCeremony!")
@@ -17178,6 +18514,14 @@ func (ec *executionContext) marshalNIdentifier2ᚖgithubᚗcomᚋsesameᚑidᚋs
 		return graphql.Null
 	}
 	return ec._Identifier(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentifierBinding2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIdentifierBinding(ctx context.Context, sel ast.SelectionSet, v *model.IdentifierBinding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentifierBinding!")
+		return graphql.Null
+	}
+	return ec._IdentifierBinding(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNIdentifierKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐIdentifierKind(ctx context.Context, v any) (model.IdentifierKind, error) {
@@ -17998,6 +19342,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAccountSettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAccountSettingsInput(ctx context.Context, v any) (*model.AccountSettingsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAccountSettingsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐOIDCApp(ctx context.Context, sel ast.SelectionSet, v *db.OIDCApp) graphql.Marshaler {

@@ -7,9 +7,25 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/sesame-id/sesame/db"
 )
+
+type AccountDeletion struct {
+	// When the account will be removed.
+	DeleteAfter time.Time `json:"deleteAfter"`
+}
+
+// What the tenant decides about its users' own accounts.
+type AccountSettings struct {
+	// Days an account whose owner deleted it stays pending deletion before it is removed; 0 removes it at once. 0 to 90, default 7.
+	DeletionGraceDays int `json:"deletionGraceDays"`
+}
+
+type AccountSettingsInput struct {
+	DeletionGraceDays int `json:"deletionGraceDays"`
+}
 
 type AddPasskeyCeremony struct {
 	// Pass to finishAddPasskey.
@@ -126,6 +142,14 @@ type EmailProviderSettings struct {
 	Username    *string           `json:"username,omitempty"`
 	PasswordSet bool              `json:"passwordSet"`
 	From        *string           `json:"from,omitempty"`
+}
+
+type IdentifierBinding struct {
+	// Pass to confirmIdentifier.
+	Binding string         `json:"binding"`
+	Kind    IdentifierKind `json:"kind"`
+	// Where the code went: the address, or the number masked.
+	SentTo string `json:"sentTo"`
 }
 
 type Limits struct {
@@ -332,6 +356,7 @@ type Settings struct {
 	Sms           *SMSPolicy        `json:"sms"`
 	Limits        *Limits           `json:"limits"`
 	Providers     *Providers        `json:"providers"`
+	Account       *AccountSettings  `json:"account"`
 	Branding      *BrandingSettings `json:"branding"`
 	Messages      *MessageSettings  `json:"messages"`
 }
@@ -411,6 +436,7 @@ type UpdateSettingsInput struct {
 	Providers     *ProvidersInput       `json:"providers,omitempty"`
 	// Needed to change the RP ID while passkeys are bound to the old one.
 	ConfirmRPIDChange *bool                  `json:"confirmRPIDChange,omitempty"`
+	Account           *AccountSettingsInput  `json:"account,omitempty"`
 	Branding          *BrandingSettingsInput `json:"branding,omitempty"`
 	Messages          *MessageSettingsInput  `json:"messages,omitempty"`
 }

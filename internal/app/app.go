@@ -120,7 +120,10 @@ type App struct {
 	// keys and kek are the tenants' signing keys and the key sealing them,
 	// shared by the provider and the back-channel logout jobs.
 	keys *provider.KeyRing
-	kek  []byte
+	// remover removes accounts whose deletion is due (the jobs' side of
+	// the account service).
+	remover *accountRemover
+	kek     []byte
 }
 
 // Build makes the whole server from cfg, and ensures the admin tenant
@@ -155,6 +158,8 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	jc.Clock, jc.Logger, jc.Senders, jc.LogoutSigner = cfg.Clock, cfg.Logger, a.Senders, a.keys
 	jc.LogoutPrivateAddresses = jc.LogoutPrivateAddresses || cfg.Development
 	jc.Middleware = append(jc.Middleware[:len(jc.Middleware):len(jc.Middleware)], a.Telemetry.JobMiddleware())
+	a.remover = &accountRemover{}
+	jc.AccountRemover = a.remover
 	if a.Jobs, err = jobs.NewClient(cfg.DB, jc); err != nil {
 		return nil, err
 	}

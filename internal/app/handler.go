@@ -7,6 +7,7 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/account"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/internal/admin"
@@ -31,6 +32,7 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 		DB: cfg.DB, Passkeys: a.Passkeys, Clock: cfg.Clock, Logger: logger, Jobs: a.Jobs, Observer: a.Telemetry,
 		Captcha: captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
 	}
+	a.remover.svc = account.New(fd)
 	gql, err := graph.NewHandler(graph.Deps{
 		DB: cfg.DB, Tenants: a.Tenants, Passkeys: a.Passkeys, Flows: fd, Clock: cfg.Clock, Logger: logger,
 		Development: cfg.Development, SessionCookie: web.SessionCookieName(a.Tenants.Scheme() == "https"), Senders: a.Senders,

@@ -67,7 +67,7 @@ var Languages = []Language{
 var bundles = map[string][]string{
 	"sign_in": {"common", "errors", "sign_in"},
 	"sign_up": {"common", "errors", "sign_up"},
-	"account": {"common", "errors", "account"},
+	"account": {"common", "errors", "account", "account_manage"},
 	"console": {"common", "errors", "console", "team", "branding"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
