@@ -88,6 +88,7 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("POST /sign-out", tenant(h.signOut))
 	mux.HandleFunc("GET /.well-known/webauthn", tenant(h.wellKnown))
 
+	mux.HandleFunc("GET /api/flows/{kind}", tenant(h.peekFlow))
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))
 
