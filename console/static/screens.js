@@ -11,7 +11,7 @@ import { limits } from "/static/limits.js";
 // other screen and moves focus to the new one's heading (its
 // aria-labelledby element, tabindex=-1).
 export function screens(root) {
-  const all = [...root.querySelectorAll("section.screen")];
+  const all = [...root.querySelectorAll(".screen")];
   let current = "";
   return {
     show(name, opts = {}) {
@@ -30,13 +30,15 @@ export function screens(root) {
 
 // fieldError says text next to input (its "<id>-error" element, which the
 // input's aria-describedby names and which is aria-live), marks the input
-// invalid and focuses it. Empty text clears it.
+// invalid, focuses it and selects what it holds (typing replaces it).
+// Empty text clears it.
 export function fieldError(input, text) {
   const el = document.getElementById(`${input.id}-error`);
   if (el) el.textContent = text || "";
   if (text) {
     input.setAttribute("aria-invalid", "true");
     input.focus();
+    if (typeof input.select === "function") input.select();
   } else {
     input.removeAttribute("aria-invalid");
   }
@@ -169,4 +171,14 @@ export function keepOnLanguage(store) {
   for (const a of document.querySelectorAll("nav.languages a[hreflang]")) {
     a.addEventListener("click", () => store.save({ language: true }));
   }
+}
+
+// ABOUT_INPUT are the errors about what the person typed on the screen:
+// said next to its field. Others (a CAPTCHA, a limit, the network) go to
+// the page's message.
+const ABOUT_INPUT = new Set(["invalid_input", "invalid_credentials", "invalid_code", "code_expired", "code_locked", "too_many_attempts", "phone_not_allowed"]);
+
+// aboutInput reports whether err is about the input of the screen.
+export function aboutInput(err) {
+  return !!err && (!!err.field || ABOUT_INPUT.has(err.code));
 }

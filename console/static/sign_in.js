@@ -3,7 +3,7 @@ import { t, has, lang } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
 import { finishURL, withAuthRequest } from "/static/done.js";
 import { limits } from "/static/limits.js";
-import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage } from "/static/screens.js";
+import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
 
 // The sign-in page, one screen per task: identify → passkey | methods →
 // password | code → mfa (the second factor), and expired ("Start again").
@@ -70,7 +70,7 @@ function attempt(fn, field) {
       return;
     }
     const text = explain(err);
-    if (!(field && fieldError(field, text))) say(text);
+    if (!(field && aboutInput(err) && fieldError(field, text))) say(text);
   });
 }
 
@@ -289,8 +289,9 @@ function showFactor(factor, opts = {}) {
   $("mfa-choices-back").hidden = true;
   if (factor === "sms") showSMS(store.load().sms);
   if (opts.focus === false) return;
-  const input = factor === "sms" ? null : document.querySelector(`#${factorPanels[factor]} input`);
-  if (input) input.focus();
+  const sent = !$("mfa-sms-form").hidden;
+  const el = factor === "sms" ? $(sent ? "sms-code" : "mfa-sms-send") : document.querySelector(`#${factorPanels[factor]} input`);
+  if (el) el.focus();
 }
 
 // showSMS shows the SMS factor before (send) or after a code was sent.

@@ -45,7 +45,7 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	// A common password is refused with the server's reason.
 	tab.Type(t, "#new-password", "qwertyuiop")
 	tab.Click(t, "#password-submit")
-	tab.WaitText(t, "#message", password.ErrCommon.Error())
+	tab.WaitText(t, "#new-password-error", password.ErrCommon.Error())
 	var focused string
 	tab.Eval(t, `document.activeElement.id`, &focused)
 	require.Equal(t, "new-password", focused, "the field at fault has the focus")
@@ -179,7 +179,7 @@ func TestSignUpByCode_AMandatoryPolicyRequiresBindingAnSMSPhoneWithNoSkip(t *tes
 	// A number without its country code is refused with what to do.
 	tab.Type(t, "#sms-phone", "555 0142")
 	tab.Click(t, "#sms-send")
-	tab.WaitText(t, "#message", "Enter a mobile number in international form: + and the country code, then the number, such as +44 7700 900123.")
+	tab.WaitText(t, "#sms-phone-error", "Enter a mobile number in international form: + and the country code, then the number, such as +44 7700 900123.")
 	tab.Eval(t, `document.getElementById("sms-phone").value = ""`, nil)
 	tab.Type(t, "#sms-phone", "+1 555 555 0142")
 	tab.Click(t, "#sms-send")
