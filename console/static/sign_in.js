@@ -470,12 +470,12 @@ async function startAgain() {
 // when the flow expired; the identifier kept in any case.
 async function resume() {
   const kept = store.load();
-  if (kept.identifier && !identifier.value) identifier.value = kept.identifier;
   if (!resuming(store)) {
-    forget();
-    store.save({ screen: "identify" });
+    // Opened afresh: a new sign-in, nothing carried over.
+    store.clear();
     return false;
   }
+  if (kept.identifier && !identifier.value) identifier.value = kept.identifier;
   if (!kept.token) {
     if (kept.screen === "expired") go("expired");
     return false;

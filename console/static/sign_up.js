@@ -448,11 +448,12 @@ $("start-again").addEventListener("click", startAgain);
 // when the flow expired; what was typed kept in any case.
 async function resume() {
   const kept = store.load();
-  restoreFields(kept.fields);
   if (!resuming(store)) {
-    store.save({ token: "", screen: "form" });
+    // Opened afresh: a new sign-up, nothing carried over.
+    store.clear();
     return;
   }
+  restoreFields(kept.fields);
   if (!kept.token) {
     if (kept.screen === "expired") show($("screen-expired"));
     return;
