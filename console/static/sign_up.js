@@ -131,7 +131,6 @@ function showVerify(sent, readyAt) {
   $("verify-code").value = "";
   store.save({ verify: sent, verifyReadyAt: verifyResend.start(readyAt) });
   show(verifyForm);
-  $("verify-code").focus();
 }
 
 function showPassword(need) {
@@ -139,7 +138,6 @@ function showPassword(need) {
   $("new-password").value = "";
   store.save({ password: need });
   show(passwordForm);
-  $("new-password").focus();
 }
 
 function showPrompt() {
@@ -176,7 +174,6 @@ function showSMS(sent, readyAt) {
     $("sms-phone-form").hidden = true;
     $("sms-code-form").hidden = false;
     show(sms);
-    $("sms-code").focus();
     return;
   }
   $("sms-phone-form").hidden = false;
@@ -185,7 +182,7 @@ function showSMS(sent, readyAt) {
   if (provedPhone && !phone.value) phone.value = provedPhone;
   show(sms);
   // With the proved number already there, one press sends the code.
-  (phone.value && phone.value === provedPhone ? $("sms-send") : phone).focus();
+  if (phone.value && phone.value === provedPhone) $("sms-send").focus();
 }
 
 // keptIn reports what copy, download or print did in the status line el,
@@ -206,7 +203,6 @@ function showSetup(totp, required) {
   $("totp-back").hidden = (choice.factors || []).length < 2;
   $("totp-code").value = "";
   show(setup);
-  $("totp-code").focus();
 }
 
 function showBackupCodes(codes) {
@@ -260,7 +256,6 @@ async function after(res) {
     case "two_step":
       say("");
       show(twoStep);
-      $("two-step-enable").focus();
       return;
     case "mfa_choose":
       say("");

@@ -131,7 +131,7 @@ func TestSignUpByCode_SkippingThePasskeyPromptSignsInWithoutTheTwoStepPage(t *te
 	tab.WaitVisible(t, "#verify-code")
 	var focused string
 	tab.Eval(t, `document.activeElement.id`, &focused)
-	require.Equal(t, "verify-code", focused, "the code field has the focus")
+	require.Equal(t, "verify-title", focused, "the new screen's heading has the focus")
 	tab.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox, email, 0)+"\r")
 	tab.WaitVisible(t, "#prompt-skip")
 	tab.Type(t, "#prompt-skip", "\r")
