@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/browser"
@@ -255,7 +256,11 @@ func TestMFAInThePage_PasswordThenAnotherMethodAnSMSCode(t *testing.T) {
 	tab.WaitText(t, "#sms-code-error", textWrongCode)
 	require.Empty(t, s.sessions(t, s.userID))
 
-	// "Send a new code": the newest code is the one that counts.
+	// "Send a new code", once its cooldown has run: the newest code is
+	// the one that counts.
+	require.Positive(t, cooldown(t, tab, "#mfa-sms-resend"), "the resend waits first")
+	tab.SetTimeout(flows.CodeResendWait+browser.DefaultTimeout).WaitVisible(t, "#mfa-sms-resend:not([disabled])")
+	tab.SetTimeout(browser.DefaultTimeout)
 	tab.Click(t, "#mfa-sms-resend")
 	second := s.waitSMS(t, 2)
 	tab.Type(t, "#sms-code", second)

@@ -158,6 +158,14 @@ func TestSignInScreens_ChangeTheIdentifier(t *testing.T) {
 	tab.Type(t, "#identifier", "first@example.com")
 	tab.Click(t, "#continue")
 	onScreen(t, tab, "methods", "", true)
+	// Another language mid-flow: the same screen, in that language.
+	tab.Click(t, "#lang-es")
+	tab.WaitVisible(t, `html[lang="es"] #methods`)
+	onScreen(t, tab, "methods", "", false)
+	require.Equal(t, "first@example.com", tab.Text(t, "#identity-value"))
+	require.Equal(t, "Cambiar", tab.Text(t, "#identity-change"))
+	tab.Click(t, "#lang-en")
+	tab.WaitVisible(t, `html[lang="en"] #methods`)
 	tab.Click(t, "#identity-change")
 	onScreen(t, tab, "screen-identify", "continue", false)
 	require.Equal(t, "identifier", tab.FocusedID(t))
@@ -315,4 +323,39 @@ func TestSignInScreens_PasskeyScreenTryAnotherWayBackAndReload(t *testing.T) {
 	sessions := acme.sessions(t, user.ID)
 	require.Len(t, sessions, 1)
 	require.Equal(t, "webauthn", sessions[0].AMR)
+}
+
+// A finish answer that names where to go (a "redirect" field, as the
+// provider's answer to a sign-in for an application may) is followed;
+// without one the page goes on as before.
+func TestSignInScreens_FollowsARedirectInTheFinishAnswer(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
+	const email, pw = "away@example.com", "correct horse battery staple"
+	acme.newEmailUser(t, email, pw)
+
+	tab := browser.New(t).NewTab(t)
+	// The server's answer to the password step, with a redirect added.
+	tab.RunBeforePageScripts(t, `{
+  const real = window.fetch;
+  window.fetch = async (input, init) => {
+    const res = await real(input, init);
+    if (!String(input).endsWith("/api/flows/sign-in/password") || !res.ok) return res;
+    const body = await res.json();
+    body.redirect = "/account?followed=1";
+    return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+  };
+}`)
+	tab.Navigate(t, acme.url("/"))
+	tab.Type(t, "#identifier", email)
+	tab.Click(t, "#continue")
+	tab.WaitVisible(t, `#method-list button[data-method="password"]`)
+	tab.Click(t, `#method-list button[data-method="password"]`)
+	tab.WaitVisible(t, "#password")
+	tab.Type(t, "#password", pw)
+	tab.Click(t, "#password-submit")
+	tab.WaitVisible(t, "#user-name")
+	require.Equal(t, acme.url("/account?followed=1"), tab.Location(t))
 }
