@@ -522,10 +522,7 @@ if (!canPasskey) {
   // the hidden attribute.
   for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.remove();
 }
-if (cfg.passkeyOnly) {
-  $("other-method").hidden = true;
-  $("methods-back").hidden = false;
-}
+if (cfg.passkeyOnly) $("other-method").hidden = true;
 $("identify-form").addEventListener("submit", identifyForm);
 $("password-form").addEventListener("submit", signInWithPassword);
 $("code-form").addEventListener("submit", verifyCode);
