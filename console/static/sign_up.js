@@ -95,7 +95,9 @@ function fail(err) {
     ? [...root.querySelectorAll(`input[name="${CSS.escape(err.field)}"]`)].find((el) => el.checkVisibility())
     : null;
   const visible = [...root.querySelectorAll(".screen:not([hidden]) input")].filter((el) => el.checkVisibility());
-  const input = named || (visible.length === 1 && aboutInput(err) ? visible[0] : null);
+  // An error naming a field of another screen (an address found taken
+  // once its code is proved) is said in the page's message.
+  const input = named || (visible.length === 1 && !err.field && aboutInput(err) ? visible[0] : null);
   if (!(input && fieldError(input, text))) say(text);
 }
 
