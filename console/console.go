@@ -29,7 +29,8 @@ type Pages struct {
 	logger  *slog.Logger
 }
 
-// New parses every page template (each combined with layout.html).
+// New parses every page template, each combined with layout.html and
+// screens.html (the parts of the pages that run screen by screen).
 func New(logger *slog.Logger) (*Pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -41,10 +42,10 @@ func New(logger *slog.Logger) (*Pages, error) {
 	}
 	p := &Pages{pages: make(map[string]*template.Template), catalog: catalog, logger: logger}
 	for _, name := range names {
-		if name == "templates/layout.html" {
+		if name == "templates/layout.html" || name == "templates/screens.html" {
 			continue
 		}
-		t, err := template.ParseFS(templateFS, "templates/layout.html", name)
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/screens.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}

@@ -23,6 +23,9 @@ type Limits struct {
 	PasskeyNameMax int `json:"passkey_name_max"`
 	// TOTPSeconds is how long an authenticator app's code lasts.
 	TOTPSeconds int `json:"totp_seconds"`
+	// ResendSeconds is how long "Send a new code" waits after a code was
+	// sent.
+	ResendSeconds int `json:"resend_seconds"`
 }
 
 // CodeInputMax is the maxlength of a code field: the code's digits and one

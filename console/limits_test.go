@@ -18,12 +18,12 @@ func TestSignIn_CarriesTheLimitsItIsGiven(t *testing.T) {
 	t.Parallel()
 	p, err := console.New(slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	limits := console.Limits{CodeMinutes: 7, CodeDigits: 8, ReverifyMinutes: 3, PasskeyNameMax: 50, TOTPSeconds: 20}
+	limits := console.Limits{CodeMinutes: 7, CodeDigits: 8, ReverifyMinutes: 3, PasskeyNameMax: 50, TOTPSeconds: 20, ResendSeconds: 45}
 
 	rec := httptest.NewRecorder()
 	p.SignIn(rec, httptest.NewRequest(http.MethodGet, "/", nil), console.SignInView{TenantName: "Acme", Limits: limits})
 	body := rec.Body.String()
-	require.Contains(t, body, `<script type="application/json" id="sesame-limits">{"code_minutes":7,"code_digits":8,"reverify_minutes":3,"passkey_name_max":50,"totp_seconds":20}</script>`)
+	require.Contains(t, body, `<script type="application/json" id="sesame-limits">{"code_minutes":7,"code_digits":8,"reverify_minutes":3,"passkey_name_max":50,"totp_seconds":20,"resend_seconds":45}</script>`)
 	require.Contains(t, body, `id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="8"`)
 	require.Contains(t, body, `id="totp-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9"`, "room for one space")
 

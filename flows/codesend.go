@@ -30,6 +30,13 @@ const (
 	// CodeSendsPerIP is how many codes one client IP may ask for per
 	// CodeSendWindow in one tenant, against SMS pumping.
 	CodeSendsPerIP = 20
+	// CodeResendWait is how long the hosted pages wait before they offer
+	// "Send a new code" again after a code was sent: with
+	// CodeSendsPerRecipient codes per CodeSendWindow, a person who presses
+	// it at once would run out of codes within a minute while the first one
+	// is still on its way. The server's limits above are the rule; this is
+	// the pace the pages keep within them.
+	CodeResendWait = 30 * time.Second
 )
 
 // CodeToSend is one code SendCode creates.

@@ -8,6 +8,26 @@ export function doneURL() {
   return authRequest ? "/oidc/login?id=" + encodeURIComponent(authRequest) : "/account";
 }
 
+// finishURL is where to go after the step answered res: the address the
+// server names (a "redirect" or "location" field, at the top or in the
+// result: the application's redirect once the provider finished its
+// request), else doneURL. An address that would run a script instead of
+// loading a page is never followed.
+export function finishURL(res) {
+  const r = (res && res.result) || {};
+  for (const v of [res && res.redirect, res && res.location, r.redirect, r.location]) {
+    if (typeof v !== "string" || !v) continue;
+    let u;
+    try {
+      u = new URL(v, window.location.href);
+    } catch {
+      continue;
+    }
+    if (!["javascript:", "data:", "vbscript:", "blob:"].includes(u.protocol)) return u.href;
+  }
+  return doneURL();
+}
+
 // withAuthRequest carries the application's request over to another
 // hosted page (sign-in ↔ sign-up), so that page returns to it too.
 export function withAuthRequest(path) {

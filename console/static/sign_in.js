@@ -1,24 +1,33 @@
 import { supported, conditionalSupported, get, Flow, explain } from "/static/webauthn.js";
 import { t, has, lang } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
-import { doneURL, withAuthRequest } from "/static/done.js";
+import { finishURL, withAuthRequest } from "/static/done.js";
 import { limits } from "/static/limits.js";
+import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
+
+// The sign-in page, one screen per task: identify → passkey | methods →
+// password | code → mfa (the second factor), and expired ("Start again").
+// The flow's token, the identifier and the screen are kept in the tab
+// (Store), so a reload resumes on the same screen once the server says the
+// flow still stands there (peek).
+
+const $ = (id) => document.getElementById(id);
 
 // A sign-up started from an application's request returns to it too; the
 // application's login_hint fills the identifier field.
 {
-  const link = document.getElementById("sign-up-link");
+  const link = $("sign-up-link");
   if (link) link.href = withAuthRequest("/sign-up");
   const params = new URLSearchParams(window.location.search);
   const hint = params.get("login_hint");
-  if (params.get("authRequest") && hint) document.getElementById("identifier").value = hint;
+  if (params.get("authRequest") && hint) $("identifier").value = hint;
 }
 
 // CODE_MINUTES is how long a one-time code works (the server's
 // flows.CodeTTL), written in the page's language.
 const CODE_MINUTES = new Intl.NumberFormat(lang).format(limits.code_minutes);
 
-const root = document.getElementById("sign-in");
+const root = $("sign-in");
 const cfg = {
   passkey: root.dataset.passkeySignIn === "true",
   button: root.dataset.showButton === "true",
@@ -26,54 +35,107 @@ const cfg = {
   // An application asked for a passkey (acr_values): no other method.
   passkeyOnly: root.dataset.passkeyOnly === "true",
 };
-const form = document.getElementById("identify-form");
-const identifier = document.getElementById("identifier");
-const message = document.getElementById("message");
-const verify = document.getElementById("verify-passkey");
-const methods = document.getElementById("methods");
+const identifier = $("identifier");
+const message = $("message");
 const canPasskey = cfg.passkey && supported();
+const ui = screens(root);
+const store = new Store("sign-in");
+const codeResend = new Resend($("code-resend"));
+const smsResend = new Resend($("mfa-sms-resend"));
 
-let identifyFlow = null;
+let flow = new Flow("sign-in");
+let state = "identify"; // the server's state of flow
 let autofill = null; // AbortController of the pending conditional request
 
 function say(text) {
   message.textContent = text || "";
 }
 
-const busy = buttonsBusy(root);
+// busy disables the page's buttons during a request; a "Send a new code"
+// still cooling down stays disabled after it.
+const busy = buttonsBusy(root, (on) => {
+  if (on) return;
+  for (const r of [codeResend, smsResend]) if (r.cooling) r.button.disabled = true;
+});
 
-// attempt clears the message and runs fn with the page busy; an error is
-// said on the page, then handed to onError when given.
-function attempt(fn, onError) {
+// attempt clears the messages and runs fn with the page busy. An error is
+// said next to field when given, else in the page's message; a flow that
+// expired shows the "Start again" screen.
+function attempt(fn, field) {
   say("");
+  clearErrors(root);
   return withBusy(busy, fn, (err) => {
-    say(explain(err));
-    if (onError) onError(err);
+    if (err && err.code === "flow_not_found") {
+      expired();
+      return;
+    }
+    const text = explain(err);
+    if (!(field && aboutInput(err) && fieldError(field, text))) say(text);
   });
 }
 
-function cancelAutofill() {
-  if (autofill) {
+// go shows screen and remembers it for a reload; the identifier shows as
+// text with "Change" on every screen after the first.
+function go(screen, opts) {
+  cancelAutofillUnless(screen === "identify");
+  const id = store.save({ screen }).identifier || "";
+  identity(screen === "identify" ? "" : id, change);
+  ui.show(screen, opts);
+}
+
+function change() {
+  say("");
+  clearErrors(root);
+  identifier.value = store.load().identifier || identifier.value;
+  if (state === "mfa") {
+    // Nothing leads back from the second factor: a new flow.
+    forget();
+  }
+  go("identify", { focus: false });
+  identifier.focus();
+  identifier.select();
+  startAutofill();
+}
+
+// forget drops the flow, keeping the identifier.
+function forget() {
+  flow = new Flow("sign-in");
+  state = "identify";
+  store.save({ token: "", methods: null, code: null, mfa: null, sms: null });
+}
+
+function expired() {
+  forget();
+  go("expired");
+}
+
+function done(res) {
+  store.clear();
+  say(t("sign_in.signed_in"));
+  window.location.assign(finishURL(res));
+}
+
+function cancelAutofillUnless(keep) {
+  if (autofill && !keep) {
     autofill.abort();
     autofill = null;
   }
 }
 
-async function finish(flow, credential) {
-  await flow.step("passkey.finish", { credential });
-  say(t("sign_in.signed_in"));
-  window.location.assign(doneURL());
+async function finishPasskey(f, credential) {
+  done(await f.step("passkey.finish", { credential }));
 }
 
 // Continue with passkey: a discoverable credential, picked in the prompt.
 async function passkeyButton() {
-  cancelAutofill();
-  const flow = new Flow("sign-in");
+  cancelAutofillUnless(false);
+  const f = new Flow("sign-in");
   await attempt(async () => {
-    const res = await flow.begin("passkey.begin", {});
+    const res = await f.begin("passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
-    await finish(flow, credential);
-  }, () => startAutofill());
+    await finishPasskey(f, credential);
+  });
+  if (ui.current === "identify") startAutofill();
 }
 
 // Autofill: a conditional request waiting on the identifier field.
@@ -81,13 +143,13 @@ async function startAutofill() {
   if (!canPasskey || !cfg.autofill || autofill || !(await conditionalSupported())) return;
   const controller = new AbortController();
   autofill = controller;
-  const flow = new Flow("sign-in");
+  const f = new Flow("sign-in");
   try {
-    const res = await flow.begin("passkey.begin", { mediation: "conditional" });
+    const res = await f.begin("passkey.begin", { mediation: "conditional" });
     const credential = await get(res.result.passkey.publicKey, "conditional", controller.signal);
     autofill = null;
     busy(true);
-    await finish(flow, credential);
+    await finishPasskey(f, credential);
   } catch (err) {
     if (autofill === controller) autofill = null;
     if (controller.signal.aborted) return;
@@ -100,31 +162,31 @@ async function startAutofill() {
   }
 }
 
-function showMethods(list) {
-  verify.hidden = true;
-  methods.hidden = false;
-  const ul = document.getElementById("method-list");
-  ul.replaceChildren();
-  const text = document.getElementById("methods-text");
-  if (list.includes("sso")) {
-    text.textContent = t("sign_in.methods.sso");
-    return;
-  }
-  const others = cfg.passkeyOnly ? [] : list.filter((m) => m !== "passkey");
-  if (others.length === 0) {
-    if (cfg.passkeyOnly) {
-      text.textContent = t("sign_in.passkey_required");
-    } else if (!supported()) {
-      text.textContent = t("sign_in.methods.none_unsupported");
-    } else if (!cfg.passkey) {
-      text.textContent = t("sign_in.methods.none_here");
-    } else {
-      text.textContent = t("sign_in.methods.none");
-    }
-    return;
-  }
-  text.textContent = t("sign_in.methods.choose");
-  for (const m of others) {
+// methodName is the button text of a first-factor method; a method this
+// page does not know shows as its name.
+function methodName(method) {
+  const key = `sign_in.methods.${method}`;
+  return has(key) ? t(key) : method;
+}
+
+function methodsText(list, others) {
+  if (list.includes("sso")) return t("sign_in.methods.sso");
+  if (others.length > 0) return t("sign_in.methods.choose");
+  if (cfg.passkeyOnly) return t("sign_in.passkey_required");
+  if (!supported()) return t("sign_in.methods.none_unsupported");
+  if (!cfg.passkey) return t("sign_in.methods.none_here");
+  return t("sign_in.methods.none");
+}
+
+// showMethods is the methods screen: the ways to go on, as buttons of
+// equal weight; back leads to the passkey screen when the user came from
+// it, else to the identifier.
+function showMethods(list, from) {
+  state = "choose_method";
+  store.save({ methods: list, from });
+  const others = cfg.passkeyOnly || list.includes("sso") ? [] : list.filter((m) => m !== "passkey");
+  $("methods-text").textContent = methodsText(list, others);
+  $("method-list").replaceChildren(...others.map((m) => {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
@@ -133,80 +195,77 @@ function showMethods(list) {
     button.dataset.method = m;
     button.addEventListener("click", () => chooseMethod(m));
     li.append(button);
-    ul.append(li);
-  }
-}
-
-// methodName is the button text of a first-factor method; a method this
-// page does not know shows as its name.
-function methodName(method) {
-  const key = `sign_in.methods.${method}`;
-  return has(key) ? t(key) : method;
+    return li;
+  }));
+  go("methods");
 }
 
 function chooseMethod(method) {
   say("");
-  document.getElementById("password-form").hidden = method !== "password";
-  document.getElementById("code-form").hidden = true;
   if (method === "password") {
-    document.getElementById("password").focus();
+    $("password").value = "";
+    go("password");
   } else if (method === "email_code" || method === "sms_code") {
     sendCode();
   }
+}
+
+function showCode(sent, readyAt) {
+  state = "code";
+  const key = sent.channel === "sms" ? "sign_in.code.sent_sms" : "sign_in.code.sent_email";
+  $("code-sent").textContent = t(key, { destination: sent.sent_to, minutes: CODE_MINUTES });
+  $("code").value = "";
+  store.save({ code: sent, codeReadyAt: codeResend.start(readyAt) });
+  go("code");
 }
 
 // One-time codes by email or SMS: the server sends the code, the person
 // types it.
 async function sendCode() {
   await attempt(async () => {
-    const res = await identifyFlow.step("code.send", {});
-    const key = res.result.channel === "sms" ? "sign_in.code.sent_sms" : "sign_in.code.sent_email";
-    document.getElementById("code-sent").textContent = t(key, { destination: res.result.sent_to, minutes: CODE_MINUTES });
-    document.getElementById("code-form").hidden = false;
-    document.getElementById("code").focus();
-  });
+    const res = await flow.step("code.send", {});
+    showCode({ channel: res.result.channel, sent_to: res.result.sent_to });
+  }, ui.current === "code" ? $("code") : null);
+}
+
+// after goes on from a first factor: the second factor, or signed in.
+function after(res) {
+  if (res.flow.state === "mfa") {
+    showSecondFactor(res.result);
+  } else {
+    done(res);
+  }
 }
 
 async function verifyCode(event) {
   event.preventDefault();
-  say("");
-  const field = document.getElementById("code");
+  clearErrors(root);
+  const field = $("code");
   const code = field.value.trim();
   if (!code) {
-    say(t("sign_in.code.missing"));
-    field.focus();
+    fieldError(field, t("sign_in.code.missing"));
     return;
   }
   await attempt(async () => {
-    const res = await identifyFlow.step("code.verify", { code });
+    const res = await flow.step("code.verify", { code });
     field.value = "";
-    if (res.flow.state === "mfa") {
-      document.getElementById("code-form").hidden = true;
-      showSecondFactor(res.result);
-    } else {
-      window.location.assign(doneURL());
-    }
-  }, () => field.select());
+    after(res);
+  }, field);
 }
 
 async function signInWithPassword(event) {
   event.preventDefault();
-  say("");
-  const field = document.getElementById("password");
+  clearErrors(root);
+  const field = $("password");
   if (!field.value) {
-    say(t("sign_in.password.missing"));
-    field.focus();
+    fieldError(field, t("sign_in.password.missing"));
     return;
   }
   await attempt(async () => {
-    const res = await identifyFlow.step("password", { password: field.value });
+    const res = await flow.step("password", { password: field.value });
     field.value = "";
-    if (res.flow.state === "mfa") {
-      showSecondFactor(res.result);
-    } else {
-      window.location.assign(doneURL());
-    }
-  }, () => field.select());
+    after(res);
+  }, field);
 }
 
 // The second factor: the passkey first when the user has one, the others
@@ -221,85 +280,82 @@ function factorName(factor) {
   return has(key) ? t(key, { phone: smsPhone }) : factor;
 }
 
-function showFactor(factor) {
-  for (const [f, id] of Object.entries(factorPanels)) {
-    document.getElementById(id).hidden = f !== factor;
+function showFactor(factor, opts = {}) {
+  store.save({ factor });
+  for (const [f, id] of Object.entries(factorPanels)) $(id).hidden = f !== factor;
+  $("mfa-other").hidden = factors.length < 2;
+  $("mfa-other").setAttribute("aria-expanded", "false");
+  $("mfa-choices").hidden = true;
+  $("mfa-choices-back").hidden = true;
+  if (factor === "sms") showSMS(store.load().sms);
+  if (opts.focus === false) return;
+  const sent = !$("mfa-sms-form").hidden;
+  const el = factor === "sms" ? $(sent ? "sms-code" : "mfa-sms-send") : document.querySelector(`#${factorPanels[factor]} input`);
+  if (el) el.focus();
+}
+
+// showSMS shows the SMS factor before (send) or after a code was sent.
+function showSMS(sms) {
+  const sent = !!(sms && sms.sent_to);
+  const send = $("mfa-sms-send");
+  send.textContent = smsPhone ? t("sign_in.mfa.sms_send_to", { phone: smsPhone }) : t("sign_in.mfa.sms_send");
+  send.hidden = sent;
+  $("mfa-sms-intro").hidden = sent;
+  $("mfa-sms-form").hidden = !sent;
+  $("mfa-sms-resend").parentElement.hidden = !sent;
+  if (sent) {
+    $("mfa-sms-sent").textContent = t("sign_in.mfa.sms_sent", { phone: sms.sent_to, minutes: CODE_MINUTES });
+    smsResend.start(sms.readyAt);
   }
-  const other = document.getElementById("mfa-other");
-  other.hidden = factors.length < 2;
-  other.setAttribute("aria-expanded", "false");
-  document.getElementById("mfa-choices").hidden = true;
-  if (factor === "sms") {
-    const form = document.getElementById("mfa-sms-form");
-    const send = document.getElementById("mfa-sms-send");
-    send.textContent = smsPhone ? t("sign_in.mfa.sms_send_to", { phone: smsPhone }) : t("sign_in.mfa.sms_send");
-    send.hidden = !form.hidden;
-    document.getElementById("mfa-sms-intro").hidden = !form.hidden;
-    (form.hidden ? send : document.getElementById("sms-code")).focus();
-    return;
-  }
-  const input = document.querySelector(`#${factorPanels[factor]} input`);
-  if (input) input.focus();
 }
 
 // sendSMSCode asks for a code to the SMS factor's phone; the server picks
 // the number, the page only ever sees it masked.
 async function sendSMSCode() {
   await attempt(async () => {
-    const res = await identifyFlow.step("mfa.sms.send", {});
-    document.getElementById("mfa-sms-sent").textContent = t("sign_in.mfa.sms_sent", { phone: res.result.sent_to, minutes: CODE_MINUTES });
-    document.getElementById("mfa-sms-send").hidden = true;
-    document.getElementById("mfa-sms-intro").hidden = true;
-    document.getElementById("mfa-sms-form").hidden = false;
-    const field = document.getElementById("sms-code");
+    const res = await flow.step("mfa.sms.send", {});
+    const sms = { sent_to: res.result.sent_to, readyAt: Date.now() + Number(limits.resend_seconds || 30) * 1000 };
+    store.save({ sms });
+    showSMS(sms);
+    const field = $("sms-code");
     field.value = "";
     field.focus();
-  });
+  }, $("mfa-sms-form").hidden ? null : $("sms-code"));
 }
 
-function showSecondFactor(result) {
+function showSecondFactor(result, factor) {
+  state = "mfa";
   smsPhone = result.phone || "";
   factors = result.factors.filter((f) => f in factorPanels && (f !== "webauthn" || supported()));
-  methods.hidden = true;
-  verify.hidden = true;
-  form.hidden = true;
-  document.getElementById("password-form").hidden = true;
-  document.getElementById("code-form").hidden = true;
-  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.hidden = true;
-  document.getElementById("mfa").hidden = false;
+  store.save({ mfa: { factors: result.factors, phone: smsPhone } });
+  go("mfa");
   if (factors.length === 0) {
     say(t("sign_in.mfa.none"));
     return;
   }
-  showFactor(factors[0]);
+  showFactor(factors.includes(factor) ? factor : factors[0], { focus: false });
 }
 
 async function secondFactor(action, input, field) {
-  await attempt(async () => {
-    await identifyFlow.step(action, input);
-    window.location.assign(doneURL());
-  }, () => {
-    if (field) field.focus();
-  });
+  await attempt(async () => done(await flow.step(action, input)), field);
 }
 
 async function mfaPasskey() {
   await attempt(async () => {
-    const res = await identifyFlow.step("mfa.passkey.begin", {});
+    const res = await flow.step("mfa.passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
-    await identifyFlow.step("mfa.passkey.finish", { credential });
-    window.location.assign(doneURL());
+    done(await flow.step("mfa.passkey.finish", { credential }));
   });
 }
 
 function codeForm(id, action) {
-  document.getElementById(id).addEventListener("submit", (event) => {
+  $(id).addEventListener("submit", (event) => {
     event.preventDefault();
+    clearErrors(root);
     const input = event.target.querySelector("input");
     const code = input.value.trim();
     if (!code) {
-      say(t("sign_in.code.missing"));
-      input.focus();
+      fieldError(input, t("sign_in.code.missing"));
       return;
     }
     input.value = "";
@@ -307,77 +363,10 @@ function codeForm(id, action) {
   });
 }
 
-// Verify via passkey: identifier first, with the user's own credentials.
-async function verifyPasskey(options) {
-  verify.hidden = false;
-  methods.hidden = true;
-  // The page stays usable while the browser asks for the passkey.
-  let credential;
-  try {
-    credential = await get(options);
-  } catch (err) {
-    say(explain(err));
-    return;
-  }
-  await attempt(() => finish(identifyFlow, credential));
-}
-
-async function identify(event) {
-  event.preventDefault();
-  cancelAutofill();
-  say("");
-  const value = identifier.value.trim();
-  if (!value) {
-    say(t("sign_in.identifier.missing"));
-    identifier.focus();
-    return;
-  }
-  await attempt(async () => {
-    let res;
-    if (identifyFlow && identifyFlow.token) {
-      res = await identifyFlow.step("identify", { identifier: value });
-    } else {
-      identifyFlow = new Flow("sign-in");
-      res = await identifyFlow.begin("identify", { identifier: value });
-    }
-    const result = res.result;
-    if (res.flow.state === "passkey" && canPasskey) {
-      busy(false);
-      await verifyPasskey(result.passkey.publicKey);
-    } else if (res.flow.state === "passkey") {
-      const other = await identifyFlow.step("choose_method", {});
-      showMethods(other.result.methods);
-    } else {
-      showMethods(result.methods);
-    }
-  }, (err) => {
-    if (err.code === "flow_not_found") identifyFlow = null;
-  });
-}
-
-async function otherMethod() {
-  await attempt(async () => {
-    const res = await identifyFlow.step("choose_method", {});
-    showMethods(res.result.methods);
-  });
-}
-
-if (!canPasskey) {
-  // Removed, not hidden: the stylesheet's display rules (.divider) win over
-  // the hidden attribute.
-  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.remove();
-}
-if (cfg.passkeyOnly) document.getElementById("other-method").hidden = true;
-form.addEventListener("submit", identify);
-document.getElementById("password-form").addEventListener("submit", signInWithPassword);
-document.getElementById("code-form").addEventListener("submit", verifyCode);
-document.getElementById("code-resend").addEventListener("click", sendCode);
-document.getElementById("mfa-passkey-button").addEventListener("click", mfaPasskey);
-document.getElementById("mfa-other").addEventListener("click", (event) => {
-  const current = factors.find((f) => !document.getElementById(factorPanels[f]).hidden);
-  const list = document.getElementById("mfa-choices");
-  list.replaceChildren();
-  for (const f of factors.filter((f) => f !== current)) {
+function showChoices() {
+  const current = factors.find((f) => !$(factorPanels[f]).hidden);
+  const list = $("mfa-choices");
+  list.replaceChildren(...factors.filter((f) => f !== current).map((f) => {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
@@ -386,24 +375,182 @@ document.getElementById("mfa-other").addEventListener("click", (event) => {
     button.textContent = factorName(f);
     button.addEventListener("click", () => {
       say("");
-      list.hidden = true;
       showFactor(f);
     });
     li.append(button);
-    list.append(li);
-  }
+    return li;
+  }));
+  for (const id of Object.values(factorPanels)) $(id).hidden = true;
+  $("mfa-other").hidden = true;
+  $("mfa-other").setAttribute("aria-expanded", "true");
   list.hidden = false;
-  event.currentTarget.setAttribute("aria-expanded", "true");
+  const back = $("mfa-choices-back");
+  back.hidden = false;
+  back.onclick = () => showFactor(current);
   list.querySelector("button")?.focus();
+}
+
+// Verify via passkey: identifier first, with the user's own credentials.
+async function verifyPasskey(options) {
+  // The page stays usable while the browser asks for the passkey.
+  let credential;
+  try {
+    credential = await get(options);
+  } catch (err) {
+    say(explain(err));
+    return;
+  }
+  await attempt(() => finishPasskey(flow, credential));
+}
+
+// identify sends the identifier on the flow (a new one when there is
+// none, or when the one kept has expired) and goes on to the user's
+// passkey or methods. prompt says whether the passkey prompt may open at
+// once (after a click, not after a reload).
+async function identify(value, prompt) {
+  let res;
+  if (flow.token) {
+    try {
+      res = await flow.step("identify", { identifier: value });
+    } catch (err) {
+      if (err.code !== "flow_not_found") throw err;
+      flow = new Flow("sign-in");
+    }
+  }
+  if (!res) {
+    flow = new Flow("sign-in");
+    res = await flow.begin("identify", { identifier: value });
+  }
+  store.save({ token: flow.token, identifier: value, code: null, mfa: null, sms: null });
+  state = res.flow.state;
+  if (state === "passkey" && canPasskey) {
+    go("passkey");
+    if (!prompt) return;
+    busy(false);
+    await verifyPasskey(res.result.passkey.publicKey);
+  } else if (state === "passkey") {
+    const other = await flow.step("choose_method", {});
+    showMethods(other.result.methods, "identify");
+  } else {
+    showMethods(res.result.methods, "identify");
+  }
+}
+
+async function identifyForm(event) {
+  event.preventDefault();
+  cancelAutofillUnless(false);
+  clearErrors(root);
+  say("");
+  const value = identifier.value.trim();
+  if (!value) {
+    fieldError(identifier, t("sign_in.identifier.missing"));
+    return;
+  }
+  await attempt(() => identify(value, true), identifier);
+}
+
+async function otherMethod() {
+  await attempt(async () => {
+    const res = await flow.step("choose_method", {});
+    showMethods(res.result.methods, "passkey");
+  });
+}
+
+async function startAgain() {
+  const value = store.load().identifier || "";
+  if (!value) {
+    go("identify");
+    return;
+  }
+  await attempt(() => identify(value, true));
+}
+
+// resume puts the page back where the tab's flow stands after a reload:
+// the screen kept, when the server's state still fits it; "Start again"
+// when the flow expired; the identifier kept in any case.
+async function resume() {
+  const kept = store.load();
+  if (!resuming(store)) {
+    // Opened afresh: a new sign-in, nothing carried over.
+    store.clear();
+    return false;
+  }
+  if (kept.identifier && !identifier.value) identifier.value = kept.identifier;
+  if (!kept.token) {
+    if (kept.screen === "expired") go("expired");
+    return false;
+  }
+  let now;
+  try {
+    now = await peek("sign-in", kept.token);
+  } catch {
+    return false;
+  }
+  if (!now) {
+    expired();
+    return true;
+  }
+  flow.token = kept.token;
+  state = now.state;
+  return resumeOn(kept, now.state);
+}
+
+function resumeOn(kept, s) {
+  const pre = ["passkey", "choose_method"].includes(s);
+  if (s === "mfa" && kept.mfa) {
+    showSecondFactor(kept.mfa, kept.factor);
+  } else if (s === "code" && kept.code && (kept.screen === "code" || !kept.screen)) {
+    showCode(kept.code, kept.codeReadyAt);
+  } else if (s === "choose_method" && kept.methods && ["methods", "password"].includes(kept.screen)) {
+    showMethods(kept.methods, kept.from);
+    if (kept.screen === "password") go("password");
+  } else if (pre && kept.screen === "passkey" && canPasskey) {
+    go("passkey");
+  } else if (s !== "identify" && s !== "mfa" && kept.identifier) {
+    // The screen kept no longer fits: ask the server again.
+    attempt(() => identify(kept.identifier, false));
+  } else if (s === "mfa") {
+    expired();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+if (!canPasskey) {
+  // Removed, not hidden: the stylesheet's display rules (.divider) win over
+  // the hidden attribute.
+  for (const el of document.querySelectorAll("[data-needs-webauthn]")) el.remove();
+}
+if (cfg.passkeyOnly) $("other-method").hidden = true;
+$("identify-form").addEventListener("submit", identifyForm);
+$("password-form").addEventListener("submit", signInWithPassword);
+$("code-form").addEventListener("submit", verifyCode);
+$("code-resend").addEventListener("click", sendCode);
+$("code-back").addEventListener("click", otherMethod);
+$("password-back").addEventListener("click", () => {
+  say("");
+  go("methods");
 });
-document.getElementById("mfa-sms-send").addEventListener("click", sendSMSCode);
-document.getElementById("mfa-sms-resend").addEventListener("click", sendSMSCode);
+$("methods-back").addEventListener("click", () => {
+  say("");
+  if (store.load().from === "passkey" && canPasskey) go("passkey");
+  else change();
+});
+$("mfa-passkey-button").addEventListener("click", mfaPasskey);
+$("mfa-other").addEventListener("click", showChoices);
+$("mfa-sms-send").addEventListener("click", sendSMSCode);
+$("mfa-sms-resend").addEventListener("click", sendSMSCode);
 codeForm("mfa-sms-form", "mfa.sms.verify");
 codeForm("mfa-totp", "mfa.totp");
 codeForm("mfa-backup", "mfa.backup_code");
-document.getElementById("passkey-button")?.addEventListener("click", passkeyButton);
-document.getElementById("other-method").addEventListener("click", otherMethod);
-document.getElementById("verify-passkey-button").addEventListener("click", () => {
-  form.requestSubmit();
+$("passkey-button")?.addEventListener("click", passkeyButton);
+$("other-method").addEventListener("click", otherMethod);
+$("verify-passkey-button").addEventListener("click", () => attempt(() => identify(store.load().identifier || identifier.value.trim(), true)));
+$("start-again").addEventListener("click", startAgain);
+
+keepOnLanguage(store);
+ui.show("identify", { focus: false });
+resume().then((resumed) => {
+  if (!resumed) startAutofill();
 });
-startAutofill();

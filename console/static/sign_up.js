@@ -1,9 +1,18 @@
 import { supported, create, Flow, FlowError, explain } from "/static/webauthn.js";
 import { t } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
-import { doneURL } from "/static/done.js";
+import { finishURL } from "/static/done.js";
 import { limits, codePattern } from "/static/limits.js";
 import { codesActions, keyCopyButton } from "/static/keep.js";
+import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
+
+// The sign-up page, one screen per task (the form, the code, the password,
+// then once the account exists: "Create a passkey?", "Turn on 2-step
+// verification", the factor, the backup codes), and "Start again" for a
+// flow that expired. The flow's token, what was typed and the screen are
+// kept in the tab (Store), so a reload resumes on the same screen once the
+// server says the flow still stands there (peek). The backup codes stay
+// there only until the person says they saved them.
 
 
 const $ = (id) => document.getElementById(id);
@@ -20,10 +29,16 @@ const choose = $("mfa-choose");
 const sms = $("sms-setup");
 const setup = $("totp-setup");
 const backup = $("backup-codes");
-const sections = [form, verifyForm, passwordForm, prompt, twoStep, choose, sms, setup, backup];
 const fields = [...form.querySelectorAll("input[data-kind]")];
 
 let flow = null;
+const ui = screens(root);
+const store = new Store("sign-up");
+const verifyResend = new Resend($("verify-resend"));
+const smsResend = new Resend($("sms-resend"));
+// The states after the account exists: the identifier can no longer
+// change, and an expired flow leaves a signed-in account.
+const afterAccount = ["passkey_prompt", "two_step", "mfa_choose", "totp_setup", "sms_verify", "backup_codes"];
 // The last choice of factors the server offered (mfa_choose).
 let choice = { factors: [], bound: [], required: false };
 // The phone number this sign-up proved by a text message, if any: setting
@@ -39,45 +54,92 @@ function say(text) {
 const busy = buttonsBusy(root, (on) => {
   if (!on && passkeyButton && !supported()) passkeyButton.disabled = true;
   if (!on && !supported()) $("prompt-create").disabled = true;
+  if (!on) for (const r of [verifyResend, smsResend]) if (r.cooling) r.button.disabled = true;
 });
 
-// show displays one section of the page and moves focus to its heading.
-function show(section) {
-  for (const s of sections) s.hidden = s !== section;
-  const heading = section.querySelector("h2");
-  if (heading) heading.focus();
+// show displays one screen of the page, moves focus to its heading and
+// remembers it for a reload. The identifier shows as text with "Change"
+// between the form and the account; "Sign in" only on the form.
+function show(section, opts) {
+  const screen = section.dataset.screen;
+  store.save({ screen });
+  const typed = screen === "form" || afterAccount.includes(screen) || screen === "expired" ? "" : Object.values(store.load().fields || {}).join(", ");
+  identity(typed, backToForm);
+  $("sign-in-footer").hidden = screen !== "form";
+  ui.show(screen, opts);
 }
 
-function done() {
-  window.location.assign(doneURL());
+function backToForm() {
+  say("");
+  clearErrors(root);
+  provedPhone = "";
+  show(form, { focus: false });
+  fields[0].focus();
 }
 
-// fail shows the error in the page's language (explain) and focuses the
-// field at fault.
+function done(res) {
+  store.clear();
+  window.location.assign(finishURL(res));
+}
+
+// fail shows the error in the page's language (explain) next to the field
+// at fault when there is one, else in the page's message; a flow that
+// expired shows "Start again".
 function fail(err) {
-  say(explain(err));
-  if (!(err instanceof FlowError) || !err.field) return;
-  const input = [...root.querySelectorAll(`input[name="${CSS.escape(err.field)}"]`)].find((el) => el.checkVisibility());
-  if (input) {
-    input.setAttribute("aria-invalid", "true");
-    input.focus();
+  if (err && err.code === "flow_not_found") {
+    expired();
+    return;
   }
+  const text = explain(err);
+  const named = err instanceof FlowError && err.field
+    ? [...root.querySelectorAll(`input[name="${CSS.escape(err.field)}"]`)].find((el) => el.checkVisibility())
+    : null;
+  const visible = [...root.querySelectorAll(".screen:not([hidden]) input")].filter((el) => el.checkVisibility());
+  // An error naming a field of another screen (an address found taken
+  // once its code is proved) is said in the page's message.
+  const input = named || (visible.length === 1 && !err.field && aboutInput(err) ? visible[0] : null);
+  if (!(input && fieldError(input, text))) say(text);
 }
 
-function showVerify(sent) {
+function expired() {
+  const kept = store.load();
+  flow = null;
+  store.save({ token: "" });
+  if (afterAccount.includes(kept.screen)) {
+    // The account exists and is signed in: nothing to start again.
+    done();
+    return;
+  }
+  show($("screen-expired"));
+}
+
+// startAgain starts a new flow the way the last one began, with what was
+// typed.
+function startAgain() {
+  const kept = store.load();
+  restoreFields(kept.fields);
+  if (kept.path === "passkey") signUpByPasskey();
+  else signUpByForm();
+}
+
+function restoreFields(values) {
+  for (const f of fields) if (values && values[f.dataset.kind] !== undefined && !f.value) f.value = values[f.dataset.kind];
+}
+
+function showVerify(sent, readyAt) {
   if (sent.channel === "sms") provedPhone = sent.sent_to;
   const key = sent.channel === "sms" ? "sign_up.verify.sent_sms" : "sign_up.verify.sent_email";
   $("verify-sent").textContent = t(key, { to: sent.sent_to, minutes: limits.code_minutes });
   $("verify-code").value = "";
+  store.save({ verify: sent, verifyReadyAt: verifyResend.start(readyAt) });
   show(verifyForm);
-  $("verify-code").focus();
 }
 
 function showPassword(need) {
   $("new-password-hint").textContent = t("sign_up.password.hint", { min: need.min_length });
   $("new-password").value = "";
+  store.save({ password: need });
   show(passwordForm);
-  $("new-password").focus();
 }
 
 function showPrompt() {
@@ -100,18 +162,20 @@ function showChoose(c) {
   $("choose-sms").hidden = !factors.includes("sms");
   $("mfa-finish").hidden = bound.length === 0;
   $("mfa-later").hidden = c.required || bound.length > 0;
+  store.save({ choice: c });
   show(choose);
 }
 
-function showSMS(sent) {
+function showSMS(sent, readyAt) {
   $("sms-back").hidden = (choice.factors || []).length < 2;
+  store.save({ sms: sent || null, choice });
   if (sent) {
+    store.save({ smsReadyAt: smsResend.start(readyAt) });
     $("sms-sent").textContent = t("sign_up.sms.sent", { to: sent.sent_to, minutes: limits.code_minutes });
     $("sms-code").value = "";
     $("sms-phone-form").hidden = true;
     $("sms-code-form").hidden = false;
     show(sms);
-    $("sms-code").focus();
     return;
   }
   $("sms-phone-form").hidden = false;
@@ -120,7 +184,7 @@ function showSMS(sent) {
   if (provedPhone && !phone.value) phone.value = provedPhone;
   show(sms);
   // With the proved number already there, one press sends the code.
-  (phone.value && phone.value === provedPhone ? $("sms-send") : phone).focus();
+  if (phone.value && phone.value === provedPhone) $("sms-send").focus();
 }
 
 // keptIn reports what copy, download or print did in the status line el,
@@ -141,11 +205,11 @@ function showSetup(totp, required) {
   $("totp-back").hidden = (choice.factors || []).length < 2;
   $("totp-code").value = "";
   show(setup);
-  $("totp-code").focus();
 }
 
 function showBackupCodes(codes) {
   shownCodes = codes;
+  store.save({ codes });
   $("backup-kept").textContent = "";
   $("backup-code-list").replaceChildren(...codes.map((c) => {
     const li = document.createElement("li");
@@ -165,7 +229,7 @@ async function finishPasskey(options) {
   } catch (err) {
     // No passkey, no account: back to the form, where "Create a passkey"
     // starts again.
-    show(form);
+    show(form, { focus: false });
     throw err;
   }
   await after(await flow.step("passkey.finish", { credential }));
@@ -194,7 +258,6 @@ async function after(res) {
     case "two_step":
       say("");
       show(twoStep);
-      $("two-step-enable").focus();
       return;
     case "mfa_choose":
       say("");
@@ -215,7 +278,7 @@ async function after(res) {
       return;
     default:
       say("");
-      done();
+      done(res);
   }
 }
 
@@ -223,6 +286,7 @@ async function after(res) {
 // its error on the page (fail).
 function attempt(fn) {
   say("");
+  clearErrors(root);
   return withBusy(busy, fn, fail);
 }
 
@@ -245,34 +309,42 @@ function details() {
 function requireFields(input) {
   const missing = fields.find((f) => f.required && !input[f.dataset.kind]);
   if (missing) {
-    say(t(`sign_up.missing.${missing.dataset.kind}`));
-    missing.setAttribute("aria-invalid", "true");
-    missing.focus();
+    fieldError(missing, t(`sign_up.missing.${missing.dataset.kind}`));
     return false;
   }
   return true;
 }
 
+// begin starts a new flow with its first action, keeping the token, what
+// was typed and the path taken for a reload or "Start again".
+async function begin(action, input, path, typed) {
+  flow = new Flow("sign-up");
+  await attempt(async () => {
+    const res = await flow.begin(action, input);
+    store.save({ token: flow.token, fields: typed, path, verify: null, password: null, choice: null, sms: null, codes: null });
+    await after(res);
+  });
+}
+
 async function signUpByForm() {
+  clearErrors(root);
   const input = details();
   if (!requireFields(input)) return;
-  flow = new Flow("sign-up");
-  await attempt(async () => after(await flow.begin("sign_up", input)));
+  await begin("sign_up", input, "form", input);
 }
 
 // signUpByPasskey is passkey first: one identifier, proved by a code when
 // the site asks for it (the verify screen), then the passkey creates the
 // account.
 async function signUpByPasskey() {
+  clearErrors(root);
   const input = details();
   const value = Object.values(input)[0];
   if (!value) {
-    say(t("sign_up.missing.details"));
-    fields[0].focus();
+    fieldError(fields[0], t("sign_up.missing.details"));
     return;
   }
-  flow = new Flow("sign-up");
-  await attempt(async () => after(await flow.begin("identify", { identifier: value })));
+  await begin("identify", { identifier: value }, "passkey", input);
 }
 
 // A browser without passkeys is simply not offered one: the form works
@@ -289,9 +361,9 @@ function codeForm(el, input, missing, action) {
   el.addEventListener("submit", (event) => {
     event.preventDefault();
     const code = input.value.replace(/\s/g, "");
+    clearErrors(root);
     if (!codePattern().test(code)) {
-      say(missing());
-      input.focus();
+      fieldError(input, missing());
       return;
     }
     act(action, { code });
@@ -309,19 +381,13 @@ form.addEventListener("submit", (event) => {
 
 codeForm(verifyForm, $("verify-code"), () => t("sign_up.verify.missing_code", { digits: limits.code_digits }), "code.verify");
 $("verify-resend").addEventListener("click", () => act("code.send"));
-$("verify-back").addEventListener("click", () => {
-  say("");
-  provedPhone = "";
-  show(form);
-  fields[0].focus();
-});
+$("verify-back").addEventListener("click", backToForm);
 
 passwordForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const password = $("new-password").value;
   if (!password) {
-    say(t("sign_up.password.missing"));
-    $("new-password").focus();
+    fieldError($("new-password"), t("sign_up.password.missing"));
     return;
   }
   act("password", { password });
@@ -345,16 +411,16 @@ $("choose-sms").addEventListener("click", () => {
 $("mfa-finish").addEventListener("click", () => act("mfa.finish"));
 // Leaving before a factor is bound: the account stays signed in, with 2-step
 // verification off (never offered with the mandatory policy).
-$("mfa-later").addEventListener("click", done);
+$("mfa-later").addEventListener("click", () => done());
 
 $("sms-phone-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const phone = $("sms-phone").value.trim();
   if (!phone) {
-    say(t("sign_up.sms.missing_phone"));
-    $("sms-phone").focus();
+    fieldError($("sms-phone"), t("sign_up.sms.missing_phone"));
     return;
   }
+  store.save({ phone });
   act("sms.send", { phone });
 });
 codeForm($("sms-code-form"), $("sms-code"), () => t("sign_up.sms.missing_code", { digits: limits.code_digits }), "sms.verify");
@@ -371,3 +437,74 @@ $("totp-back").addEventListener("click", () => {
 });
 
 $("backup-codes-saved").addEventListener("click", () => act("backup_codes.ack"));
+
+$("start-again").addEventListener("click", startAgain);
+
+// resume puts the page back where the tab's flow stands after a reload:
+// the screen kept, when the server's state still fits it; "Start again"
+// when the flow expired; what was typed kept in any case.
+async function resume() {
+  const kept = store.load();
+  if (!resuming(store)) {
+    // Opened afresh: a new sign-up, nothing carried over.
+    store.clear();
+    return;
+  }
+  restoreFields(kept.fields);
+  if (!kept.token) {
+    if (kept.screen === "expired") show($("screen-expired"));
+    return;
+  }
+  let now;
+  try {
+    now = await peek("sign-up", kept.token);
+  } catch {
+    return;
+  }
+  if (!now) {
+    expired();
+    return;
+  }
+  flow = new Flow("sign-up");
+  flow.token = kept.token;
+  if (kept.phone) $("sms-phone").value = kept.phone;
+  if (kept.choice) choice = kept.choice;
+  resumeOn(kept, now.state);
+}
+
+function resumeOn(kept, state) {
+  switch (state) {
+    case "verify":
+      if (kept.verify) showVerify(kept.verify, kept.verifyReadyAt);
+      return;
+    case "password":
+      if (kept.password) showPassword(kept.password);
+      return;
+    case "passkey_prompt":
+      showPrompt();
+      return;
+    case "two_step":
+      show(twoStep);
+      return;
+    case "mfa_choose":
+      if (kept.choice) showChoose(kept.choice);
+      return;
+    case "totp_setup":
+      // The secret is not kept in the tab: a new one, with its QR code.
+      act("totp.start");
+      return;
+    case "sms_verify":
+      if (kept.sms) showSMS(kept.sms, kept.smsReadyAt);
+      else showSMS(null);
+      return;
+    case "backup_codes":
+      if (kept.codes) showBackupCodes(kept.codes);
+      return;
+    default:
+      // identify or passkey: the form, filled in; its buttons begin anew.
+  }
+}
+
+keepOnLanguage(store);
+ui.show("form", { focus: false });
+resume();

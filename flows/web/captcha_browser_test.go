@@ -52,7 +52,7 @@ func TestCaptchaWidget_PasswordSignInAfterTickingIt(t *testing.T) {
 	tick()
 	tab.Type(t, "#password", "wrong password here")
 	tab.Click(t, "#password-submit")
-	tab.WaitText(t, "#message", "The account or password is not right. Check them and try again, or choose another way to sign in.")
+	tab.WaitText(t, "#password-error", "The account or password is not right. Check them and try again, or choose another way to sign in.")
 	require.Len(t, s.fake.Requests(), 1)
 	require.Equal(t, s.fake.Solved()[0], s.fake.Requests()[0].Form.Get("response"))
 	var checked bool

@@ -58,7 +58,7 @@ func TestEmailCodeSignIn_ThroughThePage(t *testing.T) {
 	}
 	tab.Type(t, "#code", wrong)
 	tab.Click(t, "#code-submit")
-	tab.WaitText(t, "#message", "That code is not right or was already used. Enter a new code, or try another method to verify.")
+	tab.WaitText(t, "#code-error", "That code is not right or was already used. Enter a new code, or try another method to verify.")
 	require.Empty(t, acme.sessions(t, u.ID))
 
 	tab.Type(t, "#code", code)

@@ -25,6 +25,7 @@ const (
 // runner is what the flow API needs of an engine, whatever its context.
 type runner interface {
 	Run(ctx context.Context, t *tenants.Tenant, token, action string, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error)
+	Peek(ctx context.Context, t *tenants.Tenant, token string) (*flows.Peeked, error)
 }
 
 func (h *Handler) engine(kind string) (runner, bool) {

@@ -73,7 +73,7 @@ func TestI18nSignIn_SwitcherSpanishThroughPasswordThenChinese(t *testing.T) {
 	require.Equal(t, differs(es, "sign_in.password.label"), tab.Text(t, `label[for="password"]`))
 	tab.Type(t, "#password", "wrong password here")
 	tab.Click(t, "#password-submit")
-	tab.WaitText(t, "#message", differs(es, "errors.invalid_credentials"))
+	tab.WaitText(t, "#password-error", differs(es, "errors.invalid_credentials"))
 	require.Empty(t, acme.sessions(t, u.ID))
 
 	// A reload without ?lang= stays in Spanish: the choice is remembered.

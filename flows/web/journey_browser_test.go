@@ -160,9 +160,9 @@ func endUserJourney(t *testing.T, site *hostedSite, tab *browser.Tab, lang, emai
 	// A wrong code first: the page says so in the page's language.
 	tab.Type(t, "#totp-code", "000000")
 	tab.Click(t, "#totp-confirm")
-	tab.WaitVisible(t, "#message:not(:empty)")
+	tab.WaitVisible(t, "#totp-code-error:not(:empty)")
 	if lang != "en" {
-		require.NotContains(t, tab.Text(t, "#message"), "code")
+		require.NotContains(t, tab.Text(t, "#totp-code-error"), "code")
 	}
 	requireLocalized(t, tab)
 

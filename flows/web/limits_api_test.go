@@ -33,6 +33,7 @@ func TestSignInSignUpAccount_PagesCarryTheFlowsLimits(t *testing.T) {
 		ReverifyMinutes: int(flows.RecentVerification / time.Minute),
 		PasskeyNameMax:  passkey.NameMaxLen,
 		TOTPSeconds:     totp.Period,
+		ResendSeconds:   int(flows.CodeResendWait / time.Second),
 	}
 	for _, path := range []string{"/", "/sign-up"} {
 		r := c.do(http.MethodGet, path, nil, nil)

@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/backupcode"
 	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/browser"
@@ -212,7 +213,7 @@ func TestMFAInThePage_PasswordThenAnotherMethodTheAuthenticatorApp(t *testing.T)
 
 	tab.Type(t, "#totp-code", "000000")
 	tab.Click(t, "#mfa-totp button")
-	tab.WaitText(t, "#message", textWrongCode)
+	tab.WaitText(t, "#totp-code-error", textWrongCode)
 	require.Empty(t, s.sessions(t, s.userID))
 
 	code, err := totp.GenerateCode(mfaTOTPSecret, time.Now())
@@ -252,10 +253,14 @@ func TestMFAInThePage_PasswordThenAnotherMethodAnSMSCode(t *testing.T) {
 	// A wrong code: the page says so, and nobody is signed in.
 	tab.Type(t, "#sms-code", otherSixDigits(first))
 	tab.Click(t, "#mfa-sms-submit")
-	tab.WaitText(t, "#message", textWrongCode)
+	tab.WaitText(t, "#sms-code-error", textWrongCode)
 	require.Empty(t, s.sessions(t, s.userID))
 
-	// "Send a new code": the newest code is the one that counts.
+	// "Send a new code", once its cooldown has run: the newest code is
+	// the one that counts.
+	require.Positive(t, cooldown(t, tab, "#mfa-sms-resend"), "the resend waits first")
+	tab.SetTimeout(flows.CodeResendWait+browser.DefaultTimeout).WaitVisible(t, "#mfa-sms-resend:not([disabled])")
+	tab.SetTimeout(browser.DefaultTimeout)
 	tab.Click(t, "#mfa-sms-resend")
 	second := s.waitSMS(t, 2)
 	tab.Type(t, "#sms-code", second)
@@ -328,7 +333,7 @@ func TestMFAInThePage_ABackupCodeWorksOnce(t *testing.T) {
 	tab.WaitVisible(t, "#backup-code")
 	tab.Type(t, "#backup-code", s.backup[0])
 	tab.Click(t, "#mfa-backup button")
-	tab.WaitText(t, "#message", textWrongCode)
+	tab.WaitText(t, "#backup-code-error", textWrongCode)
 	require.Empty(t, s.sessions(t, s.userID))
 	require.Equal(t, s.url("/"), tab.Location(t))
 	var focused string

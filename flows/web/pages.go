@@ -160,6 +160,7 @@ func pageLimits() console.Limits {
 		ReverifyMinutes: int(flows.RecentVerification / time.Minute),
 		PasskeyNameMax:  passkey.NameMaxLen,
 		TOTPSeconds:     totp.Period,
+		ResendSeconds:   int(flows.CodeResendWait / time.Second),
 	}
 }
 

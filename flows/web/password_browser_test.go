@@ -56,7 +56,7 @@ func TestPasswordSignIn_ThenSecondFactorInThePage(t *testing.T) {
 
 	// A wrong password: the page says so, nobody is signed in.
 	signInWith(plain.DisplayName, "wrong password here")
-	tab.WaitText(t, "#message", "The account or password is not right. Check them and try again, or choose another way to sign in.")
+	tab.WaitText(t, "#password-error", "The account or password is not right. Check them and try again, or choose another way to sign in.")
 	require.Empty(t, acme.sessions(t, plain.ID))
 
 	// The right one, without 2-step verification: straight in.
@@ -76,7 +76,7 @@ func TestPasswordSignIn_ThenSecondFactorInThePage(t *testing.T) {
 
 	tab.Type(t, "#totp-code", "000000")
 	tab.Click(t, "#mfa-totp button")
-	tab.WaitText(t, "#message", "That code is not right or was already used. Enter a new code, or try another method to verify.")
+	tab.WaitText(t, "#totp-code-error", "That code is not right or was already used. Enter a new code, or try another method to verify.")
 	require.Empty(t, acme.sessions(t, guarded.ID))
 
 	code, err := totp.GenerateCode(secret, time.Now())

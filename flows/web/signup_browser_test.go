@@ -56,7 +56,7 @@ func TestSignUpTwoStep_EnableOrSkipAfterThePasskey(t *testing.T) {
 		// A wrong code first: the page says so and stays.
 		tab.Type(t, "#totp-code", "000000")
 		tab.Click(t, "#totp-confirm")
-		tab.WaitText(t, "#message", "That code is not right. Enter the 6-digit code your authenticator app shows now.")
+		tab.WaitText(t, "#totp-code-error", "That code is not right. Enter the 6-digit code your authenticator app shows now.")
 		require.False(t, acme.user(t, email).MFAEnabled)
 
 		code, err := totp.GenerateCode(secret, time.Now())

@@ -45,7 +45,7 @@ func TestSignUpByCode_PasswordPasskeyThenTwoStepWithAnAuthenticatorApp(t *testin
 	// A common password is refused with the server's reason.
 	tab.Type(t, "#new-password", "qwertyuiop")
 	tab.Click(t, "#password-submit")
-	tab.WaitText(t, "#message", password.ErrCommon.Error())
+	tab.WaitText(t, "#new-password-error", password.ErrCommon.Error())
 	var focused string
 	tab.Eval(t, `document.activeElement.id`, &focused)
 	require.Equal(t, "new-password", focused, "the field at fault has the focus")
@@ -131,7 +131,7 @@ func TestSignUpByCode_SkippingThePasskeyPromptSignsInWithoutTheTwoStepPage(t *te
 	tab.WaitVisible(t, "#verify-code")
 	var focused string
 	tab.Eval(t, `document.activeElement.id`, &focused)
-	require.Equal(t, "verify-code", focused, "the code field has the focus")
+	require.Equal(t, "verify-title", focused, "the new screen's heading has the focus")
 	tab.Type(t, "#verify-code", flowtest.CodeTo(t, acme.outbox, email, 0)+"\r")
 	tab.WaitVisible(t, "#prompt-skip")
 	tab.Type(t, "#prompt-skip", "\r")
@@ -179,7 +179,7 @@ func TestSignUpByCode_AMandatoryPolicyRequiresBindingAnSMSPhoneWithNoSkip(t *tes
 	// A number without its country code is refused with what to do.
 	tab.Type(t, "#sms-phone", "555 0142")
 	tab.Click(t, "#sms-send")
-	tab.WaitText(t, "#message", "Enter a mobile number in international form: + and the country code, then the number, such as +44 7700 900123.")
+	tab.WaitText(t, "#sms-phone-error", "Enter a mobile number in international form: + and the country code, then the number, such as +44 7700 900123.")
 	tab.Eval(t, `document.getElementById("sms-phone").value = ""`, nil)
 	tab.Type(t, "#sms-phone", "+1 555 555 0142")
 	tab.Click(t, "#sms-send")

@@ -91,6 +91,7 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("GET "+tenants.LogoPath, tenant(h.brandLogo))
 	mux.HandleFunc("GET "+stylePath, tenant(h.brandStyleSheet))
 
+	mux.HandleFunc("GET /api/flows/{kind}", tenant(h.peekFlow))
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))
 
