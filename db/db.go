@@ -62,6 +62,7 @@ type DB struct {
 	// listen holds River's listening connection on PostgreSQL (river.go);
 	// nil on SQLite.
 	listen *pgxpool.Pool
+	watch  *tenantWatch
 }
 
 // ErrBadDSN is wrapped by Open when the data source name cannot be used.
@@ -106,6 +107,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	d.logger = opts.Logger
 	d.apps = newAppCache()
+	d.watch = newTenantWatch()
 	d.bun.AddQueryHook(statementCounter{})
 
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -175,6 +177,9 @@ func (d *DB) Close() error {
 	if d.listen != nil {
 		d.listen.Close()
 	}
+	if d.watch != nil {
+		d.watch.close()
+	}
 	return d.sql.Close()
 }
 
@@ -186,6 +191,10 @@ type Tx struct {
 	tx      bun.Tx
 	dialect Dialect
 	apps    *appCache
+	watch   *tenantWatch
+	// touched is set by a write to tenants or domains, reported to watch
+	// once the transaction commits.
+	touched bool
 }
 
 // SQL returns the underlying *sql.Tx, for River's InsertTx.
@@ -200,11 +209,19 @@ func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps}, nil
+	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch}, nil
 }
 
 // Commit commits a transaction from Begin.
-func (t *Tx) Commit() error { return t.tx.Commit() }
+func (t *Tx) Commit() error {
+	if err := t.tx.Commit(); err != nil {
+		return err
+	}
+	if t.touched {
+		t.watch.wrote()
+	}
+	return nil
+}
 
 // Rollback rolls back a transaction from Begin.
 func (t *Tx) Rollback() error { return t.tx.Rollback() }
@@ -213,7 +230,13 @@ func (t *Tx) Rollback() error { return t.tx.Rollback() }
 // back otherwise. On SQLite fn must not use d (only tx) while it runs: the one
 // connection is taken by the transaction.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	return d.bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		return fn(ctx, &Tx{tx: btx, dialect: d.dialect, apps: d.apps})
+	var tx *Tx
+	err := d.bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
+		tx = &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch}
+		return fn(ctx, tx)
 	})
+	if err == nil && tx != nil && tx.touched {
+		tx.watch.wrote()
+	}
+	return err
 }

@@ -45,6 +45,7 @@ func (ds DomainStore) Add(ctx context.Context, hostname string) (*Domain, error)
 		}
 		return nil, fmt.Errorf("add domain %q: %w", d.Hostname, err)
 	}
+	tenantWritten(ds.s.tx, ds.s.watch)
 	return d, nil
 }
 
@@ -68,6 +69,7 @@ func (ds DomainStore) MarkVerified(ctx context.Context, hostname string, now tim
 		}
 		return fmt.Errorf("verify domain %q: %w", host, err)
 	}
+	tenantWritten(ds.s.tx, ds.s.watch)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("domain %q: %w", host, ErrNotFound)
 	}
@@ -103,6 +105,7 @@ func (ds DomainStore) Remove(ctx context.Context, hostname string) error {
 	if err != nil {
 		return fmt.Errorf("remove domain %q: %w", host, err)
 	}
+	tenantWritten(ds.s.tx, ds.s.watch)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("domain %q: %w", host, ErrNotFound)
 	}

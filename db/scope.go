@@ -19,16 +19,20 @@ type Scope struct {
 	dialect Dialect
 	// apps is the process's application cache (OIDCAppStore.Lookup).
 	apps *appCache
+	// tx is the transaction the scope runs in, nil outside one; watch is
+	// told of writes to tenants and domains (see tenantWritten).
+	tx    *Tx
+	watch *tenantWatch
 }
 
 // ForTenant returns the scope of tenant id.
 func (d *DB) ForTenant(id uuid.UUID) Scope {
-	return Scope{idb: d.bun, tenant: id, dialect: d.dialect, apps: d.apps}
+	return Scope{idb: d.bun, tenant: id, dialect: d.dialect, apps: d.apps, watch: d.watch}
 }
 
 // ForTenant returns the scope of tenant id inside this transaction.
 func (t *Tx) ForTenant(id uuid.UUID) Scope {
-	return Scope{idb: t.tx, tenant: id, dialect: t.dialect, apps: t.apps}
+	return Scope{idb: t.tx, tenant: id, dialect: t.dialect, apps: t.apps, tx: t, watch: t.watch}
 }
 
 // TenantID returns the tenant this scope is bound to.
@@ -46,7 +50,7 @@ func (s Scope) Tenant(ctx context.Context) (*Tenant, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	return TenantStore{idb: s.idb}.ByID(ctx, s.tenant)
+	return TenantStore{idb: s.idb, tx: s.tx, watch: s.watch}.ByID(ctx, s.tenant)
 }
 
 // UpdateSettings replaces the tenant's settings document if its version is
@@ -66,6 +70,7 @@ func (s Scope) UpdateSettings(ctx context.Context, expectedVersion int64, settin
 	if err != nil {
 		return 0, fmt.Errorf("update settings of tenant %s: %w", s.tenant, err)
 	}
+	tenantWritten(s.tx, s.watch)
 	if n, _ := res.RowsAffected(); n == 0 {
 		if _, err := s.Tenant(ctx); err != nil {
 			return 0, err
@@ -88,6 +93,7 @@ func (s Scope) Rename(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("rename tenant %s: %w", s.tenant, err)
 	}
+	tenantWritten(s.tx, s.watch)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("tenant %s: %w", s.tenant, ErrNotFound)
 	}

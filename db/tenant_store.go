@@ -32,14 +32,16 @@ type Tenant struct {
 // how a tenant is found in the first place (by slug, id or host). A
 // tenant's own data is reached through ForTenant.
 type TenantStore struct {
-	idb bun.IDB
+	idb   bun.IDB
+	tx    *Tx
+	watch *tenantWatch
 }
 
 // Tenants returns the tenant directory.
-func (d *DB) Tenants() TenantStore { return TenantStore{idb: d.bun} }
+func (d *DB) Tenants() TenantStore { return TenantStore{idb: d.bun, watch: d.watch} }
 
 // Tenants returns the tenant directory inside this transaction.
-func (t *Tx) Tenants() TenantStore { return TenantStore{idb: t.tx} }
+func (t *Tx) Tenants() TenantStore { return TenantStore{idb: t.tx, tx: t, watch: t.watch} }
 
 // Create inserts t, giving it an id and timestamps when unset. A taken slug
 // returns ErrDuplicate.
@@ -61,6 +63,7 @@ func (s TenantStore) Create(ctx context.Context, t *Tenant) error {
 		}
 		return fmt.Errorf("insert tenant %q: %w", t.Slug, err)
 	}
+	tenantWritten(s.tx, s.watch)
 	return nil
 }
 

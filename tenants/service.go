@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -17,15 +18,16 @@ const NameMaxLen = 100
 
 // Service creates tenants and finds them by host.
 type Service struct {
-	db   *db.DB
-	base string
+	db    *db.DB
+	base  string
+	cache *tenantCache
 }
 
 // NewService returns a Service over d for tenants served under baseDomain
 // (e.g. "localhost:8080", or "id.example.com"): tenant acme is at
 // acme.{baseDomain}.
 func NewService(d *db.DB, baseDomain string) *Service {
-	return &Service{db: d, base: strings.ToLower(baseDomain)}
+	return &Service{db: d, base: strings.ToLower(baseDomain), cache: newTenantCache()}
 }
 
 // BaseDomain returns the domain tenants are served under.
@@ -131,8 +133,11 @@ const (
 )
 
 // Resolve says what host (a request's Host header) is and, for a tenant
-// host, returns its tenant. {slug}.{base} is looked up by slug, any other
-// host among verified custom domains: one statement either way.
+// host, returns its tenant. {slug}.{base} names a tenant by slug, any
+// other host by a verified custom domain. Answers come from the process's
+// tenant cache (cache.go): no statement once a host was resolved and
+// nothing changed; one statement to read the tenant otherwise. The
+// returned tenant is shared with other requests: do not modify it.
 func (s *Service) Resolve(ctx context.Context, host string) (HostKind, *Tenant, error) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if !strings.Contains(s.base, ":") {
@@ -141,19 +146,33 @@ func (s *Service) Resolve(ctx context.Context, host string) (HostKind, *Tenant, 
 	if host == s.base {
 		return HostBase, nil, nil
 	}
-	var (
-		row *db.Tenant
-		err error
-	)
-	if label, ok := strings.CutSuffix(host, "."+s.base); ok {
+	var key string
+	label, bySlug := strings.CutSuffix(host, "."+s.base)
+	if bySlug {
 		if label == "" || strings.Contains(label, ".") {
 			return HostUnknown, nil, ErrUnknownHost
 		}
+		key = "slug:" + label
+	} else {
+		host = db.NormalizeHostname(host)
+		key = "host:" + host
+	}
+	v, err := s.db.TenantVersion(ctx)
+	if err != nil {
+		return HostUnknown, nil, err
+	}
+	now := time.Now()
+	if e, ok := s.cache.get(v, key, now); ok {
+		return found(e.tenant)
+	}
+	var row *db.Tenant
+	if bySlug {
 		row, err = s.db.Tenants().BySlug(ctx, label)
 	} else {
-		row, err = s.db.Tenants().ByHostname(ctx, db.NormalizeHostname(host))
+		row, err = s.db.Tenants().ByHostname(ctx, host)
 	}
 	if errors.Is(err, db.ErrNotFound) {
+		s.cache.put(v, key, nil, now)
 		return HostUnknown, nil, ErrUnknownHost
 	}
 	if err != nil {
@@ -162,6 +181,15 @@ func (s *Service) Resolve(ctx context.Context, host string) (HostKind, *Tenant, 
 	t, err := fromRow(row)
 	if err != nil {
 		return HostUnknown, nil, err
+	}
+	s.cache.put(v, key, t, now)
+	return HostTenant, t, nil
+}
+
+// found is Resolve's answer for a cached entry: t, or an unknown host.
+func found(t *Tenant) (HostKind, *Tenant, error) {
+	if t == nil {
+		return HostUnknown, nil, ErrUnknownHost
 	}
 	return HostTenant, t, nil
 }

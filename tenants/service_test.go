@@ -150,19 +150,6 @@ func TestService_ResolveWithPortlessBaseDomain(t *testing.T) {
 	require.Equal(t, tenants.HostBase, kind)
 }
 
-func TestService_ResolveCostsOneStatement(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		svc := tenants.NewService(d, "localhost:8080")
-		_, err := svc.Create(context.Background(), "acme", "Acme")
-		require.NoError(t, err)
-		ctx, count := db.CountStatements(context.Background())
-		_, _, err = svc.Resolve(ctx, "acme.localhost:8080")
-		require.NoError(t, err)
-		require.Equal(t, 1, count.N())
-	})
-}
-
 func TestRouter_SendsEachHostToItsHandler(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, testdb.SQLite)

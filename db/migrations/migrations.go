@@ -39,6 +39,7 @@ func All() []Migration {
 		{Version: "20261203160000_oidc", Up: upOIDC},
 		{Version: "20261203171500_oidc_backchannel", Up: upOIDCBackchannel},
 		{Version: "20261203173000_oidc_grants", Up: upOIDCGrants},
+		{Version: "20261204090000_tenant_changes", Up: upTenantChanges},
 		{Version: "20261204100000_branding", Up: upBranding},
 		{Version: "20261204110000_account_profile", Up: upAccountProfile},
 	}
