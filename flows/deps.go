@@ -28,6 +28,11 @@ type Deps struct {
 	// (Transition.Captcha). Default: a captcha.Verifier calling the
 	// providers' real siteverify APIs.
 	Captcha CaptchaVerifier
+	// AuthRequests completes an application's authorization request in
+	// the transaction of the step that signs in for it (the OpenID
+	// Provider's flows/provider.SignIns). Nil: a sign-in answers none,
+	// and the page returns to the provider's /oidc/login instead.
+	AuthRequests AuthRequestCompleter
 }
 
 // JobInserter inserts a job in a transaction, so that the job exists if

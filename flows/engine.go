@@ -27,6 +27,9 @@ type Engine[C any] struct {
 	// captcha checks the tokens of the captchaActions (Transition.Captcha).
 	captcha        CaptchaVerifier
 	captchaActions map[string]bool
+	// authRequests answers the authorization request a step that signs
+	// in carries (Deps.AuthRequests); nil for none.
+	authRequests AuthRequestCompleter
 }
 
 // NewEngine checks m and returns its engine. finishers names the actions
@@ -46,7 +49,12 @@ func NewEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Log
 // CAPTCHA verifier of d (defaults filled in by Deps.WithDefaults).
 func NewEngineFromDeps[C any](d Deps, m *Machine[C], finishers ...string) (*Engine[C], error) {
 	d = d.WithDefaults()
-	return newEngine(d.DB, m, d.Clock, d.Logger, d.Captcha, finishers)
+	e, err := newEngine(d.DB, m, d.Clock, d.Logger, d.Captcha, finishers)
+	if err != nil {
+		return nil, err
+	}
+	e.authRequests = d.AuthRequests
+	return e, nil
 }
 
 func newEngine[C any](d *db.DB, m *Machine[C], clk clock.Clock, logger *slog.Logger, verifier CaptchaVerifier, finishers []string) (*Engine[C], error) {
@@ -92,6 +100,10 @@ type Result struct {
 	Actions []string
 	Output  any
 	Session *IssuedSession
+	// Redirect, when the step signed in for an application's
+	// authorization request and answered it, is where the browser goes
+	// next (AuthRequestCompleter); "" otherwise.
+	Redirect string
 }
 
 // Start creates a flow in the machine's start state with context c.
@@ -155,7 +167,7 @@ func (e *Engine[C]) Begin(ctx context.Context, t *tenants.Tenant, c C, action st
 		res = &Result{Token: token, State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}
 		if step.Next == Done {
 			res.Token = ""
-			return nil
+			return completeAuthRequest(ctx, e.authRequests, scope, t, res, req, now)
 		}
 		raw, err := json.Marshal(step.Context)
 		if err != nil {
@@ -300,7 +312,11 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 	} else if err := e.save(ctx, scope, f, step, step.Next); err != nil {
 		return nil, nil, err
 	}
-	return &Result{State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}, nil, nil
+	res := &Result{State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}
+	if err := completeAuthRequest(ctx, e.authRequests, scope, t, res, req, now); err != nil {
+		return nil, nil, err
+	}
+	return res, nil, nil
 }
 
 func (e *Engine[C]) save(ctx context.Context, scope db.Scope, f *db.Flow, step *Step[C], next State) error {

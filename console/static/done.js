@@ -2,10 +2,18 @@
 // authorization request when the page was opened for one (?authRequest=ID,
 // see flows/provider), else the account page.
 
-const authRequest = new URLSearchParams(window.location.search).get("authRequest");
+export const authRequest = new URLSearchParams(window.location.search).get("authRequest");
 
 export function doneURL() {
   return authRequest ? "/oidc/login?id=" + encodeURIComponent(authRequest) : "/account";
+}
+
+// goOn leaves the page after the step that signed in (its answer res):
+// for the application's request, the server answered it in that step and
+// says where to go ("redirect": the application itself, or its consent
+// page); otherwise, or when it could not answer it, doneURL.
+export function goOn(res) {
+  window.location.assign((res && res.redirect) || doneURL());
 }
 
 // withAuthRequest carries the application's request over to another

@@ -1,7 +1,7 @@
 import { supported, conditionalSupported, get, Flow, explain } from "/static/webauthn.js";
 import { t, has, lang } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
-import { doneURL, withAuthRequest } from "/static/done.js";
+import { goOn, withAuthRequest } from "/static/done.js";
 import { limits } from "/static/limits.js";
 
 // A sign-up started from an application's request returns to it too; the
@@ -60,9 +60,9 @@ function cancelAutofill() {
 }
 
 async function finish(flow, credential) {
-  await flow.step("passkey.finish", { credential });
+  const res = await flow.step("passkey.finish", { credential });
   say(t("sign_in.signed_in"));
-  window.location.assign(doneURL());
+  goOn(res);
 }
 
 // Continue with passkey: a discoverable credential, picked in the prompt.
@@ -184,7 +184,7 @@ async function verifyCode(event) {
       document.getElementById("code-form").hidden = true;
       showSecondFactor(res.result);
     } else {
-      window.location.assign(doneURL());
+      goOn(res);
     }
   }, () => field.select());
 }
@@ -204,7 +204,7 @@ async function signInWithPassword(event) {
     if (res.flow.state === "mfa") {
       showSecondFactor(res.result);
     } else {
-      window.location.assign(doneURL());
+      goOn(res);
     }
   }, () => field.select());
 }
@@ -276,8 +276,7 @@ function showSecondFactor(result) {
 
 async function secondFactor(action, input, field) {
   await attempt(async () => {
-    await identifyFlow.step(action, input);
-    window.location.assign(doneURL());
+    goOn(await identifyFlow.step(action, input));
   }, () => {
     if (field) field.focus();
   });
@@ -287,8 +286,7 @@ async function mfaPasskey() {
   await attempt(async () => {
     const res = await identifyFlow.step("mfa.passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
-    await identifyFlow.step("mfa.passkey.finish", { credential });
-    window.location.assign(doneURL());
+    goOn(await identifyFlow.step("mfa.passkey.finish", { credential }));
   });
 }
 

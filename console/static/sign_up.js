@@ -1,7 +1,7 @@
 import { supported, create, Flow, FlowError, explain } from "/static/webauthn.js";
 import { t } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
-import { doneURL } from "/static/done.js";
+import { doneURL, goOn } from "/static/done.js";
 import { limits, codePattern } from "/static/limits.js";
 import { codesActions, keyCopyButton } from "/static/keep.js";
 
@@ -215,7 +215,7 @@ async function after(res) {
       return;
     default:
       say("");
-      done();
+      goOn(res);
   }
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/internal/admin"
@@ -27,7 +28,8 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	}
 	fd := flows.Deps{
 		DB: cfg.DB, Passkeys: a.Passkeys, Clock: cfg.Clock, Logger: logger, Jobs: a.Jobs,
-		Captcha: captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
+		Captcha:      captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
+		AuthRequests: provider.NewSignIns(a.kek),
 	}
 	gql, err := graph.NewHandler(graph.Deps{
 		DB: cfg.DB, Tenants: a.Tenants, Passkeys: a.Passkeys, Flows: fd, Clock: cfg.Clock, Logger: logger,
