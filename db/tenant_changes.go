@@ -70,9 +70,14 @@ func mono() int64 { return int64(time.Since(processStart)) + 1 }
 func newTenantWatch() *tenantWatch { return &tenantWatch{stop: make(chan struct{})} }
 
 // wrote records a committed write to tenants or domains in this process.
+// The write also moved the database's epoch (by trigger), so the next
+// TenantVersion reads it at once: the local and the remote count then move
+// together and a cache is emptied once for the write, not a second time
+// when the poll would have read the epoch it moved.
 func (w *tenantWatch) wrote() {
 	if w != nil {
 		w.local.Add(1)
+		w.checked.Store(0)
 	}
 }
 
@@ -104,7 +109,7 @@ func (d *DB) TenantVersion(ctx context.Context) (TenantVersion, error) {
 	now := mono()
 	w.used.Store(now)
 	w.start.Do(func() { go d.pollTenantEpoch() })
-	if now-w.checked.Load() > int64(TenantMaxStaleness) {
+	if c := w.checked.Load(); c == 0 || now-c > int64(TenantMaxStaleness) {
 		if err := d.readTenantEpoch(ctx, now); err != nil {
 			return TenantVersion{}, err
 		}

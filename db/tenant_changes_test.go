@@ -126,3 +126,30 @@ func TestTenantVersion_OwnWritesCountAtCommitAndReadsCostNothingOnceFresh(t *tes
 		require.Error(t, err, "a closed database vouches for nothing")
 	})
 }
+
+// TestTenantVersion_AFreshHandleReadsTheEpochBeforeItsFirstAnswer: a
+// process that never read the epoch (just started) reads it before it
+// answers, however young the process is; and a write through its own
+// stores makes it read the epoch again, so the write's local and remote
+// counts move together and a cache is emptied once for it.
+func TestTenantVersion_AFreshHandleReadsTheEpochBeforeItsFirstAnswer(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			writer, reader := twoProcesses(t, b)
+			id, now := uuid.Must(uuid.NewV7()), time.Now().UTC()
+			require.NoError(t, writer.ExecForTest(ctx, `INSERT INTO tenants (id, slug, name, settings, settings_version, created_at, updated_at) VALUES (?, 'acme', 'Acme', '{}', 1, ?, ?)`, id, now, now))
+			first, err := reader.TenantVersion(ctx)
+			require.NoError(t, err)
+			require.Positive(t, first.Remote, "the first answer comes from the database, not from an empty memory")
+
+			require.NoError(t, reader.ForTenant(id).Rename(ctx, "Acme Inc"))
+			after, err := reader.TenantVersion(ctx)
+			require.NoError(t, err)
+			require.Greater(t, after.Local, first.Local)
+			require.Greater(t, after.Remote, first.Remote, "an own write reads the epoch it moved at once")
+		})
+	}
+}

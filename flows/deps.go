@@ -31,6 +31,12 @@ type Deps struct {
 	// Observer, when set, sees every step of the engines built from these
 	// Deps (metrics and traces, internal/telemetry). Default nil: none.
 	Observer StepObserver
+
+	// AuthRequests completes an application's authorization request in
+	// the transaction of the step that signs in for it (the OpenID
+	// Provider's flows/provider.SignIns). Nil: a sign-in answers none,
+	// and the page returns to the provider's /oidc/login instead.
+	AuthRequests AuthRequestCompleter
 }
 
 // JobInserter inserts a job in a transaction, so that the job exists if

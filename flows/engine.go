@@ -29,6 +29,10 @@ type Engine[C any] struct {
 	captchaActions map[string]bool
 	// observer, when set, sees every Begin and Run (Deps.Observer).
 	observer StepObserver
+
+	// authRequests answers the authorization request a step that signs
+	// in carries (Deps.AuthRequests); nil for none.
+	authRequests AuthRequestCompleter
 }
 
 // NewEngine checks m and returns its engine. finishers names the actions
@@ -53,6 +57,7 @@ func NewEngineFromDeps[C any](d Deps, m *Machine[C], finishers ...string) (*Engi
 		return nil, err
 	}
 	e.observer = d.Observer
+	e.authRequests = d.AuthRequests
 	return e, nil
 }
 
@@ -99,6 +104,10 @@ type Result struct {
 	Actions []string
 	Output  any
 	Session *IssuedSession
+	// Redirect, when the step signed in for an application's
+	// authorization request and answered it, is where the browser goes
+	// next (AuthRequestCompleter); "" otherwise.
+	Redirect string
 }
 
 // Start creates a flow in the machine's start state with context c.
@@ -160,7 +169,7 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 		res = &Result{Token: token, State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}
 		if step.Next == Done {
 			res.Token = ""
-			return nil
+			return completeAuthRequest(ctx, e.authRequests, scope, t, res, req, now)
 		}
 		raw, err := json.Marshal(step.Context)
 		if err != nil {
@@ -304,7 +313,11 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 	} else if err := e.save(ctx, scope, f, step, step.Next); err != nil {
 		return nil, nil, err
 	}
-	return &Result{State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}, nil, nil
+	res := &Result{State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}
+	if err := completeAuthRequest(ctx, e.authRequests, scope, t, res, req, now); err != nil {
+		return nil, nil, err
+	}
+	return res, nil, nil
 }
 
 func (e *Engine[C]) save(ctx context.Context, scope db.Scope, f *db.Flow, step *Step[C], next State) error {

@@ -127,6 +127,10 @@ type RequestInfo struct {
 	// sent for the request are written in it, else in the tenant's
 	// default language.
 	Lang string
+	// AuthRequest is the application's authorization request the page
+	// making the request was opened for, nil when none: a step that ends
+	// the flow with a session answers it (AuthRequestCompleter).
+	AuthRequest *AuthRequestRef
 }
 
 // SetCeremony stores a ceremony on the flow (replacing any other).

@@ -2,7 +2,7 @@
 // authorization request when the page was opened for one (?authRequest=ID,
 // see flows/provider), else the account page.
 
-const authRequest = new URLSearchParams(window.location.search).get("authRequest");
+export const authRequest = new URLSearchParams(window.location.search).get("authRequest");
 
 export function doneURL() {
   return authRequest ? "/oidc/login?id=" + encodeURIComponent(authRequest) : "/account";

@@ -5,6 +5,7 @@
 // Its sentences come from the page's strings (i18n.js, errors.*).
 
 import { t, has, lang } from "/static/i18n.js";
+import { authRequest } from "/static/done.js";
 
 export function supported() {
   return typeof window.PublicKeyCredential === "function" && !!navigator.credentials;
@@ -141,6 +142,9 @@ export class Flow {
 async function post(path, body, token, action) {
   const headers = { "Content-Type": "application/json" };
   if (token) headers["X-Sesame-Flow"] = token;
+  // The application's request the page was opened for: the step that
+  // signs in answers it (done.js goOn).
+  if (authRequest) headers["X-Sesame-Auth-Request"] = authRequest;
   const guarded = captcha !== null && captcha.guards(action);
   if (guarded) {
     const t = captcha.token();

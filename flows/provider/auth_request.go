@@ -81,6 +81,22 @@ func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 	return &oidc.CodeChallenge{Challenge: a.doc.CodeChallenge, Method: a.doc.CodeChallengeMethod}
 }
 
+// signIn records that s's user signed in for a, and how (the code's
+// claims: sub, auth_time, amr, acr, sid).
+func (a *authRequest) signIn(s *db.Session) {
+	authTime := s.VerifiedAt.UTC()
+	a.row.UserID, a.row.SessionID, a.row.AMR, a.row.AuthTime = &s.UserID, &s.ID, s.AMR, &authTime
+}
+
+// completion is what storing code for a, signed in, records: who signed
+// in and how, and the code's hash, exchangeable for codeTTL from now.
+func (a *authRequest) completion(code string, now time.Time) db.Completion {
+	return db.Completion{
+		UserID: *a.row.UserID, SessionID: *a.row.SessionID, AMR: a.row.AMR, AuthTime: *a.row.AuthTime,
+		CodeHash: flows.HashToken(code), CodeExpiresAt: now.Add(codeTTL),
+	}
+}
+
 // prompted reports whether the client sent prompt value p.
 func (a *authRequest) prompted(p string) bool { return slices.Contains(a.doc.Prompt, p) }
 

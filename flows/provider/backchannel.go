@@ -68,15 +68,14 @@ func (kr *KeyRing) SignLogoutToken(ctx context.Context, tenantID uuid.UUID, alg 
 
 // recordSessionClient records that the application of ar, if it has a
 // back-channel logout URI, takes part in the session that answers ar,
-// under the issuer of this request. The record lasts no longer than a
+// under issuer, the one answering. The record lasts no longer than a
 // session can.
-func (s *storage) recordSessionClient(ctx context.Context, scope db.Scope, ar *authRequest, now time.Time) error {
-	a, err := s.app(ctx, ar.row.ClientID)
-	if err != nil || a.BackchannelLogoutURI == "" {
-		return err
+func recordSessionClient(ctx context.Context, scope db.Scope, a *db.OIDCApp, ar *authRequest, issuer string, now time.Time) error {
+	if a.BackchannelLogoutURI == "" {
+		return nil
 	}
 	return scope.OIDCSessionClients().Record(ctx, &db.OIDCSessionClient{
-		SessionID: *ar.row.SessionID, ClientID: a.ClientID, UserID: *ar.row.UserID, Issuer: op.IssuerFromContext(ctx),
+		SessionID: *ar.row.SessionID, ClientID: a.ClientID, UserID: *ar.row.UserID, Issuer: issuer,
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(flows.SessionTTL).UTC(),
 	})
 }

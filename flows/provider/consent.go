@@ -14,7 +14,6 @@ import (
 
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/grants"
 	"github.com/sesame-id/sesame/internal/locale"
 	"github.com/sesame-id/sesame/tenants"
@@ -180,15 +179,15 @@ func (p *Provider) consentRequest(r *http.Request, t *tenants.Tenant) (*authRequ
 	if err != nil {
 		return nil, nil, "", err
 	}
-	c, cerr := r.Cookie(p.bindingCookie())
-	if cerr != nil || subtle.ConstantTimeCompare(flows.HashToken(c.Value), ar.row.BindingHash) != 1 {
+	binding := cookieValue(r, p.bindingCookie())
+	if !boundTo(ar, binding) {
 		return nil, nil, console.AppErrorOtherBrowser, nil
 	}
 	s, err := p.session(ctx, r, p.DB.ForTenant(t.ID))
 	if err != nil || !ar.satisfiedBy(s, p.Clock.Now()) {
 		return nil, nil, console.AppErrorExpired, nil
 	}
-	want := consentToken(c.Value, ar.GetID(), s.ID.String())
+	want := consentToken(binding, ar.GetID(), s.ID.String())
 	if subtle.ConstantTimeCompare([]byte(want), []byte(r.PostForm.Get("token"))) != 1 {
 		return nil, nil, console.AppErrorOtherBrowser, nil
 	}

@@ -219,3 +219,18 @@ func (b *browser) signInWithPasskey(dev *device) {
 	r = b.post("/api/flows/sign-in/passkey.finish", map[string]any{"credential": dev.get(t, publicKeyOf(t, r))}, map[string]string{"X-Sesame-Flow": token})
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 }
+
+// signInForRequest signs in as signInWithPasskey does, on the hosted page
+// opened for the authorization request id (the page sends it with every
+// step), and returns the finish's answer.
+func (b *browser) signInForRequest(dev *device, id string) map[string]any {
+	t := b.t
+	t.Helper()
+	h := map[string]string{"X-Sesame-Auth-Request": id}
+	r := b.post("/api/flows/sign-in", map[string]any{"action": "passkey.begin"}, h)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	h["X-Sesame-Flow"] = flowToken(t, r)
+	r = b.post("/api/flows/sign-in/passkey.finish", map[string]any{"credential": dev.get(t, publicKeyOf(t, r))}, h)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	return r.json(t)
+}

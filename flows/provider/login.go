@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/url"
@@ -86,12 +85,7 @@ func (p *Provider) bind(w http.ResponseWriter, r *http.Request) string {
 
 func (p *Provider) secure() bool { return p.Tenants.Scheme() == "https" }
 
-func (p *Provider) bindingCookie() string {
-	if p.secure() {
-		return "__Host-sesame_oidc"
-	}
-	return "sesame_oidc"
-}
+func (p *Provider) bindingCookie() string { return bindingCookieName(p.secure()) }
 
 // login continues an authorization request: with a session that satisfies
 // it, it completes it and answers the client with a code (after the
@@ -115,8 +109,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	c, cerr := r.Cookie(p.bindingCookie())
-	if cerr != nil || subtle.ConstantTimeCompare(flows.HashToken(c.Value), ar.row.BindingHash) != 1 {
+	if !boundTo(ar, cookieValue(r, p.bindingCookie())) {
 		p.appError(w, r, t, console.AppErrorOtherBrowser)
 		return
 	}
@@ -155,8 +148,7 @@ func signInQuery(ar *authRequest) url.Values {
 // signed in, and how, is stored with the code's hash when the library
 // saves the code (SaveAuthCode), in one statement.
 func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar *authRequest, s *db.Session) {
-	authTime := s.VerifiedAt.UTC()
-	ar.row.UserID, ar.row.SessionID, ar.row.AMR, ar.row.AuthTime = &s.UserID, &s.ID, s.AMR, &authTime
+	ar.signIn(s)
 	stateOf(r.Context()).completing = ar
 	op.AuthResponse(ar, p.op, w, r)
 }

@@ -34,10 +34,8 @@
 package provider
 
 import (
-	"crypto/sha256"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -125,12 +123,8 @@ func New(d Deps) (*Provider, error) {
 			"name", "email", "email_verified", "phone_number", "phone_number_verified"},
 	}
 	advertiseBackchannelLogout(cfg)
-	// Access tokens are encrypted under their own key derived from the
-	// key-encryption key, with AES-256-GCM only (no unauthenticated CFB
-	// fallback).
-	tokenKey := sha256.Sum256(append([]byte("sesame oidc access tokens\x00"), d.KeyEncryptionKey...))
 	opts := []op.Option{
-		op.WithCrypto(op.NewAES256GCMCrypto(tokenKey, "1")),
+		op.WithCrypto(codeCrypto(d.KeyEncryptionKey)),
 		op.WithCustomEndpoints(op.NewEndpoint(AuthorizePath), op.NewEndpoint(TokenPath), op.NewEndpoint(UserinfoPath),
 			op.NewEndpoint(RevokePath), op.NewEndpoint(EndSessionPath), op.NewEndpoint(KeysPath)),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint(IntrospectPath)),
@@ -148,10 +142,7 @@ func New(d Deps) (*Provider, error) {
 // issuer is the origin the request came to: the tenant's host or one of
 // its custom domains, which tenants.Router has already resolved to the
 // tenant in the request's context.
-func (p *Provider) issuer(r *http.Request) string {
-	host := strings.TrimSuffix(strings.ToLower(r.Host), ".")
-	return p.Tenants.Scheme() + "://" + host
-}
+func (p *Provider) issuer(r *http.Request) string { return issuerOf(p.Tenants.Scheme(), r) }
 
 // ServeHTTP implements http.Handler.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -131,14 +131,14 @@ func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
 		return err
 	}
 	now := s.clock.Now()
-	err = scope.OIDCAuthRequests().Complete(ctx, ar.row.ID, db.Completion{
-		UserID: *ar.row.UserID, SessionID: *ar.row.SessionID, AMR: ar.row.AMR, AuthTime: *ar.row.AuthTime,
-		CodeHash: flows.HashToken(code), CodeExpiresAt: now.Add(codeTTL),
-	}, now)
+	if err := scope.OIDCAuthRequests().Complete(ctx, ar.row.ID, ar.completion(code, now), now); err != nil {
+		return err
+	}
+	a, err := s.app(ctx, ar.row.ClientID)
 	if err != nil {
 		return err
 	}
-	return s.recordSessionClient(ctx, scope, ar, now)
+	return recordSessionClient(ctx, scope, a, ar, op.IssuerFromContext(ctx), now)
 }
 
 // DeleteAuthRequest implements op.AuthStorage. The library calls it after

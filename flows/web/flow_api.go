@@ -70,7 +70,7 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, t *tenants.T
 		return
 	}
 	ctx := r.Context()
-	req := requestInfo(r)
+	req := h.requestInfo(r)
 	var res *flows.Result
 	switch r.PathValue("kind") {
 	case kindSignIn:
@@ -101,6 +101,9 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, t *tenants.T
 		// A first action can sign in (a sign-up with nothing to prove).
 		out["session"] = h.SessionResponse(w, r, res.Session)
 	}
+	if res.Redirect != "" {
+		out["redirect"] = res.Redirect
+	}
 	flows.WriteJSON(w, http.StatusCreated, out)
 }
 
@@ -130,7 +133,7 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		h.Fail(w, r, err)
 		return
 	}
-	req := requestInfo(r)
+	req := h.requestInfo(r)
 	if kind == kindAddPasskey {
 		s, err := h.Session(r.Context(), r, t)
 		if err != nil {
@@ -166,6 +169,11 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 	}
 	if res.Session != nil {
 		out["session"] = h.SessionResponse(w, r, res.Session)
+	}
+	if res.Redirect != "" {
+		// The application's request this sign-in answered: the browser
+		// goes straight to the client (or to its consent page).
+		out["redirect"] = res.Redirect
 	}
 	flows.WriteJSON(w, http.StatusOK, out)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
 	"github.com/sesame-id/sesame/internal/errcode"
@@ -33,6 +34,12 @@ const (
 	// CaptchaHeader carries the CAPTCHA widget's token on the flow API
 	// calls of the actions a tenant's CAPTCHA guards.
 	CaptchaHeader = "X-Sesame-Captcha"
+	// AuthRequestHeader carries, on the steps of a hosted page opened for
+	// an application's authorization request (?authRequest=ID), that
+	// request's id: the step that signs in answers it at once
+	// (flows.AuthRequestCompleter) and returns the client's redirect as
+	// "redirect".
+	AuthRequestHeader = "X-Sesame-Auth-Request"
 )
 
 // Deps are the handler's dependencies.
@@ -133,9 +140,10 @@ func (h *Handler) wellKnown(w http.ResponseWriter, r *http.Request, t *tenants.T
 
 // requestInfo describes the client for the flows (server.RequestInfo) with
 // the CAPTCHA token it sent.
-func requestInfo(r *http.Request) flows.RequestInfo {
+func (h *Handler) requestInfo(r *http.Request) flows.RequestInfo {
 	req := server.RequestInfo(r)
 	req.Captcha = r.Header.Get(CaptchaHeader)
+	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), r.Header.Get(AuthRequestHeader))
 	return req
 }
 

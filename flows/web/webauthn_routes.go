@@ -84,7 +84,7 @@ func (h *Handler) registerOptions(w http.ResponseWriter, r *http.Request, t *ten
 		h.Fail(w, r, err)
 		return
 	}
-	req := requestInfo(r)
+	req := h.requestInfo(r)
 	req.UserID, req.SessionID = &s.UserID, &s.ID
 	res, err := h.addPasskey.Begin(r.Context(), t, addpasskey.Context{UserID: s.UserID}, addpasskey.ActionPasskeyBegin, nil, req)
 	if err != nil {
@@ -113,7 +113,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, t *tenants.Te
 		return
 	}
 	input, _ := json.Marshal(map[string]any{"credential": body, "name": r.URL.Query().Get("name")})
-	req := requestInfo(r)
+	req := h.requestInfo(r)
 	req.UserID, req.SessionID = &s.UserID, &s.ID
 	res, err := h.addPasskey.Run(r.Context(), t, token, addpasskey.ActionPasskeyFinish, input, req)
 	h.clearCookie(w, h.ceremonyCookieName())
@@ -136,7 +136,7 @@ func (h *Handler) authenticateOptions(w http.ResponseWriter, r *http.Request, t 
 		h.Fail(w, r, err)
 		return
 	}
-	res, err := h.signIn.Begin(r.Context(), t, signin.Context{}, signin.ActionPasskeyBegin, body, requestInfo(r))
+	res, err := h.signIn.Begin(r.Context(), t, signin.Context{}, signin.ActionPasskeyBegin, body, h.requestInfo(r))
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -153,14 +153,15 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, t *tenant
 		return
 	}
 	input, _ := json.Marshal(map[string]json.RawMessage{"credential": body})
-	res, err := h.signIn.Run(r.Context(), t, token, signin.ActionPasskeyFinish, input, requestInfo(r))
+	res, err := h.signIn.Run(r.Context(), t, token, signin.ActionPasskeyFinish, input, h.requestInfo(r))
 	h.clearCookie(w, h.ceremonyCookieName())
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	flows.WriteJSON(w, http.StatusOK, map[string]any{
-		"result":  res.Output,
-		"session": h.SessionResponse(w, r, res.Session),
-	})
+	out := map[string]any{"result": res.Output, "session": h.SessionResponse(w, r, res.Session)}
+	if res.Redirect != "" {
+		out["redirect"] = res.Redirect
+	}
+	flows.WriteJSON(w, http.StatusOK, out)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/account"
+	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/graph"
 	"github.com/sesame-id/sesame/internal/admin"
@@ -30,7 +31,8 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	}
 	fd := flows.Deps{
 		DB: cfg.DB, Passkeys: a.Passkeys, Clock: cfg.Clock, Logger: logger, Jobs: a.Jobs, Observer: a.Telemetry,
-		Captcha: captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
+		Captcha:      captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
+		AuthRequests: provider.NewSignIns(a.kek),
 	}
 	a.remover.svc = account.New(fd)
 	gql, err := graph.NewHandler(graph.Deps{
