@@ -2,7 +2,7 @@
 # database; `make test` runs the whole suite (see README.md).
 
 GO ?= go
-GOTEST_TIMEOUT ?= 25m
+GOTEST_TIMEOUT ?= 38m
 
 .PHONY: run build test vet bench generate check-generated aaguids passwords tidy screenshots
 

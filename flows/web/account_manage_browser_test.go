@@ -109,7 +109,7 @@ func TestAccount_NameEmailPasswordThenDeletion(t *testing.T) {
 	}, 20*time.Second, 50*time.Millisecond, "the job removed the account")
 	require.Empty(t, tab.ConsoleErrors())
 	signInWithPassword(t, tab, acme, work, "correct horse battery staple")
-	tab.WaitText(t, "#message", "The account or password is not right. Check them and try again, or choose another way to sign in.")
+	tab.WaitText(t, "#password-error", "The account or password is not right. Check them and try again, or choose another way to sign in.")
 }
 
 // signInWithPassword signs in on the sign-in page with an email address

@@ -35,7 +35,7 @@ func TestPages_LanguageFromSwitcherCookieBrowserOrTenant(t *testing.T) {
 
 	lang, r := page("/", nil)
 	require.Equal(t, "en", lang, "nothing asked: the tenant's default, English")
-	require.Contains(t, string(r.body), "<h1>Sign in to Acme</h1>")
+	require.Contains(t, string(r.body), `<h1 id="page-title" tabindex="-1">Sign in to Acme</h1>`)
 	require.Contains(t, r.header.Get("Vary"), "Accept-Language")
 
 	lang, r = page("/sign-up", map[string]string{"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
@@ -44,7 +44,7 @@ func TestPages_LanguageFromSwitcherCookieBrowserOrTenant(t *testing.T) {
 	require.NoError(t, err)
 	es := catalog.Locale("es", "sign_up").T("sign_up.title", "tenant", "Acme")
 	require.NotEqual(t, catalog.Locale("en", "sign_up").T("sign_up.title", "tenant", "Acme"), es)
-	require.Contains(t, string(r.body), "<h1>"+html.EscapeString(es)+"</h1>")
+	require.Contains(t, string(r.body), `<h1 id="page-title" tabindex="-1">`+html.EscapeString(es)+"</h1>")
 	require.NotContains(t, string(r.body), "Create your Acme account")
 
 	lang, _ = page("/", map[string]string{"Accept-Language": "zh-CN,zh;q=0.9"})
