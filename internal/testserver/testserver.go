@@ -71,8 +71,17 @@ type Options struct {
 	Telemetry app.TelemetryConfig
 }
 
+// jobPoll is how often a test server's idle workers look for new jobs:
+// production's default where nothing wakes them (SQLite). On PostgreSQL a
+// job's commit wakes them at once, so it only bounds how long a job waits
+// on SQLite. On SQLite each poll compiles River's fetch statement in
+// modernc.org/sqlite, which under -race costs about a millisecond of CPU:
+// at the 20ms this once was, polling took half the CPU time of flows/web's
+// test process in a profile of its browser tests.
+const jobPoll = jobs.PollIntervalPolling
+
 // Start runs a server until t ends: app.Build on a fresh database, its
-// jobs started (polling every 20ms), served on 127.0.0.1.
+// jobs started (polling every jobPoll), served on 127.0.0.1.
 func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	t.Helper()
 	d := opts.DB
@@ -92,7 +101,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
 		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry,
 		// Every application of a test runs on 127.0.0.1.
-		Jobs: jobs.Config{FetchPollInterval: 20 * time.Millisecond, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true},
+		Jobs: jobs.Config{FetchPollInterval: jobPoll, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true},
 	})
 	require.NoError(t, err)
 	require.NoError(t, a.Start(context.Background()))
