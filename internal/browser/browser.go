@@ -50,7 +50,9 @@ const shutdownTimeout = 10 * time.Second
 // on their own after the browser process is gone, before it kills them.
 const leftoverGrace = 5 * time.Second
 
-// Browser is one headless Chromium process that belongs to one test. Its tabs
+// Browser is one headless Chromium that belongs to one test: a process of
+// its own, or a browser context of the package's shared process (see
+// [Main]). Its tabs
 // share the browser profile, so they share cookies and storage as the tabs of
 // one person's browser do; start a second Browser for a second person.
 type Browser struct {
@@ -58,7 +60,9 @@ type Browser struct {
 }
 
 // New starts a headless Chromium for the test and stops it, with every
-// process it started, when the test ends.
+// process it started, when the test ends. In a package whose TestMain runs
+// [Main], it opens a browser context of its own for the test in the
+// package's one Chromium instead, disposed of when the test ends.
 //
 // The executable is the one that the environment variable CHROMIUM names,
 // else `chromium` on PATH, else /usr/bin/chromium. If none exists, New skips
@@ -75,19 +79,12 @@ func New(t testing.TB) *Browser {
 		t.Fatalf("browser: %v; %s", err, installHint)
 	}
 
+	if parent := shared.browserFor(t, exe); parent != nil {
+		return shared.newContext(t, parent)
+	}
+
 	userDataDir := filepath.Join(t.TempDir(), "chromium-profile")
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(userDataDir),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), execOptions(exe, userDataDir)...)
 
 	logs := &testLog{t: t}
 	ctx, cancel := chromedp.NewContext(allocCtx,
@@ -119,6 +116,22 @@ func New(t testing.TB) *Browser {
 		t.Fatalf("browser: starting Chromium %s: %v", exe, err)
 	}
 	return b
+}
+
+// execOptions are the flags of every Chromium the harness starts.
+func execOptions(exe, userDataDir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(userDataDir),
+	}
 }
 
 // NewTab opens a new tab (a page target in a window of its own) on the
