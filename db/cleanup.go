@@ -22,7 +22,9 @@ type Expired struct {
 }
 
 // Total returns the number of rows removed.
-func (e Expired) Total() int { return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.SAML }
+func (e Expired) Total() int {
+	return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.SAML
+}
 
 // Full reports whether any table filled its batch, so more may be left.
 func (e Expired) Full(batch int) bool {

@@ -56,15 +56,16 @@ type harness struct {
 	// ignores the SP metadata's encryption key does.
 	plain bool
 	pairs map[string]samlsp.KeyPair
+	// allowIDPInitiated is the next SP's setting.
+	allowIDPInitiated bool
 }
 
 // answer is what the test ACS answered.
 type answer struct {
 	Status    int
-	Code      string            `json:"code"`
+	Code      string           `json:"code"`
 	Assertion samlsp.Assertion `json:"assertion"`
 }
-
 
 func newHarness(t *testing.T, d *db.DB) *harness {
 	t.Helper()
@@ -74,6 +75,10 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	t.Cleanup(h.spSrv.Close)
 	var idpHandler http.Handler
 	h.idpSrv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/initiate" { // a sign-in started at the IdP
+			h.idp.ServeIDPInitiated(w, r, r.URL.Query().Get("sp"), r.URL.Query().Get("relay"))
+			return
+		}
 		idpHandler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(h.idpSrv.Close)
@@ -210,7 +215,15 @@ func (h *harness) signIn(sp *samlsp.SP, relay string, ids []string) form {
 	h.mu.Lock()
 	h.pending[relay] = ids
 	h.mu.Unlock()
-	resp, err := h.client.Get(redirect)
+	f := h.readForm(redirect)
+	require.Equal(h.t, relay, f.RelayState)
+	return f
+}
+
+// readForm follows url to the IdP and reads the answer form it returns.
+func (h *harness) readForm(url string) form {
+	h.t.Helper()
+	resp, err := h.client.Get(url)
 	require.NoError(h.t, err)
 	body, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
@@ -228,7 +241,6 @@ func (h *harness) signIn(sp *samlsp.SP, relay string, ids []string) form {
 		}
 	}
 	require.NotEmpty(h.t, f.SAMLResponse, "the IdP's form: %s", body)
-	require.Equal(h.t, relay, f.RelayState)
 	return f
 }
 
@@ -285,7 +297,6 @@ func (h *harness) requireNotRemembered(f form) {
 
 func (a answer) String() string { return fmt.Sprintf("%d %s", a.Status, a.Code) }
 
-
 // addSPAt is addSP with an ACS URL of its own. SPs of one entity ID share
 // its key pair, as the IdP knows one.
 func (h *harness) addSPAt(prefix, entityID, acs string) *samlsp.SP {
@@ -303,7 +314,7 @@ func (h *harness) addSPAt(prefix, entityID, acs string) *samlsp.SP {
 	sp, err := samlsp.New(samlsp.Config{
 		EntityID: entityID, ACSURL: acs, MetadataURL: h.spSrv.URL + prefix + "/metadata",
 		IdPMetadataURL: h.idp.MetadataURL.String(), HTTPClient: h.idpSrv.Client(),
-		Key: key, Certificate: cert,
+		Key: key, Certificate: cert, AllowIDPInitiated: h.allowIDPInitiated,
 	}, h.store, h.now)
 	require.NoError(h.t, err)
 	h.mu.Lock()
