@@ -113,6 +113,12 @@ func TestNew_RefusesAConfigThatCannotWork(t *testing.T) {
 	require.True(t, ok, "%v", err)
 	require.Equal(t, "invalid_input", pub.Code, "a relay state over 80 bytes")
 
+	big := postForm("RelayState=" + strings.Repeat("a", 300<<10))
+	_, err = samlsp.RelayState(big)
+	pub, ok = errcode.Public(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, "saml_response_invalid", pub.Code, "a body over the cap")
+
 	for name, r := range map[string]*http.Request{
 		"a GET":           httptest.NewRequest(http.MethodGet, "/acs", nil),
 		"no SAMLResponse": postForm("RelayState=x"),

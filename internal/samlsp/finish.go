@@ -21,7 +21,7 @@ const maxResponse = 256 << 10
 // binding) and returns the assertion it carries. possibleRequestIDs are
 // the IDs of the AuthnRequests of the caller's flow (AuthnRequest); the
 // answer must name one of them unless the SP allows IdP-initiated sign-in
-// and it names none. The RelayState is left in r.PostForm for the caller.
+// and it names none. RelayState reads the answer's relay state first.
 //
 // A refused answer is a saml_* catalogue error (see the package comment)
 // wrapping the library's reason; its assertion is not remembered. An
@@ -33,11 +33,8 @@ func (sp *SP) Finish(r *http.Request, possibleRequestIDs []string) (Assertion, e
 	if r.Method != http.MethodPost {
 		return Assertion{}, errcode.ErrMethodNotAllowed
 	}
-	if r.PostForm == nil {
-		r.Body = http.MaxBytesReader(nil, r.Body, maxResponse)
-	}
-	if err := r.ParseForm(); err != nil {
-		return Assertion{}, fmt.Errorf("samlsp: %w: %w", errcode.ErrSAMLResponseInvalid, err)
+	if err := parseForm(r); err != nil {
+		return Assertion{}, err
 	}
 	// The ACS takes the HTTP-POST binding only: an artifact (which the
 	// library would resolve with the IdP) is refused before any request.
@@ -51,6 +48,27 @@ func (sp *SP) Finish(r *http.Request, possibleRequestIDs []string) (Assertion, e
 		return Assertion{}, refusal(err)
 	}
 	return toAssertion(a), nil
+}
+
+// RelayState reads the RelayState the IdP posted back to the ACS, so that
+// the caller can find its flow (and the flow's request IDs) before
+// Finish. It reads the form as Finish does, with the body capped.
+func RelayState(r *http.Request) (string, error) {
+	if err := parseForm(r); err != nil {
+		return "", err
+	}
+	return r.PostForm.Get("RelayState"), nil
+}
+
+// parseForm reads the ACS form once, its body capped at maxResponse.
+func parseForm(r *http.Request) error {
+	if r.PostForm == nil {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxResponse)
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("samlsp: %w: %w", errcode.ErrSAMLResponseInvalid, err)
+	}
+	return nil
 }
 
 // replayCache is the library's replay hook on the SP's ReplayStore, with

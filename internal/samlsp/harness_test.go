@@ -134,8 +134,15 @@ func (h *harness) serveSP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/samlmetadata+xml")
 		_, _ = w.Write(b)
 	case "acs", "acs-old":
+		relay, err := samlsp.RelayState(r)
+		if err != nil {
+			pub, _ := errcode.Public(err)
+			w.WriteHeader(pub.Status)
+			_ = json.NewEncoder(w).Encode(map[string]string{"code": pub.Code})
+			return
+		}
 		h.mu.Lock()
-		ids := h.pending[r.PostFormValue("RelayState")]
+		ids := h.pending[relay]
 		h.mu.Unlock()
 		a, err := sp.Finish(r, ids)
 		if err != nil {
