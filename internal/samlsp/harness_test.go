@@ -99,7 +99,8 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	}
 	idpHandler = h.idp.Handler()
 	jar, _ := cookiejar.New(nil)
-	h.client = &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	// A minute: 100 parallel posts under -race on a shared machine.
+	h.client = &http.Client{Jar: jar, Timeout: time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return h
 }
