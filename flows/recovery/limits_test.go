@@ -65,7 +65,9 @@ func TestRecoveryLimits_ConcurrentWrongCodesCompareAtMostTheCapAndTheRightOneIsT
 				return err
 			})
 		}()
-		require.Eventually(t, func() bool { return e.log.count(recovery.ActionCodeVerify, flows.ErrInvalidCode.Code) >= flows.CodeMaxAttempts },
+		require.Eventually(t, func() bool {
+			return e.log.count(recovery.ActionCodeVerify, flows.ErrInvalidCode.Code) >= flows.CodeMaxAttempts
+		},
 			30*time.Second, time.Millisecond, "the wrong codes never reached the cap")
 		_, err := e.run(token, recovery.ActionCodeVerify, input(t, map[string]string{"code": right}))
 		outcomes := <-done

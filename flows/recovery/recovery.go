@@ -59,6 +59,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/errcode"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // Kind is the flow kind.
@@ -81,17 +83,17 @@ const (
 
 // Actions.
 const (
-	ActionIdentify       = "identify"
-	ActionCodeSend       = "code.send"
-	ActionCodeVerify     = "code.verify"
-	ActionBackupCode     = "backup_code"
-	ActionMFATOTP        = "mfa.totp"
-	ActionMFABackupCode  = "mfa.backup_code"
-	ActionLink           = "link"
-	ActionPasskeyBegin   = "passkey.begin"
-	ActionPasskeyFinish  = "passkey.finish"
-	ActionPasskeyRemove  = "passkey.remove"
-	ActionFinish         = "finish"
+	ActionIdentify      = "identify"
+	ActionCodeSend      = "code.send"
+	ActionCodeVerify    = "code.verify"
+	ActionBackupCode    = "backup_code"
+	ActionMFATOTP       = "mfa.totp"
+	ActionMFABackupCode = "mfa.backup_code"
+	ActionLink          = "link"
+	ActionPasskeyBegin  = "passkey.begin"
+	ActionPasskeyFinish = "passkey.finish"
+	ActionPasskeyRemove = "passkey.remove"
+	ActionFinish        = "finish"
 )
 
 // PurposeRecovery is the purpose of the codes this flow sends.
@@ -146,6 +148,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 		Kind:  Kind,
 		Start: Identify,
 		TTL:   TTL,
+		Open:  Open,
 		Transitions: []flows.Transition{
 			{Action: ActionIdentify, From: st(Identify, Proof, Code), To: st(Proof)},
 			{Action: ActionCodeSend, From: st(Proof, Code), To: st(Code), Captcha: true},
@@ -173,6 +176,17 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionFinish:        a.finish,
 		},
 	}
+}
+
+// Open refuses every step of recovery on the admin tenant
+// (tenants.Tenant.IsAdmin): console administrators get back in by a setup
+// link (`sesame admin link`), never by a code to a mailbox. The engine
+// asks it before every step, whatever the door.
+func Open(t *tenants.Tenant) error {
+	if t == nil || t.IsAdmin() {
+		return errcode.ErrNotFound
+	}
+	return nil
 }
 
 type actions struct{ Deps }

@@ -197,3 +197,17 @@ func wrongTOTP(right string) string {
 	}
 	return "000000"
 }
+
+func TestRecovery_TheAdminTenantHasNoRecoveryByAnyStep(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		adminTenant, err := e.Tenants.EnsureAdmin(e.Ctx)
+		require.NoError(t, err)
+		for _, action := range []string{recovery.ActionIdentify, recovery.ActionLink} {
+			_, err := e.engine.Begin(e.Ctx, adminTenant, recovery.Context{}, action, input(t, map[string]string{"identifier": "root@example.com", "token": "x"}), e.req)
+			require.Error(t, err)
+			require.Equal(t, "not_found", flows.Public(err).Code, action)
+		}
+	})
+}

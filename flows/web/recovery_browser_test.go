@@ -191,4 +191,3 @@ func randomBytes(t *testing.T, n int) []byte {
 	require.NoError(t, err)
 	return b
 }
-

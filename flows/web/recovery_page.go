@@ -12,6 +12,11 @@ import (
 // recovery link (/recover#link=TOKEN), which the page spends on the
 // recovery flow's link action. The rules are the flow's (flows/recovery).
 func (h *Handler) recoveryPage(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	if t.IsAdmin() {
+		// No recovery on the admin tenant (recovery.Open).
+		h.notFound(w, r)
+		return
+	}
 	loc := h.Locale(w, r, t, "recovery")
 	h.Pages.Recovery(w, r, console.RecoveryView{
 		Locale:     loc,
