@@ -52,7 +52,7 @@ function attempt(fn, field) {
 // "Change" on the proof screens.
 function go(screen, opts) {
   const kept = store.save({ screen });
-  const shown = ["proof", "code", "backup"].includes(screen) ? kept.identifier || "" : "";
+  const shown = ["proof", "code", "backup", "expired"].includes(screen) ? kept.identifier || "" : "";
   identity(shown, change);
   ui.show(screen, opts);
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/recovery"
+	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
@@ -53,25 +55,26 @@ func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 	tab.WaitVisible(t, "#recover-link")
 	require.Equal(t, "Lost your passkey?", tab.Text(t, "#recover-link"))
 	tab.Click(t, "#recover-link")
-	tab.WaitVisible(t, "#screen-identify #identifier")
+	onScreen(t, tab, "screen-identify", "continue", false)
 	require.Equal(t, acme.url("/recover"), tab.Location(t))
 	tab.Type(t, "#identifier", email)
 	tab.Click(t, "#continue")
 
-	// One screen per task, focus on its heading.
-	tab.WaitVisible(t, "#send-code")
-	require.Equal(t, "proof-title", tab.FocusedID(t))
+	// One screen per task, one primary action, focus on its heading; a
+	// reload resumes on the same screen.
+	onScreen(t, tab, "screen-proof", "send-code", true)
 	require.Equal(t, "Email me a code", tab.Text(t, "#send-code"))
 	require.Equal(t, email, tab.Text(t, "#identity-value"))
+	reloadOn(t, tab, "screen-proof", "send-code", email)
 	before := flowtest.Sent(acme.outbox(), email)
 	tab.Click(t, "#send-code")
-	tab.WaitVisible(t, "#code")
-	require.Equal(t, "code-title", tab.FocusedID(t))
+	onScreen(t, tab, "screen-code", "code-submit", true)
 	require.NotEmpty(t, tab.Attr(t, "#code-resend", "data-cooldown"), "Send a new code waits")
+	reloadOn(t, tab, "screen-code", "code-submit", email)
+	require.NotEmpty(t, tab.Attr(t, "#code-resend", "data-cooldown"), "the cooldown survives a reload")
 	tab.Type(t, "#code", flowtest.CodeTo(t, acme.outbox(), email, before))
 	tab.Click(t, "#code-submit")
-	tab.WaitVisible(t, "#create-passkey")
-	require.Equal(t, "passkey-title", tab.FocusedID(t))
+	onScreen(t, tab, "screen-passkey", "create-passkey", true)
 	require.False(t, tab.Shows(t, "#skip-passkey"), "no way on without a new passkey")
 
 	// The flow refuses to end without a new passkey, whatever the page.
@@ -80,13 +83,9 @@ func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 	require.Contains(t, r.Body, `"action_not_allowed"`)
 	require.Empty(t, acme.sessions(t, user.ID))
 
-	// A reload resumes on the same screen.
-	tab.Reload(t)
-	tab.WaitVisible(t, "#create-passkey")
-
+	reloadOn(t, tab, "screen-passkey", "create-passkey", "")
 	tab.Click(t, "#create-passkey")
-	tab.WaitVisible(t, "#finish")
-	require.Equal(t, "review-title", tab.FocusedID(t))
+	onScreen(t, tab, "screen-review", "finish", true)
 	require.Equal(t, 2, tab.Count(t, "#passkey-list li"))
 	require.Equal(t, 1, tab.Count(t, "#passkey-list [data-remove]"), "only the old passkey can be removed")
 	tab.Click(t, "#passkey-list [data-remove]")
@@ -109,6 +108,37 @@ func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 		// The one refusal is the test's own finish without a passkey.
 		require.Contains(t, e, "/api/flows/recovery/finish", "console error: %s", e)
 	}
+}
+
+// TestRecovery_ExpiredFlowStartsAgainKeepingTheAddress: a recovery left
+// past its lifetime shows one "Start again", which starts a new flow with
+// the address kept.
+func TestRecovery_ExpiredFlowStartsAgainKeepingTheAddress(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(time.Now().UTC())
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Clock: clk})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	const email = "late@example.com"
+	tab := browser.New(t).NewTab(t)
+	tab.Navigate(t, acme.url("/recover"))
+	tab.Type(t, "#identifier", email)
+	tab.Click(t, "#continue")
+	onScreen(t, tab, "screen-proof", "send-code", true)
+
+	// Found on a reload.
+	clk.Advance(recovery.TTL + time.Minute)
+	tab.Reload(t)
+	onScreen(t, tab, "screen-expired", "start-again", true)
+	require.False(t, tab.Shows(t, "#send-code"), "no stale screen")
+	tab.Click(t, "#start-again")
+	onScreen(t, tab, "screen-proof", "send-code", true)
+	require.Equal(t, email, tab.Text(t, "#identity-value"))
+
+	// Found on a step.
+	clk.Advance(recovery.TTL + time.Minute)
+	tab.Click(t, "#send-code")
+	onScreen(t, tab, "screen-expired", "start-again", true)
+	require.Equal(t, email, tab.Text(t, "#identity-value"))
 }
 
 // TestRecovery_AdminLinkOpensTheNewPasskeyStepOnce: an administrator makes
