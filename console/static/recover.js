@@ -98,25 +98,52 @@ function showCode(sent, readyAt) {
   go("code");
 }
 
-// showMFA asks for the second proof: the authenticator app, or a backup
-// code, with a switch between the two when the user has both.
+// MFA_LABELS are the field labels and switch texts of the second proofs.
+const MFA_LABELS = {
+  totp: ["recovery.mfa.totp_label", "recovery.mfa.use_totp"],
+  backup_code: ["recovery.mfa.backup_label", "recovery.mfa.use_backup"],
+  sms: ["recovery.mfa.sms_label", "recovery.mfa.use_sms"],
+};
+const MFA_ACTIONS = { totp: "mfa.totp", backup_code: "mfa.backup_code", sms: "mfa.sms.verify" };
+
+// showMFA asks for the second proof: the authenticator app, a backup code
+// or a code by SMS (sent on request), with a switch to the next one when
+// the user has several.
 function showMFA(mfa) {
-  store.save({ mfa });
-  const factor = mfa.current || mfa.factors[0];
-  $("mfa-label").textContent = t(factor === "totp" ? "recovery.mfa.totp_label" : "recovery.mfa.backup_label");
-  $("mfa-code").inputMode = factor === "totp" ? "numeric" : "text";
+  const factors = (mfa.factors || []).filter((f) => f in MFA_LABELS);
+  const factor = factors.includes(mfa.current) ? mfa.current : factors[0];
+  store.save({ mfa: { ...mfa, current: factor } });
+  const [label] = MFA_LABELS[factor] || ["", ""];
+  $("mfa-label").textContent = t(label);
+  $("mfa-code").inputMode = factor === "backup_code" ? "text" : "numeric";
   $("mfa-code").value = "";
-  const other = mfa.factors.find((f) => f !== factor);
+  const sms = factor === "sms";
+  const sent = sms && mfa.smsSent;
+  $("mfa-sms-send").hidden = !sms || !!sent;
+  $("mfa-sms-send").textContent = t("recovery.mfa.sms_send", { phone: mfa.phone || "" });
+  $("mfa-sms-sent").hidden = !sent;
+  if (sent) $("mfa-sms-sent").textContent = t("recovery.mfa.sms_sent", { phone: sent, minutes: CODE_MINUTES });
+  $("mfa-form").hidden = sms && !sent;
+  const other = factors.length > 1 ? factors[(factors.indexOf(factor) + 1) % factors.length] : null;
   const sw = $("mfa-switch");
   sw.hidden = !other;
   if (other) {
-    sw.textContent = t(other === "totp" ? "recovery.mfa.use_totp" : "recovery.mfa.use_backup");
+    sw.textContent = t(MFA_LABELS[other][1]);
     sw.onclick = () => {
-      showMFA({ ...mfa, current: other });
-      $("mfa-code").focus();
+      say("");
+      showMFA({ ...store.load().mfa, current: other });
+      ($("mfa-form").hidden ? $("mfa-sms-send") : $("mfa-code")).focus();
     };
   }
   go("mfa");
+}
+
+async function sendSMS() {
+  await attempt(async () => {
+    const res = await flow.step("mfa.sms.send", {});
+    showMFA({ ...store.load().mfa, smsSent: res.result.sent_to });
+    $("mfa-code").focus();
+  });
 }
 
 function showPasskey(p) {
@@ -157,7 +184,7 @@ function after(res) {
   const r = res.result || {};
   switch (res.flow.state) {
     case "mfa":
-      showMFA({ factors: r.factors || [] });
+      showMFA({ factors: r.factors || [], phone: r.phone || "" });
       break;
     case "proof":
       showProof({ ...(store.load().proof || {}), then: true });
@@ -305,7 +332,8 @@ $("backup-back").addEventListener("click", () => {
 });
 codeSubmit($("code-form"), $("code"), "code.verify", "recovery.code.missing");
 codeSubmit($("backup-form"), $("backup-code"), "backup_code", "recovery.code.missing");
-codeSubmit($("mfa-form"), $("mfa-code"), () => ((store.load().mfa || {}).current || (store.load().mfa || {}).factors?.[0]) === "totp" ? "mfa.totp" : "mfa.backup_code", "recovery.code.missing");
+codeSubmit($("mfa-form"), $("mfa-code"), () => MFA_ACTIONS[(store.load().mfa || {}).current] || "mfa.totp", "recovery.code.missing");
+$("mfa-sms-send").addEventListener("click", sendSMS);
 $("create-passkey").addEventListener("click", createPasskey);
 $("skip-passkey").addEventListener("click", finish);
 $("finish").addEventListener("click", finish);

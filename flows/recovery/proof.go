@@ -3,6 +3,7 @@ package recovery
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -209,6 +210,8 @@ type secondFactors struct {
 	// the address).
 	Next    string   `json:"next"`
 	Factors []string `json:"factors,omitempty"`
+	// Phone is the SMS factor's number, masked, when sms is among Factors.
+	Phone string `json:"phone,omitempty"`
 }
 
 // proved records a passed proof (amr) of user and applies the MFA rule
@@ -234,21 +237,29 @@ func (a *actions) proved(ctx context.Context, step *flows.Step[Context], user *d
 		step.Next = Proof
 		step.Output = secondFactors{Next: MethodCode}
 	case len(factors) == 0:
-		// The only second factor is an SMS factor, which this flow does
-		// not check: an administrator's recovery link is the way back.
+		// The only second factor is the SMS factor on the phone the
+		// address code just went to: one phone cannot prove both.
 		a.audit(ctx, step, "proof", &id, flows.ErrMethodNotAvailable.Code)
-		return flows.Fail(flows.ErrMethodNotAvailable.WithField("", "Your 2-step verification uses text messages, which recovery cannot check. Ask the administrator for a recovery link."))
+		return flows.Fail(flows.ErrMethodNotAvailable.WithField("", "Your 2-step verification sends its codes to this same phone, so it cannot be both proofs. Recover with your email address, or ask the administrator for a recovery link."))
 	default:
+		out := secondFactors{Next: "mfa", Factors: factors}
+		if slices.Contains(factors, FactorSMS) {
+			phone, err := smsFactorPhone(ctx, step, user)
+			if err != nil {
+				return err
+			}
+			out.Phone = flows.MaskPhone(phone)
+		}
 		step.Next = MFA
-		step.Output = secondFactors{Next: "mfa", Factors: factors}
+		step.Output = out
 	}
 	a.audit(ctx, step, "proof", &id, "second_proof_required")
 	return nil
 }
 
-// secondFactorsOf lists user's second factors this flow checks (totp,
-// backup_code) that the tenant has on, and whether the user has an SMS
-// factor besides.
+// secondFactorsOf lists user's second factors this flow checks that the
+// tenant has on (totp, backup_code, sms; see smsFactorPhone), and whether
+// the user has an SMS factor besides those listed.
 func secondFactorsOf(ctx context.Context, step *flows.Step[Context], user *db.User) ([]string, bool, error) {
 	var out []string
 	if flows.FactorEnabled(step.Tenant, tenants.FactorTOTP) {
@@ -270,16 +281,19 @@ func secondFactorsOf(ctx context.Context, step *flows.Step[Context], user *db.Us
 			out = append(out, MethodBackupCode)
 		}
 	}
-	sms := false
-	if flows.FactorEnabled(step.Tenant, tenants.FactorSMS) {
-		_, err := step.Scope.SMSFactors().Get(ctx, user.ID)
-		switch {
-		case errors.Is(err, db.ErrNotFound):
-		case err != nil:
-			return nil, false, err
-		default:
-			sms = true
-		}
+	phone, err := smsFactorPhone(ctx, step, user)
+	if err != nil {
+		return nil, false, err
 	}
-	return out, sms, nil
+	if phone != "" {
+		return append(out, FactorSMS), false, nil
+	}
+	_, err = step.Scope.SMSFactors().Get(ctx, user.ID)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return out, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return out, true, nil
 }

@@ -13,6 +13,8 @@
 //	proof|code ──backup_code──▶ proof | mfa | passkey
 //	mfa ──mfa.totp──▶ passkey                   (the authenticator app)
 //	mfa ──mfa.backup_code──▶ passkey
+//	mfa ──mfa.sms.send──▶ mfa                   (a code to the SMS factor's phone)
+//	mfa ──mfa.sms.verify──▶ passkey
 //	identify ──link──▶ passkey                  (an administrator's recovery link, used once)
 //	passkey ──passkey.begin──▶ stays            (creation options for the new passkey)
 //	passkey ──passkey.finish──▶ review          (the new passkey stored)
@@ -25,18 +27,20 @@
 //
 // The MFA rule. Two kinds of proof count: an address proof (a code sent to
 // an email address or phone number the account holds verified; amr otp or
-// sms) and a second factor (a backup code or the authenticator app; amr
-// backup_code or otp). A user who needs two steps — 2-step verification
+// sms) and a second factor (a backup code, the authenticator app or the
+// SMS factor; amr backup_code, otp or sms). A user who needs two steps — 2-step verification
 // on (users.mfa_enabled) or the tenant's MFA policy mandatory — and who
 // has a second factor other than passkeys must pass one proof of each
-// kind: after the address code, the authenticator app or a backup code
-// (mfa); after a backup code first, the address code. A backup code is
+// kind: after the address code, the authenticator app, a backup code or
+// the SMS factor (mfa); after a backup code first, the address code. A backup code is
 // itself the second factor, so a user with an authenticator app who starts
 // with a backup code is not asked for the app too. Every other user (a
 // passkey-only user, whose passkeys were their second factor and whose new
-// passkey restores it) needs one proof of either kind. A user whose only
-// second factor is an SMS factor cannot recover here (method_not_available)
-// and needs an administrator's recovery link.
+// passkey restores it) needs one proof of either kind. The SMS factor is
+// not offered after an SMS code to its own phone (one phone would prove
+// both); a user whose only second factor is that phone cannot recover
+// here (method_not_available): by the email address, or by an
+// administrator's recovery link.
 //
 // No account enumeration: identify answers the same for every address;
 // code.send sends a code whether or not an account holds the address
@@ -89,6 +93,8 @@ const (
 	ActionBackupCode    = "backup_code"
 	ActionMFATOTP       = "mfa.totp"
 	ActionMFABackupCode = "mfa.backup_code"
+	ActionMFASMSSend    = "mfa.sms.send"
+	ActionMFASMSVerify  = "mfa.sms.verify"
 	ActionLink          = "link"
 	ActionPasskeyBegin  = "passkey.begin"
 	ActionPasskeyFinish = "passkey.finish"
@@ -122,6 +128,8 @@ type Context struct {
 	Address bool `json:"address,omitempty"`
 	// Factor says whether one of Proofs is a second factor.
 	Factor bool `json:"factor,omitempty"`
+	// MFACodeID is the code mfa.sms.send sent to the SMS factor's phone.
+	MFACodeID *uuid.UUID `json:"mfa_code_id,omitempty"`
 	// NewPasskey is the passkey created in this flow.
 	NewPasskey *uuid.UUID `json:"new_passkey,omitempty"`
 }
@@ -156,6 +164,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionBackupCode, From: st(Proof, Code), To: st(Proof, MFA, Passkey), Captcha: true},
 			{Action: ActionMFATOTP, From: st(MFA), To: st(Passkey)},
 			{Action: ActionMFABackupCode, From: st(MFA), To: st(Passkey)},
+			{Action: ActionMFASMSSend, From: st(MFA), To: st(MFA)},
+			{Action: ActionMFASMSVerify, From: st(MFA), To: st(Passkey)},
 			{Action: ActionLink, From: st(Identify), To: st(Passkey)},
 			{Action: ActionPasskeyBegin, From: st(Passkey), Stays: true},
 			{Action: ActionPasskeyFinish, From: st(Passkey), To: st(Review)},
@@ -169,6 +179,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionBackupCode:    a.backupCode,
 			ActionMFATOTP:       a.mfaTOTP,
 			ActionMFABackupCode: a.mfaBackupCode,
+			ActionMFASMSSend:    a.mfaSMSSend,
+			ActionMFASMSVerify:  a.mfaSMSVerify,
 			ActionLink:          a.link,
 			ActionPasskeyBegin:  a.passkeyBegin,
 			ActionPasskeyFinish: a.passkeyFinish,

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/recovery"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/browser"
@@ -220,4 +221,45 @@ func randomBytes(t *testing.T, n int) []byte {
 	_, err := rand.Read(b)
 	require.NoError(t, err)
 	return b
+}
+
+// TestRecovery_AUserWithAnAuthenticatorAppPassesItAfterTheEmailCode: the
+// MFA rule on the page: "One more step" asks for the app's code before the
+// new passkey.
+func TestRecovery_AUserWithAnAuthenticatorAppPassesItAfterTheEmailCode(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	const email, secret = "cy@example.com", "JBSWY3DPEHPK3PXPJBSWY3DP"
+	user := acme.newEmailUser(t, email, "")
+	lost := &db.Credential{UserID: user.ID, RPID: "acme.localhost", CredentialID: randomBytes(t, 32), PublicKey: randomBytes(t, 64), Name: "Lost phone", CreatedAt: time.Now()}
+	require.NoError(t, acme.scope().Credentials().Create(t.Context(), lost))
+	require.NoError(t, acme.scope().TOTP().Start(t.Context(), user.ID, secret, time.Now()))
+	require.NoError(t, flows.VerifyTOTP(t.Context(), acme.scope(), user.ID, flowtest.TOTPCodeAt(t, secret, time.Now().Add(-30*time.Second)), time.Now(), flows.TOTPPending))
+	require.NoError(t, acme.scope().Users().SetMFA(t.Context(), user.ID, true))
+
+	tab := browser.New(t).NewTab(t)
+	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
+	tab.Navigate(t, acme.url("/recover"))
+	tab.Type(t, "#identifier", email)
+	tab.Click(t, "#continue")
+	onScreen(t, tab, "screen-proof", "send-code", true)
+	before := flowtest.Sent(acme.outbox(), email)
+	tab.Click(t, "#send-code")
+	onScreen(t, tab, "screen-code", "code-submit", true)
+	tab.Type(t, "#code", flowtest.CodeTo(t, acme.outbox(), email, before))
+	tab.Click(t, "#code-submit")
+	onScreen(t, tab, "screen-mfa", "mfa-submit", true)
+	require.Equal(t, "Code from your authenticator app", tab.Text(t, "#mfa-label"))
+	reloadOn(t, tab, "screen-mfa", "mfa-submit", "")
+	tab.Type(t, "#mfa-code", flowtest.TOTPCodeAt(t, secret, time.Now()))
+	tab.Click(t, "#mfa-submit")
+	onScreen(t, tab, "screen-passkey", "create-passkey", true)
+	tab.Click(t, "#create-passkey")
+	onScreen(t, tab, "screen-review", "finish", true)
+	tab.Click(t, "#finish")
+	acme.waitAccount(t, tab)
+	s := acme.sessions(t, user.ID)
+	require.Len(t, s, 1)
+	require.Equal(t, "otp,otp,mfa,recovery", s[0].AMR)
 }
