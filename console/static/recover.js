@@ -1,5 +1,5 @@
 import { supported, create, Flow, explain } from "/static/webauthn.js";
-import { t, lang } from "/static/i18n.js";
+import { t, lang, formatDate } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
 import { limits } from "/static/limits.js";
 import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
@@ -157,14 +157,15 @@ function showReview(list) {
   store.save({ review: list });
   $("passkey-list").replaceChildren(...list.map((p) => {
     const li = document.createElement("li");
+    li.className = "passkey";
     const name = document.createElement("span");
-    name.textContent = p.name;
-    li.append(name);
-    if (p.new) {
-      const tag = document.createElement("strong");
-      tag.textContent = ` ${t("recovery.review.new")}`;
-      li.append(tag);
-    } else {
+    name.className = "passkey-name";
+    name.textContent = p.new ? `${p.name} · ${t("recovery.review.new")}` : p.name;
+    const meta = document.createElement("span");
+    meta.className = "passkey-meta";
+    meta.textContent = t("recovery.review.added", { date: formatDate(p.created_at) });
+    li.append(name, meta);
+    if (!p.new) {
       const b = document.createElement("button");
       b.type = "button";
       b.className = "secondary";
@@ -172,7 +173,7 @@ function showReview(list) {
       b.setAttribute("aria-label", t("recovery.review.remove_label", { name: p.name }));
       b.dataset.remove = p.id;
       b.addEventListener("click", () => remove(p));
-      li.append(" ", b);
+      li.append(b);
     }
     return li;
   }));

@@ -28,12 +28,12 @@ func recoveryToken(t *testing.T, tab *browser.Tab) string {
 	return token
 }
 
-// TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
+// TestRecoveryJourney_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 // walks "Lost your passkey?" screen by screen: a user who signed up with a
 // passkey loses the device, proves the address by the code the email
 // brings, cannot finish without a new passkey, creates one on a new
 // device, removes the old one and signs in with the new one.
-func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey(t *testing.T) {
+func TestRecoveryJourney_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	acme := newHostedSite(t, srv, "acme", "Acme")
@@ -64,6 +64,7 @@ func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 	// One screen per task, one primary action, focus on its heading; a
 	// reload resumes on the same screen.
 	onScreen(t, tab, "screen-proof", "send-code", true)
+	tab.Screenshot(t, browser.ShotPath(t, "recovery-proof.png"))
 	require.Equal(t, "Email me a code", tab.Text(t, "#send-code"))
 	require.Equal(t, email, tab.Text(t, "#identity-value"))
 	reloadOn(t, tab, "screen-proof", "send-code", email)
@@ -76,6 +77,7 @@ func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 	tab.Type(t, "#code", flowtest.CodeTo(t, acme.outbox(), email, before))
 	tab.Click(t, "#code-submit")
 	onScreen(t, tab, "screen-passkey", "create-passkey", true)
+	tab.Screenshot(t, browser.ShotPath(t, "recovery-passkey.png"))
 	require.False(t, tab.Shows(t, "#skip-passkey"), "no way on without a new passkey")
 
 	// The flow refuses to end without a new passkey, whatever the page.
@@ -89,6 +91,7 @@ func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 	onScreen(t, tab, "screen-review", "finish", true)
 	require.Equal(t, 2, tab.Count(t, "#passkey-list li"))
 	require.Equal(t, 1, tab.Count(t, "#passkey-list [data-remove]"), "only the old passkey can be removed")
+	tab.Screenshot(t, browser.ShotPath(t, "recovery-review.png"))
 	tab.Click(t, "#passkey-list [data-remove]")
 	tab.WaitNotPresent(t, "#passkey-list [data-remove]")
 	require.Equal(t, 1, tab.Count(t, "#passkey-list li"))
@@ -111,10 +114,10 @@ func TestRecovery_PasskeyOnlyUserRecoversByEmailCodeThenSignsInWithTheNewPasskey
 	}
 }
 
-// TestRecovery_ExpiredFlowStartsAgainKeepingTheAddress: a recovery left
+// TestRecoveryJourney_ExpiredFlowStartsAgainKeepingTheAddress: a recovery left
 // past its lifetime shows one "Start again", which starts a new flow with
 // the address kept.
-func TestRecovery_ExpiredFlowStartsAgainKeepingTheAddress(t *testing.T) {
+func TestRecoveryJourney_ExpiredFlowStartsAgainKeepingTheAddress(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(time.Now().UTC())
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{Clock: clk})
@@ -142,11 +145,11 @@ func TestRecovery_ExpiredFlowStartsAgainKeepingTheAddress(t *testing.T) {
 	require.Equal(t, email, tab.Text(t, "#identity-value"))
 }
 
-// TestRecovery_AdminLinkOpensTheNewPasskeyStepOnce: an administrator makes
+// TestRecoveryJourney_AdminLinkOpensTheNewPasskeyStepOnce: an administrator makes
 // a recovery link on the user's console page; the link opens the tenant's
 // recovery page on "Create a new passkey", the user ends signed in with
 // it, and the same link then opens nothing.
-func TestRecovery_AdminLinkOpensTheNewPasskeyStepOnce(t *testing.T) {
+func TestRecoveryJourney_AdminLinkOpensTheNewPasskeyStepOnce(t *testing.T) {
 	t.Parallel()
 	c := newConsoleSite(t, "acme")
 	acme := &hostedSite{srv: c.srv, tenant: c.tenant(t, "acme"), origin: c.srv.URL("acme"), mail: c.srv.Outbox}
@@ -189,9 +192,9 @@ func TestRecovery_AdminLinkOpensTheNewPasskeyStepOnce(t *testing.T) {
 	require.True(t, other.Shows(t, "#screen-identify"))
 }
 
-// TestRecovery_PagesSpeakEveryLanguage: the recovery page and the sign-in
+// TestRecoveryJourney_PagesSpeakEveryLanguage: the recovery page and the sign-in
 // page's link in Spanish and Chinese.
-func TestRecovery_PagesSpeakEveryLanguage(t *testing.T) {
+func TestRecoveryJourney_PagesSpeakEveryLanguage(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	acme := newHostedSite(t, srv, "acme", "Acme")
@@ -223,10 +226,10 @@ func randomBytes(t *testing.T, n int) []byte {
 	return b
 }
 
-// TestRecovery_AUserWithAnAuthenticatorAppPassesItAfterTheEmailCode: the
+// TestRecoveryJourney_AUserWithAnAuthenticatorAppPassesItAfterTheEmailCode: the
 // MFA rule on the page: "One more step" asks for the app's code before the
 // new passkey.
-func TestRecovery_AUserWithAnAuthenticatorAppPassesItAfterTheEmailCode(t *testing.T) {
+func TestRecoveryJourney_AUserWithAnAuthenticatorAppPassesItAfterTheEmailCode(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
 	acme := newHostedSite(t, srv, "acme", "Acme")
@@ -250,6 +253,7 @@ func TestRecovery_AUserWithAnAuthenticatorAppPassesItAfterTheEmailCode(t *testin
 	tab.Type(t, "#code", flowtest.CodeTo(t, acme.outbox(), email, before))
 	tab.Click(t, "#code-submit")
 	onScreen(t, tab, "screen-mfa", "mfa-submit", true)
+	tab.Screenshot(t, browser.ShotPath(t, "recovery-mfa.png"))
 	require.Equal(t, "Code from your authenticator app", tab.Text(t, "#mfa-label"))
 	reloadOn(t, tab, "screen-mfa", "mfa-submit", "")
 	tab.Type(t, "#mfa-code", flowtest.TOTPCodeAt(t, secret, time.Now()))
