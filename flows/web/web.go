@@ -1,4 +1,4 @@
-// Package web serves a tenant host: the hosted sign-in, sign-up and
+// Package web serves a tenant host: the hosted sign-in, sign-up, recovery and
 // account pages, the flow JSON API they run on, the four WebAuthn routes
 // integrators expect (POST /webauthn/register/options, /webauthn/register,
 // /webauthn/authenticate/options, /webauthn/authenticate), and
