@@ -21,6 +21,9 @@ type SignInView struct {
 	// application's authorization request, so a sign-up returns to it).
 	AllowSignUp bool
 	SignUpURL   string
+	// AllowRecovery links to the recovery page ("Lost your passkey?"):
+	// every tenant but the admin tenant.
+	AllowRecovery bool
 	// PasskeyOnly is set when an application asks for a phishing-resistant
 	// sign-in (acr_values): the page offers the passkey and nothing else.
 	PasskeyOnly bool

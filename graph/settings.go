@@ -90,6 +90,7 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 		Sms:       &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
 		Limits:    &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
 		Account:   &model.AccountSettings{DeletionGraceDays: s.Account.DeletionGraceDays},
+		Recovery:  &model.RecoverySettings{AllowWithoutPasskey: s.Recovery.AllowWithoutPasskey},
 		Providers: providersOf(s.Providers),
 		Branding:  brandingOf(s.Branding),
 		Messages:  messagesOf(s.Messages),
@@ -218,6 +219,9 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 	}
 	if v := in.Account; v != nil {
 		s.Account = tenants.AccountPolicy{DeletionGraceDays: v.DeletionGraceDays}
+	}
+	if v := in.Recovery; v != nil {
+		s.Recovery = tenants.Recovery{AllowWithoutPasskey: v.AllowWithoutPasskey}
 	}
 	if in.Providers != nil {
 		s.Providers = applyProviders(s.Providers, in.Providers)

@@ -44,6 +44,9 @@ type Settings struct {
 	// (the grace period of a deletion).
 	Account AccountPolicy `json:"account"`
 
+	// Recovery is how a person who lost their passkeys gets back in.
+	Recovery Recovery `json:"recovery"`
+
 	// Providers deliver the tenant's SMS and email codes. Its secrets (and
 	// the CAPTCHA's) never leave through Redacted, String or LogValue.
 	Providers Providers `json:"providers"`
@@ -101,7 +104,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Account, s.Providers, s.Branding, s.Messages} {
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Account, s.Recovery, s.Providers, s.Branding, s.Messages} {
 		if err := v.Validate(); err != nil {
 			return err
 		}

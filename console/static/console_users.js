@@ -5,6 +5,7 @@ import { h, loading, failure, time, confirmInline } from "/static/console_dom.js
 import { gql } from "/static/console_api.js";
 import { t, has, parts } from "/static/i18n.js";
 import { browserAndOS } from "/static/user_agent.js";
+import { recoveryLink } from "/static/console_recovery.js";
 
 // device is a session's "Browser on OS", from its user agent.
 function device(ua) {
@@ -173,6 +174,7 @@ function drawUser(ctx, slug, u, note) {
   del.addEventListener("click", () => confirmInline(del, t("console.user.delete_confirm", { name }), t("console.user.delete"),
     () => run("mutation($id: ID!) { deleteUser(id: $id) }", { id: u.id }, "")));
 
+  const recovery = recoveryLink(slug, u, name);
   view.replaceChildren(
     h("p", {}, h("a", { href: `/console/tenants/${slug}/users` }, t("console.user.back"))),
     h("h2", { id: "user-name" }, name),
@@ -186,7 +188,7 @@ function drawUser(ctx, slug, u, note) {
     h("h3", {}, t("console.user.passkeys")), passkeys,
     h("h3", {}, t("console.user.sessions")), sessions,
     h("h3", {}, t("console.user.apps")), grantList(u, run),
-    h("h3", {}, t("console.user.actions")), h("div", { class: "actions" }, disable, resetMFA, del));
+    h("h3", {}, t("console.user.actions")), h("div", { class: "actions" }, recovery[0], disable, resetMFA, del), recovery[1]);
 }
 
 // grantList is the applications the user consented to, each with

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/recovery"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
 	"github.com/sesame-id/sesame/internal/errcode"
@@ -20,6 +21,7 @@ const (
 	kindSignIn     = "sign-in"
 	kindSignUp     = "sign-up"
 	kindAddPasskey = "add-passkey"
+	kindRecovery   = "recovery"
 )
 
 // runner is what the flow API needs of an engine, whatever its context.
@@ -36,6 +38,8 @@ func (h *Handler) engine(kind string) (runner, bool) {
 		return h.signUp, true
 	case kindAddPasskey:
 		return h.addPasskey, true
+	case kindRecovery:
+		return h.recovery, true
 	}
 	return nil, false
 }
@@ -77,6 +81,8 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, t *tenants.T
 		res, err = start(ctx, h.signIn, t, signin.Context{}, first.Action, first.Input, req)
 	case kindSignUp:
 		res, err = start(ctx, h.signUp, t, signup.Context{}, first.Action, first.Input, req)
+	case kindRecovery:
+		res, err = start(ctx, h.recovery, t, recovery.Context{}, first.Action, first.Input, req)
 	case kindAddPasskey:
 		s, serr := h.Session(ctx, r, t)
 		if serr != nil {

@@ -39,6 +39,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.
 		PasskeyOnly:   passkeyOnly,
 		AllowSignUp:   p.AllowRegistration && t.SignUpOpen(),
 		SignUpURL:     signUpURL(r),
+		AllowRecovery: !t.IsAdmin(),
 		Captcha:       h.captchaView(t, h.signIn.Machine().CaptchaActions()),
 	})
 }

@@ -1,4 +1,4 @@
-// Package web serves a tenant host: the hosted sign-in, sign-up and
+// Package web serves a tenant host: the hosted sign-in, sign-up, recovery and
 // account pages, the flow JSON API they run on, the four WebAuthn routes
 // integrators expect (POST /webauthn/register/options, /webauthn/register,
 // /webauthn/authenticate/options, /webauthn/authenticate), and
@@ -17,6 +17,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/provider"
+	"github.com/sesame-id/sesame/flows/recovery"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
 	"github.com/sesame-id/sesame/internal/errcode"
@@ -66,6 +67,7 @@ type Handler struct {
 	signIn     *flows.Engine[signin.Context]
 	signUp     *flows.Engine[signup.Context]
 	addPasskey *flows.Engine[addpasskey.Context]
+	recovery   *flows.Engine[recovery.Context]
 	mux        *http.ServeMux
 }
 
@@ -85,12 +87,16 @@ func New(d Deps) (*Handler, error) {
 	if h.addPasskey, err = addpasskey.New(d.Deps); err != nil {
 		return nil, err
 	}
+	if h.recovery, err = recovery.New(d.Deps); err != nil {
+		return nil, err
+	}
 
 	mux := http.NewServeMux()
 	tenant := h.WithTenant
 	mux.Handle("GET /static/", d.Pages.Static())
 	mux.HandleFunc("GET /{$}", tenant(h.signInPage))
 	mux.HandleFunc("GET /sign-up", tenant(h.signUpPage))
+	mux.HandleFunc("GET "+recovery.LinkPath, tenant(h.recoveryPage))
 	mux.HandleFunc("GET /account", tenant(h.accountPage))
 	mux.HandleFunc("POST /sign-out", tenant(h.signOut))
 	mux.HandleFunc("GET /.well-known/webauthn", tenant(h.wellKnown))

@@ -233,6 +233,7 @@ type ComplexityRoot struct {
 		ConfirmTotp             func(childComplexity int, code string) int
 		CreateAPIKey            func(childComplexity int, name string) int
 		CreateApplication       func(childComplexity int, input model.CreateApplicationInput) int
+		CreateRecoveryLink      func(childComplexity int, userID uuid.UUID) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
 		DeleteApplication       func(childComplexity int, id uuid.UUID) int
 		DeleteUser              func(childComplexity int, id uuid.UUID) int
@@ -323,6 +324,15 @@ type ComplexityRoot struct {
 		Users                  func(childComplexity int, first int, after *string, search *string) int
 	}
 
+	RecoveryLink struct {
+		ExpiresAt func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
+	RecoverySettings struct {
+		AllowWithoutPasskey func(childComplexity int) int
+	}
+
 	Reverification struct {
 		Ceremony func(childComplexity int) int
 		Factor   func(childComplexity int) int
@@ -373,6 +383,7 @@ type ComplexityRoot struct {
 		Passkeys      func(childComplexity int) int
 		Password      func(childComplexity int) int
 		Providers     func(childComplexity int) int
+		Recovery      func(childComplexity int) int
 		SignIn        func(childComplexity int) int
 		SignUp        func(childComplexity int) int
 		Sms           func(childComplexity int) int
@@ -520,6 +531,7 @@ type MutationResolver interface {
 	RemoveLogo(ctx context.Context) (bool, error)
 	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
 	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
+	CreateRecoveryLink(ctx context.Context, userID uuid.UUID) (*model.RecoveryLink, error)
 	InviteUser(ctx context.Context, email string, name *string) (*db.User, error)
 }
 type PasskeyResolver interface {
@@ -1308,6 +1320,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateApplication(childComplexity, args["input"].(model.CreateApplicationInput)), true
+	case "Mutation.createRecoveryLink":
+		if e.ComplexityRoot.Mutation.CreateRecoveryLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRecoveryLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRecoveryLink(childComplexity, args["userId"].(uuid.UUID)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -1864,6 +1887,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(int), args["after"].(*string), args["search"].(*string)), true
 
+	case "RecoveryLink.expiresAt":
+		if e.ComplexityRoot.RecoveryLink.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecoveryLink.ExpiresAt(childComplexity), true
+	case "RecoveryLink.url":
+		if e.ComplexityRoot.RecoveryLink.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecoveryLink.URL(childComplexity), true
+
+	case "RecoverySettings.allowWithoutPasskey":
+		if e.ComplexityRoot.RecoverySettings.AllowWithoutPasskey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecoverySettings.AllowWithoutPasskey(childComplexity), true
+
 	case "Reverification.ceremony":
 		if e.ComplexityRoot.Reverification.Ceremony == nil {
 			break
@@ -2056,6 +2099,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.Providers(childComplexity), true
+	case "Settings.recovery":
+		if e.ComplexityRoot.Settings.Recovery == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Recovery(childComplexity), true
 	case "Settings.signIn":
 		if e.ComplexityRoot.Settings.SignIn == nil {
 			break
@@ -2299,6 +2348,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PasskeySettingsInput", ec.unmarshalInputPasskeySettingsInput),
 			graphql.NewInputUnmarshaler("PasswordPolicyInput", ec.unmarshalInputPasswordPolicyInput),
 			graphql.NewInputUnmarshaler("ProvidersInput", ec.unmarshalInputProvidersInput),
+			graphql.NewInputUnmarshaler("RecoverySettingsInput", ec.unmarshalInputRecoverySettingsInput),
 			graphql.NewInputUnmarshaler("SMSPolicyInput", ec.unmarshalInputSMSPolicyInput),
 			graphql.NewInputUnmarshaler("SMSProviderInput", ec.unmarshalInputSMSProviderInput),
 			graphql.NewInputUnmarshaler("SignInSettingsInput", ec.unmarshalInputSignInSettingsInput),
@@ -3246,6 +3296,43 @@ input EmailProviderInput {
   from: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/recovery.graphqls", Input: `# Account recovery (flows/recovery): the tenant's rule, and an
+# administrator's one-time recovery link.
+
+"How a person who lost their passkeys gets back in."
+type RecoverySettings {
+  "Whether a recovery may end in a session without a new passkey. Default false."
+  allowWithoutPasskey: Boolean!
+}
+
+input RecoverySettingsInput {
+  allowWithoutPasskey: Boolean!
+}
+
+extend type Settings {
+  recovery: RecoverySettings!
+}
+
+extend input UpdateSettingsInput {
+  recovery: RecoverySettingsInput
+}
+
+"A one-time recovery link, shown once: only its hash is stored."
+type RecoveryLink {
+  "The link to hand to the person, on the tenant's host; it works once."
+  url: String!
+  expiresAt: Time!
+}
+
+extend type Mutation {
+  """
+  Makes a one-time recovery link for the user: it opens the recovery
+  page at the step that creates a new passkey, with no other proof, once,
+  for 24 hours. Hand it over yourself; an unknown user is not_found.
+  """
+  createRecoveryLink(userId: ID!): RecoveryLink! @auth(requires: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../schema/team.graphqls", Input: `extend type Mutation {
   """
   Creates a user with this email address (and name; by default the
@@ -3701,6 +3788,24 @@ func (ec *executionContext) childFields_Providers(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Providers", field.Name)
 }
 
+func (ec *executionContext) childFields_RecoveryLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_RecoveryLink_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_RecoveryLink_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecoveryLink", field.Name)
+}
+
+func (ec *executionContext) childFields_RecoverySettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allowWithoutPasskey":
+		return ec.fieldContext_RecoverySettings_allowWithoutPasskey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecoverySettings", field.Name)
+}
+
 func (ec *executionContext) childFields_Reverification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ceremony":
@@ -3807,6 +3912,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_branding(ctx, field)
 	case "messages":
 		return ec.fieldContext_Settings_messages(ctx, field)
+	case "recovery":
+		return ec.fieldContext_Settings_recovery(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
 }
@@ -4178,6 +4285,20 @@ func (ec *executionContext) field_Mutation_createApplication_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createRecoveryLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
 	return args, nil
 }
 
@@ -9576,6 +9697,68 @@ func (ec *executionContext) fieldContext_Mutation_revokeUserAppGrant(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createRecoveryLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRecoveryLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRecoveryLink(ctx, fc.Args["userId"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.RecoveryLink
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RecoveryLink
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecoveryLink) graphql.Marshaler {
+			return ec.marshalNRecoveryLink2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRecoveryLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRecoveryLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecoveryLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRecoveryLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10847,6 +11030,75 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RecoveryLink_url(ctx context.Context, field graphql.CollectedField, obj *model.RecoveryLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecoveryLink_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecoveryLink_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecoveryLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecoveryLink_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.RecoveryLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecoveryLink_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecoveryLink_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecoveryLink", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RecoverySettings_allowWithoutPasskey(ctx context.Context, field graphql.CollectedField, obj *model.RecoverySettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecoverySettings_allowWithoutPasskey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowWithoutPasskey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecoverySettings_allowWithoutPasskey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecoverySettings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Reverification_ceremony(ctx context.Context, field graphql.CollectedField, obj *model.Reverification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11741,6 +11993,38 @@ func (ec *executionContext) fieldContext_Settings_messages(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MessageSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settings_recovery(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_recovery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recovery, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecoverySettings) graphql.Marshaler {
+			return ec.marshalNRecoverySettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRecoverySettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_recovery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecoverySettings(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14610,6 +14894,48 @@ func UnmarshalProvidersInput(ctx context.Context, raw any) (model.ProvidersInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecoverySettingsInput(ctx context.Context, obj any) (model.RecoverySettingsInput, error) {
+	var it model.RecoverySettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allowWithoutPasskey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allowWithoutPasskey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowWithoutPasskey"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowWithoutPasskey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecoverySettingsInput unmarshals raw into the RecoverySettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecoverySettingsInput(ctx context.Context, raw any) (model.RecoverySettingsInput, error) {
+	var out model.RecoverySettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecoverySettingsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSMSPolicyInput(ctx context.Context, obj any) (model.SMSPolicyInput, error) {
 	var it model.SMSPolicyInput
 	if obj == nil {
@@ -14996,7 +15322,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages", "recovery"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15108,6 +15434,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.Messages = data
+		case "recovery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recovery"))
+			data, err := ec.unmarshalORecoverySettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRecoverySettingsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recovery = data
 		}
 	}
 	return it, nil
@@ -16632,6 +16965,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createRecoveryLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRecoveryLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "inviteUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_inviteUser(ctx, field)
@@ -17070,6 +17410,77 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var recoveryLinkImplementors = []string{"RecoveryLink"}
+
+func (ec *executionContext) _RecoveryLink(ctx context.Context, sel ast.SelectionSet, obj *model.RecoveryLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recoveryLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecoveryLink")
+		case "url":
+			out.Values[i] = ec._RecoveryLink_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._RecoveryLink_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recoverySettingsImplementors = []string{"RecoverySettings"}
+
+func (ec *executionContext) _RecoverySettings(ctx context.Context, sel ast.SelectionSet, obj *model.RecoverySettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recoverySettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecoverySettings")
+		case "allowWithoutPasskey":
+			out.Values[i] = ec._RecoverySettings_allowWithoutPasskey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reverificationImplementors = []string{"Reverification"}
 
 func (ec *executionContext) _Reverification(ctx context.Context, sel ast.SelectionSet, obj *model.Reverification) graphql.Marshaler {
@@ -17418,6 +17829,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "messages":
 			out.Values[i] = ec._Settings_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recovery":
+			out.Values[i] = ec._Settings_recovery(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18845,6 +19261,22 @@ func (ec *executionContext) marshalNProviders2ᚖgithubᚗcomᚋsesameᚑidᚋse
 	return ec._Providers(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecoveryLink2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRecoveryLink(ctx context.Context, sel ast.SelectionSet, v *model.RecoveryLink) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecoveryLink!")
+		return graphql.Null
+	}
+	return ec._RecoveryLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecoverySettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRecoverySettings(ctx context.Context, sel ast.SelectionSet, v *model.RecoverySettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecoverySettings!")
+		return graphql.Null
+	}
+	return ec._RecoverySettings(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReverification2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐReverification(ctx context.Context, sel ast.SelectionSet, v *model.Reverification) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Reverification!")
@@ -19516,6 +19948,14 @@ func (ec *executionContext) unmarshalOProvidersInput2ᚖgithubᚗcomᚋsesameᚑ
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputProvidersInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORecoverySettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRecoverySettingsInput(ctx context.Context, v any) (*model.RecoverySettingsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecoverySettingsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

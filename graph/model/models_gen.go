@@ -296,6 +296,23 @@ type ProvidersInput struct {
 type Query struct {
 }
 
+// A one-time recovery link, shown once: only its hash is stored.
+type RecoveryLink struct {
+	// The link to hand to the person, on the tenant's host; it works once.
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// How a person who lost their passkeys gets back in.
+type RecoverySettings struct {
+	// Whether a recovery may end in a session without a new passkey. Default false.
+	AllowWithoutPasskey bool `json:"allowWithoutPasskey"`
+}
+
+type RecoverySettingsInput struct {
+	AllowWithoutPasskey bool `json:"allowWithoutPasskey"`
+}
+
 type Reverification struct {
 	// Pass to finishReverification.
 	Ceremony string               `json:"ceremony"`
@@ -359,6 +376,7 @@ type Settings struct {
 	Account       *AccountSettings  `json:"account"`
 	Branding      *BrandingSettings `json:"branding"`
 	Messages      *MessageSettings  `json:"messages"`
+	Recovery      *RecoverySettings `json:"recovery"`
 }
 
 type SignInSettings struct {
@@ -439,6 +457,7 @@ type UpdateSettingsInput struct {
 	Account           *AccountSettingsInput  `json:"account,omitempty"`
 	Branding          *BrandingSettingsInput `json:"branding,omitempty"`
 	Messages          *MessageSettingsInput  `json:"messages,omitempty"`
+	Recovery          *RecoverySettingsInput `json:"recovery,omitempty"`
 }
 
 type UserConnection struct {

@@ -67,8 +67,10 @@ var Languages = []Language{
 var bundles = map[string][]string{
 	"sign_in": {"common", "errors", "screens", "sign_in"},
 	"sign_up": {"common", "errors", "screens", "sign_up"},
+	// recovery is the "Lost your passkey?" page (recover.html).
+	"recovery": {"common", "errors", "screens", "recovery"},
 	"account": {"common", "errors", "account", "account_manage"},
-	"console": {"common", "errors", "console", "team", "branding"},
+	"console": {"common", "errors", "console", "team", "branding", "recovery"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
 }

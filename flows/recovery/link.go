@@ -1,0 +1,72 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+)
+
+// Administrators' recovery links: a one-time link, made for one user,
+// that opens the recovery flow at the new passkey. The administrator
+// vouches for the person they hand it to, so the link stands for every
+// proof; it works once (db.RecoveryLinkStore.Use: one statement, of any
+// number of redemptions one wins) and for LinkTTL. Only the token's hash
+// is stored; the token travels in the link's fragment, which browsers
+// never send to a server, and the page posts it once (the link action).
+const (
+	// LinkTTL is how long a recovery link works.
+	LinkTTL = 24 * time.Hour
+	// LinkPath is the page a link opens on the tenant's host; the token
+	// follows as "#link=TOKEN".
+	LinkPath = "/recover"
+)
+
+// ErrLinkInvalid refuses a used, expired or unknown recovery link.
+var ErrLinkInvalid = flows.ErrSetupLinkInvalid
+
+// CreateLink makes a recovery link token for user, made by the
+// administrator by (nil for an API key), and returns the token and when it
+// expires. A user not in the scope's tenant is db.ErrNotFound.
+func CreateLink(ctx context.Context, scope db.Scope, userID uuid.UUID, by *uuid.UUID, now time.Time) (string, time.Time, error) {
+	token, hash := flows.NewToken()
+	expires := now.Add(LinkTTL).UTC()
+	err := scope.RecoveryLinks().Create(ctx, &db.RecoveryLink{UserID: userID, TokenHash: hash, CreatedBy: by, CreatedAt: now.UTC(), ExpiresAt: expires})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return token, expires, nil
+}
+
+// link spends a recovery link ({"token"}) and leads to the new passkey for
+// its user.
+func (a *actions) link(ctx context.Context, step *flows.Step[Context]) error {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := flows.DecodeInput(step.Input, &in); err != nil {
+		return err
+	}
+	if in.Token == "" {
+		return ErrLinkInvalid
+	}
+	userID, err := step.Scope.RecoveryLinks().Use(ctx, flows.HashToken(in.Token), step.Now)
+	if errors.Is(err, db.ErrNotFound) {
+		a.audit(ctx, step, ActionLink, nil, ErrLinkInvalid.Code)
+		return ErrLinkInvalid
+	}
+	if err != nil {
+		return err
+	}
+	*step.Context = Context{UserID: &userID, Proofs: []string{AMRRecoveryLink}}
+	user, err := a.user(ctx, step)
+	if err != nil {
+		return err
+	}
+	a.audit(ctx, step, ActionLink, &user.ID, "link_used")
+	return a.toPasskey(step)
+}
