@@ -21,6 +21,7 @@ var (
 	ErrInvalidInput                = errcode.ErrInvalidInput
 	ErrCeremonyMissing             = errcode.ErrCeremonyMissing
 	ErrPasskeyFailed               = errcode.ErrPasskeyFailed
+	ErrPasskeyUnknown              = errcode.ErrPasskeyUnknown
 	ErrPasskeyRegistrationFailed   = errcode.ErrPasskeyRegistrationFailed
 	ErrPasskeyExists               = errcode.ErrPasskeyExists
 	ErrPasskeySignInDisabled       = errcode.ErrPasskeySignInDisabled

@@ -44,6 +44,14 @@ var (
 	// ErrUserDisabled is wrapped (with ErrVerification) when the
 	// credential's user is disabled.
 	ErrUserDisabled = errors.New("the account is disabled")
+
+	// ErrUnknownCredential is wrapped (with ErrVerification) when the
+	// assertion names a credential the tenant does not hold under its RP
+	// ID (a passkey removed here, still offered by the browser). Unlike
+	// the other reasons it is told to the client, which asks the browser
+	// to forget the credential (WebAuthn Signal API): the client sent the
+	// id itself, so the answer tells it nothing it did not know.
+	ErrUnknownCredential = errors.New("the tenant has no credential with this id")
 )
 
 // Service runs ceremonies for every tenant.

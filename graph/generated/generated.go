@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/google/uuid"
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/graph/model"
 	"github.com/sesame-id/sesame/tenants"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -190,6 +191,7 @@ type ComplexityRoot struct {
 		Identifiers           func(childComplexity int) int
 		MFAEnabled            func(childComplexity int) int
 		MfaOptional           func(childComplexity int) int
+		PasskeySignals        func(childComplexity int) int
 		Passkeys              func(childComplexity int) int
 		PasswordMaxLength     func(childComplexity int) int
 		PasswordMinLength     func(childComplexity int) int
@@ -299,6 +301,14 @@ type ComplexityRoot struct {
 		ShowButton        func(childComplexity int) int
 		SignIn            func(childComplexity int) int
 		UserVerification  func(childComplexity int) int
+	}
+
+	PasskeySignals struct {
+		CredentialIDs func(childComplexity int) int
+		DisplayName   func(childComplexity int) int
+		Name          func(childComplexity int) int
+		RPID          func(childComplexity int) int
+		UserID        func(childComplexity int) int
 	}
 
 	PasswordPolicy struct {
@@ -478,6 +488,7 @@ type MeResolver interface {
 	PasswordMinLength(ctx context.Context, obj *db.User) (int, error)
 	PasswordMaxLength(ctx context.Context, obj *db.User) (int, error)
 	ConnectedApps(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
+	PasskeySignals(ctx context.Context, obj *db.User) (*flows.PasskeySignals, error)
 }
 type MutationResolver interface {
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*tenants.Tenant, error)
@@ -1095,6 +1106,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.MfaOptional(childComplexity), true
+	case "Me.passkeySignals":
+		if e.ComplexityRoot.Me.PasskeySignals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.PasskeySignals(childComplexity), true
 	case "Me.passkeys":
 		if e.ComplexityRoot.Me.Passkeys == nil {
 			break
@@ -1761,6 +1778,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PasskeySettings.UserVerification(childComplexity), true
+
+	case "PasskeySignals.credentialIds":
+		if e.ComplexityRoot.PasskeySignals.CredentialIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.CredentialIDs(childComplexity), true
+	case "PasskeySignals.displayName":
+		if e.ComplexityRoot.PasskeySignals.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.DisplayName(childComplexity), true
+	case "PasskeySignals.name":
+		if e.ComplexityRoot.PasskeySignals.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.Name(childComplexity), true
+	case "PasskeySignals.rpId":
+		if e.ComplexityRoot.PasskeySignals.RPID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.RPID(childComplexity), true
+	case "PasskeySignals.userId":
+		if e.ComplexityRoot.PasskeySignals.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.UserID(childComplexity), true
 
 	case "PasswordPolicy.maxLength":
 		if e.ComplexityRoot.PasswordPolicy.MaxLength == nil {
@@ -3246,6 +3294,26 @@ input EmailProviderInput {
   from: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/passkey_life.graphqls", Input: `# What the account page tells the browser about the signed-in user's
+# passkeys (WebAuthn Signal API); the rule is flows.NewPasskeySignals.
+
+extend type Me {
+  "The user as the browser's passkeys know them: signalAllAcceptedCredentials and signalCurrentUserDetails take these."
+  passkeySignals: PasskeySignals!
+}
+
+type PasskeySignals {
+  "The tenant's relying-party ID."
+  rpId: String!
+  "The user handle authenticators were given, base64url."
+  userId: String!
+  "The primary identifier (the oldest verified one)."
+  name: String!
+  displayName: String!
+  "The user's passkeys under rpId, base64url credential ids."
+  credentialIds: [String!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/team.graphqls", Input: `extend type Mutation {
   """
   Creates a user with this email address (and name; by default the
@@ -3561,6 +3629,8 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_passwordMaxLength(ctx, field)
 	case "connectedApps":
 		return ec.fieldContext_Me_connectedApps(ctx, field)
+	case "passkeySignals":
+		return ec.fieldContext_Me_passkeySignals(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
@@ -3677,6 +3747,22 @@ func (ec *executionContext) childFields_PasskeySettings(ctx context.Context, fie
 		return ec.fieldContext_PasskeySettings_passkeysOnRPID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PasskeySettings", field.Name)
+}
+
+func (ec *executionContext) childFields_PasskeySignals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rpId":
+		return ec.fieldContext_PasskeySignals_rpId(ctx, field)
+	case "userId":
+		return ec.fieldContext_PasskeySignals_userId(ctx, field)
+	case "name":
+		return ec.fieldContext_PasskeySignals_name(ctx, field)
+	case "displayName":
+		return ec.fieldContext_PasskeySignals_displayName(ctx, field)
+	case "credentialIds":
+		return ec.fieldContext_PasskeySignals_credentialIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PasskeySignals", field.Name)
 }
 
 func (ec *executionContext) childFields_PasswordPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6985,6 +7071,38 @@ func (ec *executionContext) fieldContext_Me_connectedApps(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Me_passkeySignals(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_passkeySignals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().PasskeySignals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *flows.PasskeySignals) graphql.Marshaler {
+			return ec.marshalNPasskeySignals2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋflowsᚐPasskeySignals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_passkeySignals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PasskeySignals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MessagePreview_subject(ctx context.Context, field graphql.CollectedField, obj *model.MessagePreview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10188,6 +10306,121 @@ func (ec *executionContext) _PasskeySettings_passkeysOnRPID(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_PasskeySettings_passkeysOnRPID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PasskeySettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PasskeySignals_rpId(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_rpId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RPID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_rpId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_userId(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_name(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_displayName(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_credentialIds(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_credentialIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CredentialIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_credentialIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
 }
 
 func (ec *executionContext) _PasswordPolicy_minLength(ctx context.Context, field graphql.CollectedField, obj *model.PasswordPolicy) (ret graphql.Marshaler) {
@@ -16159,6 +16392,12 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_connectedApps(ctx, field, obj)
 				})
+		case "passkeySignals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_passkeySignals(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16871,6 +17110,59 @@ func (ec *executionContext) _PasskeySettings(ctx context.Context, sel ast.Select
 			}
 		case "passkeysOnRPID":
 			out.Values[i] = ec._PasskeySettings_passkeysOnRPID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var passkeySignalsImplementors = []string{"PasskeySignals"}
+
+func (ec *executionContext) _PasskeySignals(ctx context.Context, sel ast.SelectionSet, obj *flows.PasskeySignals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, passkeySignalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PasskeySignals")
+		case "rpId":
+			out.Values[i] = ec._PasskeySignals_rpId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._PasskeySignals_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PasskeySignals_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._PasskeySignals_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credentialIds":
+			out.Values[i] = ec._PasskeySignals_credentialIds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18827,6 +19119,14 @@ func (ec *executionContext) marshalNPasskeySettings2ᚖgithubᚗcomᚋsesameᚑi
 		return graphql.Null
 	}
 	return ec._PasskeySettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPasskeySignals2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋflowsᚐPasskeySignals(ctx context.Context, sel ast.SelectionSet, v *flows.PasskeySignals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PasskeySignals!")
+		return graphql.Null
+	}
+	return ec._PasskeySignals(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPasswordPolicy2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐPasswordPolicy(ctx context.Context, sel ast.SelectionSet, v *model.PasswordPolicy) graphql.Marshaler {

@@ -19,6 +19,7 @@ var (
 	// Passkeys.
 	ErrCeremonyMissing             = define("passkey_request_expired", http.StatusBadRequest)
 	ErrPasskeyFailed               = define("passkey_failed", http.StatusUnauthorized)
+	ErrPasskeyUnknown              = define("passkey_unknown", http.StatusUnauthorized)
 	ErrPasskeyRegistrationFailed   = define("passkey_registration_failed", http.StatusBadRequest)
 	ErrPasskeyExists               = define("passkey_exists", http.StatusConflict)
 	ErrPasskeySignInDisabled       = define("passkey_sign_in_disabled", http.StatusForbidden)
