@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
@@ -25,4 +26,15 @@ func (r *meResolver) PasskeySignals(ctx context.Context, obj *db.User) (*flows.P
 	}
 	s := flows.NewPasskeySignals(r.Flows.Passkeys.RelyingParty(c.tenant).ID, obj, ids, creds)
 	return &s, nil
+}
+
+// HidePasskeyPrompt is the resolver for the hidePasskeyPrompt field.
+func (r *mutationResolver) HidePasskeyPrompt(ctx context.Context) (*time.Time, error) {
+	c := callerFrom(ctx)
+	uid, _ := me(ctx)
+	until, err := flows.HidePasskeyPrompt(ctx, c.scope, c.tenant, uid, r.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &until, nil
 }

@@ -81,6 +81,7 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 			Origins:           rp.Origins,
 			PasskeysOnRpid:    n,
 		},
+		PasskeyOffers: &s.PasskeyOffers,
 		Mfa: &model.MFASettings{
 			Factors:        enums[model.MFAFactor](s.MFA.Factors),
 			Policy:         enum[model.MFAPolicy](s.MFA.Policy),
@@ -196,6 +197,9 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 			Attachment: value(v.Attachment), CounterPolicy: value(v.CounterPolicy),
 			RPID: deref(v.RpID), RPName: deref(v.RpName), Origins: v.Origins,
 		}
+	}
+	if v := in.PasskeyOffers; v != nil {
+		s.PasskeyOffers = *v
 	}
 	if v := in.Mfa; v != nil {
 		s.MFA = tenants.MFA{Factors: values(v.Factors), Policy: value(v.Policy), PromptAtSignUp: v.PromptAtSignUp}

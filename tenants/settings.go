@@ -28,6 +28,9 @@ type Settings struct {
 	// Passkeys configures passkey sign-in and the WebAuthn relying party.
 	Passkeys Passkeys `json:"passkeys"`
 
+	// PasskeyOffers is what the sign-in offers a user without a passkey.
+	PasskeyOffers PasskeyOffers `json:"passkey_offers"`
+
 	// SignUp, SignIn, Password, MFA, Captcha and SMS configure the rest of
 	// the sign-in experience.
 	SignUp   SignUp         `json:"sign_up"`
@@ -60,6 +63,7 @@ func DefaultSettings() Settings {
 		Schema:        SettingsSchema,
 		DefaultLocale: "en",
 		Passkeys:      DefaultPasskeys(),
+		PasskeyOffers: DefaultPasskeyOffers(),
 		SignUp:        DefaultSignUp(),
 		SignIn:        DefaultSignIn(),
 		Password:      DefaultPasswordPolicy(),
@@ -101,7 +105,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Account, s.Providers, s.Branding, s.Messages} {
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.PasskeyOffers, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Account, s.Providers, s.Branding, s.Messages} {
 		if err := v.Validate(); err != nil {
 			return err
 		}

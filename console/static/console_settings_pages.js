@@ -106,6 +106,14 @@ export const settingsPages = {
         ],
       },
       {
+        section: "passkeyOffers", legend: t("passkey_life.console.legend"),
+        fields: [
+          { key: "upgrade", type: "bool", label: t("passkey_life.console.upgrade"), hint: t("passkey_life.console.upgrade_hint") },
+          { key: "prompt", type: "bool", label: t("passkey_life.console.prompt") },
+          { key: "promptIntervalDays", type: "int", min: 1, label: t("passkey_life.console.interval"), hint: t("passkey_life.console.interval_hint") },
+        ],
+      },
+      {
         section: "passkeys", legend: t("console.settings.passkeys.rp_legend"),
         fields: [
           { key: "rpId", type: "text", label: t("console.settings.passkeys.rp_id"), hint: t("console.settings.passkeys.rp_id_hint"), warn: rpWarning },

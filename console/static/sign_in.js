@@ -3,6 +3,7 @@ import { t, has, lang } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
 import { finishURL, withAuthRequest } from "/static/done.js";
 import { unknownCredential, acceptedCredentials, fromServer, settle } from "/static/signal.js";
+import { upgrade, prompt, created } from "/static/passkey_offer.js";
 import { limits } from "/static/limits.js";
 import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
 
@@ -116,6 +117,18 @@ async function done(res) {
   store.clear();
   say(t("sign_in.signed_in"));
   await settle([acceptedCredentials(fromServer(res.passkeys))]);
+  const offer = res.passkey_offer;
+  if (await upgrade(offer)) {
+    say(created());
+  } else if (offer && offer.prompt && supported()) {
+    // After the busy state ends, so that the prompt's buttons work.
+    setTimeout(async () => {
+      say("");
+      if (await prompt(offer, (s) => ui.show(s), say)) say(created());
+      window.location.assign(finishURL(res));
+    });
+    return;
+  }
   window.location.assign(finishURL(res));
 }
 

@@ -24,4 +24,10 @@ func (h *Handler) afterSignIn(ctx context.Context, t *tenants.Tenant, res *flows
 		return
 	}
 	out["passkeys"] = signals
+	offer, err := flows.OfferPasskey(ctx, scope, t, userID, res.Session.Session.AMR, len(signals.CredentialIDs), h.Clock.Now())
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "passkey offer after sign-in", "tenant", t.Slug, "error", err)
+		return
+	}
+	out["passkey_offer"] = offer
 }

@@ -240,6 +240,7 @@ type ComplexityRoot struct {
 		DeleteUser              func(childComplexity int, id uuid.UUID) int
 		FinishAddPasskey        func(childComplexity int, ceremony string, response string, name *string) int
 		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
+		HidePasskeyPrompt       func(childComplexity int) int
 		InviteUser              func(childComplexity int, email string, name *string) int
 		RegenerateBackupCodes   func(childComplexity int) int
 		RemoveIdentifier        func(childComplexity int, id uuid.UUID) int
@@ -286,6 +287,12 @@ type ComplexityRoot struct {
 		Name              func(childComplexity int) int
 		Synced            func(childComplexity int) int
 		Transports        func(childComplexity int) int
+	}
+
+	PasskeyOffers struct {
+		Prompt             func(childComplexity int) int
+		PromptIntervalDays func(childComplexity int) int
+		Upgrade            func(childComplexity int) int
 	}
 
 	PasskeySettings struct {
@@ -380,6 +387,7 @@ type ComplexityRoot struct {
 		Limits        func(childComplexity int) int
 		Messages      func(childComplexity int) int
 		Mfa           func(childComplexity int) int
+		PasskeyOffers func(childComplexity int) int
 		Passkeys      func(childComplexity int) int
 		Password      func(childComplexity int) int
 		Providers     func(childComplexity int) int
@@ -531,6 +539,7 @@ type MutationResolver interface {
 	RemoveLogo(ctx context.Context) (bool, error)
 	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
 	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
+	HidePasskeyPrompt(ctx context.Context) (*time.Time, error)
 	InviteUser(ctx context.Context, email string, name *string) (*db.User, error)
 }
 type PasskeyResolver interface {
@@ -1380,6 +1389,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FinishReverification(childComplexity, args["ceremony"].(string), args["response"].(*string), args["code"].(*string)), true
+	case "Mutation.hidePasskeyPrompt":
+		if e.ComplexityRoot.Mutation.HidePasskeyPrompt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.HidePasskeyPrompt(childComplexity), true
 	case "Mutation.inviteUser":
 		if e.ComplexityRoot.Mutation.InviteUser == nil {
 			break
@@ -1705,6 +1720,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Passkey.Transports(childComplexity), true
+
+	case "PasskeyOffers.prompt":
+		if e.ComplexityRoot.PasskeyOffers.Prompt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeyOffers.Prompt(childComplexity), true
+	case "PasskeyOffers.promptIntervalDays":
+		if e.ComplexityRoot.PasskeyOffers.PromptIntervalDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeyOffers.PromptIntervalDays(childComplexity), true
+	case "PasskeyOffers.upgrade":
+		if e.ComplexityRoot.PasskeyOffers.Upgrade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeyOffers.Upgrade(childComplexity), true
 
 	case "PasskeySettings.allowRegistration":
 		if e.ComplexityRoot.PasskeySettings.AllowRegistration == nil {
@@ -2086,6 +2120,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.Mfa(childComplexity), true
+	case "Settings.passkeyOffers":
+		if e.ComplexityRoot.Settings.PasskeyOffers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.PasskeyOffers(childComplexity), true
 	case "Settings.passkeys":
 		if e.ComplexityRoot.Settings.Passkeys == nil {
 			break
@@ -2344,6 +2384,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MessageSettingsInput", ec.unmarshalInputMessageSettingsInput),
 			graphql.NewInputUnmarshaler("MessageTemplateInput", ec.unmarshalInputMessageTemplateInput),
 			graphql.NewInputUnmarshaler("MethodsForIdentifierInput", ec.unmarshalInputMethodsForIdentifierInput),
+			graphql.NewInputUnmarshaler("PasskeyOffersInput", ec.unmarshalInputPasskeyOffersInput),
 			graphql.NewInputUnmarshaler("PasskeySettingsInput", ec.unmarshalInputPasskeySettingsInput),
 			graphql.NewInputUnmarshaler("PasswordPolicyInput", ec.unmarshalInputPasswordPolicyInput),
 			graphql.NewInputUnmarshaler("ProvidersInput", ec.unmarshalInputProvidersInput),
@@ -3313,6 +3354,37 @@ type PasskeySignals {
   "The user's passkeys under rpId, base64url credential ids."
   credentialIds: [String!]!
 }
+
+# What the hosted sign-in offers a user who signed in without a passkey
+# (tenants.PasskeyOffers; the rule is flows.OfferPasskey).
+
+extend type Settings {
+  passkeyOffers: PasskeyOffers!
+}
+
+type PasskeyOffers {
+  "After a password or code sign-in, ask the browser for a passkey by a conditional create (no prompt where a password manager answers)."
+  upgrade: Boolean!
+  "After such a sign-in, show \"Create a passkey?\"."
+  prompt: Boolean!
+  "How many days \"Not now\" hides the prompt from that user (1 to 365)."
+  promptIntervalDays: Int!
+}
+
+input PasskeyOffersInput {
+  upgrade: Boolean!
+  prompt: Boolean!
+  promptIntervalDays: Int!
+}
+
+extend input UpdateSettingsInput {
+  passkeyOffers: PasskeyOffersInput
+}
+
+extend type Mutation {
+  "The signed-in user's \"Not now\" to \"Create a passkey?\": hidden for the tenant's interval. Returns when it may show again."
+  hidePasskeyPrompt: Time! @auth(requires: USER)
+}
 `, BuiltIn: false},
 	{Name: "../schema/team.graphqls", Input: `extend type Mutation {
   """
@@ -3719,6 +3791,18 @@ func (ec *executionContext) childFields_Passkey(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Passkey", field.Name)
 }
 
+func (ec *executionContext) childFields_PasskeyOffers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "upgrade":
+		return ec.fieldContext_PasskeyOffers_upgrade(ctx, field)
+	case "prompt":
+		return ec.fieldContext_PasskeyOffers_prompt(ctx, field)
+	case "promptIntervalDays":
+		return ec.fieldContext_PasskeyOffers_promptIntervalDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PasskeyOffers", field.Name)
+}
+
 func (ec *executionContext) childFields_PasskeySettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "signIn":
@@ -3893,6 +3977,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_branding(ctx, field)
 	case "messages":
 		return ec.fieldContext_Settings_messages(ctx, field)
+	case "passkeyOffers":
+		return ec.fieldContext_Settings_passkeyOffers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
 }
@@ -9694,6 +9780,47 @@ func (ec *executionContext) fieldContext_Mutation_revokeUserAppGrant(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_hidePasskeyPrompt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_hidePasskeyPrompt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().HidePasskeyPrompt(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_hidePasskeyPrompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Time")
+}
+
 func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10030,6 +10157,75 @@ func (ec *executionContext) _Passkey_transports(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Passkey_transports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Passkey", field, true, true, "String")
+}
+
+func (ec *executionContext) _PasskeyOffers_upgrade(ctx context.Context, field graphql.CollectedField, obj *tenants.PasskeyOffers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeyOffers_upgrade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upgrade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeyOffers_upgrade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeyOffers", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PasskeyOffers_prompt(ctx context.Context, field graphql.CollectedField, obj *tenants.PasskeyOffers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeyOffers_prompt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prompt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeyOffers_prompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeyOffers", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PasskeyOffers_promptIntervalDays(ctx context.Context, field graphql.CollectedField, obj *tenants.PasskeyOffers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeyOffers_promptIntervalDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PromptIntervalDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeyOffers_promptIntervalDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeyOffers", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PasskeySettings_signIn(ctx context.Context, field graphql.CollectedField, obj *model.PasskeySettings) (ret graphql.Marshaler) {
@@ -11974,6 +12170,38 @@ func (ec *executionContext) fieldContext_Settings_messages(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MessageSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settings_passkeyOffers(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_passkeyOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PasskeyOffers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.PasskeyOffers) graphql.Marshaler {
+			return ec.marshalNPasskeyOffers2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_passkeyOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PasskeyOffers(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14626,6 +14854,62 @@ func UnmarshalMethodsForIdentifierInput(ctx context.Context, raw any) (model.Met
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPasskeyOffersInput(ctx context.Context, obj any) (tenants.PasskeyOffers, error) {
+	var it tenants.PasskeyOffers
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"upgrade", "prompt", "promptIntervalDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "upgrade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upgrade"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Upgrade = data
+		case "prompt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prompt"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prompt = data
+		case "promptIntervalDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptIntervalDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptIntervalDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPasskeyOffersInput unmarshals raw into the PasskeyOffersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPasskeyOffersInput(ctx context.Context, raw any) (tenants.PasskeyOffers, error) {
+	var out tenants.PasskeyOffers
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PasskeyOffersInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPasskeySettingsInput(ctx context.Context, obj any) (model.PasskeySettingsInput, error) {
 	var it model.PasskeySettingsInput
 	if obj == nil {
@@ -15229,7 +15513,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages", "passkeyOffers"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15341,6 +15625,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.Messages = data
+		case "passkeyOffers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("passkeyOffers"))
+			data, err := ec.unmarshalOPasskeyOffersInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PasskeyOffers = data
 		}
 	}
 	return it, nil
@@ -16871,6 +17162,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hidePasskeyPrompt":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_hidePasskeyPrompt(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "inviteUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_inviteUser(ctx, field)
@@ -17025,6 +17323,49 @@ func (ec *executionContext) _Passkey(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Passkey_transports(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var passkeyOffersImplementors = []string{"PasskeyOffers"}
+
+func (ec *executionContext) _PasskeyOffers(ctx context.Context, sel ast.SelectionSet, obj *tenants.PasskeyOffers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, passkeyOffersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PasskeyOffers")
+		case "upgrade":
+			out.Values[i] = ec._PasskeyOffers_upgrade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "prompt":
+			out.Values[i] = ec._PasskeyOffers_prompt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promptIntervalDays":
+			out.Values[i] = ec._PasskeyOffers_promptIntervalDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17710,6 +18051,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "messages":
 			out.Values[i] = ec._Settings_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passkeyOffers":
+			out.Values[i] = ec._Settings_passkeyOffers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19113,6 +19459,14 @@ func (ec *executionContext) marshalNPasskey2ᚖgithubᚗcomᚋsesameᚑidᚋsesa
 	return ec._Passkey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPasskeyOffers2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx context.Context, sel ast.SelectionSet, v *tenants.PasskeyOffers) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PasskeyOffers!")
+		return graphql.Null
+	}
+	return ec._PasskeyOffers(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPasskeySettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐPasskeySettings(ctx context.Context, sel ast.SelectionSet, v *model.PasskeySettings) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PasskeySettings!")
@@ -19792,6 +20146,14 @@ func (ec *executionContext) unmarshalOMessageSettingsInput2ᚖgithubᚗcomᚋses
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputMessageSettingsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPasskeyOffersInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx context.Context, v any) (*tenants.PasskeyOffers, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPasskeyOffersInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 type AccountDeletion struct {
@@ -346,19 +347,20 @@ type SMSProviderSettings struct {
 }
 
 type Settings struct {
-	DefaultLocale string            `json:"defaultLocale"`
-	SignUp        *SignUpSettings   `json:"signUp"`
-	SignIn        *SignInSettings   `json:"signIn"`
-	Password      *PasswordPolicy   `json:"password"`
-	Passkeys      *PasskeySettings  `json:"passkeys"`
-	Mfa           *MFASettings      `json:"mfa"`
-	Captcha       *CaptchaSettings  `json:"captcha"`
-	Sms           *SMSPolicy        `json:"sms"`
-	Limits        *Limits           `json:"limits"`
-	Providers     *Providers        `json:"providers"`
-	Account       *AccountSettings  `json:"account"`
-	Branding      *BrandingSettings `json:"branding"`
-	Messages      *MessageSettings  `json:"messages"`
+	DefaultLocale string                 `json:"defaultLocale"`
+	SignUp        *SignUpSettings        `json:"signUp"`
+	SignIn        *SignInSettings        `json:"signIn"`
+	Password      *PasswordPolicy        `json:"password"`
+	Passkeys      *PasskeySettings       `json:"passkeys"`
+	Mfa           *MFASettings           `json:"mfa"`
+	Captcha       *CaptchaSettings       `json:"captcha"`
+	Sms           *SMSPolicy             `json:"sms"`
+	Limits        *Limits                `json:"limits"`
+	Providers     *Providers             `json:"providers"`
+	Account       *AccountSettings       `json:"account"`
+	Branding      *BrandingSettings      `json:"branding"`
+	Messages      *MessageSettings       `json:"messages"`
+	PasskeyOffers *tenants.PasskeyOffers `json:"passkeyOffers"`
 }
 
 type SignInSettings struct {
@@ -439,6 +441,7 @@ type UpdateSettingsInput struct {
 	Account           *AccountSettingsInput  `json:"account,omitempty"`
 	Branding          *BrandingSettingsInput `json:"branding,omitempty"`
 	Messages          *MessageSettingsInput  `json:"messages,omitempty"`
+	PasskeyOffers     *tenants.PasskeyOffers `json:"passkeyOffers,omitempty"`
 }
 
 type UserConnection struct {
