@@ -18,7 +18,7 @@ import { gql } from "/static/graphql.js";
 import { t } from "/static/i18n.js";
 
 // UPGRADE_WAIT is how long the page waits for a conditional create.
-const UPGRADE_WAIT = 5000;
+const UPGRADE_WAIT = 3000;
 
 // addPasskey runs the add-passkey flow with the session just issued.
 async function addPasskey(mediation, signal) {
