@@ -22,6 +22,7 @@ var (
 	ErrCeremonyMissing             = errcode.ErrCeremonyMissing
 	ErrPasskeyFailed               = errcode.ErrPasskeyFailed
 	ErrPasskeyUnknown              = errcode.ErrPasskeyUnknown
+	ErrPasskeyNotAllowed           = errcode.ErrPasskeyNotAllowed
 	ErrPasskeyRegistrationFailed   = errcode.ErrPasskeyRegistrationFailed
 	ErrPasskeyExists               = errcode.ErrPasskeyExists
 	ErrPasskeySignInDisabled       = errcode.ErrPasskeySignInDisabled

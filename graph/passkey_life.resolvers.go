@@ -38,3 +38,8 @@ func (r *mutationResolver) HidePasskeyPrompt(ctx context.Context) (*time.Time, e
 	}
 	return &until, nil
 }
+
+// FitsPolicy is the resolver for the fitsPolicy field.
+func (r *passkeyResolver) FitsPolicy(ctx context.Context, obj *db.Credential) (bool, error) {
+	return flows.PasskeyFits(callerFrom(ctx).tenant.Settings.AuthenticatorPolicy, obj) == nil, nil
+}

@@ -22,7 +22,7 @@ const ME = `query Me { me {
   id displayName identifiers { id kind value verified }
   hasPassword passwordMinLength passwordMaxLength deletionScheduledAt deletionGraceDays
   mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
-  passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
+  passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports fitsPolicy }
   sessions { id createdAt expiresAt userAgent ip amr current }
   connectedApps { id application { id name clientId } scopes grantedAt updatedAt }
   reverificationFactors

@@ -95,7 +95,7 @@ func (s *Service) relyingParty(t *tenants.Tenant) (*webauthn.WebAuthn, tenants.R
 		RPID:                  rp.ID,
 		RPDisplayName:         rp.Name,
 		RPOrigins:             rp.Origins,
-		AttestationPreference: protocol.ConveyancePreference(p.Attestation),
+		AttestationPreference: conveyance(t.Settings),
 		AuthenticatorSelection: protocol.AuthenticatorSelection{
 			AuthenticatorAttachment: attachment(p.Attachment),
 			ResidentKey:             protocol.ResidentKeyRequirementRequired,
@@ -119,6 +119,15 @@ func (s *Service) relyingParty(t *tenants.Tenant) (*webauthn.WebAuthn, tenants.R
 // RelyingParty returns the tenant's effective relying party.
 func (s *Service) RelyingParty(t *tenants.Tenant) tenants.RelyingParty {
 	return s.tenants.RelyingParty(t)
+}
+
+// conveyance is the attestation the registrations ask for: the tenant's,
+// or direct where its authenticator policy requires an attestation.
+func conveyance(s tenants.Settings) protocol.ConveyancePreference {
+	if s.AuthenticatorPolicy.RequireAttestation {
+		return protocol.PreferDirectAttestation
+	}
+	return protocol.ConveyancePreference(s.Passkeys.Attestation)
 }
 
 func attachment(a string) protocol.AuthenticatorAttachment {

@@ -97,6 +97,13 @@ type ComplexityRoot struct {
 		Type                             func(childComplexity int) int
 	}
 
+	AuthenticatorPolicy struct {
+		Authenticators     func(childComplexity int) int
+		DeviceBoundOnly    func(childComplexity int) int
+		Mode               func(childComplexity int) int
+		RequireAttestation func(childComplexity int) int
+	}
+
 	BackupCodes struct {
 		Codes func(childComplexity int) int
 	}
@@ -282,6 +289,7 @@ type ComplexityRoot struct {
 		AuthenticatorName func(childComplexity int) int
 		BackupEligible    func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
+		FitsPolicy        func(childComplexity int) int
 		ID                func(childComplexity int) int
 		LastUsedAt        func(childComplexity int) int
 		Name              func(childComplexity int) int
@@ -380,20 +388,21 @@ type ComplexityRoot struct {
 	}
 
 	Settings struct {
-		Account       func(childComplexity int) int
-		Branding      func(childComplexity int) int
-		Captcha       func(childComplexity int) int
-		DefaultLocale func(childComplexity int) int
-		Limits        func(childComplexity int) int
-		Messages      func(childComplexity int) int
-		Mfa           func(childComplexity int) int
-		PasskeyOffers func(childComplexity int) int
-		Passkeys      func(childComplexity int) int
-		Password      func(childComplexity int) int
-		Providers     func(childComplexity int) int
-		SignIn        func(childComplexity int) int
-		SignUp        func(childComplexity int) int
-		Sms           func(childComplexity int) int
+		Account             func(childComplexity int) int
+		AuthenticatorPolicy func(childComplexity int) int
+		Branding            func(childComplexity int) int
+		Captcha             func(childComplexity int) int
+		DefaultLocale       func(childComplexity int) int
+		Limits              func(childComplexity int) int
+		Messages            func(childComplexity int) int
+		Mfa                 func(childComplexity int) int
+		PasskeyOffers       func(childComplexity int) int
+		Passkeys            func(childComplexity int) int
+		Password            func(childComplexity int) int
+		Providers           func(childComplexity int) int
+		SignIn              func(childComplexity int) int
+		SignUp              func(childComplexity int) int
+		Sms                 func(childComplexity int) int
 	}
 
 	SignInSettings struct {
@@ -548,6 +557,7 @@ type PasskeyResolver interface {
 	Synced(ctx context.Context, obj *db.Credential) (bool, error)
 
 	Transports(ctx context.Context, obj *db.Credential) ([]string, error)
+	FitsPolicy(ctx context.Context, obj *db.Credential) (bool, error)
 }
 type QueryResolver interface {
 	Tenant(ctx context.Context) (*tenants.Tenant, error)
@@ -777,6 +787,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Type(childComplexity), true
+
+	case "AuthenticatorPolicy.authenticators":
+		if e.ComplexityRoot.AuthenticatorPolicy.Authenticators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.Authenticators(childComplexity), true
+	case "AuthenticatorPolicy.deviceBoundOnly":
+		if e.ComplexityRoot.AuthenticatorPolicy.DeviceBoundOnly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.DeviceBoundOnly(childComplexity), true
+	case "AuthenticatorPolicy.mode":
+		if e.ComplexityRoot.AuthenticatorPolicy.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.Mode(childComplexity), true
+	case "AuthenticatorPolicy.requireAttestation":
+		if e.ComplexityRoot.AuthenticatorPolicy.RequireAttestation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.RequireAttestation(childComplexity), true
 
 	case "BackupCodes.codes":
 		if e.ComplexityRoot.BackupCodes.Codes == nil {
@@ -1690,6 +1725,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Passkey.CreatedAt(childComplexity), true
+	case "Passkey.fitsPolicy":
+		if e.ComplexityRoot.Passkey.FitsPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.FitsPolicy(childComplexity), true
 	case "Passkey.id":
 		if e.ComplexityRoot.Passkey.ID == nil {
 			break
@@ -2084,6 +2125,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.Account(childComplexity), true
+	case "Settings.authenticatorPolicy":
+		if e.ComplexityRoot.Settings.AuthenticatorPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.AuthenticatorPolicy(childComplexity), true
 	case "Settings.branding":
 		if e.ComplexityRoot.Settings.Branding == nil {
 			break
@@ -2373,6 +2420,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AccountSettingsInput", ec.unmarshalInputAccountSettingsInput),
+			graphql.NewInputUnmarshaler("AuthenticatorPolicyInput", ec.unmarshalInputAuthenticatorPolicyInput),
 			graphql.NewInputUnmarshaler("BrandingSettingsInput", ec.unmarshalInputBrandingSettingsInput),
 			graphql.NewInputUnmarshaler("BrandingTextsInput", ec.unmarshalInputBrandingTextsInput),
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
@@ -3385,6 +3433,45 @@ extend type Mutation {
   "The signed-in user's \"Not now\" to \"Create a passkey?\": hidden for the tenant's interval. Returns when it may show again."
   hidePasskeyPrompt: Time! @auth(requires: USER)
 }
+
+# Which authenticators may hold new passkeys (tenants.AuthenticatorPolicy;
+# the rule is flows.PasskeyFits).
+
+enum AuthenticatorListMode {
+  ANY
+  ALLOW
+  DENY
+}
+
+type AuthenticatorPolicy {
+  mode: AuthenticatorListMode!
+  "Names of Sesame's authenticator table, matched by the AAGUID an authenticator reports."
+  authenticators: [String!]!
+  "With ALLOW: a listed authenticator only with an attestation statement."
+  requireAttestation: Boolean!
+  "Refuse passkeys that may be synced (backup eligible)."
+  deviceBoundOnly: Boolean!
+}
+
+input AuthenticatorPolicyInput {
+  mode: AuthenticatorListMode!
+  authenticators: [String!]!
+  requireAttestation: Boolean!
+  deviceBoundOnly: Boolean!
+}
+
+extend type Settings {
+  authenticatorPolicy: AuthenticatorPolicy!
+}
+
+extend input UpdateSettingsInput {
+  authenticatorPolicy: AuthenticatorPolicyInput
+}
+
+extend type Passkey {
+  "Whether the passkey fits the tenant's authenticator policy now; one made before a change may not, and still works."
+  fitsPolicy: Boolean!
+}
 `, BuiltIn: false},
 	{Name: "../schema/team.graphqls", Input: `extend type Mutation {
   """
@@ -3495,6 +3582,20 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_backchannelLogoutSessionRequired(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthenticatorPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mode":
+		return ec.fieldContext_AuthenticatorPolicy_mode(ctx, field)
+	case "authenticators":
+		return ec.fieldContext_AuthenticatorPolicy_authenticators(ctx, field)
+	case "requireAttestation":
+		return ec.fieldContext_AuthenticatorPolicy_requireAttestation(ctx, field)
+	case "deviceBoundOnly":
+		return ec.fieldContext_AuthenticatorPolicy_deviceBoundOnly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthenticatorPolicy", field.Name)
 }
 
 func (ec *executionContext) childFields_BackupCodes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3787,6 +3888,8 @@ func (ec *executionContext) childFields_Passkey(ctx context.Context, field graph
 		return ec.fieldContext_Passkey_backupEligible(ctx, field)
 	case "transports":
 		return ec.fieldContext_Passkey_transports(ctx, field)
+	case "fitsPolicy":
+		return ec.fieldContext_Passkey_fitsPolicy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Passkey", field.Name)
 }
@@ -3979,6 +4082,8 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_messages(ctx, field)
 	case "passkeyOffers":
 		return ec.fieldContext_Settings_passkeyOffers(ctx, field)
+	case "authenticatorPolicy":
+		return ec.fieldContext_Settings_authenticatorPolicy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
 }
@@ -5666,6 +5771,98 @@ func (ec *executionContext) _Application_backchannelLogoutSessionRequired(ctx co
 }
 func (ec *executionContext) fieldContext_Application_backchannelLogoutSessionRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AuthenticatorPolicy_mode(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AuthenticatorListMode) graphql.Marshaler {
+			return ec.marshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "AuthenticatorListMode")
+}
+
+func (ec *executionContext) _AuthenticatorPolicy_authenticators(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_authenticators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authenticators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_authenticators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuthenticatorPolicy_requireAttestation(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_requireAttestation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireAttestation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_requireAttestation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AuthenticatorPolicy_deviceBoundOnly(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_deviceBoundOnly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeviceBoundOnly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_deviceBoundOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _BackupCodes_codes(ctx context.Context, field graphql.CollectedField, obj *model.BackupCodes) (ret graphql.Marshaler) {
@@ -10159,6 +10356,29 @@ func (ec *executionContext) fieldContext_Passkey_transports(_ context.Context, f
 	return graphql.NewScalarFieldContext("Passkey", field, true, true, "String")
 }
 
+func (ec *executionContext) _Passkey_fitsPolicy(ctx context.Context, field graphql.CollectedField, obj *db.Credential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Passkey_fitsPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Passkey().FitsPolicy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Passkey_fitsPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Passkey", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _PasskeyOffers_upgrade(ctx context.Context, field graphql.CollectedField, obj *tenants.PasskeyOffers) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12207,6 +12427,38 @@ func (ec *executionContext) fieldContext_Settings_passkeyOffers(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Settings_authenticatorPolicy(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_authenticatorPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthenticatorPolicy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthenticatorPolicy) graphql.Marshaler {
+			return ec.marshalNAuthenticatorPolicy2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_authenticatorPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthenticatorPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignInSettings_methods(ctx context.Context, field graphql.CollectedField, obj *model.SignInSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14148,6 +14400,69 @@ func UnmarshalAccountSettingsInput(ctx context.Context, raw any) (model.AccountS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuthenticatorPolicyInput(ctx context.Context, obj any) (model.AuthenticatorPolicyInput, error) {
+	var it model.AuthenticatorPolicyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mode", "authenticators", "requireAttestation", "deviceBoundOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mode"))
+			data, err := ec.unmarshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mode = data
+		case "authenticators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authenticators"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authenticators = data
+		case "requireAttestation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireAttestation"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireAttestation = data
+		case "deviceBoundOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceBoundOnly"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceBoundOnly = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuthenticatorPolicyInput unmarshals raw into the AuthenticatorPolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuthenticatorPolicyInput(ctx context.Context, raw any) (model.AuthenticatorPolicyInput, error) {
+	var out model.AuthenticatorPolicyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuthenticatorPolicyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBrandingSettingsInput(ctx context.Context, obj any) (model.BrandingSettingsInput, error) {
 	var it model.BrandingSettingsInput
 	if obj == nil {
@@ -15513,7 +15828,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages", "passkeyOffers"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages", "passkeyOffers", "authenticatorPolicy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15632,6 +15947,13 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.PasskeyOffers = data
+		case "authenticatorPolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authenticatorPolicy"))
+			data, err := ec.unmarshalOAuthenticatorPolicyInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthenticatorPolicy = data
 		}
 	}
 	return it, nil
@@ -15962,6 +16284,54 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._Application_backchannelLogoutSessionRequired(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var authenticatorPolicyImplementors = []string{"AuthenticatorPolicy"}
+
+func (ec *executionContext) _AuthenticatorPolicy(ctx context.Context, sel ast.SelectionSet, obj *model.AuthenticatorPolicy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authenticatorPolicyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthenticatorPolicy")
+		case "mode":
+			out.Values[i] = ec._AuthenticatorPolicy_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authenticators":
+			out.Values[i] = ec._AuthenticatorPolicy_authenticators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requireAttestation":
+			out.Values[i] = ec._AuthenticatorPolicy_requireAttestation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deviceBoundOnly":
+			out.Values[i] = ec._AuthenticatorPolicy_deviceBoundOnly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17323,6 +17693,12 @@ func (ec *executionContext) _Passkey(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Passkey_transports(ctx, field, obj)
 				})
+		case "fitsPolicy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Passkey_fitsPolicy(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18056,6 +18432,11 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "passkeyOffers":
 			out.Values[i] = ec._Settings_passkeyOffers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authenticatorPolicy":
+			out.Values[i] = ec._Settings_authenticatorPolicy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18955,6 +19336,24 @@ func (ec *executionContext) unmarshalNAttestation2githubᚗcomᚋsesameᚑidᚋs
 
 func (ec *executionContext) marshalNAttestation2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAttestation(ctx context.Context, sel ast.SelectionSet, v model.Attestation) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx context.Context, v any) (model.AuthenticatorListMode, error) {
+	var res model.AuthenticatorListMode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx context.Context, sel ast.SelectionSet, v model.AuthenticatorListMode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAuthenticatorPolicy2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicy(ctx context.Context, sel ast.SelectionSet, v *model.AuthenticatorPolicy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuthenticatorPolicy!")
+		return graphql.Null
+	}
+	return ec._AuthenticatorPolicy(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBackupCodes2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBackupCodes(ctx context.Context, sel ast.SelectionSet, v *model.BackupCodes) graphql.Marshaler {
@@ -20011,6 +20410,14 @@ func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋsesameᚑidᚋ
 		return graphql.Null
 	}
 	return ec._Application(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuthenticatorPolicyInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicyInput(ctx context.Context, v any) (*model.AuthenticatorPolicyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuthenticatorPolicyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

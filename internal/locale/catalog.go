@@ -67,7 +67,7 @@ var Languages = []Language{
 var bundles = map[string][]string{
 	"sign_in": {"common", "errors", "screens", "sign_in", "passkey_life"},
 	"sign_up": {"common", "errors", "screens", "sign_up"},
-	"account": {"common", "errors", "account", "account_manage"},
+	"account": {"common", "errors", "account", "account_manage", "passkey_life"},
 	"console": {"common", "errors", "console", "team", "branding", "passkey_life"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
