@@ -14,7 +14,8 @@ import (
 
 // TestConsole_AdminSetsThePasskeyOffersAndPolicyAndSeesPasskeysOutsideIt:
 // the Passkeys settings page saves the offers and the authenticator
-// policy, and a user's synced passkey is then marked in the user view.
+// policy, and a user's synced passkey is then marked in the user view
+// and in her account center.
 func TestConsole_AdminSetsThePasskeyOffersAndPolicyAndSeesPasskeysOutsideIt(t *testing.T) {
 	t.Parallel()
 	c := newConsoleSite(t, "shop")
@@ -23,7 +24,7 @@ func TestConsole_AdminSetsThePasskeyOffersAndPolicyAndSeesPasskeysOutsideIt(t *t
 	c.setUp(t, tab)
 
 	shop := &hostedSite{srv: c.srv, tenant: c.tenant(t, "shop"), origin: c.srv.URL("shop")}
-	grace := shop.newEmailUser(t, "grace@example.com", "")
+	grace := shop.newEmailUser(t, "grace@example.com", offerPassword)
 	id := make([]byte, 32)
 	_, _ = rand.Read(id)
 	require.NoError(t, shop.scope().Credentials().Create(t.Context(), &db.Credential{
@@ -54,4 +55,13 @@ func TestConsole_AdminSetsThePasskeyOffersAndPolicyAndSeesPasskeysOutsideIt(t *t
 	tab.WaitVisible(t, "#user-passkeys")
 	require.Equal(t, []string{"Outside the authenticator policy"}, tab.Texts(t, "#user-passkeys .passkey-policy"))
 	require.Empty(t, tab.ConsoleErrors())
+
+	// grace sees it so in her account center, on a browser without
+	// passkeys (her passkey is on her phone), signed in by password.
+	person := browser.New(t).NewTab(t)
+	person.RunBeforePageScripts(t, "delete window.PublicKeyCredential;")
+	signInWithPassword(t, person, shop, "grace@example.com", offerPassword)
+	shop.waitAccount(t, person)
+	require.Equal(t, []string{"This kind of passkey is no longer accepted for new passkeys here. It still works."},
+		person.Texts(t, ".passkey-policy"))
 }
