@@ -21,6 +21,8 @@ var (
 	ErrInvalidInput                = errcode.ErrInvalidInput
 	ErrCeremonyMissing             = errcode.ErrCeremonyMissing
 	ErrPasskeyFailed               = errcode.ErrPasskeyFailed
+	ErrPasskeyUnknown              = errcode.ErrPasskeyUnknown
+	ErrPasskeyNotAllowed           = errcode.ErrPasskeyNotAllowed
 	ErrPasskeyRegistrationFailed   = errcode.ErrPasskeyRegistrationFailed
 	ErrPasskeyExists               = errcode.ErrPasskeyExists
 	ErrPasskeySignInDisabled       = errcode.ErrPasskeySignInDisabled

@@ -101,6 +101,13 @@ func FinishPasskeyRegistration[C any](ctx context.Context, step *Step[C], r Pass
 		r.audit(ctx, step.Tenant.Slug, step.Request.IP, uuid.Nil, nil, ErrPasskeyRegistrationFailed.Code)
 		return nil, Fail(ErrPasskeyRegistrationFailed)
 	}
+	if err := PasskeyFits(step.Tenant.Settings.AuthenticatorPolicy, cred); err != nil {
+		r.audit(ctx, step.Tenant.Slug, step.Request.IP, uuid.Nil, nil, ErrPasskeyNotAllowed.Code)
+		if r.Logger != nil {
+			r.Logger.InfoContext(ctx, "passkey refused by the authenticator policy", "tenant", step.Tenant.Slug, "reason", err.Error())
+		}
+		return nil, Fail(ErrPasskeyNotAllowed)
+	}
 	owner, err := r.Owner(ctx)
 	if err != nil {
 		return nil, err

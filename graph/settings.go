@@ -81,6 +81,13 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 			Origins:           rp.Origins,
 			PasskeysOnRpid:    n,
 		},
+		PasskeyOffers: &s.PasskeyOffers,
+		AuthenticatorPolicy: &model.AuthenticatorPolicy{
+			Mode:               enum[model.AuthenticatorListMode](s.AuthenticatorPolicy.Mode),
+			Authenticators:     nonNil(s.AuthenticatorPolicy.Authenticators),
+			RequireAttestation: s.AuthenticatorPolicy.RequireAttestation,
+			DeviceBoundOnly:    s.AuthenticatorPolicy.DeviceBoundOnly,
+		},
 		Mfa: &model.MFASettings{
 			Factors:        enums[model.MFAFactor](s.MFA.Factors),
 			Policy:         enum[model.MFAPolicy](s.MFA.Policy),
@@ -197,6 +204,13 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 			Attachment: value(v.Attachment), CounterPolicy: value(v.CounterPolicy),
 			RPID: deref(v.RpID), RPName: deref(v.RpName), Origins: v.Origins,
 		}
+	}
+	if v := in.PasskeyOffers; v != nil {
+		s.PasskeyOffers = *v
+	}
+	if v := in.AuthenticatorPolicy; v != nil {
+		s.AuthenticatorPolicy = tenants.AuthenticatorPolicy{Mode: value(v.Mode), Authenticators: v.Authenticators,
+			RequireAttestation: v.RequireAttestation, DeviceBoundOnly: v.DeviceBoundOnly}
 	}
 	if v := in.Mfa; v != nil {
 		s.MFA = tenants.MFA{Factors: values(v.Factors), Policy: value(v.Policy), PromptAtSignUp: v.PromptAtSignUp}

@@ -28,6 +28,12 @@ type Settings struct {
 	// Passkeys configures passkey sign-in and the WebAuthn relying party.
 	Passkeys Passkeys `json:"passkeys"`
 
+	// PasskeyOffers is what the sign-in offers a user without a passkey.
+	PasskeyOffers PasskeyOffers `json:"passkey_offers"`
+
+	// AuthenticatorPolicy says which authenticators may hold new passkeys.
+	AuthenticatorPolicy AuthenticatorPolicy `json:"authenticator_policy"`
+
 	// SignUp, SignIn, Password, MFA, Captcha and SMS configure the rest of
 	// the sign-in experience.
 	SignUp   SignUp         `json:"sign_up"`
@@ -60,18 +66,20 @@ type Settings struct {
 // DefaultSettings returns the settings of a new tenant.
 func DefaultSettings() Settings {
 	return Settings{
-		Schema:        SettingsSchema,
-		DefaultLocale: "en",
-		Passkeys:      DefaultPasskeys(),
-		SignUp:        DefaultSignUp(),
-		SignIn:        DefaultSignIn(),
-		Password:      DefaultPasswordPolicy(),
-		MFA:           DefaultMFA(),
-		Captcha:       Captcha{Provider: CaptchaOff},
-		Limits:        DefaultLimits(),
-		Account:       DefaultAccountPolicy(),
-		Providers:     DefaultProviders(),
-		Branding:      DefaultBranding(),
+		Schema:              SettingsSchema,
+		DefaultLocale:       "en",
+		Passkeys:            DefaultPasskeys(),
+		PasskeyOffers:       DefaultPasskeyOffers(),
+		AuthenticatorPolicy: DefaultAuthenticatorPolicy(),
+		SignUp:              DefaultSignUp(),
+		SignIn:              DefaultSignIn(),
+		Password:            DefaultPasswordPolicy(),
+		MFA:                 DefaultMFA(),
+		Captcha:             Captcha{Provider: CaptchaOff},
+		Limits:              DefaultLimits(),
+		Account:             DefaultAccountPolicy(),
+		Providers:           DefaultProviders(),
+		Branding:            DefaultBranding(),
 	}
 }
 
@@ -104,7 +112,7 @@ func (s Settings) Validate() error {
 	if !slices.Contains(Locales, s.DefaultLocale) {
 		return &InputError{Field: "default_locale", Problem: fmt.Sprintf("%q is not a supported language; use one of %v", s.DefaultLocale, Locales)}
 	}
-	for _, v := range []interface{ Validate() error }{s.Passkeys, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Account, s.Recovery, s.Providers, s.Branding, s.Messages} {
+	for _, v := range []interface{ Validate() error }{s.Passkeys, s.PasskeyOffers, s.AuthenticatorPolicy, s.SignUp, s.SignIn, s.Password, s.MFA, s.Captcha, s.SMS, s.Limits, s.Account, s.Recovery, s.Providers, s.Branding, s.Messages} {
 		if err := v.Validate(); err != nil {
 			return err
 		}

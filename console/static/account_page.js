@@ -7,6 +7,7 @@ import { FlowError, errorText } from "/static/webauthn.js";
 import { gql, GraphQLError } from "/static/graphql.js";
 import { t, parts, has } from "/static/i18n.js";
 import { withBusy } from "/static/busy.js";
+import { acceptedCredentials, currentUserDetails } from "/static/signal.js";
 import { h } from "/static/account_html.js";
 import { askToReverify, reverifyPanel } from "/static/account_reverify.js";
 import { passkeysSection } from "/static/account_passkeys.js";
@@ -21,10 +22,11 @@ const ME = `query Me { me {
   id displayName identifiers { id kind value verified }
   hasPassword passwordMinLength passwordMaxLength deletionScheduledAt deletionGraceDays
   mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
-  passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
+  passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports fitsPolicy }
   sessions { id createdAt expiresAt userAgent ip amr current }
   connectedApps { id application { id name clientId } scopes grantedAt updatedAt }
   reverificationFactors
+  passkeySignals { rpId userId name displayName credentialIds }
 } }`;
 
 export const root = document.getElementById("account");
@@ -131,9 +133,16 @@ export function busy(on) {
   focusBeforeBusy = null;
 }
 
+// load reads `me` and tells the browser what it says of the passkeys
+// (signal.js): every passkey the account holds, and the name and primary
+// identifier once they changed.
 export async function load() {
   const data = await gql(ME);
+  const before = state.me && state.me.passkeySignals;
   state.me = data.me;
+  const now = data.me.passkeySignals;
+  acceptedCredentials(now);
+  if (before && (before.name !== now.name || before.displayName !== now.displayName)) currentUserDetails(now);
 }
 
 // act runs a change: on success it reloads `me`, renders, says done and

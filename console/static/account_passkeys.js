@@ -23,6 +23,7 @@ function passkeyItem(p) {
       parts("account.created", { date: timeEl(p.createdAt) }), " · ",
       p.lastUsedAt ? parts("account.lastUsed", { date: timeEl(p.lastUsedAt) }) : t("account.notUsed"), " · ",
       h("span", { class: "passkey-sync" }, syncText(p))),
+    p.fitsPolicy === false ? h("span", { class: "passkey-policy" }, t("passkey_life.outside_policy")) : null,
     p.transports.length > 0
       ? h("span", { class: "passkey-transports" }, t("account.transports", { list: joinWords(p.transports.map((x) => word("account.transportNames", x))) }))
       : null,

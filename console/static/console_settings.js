@@ -23,6 +23,8 @@ const SETTINGS = `settingsVersion host settings {
   signIn { methods { identifier methods } }
   password { minLength maxLength rejectCommon }
   passkeys { signIn showButton autofill allowRegistration userVerification attestation attachment counterPolicy rpId rpName origins passkeysOnRPID }
+  passkeyOffers { upgrade prompt promptIntervalDays }
+  authenticatorPolicy { mode authenticators requireAttestation deviceBoundOnly }
   mfa { factors policy promptAtSignUp }
   captcha { provider siteKey secretSet }
   sms { allowedCallingCodes }

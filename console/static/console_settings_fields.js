@@ -8,7 +8,7 @@ import { languages } from "/static/console_branding.js";
 
 // What the server calls each section in extensions.field.
 export const serverSection = {
-  signUp: "sign_up", signIn: "sign_in", password: "password", passkeys: "passkeys",
+  signUp: "sign_up", signIn: "sign_in", password: "password", passkeys: "passkeys", passkeyOffers: "passkey_offers", authenticatorPolicy: "authenticator_policy",
   mfa: "mfa", captcha: "captcha", sms: "sms", limits: "limits",
   providersSms: "providers.sms", providersEmail: "providers.email",
   branding: "branding", messages: "messages",

@@ -106,6 +106,24 @@ export const settingsPages = {
         ],
       },
       {
+        section: "passkeyOffers", legend: t("passkey_life.console.legend"),
+        fields: [
+          { key: "upgrade", type: "bool", label: t("passkey_life.console.upgrade"), hint: t("passkey_life.console.upgrade_hint") },
+          { key: "prompt", type: "bool", label: t("passkey_life.console.prompt") },
+          { key: "promptIntervalDays", type: "int", min: 1, label: t("passkey_life.console.interval"), hint: t("passkey_life.console.interval_hint") },
+        ],
+      },
+      {
+        section: "authenticatorPolicy", legend: t("passkey_life.console.policy_legend"),
+        fields: [
+          { key: "mode", type: "select", label: t("passkey_life.console.mode"), options: [
+            ["ANY", t("passkey_life.console.mode_any")], ["ALLOW", t("passkey_life.console.mode_allow")], ["DENY", t("passkey_life.console.mode_deny")]] },
+          { key: "authenticators", type: "lines", label: t("passkey_life.console.authenticators"), hint: t("passkey_life.console.authenticators_hint") },
+          { key: "requireAttestation", type: "bool", label: t("passkey_life.console.require_attestation") },
+          { key: "deviceBoundOnly", type: "bool", label: t("passkey_life.console.device_bound") },
+        ],
+      },
+      {
         section: "passkeys", legend: t("console.settings.passkeys.rp_legend"),
         fields: [
           { key: "rpId", type: "text", label: t("console.settings.passkeys.rp_id"), hint: t("console.settings.passkeys.rp_id_hint"), warn: rpWarning },

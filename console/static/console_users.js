@@ -22,7 +22,7 @@ function signInWords(amr) {
 
 const USER = `id displayName disabled mfaEnabled sso createdAt
   identifiers { kind value verified }
-  passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
+  passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports fitsPolicy }
   sessions { id createdAt expiresAt userAgent ip amr }
   appGrants { application { id name clientId } scopes grantedAt }`;
 
@@ -148,6 +148,7 @@ function drawUser(ctx, slug, u, note) {
         h("span", { class: "item-title passkey-name" }, p.name),
         p.authenticatorName ? h("span", { class: "muted passkey-authenticator" }, p.authenticatorName) : null,
         h("span", { class: "badge passkey-sync" }, p.synced ? t("console.user.synced") : t("console.user.device_only")),
+        p.fitsPolicy === false ? h("span", { class: "badge passkey-policy" }, t("passkey_life.console.outside_policy")) : null,
         h("span", { class: "muted passkey-dates" }, parts("console.user.passkey_dates", { created: time(p.createdAt), used: time(p.lastUsedAt) })),
         remove);
     }));

@@ -2,6 +2,8 @@ import { supported, conditionalSupported, get, Flow, explain } from "/static/web
 import { t, has, lang } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
 import { finishURL, withAuthRequest } from "/static/done.js";
+import { unknownCredential, acceptedCredentials, fromServer, settle } from "/static/signal.js";
+import { upgrade, prompt, created } from "/static/passkey_offer.js";
 import { limits } from "/static/limits.js";
 import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
 
@@ -109,9 +111,24 @@ function expired() {
   go("expired");
 }
 
-function done(res) {
+// done ends a sign-in: the browser hears which passkeys the account
+// holds (signal.js), then the page goes on.
+async function done(res) {
   store.clear();
   say(t("sign_in.signed_in"));
+  await settle([acceptedCredentials(fromServer(res.passkeys))]);
+  const offer = res.passkey_offer;
+  if (await upgrade(offer)) {
+    say(created());
+  } else if (offer && offer.prompt && supported()) {
+    // After the busy state ends, so that the prompt's buttons work.
+    setTimeout(async () => {
+      say("");
+      if (await prompt(offer, (s) => ui.show(s), say)) say(created());
+      window.location.assign(finishURL(res));
+    });
+    return;
+  }
   window.location.assign(finishURL(res));
 }
 
@@ -122,8 +139,17 @@ function cancelAutofillUnless(keep) {
   }
 }
 
-async function finishPasskey(f, credential) {
-  done(await f.step("passkey.finish", { credential }));
+// finishPasskey sends the browser's answer; a passkey the server does not
+// know (removed here) is reported to the browser, which may forget it.
+async function finishPasskey(f, credential, options) {
+  let res;
+  try {
+    res = await f.step("passkey.finish", { credential });
+  } catch (err) {
+    if (err.code === "passkey_unknown") await settle([unknownCredential(options && options.rpId, credential.id)]);
+    throw err;
+  }
+  await done(res);
 }
 
 // Continue with passkey: a discoverable credential, picked in the prompt.
@@ -133,7 +159,7 @@ async function passkeyButton() {
   await attempt(async () => {
     const res = await f.begin("passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
-    await finishPasskey(f, credential);
+    await finishPasskey(f, credential, res.result.passkey.publicKey);
   });
   if (ui.current === "identify") startAutofill();
 }
@@ -149,7 +175,7 @@ async function startAutofill() {
     const credential = await get(res.result.passkey.publicKey, "conditional", controller.signal);
     autofill = null;
     busy(true);
-    await finishPasskey(f, credential);
+    await finishPasskey(f, credential, res.result.passkey.publicKey);
   } catch (err) {
     if (autofill === controller) autofill = null;
     if (controller.signal.aborted) return;
@@ -233,7 +259,7 @@ function after(res) {
   if (res.flow.state === "mfa") {
     showSecondFactor(res.result);
   } else {
-    done(res);
+    return done(res);
   }
 }
 
@@ -344,7 +370,7 @@ async function mfaPasskey() {
   await attempt(async () => {
     const res = await flow.step("mfa.passkey.begin", {});
     const credential = await get(res.result.passkey.publicKey);
-    done(await flow.step("mfa.passkey.finish", { credential }));
+    await done(await flow.step("mfa.passkey.finish", { credential }));
   });
 }
 
@@ -400,7 +426,7 @@ async function verifyPasskey(options) {
     say(explain(err));
     return;
   }
-  await attempt(() => finishPasskey(flow, credential));
+  await attempt(() => finishPasskey(flow, credential, options));
 }
 
 // identify sends the identifier on the flow (a new one when there is

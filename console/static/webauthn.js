@@ -86,9 +86,26 @@ export function credentialJSON(cred) {
 }
 
 // create runs a registration ceremony and returns RegistrationResponseJSON.
-export async function create(publicKeyJSON) {
-  const cred = await navigator.credentials.create({ publicKey: creationOptions(publicKeyJSON) });
+// mediation "conditional" is the automatic upgrade: the browser or its
+// password manager may answer without a prompt, or refuse at once.
+export async function create(publicKeyJSON, mediation, signal) {
+  const options = { publicKey: creationOptions(publicKeyJSON) };
+  if (mediation) options.mediation = mediation;
+  if (signal) options.signal = signal;
+  const cred = await navigator.credentials.create(options);
   return credentialJSON(cred);
+}
+
+// conditionalCreateSupported reports whether the browser says it can make
+// a conditional create (getClientCapabilities' conditionalCreate).
+export async function conditionalCreateSupported() {
+  if (!supported() || typeof PublicKeyCredential.getClientCapabilities !== "function") return false;
+  try {
+    const caps = await PublicKeyCredential.getClientCapabilities();
+    return !!(caps && caps.conditionalCreate);
+  } catch {
+    return false;
+  }
 }
 
 // get runs an authentication ceremony and returns AuthenticationResponseJSON.

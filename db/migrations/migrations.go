@@ -44,6 +44,7 @@ func All() []Migration {
 		{Version: "20261204110000_account_profile", Up: upAccountProfile},
 		{Version: "20261205110000_saml_replay", Up: upSAMLReplay},
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
+		{Version: "20261205140000_passkey_prompts", Up: upPasskeyPrompts},
 	}
 }
 

@@ -44,6 +44,14 @@ var (
 	// ErrUserDisabled is wrapped (with ErrVerification) when the
 	// credential's user is disabled.
 	ErrUserDisabled = errors.New("the account is disabled")
+
+	// ErrUnknownCredential is wrapped (with ErrVerification) when the
+	// assertion names a credential the tenant does not hold under its RP
+	// ID (a passkey removed here, still offered by the browser). Unlike
+	// the other reasons it is told to the client, which asks the browser
+	// to forget the credential (WebAuthn Signal API): the client sent the
+	// id itself, so the answer tells it nothing it did not know.
+	ErrUnknownCredential = errors.New("the tenant has no credential with this id")
 )
 
 // Service runs ceremonies for every tenant.
@@ -87,7 +95,7 @@ func (s *Service) relyingParty(t *tenants.Tenant) (*webauthn.WebAuthn, tenants.R
 		RPID:                  rp.ID,
 		RPDisplayName:         rp.Name,
 		RPOrigins:             rp.Origins,
-		AttestationPreference: protocol.ConveyancePreference(p.Attestation),
+		AttestationPreference: conveyance(t.Settings),
 		AuthenticatorSelection: protocol.AuthenticatorSelection{
 			AuthenticatorAttachment: attachment(p.Attachment),
 			ResidentKey:             protocol.ResidentKeyRequirementRequired,
@@ -111,6 +119,15 @@ func (s *Service) relyingParty(t *tenants.Tenant) (*webauthn.WebAuthn, tenants.R
 // RelyingParty returns the tenant's effective relying party.
 func (s *Service) RelyingParty(t *tenants.Tenant) tenants.RelyingParty {
 	return s.tenants.RelyingParty(t)
+}
+
+// conveyance is the attestation the registrations ask for: the tenant's,
+// or direct where its authenticator policy requires an attestation.
+func conveyance(s tenants.Settings) protocol.ConveyancePreference {
+	if s.AuthenticatorPolicy.RequireAttestation {
+		return protocol.PreferDirectAttestation
+	}
+	return protocol.ConveyancePreference(s.Passkeys.Attestation)
 }
 
 func attachment(a string) protocol.AuthenticatorAttachment {

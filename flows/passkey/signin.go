@@ -102,6 +102,9 @@ func (s *Service) verifySignIn(ctx context.Context, t *tenants.Tenant, scope db.
 	}
 
 	cred, err := scope.Credentials().ForSignIn(ctx, rp.ID, parsed.RawID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, fmt.Errorf("credential: %w", ErrUnknownCredential)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("credential: %w", err)
 	}

@@ -356,6 +356,11 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 		return err
 	}
 	cred, err := a.Passkeys.VerifySignIn(ctx, step.Tenant, step.Scope, c, in.Credential)
+	if errors.Is(err, passkey.ErrUnknownCredential) {
+		// The page asks the browser to forget it (signalUnknownCredential).
+		a.audit(ctx, step, MethodPasskey, nil, flows.ErrPasskeyUnknown.Code)
+		return flows.Fail(flows.ErrPasskeyUnknown)
+	}
 	if err != nil {
 		a.audit(ctx, step, MethodPasskey, nil, flows.ErrPasskeyFailed.Code)
 		return flows.Fail(flows.ErrPasskeyFailed)

@@ -302,23 +302,26 @@ func TestSignIn_FailuresLookTheSame(t *testing.T) {
 		at := e.Clock.Now()
 		require.NoError(t, e.Scope().Users().SetDisabled(e.Ctx, bob.user.ID, &at))
 
-		// 23: a forged signature, an unknown credential, a disabled user
-		// and garbage give the client the same error.
+		// 23: a forged signature, a disabled user and garbage give the
+		// client the same error.
 		cases := map[string]func(publicKey json.RawMessage) json.RawMessage{
 			"forged signature": func(pk json.RawMessage) json.RawMessage { return ada.forged(t, e, pk) },
-			"unknown credential": func(pk json.RawMessage) json.RawMessage {
-				stranger := *ada
-				stranger.device = &flowtest.Device{Auth: ada.device.Auth, Cred: softkey.NewEC2()}
-				return stranger.answer(t, e, pk)
-			},
-			"disabled user": func(pk json.RawMessage) json.RawMessage { return bob.answer(t, e, pk) },
-			"garbage":       func(json.RawMessage) json.RawMessage { return json.RawMessage(`{"credential":{"id":"AA"}}`) },
+			"disabled user":    func(pk json.RawMessage) json.RawMessage { return bob.answer(t, e, pk) },
+			"garbage":          func(json.RawMessage) json.RawMessage { return json.RawMessage(`{"credential":{"id":"AA"}}`) },
 		}
 		for name, input := range cases {
 			token, publicKey := e.begin(t)
 			_, err := e.finish(token, input(publicKey))
 			require.Same(t, flows.ErrPasskeyFailed, flows.Public(err), name)
 		}
+		// A credential id the tenant does not hold is told apart, so the
+		// page can ask the browser to forget it (signalUnknownCredential):
+		// the client sent the id, and learns nothing about any user.
+		stranger := *ada
+		stranger.device = &flowtest.Device{Auth: ada.device.Auth, Cred: softkey.NewEC2()}
+		token, publicKey := e.begin(t)
+		_, err := e.finish(token, stranger.answer(t, e, publicKey))
+		require.Same(t, flows.ErrPasskeyUnknown, flows.Public(err))
 		require.Zero(t, e.sessions(t, ada.user.ID))
 		require.Zero(t, e.sessions(t, bob.user.ID))
 	})

@@ -176,6 +176,9 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 	if res.Session != nil {
 		out["session"] = h.SessionResponse(w, r, res.Session)
 	}
+	if kind == kindSignIn {
+		h.afterSignIn(r.Context(), t, res, out)
+	}
 	if res.Redirect != "" {
 		// The application's request this sign-in answered: the browser
 		// goes straight to the client (or to its consent page).

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/google/uuid"
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/graph/model"
 	"github.com/sesame-id/sesame/tenants"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -94,6 +95,13 @@ type ComplexityRoot struct {
 		Scopes                           func(childComplexity int) int
 		SecretSet                        func(childComplexity int) int
 		Type                             func(childComplexity int) int
+	}
+
+	AuthenticatorPolicy struct {
+		Authenticators     func(childComplexity int) int
+		DeviceBoundOnly    func(childComplexity int) int
+		Mode               func(childComplexity int) int
+		RequireAttestation func(childComplexity int) int
 	}
 
 	BackupCodes struct {
@@ -190,6 +198,7 @@ type ComplexityRoot struct {
 		Identifiers           func(childComplexity int) int
 		MFAEnabled            func(childComplexity int) int
 		MfaOptional           func(childComplexity int) int
+		PasskeySignals        func(childComplexity int) int
 		Passkeys              func(childComplexity int) int
 		PasswordMaxLength     func(childComplexity int) int
 		PasswordMinLength     func(childComplexity int) int
@@ -239,6 +248,7 @@ type ComplexityRoot struct {
 		DeleteUser              func(childComplexity int, id uuid.UUID) int
 		FinishAddPasskey        func(childComplexity int, ceremony string, response string, name *string) int
 		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
+		HidePasskeyPrompt       func(childComplexity int) int
 		InviteUser              func(childComplexity int, email string, name *string) int
 		RegenerateBackupCodes   func(childComplexity int) int
 		RemoveIdentifier        func(childComplexity int, id uuid.UUID) int
@@ -280,11 +290,18 @@ type ComplexityRoot struct {
 		AuthenticatorName func(childComplexity int) int
 		BackupEligible    func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
+		FitsPolicy        func(childComplexity int) int
 		ID                func(childComplexity int) int
 		LastUsedAt        func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Synced            func(childComplexity int) int
 		Transports        func(childComplexity int) int
+	}
+
+	PasskeyOffers struct {
+		Prompt             func(childComplexity int) int
+		PromptIntervalDays func(childComplexity int) int
+		Upgrade            func(childComplexity int) int
 	}
 
 	PasskeySettings struct {
@@ -300,6 +317,14 @@ type ComplexityRoot struct {
 		ShowButton        func(childComplexity int) int
 		SignIn            func(childComplexity int) int
 		UserVerification  func(childComplexity int) int
+	}
+
+	PasskeySignals struct {
+		CredentialIDs func(childComplexity int) int
+		DisplayName   func(childComplexity int) int
+		Name          func(childComplexity int) int
+		RPID          func(childComplexity int) int
+		UserID        func(childComplexity int) int
 	}
 
 	PasswordPolicy struct {
@@ -373,20 +398,22 @@ type ComplexityRoot struct {
 	}
 
 	Settings struct {
-		Account       func(childComplexity int) int
-		Branding      func(childComplexity int) int
-		Captcha       func(childComplexity int) int
-		DefaultLocale func(childComplexity int) int
-		Limits        func(childComplexity int) int
-		Messages      func(childComplexity int) int
-		Mfa           func(childComplexity int) int
-		Passkeys      func(childComplexity int) int
-		Password      func(childComplexity int) int
-		Providers     func(childComplexity int) int
-		Recovery      func(childComplexity int) int
-		SignIn        func(childComplexity int) int
-		SignUp        func(childComplexity int) int
-		Sms           func(childComplexity int) int
+		Account             func(childComplexity int) int
+		AuthenticatorPolicy func(childComplexity int) int
+		Branding            func(childComplexity int) int
+		Captcha             func(childComplexity int) int
+		DefaultLocale       func(childComplexity int) int
+		Limits              func(childComplexity int) int
+		Messages            func(childComplexity int) int
+		Mfa                 func(childComplexity int) int
+		PasskeyOffers       func(childComplexity int) int
+		Passkeys            func(childComplexity int) int
+		Password            func(childComplexity int) int
+		Providers           func(childComplexity int) int
+		Recovery            func(childComplexity int) int
+		SignIn              func(childComplexity int) int
+		SignUp              func(childComplexity int) int
+		Sms                 func(childComplexity int) int
 	}
 
 	SignInSettings struct {
@@ -489,6 +516,7 @@ type MeResolver interface {
 	PasswordMinLength(ctx context.Context, obj *db.User) (int, error)
 	PasswordMaxLength(ctx context.Context, obj *db.User) (int, error)
 	ConnectedApps(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
+	PasskeySignals(ctx context.Context, obj *db.User) (*flows.PasskeySignals, error)
 }
 type MutationResolver interface {
 	UpdateSettings(ctx context.Context, input model.UpdateSettingsInput) (*tenants.Tenant, error)
@@ -531,6 +559,7 @@ type MutationResolver interface {
 	RemoveLogo(ctx context.Context) (bool, error)
 	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
 	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
+	HidePasskeyPrompt(ctx context.Context) (*time.Time, error)
 	CreateRecoveryLink(ctx context.Context, userID uuid.UUID) (*model.RecoveryLink, error)
 	InviteUser(ctx context.Context, email string, name *string) (*db.User, error)
 }
@@ -540,6 +569,7 @@ type PasskeyResolver interface {
 	Synced(ctx context.Context, obj *db.Credential) (bool, error)
 
 	Transports(ctx context.Context, obj *db.Credential) ([]string, error)
+	FitsPolicy(ctx context.Context, obj *db.Credential) (bool, error)
 }
 type QueryResolver interface {
 	Tenant(ctx context.Context) (*tenants.Tenant, error)
@@ -769,6 +799,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Type(childComplexity), true
+
+	case "AuthenticatorPolicy.authenticators":
+		if e.ComplexityRoot.AuthenticatorPolicy.Authenticators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.Authenticators(childComplexity), true
+	case "AuthenticatorPolicy.deviceBoundOnly":
+		if e.ComplexityRoot.AuthenticatorPolicy.DeviceBoundOnly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.DeviceBoundOnly(childComplexity), true
+	case "AuthenticatorPolicy.mode":
+		if e.ComplexityRoot.AuthenticatorPolicy.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.Mode(childComplexity), true
+	case "AuthenticatorPolicy.requireAttestation":
+		if e.ComplexityRoot.AuthenticatorPolicy.RequireAttestation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthenticatorPolicy.RequireAttestation(childComplexity), true
 
 	case "BackupCodes.codes":
 		if e.ComplexityRoot.BackupCodes.Codes == nil {
@@ -1107,6 +1162,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.MfaOptional(childComplexity), true
+	case "Me.passkeySignals":
+		if e.ComplexityRoot.Me.PasskeySignals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.PasskeySignals(childComplexity), true
 	case "Me.passkeys":
 		if e.ComplexityRoot.Me.Passkeys == nil {
 			break
@@ -1386,6 +1447,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FinishReverification(childComplexity, args["ceremony"].(string), args["response"].(*string), args["code"].(*string)), true
+	case "Mutation.hidePasskeyPrompt":
+		if e.ComplexityRoot.Mutation.HidePasskeyPrompt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.HidePasskeyPrompt(childComplexity), true
 	case "Mutation.inviteUser":
 		if e.ComplexityRoot.Mutation.InviteUser == nil {
 			break
@@ -1681,6 +1748,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Passkey.CreatedAt(childComplexity), true
+	case "Passkey.fitsPolicy":
+		if e.ComplexityRoot.Passkey.FitsPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.FitsPolicy(childComplexity), true
 	case "Passkey.id":
 		if e.ComplexityRoot.Passkey.ID == nil {
 			break
@@ -1711,6 +1784,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Passkey.Transports(childComplexity), true
+
+	case "PasskeyOffers.prompt":
+		if e.ComplexityRoot.PasskeyOffers.Prompt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeyOffers.Prompt(childComplexity), true
+	case "PasskeyOffers.promptIntervalDays":
+		if e.ComplexityRoot.PasskeyOffers.PromptIntervalDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeyOffers.PromptIntervalDays(childComplexity), true
+	case "PasskeyOffers.upgrade":
+		if e.ComplexityRoot.PasskeyOffers.Upgrade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeyOffers.Upgrade(childComplexity), true
 
 	case "PasskeySettings.allowRegistration":
 		if e.ComplexityRoot.PasskeySettings.AllowRegistration == nil {
@@ -1784,6 +1876,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PasskeySettings.UserVerification(childComplexity), true
+
+	case "PasskeySignals.credentialIds":
+		if e.ComplexityRoot.PasskeySignals.CredentialIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.CredentialIDs(childComplexity), true
+	case "PasskeySignals.displayName":
+		if e.ComplexityRoot.PasskeySignals.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.DisplayName(childComplexity), true
+	case "PasskeySignals.name":
+		if e.ComplexityRoot.PasskeySignals.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.Name(childComplexity), true
+	case "PasskeySignals.rpId":
+		if e.ComplexityRoot.PasskeySignals.RPID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.RPID(childComplexity), true
+	case "PasskeySignals.userId":
+		if e.ComplexityRoot.PasskeySignals.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeySignals.UserID(childComplexity), true
 
 	case "PasswordPolicy.maxLength":
 		if e.ComplexityRoot.PasswordPolicy.MaxLength == nil {
@@ -2045,6 +2168,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.Account(childComplexity), true
+	case "Settings.authenticatorPolicy":
+		if e.ComplexityRoot.Settings.AuthenticatorPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.AuthenticatorPolicy(childComplexity), true
 	case "Settings.branding":
 		if e.ComplexityRoot.Settings.Branding == nil {
 			break
@@ -2081,6 +2210,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Settings.Mfa(childComplexity), true
+	case "Settings.passkeyOffers":
+		if e.ComplexityRoot.Settings.PasskeyOffers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.PasskeyOffers(childComplexity), true
 	case "Settings.passkeys":
 		if e.ComplexityRoot.Settings.Passkeys == nil {
 			break
@@ -2334,6 +2469,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AccountSettingsInput", ec.unmarshalInputAccountSettingsInput),
+			graphql.NewInputUnmarshaler("AuthenticatorPolicyInput", ec.unmarshalInputAuthenticatorPolicyInput),
 			graphql.NewInputUnmarshaler("BrandingSettingsInput", ec.unmarshalInputBrandingSettingsInput),
 			graphql.NewInputUnmarshaler("BrandingTextsInput", ec.unmarshalInputBrandingTextsInput),
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
@@ -2345,6 +2481,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MessageSettingsInput", ec.unmarshalInputMessageSettingsInput),
 			graphql.NewInputUnmarshaler("MessageTemplateInput", ec.unmarshalInputMessageTemplateInput),
 			graphql.NewInputUnmarshaler("MethodsForIdentifierInput", ec.unmarshalInputMethodsForIdentifierInput),
+			graphql.NewInputUnmarshaler("PasskeyOffersInput", ec.unmarshalInputPasskeyOffersInput),
 			graphql.NewInputUnmarshaler("PasskeySettingsInput", ec.unmarshalInputPasskeySettingsInput),
 			graphql.NewInputUnmarshaler("PasswordPolicyInput", ec.unmarshalInputPasswordPolicyInput),
 			graphql.NewInputUnmarshaler("ProvidersInput", ec.unmarshalInputProvidersInput),
@@ -3296,6 +3433,96 @@ input EmailProviderInput {
   from: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/passkey_life.graphqls", Input: `# What the account page tells the browser about the signed-in user's
+# passkeys (WebAuthn Signal API); the rule is flows.NewPasskeySignals.
+
+extend type Me {
+  "The user as the browser's passkeys know them: signalAllAcceptedCredentials and signalCurrentUserDetails take these."
+  passkeySignals: PasskeySignals!
+}
+
+type PasskeySignals {
+  "The tenant's relying-party ID."
+  rpId: String!
+  "The user handle authenticators were given, base64url."
+  userId: String!
+  "The primary identifier (the oldest verified one)."
+  name: String!
+  displayName: String!
+  "The user's passkeys under rpId, base64url credential ids."
+  credentialIds: [String!]!
+}
+
+# What the hosted sign-in offers a user who signed in without a passkey
+# (tenants.PasskeyOffers; the rule is flows.OfferPasskey).
+
+extend type Settings {
+  passkeyOffers: PasskeyOffers!
+}
+
+type PasskeyOffers {
+  "After a password or code sign-in, ask the browser for a passkey by a conditional create (no prompt where a password manager answers)."
+  upgrade: Boolean!
+  "After such a sign-in, show \"Create a passkey?\"."
+  prompt: Boolean!
+  "How many days \"Not now\" hides the prompt from that user (1 to 365)."
+  promptIntervalDays: Int!
+}
+
+input PasskeyOffersInput {
+  upgrade: Boolean!
+  prompt: Boolean!
+  promptIntervalDays: Int!
+}
+
+extend input UpdateSettingsInput {
+  passkeyOffers: PasskeyOffersInput
+}
+
+extend type Mutation {
+  "The signed-in user's \"Not now\" to \"Create a passkey?\": hidden for the tenant's interval. Returns when it may show again."
+  hidePasskeyPrompt: Time! @auth(requires: USER)
+}
+
+# Which authenticators may hold new passkeys (tenants.AuthenticatorPolicy;
+# the rule is flows.PasskeyFits).
+
+enum AuthenticatorListMode {
+  ANY
+  ALLOW
+  DENY
+}
+
+type AuthenticatorPolicy {
+  mode: AuthenticatorListMode!
+  "Names of Sesame's authenticator table, matched by the AAGUID an authenticator reports."
+  authenticators: [String!]!
+  "With ALLOW: a listed authenticator only with an attestation statement."
+  requireAttestation: Boolean!
+  "Refuse passkeys that may be synced (backup eligible)."
+  deviceBoundOnly: Boolean!
+}
+
+input AuthenticatorPolicyInput {
+  mode: AuthenticatorListMode!
+  authenticators: [String!]!
+  requireAttestation: Boolean!
+  deviceBoundOnly: Boolean!
+}
+
+extend type Settings {
+  authenticatorPolicy: AuthenticatorPolicy!
+}
+
+extend input UpdateSettingsInput {
+  authenticatorPolicy: AuthenticatorPolicyInput
+}
+
+extend type Passkey {
+  "Whether the passkey fits the tenant's authenticator policy now; one made before a change may not, and still works."
+  fitsPolicy: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../schema/recovery.graphqls", Input: `# Account recovery (flows/recovery): the tenant's rule, and an
 # administrator's one-time recovery link.
 
@@ -3442,6 +3669,20 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_backchannelLogoutSessionRequired(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthenticatorPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mode":
+		return ec.fieldContext_AuthenticatorPolicy_mode(ctx, field)
+	case "authenticators":
+		return ec.fieldContext_AuthenticatorPolicy_authenticators(ctx, field)
+	case "requireAttestation":
+		return ec.fieldContext_AuthenticatorPolicy_requireAttestation(ctx, field)
+	case "deviceBoundOnly":
+		return ec.fieldContext_AuthenticatorPolicy_deviceBoundOnly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthenticatorPolicy", field.Name)
 }
 
 func (ec *executionContext) childFields_BackupCodes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3648,6 +3889,8 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_passwordMaxLength(ctx, field)
 	case "connectedApps":
 		return ec.fieldContext_Me_connectedApps(ctx, field)
+	case "passkeySignals":
+		return ec.fieldContext_Me_passkeySignals(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
@@ -3732,8 +3975,22 @@ func (ec *executionContext) childFields_Passkey(ctx context.Context, field graph
 		return ec.fieldContext_Passkey_backupEligible(ctx, field)
 	case "transports":
 		return ec.fieldContext_Passkey_transports(ctx, field)
+	case "fitsPolicy":
+		return ec.fieldContext_Passkey_fitsPolicy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Passkey", field.Name)
+}
+
+func (ec *executionContext) childFields_PasskeyOffers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "upgrade":
+		return ec.fieldContext_PasskeyOffers_upgrade(ctx, field)
+	case "prompt":
+		return ec.fieldContext_PasskeyOffers_prompt(ctx, field)
+	case "promptIntervalDays":
+		return ec.fieldContext_PasskeyOffers_promptIntervalDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PasskeyOffers", field.Name)
 }
 
 func (ec *executionContext) childFields_PasskeySettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3764,6 +4021,22 @@ func (ec *executionContext) childFields_PasskeySettings(ctx context.Context, fie
 		return ec.fieldContext_PasskeySettings_passkeysOnRPID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PasskeySettings", field.Name)
+}
+
+func (ec *executionContext) childFields_PasskeySignals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rpId":
+		return ec.fieldContext_PasskeySignals_rpId(ctx, field)
+	case "userId":
+		return ec.fieldContext_PasskeySignals_userId(ctx, field)
+	case "name":
+		return ec.fieldContext_PasskeySignals_name(ctx, field)
+	case "displayName":
+		return ec.fieldContext_PasskeySignals_displayName(ctx, field)
+	case "credentialIds":
+		return ec.fieldContext_PasskeySignals_credentialIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PasskeySignals", field.Name)
 }
 
 func (ec *executionContext) childFields_PasswordPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3912,6 +4185,10 @@ func (ec *executionContext) childFields_Settings(ctx context.Context, field grap
 		return ec.fieldContext_Settings_branding(ctx, field)
 	case "messages":
 		return ec.fieldContext_Settings_messages(ctx, field)
+	case "passkeyOffers":
+		return ec.fieldContext_Settings_passkeyOffers(ctx, field)
+	case "authenticatorPolicy":
+		return ec.fieldContext_Settings_authenticatorPolicy(ctx, field)
 	case "recovery":
 		return ec.fieldContext_Settings_recovery(ctx, field)
 	}
@@ -5617,6 +5894,98 @@ func (ec *executionContext) fieldContext_Application_backchannelLogoutSessionReq
 	return graphql.NewScalarFieldContext("Application", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _AuthenticatorPolicy_mode(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AuthenticatorListMode) graphql.Marshaler {
+			return ec.marshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "AuthenticatorListMode")
+}
+
+func (ec *executionContext) _AuthenticatorPolicy_authenticators(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_authenticators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authenticators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_authenticators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuthenticatorPolicy_requireAttestation(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_requireAttestation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireAttestation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_requireAttestation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AuthenticatorPolicy_deviceBoundOnly(ctx context.Context, field graphql.CollectedField, obj *model.AuthenticatorPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthenticatorPolicy_deviceBoundOnly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeviceBoundOnly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthenticatorPolicy_deviceBoundOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _BackupCodes_codes(ctx context.Context, field graphql.CollectedField, obj *model.BackupCodes) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7101,6 +7470,38 @@ func (ec *executionContext) fieldContext_Me_connectedApps(_ context.Context, fie
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AppGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Me_passkeySignals(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_passkeySignals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().PasskeySignals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *flows.PasskeySignals) graphql.Marshaler {
+			return ec.marshalNPasskeySignals2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋflowsᚐPasskeySignals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_passkeySignals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PasskeySignals(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9697,6 +10098,47 @@ func (ec *executionContext) fieldContext_Mutation_revokeUserAppGrant(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_hidePasskeyPrompt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_hidePasskeyPrompt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().HidePasskeyPrompt(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_hidePasskeyPrompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Time")
+}
+
 func (ec *executionContext) _Mutation_createRecoveryLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10097,6 +10539,98 @@ func (ec *executionContext) fieldContext_Passkey_transports(_ context.Context, f
 	return graphql.NewScalarFieldContext("Passkey", field, true, true, "String")
 }
 
+func (ec *executionContext) _Passkey_fitsPolicy(ctx context.Context, field graphql.CollectedField, obj *db.Credential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Passkey_fitsPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Passkey().FitsPolicy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Passkey_fitsPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Passkey", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _PasskeyOffers_upgrade(ctx context.Context, field graphql.CollectedField, obj *tenants.PasskeyOffers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeyOffers_upgrade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upgrade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeyOffers_upgrade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeyOffers", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PasskeyOffers_prompt(ctx context.Context, field graphql.CollectedField, obj *tenants.PasskeyOffers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeyOffers_prompt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prompt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeyOffers_prompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeyOffers", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PasskeyOffers_promptIntervalDays(ctx context.Context, field graphql.CollectedField, obj *tenants.PasskeyOffers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeyOffers_promptIntervalDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PromptIntervalDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeyOffers_promptIntervalDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeyOffers", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PasskeySettings_signIn(ctx context.Context, field graphql.CollectedField, obj *model.PasskeySettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10371,6 +10905,121 @@ func (ec *executionContext) _PasskeySettings_passkeysOnRPID(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_PasskeySettings_passkeysOnRPID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PasskeySettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PasskeySignals_rpId(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_rpId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RPID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_rpId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_userId(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_name(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_displayName(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasskeySignals_credentialIds(ctx context.Context, field graphql.CollectedField, obj *flows.PasskeySignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasskeySignals_credentialIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CredentialIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasskeySignals_credentialIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasskeySignals", field, false, false, "String")
 }
 
 func (ec *executionContext) _PasswordPolicy_minLength(ctx context.Context, field graphql.CollectedField, obj *model.PasswordPolicy) (ret graphql.Marshaler) {
@@ -11993,6 +12642,70 @@ func (ec *executionContext) fieldContext_Settings_messages(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MessageSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settings_passkeyOffers(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_passkeyOffers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PasskeyOffers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenants.PasskeyOffers) graphql.Marshaler {
+			return ec.marshalNPasskeyOffers2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_passkeyOffers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PasskeyOffers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Settings_authenticatorPolicy(ctx context.Context, field graphql.CollectedField, obj *model.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_authenticatorPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthenticatorPolicy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthenticatorPolicy) graphql.Marshaler {
+			return ec.marshalNAuthenticatorPolicy2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_authenticatorPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Settings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthenticatorPolicy(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13971,6 +14684,69 @@ func UnmarshalAccountSettingsInput(ctx context.Context, raw any) (model.AccountS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuthenticatorPolicyInput(ctx context.Context, obj any) (model.AuthenticatorPolicyInput, error) {
+	var it model.AuthenticatorPolicyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mode", "authenticators", "requireAttestation", "deviceBoundOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mode"))
+			data, err := ec.unmarshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mode = data
+		case "authenticators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authenticators"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authenticators = data
+		case "requireAttestation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireAttestation"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireAttestation = data
+		case "deviceBoundOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deviceBoundOnly"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeviceBoundOnly = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuthenticatorPolicyInput unmarshals raw into the AuthenticatorPolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuthenticatorPolicyInput(ctx context.Context, raw any) (model.AuthenticatorPolicyInput, error) {
+	var out model.AuthenticatorPolicyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuthenticatorPolicyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBrandingSettingsInput(ctx context.Context, obj any) (model.BrandingSettingsInput, error) {
 	var it model.BrandingSettingsInput
 	if obj == nil {
@@ -14677,6 +15453,62 @@ func UnmarshalMethodsForIdentifierInput(ctx context.Context, raw any) (model.Met
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPasskeyOffersInput(ctx context.Context, obj any) (tenants.PasskeyOffers, error) {
+	var it tenants.PasskeyOffers
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"upgrade", "prompt", "promptIntervalDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "upgrade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upgrade"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Upgrade = data
+		case "prompt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prompt"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prompt = data
+		case "promptIntervalDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promptIntervalDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromptIntervalDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPasskeyOffersInput unmarshals raw into the PasskeyOffersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPasskeyOffersInput(ctx context.Context, raw any) (tenants.PasskeyOffers, error) {
+	var out tenants.PasskeyOffers
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PasskeyOffersInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPasskeySettingsInput(ctx context.Context, obj any) (model.PasskeySettingsInput, error) {
 	var it model.PasskeySettingsInput
 	if obj == nil {
@@ -15322,7 +16154,7 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 		asMap["confirmRPIDChange"] = false
 	}
 
-	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages", "recovery"}
+	fieldsInOrder := [...]string{"version", "defaultLocale", "signUp", "signIn", "password", "passkeys", "mfa", "captcha", "sms", "limits", "providers", "confirmRPIDChange", "account", "branding", "messages", "passkeyOffers", "authenticatorPolicy", "recovery"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15434,6 +16266,20 @@ func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Contex
 				return it, err
 			}
 			it.Messages = data
+		case "passkeyOffers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("passkeyOffers"))
+			data, err := ec.unmarshalOPasskeyOffersInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PasskeyOffers = data
+		case "authenticatorPolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authenticatorPolicy"))
+			data, err := ec.unmarshalOAuthenticatorPolicyInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthenticatorPolicy = data
 		case "recovery":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recovery"))
 			data, err := ec.unmarshalORecoverySettingsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRecoverySettingsInput(ctx, v)
@@ -15771,6 +16617,54 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._Application_backchannelLogoutSessionRequired(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var authenticatorPolicyImplementors = []string{"AuthenticatorPolicy"}
+
+func (ec *executionContext) _AuthenticatorPolicy(ctx context.Context, sel ast.SelectionSet, obj *model.AuthenticatorPolicy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authenticatorPolicyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthenticatorPolicy")
+		case "mode":
+			out.Values[i] = ec._AuthenticatorPolicy_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authenticators":
+			out.Values[i] = ec._AuthenticatorPolicy_authenticators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requireAttestation":
+			out.Values[i] = ec._AuthenticatorPolicy_requireAttestation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deviceBoundOnly":
+			out.Values[i] = ec._AuthenticatorPolicy_deviceBoundOnly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16492,6 +17386,12 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_connectedApps(ctx, field, obj)
 				})
+		case "passkeySignals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_passkeySignals(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16965,6 +17865,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hidePasskeyPrompt":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_hidePasskeyPrompt(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createRecoveryLink":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRecoveryLink(ctx, field)
@@ -17126,6 +18033,55 @@ func (ec *executionContext) _Passkey(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Passkey_transports(ctx, field, obj)
 				})
+		case "fitsPolicy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Passkey_fitsPolicy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var passkeyOffersImplementors = []string{"PasskeyOffers"}
+
+func (ec *executionContext) _PasskeyOffers(ctx context.Context, sel ast.SelectionSet, obj *tenants.PasskeyOffers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, passkeyOffersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PasskeyOffers")
+		case "upgrade":
+			out.Values[i] = ec._PasskeyOffers_upgrade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "prompt":
+			out.Values[i] = ec._PasskeyOffers_prompt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promptIntervalDays":
+			out.Values[i] = ec._PasskeyOffers_promptIntervalDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17211,6 +18167,59 @@ func (ec *executionContext) _PasskeySettings(ctx context.Context, sel ast.Select
 			}
 		case "passkeysOnRPID":
 			out.Values[i] = ec._PasskeySettings_passkeysOnRPID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var passkeySignalsImplementors = []string{"PasskeySignals"}
+
+func (ec *executionContext) _PasskeySignals(ctx context.Context, sel ast.SelectionSet, obj *flows.PasskeySignals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, passkeySignalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PasskeySignals")
+		case "rpId":
+			out.Values[i] = ec._PasskeySignals_rpId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._PasskeySignals_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PasskeySignals_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._PasskeySignals_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credentialIds":
+			out.Values[i] = ec._PasskeySignals_credentialIds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17829,6 +18838,16 @@ func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "messages":
 			out.Values[i] = ec._Settings_messages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passkeyOffers":
+			out.Values[i] = ec._Settings_passkeyOffers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authenticatorPolicy":
+			out.Values[i] = ec._Settings_authenticatorPolicy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18735,6 +19754,24 @@ func (ec *executionContext) marshalNAttestation2githubᚗcomᚋsesameᚑidᚋses
 	return v
 }
 
+func (ec *executionContext) unmarshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx context.Context, v any) (model.AuthenticatorListMode, error) {
+	var res model.AuthenticatorListMode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuthenticatorListMode2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorListMode(ctx context.Context, sel ast.SelectionSet, v model.AuthenticatorListMode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAuthenticatorPolicy2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicy(ctx context.Context, sel ast.SelectionSet, v *model.AuthenticatorPolicy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuthenticatorPolicy!")
+		return graphql.Null
+	}
+	return ec._AuthenticatorPolicy(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBackupCodes2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐBackupCodes(ctx context.Context, sel ast.SelectionSet, v *model.BackupCodes) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BackupCodes!")
@@ -19237,12 +20274,28 @@ func (ec *executionContext) marshalNPasskey2ᚖgithubᚗcomᚋsesameᚑidᚋsesa
 	return ec._Passkey(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPasskeyOffers2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx context.Context, sel ast.SelectionSet, v *tenants.PasskeyOffers) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PasskeyOffers!")
+		return graphql.Null
+	}
+	return ec._PasskeyOffers(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPasskeySettings2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐPasskeySettings(ctx context.Context, sel ast.SelectionSet, v *model.PasskeySettings) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PasskeySettings!")
 		return graphql.Null
 	}
 	return ec._PasskeySettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPasskeySignals2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋflowsᚐPasskeySignals(ctx context.Context, sel ast.SelectionSet, v *flows.PasskeySignals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PasskeySignals!")
+		return graphql.Null
+	}
+	return ec._PasskeySignals(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPasswordPolicy2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐPasswordPolicy(ctx context.Context, sel ast.SelectionSet, v *model.PasswordPolicy) graphql.Marshaler {
@@ -19791,6 +20844,14 @@ func (ec *executionContext) marshalOApplication2ᚖgithubᚗcomᚋsesameᚑidᚋ
 	return ec._Application(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAuthenticatorPolicyInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAuthenticatorPolicyInput(ctx context.Context, v any) (*model.AuthenticatorPolicyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuthenticatorPolicyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19924,6 +20985,14 @@ func (ec *executionContext) unmarshalOMessageSettingsInput2ᚖgithubᚗcomᚋses
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputMessageSettingsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPasskeyOffersInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋtenantsᚐPasskeyOffers(ctx context.Context, v any) (*tenants.PasskeyOffers, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPasskeyOffersInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 type AccountDeletion struct {
@@ -32,6 +33,23 @@ type AddPasskeyCeremony struct {
 	Ceremony string `json:"ceremony"`
 	// PublicKeyCredentialCreationOptions as JSON ({"publicKey": ...}).
 	Options string `json:"options"`
+}
+
+type AuthenticatorPolicy struct {
+	Mode AuthenticatorListMode `json:"mode"`
+	// Names of Sesame's authenticator table, matched by the AAGUID an authenticator reports.
+	Authenticators []string `json:"authenticators"`
+	// With ALLOW: a listed authenticator only with an attestation statement.
+	RequireAttestation bool `json:"requireAttestation"`
+	// Refuse passkeys that may be synced (backup eligible).
+	DeviceBoundOnly bool `json:"deviceBoundOnly"`
+}
+
+type AuthenticatorPolicyInput struct {
+	Mode               AuthenticatorListMode `json:"mode"`
+	Authenticators     []string              `json:"authenticators"`
+	RequireAttestation bool                  `json:"requireAttestation"`
+	DeviceBoundOnly    bool                  `json:"deviceBoundOnly"`
 }
 
 type BackupCodes struct {
@@ -363,20 +381,22 @@ type SMSProviderSettings struct {
 }
 
 type Settings struct {
-	DefaultLocale string            `json:"defaultLocale"`
-	SignUp        *SignUpSettings   `json:"signUp"`
-	SignIn        *SignInSettings   `json:"signIn"`
-	Password      *PasswordPolicy   `json:"password"`
-	Passkeys      *PasskeySettings  `json:"passkeys"`
-	Mfa           *MFASettings      `json:"mfa"`
-	Captcha       *CaptchaSettings  `json:"captcha"`
-	Sms           *SMSPolicy        `json:"sms"`
-	Limits        *Limits           `json:"limits"`
-	Providers     *Providers        `json:"providers"`
-	Account       *AccountSettings  `json:"account"`
-	Branding      *BrandingSettings `json:"branding"`
-	Messages      *MessageSettings  `json:"messages"`
-	Recovery      *RecoverySettings `json:"recovery"`
+	DefaultLocale       string                 `json:"defaultLocale"`
+	SignUp              *SignUpSettings        `json:"signUp"`
+	SignIn              *SignInSettings        `json:"signIn"`
+	Password            *PasswordPolicy        `json:"password"`
+	Passkeys            *PasskeySettings       `json:"passkeys"`
+	Mfa                 *MFASettings           `json:"mfa"`
+	Captcha             *CaptchaSettings       `json:"captcha"`
+	Sms                 *SMSPolicy             `json:"sms"`
+	Limits              *Limits                `json:"limits"`
+	Providers           *Providers             `json:"providers"`
+	Account             *AccountSettings       `json:"account"`
+	Branding            *BrandingSettings      `json:"branding"`
+	Messages            *MessageSettings       `json:"messages"`
+	PasskeyOffers       *tenants.PasskeyOffers `json:"passkeyOffers"`
+	AuthenticatorPolicy *AuthenticatorPolicy   `json:"authenticatorPolicy"`
+	Recovery            *RecoverySettings      `json:"recovery"`
 }
 
 type SignInSettings struct {
@@ -453,11 +473,13 @@ type UpdateSettingsInput struct {
 	Limits        *LimitsInput          `json:"limits,omitempty"`
 	Providers     *ProvidersInput       `json:"providers,omitempty"`
 	// Needed to change the RP ID while passkeys are bound to the old one.
-	ConfirmRPIDChange *bool                  `json:"confirmRPIDChange,omitempty"`
-	Account           *AccountSettingsInput  `json:"account,omitempty"`
-	Branding          *BrandingSettingsInput `json:"branding,omitempty"`
-	Messages          *MessageSettingsInput  `json:"messages,omitempty"`
-	Recovery          *RecoverySettingsInput `json:"recovery,omitempty"`
+	ConfirmRPIDChange   *bool                     `json:"confirmRPIDChange,omitempty"`
+	Account             *AccountSettingsInput     `json:"account,omitempty"`
+	Branding            *BrandingSettingsInput    `json:"branding,omitempty"`
+	Messages            *MessageSettingsInput     `json:"messages,omitempty"`
+	PasskeyOffers       *tenants.PasskeyOffers    `json:"passkeyOffers,omitempty"`
+	AuthenticatorPolicy *AuthenticatorPolicyInput `json:"authenticatorPolicy,omitempty"`
+	Recovery            *RecoverySettingsInput    `json:"recovery,omitempty"`
 }
 
 type UserConnection struct {
@@ -637,6 +659,63 @@ func (e *Attestation) UnmarshalJSON(b []byte) error {
 }
 
 func (e Attestation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type AuthenticatorListMode string
+
+const (
+	AuthenticatorListModeAny   AuthenticatorListMode = "ANY"
+	AuthenticatorListModeAllow AuthenticatorListMode = "ALLOW"
+	AuthenticatorListModeDeny  AuthenticatorListMode = "DENY"
+)
+
+var AllAuthenticatorListMode = []AuthenticatorListMode{
+	AuthenticatorListModeAny,
+	AuthenticatorListModeAllow,
+	AuthenticatorListModeDeny,
+}
+
+func (e AuthenticatorListMode) IsValid() bool {
+	switch e {
+	case AuthenticatorListModeAny, AuthenticatorListModeAllow, AuthenticatorListModeDeny:
+		return true
+	}
+	return false
+}
+
+func (e AuthenticatorListMode) String() string {
+	return string(e)
+}
+
+func (e *AuthenticatorListMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuthenticatorListMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuthenticatorListMode", str)
+	}
+	return nil
+}
+
+func (e AuthenticatorListMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuthenticatorListMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuthenticatorListMode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -19,6 +19,8 @@ var (
 	// Passkeys.
 	ErrCeremonyMissing             = define("passkey_request_expired", http.StatusBadRequest)
 	ErrPasskeyFailed               = define("passkey_failed", http.StatusUnauthorized)
+	ErrPasskeyUnknown              = define("passkey_unknown", http.StatusUnauthorized)
+	ErrPasskeyNotAllowed           = define("passkey_not_allowed", http.StatusForbidden)
 	ErrPasskeyRegistrationFailed   = define("passkey_registration_failed", http.StatusBadRequest)
 	ErrPasskeyExists               = define("passkey_exists", http.StatusConflict)
 	ErrPasskeySignInDisabled       = define("passkey_sign_in_disabled", http.StatusForbidden)

@@ -65,12 +65,12 @@ var Languages = []Language{
 
 // Page bundles name the namespaces a page's script receives.
 var bundles = map[string][]string{
-	"sign_in": {"common", "errors", "screens", "sign_in"},
+	"sign_in": {"common", "errors", "screens", "sign_in", "passkey_life"},
 	"sign_up": {"common", "errors", "screens", "sign_up"},
 	// recovery is the "Lost your passkey?" page (recover.html).
 	"recovery": {"common", "errors", "screens", "recovery"},
-	"account": {"common", "errors", "account", "account_manage"},
-	"console": {"common", "errors", "console", "team", "branding", "recovery"},
+	"account": {"common", "errors", "account", "account_manage", "passkey_life"},
+	"console": {"common", "errors", "console", "team", "branding", "recovery", "passkey_life"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
 }

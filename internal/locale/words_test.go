@@ -44,7 +44,7 @@ var (
 		"le queda", "le quedan", "le enviaremos", "se le pedirá",
 	}
 	ustedOwnPages     = []string{"su", "sus", "le", "les", "suyo", "suya", "suyos", "suyas"}
-	ownPageNamespaces = []string{"sign_in", "sign_up", "screens", "account", "messages", "common"}
+	ownPageNamespaces = []string{"sign_in", "sign_up", "screens", "account", "messages", "common", "passkey_life"}
 	notZhanghao       = []string{"账户", "帐户", "帐号"}
 )
 

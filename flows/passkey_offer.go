@@ -1,0 +1,50 @@
+package flows
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// PasskeyOffer is what the hosted sign-in offers a user once signed in
+// (tenants.PasskeyOffers): Upgrade, a conditional create the browser may
+// answer by itself; Prompt, the "Create a passkey?" screen. Both are for
+// a user who signed in without a passkey and holds none under the
+// tenant's RP ID, where the tenant lets users create passkeys.
+type PasskeyOffer struct {
+	Upgrade bool `json:"upgrade"`
+	Prompt  bool `json:"prompt"`
+}
+
+// OfferPasskey decides the offer after a sign-in whose session has the
+// methods amr, for a user holding passkeys (ids under the RP ID). Prompt
+// also needs the user's last "Not now" to have run out at now (one
+// statement, only when the prompt is on).
+func OfferPasskey(ctx context.Context, scope db.Scope, t *tenants.Tenant, userID uuid.UUID, amr string, passkeys int, now time.Time) (PasskeyOffer, error) {
+	o := t.Settings.PasskeyOffers
+	if !t.Settings.Passkeys.AllowRegistration || passkeys > 0 || slices.Contains(strings.Split(amr, ","), AMRWebAuthn) {
+		return PasskeyOffer{}, nil
+	}
+	offer := PasskeyOffer{Upgrade: o.Upgrade}
+	if o.Prompt {
+		until, err := scope.PasskeyPrompts().HiddenUntil(ctx, userID)
+		if err != nil {
+			return PasskeyOffer{}, err
+		}
+		offer.Prompt = !now.Before(until)
+	}
+	return offer, nil
+}
+
+// HidePasskeyPrompt records the user's "Not now": the prompt stays hidden
+// for the tenant's interval from now. It returns when it may show again.
+func HidePasskeyPrompt(ctx context.Context, scope db.Scope, t *tenants.Tenant, userID uuid.UUID, now time.Time) (time.Time, error) {
+	until := now.Add(time.Duration(t.Settings.PasskeyOffers.PromptIntervalDays) * 24 * time.Hour)
+	return until, scope.PasskeyPrompts().Hide(ctx, userID, until)
+}
