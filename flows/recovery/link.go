@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/errcode"
 )
 
 // Administrators' recovery links: a one-time link, made for one user,
@@ -27,7 +28,7 @@ const (
 )
 
 // ErrLinkInvalid refuses a used, expired or unknown recovery link.
-var ErrLinkInvalid = flows.ErrSetupLinkInvalid
+var ErrLinkInvalid = errcode.ErrRecoveryLinkInvalid
 
 // CreateLink makes a recovery link token for user, made by the
 // administrator by (nil for an API key), and returns the token and when it

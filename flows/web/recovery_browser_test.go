@@ -188,7 +188,7 @@ func TestRecoveryJourney_AdminLinkOpensTheNewPasskeyStepOnce(t *testing.T) {
 	// Used once.
 	other := b.NewTab(t)
 	other.Navigate(t, link)
-	other.WaitText(t, "#message", "This setup link was already used or has expired. Ask for a new one.")
+	other.WaitText(t, "#message", "This recovery link was already used or has expired. Ask your administrator for a new one.")
 	require.True(t, other.Shows(t, "#screen-identify"))
 }
 

@@ -15,6 +15,9 @@ var (
 	ErrSignUpClosed     = define("sign_up_closed", http.StatusForbidden)
 	ErrIdentifierTaken  = define("identifier_taken", http.StatusConflict)
 	ErrSetupLinkInvalid = define("setup_link_invalid", http.StatusGone)
+	// ErrRecoveryLinkInvalid refuses a used, expired or unknown recovery
+	// link an administrator made.
+	ErrRecoveryLinkInvalid = define("recovery_link_invalid", http.StatusGone)
 
 	// Passkeys.
 	ErrCeremonyMissing             = define("passkey_request_expired", http.StatusBadRequest)
