@@ -14,17 +14,19 @@ type Expired struct {
 	Sessions     int
 	Codes        int
 	RateCounters int
+	// Audit counts audit events past their tenant's retention.
+	Audit int
 	// OIDC counts expired authorization requests, access and refresh
 	// tokens and session participations (the largest of the batches).
 	OIDC int
 }
 
 // Total returns the number of rows removed.
-func (e Expired) Total() int { return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC }
+func (e Expired) Total() int { return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.Audit }
 
 // Full reports whether any table filled its batch, so more may be left.
 func (e Expired) Full(batch int) bool {
-	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch
+	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch || e.Audit >= batch
 }
 
 // DeleteExpired removes rows whose expiry is before now, across all
@@ -45,6 +47,9 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 		return out, err
 	}
 	if out.Codes, err = deleteExpired(ctx, d.bun, (*Code)(nil), "verification_codes", now, batch); err != nil {
+		return out, err
+	}
+	if out.Audit, err = deleteExpired(ctx, d.bun, (*AuditEvent)(nil), "audit_events", now, batch); err != nil {
 		return out, err
 	}
 	if out.OIDC, err = d.deleteExpiredOIDC(ctx, now, batch); err != nil {

@@ -161,6 +161,10 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 		scope := tx.ForTenant(t.ID)
 		step := &Step[C]{Tenant: t, Tx: tx, Scope: scope, Flow: f, Context: &c, Input: input, Request: req, Now: now, Next: e.m.Start}
 		if err := run(ctx, step); err != nil {
+			keepEvents(err, step)
+			return err
+		}
+		if err := recordStep(ctx, scope, step); err != nil {
 			return err
 		}
 		if !slices.Contains(tr.Leads(e.m.Start), step.Next) {
@@ -183,6 +187,7 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 	if err != nil {
 		var fl *failure
 		if errors.As(err, &fl) {
+			e.recordAfter(ctx, t, now, fl.events)
 			err = fl.err
 		}
 		return nil, e.public(ctx, action, err)
@@ -228,6 +233,7 @@ func (e *Engine[C]) run(ctx context.Context, t *tenants.Tenant, token, action st
 		if uerr := e.db.ForTenant(t.ID).Flows().Update(ctx, taken, e.clock.Now()); uerr != nil && !errors.Is(uerr, db.ErrConflict) && !errors.Is(uerr, db.ErrNotFound) {
 			return nil, uerr
 		}
+		e.recordAfter(ctx, t, e.clock.Now(), f.events)
 		return nil, f.err
 	}
 	if err != nil {
@@ -296,8 +302,16 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 			if serr := e.save(ctx, scope, f, step, State(f.State)); serr != nil {
 				return nil, nil, serr
 			}
+			// The transaction commits with the saved flow: so do the events.
+			if rerr := recordStep(ctx, scope, step); rerr != nil {
+				return nil, nil, rerr
+			}
 		}
+		keepEvents(err, step)
 		return nil, taken, err
+	}
+	if err := recordStep(ctx, scope, step); err != nil {
+		return nil, nil, err
 	}
 	if !slices.Contains(tr.Leads(State(f.State)), step.Next) {
 		return nil, nil, fmt.Errorf("flow %s: action %q led from %s to %s, which its transition does not allow", e.m.Kind, action, f.State, step.Next)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/sesame-id/sesame/db"
 )
 
@@ -21,10 +22,14 @@ type AccountDeletion struct {
 type AccountSettings struct {
 	// Days an account whose owner deleted it stays pending deletion before it is removed; 0 removes it at once. 0 to 90, default 7.
 	DeletionGraceDays int `json:"deletionGraceDays"`
+	// Days an audit event is kept before the cleanup job removes it; fixed when the event is written. 1 to 3650, default 90.
+	AuditLogDays int `json:"auditLogDays"`
 }
 
 type AccountSettingsInput struct {
 	DeletionGraceDays int `json:"deletionGraceDays"`
+	// Unchanged when left out.
+	AuditLogDays *int `json:"auditLogDays,omitempty"`
 }
 
 type AddPasskeyCeremony struct {
@@ -32,6 +37,23 @@ type AddPasskeyCeremony struct {
 	Ceremony string `json:"ceremony"`
 	// PublicKeyCredentialCreationOptions as JSON ({"publicKey": ...}).
 	Options string `json:"options"`
+}
+
+type AuditEventConnection struct {
+	Nodes    []*db.AuditEvent `json:"nodes"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+// Which audit events to list; every field narrows, none given lists all.
+type AuditEventFilter struct {
+	// Event types, such as sign_in.failed (auditEventTypes lists them).
+	Types []string `json:"types,omitempty"`
+	// The user the events are about.
+	UserID *uuid.UUID `json:"userId,omitempty"`
+	// Events at or after this instant.
+	Since *time.Time `json:"since,omitempty"`
+	// Events before this instant.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 type BackupCodes struct {
