@@ -66,3 +66,21 @@ func (e *Engine[C]) recordAfter(ctx context.Context, t *tenants.Tenant, now time
 		e.logger.ErrorContext(ctx, "record audit events", "kind", e.m.Kind, "err", err)
 	}
 }
+
+// failed handles an action's error err: after a Fail of an action that is
+// not a finisher the flow is saved and the transaction commits, and the
+// step's events with it; otherwise the events ride on the failure
+// (keepEvents) for recordAfter. It returns the error the step returns.
+func (e *Engine[C]) failed(ctx context.Context, scope db.Scope, f *db.Flow, step *Step[C], finisher bool, err error) error {
+	var fl *failure
+	if errors.As(err, &fl) && !finisher {
+		if serr := e.save(ctx, scope, f, step, State(f.State)); serr != nil {
+			return serr
+		}
+		if rerr := recordStep(ctx, scope, step); rerr != nil {
+			return rerr
+		}
+	}
+	keepEvents(err, step)
+	return err
+}

@@ -297,18 +297,7 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 		taken = f
 	}
 	if err := e.m.Actions[action](ctx, step); err != nil {
-		var fl *failure
-		if errors.As(err, &fl) && !finisher {
-			if serr := e.save(ctx, scope, f, step, State(f.State)); serr != nil {
-				return nil, nil, serr
-			}
-			// The transaction commits with the saved flow: so do the events.
-			if rerr := recordStep(ctx, scope, step); rerr != nil {
-				return nil, nil, rerr
-			}
-		}
-		keepEvents(err, step)
-		return nil, taken, err
+		return nil, taken, e.failed(ctx, scope, f, step, finisher, err)
 	}
 	if err := recordStep(ctx, scope, step); err != nil {
 		return nil, nil, err
