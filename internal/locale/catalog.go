@@ -68,7 +68,7 @@ var bundles = map[string][]string{
 	"sign_in": {"common", "errors", "screens", "sign_in"},
 	"sign_up": {"common", "errors", "screens", "sign_up"},
 	"account": {"common", "errors", "account", "account_manage"},
-	"console": {"common", "errors", "console", "team", "branding"},
+	"console": {"common", "errors", "console", "team", "branding", "audit"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
 }
