@@ -7,6 +7,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/audit"
+	"github.com/sesame-id/sesame/internal/webhook"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -33,17 +34,25 @@ func (s *Step[C]) Record(e audit.Event) {
 
 // RecordAudit stores events in t's audit log on scope, kept for the
 // tenant's retention: the one way a flows service writes the log.
-func RecordAudit(ctx context.Context, scope db.Scope, t *tenants.Tenant, now time.Time, events ...audit.Event) error {
-	return audit.Record(ctx, scope, t.Settings.Account.AuditRetention(), now, events...)
+// Its webhook deliveries go through jobs (Deps.Jobs).
+func RecordAudit(ctx context.Context, scope db.Scope, t *tenants.Tenant, jobs JobInserter, now time.Time, events ...audit.Event) error {
+	return audit.Record(ctx, scope, t.AuditPolicy(webhookJobs(jobs)), now, events...)
+}
+
+// webhookJobs is jobs as the webhooks' inserter: the River client is both;
+// a job inserter that cannot insert many (a test's) enqueues no delivery.
+func webhookJobs(jobs JobInserter) webhook.Inserter {
+	wi, _ := jobs.(webhook.Inserter)
+	return wi
 }
 
 // recordStep writes the step's events on scope (one statement, none when
-// the step recorded nothing).
-func recordStep[C any](ctx context.Context, scope db.Scope, step *Step[C]) error {
+// the step recorded nothing; more when a webhook wants one).
+func (e *Engine[C]) recordStep(ctx context.Context, scope db.Scope, step *Step[C]) error {
 	if len(step.events) == 0 {
 		return nil
 	}
-	return audit.Record(ctx, scope, step.Tenant.Settings.Account.AuditRetention(), step.Now, step.events...)
+	return audit.Record(ctx, scope, step.Tenant.AuditPolicy(e.webhooks), step.Now, step.events...)
 }
 
 // keepEvents hands a failed step's events to the engine through its
@@ -62,7 +71,10 @@ func (e *Engine[C]) recordAfter(ctx context.Context, t *tenants.Tenant, now time
 	if len(events) == 0 {
 		return
 	}
-	if err := audit.Record(ctx, e.db.ForTenant(t.ID), t.Settings.Account.AuditRetention(), now, events...); err != nil {
+	err := e.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		return audit.Record(ctx, tx.ForTenant(t.ID), t.AuditPolicy(e.webhooks), now, events...)
+	})
+	if err != nil {
 		e.logger.ErrorContext(ctx, "record audit events", "kind", e.m.Kind, "err", err)
 	}
 }
@@ -77,7 +89,7 @@ func (e *Engine[C]) failed(ctx context.Context, scope db.Scope, f *db.Flow, step
 		if serr := e.save(ctx, scope, f, step, State(f.State)); serr != nil {
 			return serr
 		}
-		if rerr := recordStep(ctx, scope, step); rerr != nil {
+		if rerr := e.recordStep(ctx, scope, step); rerr != nil {
 			return rerr
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/webhook"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -33,6 +34,9 @@ type Engine[C any] struct {
 	// authRequests answers the authorization request a step that signs
 	// in carries (Deps.AuthRequests); nil for none.
 	authRequests AuthRequestCompleter
+	// webhooks enqueues the webhook deliveries of the steps' audit events
+	// (Deps.Jobs); nil for none.
+	webhooks webhook.Inserter
 }
 
 // NewEngine checks m and returns its engine. finishers names the actions
@@ -58,6 +62,7 @@ func NewEngineFromDeps[C any](d Deps, m *Machine[C], finishers ...string) (*Engi
 	}
 	e.observer = d.Observer
 	e.authRequests = d.AuthRequests
+	e.webhooks = webhookJobs(d.Jobs)
 	return e, nil
 }
 
@@ -164,7 +169,7 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 			keepEvents(err, step)
 			return err
 		}
-		if err := recordStep(ctx, scope, step); err != nil {
+		if err := e.recordStep(ctx, scope, step); err != nil {
 			return err
 		}
 		if !slices.Contains(tr.Leads(e.m.Start), step.Next) {
@@ -299,7 +304,7 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 	if err := e.m.Actions[action](ctx, step); err != nil {
 		return nil, taken, e.failed(ctx, scope, f, step, finisher, err)
 	}
-	if err := recordStep(ctx, scope, step); err != nil {
+	if err := e.recordStep(ctx, scope, step); err != nil {
 		return nil, nil, err
 	}
 	if !slices.Contains(tr.Leads(State(f.State)), step.Next) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/audit"
+	"github.com/sesame-id/sesame/internal/webhook"
 )
 
 // change runs an admin change on the caller's tenant in one transaction
@@ -21,7 +22,7 @@ func (r *Resolver) change(ctx context.Context, fn func(ctx context.Context, scop
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, scope, c.tenant.Settings.Account.AuditRetention(), r.Clock.Now(), e)
+		return audit.Record(ctx, scope, c.tenant.AuditPolicy(r.webhookJobs()), r.Clock.Now(), e)
 	})
 }
 
@@ -32,4 +33,11 @@ func about(id uuid.UUID) *uuid.UUID { return &id }
 // and type after the change (never its secret).
 func appEvent(t audit.Type, a *db.OIDCApp) audit.Event {
 	return audit.Event{Type: t, Target: a.ID.String(), After: map[string]any{"name": a.Name, "type": a.Type}}
+}
+
+// webhookJobs is the River client as the webhooks' inserter (nil in a test
+// without one).
+func (r *Resolver) webhookJobs() webhook.Inserter {
+	wi, _ := r.Flows.Jobs.(webhook.Inserter)
+	return wi
 }

@@ -23,8 +23,8 @@ func TestCleanupWorker_RemovesAuditEventsPastTheirTenantsRetention(t *testing.T)
 		s := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
 		day := 24 * time.Hour
 		// Written 40 days ago: gone under a 30-day retention, kept under 90.
-		require.NoError(t, audit.Record(ctx, s, 30*day, now.Add(-40*day), audit.Event{Type: audit.PasswordChanged}))
-		require.NoError(t, audit.Record(ctx, s, 90*day, now.Add(-40*day), audit.Event{Type: audit.FactorAdded}))
+		require.NoError(t, audit.Record(ctx, s, audit.Policy{Retention: 30 * day}, now.Add(-40*day), audit.Event{Type: audit.PasswordChanged}))
+		require.NoError(t, audit.Record(ctx, s, audit.Policy{Retention: 90 * day}, now.Add(-40*day), audit.Event{Type: audit.FactorAdded}))
 
 		w := &jobs.CleanupWorker{DB: d, Clock: clock.NewFake(now), Batch: 10, Logger: testLogger(t)}
 		require.NoError(t, w.Work(ctx, &river.Job[jobs.CleanupArgs]{}))

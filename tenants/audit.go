@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sesame-id/sesame/internal/audit"
+	"github.com/sesame-id/sesame/internal/webhook"
 )
 
 // settingsEvent is the audit event of a settings change: the sections
@@ -49,4 +50,11 @@ func decode(raw json.RawMessage) any {
 	var v any
 	_ = json.Unmarshal(raw, &v) // raw came from json.Marshal
 	return v
+}
+
+// AuditPolicy is what internal/audit needs of t to record its events:
+// the retention, and the event types its webhooks want, delivered through
+// jobs (nil: none enqueued).
+func (t *Tenant) AuditPolicy(jobs webhook.Inserter) audit.Policy {
+	return audit.Policy{Retention: t.Settings.Account.AuditRetention(), Webhooks: t.WebhookEvents, Jobs: jobs}
 }

@@ -117,7 +117,7 @@ func (s *Service) UpdateSettings(ctx context.Context, t *Tenant, next Settings, 
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, scope, next.Account.AuditRetention(), time.Now(), e)
+		return audit.Record(ctx, scope, updated.AuditPolicy(s.Jobs), time.Now(), e)
 	})
 	if err != nil {
 		return nil, err

@@ -43,6 +43,7 @@ func All() []Migration {
 		{Version: "20261204100000_branding", Up: upBranding},
 		{Version: "20261204110000_account_profile", Up: upAccountProfile},
 		{Version: "20261205120000_audit_events", Up: upAuditEvents},
+		{Version: "20261205121000_webhooks", Up: upWebhooks},
 	}
 }
 

@@ -127,7 +127,7 @@ func (s *Service) record(ctx context.Context, c Caller, scope db.Scope, e audit.
 	uid := c.userID()
 	e.User, e.Actor = &uid, audit.UserActor(uid)
 	e.IP, e.UserAgent = c.Request.IP, c.Request.UserAgent
-	return flows.RecordAudit(ctx, scope, c.Tenant, s.flows.Clock.Now(), e)
+	return flows.RecordAudit(ctx, scope, c.Tenant, s.flows.Jobs, s.flows.Clock.Now(), e)
 }
 
 // scope is the caller's tenant's part of the database, outside a

@@ -25,7 +25,7 @@ func TestConsole_AuditLogShowsTheAdminsChangesPagesFiltersAndSetsItsRetention(t 
 	for i := range old {
 		old[i] = audit.Event{Type: audit.SignInFailed, Method: "password", Result: "invalid_credentials", IP: "192.0.2.7"}
 	}
-	require.NoError(t, audit.Record(context.Background(), scope, 24*time.Hour, time.Now().Add(-time.Hour), old...))
+	require.NoError(t, audit.Record(context.Background(), scope, audit.Policy{Retention: 24 * time.Hour}, time.Now().Add(-time.Hour), old...))
 	tab.Navigate(t, c.url("/console/tenants/shop/api-keys"))
 	tab.WaitVisible(t, "#api-keys-empty")
 	tab.Type(t, "#api-key-name", "Billing")

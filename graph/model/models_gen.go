@@ -145,6 +145,12 @@ type CreatedApplication struct {
 	Secret *string `json:"secret,omitempty"`
 }
 
+type CreatedWebhookEndpoint struct {
+	Endpoint *db.WebhookEndpoint `json:"endpoint"`
+	// The signing secret: keep it, it is not shown again.
+	Secret string `json:"secret"`
+}
+
 type EmailProviderInput struct {
 	Provider EmailProviderKind `json:"provider"`
 	Host     *string           `json:"host,omitempty"`
@@ -466,6 +472,19 @@ type UpdateSettingsInput struct {
 type UserConnection struct {
 	Nodes    []*db.User `json:"nodes"`
 	PageInfo *PageInfo  `json:"pageInfo"`
+}
+
+type WebhookDeliveryConnection struct {
+	Nodes    []*db.WebhookDelivery `json:"nodes"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type WebhookEndpointInput struct {
+	// An http or https URL.
+	URL string `json:"url"`
+	// Audit event types (auditEventTypes), or ["*"] for every type.
+	Events  []string `json:"events"`
+	Enabled bool     `json:"enabled"`
 }
 
 type ApplicationType string

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/webhook"
 )
 
 // Type names an event.
@@ -121,18 +122,37 @@ func OriginFrom(ctx context.Context) Origin {
 	return o
 }
 
+// Policy is what Record needs of the tenant (tenants.Tenant.AuditPolicy).
+type Policy struct {
+	// Retention is how long an event is kept (Account.AuditLogDays).
+	Retention time.Duration
+	// Webhooks are the event types the tenant's enabled webhook endpoints
+	// want ("*": all), from the cached tenant row.
+	Webhooks []string
+	// Jobs enqueues their deliveries; nil records events without them.
+	Jobs webhook.Inserter
+}
+
 // Record stores events in the tenant's log of scope, in one statement, each
-// kept for retention after now (the tenant's Account.AuditRetention).
-func Record(ctx context.Context, scope db.Scope, retention time.Duration, now time.Time, events ...Event) error {
+// kept for p.Retention after now; when a webhook endpoint of the tenant
+// wants one of them (and scope is in a transaction), their deliveries are
+// enqueued in the same transaction (webhook.Enqueue).
+func Record(ctx context.Context, scope db.Scope, p Policy, now time.Time, events ...Event) error {
 	rows := make([]*db.AuditEvent, 0, len(events))
 	for _, e := range events {
-		row, err := e.row(ctx, retention, now)
+		row, err := e.row(ctx, p.Retention, now)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, row)
 	}
-	return scope.Audit().Record(ctx, rows...)
+	if err := scope.Audit().Record(ctx, rows...); err != nil {
+		return err
+	}
+	if !webhook.Wanted(p.Webhooks, rows) {
+		return nil
+	}
+	return webhook.Enqueue(ctx, scope, p.Jobs, rows, p.Retention)
 }
 
 func (e Event) row(ctx context.Context, retention time.Duration, now time.Time) (*db.AuditEvent, error) {
