@@ -12,7 +12,9 @@ import (
 )
 
 // webhooks is the webhook rules on the API's dependencies.
-func (r *Resolver) webhooks() *webhooks.Service { return &webhooks.Service{Deps: r.Flows.WithDefaults()} }
+func (r *Resolver) webhooks() *webhooks.Service {
+	return &webhooks.Service{Deps: r.Flows.WithDefaults()}
+}
 
 func specOfWebhook(in model.WebhookEndpointInput) webhooks.Spec {
 	return webhooks.Spec{URL: in.URL, Events: in.Events, Enabled: in.Enabled}

@@ -167,4 +167,3 @@ func (s *Service) SendTest(ctx context.Context, t *tenants.Tenant, id uuid.UUID)
 	}
 	return d, nil
 }
-
