@@ -40,6 +40,11 @@ type WebhookDeliveryWorker struct {
 // maxWebhookBackoff caps the delay between two attempts.
 const maxWebhookBackoff = time.Hour
 
+// orderWait is how long a delivery waits for earlier ones about the same
+// user: longer than the default retries of an earlier delivery take (about
+// 42 minutes for 8 attempts from 10s).
+const orderWait = 2 * time.Hour
+
 // NextRetry doubles the delay at each attempt: Backoff, 2·Backoff, ...
 func (w *WebhookDeliveryWorker) NextRetry(job *river.Job[webhook.DeliveryArgs]) time.Time {
 	d := w.Backoff << min(job.Attempt-1, 20)
@@ -71,7 +76,9 @@ func (w *WebhookDeliveryWorker) Work(ctx context.Context, job *river.Job[webhook
 	if err != nil {
 		return err
 	}
-	if earlier, err := store.EarlierPending(ctx, d); err != nil || earlier {
+	// Waiting is bounded: a delivery older than orderWait goes out whatever
+	// came before it, so one lost job cannot hold a user's events forever.
+	if earlier, err := store.EarlierPending(ctx, d); (err != nil || earlier) && w.Clock.Now().Sub(d.CreatedAt) < orderWait {
 		if err != nil {
 			return err
 		}
