@@ -14,6 +14,9 @@ type Expired struct {
 	Sessions     int
 	Codes        int
 	RateCounters int
+	// Audit counts audit events past their tenant's retention, and
+	// webhook deliveries as old.
+	Audit int
 	// OIDC counts expired authorization requests, access and refresh
 	// tokens and session participations (the largest of the batches).
 	OIDC int
@@ -23,12 +26,12 @@ type Expired struct {
 
 // Total returns the number of rows removed.
 func (e Expired) Total() int {
-	return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.SAML
+	return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.SAML + e.Audit
 }
 
 // Full reports whether any table filled its batch, so more may be left.
 func (e Expired) Full(batch int) bool {
-	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch || e.SAML >= batch
+	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch || e.SAML >= batch || e.Audit >= batch
 }
 
 // DeleteExpired removes rows whose expiry is before now, across all
@@ -51,6 +54,14 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 	if out.Codes, err = deleteExpired(ctx, d.bun, (*Code)(nil), "verification_codes", now, batch); err != nil {
 		return out, err
 	}
+	if out.Audit, err = deleteExpired(ctx, d.bun, (*AuditEvent)(nil), "audit_events", now, batch); err != nil {
+		return out, err
+	}
+	n, err := deleteExpired(ctx, d.bun, (*WebhookDelivery)(nil), "webhook_deliveries", now, batch)
+	if err != nil {
+		return out, err
+	}
+	out.Audit = max(out.Audit, n)
 	if out.OIDC, err = d.deleteExpiredOIDC(ctx, now, batch); err != nil {
 		return out, err
 	}
@@ -63,8 +74,8 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 	if err != nil {
 		return out, fmt.Errorf("delete expired rate counters: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	out.RateCounters = int(n)
+	rc, _ := res.RowsAffected()
+	out.RateCounters = int(rc)
 	return out, nil
 }
 

@@ -99,3 +99,6 @@ func (s Scope) Rename(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// Tx returns the transaction the scope runs in, nil outside one.
+func (s Scope) Tx() *Tx { return s.tx }

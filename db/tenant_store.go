@@ -24,8 +24,12 @@ type Tenant struct {
 	Name            string    `bun:"name,notnull"`
 	Settings        string    `bun:"settings,notnull"`
 	SettingsVersion int64     `bun:"settings_version,notnull"`
-	CreatedAt       time.Time `bun:"created_at,notnull"`
-	UpdatedAt       time.Time `bun:"updated_at,notnull"`
+	// WebhookEvents is the union of the event types the tenant's enabled
+	// webhook endpoints want, comma-separated ("*" all, "" none), kept by
+	// WebhookStore.
+	WebhookEvents string    `bun:"webhook_events,notnull"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
+	UpdatedAt     time.Time `bun:"updated_at,notnull"`
 }
 
 // TenantStore is the directory of tenants. It is not tenant-scoped: it is

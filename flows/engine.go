@@ -12,6 +12,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/clock"
+	"github.com/sesame-id/sesame/internal/webhook"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -33,6 +34,9 @@ type Engine[C any] struct {
 	// authRequests answers the authorization request a step that signs
 	// in carries (Deps.AuthRequests); nil for none.
 	authRequests AuthRequestCompleter
+	// webhooks enqueues the webhook deliveries of the steps' audit events
+	// (Deps.Jobs); nil for none.
+	webhooks webhook.Inserter
 }
 
 // NewEngine checks m and returns its engine. finishers names the actions
@@ -58,6 +62,7 @@ func NewEngineFromDeps[C any](d Deps, m *Machine[C], finishers ...string) (*Engi
 	}
 	e.observer = d.Observer
 	e.authRequests = d.AuthRequests
+	e.webhooks = webhookJobs(d.Jobs)
 	return e, nil
 }
 
@@ -161,6 +166,10 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 		scope := tx.ForTenant(t.ID)
 		step := &Step[C]{Tenant: t, Tx: tx, Scope: scope, Flow: f, Context: &c, Input: input, Request: req, Now: now, Next: e.m.Start}
 		if err := run(ctx, step); err != nil {
+			keepEvents(err, step)
+			return err
+		}
+		if err := e.recordStep(ctx, scope, step); err != nil {
 			return err
 		}
 		if !slices.Contains(tr.Leads(e.m.Start), step.Next) {
@@ -183,6 +192,7 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 	if err != nil {
 		var fl *failure
 		if errors.As(err, &fl) {
+			e.recordAfter(ctx, t, now, fl.events)
 			err = fl.err
 		}
 		return nil, e.public(ctx, action, err)
@@ -228,6 +238,7 @@ func (e *Engine[C]) run(ctx context.Context, t *tenants.Tenant, token, action st
 		if uerr := e.db.ForTenant(t.ID).Flows().Update(ctx, taken, e.clock.Now()); uerr != nil && !errors.Is(uerr, db.ErrConflict) && !errors.Is(uerr, db.ErrNotFound) {
 			return nil, uerr
 		}
+		e.recordAfter(ctx, t, e.clock.Now(), f.events)
 		return nil, f.err
 	}
 	if err != nil {
@@ -291,13 +302,10 @@ func (e *Engine[C]) step(ctx context.Context, tx *db.Tx, t *tenants.Tenant, toke
 		taken = f
 	}
 	if err := e.m.Actions[action](ctx, step); err != nil {
-		var fl *failure
-		if errors.As(err, &fl) && !finisher {
-			if serr := e.save(ctx, scope, f, step, State(f.State)); serr != nil {
-				return nil, nil, serr
-			}
-		}
-		return nil, taken, err
+		return nil, taken, e.failed(ctx, scope, f, step, finisher, err)
+	}
+	if err := e.recordStep(ctx, scope, step); err != nil {
+		return nil, nil, err
 	}
 	if !slices.Contains(tr.Leads(State(f.State)), step.Next) {
 		return nil, nil, fmt.Errorf("flow %s: action %q led from %s to %s, which its transition does not allow", e.m.Kind, action, f.State, step.Next)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
 )
 
@@ -52,7 +53,12 @@ var (
 
 // failure marks an action error after which the flow must still be saved:
 // the step failed, but what it consumed (a ceremony) stays consumed.
-type failure struct{ err error }
+type failure struct {
+	err error
+	// events are the step's audit events, written after a rollback
+	// (keepEvents).
+	events []audit.Event
+}
 
 func (f *failure) Error() string { return f.err.Error() }
 func (f *failure) Unwrap() error { return f.err }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -108,6 +109,8 @@ type Step[C any] struct {
 
 	ceremony        *string
 	ceremonyExpires *time.Time
+	// events are what the step records in the audit log (Record).
+	events []audit.Event
 }
 
 // RequestInfo is what an action may know of the client.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/audit"
 )
 
 // PasskeyRegistration is one flow's side of the passkey registration
@@ -121,6 +122,7 @@ func FinishPasskeyRegistration[C any](ctx context.Context, step *Step[C], r Pass
 		return nil, err
 	}
 	r.audit(ctx, step.Tenant.Slug, step.Request.IP, owner, &cred.ID, "success")
+	step.Record(audit.Event{Type: audit.PasskeyAdded, User: &owner, Target: cred.ID.String(), After: map[string]any{"name": cred.Name}})
 	return cred, nil
 }
 

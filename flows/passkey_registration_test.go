@@ -19,6 +19,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
@@ -200,6 +201,14 @@ func TestPasskeyRegistration_StoresTheVerifiedPasskeyForItsOwnerAndAuditsIt(t *t
 		require.Equal(t, creds[0].ID.String(), audits[0]["credential"])
 		require.Equal(t, e.tenant.Slug, audits[0]["tenant"])
 		require.Equal(t, "10.9.8.7", audits[0]["ip"])
+
+		events, _, err := e.d.ForTenant(e.tenant.ID).Audit().List(context.Background(), db.AuditPage{Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, events, 1, "the audit log holds the new passkey once")
+		require.Equal(t, string(audit.PasskeyAdded), events[0].Type)
+		require.Equal(t, user, *events[0].UserID)
+		require.Contains(t, events[0].Details, creds[0].ID.String())
+		require.Equal(t, "10.9.8.7", events[0].IP)
 	})
 }
 

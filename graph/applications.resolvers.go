@@ -16,6 +16,7 @@ import (
 	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/graph/generated"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -69,7 +70,14 @@ func (r *applicationResolver) BackchannelLogoutURI(ctx context.Context, obj *db.
 
 // CreateApplication is the resolver for the createApplication field.
 func (r *mutationResolver) CreateApplication(ctx context.Context, input model.CreateApplicationInput) (*model.CreatedApplication, error) {
-	c, err := apps.Create(ctx, callerFrom(ctx).scope, specOf(input), r.Clock.Now())
+	var c *apps.Created
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		var err error
+		if c, err = apps.Create(ctx, scope, specOf(input), r.Clock.Now()); err != nil {
+			return audit.Event{}, err
+		}
+		return appEvent(audit.AppCreated, c.App), nil
+	})
 	if err != nil {
 		return nil, appError(err)
 	}
@@ -82,13 +90,23 @@ func (r *mutationResolver) CreateApplication(ctx context.Context, input model.Cr
 
 // UpdateApplication is the resolver for the updateApplication field.
 func (r *mutationResolver) UpdateApplication(ctx context.Context, id uuid.UUID, input model.UpdateApplicationInput) (*db.OIDCApp, error) {
-	a, err := apps.Update(ctx, callerFrom(ctx).scope, id, changeOf(input), r.Clock.Now())
+	var a *db.OIDCApp
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		var err error
+		if a, err = apps.Update(ctx, scope, id, changeOf(input), r.Clock.Now()); err != nil {
+			return audit.Event{}, err
+		}
+		return appEvent(audit.AppUpdated, a), nil
+	})
 	return a, appError(err)
 }
 
 // DeleteApplication is the resolver for the deleteApplication field.
 func (r *mutationResolver) DeleteApplication(ctx context.Context, id uuid.UUID) (bool, error) {
-	if err := apps.Delete(ctx, callerFrom(ctx).scope, id); err != nil {
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		return audit.Event{Type: audit.AppDeleted, Target: id.String()}, apps.Delete(ctx, scope, id)
+	})
+	if err != nil {
 		return false, err
 	}
 	return true, nil
@@ -96,7 +114,14 @@ func (r *mutationResolver) DeleteApplication(ctx context.Context, id uuid.UUID) 
 
 // RotateApplicationSecret is the resolver for the rotateApplicationSecret field.
 func (r *mutationResolver) RotateApplicationSecret(ctx context.Context, id uuid.UUID) (*model.RotatedApplicationSecret, error) {
-	rot, err := apps.RotateSecretOf(ctx, callerFrom(ctx).scope, id, r.Clock.Now())
+	var rot *apps.Rotated
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		var err error
+		if rot, err = apps.RotateSecretOf(ctx, scope, id, r.Clock.Now()); err != nil {
+			return audit.Event{}, err
+		}
+		return audit.Event{Type: audit.AppSecretRotated, Target: id.String()}, nil
+	})
 	if err != nil {
 		return nil, err
 	}

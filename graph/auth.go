@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/team"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/tenants"
@@ -63,8 +64,24 @@ func (c *caller) user() bool  { return c.session != nil }
 type callerKey struct{}
 
 // withCaller returns ctx carrying c for the resolvers.
+// It also carries who the caller is for the audit log (audit.WithOrigin),
+// so the services a resolver calls record the right actor.
 func withCaller(ctx context.Context, c *caller) context.Context {
+	ctx = audit.WithOrigin(ctx, audit.Origin{Actor: c.actor(), IP: c.req.IP, UserAgent: c.req.UserAgent})
 	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// actor names the caller in the audit log.
+func (c *caller) actor() string {
+	switch {
+	case c.apiKey != nil:
+		return audit.APIKeyActor(c.apiKey.ID)
+	case c.consoleAdmin != nil:
+		return audit.AdminActor(*c.consoleAdmin)
+	case c.session != nil:
+		return audit.UserActor(c.session.UserID)
+	}
+	return audit.Anonymous
 }
 
 // lookupCaller returns the request's caller, if ctx holds one.

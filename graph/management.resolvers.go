@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/graph/generated"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -45,11 +46,15 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 func (r *mutationResolver) SetUserDisabled(ctx context.Context, id uuid.UUID, disabled bool) (*db.User, error) {
 	scope := callerFrom(ctx).scope
 	var at *time.Time
+	e := audit.Event{Type: audit.UserEnabled, User: about(id)}
 	if disabled {
 		now := r.Clock.Now().UTC()
-		at = &now
+		at, e.Type = &now, audit.UserDisabled
 	}
-	if err := scope.Users().SetDisabled(ctx, id, at); err != nil {
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		return e, scope.Users().SetDisabled(ctx, id, at)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return scope.Users().ByID(ctx, id)
@@ -57,7 +62,10 @@ func (r *mutationResolver) SetUserDisabled(ctx context.Context, id uuid.UUID, di
 
 // DeleteUser is the resolver for the deleteUser field.
 func (r *mutationResolver) DeleteUser(ctx context.Context, id uuid.UUID) (bool, error) {
-	if err := callerFrom(ctx).scope.Users().Delete(ctx, id); err != nil {
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		return audit.Event{Type: audit.UserDeleted, User: about(id)}, scope.Users().Delete(ctx, id)
+	})
+	if err != nil {
 		return false, err
 	}
 	return true, nil
@@ -65,32 +73,35 @@ func (r *mutationResolver) DeleteUser(ctx context.Context, id uuid.UUID) (bool, 
 
 // ResetUserMfa is the resolver for the resetUserMFA field.
 func (r *mutationResolver) ResetUserMfa(ctx context.Context, id uuid.UUID) (*db.User, error) {
-	c := callerFrom(ctx)
 	var u *db.User
-	err := r.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		scope := tx.ForTenant(c.tenant.ID)
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		e := audit.Event{Type: audit.UserMFAReset, User: about(id)}
 		var err error
 		if u, err = scope.Users().ByID(ctx, id); err != nil {
-			return err
+			return e, err
 		}
 		if err := scope.TOTP().Remove(ctx, id); err != nil && !errors.Is(err, db.ErrNotFound) {
-			return err
+			return e, err
 		}
 		if err := scope.SMSFactors().Remove(ctx, id); err != nil && !errors.Is(err, db.ErrNotFound) {
-			return err
+			return e, err
 		}
 		if err := scope.BackupCodes().DeleteAll(ctx, id); err != nil {
-			return err
+			return e, err
 		}
 		u.MFAEnabled = false
-		return scope.Users().SetMFA(ctx, id, false)
+		return e, scope.Users().SetMFA(ctx, id, false)
 	})
 	return u, err
 }
 
 // RemoveUserPasskey is the resolver for the removeUserPasskey field.
 func (r *mutationResolver) RemoveUserPasskey(ctx context.Context, userID uuid.UUID, passkeyID uuid.UUID) (bool, error) {
-	if err := callerFrom(ctx).scope.Credentials().Delete(ctx, userID, passkeyID); err != nil {
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		e := audit.Event{Type: audit.PasskeyRemoved, User: about(userID), Target: passkeyID.String()}
+		return e, scope.Credentials().Delete(ctx, userID, passkeyID)
+	})
+	if err != nil {
 		return false, err
 	}
 	return true, nil
@@ -115,7 +126,18 @@ func (r *mutationResolver) SendTestMessage(ctx context.Context, channel model.Ch
 
 // CreateAPIKey is the resolver for the createAPIKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string) (*model.CreatedAPIKey, error) {
-	k, key, err := CreateAPIKey(ctx, callerFrom(ctx).scope, name, r.Clock.Now())
+	var (
+		k   *db.APIKey
+		key string
+	)
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		var err error
+		k, key, err = CreateAPIKey(ctx, scope, name, r.Clock.Now())
+		if err != nil {
+			return audit.Event{}, err
+		}
+		return audit.Event{Type: audit.APIKeyCreated, Target: k.ID.String(), After: map[string]any{"name": k.Name}}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +146,10 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, name string) (*mode
 
 // RevokeAPIKey is the resolver for the revokeAPIKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id uuid.UUID) (bool, error) {
-	if err := callerFrom(ctx).scope.APIKeys().Revoke(ctx, id, r.Clock.Now()); err != nil {
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		return audit.Event{Type: audit.APIKeyRevoked, Target: id.String()}, scope.APIKeys().Revoke(ctx, id, r.Clock.Now())
+	})
+	if err != nil {
 		return false, err
 	}
 	return true, nil

@@ -96,7 +96,7 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 		Captcha:   &model.CaptchaSettings{Provider: enum[model.CaptchaProvider](s.Captcha.Provider), SiteKey: siteKey, SecretSet: s.Captcha.Secret != ""},
 		Sms:       &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
 		Limits:    &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
-		Account:   &model.AccountSettings{DeletionGraceDays: s.Account.DeletionGraceDays},
+		Account:   &model.AccountSettings{DeletionGraceDays: s.Account.DeletionGraceDays, AuditLogDays: s.Account.AuditLogDays},
 		Recovery:  &model.RecoverySettings{AllowWithoutPasskey: s.Recovery.AllowWithoutPasskey},
 		Providers: providersOf(s.Providers),
 		Branding:  brandingOf(s.Branding),
@@ -232,7 +232,10 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 		s.Limits = tenants.Limits{CodeSendsPerHour: v.CodeSendsPerHour}
 	}
 	if v := in.Account; v != nil {
-		s.Account = tenants.AccountPolicy{DeletionGraceDays: v.DeletionGraceDays}
+		s.Account.DeletionGraceDays = v.DeletionGraceDays
+		if v.AuditLogDays != nil {
+			s.Account.AuditLogDays = *v.AuditLogDays
+		}
 	}
 	if v := in.Recovery; v != nil {
 		s.Recovery = tenants.Recovery{AllowWithoutPasskey: v.AllowWithoutPasskey}

@@ -12,6 +12,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -79,7 +80,6 @@ func normalizeSearch(s string) string {
 }
 
 func (r *Resolver) createUser(ctx context.Context, in model.CreateUserInput) (*db.User, error) {
-	c := callerFrom(ctx)
 	var ids []*db.Identifier
 	add := func(field, want string, v *string) error {
 		if v == nil || strings.TrimSpace(*v) == "" {
@@ -123,8 +123,9 @@ func (r *Resolver) createUser(ctx context.Context, in model.CreateUserInput) (*d
 	handle := make([]byte, 32)
 	_, _ = rand.Read(handle)
 	u := &db.User{WebAuthnHandle: handle, DisplayName: name}
-	err := r.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		return tx.ForTenant(c.tenant.ID).Users().Create(ctx, u, ids...)
+	err := r.change(ctx, func(ctx context.Context, scope db.Scope) (audit.Event, error) {
+		err := scope.Users().Create(ctx, u, ids...)
+		return audit.Event{Type: audit.UserCreated, User: &u.ID}, err
 	})
 	if errors.Is(err, db.ErrDuplicate) {
 		return nil, &tenants.InputError{Field: ids[0].Kind, Problem: "another user already has this identifier"}

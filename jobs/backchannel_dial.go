@@ -16,7 +16,8 @@ import (
 // the address actually dialled (after DNS, so a name that resolves to a
 // private address, or starts to, is refused too). Development servers and
 // tests, whose applications run on 127.0.0.1, allow private addresses
-// (Config.LogoutPrivateAddresses).
+// (Config.LogoutPrivateAddresses). Webhook deliveries use the same client
+// and rules (Config.WebhookPrivateAddresses).
 
 // NewBackchannelHTTPClient is the client of logout deliveries: a timeout,
 // redirects refused (a 3xx is a failed delivery, so a token goes only to
@@ -38,12 +39,12 @@ func NewBackchannelHTTPClient(allowPrivate bool) *http.Client {
 func refusePrivate(network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("back-channel logout: dial %s: %w", address, err)
+		return fmt.Errorf("dial %s: %w", address, err)
 	}
 	ip := ap.Addr().Unmap()
 	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
-		return fmt.Errorf("back-channel logout: %s is not a public address; Sesame posts logout tokens to public addresses only (SESAME_ENV=development allows private ones)", ip)
+		return fmt.Errorf("%s is not a public address; Sesame posts logout tokens and webhooks to public addresses only (SESAME_ENV=development allows private ones, and --webhook-private-addresses for webhooks)", ip)
 	}
 	return nil
 }

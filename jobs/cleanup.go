@@ -13,7 +13,8 @@ import (
 )
 
 // CleanupArgs is the periodic job that deletes expired rows: flows (with
-// their ceremonies), sessions, verification codes and rate counters.
+// their ceremonies), sessions, verification codes, rate counters and audit
+// events past their tenant's retention.
 type CleanupArgs struct{}
 
 // Kind identifies the job in River's tables.
@@ -63,6 +64,7 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 		total.Sessions += got.Sessions
 		total.Codes += got.Codes
 		total.RateCounters += got.RateCounters
+		total.Audit += got.Audit
 		if !got.Full(w.Batch) {
 			break
 		}
@@ -71,7 +73,7 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 		}
 	}
 	if total.Total() > 0 {
-		w.Logger.InfoContext(ctx, "deleted expired rows", "flows", total.Flows, "sessions", total.Sessions, "codes", total.Codes, "rate_counters", total.RateCounters)
+		w.Logger.InfoContext(ctx, "deleted expired rows", "flows", total.Flows, "sessions", total.Sessions, "codes", total.Codes, "rate_counters", total.RateCounters, "audit_events", total.Audit)
 	}
 	return nil
 }

@@ -92,6 +92,18 @@ type Config struct {
 	// applications run on 127.0.0.1. Default false.
 	LogoutPrivateAddresses bool
 
+	// WebhookHTTPClient posts the webhook deliveries. Default:
+	// NewBackchannelHTTPClient's rules (a 10s timeout, no redirects, public
+	// addresses only unless WebhookPrivateAddresses).
+	WebhookHTTPClient *http.Client
+	// WebhookPrivateAddresses lets the default WebhookHTTPClient post to
+	// loopback and private addresses (the server setting
+	// --webhook-private-addresses; development and tests). Default false.
+	WebhookPrivateAddresses bool
+	// WebhookBackoff is the delay before a failed delivery's first retry;
+	// each next one doubles it, up to an hour. Default 10s.
+	WebhookBackoff time.Duration
+
 	// Middleware wraps every job River works (internal/telemetry's
 	// metrics and spans). Default none.
 	Middleware []rivertype.Middleware
@@ -148,6 +160,12 @@ func (c Config) WithDefaultsFor(listens bool) Config {
 	if c.LogoutHTTPClient == nil {
 		c.LogoutHTTPClient = NewBackchannelHTTPClient(c.LogoutPrivateAddresses)
 	}
+	if c.WebhookHTTPClient == nil {
+		c.WebhookHTTPClient = NewBackchannelHTTPClient(c.WebhookPrivateAddresses)
+	}
+	if c.WebhookBackoff == 0 {
+		c.WebhookBackoff = 10 * time.Second
+	}
 	if c.Senders == nil {
 		outbox := delivery.NewOutbox(delivery.OutboxConfig{Logger: c.Logger, Clock: c.Clock})
 		c.Senders = StaticSenders{SMSSender: outbox, EmailSender: outbox}
@@ -190,6 +208,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	river.AddWorker(workers, &EmailCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &InvitationWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &BackchannelLogoutWorker{DB: d, Signer: cfg.LogoutSigner, HTTP: cfg.LogoutHTTPClient, Clock: cfg.Clock, Logger: cfg.Logger})
+	river.AddWorker(workers, &WebhookDeliveryWorker{DB: d, HTTP: cfg.WebhookHTTPClient, Clock: cfg.Clock, Backoff: cfg.WebhookBackoff, Logger: cfg.Logger})
 	river.AddWorker(workers, &AccountDeletionWorker{Remover: cfg.AccountRemover, Clock: cfg.Clock, Logger: cfg.Logger})
 	if outbox {
 		cfg.Logger.Warn("jobs: no senders configured; codes go to the development outbox and are never delivered")

@@ -9,6 +9,9 @@ import (
 // deleted account.
 const MaxDeletionGraceDays = 90
 
+// MaxAuditLogDays is the longest a tenant may keep its audit log: ten years.
+const MaxAuditLogDays = 3650
+
 // AccountPolicy is what the tenant decides about its users' own accounts.
 type AccountPolicy struct {
 	// DeletionGraceDays is how long an account whose owner deleted it
@@ -16,20 +19,34 @@ type AccountPolicy struct {
 	// it) before a job removes it. 0 removes it at once. Default 7; 0 to
 	// MaxDeletionGraceDays.
 	DeletionGraceDays int `json:"deletion_grace_days"`
+	// AuditLogDays is how long an audit event is kept before the cleanup
+	// job removes it; fixed on each event when it is written, so a change
+	// applies to the events that follow. Default 90; 1 to MaxAuditLogDays.
+	AuditLogDays int `json:"audit_log_days"`
 }
 
 // DefaultAccountPolicy returns the account policy of a new tenant.
-func DefaultAccountPolicy() AccountPolicy { return AccountPolicy{DeletionGraceDays: 7} }
+func DefaultAccountPolicy() AccountPolicy {
+	return AccountPolicy{DeletionGraceDays: 7, AuditLogDays: 90}
+}
 
 // DeletionGrace is the grace period as a duration.
 func (a AccountPolicy) DeletionGrace() time.Duration {
 	return time.Duration(a.DeletionGraceDays) * 24 * time.Hour
 }
 
+// AuditRetention is how long an audit event is kept, as a duration.
+func (a AccountPolicy) AuditRetention() time.Duration {
+	return time.Duration(a.AuditLogDays) * 24 * time.Hour
+}
+
 // Validate checks the account policy.
 func (a AccountPolicy) Validate() error {
 	if a.DeletionGraceDays < 0 || a.DeletionGraceDays > MaxDeletionGraceDays {
 		return &InputError{Field: "account.deletion_grace_days", Problem: fmt.Sprintf("%d is outside 0–%d", a.DeletionGraceDays, MaxDeletionGraceDays)}
+	}
+	if a.AuditLogDays < 1 || a.AuditLogDays > MaxAuditLogDays {
+		return &InputError{Field: "account.audit_log_days", Problem: fmt.Sprintf("%d is outside 1–%d", a.AuditLogDays, MaxAuditLogDays)}
 	}
 	return nil
 }

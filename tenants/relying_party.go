@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
 )
 
@@ -107,8 +109,15 @@ func (s *Service) UpdateSettings(ctx context.Context, t *Tenant, next Settings, 
 		if errors.Is(err, db.ErrConflict) {
 			return ErrSettingsChanged
 		}
+		if err != nil {
+			return err
+		}
 		updated.SettingsVersion = v
-		return err
+		e, err := settingsEvent(t.Settings, next)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, scope, updated.AuditPolicy(s.Jobs), time.Now(), e)
 	})
 	if err != nil {
 		return nil, err

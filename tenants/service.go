@@ -11,6 +11,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/text"
+	"github.com/sesame-id/sesame/internal/webhook"
 )
 
 // NameMaxLen is the longest tenant display name accepted, in characters.
@@ -21,6 +22,11 @@ type Service struct {
 	db    *db.DB
 	base  string
 	cache *tenantCache
+
+	// Jobs enqueues the webhook deliveries of the settings changes it
+	// records (internal/audit); app.Build sets it once the River client
+	// exists, before serving. Nil: no deliveries.
+	Jobs webhook.Inserter
 }
 
 // NewService returns a Service over d for tenants served under baseDomain

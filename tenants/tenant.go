@@ -4,6 +4,7 @@ package tenants
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +23,10 @@ type Tenant struct {
 	// optimistic-lock version, to pass back when saving.
 	Settings        Settings
 	SettingsVersion int64
+
+	// WebhookEvents are the audit event types some enabled webhook
+	// endpoint of the tenant wants ("*": every type); empty when none.
+	WebhookEvents []string
 }
 
 func fromRow(row *db.Tenant) (*Tenant, error) {
@@ -36,6 +41,7 @@ func fromRow(row *db.Tenant) (*Tenant, error) {
 		CreatedAt:       row.CreatedAt,
 		Settings:        settings,
 		SettingsVersion: row.SettingsVersion,
+		WebhookEvents:   splitEvents(row.WebhookEvents),
 	}, nil
 }
 
@@ -51,4 +57,11 @@ func WithTenant(ctx context.Context, t *Tenant) context.Context {
 func FromContext(ctx context.Context) (*Tenant, bool) {
 	t, ok := ctx.Value(tenantKey{}).(*Tenant)
 	return t, ok && t != nil
+}
+
+func splitEvents(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -89,6 +89,11 @@ type Config struct {
 	// those series).
 	MetricsTenantLabels bool
 
+	// WebhookPrivateAddresses lets webhook deliveries go to loopback and
+	// private addresses. Default false (public addresses only, against
+	// server-side request forgery); always on with --env development.
+	WebhookPrivateAddresses bool
+
 	// OTLPEndpoint is the OTLP/HTTP collector traces go to. Default "":
 	// traces only when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or
 	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set, else none.
@@ -164,6 +169,9 @@ func settings() []setting {
 		{Flag: "metrics-tenant-labels", Env: "SESAME_METRICS_TENANT_LABELS", Default: "false", serveOnly: true, boolean: true,
 			Help:  "label request, sign-in and step-error series with the tenant id (for a few tenants only)",
 			apply: applyMetricsTenantLabels},
+		{Flag: "webhook-private-addresses", Env: "SESAME_WEBHOOK_PRIVATE_ADDRESSES", Default: "false", serveOnly: true, boolean: true,
+			Help:  "let tenants' webhooks post to loopback and private addresses (always on with --env development)",
+			apply: applyWebhookPrivateAddresses},
 		{Flag: "otlp-endpoint", Env: "SESAME_OTLP_ENDPOINT", Default: "", serveOnly: true,
 			Help:  "OTLP/HTTP collector URL for traces (such as http://127.0.0.1:4318); default none, unless OTEL_EXPORTER_OTLP_ENDPOINT is set",
 			apply: applyOTLPEndpoint},

@@ -214,3 +214,10 @@ func applyOTLPEndpoint(c *Config, v string) error {
 	c.OTLPEndpoint = v
 	return nil
 }
+
+// applyWebhookPrivateAddresses sets --webhook-private-addresses.
+func applyWebhookPrivateAddresses(c *Config, v string) error {
+	b, err := strconv.ParseBool(v)
+	c.WebhookPrivateAddresses = b
+	return err
+}

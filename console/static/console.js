@@ -8,6 +8,8 @@ import { listTenants, createTenant, gql } from "/static/console_api.js";
 import { settingsPages, renderSettingsPage } from "/static/console_settings.js";
 import { renderUsers, renderUser } from "/static/console_users.js";
 import { renderAPIKeys } from "/static/console_keys.js";
+import { renderAuditLog } from "/static/console_audit.js";
+import { renderWebhooks } from "/static/console_webhooks.js";
 import { renderApplications } from "/static/console_apps.js";
 import { renderOutbox } from "/static/console_outbox.js";
 import { renderOverview } from "/static/console_overview.js";
@@ -35,6 +37,8 @@ const tenantSections = [
   ["/applications", t("console.apps.title")],
   ["/api-keys", t("console.api_keys.title")],
   ["/team", t("team.page.title")],
+  ["/audit-log", t("audit.console.title")],
+  ["/webhooks", t("audit.webhooks.title")],
 ];
 
 // Each navigation gets a number; a page that finishes loading after the
@@ -59,6 +63,8 @@ function route(path) {
   if (sub === "applications") return { page: "applications", slug };
   if (sub === "team") return { page: "team", slug };
   if (sub === "invite") return { page: "invite", slug };
+  if (sub === "audit-log") return { page: "audit-log", slug };
+  if (sub === "webhooks") return { page: "webhooks", slug };
   return { page: "not-found" };
 }
 
@@ -187,6 +193,12 @@ export async function render(opts) {
         break;
       case "invite":
         renderInviteUser(ctx, r.slug);
+        break;
+      case "audit-log":
+        await renderAuditLog(ctx, r.slug);
+        break;
+      case "webhooks":
+        await renderWebhooks(ctx, r.slug);
         break;
       case "outbox":
         await renderOutbox(ctx);

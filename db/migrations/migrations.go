@@ -45,6 +45,8 @@ func All() []Migration {
 		{Version: "20261205110000_saml_replay", Up: upSAMLReplay},
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
 		{Version: "20261205140000_passkey_prompts", Up: upPasskeyPrompts},
+		{Version: "20261205120000_audit_events", Up: upAuditEvents},
+		{Version: "20261205121000_webhooks", Up: upWebhooks},
 	}
 }
 

@@ -48,6 +48,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
@@ -118,6 +119,15 @@ func (s *Service) inTx(ctx context.Context, c Caller, fn func(ctx context.Contex
 		return err
 	}
 	return failed
+}
+
+// record writes e about the caller, done by the caller, in the tenant's
+// audit log on scope (the operation's transaction).
+func (s *Service) record(ctx context.Context, c Caller, scope db.Scope, e audit.Event) error {
+	uid := c.userID()
+	e.User, e.Actor = &uid, audit.UserActor(uid)
+	e.IP, e.UserAgent = c.Request.IP, c.Request.UserAgent
+	return flows.RecordAudit(ctx, scope, c.Tenant, s.flows.Jobs, s.flows.Clock.Now(), e)
 }
 
 // scope is the caller's tenant's part of the database, outside a

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/jobs"
 )
 
@@ -40,8 +41,10 @@ func (s *Service) RequestDeletion(ctx context.Context, c Caller) (time.Time, err
 			return err
 		}
 		args := jobs.AccountDeletionArgs{TenantID: c.Tenant.ID, UserID: uid}
-		_, err := s.flows.Jobs.InsertTx(ctx, tx.SQL(), args, &river.InsertOpts{ScheduledAt: due})
-		return err
+		if _, err := s.flows.Jobs.InsertTx(ctx, tx.SQL(), args, &river.InsertOpts{ScheduledAt: due}); err != nil {
+			return err
+		}
+		return s.record(ctx, c, scope, audit.Event{Type: audit.DeletionRequested, After: map[string]any{"delete_after": due}})
 	})
 	if err != nil {
 		return time.Time{}, err

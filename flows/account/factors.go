@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/totp"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -47,6 +48,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, c Caller, code string) (*db.U
 			return flows.Fail(flows.ErrActionNotAllowed.WithField("", "Start setting up the authenticator app first (beginTOTP)."))
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.record(ctx, c, scope, audit.Event{Type: audit.FactorAdded, Target: tenants.FactorTOTP}); err != nil {
 			return err
 		}
 		return scope.Users().SetMFA(ctx, uid, true)
@@ -126,6 +130,9 @@ func (s *Service) ConfirmSMSFactor(ctx context.Context, c Caller, binding, code 
 		}); err != nil {
 			return err
 		}
+		if err := s.record(ctx, c, scope, audit.Event{Type: audit.FactorAdded, Target: tenants.FactorSMS}); err != nil {
+			return err
+		}
 		return scope.Users().SetMFA(ctx, uid, true)
 	})
 	if err != nil {
@@ -155,7 +162,10 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, c Caller) ([]string
 			return flows.ErrActionNotAllowed.WithField("", "Backup codes recover a second factor: set up a passkey, an authenticator app or an SMS number first.")
 		}
 		codes, err = flows.IssueBackupCodes(ctx, scope, uid, s.flows.Clock.Now())
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, c, scope, audit.Event{Type: audit.FactorAdded, Target: tenants.FactorBackupCodes})
 	})
 	if err != nil {
 		return nil, err

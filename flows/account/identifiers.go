@@ -7,6 +7,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 )
 
 // RemoveIdentifier removes one of the caller's email addresses or phone
@@ -45,7 +46,10 @@ func (s *Service) RemoveIdentifier(ctx context.Context, c Caller, id uuid.UUID) 
 		if left == 0 {
 			return ErrLastSignInMethod
 		}
-		return scope.Users().RemoveIdentifier(ctx, uid, id)
+		if err := scope.Users().RemoveIdentifier(ctx, uid, id); err != nil {
+			return err
+		}
+		return s.record(ctx, c, scope, audit.Event{Type: audit.IdentifierRemoved, Target: id.String()})
 	})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -56,6 +57,9 @@ func (s *Service) RemovePasskey(ctx context.Context, c Caller, id uuid.UUID) err
 		if err := scope.Credentials().Delete(ctx, uid, id); err != nil {
 			return err
 		}
+		if err := s.record(ctx, c, scope, audit.Event{Type: audit.PasskeyRemoved, Target: id.String()}); err != nil {
+			return err
+		}
 		return afterFactorRemoved(ctx, c.Tenant, scope, uid)
 	})
 }
@@ -79,6 +83,9 @@ func (s *Service) RemoveFactor(ctx context.Context, c Caller, factor string) (*d
 			err = flows.ErrMethodNotAvailable
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.record(ctx, c, scope, audit.Event{Type: audit.FactorRemoved, Target: factor}); err != nil {
 			return err
 		}
 		return afterFactorRemoved(ctx, c.Tenant, scope, uid)

@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/password"
+	"github.com/sesame-id/sesame/internal/audit"
 )
 
 // SetPassword sets or changes the caller's password under the tenant's
@@ -38,7 +39,13 @@ func (s *Service) SetPassword(ctx context.Context, c Caller, pw string, endOther
 	if err != nil {
 		return nil, fmt.Errorf("hash new password: %w", err)
 	}
-	if err := s.scope(c).Users().SetPassword(ctx, c.userID(), hash); err != nil {
+	err = s.inTx(ctx, c, func(ctx context.Context, _ *db.Tx, scope db.Scope) error {
+		if err := scope.Users().SetPassword(ctx, c.userID(), hash); err != nil {
+			return err
+		}
+		return s.record(ctx, c, scope, audit.Event{Type: audit.PasswordChanged})
+	})
+	if err != nil {
 		return nil, err
 	}
 	if endOthers {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -140,7 +141,10 @@ func (s *Service) ConfirmIdentifier(ctx context.Context, c Caller, binding, code
 		}); err != nil {
 			return err
 		}
-		return claim(ctx, scope, uid, row, now)
+		if err := claim(ctx, scope, uid, row, now); err != nil {
+			return err
+		}
+		return s.record(ctx, c, scope, audit.Event{Type: audit.IdentifierAdded, After: map[string]any{"kind": string(row.Channel)}})
 	})
 	if err != nil {
 		return nil, err

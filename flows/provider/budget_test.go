@@ -18,13 +18,14 @@ const (
 	// process's cache).
 	authorizeBudget = 1
 	// The passkey finish on the page opened for the request: the bare
-	// finish's four (in one transaction, the flow with its ceremony, the
-	// credential with its user, the credential's counter, the session) and
+	// finish's five (in one transaction, the flow with its ceremony, the
+	// credential with its user, the credential's counter, the session, the
+	// audit log's sign-in event) and
 	// two more in the same transaction that answer the request (read it;
 	// store its user and code hash). Neither authorize (a browser without a
 	// session goes straight to the sign-in page) nor the finish sends the
 	// browser to /oidc/login.
-	bareFinishBudget     = 4
+	bareFinishBudget     = 5
 	finishWithCodeBudget = bareFinishBudget + 2
 	// exchangeBudget is the code exchange's one transaction, the token
 	// request's only statements.

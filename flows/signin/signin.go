@@ -382,13 +382,3 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	a.audit(ctx, step, MethodPasskey, &cred.UserID, "success")
 	return nil
 }
-
-// audit logs one authentication attempt: tenant, user when known, method,
-// result and client IP, and never a secret.
-func (a *actions) audit(ctx context.Context, step *flows.Step[Context], method string, user *uuid.UUID, result string) {
-	attrs := []any{"tenant", step.Tenant.Slug, "method", method, "result", result, "ip", step.Request.IP}
-	if user != nil {
-		attrs = append(attrs, "user", user.String())
-	}
-	a.Logger.InfoContext(ctx, "authentication attempt", attrs...)
-}

@@ -8,6 +8,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -97,6 +99,10 @@ func (s *Service) InviteAdmin(ctx context.Context, a Access, t *tenants.Tenant, 
 		if err := scope.Memberships().Add(ctx, u.ID, t.ID, role, now); err != nil {
 			return err
 		}
+		e := audit.Event{Type: audit.TeamInvited, Actor: a.actor(), Target: u.ID.String(), After: map[string]any{"role": role}}
+		if err := flows.RecordAudit(ctx, tx.ForTenant(t.ID), t, s.Deps.Jobs, now, e); err != nil {
+			return err
+		}
 		args := jobs.InvitationArgs{TenantID: admin.ID, UserID: u.ID, To: email, TenantName: t.Name,
 			Link: s.Tenants.Origin(admin) + "/console/tenants/" + t.Slug, WithToken: created,
 			Administrator: true, Role: role, Lang: t.Settings.DefaultLocale}
@@ -147,7 +153,8 @@ func (s *Service) SetRole(ctx context.Context, a Access, t *tenants.Tenant, user
 	if err := checkRole(role); err != nil {
 		return err
 	}
-	return s.change(ctx, t, userID, role != db.RoleOwner, func(ctx context.Context, scope db.Scope) error {
+	e := audit.Event{Type: audit.TeamRoleChanged, Actor: a.actor(), Target: userID.String(), After: map[string]any{"role": role}}
+	return s.change(ctx, t, userID, role != db.RoleOwner, e, func(ctx context.Context, scope db.Scope) error {
 		return scope.Memberships().Add(ctx, userID, t.ID, role, s.Deps.Clock.Now())
 	})
 }
@@ -158,15 +165,17 @@ func (s *Service) Remove(ctx context.Context, a Access, t *tenants.Tenant, userI
 	if err := a.RequireTeam(); err != nil {
 		return err
 	}
-	return s.change(ctx, t, userID, true, func(ctx context.Context, scope db.Scope) error {
+	e := audit.Event{Type: audit.TeamRemoved, Actor: a.actor(), Target: userID.String()}
+	return s.change(ctx, t, userID, true, e, func(ctx context.Context, scope db.Scope) error {
 		return scope.Memberships().Remove(ctx, userID, t.ID)
 	})
 }
 
 // change runs apply on userID's membership of t in a transaction that
 // first locks t's owners (db.MembershipStore.LockOwners); when the change
-// takes an owner away (losesOwner) it refuses to take the last one.
-func (s *Service) change(ctx context.Context, t *tenants.Tenant, userID uuid.UUID, losesOwner bool, apply func(context.Context, db.Scope) error) error {
+// takes an owner away (losesOwner) it refuses to take the last one. It
+// records e, with the role before, in t's audit log in the transaction.
+func (s *Service) change(ctx context.Context, t *tenants.Tenant, userID uuid.UUID, losesOwner bool, e audit.Event, apply func(context.Context, db.Scope) error) error {
 	admin, err := s.Tenants.EnsureAdmin(ctx)
 	if err != nil {
 		return err
@@ -184,7 +193,11 @@ func (s *Service) change(ctx context.Context, t *tenants.Tenant, userID uuid.UUI
 		if losesOwner && current == db.RoleOwner && len(owners) <= 1 {
 			return errcode.ErrLastOwner
 		}
-		return apply(ctx, scope)
+		if err := apply(ctx, scope); err != nil {
+			return err
+		}
+		e.Before = map[string]any{"role": current}
+		return flows.RecordAudit(ctx, tx.ForTenant(t.ID), t, s.Deps.Jobs, s.Deps.Clock.Now(), e)
 	})
 }
 

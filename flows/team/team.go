@@ -24,8 +24,11 @@ package team
 import (
 	"slices"
 
+	"github.com/google/uuid"
+
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -35,7 +38,20 @@ var Roles = []string{db.RoleOwner, db.RoleAdmin, db.RoleViewer}
 
 // Access is what an administrator may do in one tenant: their role there,
 // or db.PlatformRoleOwner for a platform owner.
-type Access struct{ Role string }
+type Access struct {
+	Role string
+	// By is the administrator acting (their user in the admin tenant),
+	// named in the tenant's audit log; uuid.Nil when unknown.
+	By uuid.UUID
+}
+
+// actor names the administrator in the audit log.
+func (a Access) actor() string {
+	if a.By == uuid.Nil {
+		return audit.Anonymous
+	}
+	return audit.AdminActor(a.By)
+}
 
 // CanChange reports whether the role may change the tenant (every
 // management mutation): all but viewers.

@@ -285,6 +285,18 @@ func TestTeam_OnlyOwnersManageRolesAndTheLastOwnerStays(t *testing.T) {
 			require.Equal(t, map[string]string{"adam@example.com": "owner", "olga@example.com": "viewer", "vic@example.com": "viewer"}, got)
 			// The demoted owner is a viewer now: the API refuses their changes.
 			require.Equal(t, "read_only_role", gqlCode(t, owner, "acme", `mutation { createAPIKey(name: "k") { secret } }`))
+
+			// The tenant's audit log holds the three changes that happened,
+			// by the owner, and none of the refused ones.
+			events, _, err := srv.DB.ForTenant(acme.ID).Audit().List(context.Background(), db.AuditPage{Limit: 100, Types: []string{"team.invited", "team.role_changed", "team.removed"}})
+			require.NoError(t, err)
+			var kinds []string
+			for _, ev := range events {
+				kinds = append(kinds, ev.Type)
+				require.Equal(t, "admin:"+ownerUser.ID.String(), ev.Actor)
+			}
+			require.Equal(t, []string{"team.role_changed", "team.role_changed", "team.invited"}, kinds, "newest first")
+			require.Contains(t, events[0].Details, "viewer")
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -22,10 +23,14 @@ type AccountDeletion struct {
 type AccountSettings struct {
 	// Days an account whose owner deleted it stays pending deletion before it is removed; 0 removes it at once. 0 to 90, default 7.
 	DeletionGraceDays int `json:"deletionGraceDays"`
+	// Days an audit event is kept before the cleanup job removes it; fixed when the event is written. 1 to 3650, default 90.
+	AuditLogDays int `json:"auditLogDays"`
 }
 
 type AccountSettingsInput struct {
 	DeletionGraceDays int `json:"deletionGraceDays"`
+	// Unchanged when left out.
+	AuditLogDays *int `json:"auditLogDays,omitempty"`
 }
 
 type AddPasskeyCeremony struct {
@@ -33,6 +38,23 @@ type AddPasskeyCeremony struct {
 	Ceremony string `json:"ceremony"`
 	// PublicKeyCredentialCreationOptions as JSON ({"publicKey": ...}).
 	Options string `json:"options"`
+}
+
+type AuditEventConnection struct {
+	Nodes    []*db.AuditEvent `json:"nodes"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+// Which audit events to list; every field narrows, none given lists all.
+type AuditEventFilter struct {
+	// Event types, such as sign_in.failed (auditEventTypes lists them).
+	Types []string `json:"types,omitempty"`
+	// The user the events are about.
+	UserID *uuid.UUID `json:"userId,omitempty"`
+	// Events at or after this instant.
+	Since *time.Time `json:"since,omitempty"`
+	// Events before this instant.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 type AuthenticatorPolicy struct {
@@ -139,6 +161,12 @@ type CreatedApplication struct {
 	Application *db.OIDCApp `json:"application"`
 	// The client secret (web, m2m): shown this once, stored only as a hash; null for spa and native.
 	Secret *string `json:"secret,omitempty"`
+}
+
+type CreatedWebhookEndpoint struct {
+	Endpoint *db.WebhookEndpoint `json:"endpoint"`
+	// The signing secret: keep it, it is not shown again.
+	Secret string `json:"secret"`
 }
 
 type EmailProviderInput struct {
@@ -485,6 +513,19 @@ type UpdateSettingsInput struct {
 type UserConnection struct {
 	Nodes    []*db.User `json:"nodes"`
 	PageInfo *PageInfo  `json:"pageInfo"`
+}
+
+type WebhookDeliveryConnection struct {
+	Nodes    []*db.WebhookDelivery `json:"nodes"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type WebhookEndpointInput struct {
+	// An http or https URL.
+	URL string `json:"url"`
+	// Audit event types (auditEventTypes), or ["*"] for every type.
+	Events  []string `json:"events"`
+	Enabled bool     `json:"enabled"`
 }
 
 type ApplicationType string

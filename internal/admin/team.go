@@ -42,7 +42,7 @@ func (a *Handler) access(ctx context.Context, adminTenant *tenants.Tenant, ad *a
 		return nil, team.Access{}, err
 	}
 	if ad.owner() {
-		return t, team.Access{Role: db.PlatformRoleOwner}, nil
+		return t, team.Access{Role: db.PlatformRoleOwner, By: ad.session.UserID}, nil
 	}
 	role, err := a.DB.ForTenant(adminTenant.ID).Memberships().Role(ctx, ad.session.UserID, t.ID)
 	if errors.Is(err, db.ErrNotFound) {
@@ -51,7 +51,7 @@ func (a *Handler) access(ctx context.Context, adminTenant *tenants.Tenant, ad *a
 	if err != nil {
 		return nil, team.Access{}, err
 	}
-	return t, team.Access{Role: role}, nil
+	return t, team.Access{Role: role, By: ad.session.UserID}, nil
 }
 
 // teamRequest checks a team route's request and finds the tenant and the

@@ -157,12 +157,14 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	jc := cfg.Jobs
 	jc.Clock, jc.Logger, jc.Senders, jc.LogoutSigner = cfg.Clock, cfg.Logger, a.Senders, a.keys
 	jc.LogoutPrivateAddresses = jc.LogoutPrivateAddresses || cfg.Development
+	jc.WebhookPrivateAddresses = jc.WebhookPrivateAddresses || cfg.Development
 	jc.Middleware = append(jc.Middleware[:len(jc.Middleware):len(jc.Middleware)], a.Telemetry.JobMiddleware())
 	a.remover = &accountRemover{}
 	jc.AccountRemover = a.remover
 	if a.Jobs, err = jobs.NewClient(cfg.DB, jc); err != nil {
 		return nil, err
 	}
+	a.Tenants.Jobs = a.Jobs
 	if a.Handler, err = handler(cfg, a); err != nil {
 		return nil, err
 	}

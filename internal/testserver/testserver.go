@@ -50,6 +50,9 @@ type Options struct {
 	// each tenant's providers from its settings (app.Config.Delivery), with
 	// Server.Outbox as the development outbox and Providers' hooks.
 	Senders jobs.Senders
+	// WebhookBackoff is the first retry delay of a webhook delivery
+	// (jobs.Config.WebhookBackoff). Default: the server's 10s.
+	WebhookBackoff time.Duration
 	// Development runs the server as `sesame serve --env development`
 	// would (GraphQL introspection on).
 	Development bool
@@ -101,7 +104,8 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
 		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry,
 		// Every application of a test runs on 127.0.0.1.
-		Jobs: jobs.Config{FetchPollInterval: jobPoll, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true},
+		Jobs: jobs.Config{FetchPollInterval: jobPoll, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true,
+			WebhookPrivateAddresses: true, WebhookBackoff: opts.WebhookBackoff},
 	})
 	require.NoError(t, err)
 	require.NoError(t, a.Start(context.Background()))
