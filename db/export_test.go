@@ -15,3 +15,11 @@ func (t *Tx) SettingForTest(ctx context.Context, name string) (string, error) {
 	err := t.tx.NewRaw("SELECT current_setting(?)", name).Scan(ctx, &v)
 	return v, err
 }
+
+// PreparedForTest counts the statements prepared on the transaction's
+// connection whose text starts with prefix.
+func (t *Tx) PreparedForTest(ctx context.Context, prefix string) (int, error) {
+	var n int
+	err := t.tx.NewRaw("SELECT count(*) FROM pg_prepared_statements WHERE starts_with(statement, ?)", prefix).Scan(ctx, &n)
+	return n, err
+}
