@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -78,12 +79,17 @@ func (cs CredentialStore) ForSignIn(ctx context.Context, rpID string, credential
 		return nil, err
 	}
 	c := new(Credential)
-	err := cs.s.idb.NewSelect().Model(c).
-		Relation("User").
-		Where("c.tenant_id = ?", cs.s.tenant).
-		Where("c.rp_id = ?", rpID).
-		Where("c.credential_id = ?", credentialID).
-		Scan(ctx)
+	var err error
+	if hot := cs.s.hot; hot != nil {
+		err = cs.s.hotQuery(ctx, hot.credentialForSignIn, scanCredentialWithUser(c), cs.s.tenant, rpID, credentialID)
+	} else {
+		err = cs.s.idb.NewSelect().Model(c).
+			Relation("User").
+			Where("c.tenant_id = ?", cs.s.tenant).
+			Where("c.rp_id = ?", rpID).
+			Where("c.credential_id = ?", credentialID).
+			Scan(ctx)
+	}
 	if err != nil {
 		return nil, notFound(err, "credential")
 	}
@@ -137,15 +143,24 @@ func (cs CredentialStore) RecordSignIn(ctx context.Context, c *Credential) error
 	if err := cs.s.check(); err != nil {
 		return err
 	}
-	res, err := cs.s.idb.NewUpdate().Model((*Credential)(nil)).
-		Set("sign_count = ?", c.SignCount).
-		Set("clone_warning = ?", c.CloneWarning).
-		Set("backup_state = ?", c.BackupState).
-		Set("user_verified = ?", c.UserVerified).
-		Set("last_used_at = ?", c.LastUsedAt).
-		Where("tenant_id = ?", cs.s.tenant).
-		Where("id = ?", c.ID).
-		Exec(ctx)
+	var (
+		res sql.Result
+		err error
+	)
+	if hot := cs.s.hot; hot != nil {
+		res, err = cs.s.hotExec(ctx, hot.recordSignIn, c.SignCount, c.CloneWarning, c.BackupState, c.UserVerified,
+			c.LastUsedAt, cs.s.tenant, c.ID)
+	} else {
+		res, err = cs.s.idb.NewUpdate().Model((*Credential)(nil)).
+			Set("sign_count = ?", c.SignCount).
+			Set("clone_warning = ?", c.CloneWarning).
+			Set("backup_state = ?", c.BackupState).
+			Set("user_verified = ?", c.UserVerified).
+			Set("last_used_at = ?", c.LastUsedAt).
+			Where("tenant_id = ?", cs.s.tenant).
+			Where("id = ?", c.ID).
+			Exec(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("record sign-in with credential %s: %w", c.ID, err)
 	}

@@ -63,6 +63,8 @@ type DB struct {
 	// nil on SQLite.
 	listen *pgxpool.Pool
 	watch  *tenantWatch
+	hot    *hotStmts
+	hooks  *hooks
 }
 
 // ErrBadDSN is wrapped by Open when the data source name cannot be used.
@@ -108,7 +110,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	d.logger = opts.Logger
 	d.apps = newAppCache()
 	d.watch = newTenantWatch()
-	d.bun.AddQueryHook(statementCounter{})
+	d.hooks = &hooks{}
+	d.AddQueryHook(statementCounter{})
+	if d.dialect == Postgres {
+		d.hot = newHotStmts(d.bun)
+	}
 
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -192,6 +198,8 @@ type Tx struct {
 	dialect Dialect
 	apps    *appCache
 	watch   *tenantWatch
+	hot     *hotStmts
+	hooks   *hooks
 	// touched is set by a write to tenants or domains, reported to watch
 	// once the transaction commits.
 	touched bool
@@ -209,7 +217,7 @@ func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch}, nil
+	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks}, nil
 }
 
 // Commit commits a transaction from Begin.
@@ -232,7 +240,7 @@ func (t *Tx) Rollback() error { return t.tx.Rollback() }
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	var tx *Tx
 	err := d.bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		tx = &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch}
+		tx = &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks}
 		return fn(ctx, tx)
 	})
 	if err == nil && tx != nil && tx.touched {

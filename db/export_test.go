@@ -8,3 +8,18 @@ func (d *DB) ExecForTest(ctx context.Context, query string, args ...any) error {
 	_, err := d.bun.ExecContext(ctx, query, args...)
 	return err
 }
+
+// SettingForTest reads a PostgreSQL setting as the transaction sees it.
+func (t *Tx) SettingForTest(ctx context.Context, name string) (string, error) {
+	var v string
+	err := t.tx.NewRaw("SELECT current_setting(?)", name).Scan(ctx, &v)
+	return v, err
+}
+
+// PreparedForTest counts the statements prepared on the transaction's
+// connection whose text starts with prefix.
+func (t *Tx) PreparedForTest(ctx context.Context, prefix string) (int, error) {
+	var n int
+	err := t.tx.NewRaw("SELECT count(*) FROM pg_prepared_statements WHERE starts_with(statement, ?)", prefix).Scan(ctx, &n)
+	return n, err
+}

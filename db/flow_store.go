@@ -64,7 +64,13 @@ func (fs FlowStore) Create(ctx context.Context, f *Flow) error {
 	if f.Context == "" {
 		f.Context = "{}"
 	}
-	if _, err := fs.s.idb.NewInsert().Model(f).Exec(ctx); err != nil {
+	var err error
+	if hot := fs.s.hot; hot != nil {
+		_, err = fs.s.hotExec(ctx, hot.createFlow, flowArgs(f)...)
+	} else {
+		_, err = fs.s.idb.NewInsert().Model(f).Exec(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("create %s flow: %w", f.Kind, err)
 	}
 	return nil
@@ -143,14 +149,19 @@ func (fs FlowStore) TakeWithCeremony(ctx context.Context, tokenHash []byte, now 
 		return nil, err
 	}
 	f := new(Flow)
-	err := fs.s.idb.NewDelete().Model(f).
-		Where("tenant_id = ?", fs.s.tenant).
-		Where("token_hash = ?", tokenHash).
-		Where("ceremony IS NOT NULL").
-		Where("ceremony_expires_at > ?", now.UTC()).
-		Where("expires_at > ?", now.UTC()).
-		Returning("*").
-		Scan(ctx)
+	var err error
+	if hot := fs.s.hot; hot != nil {
+		err = fs.s.hotQuery(ctx, hot.takeFlow, scanFlow(f), fs.s.tenant, tokenHash, now.UTC(), now.UTC())
+	} else {
+		err = fs.s.idb.NewDelete().Model(f).
+			Where("tenant_id = ?", fs.s.tenant).
+			Where("token_hash = ?", tokenHash).
+			Where("ceremony IS NOT NULL").
+			Where("ceremony_expires_at > ?", now.UTC()).
+			Where("expires_at > ?", now.UTC()).
+			Returning("*").
+			Scan(ctx)
+	}
 	if err != nil {
 		return nil, notFound(err, "flow with a ceremony")
 	}

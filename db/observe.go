@@ -10,7 +10,10 @@ import (
 // AddQueryHook adds h to the hooks every statement of the stores passes
 // (internal/telemetry's statement spans). Call it before the database is
 // used: bun's hook list is not safe to change while statements run.
-func (d *DB) AddQueryHook(h bun.QueryHook) { d.bun.AddQueryHook(h) }
+func (d *DB) AddQueryHook(h bun.QueryHook) {
+	d.bun.AddQueryHook(h)
+	d.hooks.add(h)
+}
 
 // PoolStats are the connection pool's statistics, for the metrics.
 func (d *DB) PoolStats() sql.DBStats { return d.sql.Stats() }

@@ -140,3 +140,45 @@ func TestOIDCRefreshTokenStore_ReuseAfterTheGraceIsDetected(t *testing.T) {
 		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }
+
+// An authorization request stored on its own commits without waiting for
+// the disk (synchronous_commit off in its statement) on PostgreSQL; stored
+// in a transaction it leaves that transaction's durability alone.
+func TestOIDCAuthRequestStore_OnlyARequestStoredOnItsOwnSkipsTheFsync(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, count := db.CountStatements(context.Background())
+		tn := testdb.Tenant(t, d, "acme")
+		s := d.ForTenant(tn.ID)
+		r := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+		require.NoError(t, s.OIDCAuthRequests().Create(ctx, r))
+		got, err := s.OIDCAuthRequests().Get(ctx, r.ID, now)
+		require.NoError(t, err)
+		require.Equal(t, "", got.AMR)
+		require.Equal(t, "{}", got.Request)
+		log := count.Log()
+		if d.Dialect() == db.Postgres {
+			require.Contains(t, log[0], "set_config('synchronous_commit', 'off', true)")
+		} else {
+			require.NotContains(t, log[0], "synchronous_commit")
+		}
+
+		ctx, count = db.CountStatements(context.Background())
+		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			in := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+			if err := tx.ForTenant(tn.ID).OIDCAuthRequests().Create(ctx, in); err != nil {
+				return err
+			}
+			if d.Dialect() != db.Postgres {
+				return nil
+			}
+			v, err := tx.SettingForTest(ctx, "synchronous_commit")
+			require.Equal(t, "on", v, "the transaction's commit still waits for the disk")
+			return err
+		}))
+		for _, q := range count.Log() {
+			require.NotContains(t, q, "set_config", q)
+		}
+	})
+}

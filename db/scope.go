@@ -23,16 +23,20 @@ type Scope struct {
 	// told of writes to tenants and domains (see tenantWritten).
 	tx    *Tx
 	watch *tenantWatch
+	// hot is the passkey sign-in's prepared statements (hot_path.go),
+	// nil on SQLite; hooks the query hooks they pass.
+	hot   *hotStmts
+	hooks *hooks
 }
 
 // ForTenant returns the scope of tenant id.
 func (d *DB) ForTenant(id uuid.UUID) Scope {
-	return Scope{idb: d.bun, tenant: id, dialect: d.dialect, apps: d.apps, watch: d.watch}
+	return Scope{idb: d.bun, tenant: id, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks}
 }
 
 // ForTenant returns the scope of tenant id inside this transaction.
 func (t *Tx) ForTenant(id uuid.UUID) Scope {
-	return Scope{idb: t.tx, tenant: id, dialect: t.dialect, apps: t.apps, tx: t, watch: t.watch}
+	return Scope{idb: t.tx, tenant: id, dialect: t.dialect, apps: t.apps, tx: t, watch: t.watch, hot: t.hot, hooks: t.hooks}
 }
 
 // TenantID returns the tenant this scope is bound to.

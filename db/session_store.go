@@ -61,7 +61,13 @@ func (ss SessionStore) Create(ctx context.Context, s *Session) error {
 		s.VerifiedAt = s.CreatedAt
 	}
 	s.TenantID = ss.s.tenant
-	if _, err := ss.s.idb.NewInsert().Model(s).Exec(ctx); err != nil {
+	var err error
+	if hot := ss.s.hot; hot != nil {
+		_, err = ss.s.hotExec(ctx, hot.createSession, sessionArgs(s)...)
+	} else {
+		_, err = ss.s.idb.NewInsert().Model(s).Exec(ctx)
+	}
+	if err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("session token: %w", ErrDuplicate)
 		}

@@ -162,8 +162,7 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 	// flow (a code sent by it) names the row about to be stored.
 	f := &db.Flow{ID: uuid.Must(uuid.NewV7()), Kind: e.m.Kind, State: string(e.m.Start), TokenHash: hash, CreatedAt: now}
 	var res *Result
-	err := e.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		scope := tx.ForTenant(t.ID)
+	start := func(ctx context.Context, tx *db.Tx, scope db.Scope) error {
 		step := &Step[C]{Tenant: t, Tx: tx, Scope: scope, Flow: f, Context: &c, Input: input, Request: req, Now: now, Next: e.m.Start}
 		if err := run(ctx, step); err != nil {
 			keepEvents(err, step)
@@ -177,6 +176,9 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 		}
 		res = &Result{Token: token, State: step.Next, Actions: e.m.Allowed(step.Next), Output: step.Output, Session: step.Session}
 		if step.Next == Done {
+			if tx == nil {
+				return fmt.Errorf("flow %s: action %q, declared NoTx, ended the flow", e.m.Kind, action)
+			}
 			res.Token = ""
 			return completeAuthRequest(ctx, e.authRequests, scope, t, res, req, now)
 		}
@@ -188,7 +190,13 @@ func (e *Engine[C]) begin(ctx context.Context, t *tenants.Tenant, c C, action st
 		f.Ceremony, f.CeremonyExpiresAt = step.ceremony, step.ceremonyExpires
 		f.ExpiresAt = now.Add(e.m.TTL)
 		return scope.Flows().Create(ctx, f)
-	})
+	}
+	var err error
+	if tr.NoTx {
+		err = start(ctx, nil, e.db.ForTenant(t.ID))
+	} else {
+		err = e.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error { return start(ctx, tx, tx.ForTenant(t.ID)) })
+	}
 	if err != nil {
 		var fl *failure
 		if errors.As(err, &fl) {

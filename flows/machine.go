@@ -51,6 +51,12 @@ type Transition struct {
 	Stays bool
 	// Captcha guards the action with the tenant's CAPTCHA; see above.
 	Captcha bool
+	// NoTx declares that the action touches no table (its Step has no Tx
+	// and its Scope is outside any transaction): a flow begun with it is
+	// stored in one statement, without BEGIN and COMMIT around it. Only
+	// Begin honours it; an action that moves a stored flow runs in the
+	// transaction that locked it.
+	NoTx bool
 }
 
 // Machine declares one flow kind: its states, its transitions and the

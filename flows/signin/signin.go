@@ -157,8 +157,9 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionIdentify, From: all, To: []flows.State{Passkey, ChooseMethod}},
 			{Action: ActionChooseMethod, From: []flows.State{Passkey, Code}, To: []flows.State{ChooseMethod}},
 			// A discoverable ceremony (the button, autofill) leaves the
-			// flow where it was.
-			{Action: ActionPasskeyBegin, From: all, Stays: true},
+			// flow where it was; it reads and writes no table, so a flow
+			// begun with it is one INSERT without a transaction.
+			{Action: ActionPasskeyBegin, From: all, Stays: true, NoTx: true},
 			// Not in mfa: a passkey sign-in there would be a second
 			// first factor; the mfa path is mfa.passkey.finish.
 			{Action: ActionPasskeyFinish, From: all, To: done},

@@ -171,6 +171,7 @@ func TestSignIn_DiscoverablePasskeyIssuesAWebAuthnSessionWithinItsStatementBudge
 		res, err := e.engine.Begin(ctx, e.Tenant, signin.Context{}, signin.ActionPasskeyBegin, nil, e.req)
 		require.NoError(t, err)
 		require.Equal(t, 1, count.N(), "a begin stores the flow and its ceremony in one statement")
+		require.Len(t, count.Log(), 1, "and sends nothing else: no BEGIN and COMMIT around it")
 		require.Equal(t, signin.Identify, res.State)
 		begun := res.Output.(passkey.Begun)
 		var opts struct {

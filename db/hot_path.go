@@ -1,0 +1,204 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+)
+
+// The passkey sign-in's statements (store a flow with its ceremony, take
+// it back, read the credential with its user, record the sign-in, create
+// the session) run on every sign-in. On PostgreSQL they are sent as
+// parameterized statements through pgx's per-connection statement cache
+// (pgx.QueryExecModeCacheStatement), so PostgreSQL parses and plans each
+// once per connection instead of once per request, and their rows are
+// scanned into the models by hand, without bun's reflection. Everywhere
+// else, and on SQLite (where a statement costs no round trip and no
+// planning worth saving), the stores use bun as usual. The statements are
+// the same ones bun would render; hot_path_test.go holds both paths to the
+// same rows.
+//
+// A hot statement passes the same query hooks as bun's (the statement
+// counter, the traces' statement spans), with the operation and table of
+// the bun query it stands for.
+
+// hooks is the query hooks every statement passes, bun's and the hot
+// path's: DB.AddQueryHook adds to both.
+type hooks struct {
+	mu   sync.RWMutex
+	list []bun.QueryHook
+}
+
+func (h *hooks) add(hook bun.QueryHook) {
+	h.mu.Lock()
+	h.list = append(h.list, hook)
+	h.mu.Unlock()
+}
+
+func (h *hooks) all() []bun.QueryHook {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.list
+}
+
+// hotStmt is one hot statement: its PostgreSQL text with $n parameters,
+// and the bun query whose operation and table the hooks see.
+type hotStmt struct {
+	text string
+	iq   bun.Query
+}
+
+// newHotStmt numbers the ? placeholders of q as PostgreSQL's $1, $2, ...
+// (q has no ? in a literal).
+func newHotStmt(q string, iq bun.Query) hotStmt {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return hotStmt{text: b.String(), iq: iq}
+}
+
+// hotStmts are a PostgreSQL database's hot statements.
+type hotStmts struct {
+	createFlow, takeFlow, credentialForSignIn, recordSignIn, createSession hotStmt
+}
+
+const (
+	flowColumns       = "id, tenant_id, kind, state, version, context, created_at, updated_at, expires_at, token_hash, ceremony, ceremony_expires_at"
+	credentialColumns = "c.id, c.tenant_id, c.user_id, c.rp_id, c.credential_id, c.public_key, c.algorithm, c.attestation_type, " +
+		"c.attestation_format, c.aaguid, c.sign_count, c.clone_warning, c.transports, c.attachment, c.user_present, " +
+		"c.user_verified, c.backup_eligible, c.backup_state, c.name, c.created_at, c.last_used_at"
+	userColumns = "u.id, u.tenant_id, u.webauthn_handle, u.display_name, u.sso, u.password_hash, u.mfa_enabled, " +
+		"u.disabled_at, u.delete_after, u.created_at, u.updated_at"
+	sessionColumns = "id, tenant_id, user_id, token_hash, amr, user_agent, ip, created_at, verified_at, expires_at"
+)
+
+func newHotStmts(b *bun.DB) *hotStmts {
+	return &hotStmts{
+		createFlow: newHotStmt("INSERT INTO flows ("+flowColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			b.NewInsert().Model((*Flow)(nil))),
+		takeFlow: newHotStmt("DELETE FROM flows WHERE tenant_id = ? AND token_hash = ? AND ceremony IS NOT NULL"+
+			" AND ceremony_expires_at > ? AND expires_at > ? RETURNING "+flowColumns, b.NewDelete().Model((*Flow)(nil))),
+		credentialForSignIn: newHotStmt("SELECT "+credentialColumns+", "+userColumns+
+			" FROM webauthn_credentials AS c JOIN users AS u ON u.id = c.user_id"+
+			" WHERE c.tenant_id = ? AND c.rp_id = ? AND c.credential_id = ?", b.NewSelect().Model((*Credential)(nil))),
+		recordSignIn: newHotStmt("UPDATE webauthn_credentials SET sign_count = ?, clone_warning = ?, backup_state = ?,"+
+			" user_verified = ?, last_used_at = ? WHERE tenant_id = ? AND id = ?", b.NewUpdate().Model((*Credential)(nil))),
+		createSession: newHotStmt("INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			b.NewInsert().Model((*Session)(nil))),
+	}
+}
+
+// hotQuery runs a hot statement that returns rows; scan reads the one
+// row. No row is sql.ErrNoRows.
+func (s Scope) hotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows) error, args ...any) error {
+	ctx, ev := s.beforeHot(ctx, st, args)
+	err := s.runHotQuery(ctx, st, scan, args)
+	s.afterHot(ctx, ev, nil, err)
+	return err
+}
+
+func (s Scope) runHotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows) error, args []any) error {
+	rows, err := s.hotConn().QueryContext(ctx, st.text, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := scan(rows); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// hotExec runs a hot statement that returns no rows.
+func (s Scope) hotExec(ctx context.Context, st hotStmt, args ...any) (sql.Result, error) {
+	ctx, ev := s.beforeHot(ctx, st, args)
+	res, err := s.hotConn().ExecContext(ctx, st.text, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+	s.afterHot(ctx, ev, res, err)
+	return res, err
+}
+
+// hotConn is the transaction the scope runs in, or the pool.
+func (s Scope) hotConn() interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+} {
+	switch c := s.idb.(type) {
+	case bun.Tx:
+		return c.Tx
+	case *bun.DB:
+		return c.DB
+	}
+	panic(fmt.Sprintf("db: scope on %T", s.idb))
+}
+
+func (s Scope) beforeHot(ctx context.Context, st hotStmt, args []any) (context.Context, *bun.QueryEvent) {
+	list := s.hooks.all()
+	if len(list) == 0 {
+		return ctx, nil
+	}
+	ev := &bun.QueryEvent{IQuery: st.iq, Query: st.text, QueryTemplate: st.text, QueryArgs: args, StartTime: time.Now()}
+	for _, h := range list {
+		ctx = h.BeforeQuery(ctx, ev)
+	}
+	return ctx, ev
+}
+
+func (s Scope) afterHot(ctx context.Context, ev *bun.QueryEvent, res sql.Result, err error) {
+	if ev == nil {
+		return
+	}
+	ev.Result, ev.Err = res, err
+	list := s.hooks.all()
+	for i := len(list) - 1; i >= 0; i-- {
+		list[i].AfterQuery(ctx, ev)
+	}
+}
+
+func scanFlow(f *Flow) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		return r.Scan(&f.ID, &f.TenantID, &f.Kind, &f.State, &f.Version, &f.Context, &f.CreatedAt, &f.UpdatedAt,
+			&f.ExpiresAt, &f.TokenHash, &f.Ceremony, &f.CeremonyExpiresAt)
+	}
+}
+
+func flowArgs(f *Flow) []any {
+	return []any{f.ID, f.TenantID, f.Kind, f.State, f.Version, f.Context, f.CreatedAt, f.UpdatedAt, f.ExpiresAt,
+		f.TokenHash, f.Ceremony, f.CeremonyExpiresAt}
+}
+
+func scanCredentialWithUser(c *Credential) func(*sql.Rows) error {
+	return func(r *sql.Rows) error {
+		u := new(User)
+		err := r.Scan(&c.ID, &c.TenantID, &c.UserID, &c.RPID, &c.CredentialID, &c.PublicKey, &c.Algorithm,
+			&c.AttestationType, &c.AttestationFormat, &c.AAGUID, &c.SignCount, &c.CloneWarning, &c.Transports,
+			&c.Attachment, &c.UserPresent, &c.UserVerified, &c.BackupEligible, &c.BackupState, &c.Name, &c.CreatedAt,
+			&c.LastUsedAt,
+			&u.ID, &u.TenantID, &u.WebAuthnHandle, &u.DisplayName, &u.SSO, &u.PasswordHash, &u.MFAEnabled,
+			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt)
+		c.User = u
+		return err
+	}
+}
+
+func sessionArgs(s *Session) []any {
+	return []any{s.ID, s.TenantID, s.UserID, s.TokenHash, s.AMR, s.UserAgent, s.IP, s.CreatedAt, s.VerifiedAt, s.ExpiresAt}
+}
