@@ -77,6 +77,11 @@ var (
 	ErrAlreadyTeamMember = define("already_team_member", http.StatusConflict)
 	ErrUserExists        = define("user_exists", http.StatusConflict)
 
+	// Federation: sign-in through an upstream identity provider.
+	ErrFederationState  = define("federation_state", http.StatusBadRequest)
+	ErrFederationFailed = define("federation_failed", http.StatusBadRequest)
+	ErrFederationLinked = define("federation_linked", http.StatusConflict)
+
 	// ErrInternal answers every error that is not public; its cause is
 	// logged.
 	ErrInternal = define("internal", http.StatusInternalServerError)
