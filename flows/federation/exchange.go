@@ -48,7 +48,7 @@ type Identity struct {
 // audience (the connector's client id), expiry and the flow's nonce; for
 // an OAuth 2.0 provider its user API's answer. The state must already
 // have been compared (Pending.StateMatches).
-func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, callback, code string, p *Pending) (*Identity, error) {
+func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, code string, p *Pending) (*Identity, error) {
 	if code == "" {
 		return nil, ErrFailed.WithField("code", "The provider sent no code back.")
 	}
@@ -57,7 +57,7 @@ func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, cal
 	if p.Verifier != "" {
 		opts = append(opts, oauth2.VerifierOption(p.Verifier))
 	}
-	tok, err := u.config(c, e, callback).Exchange(ctx, code, opts...)
+	tok, err := config(c, e).Exchange(ctx, code, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: code exchange: %v", ErrFailed, err)
 	}

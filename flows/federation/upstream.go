@@ -52,13 +52,16 @@ func NewUpstream(client *http.Client) *Upstream {
 // holds the database.
 type Endpoints struct {
 	ConnectorID string
-	oauth       oauth2.Endpoint
-	provider    *oidc.Provider
+	// Callback is the connector's callback URL under the tenant's origin.
+	Callback string
+	oauth    oauth2.Endpoint
+	provider *oidc.Provider
 }
 
-// Prepare resolves c's endpoints (discovery for an OpenID Provider).
-func (u *Upstream) Prepare(ctx context.Context, c *Connector) (*Endpoints, error) {
-	e := &Endpoints{ConnectorID: c.ID.String()}
+// Prepare resolves c's endpoints (discovery for an OpenID Provider);
+// callback is c's CallbackURL.
+func (u *Upstream) Prepare(ctx context.Context, c *Connector, callback string) (*Endpoints, error) {
+	e := &Endpoints{ConnectorID: c.ID.String(), Callback: callback}
 	if c.Settings.UserURL != "" {
 		e.oauth = oauth2.Endpoint{AuthURL: c.Settings.AuthURL, TokenURL: c.Settings.TokenURL}
 		return e, nil
@@ -88,8 +91,8 @@ func (u *Upstream) provider(ctx context.Context, issuer string) (*oidc.Provider,
 	return p, nil
 }
 
-func (u *Upstream) config(c *Connector, e *Endpoints, callback string) *oauth2.Config {
-	return &oauth2.Config{ClientID: c.Settings.ClientID, ClientSecret: c.Secret, Endpoint: e.oauth, RedirectURL: callback, Scopes: c.Settings.Scopes}
+func config(c *Connector, e *Endpoints) *oauth2.Config {
+	return &oauth2.Config{ClientID: c.Settings.ClientID, ClientSecret: c.Secret, Endpoint: e.oauth, RedirectURL: e.Callback, Scopes: c.Settings.Scopes}
 }
 
 // Pending is what a flow keeps while the person is upstream: the state's
@@ -106,7 +109,7 @@ type Pending struct {
 
 // AuthURL returns where the browser goes to sign in upstream, and what
 // the flow keeps to check the answer.
-func (u *Upstream) AuthURL(c *Connector, e *Endpoints, callback string) (string, *Pending) {
+func AuthURL(c *Connector, e *Endpoints) (string, *Pending) {
 	state, nonce := random(), random()
 	p := &Pending{ConnectorID: c.ID.String(), StateHash: hashState(state)}
 	opts := []oauth2.AuthCodeOption{}
@@ -118,7 +121,7 @@ func (u *Upstream) AuthURL(c *Connector, e *Endpoints, callback string) (string,
 		p.Verifier = oauth2.GenerateVerifier()
 		opts = append(opts, oauth2.S256ChallengeOption(p.Verifier))
 	}
-	return u.config(c, e, callback).AuthCodeURL(state, opts...), p
+	return config(c, e).AuthCodeURL(state, opts...), p
 }
 
 // StateMatches reports whether state is the one p was made with.

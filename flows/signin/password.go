@@ -189,6 +189,9 @@ func (a *actions) overLimit(ctx context.Context, step *flows.Step[Context], limi
 
 // signIn issues the session that ends the flow.
 func (a *actions) signIn(ctx context.Context, step *flows.Step[Context], userID uuid.UUID, method string, amr ...string) error {
+	if err := a.completeLink(ctx, step, userID); err != nil {
+		return err
+	}
 	s, err := flows.IssueSession(ctx, step.Scope, userID, amr, step.Request, step.Now)
 	if err != nil {
 		return err
