@@ -65,9 +65,9 @@ var Languages = []Language{
 
 // Page bundles name the namespaces a page's script receives.
 var bundles = map[string][]string{
-	"sign_in": {"common", "errors", "screens", "sign_in"},
-	"sign_up": {"common", "errors", "screens", "sign_up"},
-	"account": {"common", "errors", "account", "account_manage"},
+	"sign_in": {"common", "errors", "screens", "sign_in", "federation"},
+	"sign_up": {"common", "errors", "screens", "sign_up", "federation"},
+	"account": {"common", "errors", "account", "account_manage", "federation"},
 	"console": {"common", "errors", "console", "team", "branding"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},

@@ -1,0 +1,89 @@
+package federation_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/federation"
+	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/internal/testserver"
+)
+
+// TestFederation_SesameToSesame: acme's users sign in through up, another
+// tenant of the same server acting as the OpenID Provider. The first
+// sign-in provisions an account from up's verified claims and links it;
+// the next signs in to the same account. A forged state, a replayed
+// callback and a code of another client are refused with a 4xx page and
+// write nothing.
+func TestFederation_SesameToSesame(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			p := newPair(t, srv, federation.KindSocial)
+			p.upstreamUser("ana@example.com")
+			acme := srv.URL("acme")
+
+			br := newBrowser(t, srv)
+			_, authorize := br.begin(acme, p.connector.ID, nil)
+			require.Equal(t, srv.URL("upstream")+"/oidc/authorize", authorize.Scheme+"://"+authorize.Host+authorize.Path)
+			q := authorize.Query()
+			require.Equal(t, "S256", q.Get("code_challenge_method"), "PKCE")
+			require.NotEmpty(t, q.Get("nonce"))
+			require.NotEmpty(t, q.Get("state"))
+			callback := br.upstreamSignIn(authorize, "ana@example.com")
+			require.Equal(t, federation.CallbackURL(acme, p.connector.ID), callback.Scheme+"://"+callback.Host+callback.Path)
+
+			// A forged state: refused before any exchange, nothing written.
+			before := p.counts()
+			forged := *callback
+			fq := forged.Query()
+			fq.Set("state", "forged")
+			forged.RawQuery = fq.Encode()
+			r := br.do(http.MethodGet, forged.String(), nil, nil)
+			require.Equal(t, http.StatusBadRequest, r.status)
+			require.Contains(t, string(r.body), `data-code="federation_state"`)
+			require.Equal(t, before, p.counts())
+
+			// The real answer signs in: a new account, linked, with the
+			// verified address.
+			r = br.do(http.MethodGet, callback.String(), nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+			require.Equal(t, "/account", r.header.Get("Location"))
+			after := p.counts()
+			require.Equal(t, counts{users: before.users + 1, identities: before.identities + 1, sessions: before.sessions + 1}, after)
+			u, err := p.acme.Users().ByIdentifier(t.Context(), db.IdentifierEmail, "ana@example.com")
+			require.NoError(t, err)
+			require.False(t, u.SSO, "a social connector's users are not SSO users")
+			held, err := p.acme.Users().Identifier(t.Context(), db.IdentifierEmail, "ana@example.com")
+			require.NoError(t, err)
+			require.NotNil(t, held.VerifiedAt)
+			me := br.do(http.MethodPost, acme+"/graphql", map[string]any{"query": "{ me { id } }"}, map[string]string{"X-Sesame-Request": "1"})
+			require.Contains(t, string(me.body), u.ID.String(), "the browser is signed in to acme")
+
+			// The same answer again: the flow is gone, nothing written.
+			r = br.do(http.MethodGet, callback.String(), nil, nil)
+			require.Equal(t, http.StatusBadRequest, r.status)
+			require.Contains(t, string(r.body), `data-code="federation_state"`)
+			br.http.Jar.SetCookies(&url.URL{Scheme: "http", Host: callback.Host, Path: "/federation/"}, []*http.Cookie{{Name: "sesame_federation", Value: "replayed", Path: "/federation/"}})
+			r = br.do(http.MethodGet, callback.String(), nil, nil)
+			require.Equal(t, http.StatusBadRequest, r.status)
+			require.Equal(t, after, p.counts())
+
+			// A second sign-in goes to the same account.
+			br2 := newBrowser(t, srv)
+			_, authorize = br2.begin(acme, p.connector.ID, nil)
+			r = br2.do(http.MethodGet, br2.upstreamSignIn(authorize, "ana@example.com").String(), nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+			require.Equal(t, after.users, p.counts().users)
+			ids, err := p.acme.FederatedIdentities().ByUser(t.Context(), u.ID)
+			require.NoError(t, err)
+			require.Len(t, ids, 1)
+		})
+	}
+}
