@@ -133,3 +133,39 @@ func TestFederation_AnApplicationsRequestIsAnsweredWithAMRFed(t *testing.T) {
 		})
 	}
 }
+
+// TestFederation_AnIDTokenForAnotherAudienceIsRefused: a real ID token of
+// up, issued to another of its clients (Shop) with the flow's nonce, does
+// not pass acme's connector's checks; the connector's own token does.
+func TestFederation_AnIDTokenForAnotherAudienceIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			p := newPair(t, srv, federation.KindSocial)
+			p.upstreamUser("ana@example.com")
+			shop := newRelyingParty(t, srv, p.up, srv.URL("upstream"))
+			br := newBrowser(t, srv)
+			authorize, err := url.Parse(shop.conf.AuthCodeURL("s", gooidc.Nonce("flow-nonce")))
+			require.NoError(t, err)
+			back := br.upstreamSignIn(authorize, "ana@example.com")
+			tok, err := shop.conf.Exchange(shop.ctx, back.Query().Get("code"))
+			require.NoError(t, err)
+			raw := tok.Extra("id_token").(string)
+			_, err = shop.verifier.Verify(shop.ctx, raw)
+			require.NoError(t, err, "a good token, for Shop")
+
+			client := newBrowser(t, srv).http
+			client.Jar, client.CheckRedirect = nil, nil
+			up := federation.NewUpstream(client)
+			e, err := up.Prepare(t.Context(), p.connector, federation.CallbackURL(srv.URL("acme"), p.connector.ID))
+			require.NoError(t, err)
+			before := p.counts()
+			err = up.CheckIDToken(t.Context(), p.connector, e, raw, "flow-nonce")
+			require.ErrorIs(t, err, federation.ErrFailed)
+			require.Contains(t, err.Error(), "audience")
+			require.Equal(t, before, p.counts())
+		})
+	}
+}
