@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +229,47 @@ func upstreamSubject(t *testing.T, p *pair, email string) string {
 	u, err := p.up.Users().ByIdentifier(t.Context(), db.IdentifierEmail, email)
 	require.NoError(t, err)
 	return u.ID.String()
+}
+
+// TestFederation_OneCallbackOf100SignsIn: the same callback (state, code,
+// the browser's cookie) sent 100 times at once on PostgreSQL signs in
+// once: one account, one link, one session; every other answer is a 4xx.
+func TestFederation_OneCallbackOf100SignsIn(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.Postgres, testserver.Options{})
+	p := newPair(t, srv, federation.KindSocial)
+	p.upstreamUser("ana@example.com")
+	br := newBrowser(t, srv)
+	_, authorize := br.begin(srv.URL("acme"), p.connector.ID, nil)
+	callback := br.upstreamSignIn(authorize, "ana@example.com")
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 100)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, err := http.NewRequest(http.MethodGet, callback.String(), nil)
+			if err != nil {
+				return
+			}
+			res, err := br.http.Do(req)
+			if err != nil {
+				return
+			}
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		}()
+	}
+	wg.Wait()
+	signedIn := 0
+	for _, s := range statuses {
+		if s == http.StatusSeeOther {
+			signedIn++
+			continue
+		}
+		require.True(t, s >= 400 && s < 500, "status %d", s)
+	}
+	require.Equal(t, 1, signedIn)
+	require.Equal(t, counts{users: 1, identities: 1, sessions: 1}, p.counts())
 }
