@@ -5,11 +5,13 @@ import (
 	"testing"
 	"time"
 
+	pqtotp "github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/flows/federation"
+	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/internal/browser"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
@@ -199,4 +201,41 @@ func TestFederation_EnterpriseDomainRoutesAndSSOUsersAreRefusedPasskeys(t *testi
 	require.Empty(t, acme.sessions(t, cy.ID))
 	tab.Click(t, "#message button[data-connector]")
 	untilAt(t, tab, up.origin+"/?authRequest=")
+}
+
+// TestFederation_SecondFactorAfterTheProviderInTheBrowser: back from the
+// provider, a user with 2-step verification on lands on the sign-in
+// page's second factor, and their authenticator app's code signs them in.
+func TestFederation_SecondFactorAfterTheProviderInTheBrowser(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
+	up := newHostedSite(t, srv, "upstream", "Upstream")
+	acme := newHostedSite(t, srv, "acme", "Acme")
+	c := connectTo(t, up, acme, "Upstream", federation.KindSocial)
+	upUser := up.newEmailUser(t, "ana@example.com", upstreamPW)
+	ana := acme.newEmailUser(t, "ana@example.com", "")
+	ctx := t.Context()
+	require.NoError(t, federation.Link(ctx, acme.scope(), ana.ID, c.ID, upUser.ID.String(), "ana@example.com", time.Now()))
+	key, err := totp.Generate("Acme", "ana")
+	require.NoError(t, err)
+	require.NoError(t, acme.scope().TOTP().Start(ctx, ana.ID, key.Secret, time.Now()))
+	require.NoError(t, acme.scope().TOTP().Accept(ctx, ana.ID, 1, time.Now()))
+	require.NoError(t, acme.scope().Users().SetMFA(ctx, ana.ID, true))
+	tab := browser.New(t).NewTab(t)
+
+	tab.Navigate(t, acme.url("/"))
+	tab.Click(t, `button[data-connector]`)
+	signInUpstream(t, tab, up, "ana@example.com")
+	untilAt(t, tab, acme.url("/"))
+	tab.WaitVisible(t, "#mfa-totp input")
+	require.Equal(t, acme.url("/"), tab.Location(t), "the answer in the fragment is read once and removed")
+	require.Empty(t, acme.sessions(t, ana.ID))
+	code, err := pqtotp.GenerateCode(key.Secret, time.Now())
+	require.NoError(t, err)
+	tab.Type(t, "#mfa-totp input", code)
+	tab.Click(t, "#mfa-totp button[type=submit]")
+	acme.waitAccount(t, tab)
+	ss := acme.sessions(t, ana.ID)
+	require.Len(t, ss, 1)
+	require.Equal(t, "fed,otp,mfa", ss[0].AMR)
 }
