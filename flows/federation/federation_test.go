@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/internal/testdb"
@@ -272,4 +273,59 @@ func TestFederation_OneCallbackOf100SignsIn(t *testing.T) {
 	}
 	require.Equal(t, 1, signedIn)
 	require.Equal(t, counts{users: 1, identities: 1, sessions: 1}, p.counts())
+}
+
+// TestFederation_OnlyVerifiedClaimsMakeIdentifiers: an address the
+// connector does not trust the provider's email_verified for is not kept
+// on the new account; an account that holds the address unverified (never
+// proved: a pre-hijack) is neither signed in to nor linked, and loses the
+// address to the account the provider's verified address makes.
+func TestFederation_OnlyVerifiedClaimsMakeIdentifiers(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			p := newPair(t, srv, federation.KindSocial)
+			p.upstreamUser("ana@example.com")
+			p.upstreamUser("bo@example.com")
+			acme := srv.URL("acme")
+			ctx := t.Context()
+
+			// A pre-hijacker's account with bo's address, never proved.
+			hijacker := &db.User{WebAuthnHandle: []byte("hijacker"), DisplayName: "Mallory"}
+			require.NoError(t, p.acme.Users().Create(ctx, hijacker, &db.Identifier{Kind: db.IdentifierEmail, Value: "bo@example.com", CreatedAt: time.Now()}))
+			br := newBrowser(t, srv)
+			_, authorize := br.begin(acme, p.connector.ID, nil)
+			r := br.do(http.MethodGet, br.upstreamSignIn(authorize, "bo@example.com").String(), nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+			bo, err := p.acme.Users().ByIdentifier(ctx, db.IdentifierEmail, "bo@example.com")
+			require.NoError(t, err)
+			require.NotEqual(t, hijacker.ID, bo.ID, "a new account, not the pre-hijacker's")
+			ids, err := p.acme.FederatedIdentities().ByUser(ctx, hijacker.ID)
+			require.NoError(t, err)
+			require.Empty(t, ids)
+			ss, err := p.acme.Sessions().ByUser(ctx, hijacker.ID, time.Now())
+			require.NoError(t, err)
+			require.Empty(t, ss)
+
+			// A connector that does not trust email_verified keeps no address.
+			off := false
+			created, err := apps.Create(ctx, p.up, apps.Spec{Name: "Acme 2", Type: apps.TypeWeb, FirstParty: true, RedirectURIs: []string{"http://127.0.0.1/placeholder"}}, time.Now())
+			require.NoError(t, err)
+			c2, err := federation.Create(ctx, p.acme, federation.Spec{Name: "Untrusted", Kind: federation.KindSocial, Type: federation.TypeOIDC,
+				Issuer: srv.URL("upstream"), ClientID: created.App.ClientID, Secret: created.Secret, TrustEmailVerified: &off}, time.Now())
+			require.NoError(t, err)
+			_, err = apps.Update(ctx, p.up, created.App.ID, apps.Change{RedirectURIs: []string{federation.CallbackURL(acme, c2.ID)}}, time.Now())
+			require.NoError(t, err)
+			br = newBrowser(t, srv)
+			_, authorize = br.begin(acme, c2.ID, nil)
+			before := p.counts()
+			r = br.do(http.MethodGet, br.upstreamSignIn(authorize, "ana@example.com").String(), nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+			require.Equal(t, before.users+1, p.counts().users)
+			_, err = p.acme.Users().ByIdentifier(ctx, db.IdentifierEmail, "ana@example.com")
+			require.ErrorIs(t, err, db.ErrNotFound, "an address the connector does not trust is not kept")
+		})
+	}
 }
