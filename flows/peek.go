@@ -2,7 +2,9 @@ package flows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/sesame-id/sesame/db"
@@ -41,4 +43,32 @@ func (e *Engine[C]) Peek(ctx context.Context, t *tenants.Tenant, token string) (
 	}
 	s := State(f.State)
 	return &Peeked{State: s, Actions: e.m.Allowed(s), ExpiresAt: f.ExpiresAt}, nil
+}
+
+// PeekContext is Peek for a door of the server (never a page): it also
+// returns the flow's context, which the door must not send out. The
+// federation callback reads the flow's waiting state with it before it
+// talks to the upstream, outside any transaction.
+func (e *Engine[C]) PeekContext(ctx context.Context, t *tenants.Tenant, token string) (State, *C, error) {
+	if err := e.m.open(t); err != nil {
+		return "", nil, err
+	}
+	if token == "" {
+		return "", nil, ErrFlowNotFound
+	}
+	f, err := e.db.ForTenant(t.ID).Flows().ByToken(ctx, HashToken(token))
+	if errors.Is(err, db.ErrNotFound) {
+		return "", nil, ErrFlowNotFound
+	}
+	if err != nil {
+		return "", nil, e.public(ctx, "peek", err)
+	}
+	if f.Kind != e.m.Kind || !e.clock.Now().Before(f.ExpiresAt) {
+		return "", nil, ErrFlowNotFound
+	}
+	c := new(C)
+	if err := json.Unmarshal([]byte(f.Context), c); err != nil {
+		return "", nil, e.public(ctx, "peek", fmt.Errorf("decode %s context: %w", e.m.Kind, err))
+	}
+	return State(f.State), c, nil
 }

@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = env.app(args[1:])
 	case "key":
 		err = env.key(args[1:])
+	case "connector":
+		err = env.connector(args[1:])
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -96,6 +98,13 @@ Commands:
   app delete --tenant SLUG --client-id ID delete an application
   app rotate-secret --tenant SLUG --client-id ID
                                           print a new secret; the previous one works for a day
+  connector create --tenant SLUG --name NAME --kind social|enterprise --type oidc
+           [--preset google|microsoft|apple|github] [--issuer URL] --client-id ID
+           --client-secret S [--domain DOMAIN]... [--json]
+                                          connect an upstream identity provider; prints its id
+                                          and the callback URL to register with the provider
+  connector list --tenant SLUG            list a tenant's connectors
+  connector delete --tenant SLUG --id ID  delete a connector and the identities linked through it
   key rotate --tenant SLUG [--alg RS256|ES256]
                                           a new token signing key; the old one stays published
   help                                    show this text

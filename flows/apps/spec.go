@@ -198,9 +198,13 @@ func CheckRedirectURI(typ, uri string) error {
 	return fmt.Errorf("%q must use https", uri)
 }
 
-// Loopback reports whether host is localhost or a loopback address.
+// Loopback reports whether host is localhost, a name under .localhost
+// (which resolves to the loopback address, RFC 6761 §6.3: how a tenant is
+// reached during development, and how one tenant's federation callback is
+// registered with another's) or a loopback address.
 func Loopback(host string) bool {
-	if host == "localhost" {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -112,7 +113,8 @@ func (a *actions) mfaUser(ctx context.Context, step *flows.Step[Context]) (*db.U
 	if err != nil {
 		return nil, err
 	}
-	if user.DisabledAt != nil || user.SSO {
+	// An SSO user's first factor is only ever their organization's.
+	if user.DisabledAt != nil || (user.SSO && c.FirstFactor != federation.AMR) {
 		return nil, flows.Fail(flows.ErrInvalidCredentials)
 	}
 	return user, nil

@@ -92,7 +92,7 @@ func (a *actions) password(ctx context.Context, step *flows.Step[Context]) error
 	}
 	if user != nil && user.SSO {
 		a.audit(ctx, step, MethodPassword, &user.ID, flows.ErrSSORequired.Code)
-		return flows.Fail(flows.ErrSSORequired.WithField("", "This account signs in with your organization's single sign-on, not with a password. Use your organization's sign-in page."))
+		return flows.Fail(ssoRequired(ctx, step, user.ID, "This account signs in with your organization's single sign-on, not with a password. Use your organization's sign-in page."))
 	}
 	usable := user != nil && user.DisabledAt == nil && user.PasswordHash != ""
 	var hash string
@@ -189,6 +189,9 @@ func (a *actions) overLimit(ctx context.Context, step *flows.Step[Context], limi
 
 // signIn issues the session that ends the flow.
 func (a *actions) signIn(ctx context.Context, step *flows.Step[Context], userID uuid.UUID, method string, amr ...string) error {
+	if err := a.completeLink(ctx, step, userID); err != nil {
+		return err
+	}
 	s, err := flows.IssueSession(ctx, step.Scope, userID, amr, step.Request, step.Now)
 	if err != nil {
 		return err

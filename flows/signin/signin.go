@@ -24,6 +24,10 @@
 //	mfa ──mfa.sms.send──▶ mfa                 (a code to the user's SMS factor phone; see mfa_sms.go)
 //	mfa ──mfa.sms.verify──▶ done              (amr pwd, sms, mfa)
 //	mfa ──mfa.backup_code──▶ done             (amr pwd, backup_code, mfa)
+//	identify|passkey|choose_method|code|upstream ──federation.begin──▶ upstream (to a connector's provider; see federation.go)
+//	upstream ──federation.finish──▶ done           (the provider's answer, checked: amr fed)
+//	upstream ──federation.finish──▶ mfa            (the tenant's second factor after the provider)
+//	upstream ──federation.finish──▶ passkey|choose_method (an account holds the address: prove it first, then it is linked)
 //
 // (After a code, otp or sms takes the place of pwd in the amr.) The mfa
 // output lists the user's factors in the order offered: webauthn, the
@@ -51,7 +55,6 @@ package signin
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -60,6 +63,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -76,6 +80,8 @@ const (
 	Code flows.State = "code"
 	// MFA waits for the second factor after a correct password or code.
 	MFA flows.State = "mfa"
+	// Upstream waits for a connector's provider to send the browser back.
+	Upstream flows.State = "upstream"
 )
 
 // Actions.
@@ -94,6 +100,9 @@ const (
 	ActionMFASMSSend       = "mfa.sms.send"
 	ActionMFASMSVerify     = "mfa.sms.verify"
 	ActionMFABackupCode    = "mfa.backup_code"
+	// Sign-in through a federation connector.
+	ActionFederationBegin  = "federation.begin"
+	ActionFederationFinish = "federation.finish"
 )
 
 // Methods a user may be offered after identifying.
@@ -126,6 +135,12 @@ type Context struct {
 	// MFACodeID is the code sent by mfa.sms.send for this flow;
 	// mfa.sms.verify checks only this code.
 	MFACodeID *uuid.UUID `json:"mfa_code_id,omitempty"`
+	// Federation is the sign-in waiting upstream: its state's hash, nonce
+	// and PKCE verifier.
+	Federation *federation.Pending `json:"federation,omitempty"`
+	// Link is an upstream identity to link once the person signed in to
+	// the account holding its verified address.
+	Link *PendingLink `json:"link,omitempty"`
 }
 
 // Deps are what the flow needs: the dependencies every flow kind shares.
@@ -145,6 +160,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 		a = &actions{}
 	}
 	all := []flows.State{Identify, Passkey, ChooseMethod, Code}
+	upstream := []flows.State{Upstream}
 	identified := []flows.State{Passkey, ChooseMethod}
 	code := []flows.State{Code}
 	mfa := []flows.State{MFA}
@@ -174,6 +190,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionMFASMSSend, From: mfa, To: mfa},
 			{Action: ActionMFASMSVerify, From: mfa, To: done},
 			{Action: ActionMFABackupCode, From: mfa, To: done},
+			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream), To: upstream},
+			{Action: ActionFederationFinish, From: upstream, To: []flows.State{flows.Done, MFA, Passkey, ChooseMethod}},
 		},
 		Actions: map[string]flows.Action[Context]{
 			ActionIdentify:         a.identify,
@@ -189,6 +207,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionMFASMSSend:       a.mfaSMSSend,
 			ActionMFASMSVerify:     a.mfaSMSVerify,
 			ActionMFABackupCode:    a.mfaBackupCode,
+			ActionFederationBegin:  a.federationBegin,
+			ActionFederationFinish: a.federationFinish,
 		},
 	}
 }
@@ -203,6 +223,12 @@ type methodsOutput struct {
 	Methods []string `json:"methods"`
 	// Passkey, when set, is the "Verify via passkey" ceremony to start now.
 	Passkey *passkey.Options `json:"passkey,omitempty"`
+	// Connector, with method sso, is the organization's sign-in to
+	// continue with.
+	Connector *connectorOutput `json:"connector,omitempty"`
+	// Link, after an upstream sign-in, names the provider whose identity
+	// is linked once the person signs in to this account.
+	Link *connectorOutput `json:"link,omitempty"`
 }
 
 func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error {
@@ -226,6 +252,9 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	// ceremony.
 	step.TakeCeremony()
 
+	if routed, err := routeByDomain(ctx, step); routed || err != nil {
+		return err
+	}
 	user, err := step.Scope.Users().ByIdentifier(ctx, kind, value)
 	switch {
 	case errors.Is(err, db.ErrNotFound):
@@ -236,12 +265,27 @@ func (a *actions) identify(ctx context.Context, step *flows.Step[Context]) error
 	case err != nil:
 		return err
 	}
+	return a.offer(ctx, step, user)
+}
+
+// offer leads on from an identified user: the passkey ceremony when they
+// have one, else the other methods; an SSO user only to their
+// organization's sign-in.
+func (a *actions) offer(ctx context.Context, step *flows.Step[Context], user *db.User) error {
+	kind := step.Context.IdentifierKind
 	id := user.ID
 	step.Context.UserID = &id
-
 	if user.SSO {
+		out := methodsOutput{Methods: []string{MethodSSO}}
+		c, err := federation.EnterpriseOf(ctx, step.Scope, user.ID)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			out.Connector = &connectorOutput{ID: c.ID.String(), Name: c.Name}
+		}
 		step.Next = ChooseMethod
-		step.Output = methodsOutput{Methods: []string{MethodSSO}}
+		step.Output = out
 		return nil
 	}
 	if !step.Tenant.Settings.Passkeys.SignIn || user.DisabledAt != nil {
@@ -307,79 +351,4 @@ func fallbackMethods(t *tenants.Tenant, kind string) []string {
 		}
 	}
 	return out
-}
-
-func (a *actions) passkeyBegin(ctx context.Context, step *flows.Step[Context]) error {
-	if !step.Tenant.Settings.Passkeys.SignIn {
-		return flows.ErrPasskeySignInDisabled
-	}
-	var in struct {
-		// Mediation is "conditional" for autofill, empty for the button.
-		Mediation string `json:"mediation"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return err
-	}
-	if in.Mediation != "" && in.Mediation != "conditional" {
-		return flows.ErrInvalidInput.WithField("mediation", `Use "conditional" for autofill, or leave it out.`)
-	}
-	if in.Mediation == "conditional" && !step.Tenant.Settings.Passkeys.Autofill {
-		return flows.ErrPasskeySignInDisabled.WithField("mediation", "Passkey autofill is turned off here.")
-	}
-	opts, c, err := a.Passkeys.BeginSignIn(step.Tenant, nil, nil, in.Mediation)
-	if err != nil {
-		return err
-	}
-	if err := step.PutCeremony(c); err != nil {
-		return err
-	}
-	step.Output = passkey.Begun{Passkey: opts}
-	return nil
-}
-
-// Output of a successful sign-in.
-type signedIn struct {
-	UserID uuid.UUID `json:"user_id"`
-}
-
-func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
-	if !step.Tenant.Settings.Passkeys.SignIn {
-		return flows.Fail(flows.ErrPasskeySignInDisabled)
-	}
-	var in struct {
-		Credential json.RawMessage `json:"credential"`
-	}
-	if err := flows.DecodeInput(step.Input, &in); err != nil {
-		return flows.Fail(err)
-	}
-	c, err := step.TakePasskeyCeremony()
-	if err != nil {
-		return err
-	}
-	cred, err := a.Passkeys.VerifySignIn(ctx, step.Tenant, step.Scope, c, in.Credential)
-	if errors.Is(err, passkey.ErrUnknownCredential) {
-		// The page asks the browser to forget it (signalUnknownCredential).
-		a.audit(ctx, step, MethodPasskey, nil, flows.ErrPasskeyUnknown.Code)
-		return flows.Fail(flows.ErrPasskeyUnknown)
-	}
-	if err != nil {
-		a.audit(ctx, step, MethodPasskey, nil, flows.ErrPasskeyFailed.Code)
-		return flows.Fail(flows.ErrPasskeyFailed)
-	}
-	if cred.User.SSO {
-		a.audit(ctx, step, MethodPasskey, &cred.UserID, flows.ErrSSORequired.Code)
-		return flows.Fail(flows.ErrSSORequired)
-	}
-	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
-		return err
-	}
-	s, err := flows.IssueSession(ctx, step.Scope, cred.UserID, []string{flows.AMRWebAuthn}, step.Request, step.Now)
-	if err != nil {
-		return err
-	}
-	step.Session = s
-	step.Next = flows.Done
-	step.Output = signedIn{UserID: cred.UserID}
-	a.audit(ctx, step, MethodPasskey, &cred.UserID, "success")
-	return nil
 }

@@ -391,7 +391,7 @@ func TestSignIn_IdentifyOffersExactlyThatUsersPasskeysUnderTheRPID(t *testing.T)
 		token := e.start(t)
 		res := e.identify(t, token, "Ada@Example.com")
 		require.Equal(t, signin.Passkey, res.State)
-		require.Equal(t, []string{signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword, signin.ActionCodeSend}, res.Actions)
+		require.Equal(t, []string{signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword, signin.ActionCodeSend, signin.ActionFederationBegin}, res.Actions)
 		var out struct {
 			Methods []string `json:"methods"`
 			Passkey struct {
@@ -495,11 +495,12 @@ func TestSignIn_AnSSOUserIsRefusedAtFinish(t *testing.T) {
 func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 	t.Parallel()
 	m := signin.Machine(nil)
-	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, flows.Done}, m.States())
+	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, signin.Upstream, flows.Done}, m.States())
 	require.ElementsMatch(t, []string{
 		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
 		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP,
 		signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode,
+		signin.ActionFederationBegin, signin.ActionFederationFinish,
 	}, m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
@@ -553,6 +554,23 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			// The engine deletes a flow that reaches done; a row left in
 			// that state (and holding a ceremony, so a finisher gets as far
 			// as the transition check) must still lead nowhere.
+			// Waiting upstream (a row as federation.begin leaves it, with
+			// a ceremony so that a finisher gets as far as the transition
+			// check).
+			signin.Upstream: func(t *testing.T) string {
+				_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
+				require.NoError(t, err)
+				enc, err := c.Encode()
+				require.NoError(t, err)
+				token, hash := flows.NewToken()
+				now := e.Clock.Now()
+				expires := now.Add(passkey.CeremonyTTL)
+				require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
+					Kind: signin.Kind, State: string(signin.Upstream), Context: "{}", TokenHash: hash,
+					CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
+				}))
+				return token
+			},
 			flows.Done: func(t *testing.T) string {
 				_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
 				require.NoError(t, err)
@@ -584,17 +602,18 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// Of 13 actions: identify allows 3, passkey 6, choose_method 5,
-		// code 6 (identify, choose_method, passkey.begin/finish,
-		// code.send, code.verify), mfa 6 (its own) and done none.
-		require.Equal(t, 10+7+8+7+7+13, refused)
+		// Of 15 actions: identify allows 4, passkey 7, choose_method 6,
+		// code 7 (identify, choose_method, passkey.begin/finish,
+		// code.send, code.verify, federation.begin), mfa 6 (its own),
+		// upstream 2 (federation.begin and .finish) and done none.
+		require.Equal(t, 11+8+9+8+9+13+15, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.
 		for _, action := range []string{
 			signin.ActionChooseMethod, signin.ActionPasskeyFinish, signin.ActionPassword, signin.ActionCodeSend, signin.ActionCodeVerify,
 			signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFASMSSend, signin.ActionMFASMSVerify,
-			signin.ActionMFABackupCode, "no.such.action",
+			signin.ActionMFABackupCode, signin.ActionFederationFinish, "no.such.action",
 		} {
 			_, err := e.engine.Begin(e.Ctx, e.Tenant, signin.Context{}, action, nil, e.req)
 			flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)

@@ -78,7 +78,16 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, t *tenants.T
 	var res *flows.Result
 	switch r.PathValue("kind") {
 	case kindSignIn:
+		if first.Action == signin.ActionFederationBegin {
+			if ctx, err = h.prepareFederation(ctx, t, first.Input); err != nil {
+				h.Fail(w, r, err)
+				return
+			}
+		}
 		res, err = start(ctx, h.signIn, t, signin.Context{}, first.Action, first.Input, req)
+		if err == nil && first.Action == signin.ActionFederationBegin {
+			h.bindFederation(w, res.Token)
+		}
 	case kindSignUp:
 		res, err = start(ctx, h.signUp, t, signup.Context{}, first.Action, first.Input, req)
 	case kindRecovery:
@@ -164,10 +173,20 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 			return
 		}
 	}
-	res, err := eng.Run(r.Context(), t, r.Header.Get(FlowHeader), r.PathValue("action"), body, req)
+	ctx, action := r.Context(), r.PathValue("action")
+	if kind == kindSignIn && action == signin.ActionFederationBegin {
+		if ctx, err = h.prepareFederation(ctx, t, body); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+	}
+	res, err := eng.Run(ctx, t, r.Header.Get(FlowHeader), action, body, req)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
+	}
+	if kind == kindSignIn && action == signin.ActionFederationBegin {
+		h.bindFederation(w, r.Header.Get(FlowHeader))
 	}
 	out := map[string]any{
 		"flow":   flowJSON{State: res.State, Actions: res.Actions},

@@ -41,6 +41,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.
 		SignUpURL:     signUpURL(r),
 		AllowRecovery: !t.IsAdmin(),
 		Captcha:       h.captchaView(t, h.signIn.Machine().CaptchaActions()),
+		Connectors:    h.connectorViews(r.Context(), t),
 	})
 }
 
@@ -110,6 +111,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request, t *tenants.
 		}
 		v.Fields = append(v.Fields, f)
 	}
+	v.Connectors = h.connectorViews(r.Context(), t)
 	h.Pages.SignUp(w, r, v)
 }
 

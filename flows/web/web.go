@@ -16,6 +16,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/recovery"
 	"github.com/sesame-id/sesame/flows/signin"
@@ -53,6 +54,9 @@ type Deps struct {
 	Pages   *console.Pages
 	// GraphQL, when set, serves /graphql (the graph package's handler).
 	GraphQL http.Handler
+	// Upstream talks to the federation connectors' providers (one per
+	// process: it keeps their discovery). Default: a new one.
+	Upstream *federation.Upstream
 	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
 	// providers' widget scripts on the pages (a mirror, or a fake in
 	// tests). Default "": the providers' own.
@@ -76,6 +80,9 @@ type Handler struct {
 // routes (webauthn_routes.go) and /graphql.
 func New(d Deps) (*Handler, error) {
 	d.Deps = d.Deps.WithDefaults()
+	if d.Upstream == nil {
+		d.Upstream = federation.NewUpstream(nil)
+	}
 	h := &Handler{Deps: d}
 	var err error
 	if h.signIn, err = signin.New(d.Deps); err != nil {
@@ -107,6 +114,7 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("GET /api/flows/{kind}", tenant(h.peekFlow))
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))
+	mux.HandleFunc("GET /federation/{id}/callback", tenant(h.federationCallback))
 
 	mux.HandleFunc("POST /webauthn/register/options", tenant(h.registerOptions))
 	mux.HandleFunc("POST /webauthn/register", tenant(h.register))

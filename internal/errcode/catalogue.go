@@ -95,6 +95,10 @@ var (
 	ErrSAMLIdPRefused        = define("saml_idp_refused", http.StatusUnauthorized)
 	ErrSAMLResponseInvalid   = define("saml_response_invalid", http.StatusBadRequest)
 	ErrSAMLMetadataInvalid   = define("saml_metadata_invalid", http.StatusBadRequest)
+	// Federation: sign-in through an upstream identity provider.
+	ErrFederationState  = define("federation_state", http.StatusBadRequest)
+	ErrFederationFailed = define("federation_failed", http.StatusBadRequest)
+	ErrFederationLinked = define("federation_linked", http.StatusConflict)
 
 	// ErrInternal answers every error that is not public; its cause is
 	// logged.

@@ -25,8 +25,24 @@ type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	// Field names the input at fault, when one is.
-	Field  string `json:"field,omitempty"`
-	Status int    `json:"-"`
+	Field string `json:"field,omitempty"`
+	// Connector, on sso_required, is the organization's sign-in the
+	// person continues with (a federation connector's id and name).
+	Connector *Connector `json:"connector,omitempty"`
+	Status    int        `json:"-"`
+}
+
+// Connector names a federation connector in an error.
+type Connector struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// WithConnector returns a copy of e naming the connector to continue with.
+func (e *Error) WithConnector(id, name string) *Error {
+	c := *e
+	c.Connector = &Connector{ID: id, Name: name}
+	return &c
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

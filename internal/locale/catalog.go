@@ -65,11 +65,11 @@ var Languages = []Language{
 
 // Page bundles name the namespaces a page's script receives.
 var bundles = map[string][]string{
-	"sign_in": {"common", "errors", "screens", "sign_in", "passkey_life"},
-	"sign_up": {"common", "errors", "screens", "sign_up"},
+	"sign_in": {"common", "errors", "screens", "sign_in", "passkey_life", "federation"},
+	"sign_up": {"common", "errors", "screens", "sign_up", "federation"},
 	// recovery is the "Lost your passkey?" page (recover.html).
 	"recovery": {"common", "errors", "screens", "recovery"},
-	"account": {"common", "errors", "account", "account_manage", "passkey_life"},
+	"account": {"common", "errors", "account", "account_manage", "passkey_life", "federation"},
 	"console": {"common", "errors", "console", "team", "branding", "recovery", "passkey_life", "audit"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
