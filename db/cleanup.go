@@ -17,14 +17,18 @@ type Expired struct {
 	// OIDC counts expired authorization requests, access and refresh
 	// tokens and session participations (the largest of the batches).
 	OIDC int
+	// SAML counts expired records of accepted SAML assertions.
+	SAML int
 }
 
 // Total returns the number of rows removed.
-func (e Expired) Total() int { return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC }
+func (e Expired) Total() int {
+	return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.SAML
+}
 
 // Full reports whether any table filled its batch, so more may be left.
 func (e Expired) Full(batch int) bool {
-	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch
+	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch || e.SAML >= batch
 }
 
 // DeleteExpired removes rows whose expiry is before now, across all
@@ -48,6 +52,9 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 		return out, err
 	}
 	if out.OIDC, err = d.deleteExpiredOIDC(ctx, now, batch); err != nil {
+		return out, err
+	}
+	if out.SAML, err = d.deleteExpiredSAMLAssertions(ctx, now, batch); err != nil {
 		return out, err
 	}
 	// Rate counters have a composite key: delete by expiry directly.

@@ -52,7 +52,7 @@ func TestDeleteExpired_WorksInBatches(t *testing.T) {
 		first, err := d.DeleteExpired(ctx, now, 3)
 		require.NoError(t, err)
 		require.Equal(t, 3, first.Flows)
-		require.Equal(t, 8, count.N(), "one statement per table (flows, sessions, codes, OIDC requests, access and refresh tokens, session participations, rate counters) per batch")
+		require.Equal(t, 9, count.N(), "one statement per table (flows, sessions, codes, OIDC requests, access and refresh tokens, session participations, SAML assertions, rate counters) per batch")
 		second, err := d.DeleteExpired(ctx, now, 3)
 		require.NoError(t, err)
 		require.Equal(t, 2, second.Flows)

@@ -82,6 +82,20 @@ var (
 	ErrFederationFailed = define("federation_failed", http.StatusBadRequest)
 	ErrFederationLinked = define("federation_linked", http.StatusConflict)
 
+	// SAML sign-in (internal/samlsp): an identity provider's answer the
+	// service provider refuses, and IdP metadata it cannot read.
+	ErrSAMLSignatureInvalid  = define("saml_signature_invalid", http.StatusUnauthorized)
+	ErrSAMLAudienceMismatch  = define("saml_audience_mismatch", http.StatusUnauthorized)
+	ErrSAMLRecipientMismatch = define("saml_recipient_mismatch", http.StatusUnauthorized)
+	ErrSAMLAssertionExpired  = define("saml_assertion_expired", http.StatusUnauthorized)
+	ErrSAMLAssertionNotYet   = define("saml_assertion_not_yet_valid", http.StatusUnauthorized)
+	ErrSAMLRequestMismatch   = define("saml_request_mismatch", http.StatusUnauthorized)
+	ErrSAMLAssertionReplayed = define("saml_assertion_replayed", http.StatusUnauthorized)
+	ErrSAMLIssuerMismatch    = define("saml_issuer_mismatch", http.StatusUnauthorized)
+	ErrSAMLIdPRefused        = define("saml_idp_refused", http.StatusUnauthorized)
+	ErrSAMLResponseInvalid   = define("saml_response_invalid", http.StatusBadRequest)
+	ErrSAMLMetadataInvalid   = define("saml_metadata_invalid", http.StatusBadRequest)
+
 	// ErrInternal answers every error that is not public; its cause is
 	// logged.
 	ErrInternal = define("internal", http.StatusInternalServerError)

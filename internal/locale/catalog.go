@@ -110,9 +110,19 @@ func loadCatalog(fsys fs.FS, root string) (*Catalog, error) {
 			if err := dec.Decode(&tree); err != nil {
 				return nil, fmt.Errorf("locales: %s: %w", f, err)
 			}
-			ns := strings.TrimSuffix(path.Base(f), ".json")
-			if err := flatten(m, ns, tree); err != nil {
+			// A file's namespace is its name up to the first dot: a
+			// feature may keep its part of a namespace in a file of its
+			// own (errors.saml.json adds to errors).
+			ns, _, _ := strings.Cut(strings.TrimSuffix(path.Base(f), ".json"), ".")
+			part := make(map[string]string)
+			if err := flatten(part, ns, tree); err != nil {
 				return nil, fmt.Errorf("locales: %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("locales: %s: %s is defined in another file too", f, k)
+				}
+				m[k] = v
 			}
 		}
 		c.langs[l.Tag] = m

@@ -117,3 +117,17 @@ func TestPick_QueryThenCookieThenBrowserThenTenant(t *testing.T) {
 		require.Equal(t, tc.fromQuery, fromQuery, "%+v", tc)
 	}
 }
+
+func TestCatalog_APartFileAddsToItsNamespaceAndNoKeyTwice(t *testing.T) {
+	t.Parallel()
+	files := func(part string) fstest.MapFS {
+		nss := map[string]string{"p": `{"title": "T"}`, "p.feature": part}
+		return localeFiles(map[string]map[string]string{"en": nss, "es": nss, "zh-CN": nss})
+	}
+	c, err := loadCatalog(files(`{"extra": "E"}`), "locales")
+	require.NoError(t, err)
+	require.Equal(t, []string{"p.extra", "p.title"}, c.Keys("en"), "p.feature.json adds to namespace p")
+
+	_, err = loadCatalog(files(`{"title": "again"}`), "locales")
+	require.ErrorContains(t, err, "p.title is defined in another file too")
+}
