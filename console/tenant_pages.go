@@ -9,6 +9,8 @@ import (
 type SignInView struct {
 	// Locale is the page's language (Pages.Locale with the sign_in bundle).
 	Locale
+	// Connectors are the tenant's social connectors, a button each.
+	Connectors []ConnectorView
 	// Limits are the server's numbers the page shows or checks.
 	Limits     Limits
 	TenantName string
@@ -51,6 +53,8 @@ type CaptchaView struct {
 type SignUpView struct {
 	// Locale is the page's language (the sign_up bundle).
 	Locale
+	// Connectors are the tenant's social connectors, a button each.
+	Connectors []ConnectorView
 	// Limits are the server's numbers the page shows or checks.
 	Limits     Limits
 	TenantName string

@@ -22,6 +22,8 @@ const (
 	AMROTP      = "otp"
 	AMRSMS      = "sms"
 	AMRMFA      = "mfa"
+	// AMRFederated is a sign-in through an upstream identity provider.
+	AMRFederated = "fed"
 	// AMRBackupCode is a used backup (recovery) code. RFC 8176 has no
 	// value for it; it is kept apart from otp so that a sign-in that fell
 	// back to a recovery code can be told from one with an app.

@@ -4,6 +4,7 @@ import { buttonsBusy, withBusy } from "/static/busy.js";
 import { finishURL, withAuthRequest } from "/static/done.js";
 import { limits } from "/static/limits.js";
 import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
+import { button as connectorButton, wire as wireConnectors, returned } from "/static/federation.js";
 
 // The sign-in page, one screen per task: identify → passkey | methods →
 // password | code → mfa (the second factor), and expired ("Start again").
@@ -71,6 +72,8 @@ function attempt(fn, field) {
     }
     const text = explain(err);
     if (!(field && aboutInput(err) && fieldError(field, text))) say(text);
+    // An SSO account: the button to the organization's sign-in.
+    if (err && err.connector) message.append(" ", connectorButton(err.connector, (fn) => attempt(fn)));
   });
 }
 
@@ -169,7 +172,8 @@ function methodName(method) {
   return has(key) ? t(key) : method;
 }
 
-function methodsText(list, others) {
+function methodsText(list, others, connector) {
+  if (list.includes("sso") && connector) return t("federation.sso_continue", { name: connector.name });
   if (list.includes("sso")) return t("sign_in.methods.sso");
   if (others.length > 0) return t("sign_in.methods.choose");
   if (cfg.passkeyOnly) return t("sign_in.passkey_required");
@@ -181,12 +185,17 @@ function methodsText(list, others) {
 // showMethods is the methods screen: the ways to go on, as buttons of
 // equal weight; back leads to the passkey screen when the user came from
 // it, else to the identifier.
-function showMethods(list, from) {
+function showMethods(list, from, connector) {
   state = "choose_method";
-  store.save({ methods: list, from });
+  store.save({ methods: list, from, connector: connector || null });
   const others = cfg.passkeyOnly || list.includes("sso") ? [] : list.filter((m) => m !== "passkey");
-  $("methods-text").textContent = methodsText(list, others);
-  $("method-list").replaceChildren(...others.map((m) => {
+  $("methods-text").textContent = methodsText(list, others, connector);
+  const sso = list.includes("sso") && connector ? [connectorButton(connector, (fn) => attempt(fn), () => flow)] : [];
+  $("method-list").replaceChildren(...sso.map((b) => {
+    const li = document.createElement("li");
+    li.append(b);
+    return li;
+  }), ...others.map((m) => {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
@@ -432,7 +441,7 @@ async function identify(value, prompt) {
     const other = await flow.step("choose_method", {});
     showMethods(other.result.methods, "identify");
   } else {
-    showMethods(res.result.methods, "identify");
+    showMethods(res.result.methods, "identify", res.result.connector);
   }
 }
 
@@ -502,7 +511,7 @@ function resumeOn(kept, s) {
   } else if (s === "code" && kept.code && (kept.screen === "code" || !kept.screen)) {
     showCode(kept.code, kept.codeReadyAt);
   } else if (s === "choose_method" && kept.methods && ["methods", "password"].includes(kept.screen)) {
-    showMethods(kept.methods, kept.from);
+    showMethods(kept.methods, kept.from, kept.connector);
     if (kept.screen === "password") go("password");
   } else if (pre && kept.screen === "passkey" && canPasskey) {
     go("passkey");
@@ -549,8 +558,32 @@ $("other-method").addEventListener("click", otherMethod);
 $("verify-passkey-button").addEventListener("click", () => attempt(() => identify(store.load().identifier || identifier.value.trim(), true)));
 $("start-again").addEventListener("click", startAgain);
 
+// back goes on from the answer of a provider that sent the browser back
+// here (federation.js returned): the second factor, or the account that
+// holds the provider's address, to sign in to before the link is made.
+function back(res) {
+  flow.token = store.load().token || null;
+  state = res.flow.state;
+  const link = res.result && res.result.link;
+  if (link) store.save({ identifier: link.email });
+  if (state === "mfa") {
+    showSecondFactor(res.result);
+  } else if (state === "passkey" && canPasskey) {
+    go("passkey");
+  } else if (res.result && res.result.methods) {
+    showMethods(res.result.methods, "identify", res.result.connector);
+  }
+  if (link) say(t("federation.link.intro", { email: link.email, name: link.name }));
+}
+
+wireConnectors(root, (fn) => attempt(fn));
 keepOnLanguage(store);
 ui.show("identify", { focus: false });
-resume().then((resumed) => {
-  if (!resumed) startAutofill();
-});
+const fromProvider = returned();
+if (fromProvider) {
+  back(fromProvider);
+} else {
+  resume().then((resumed) => {
+    if (!resumed) startAutofill();
+  });
+}

@@ -5,6 +5,7 @@ import { finishURL } from "/static/done.js";
 import { limits, codePattern } from "/static/limits.js";
 import { codesActions, keyCopyButton } from "/static/keep.js";
 import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
+import { wire as wireConnectors } from "/static/federation.js";
 
 // The sign-up page, one screen per task (the form, the code, the password,
 // then once the account exists: "Create a passkey?", "Turn on 2-step
@@ -508,3 +509,10 @@ function resumeOn(kept, state) {
 keepOnLanguage(store);
 ui.show("form", { focus: false });
 resume();
+
+// "Continue with NAME": the account is made (or found) through the
+// provider, on a sign-in flow.
+{
+  const connectors = document.getElementById("sign-up-connectors");
+  if (connectors) wireConnectors(connectors, attempt);
+}

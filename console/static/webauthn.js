@@ -161,7 +161,10 @@ async function post(path, body, token, action) {
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
     const e = data.error || {};
-    throw new FlowError(e.code || "unknown", e.message || "", e.field);
+    const err = new FlowError(e.code || "unknown", e.message || "", e.field);
+    // sso_required names the organization's sign-in to continue with.
+    if (e.connector) err.connector = e.connector;
+    throw err;
   }
   return data;
 }

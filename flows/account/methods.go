@@ -117,8 +117,8 @@ func (s *Service) SetMFA(ctx context.Context, c Caller, enabled bool) (*db.User,
 	return s.user(ctx, c)
 }
 
-// signInMethods counts u's ways to sign in other than skip (a passkey or
-// an identifier being removed).
+// signInMethods counts u's ways to sign in other than skip (a passkey, an
+// identifier or a linked upstream identity being removed).
 func signInMethods(ctx context.Context, t *tenants.Tenant, scope db.Scope, u *db.User, skip uuid.UUID) (int, error) {
 	creds, err := scope.Credentials().ByUser(ctx, u.ID, "")
 	if err != nil {
@@ -132,6 +132,15 @@ func signInMethods(ctx context.Context, t *tenants.Tenant, scope db.Scope, u *db
 	}
 	if u.PasswordHash != "" {
 		n++
+	}
+	linked, err := scope.FederatedIdentities().ByUser(ctx, u.ID)
+	if err != nil {
+		return 0, err
+	}
+	for _, fi := range linked {
+		if fi.ID != skip {
+			n++
+		}
 	}
 	ids, err := scope.Users().Identifiers(ctx, u.ID)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 )
 
 // AMR is the amr value of a sign-in through a connector ("fed", RFC 8176).
-const AMR = "fed"
+const AMR = flows.AMRFederated
 
 // Resolved is what a verified upstream identity signs in to.
 type Resolved struct {

@@ -65,19 +65,9 @@ func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, cod
 		return u.oauthUser(ctx, c, tok)
 	}
 	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return nil, fmt.Errorf("%w: no ID token", ErrFailed)
-	}
-	idt, err := e.provider.Verifier(&oidc.Config{ClientID: c.Settings.ClientID, Now: u.now}).Verify(ctx, raw)
+	idt, claims, err := u.checkIDToken(ctx, c, e, raw, p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: ID token: %v", ErrFailed, err)
-	}
-	if p.Nonce == "" || idt.Nonce != p.Nonce {
-		return nil, fmt.Errorf("%w: ID token nonce", ErrFailed)
-	}
-	claims := map[string]any{}
-	if err := idt.Claims(&claims); err != nil {
-		return nil, fmt.Errorf("%w: ID token claims: %v", ErrFailed, err)
+		return nil, err
 	}
 	if _, has := claims[claimName(c.Settings.Claims.Email, "email")]; !has && e.provider.UserInfoEndpoint() != "" {
 		if err := u.userinfo(ctx, e.provider, tok, idt.Subject, claims); err != nil {
@@ -85,6 +75,27 @@ func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, cod
 		}
 	}
 	return identityFrom(c.Settings.Claims, claims, idt.Subject)
+}
+
+// checkIDToken checks an ID token for c: signed by the provider's keys,
+// its issuer, its audience (c's client id), its expiry, and the flow's
+// nonce; it returns the token and its claims.
+func (u *Upstream) checkIDToken(ctx context.Context, c *Connector, e *Endpoints, raw string, p *Pending) (*oidc.IDToken, map[string]any, error) {
+	if raw == "" {
+		return nil, nil, fmt.Errorf("%w: no ID token", ErrFailed)
+	}
+	idt, err := e.provider.Verifier(&oidc.Config{ClientID: c.Settings.ClientID, Now: u.now}).Verify(ctx, raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: ID token: %v", ErrFailed, err)
+	}
+	if p.Nonce == "" || idt.Nonce != p.Nonce {
+		return nil, nil, fmt.Errorf("%w: ID token nonce", ErrFailed)
+	}
+	claims := map[string]any{}
+	if err := idt.Claims(&claims); err != nil {
+		return nil, nil, fmt.Errorf("%w: ID token claims: %v", ErrFailed, err)
+	}
+	return idt, claims, nil
 }
 
 // userinfo adds the userinfo endpoint's claims the ID token lacks; its

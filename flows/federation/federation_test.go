@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"testing"
 
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/federation"
@@ -84,6 +86,86 @@ func TestFederation_SesameToSesame(t *testing.T) {
 			ids, err := p.acme.FederatedIdentities().ByUser(t.Context(), u.ID)
 			require.NoError(t, err)
 			require.Len(t, ids, 1)
+		})
+	}
+}
+
+// TestFederation_AnApplicationsRequestIsAnsweredWithAMRFed: an application
+// of acme asks for a sign-in; the person signs in through up, and the
+// callback answers the application at once, its ID token saying how
+// (amr fed).
+func TestFederation_AnApplicationsRequestIsAnsweredWithAMRFed(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			p := newPair(t, srv, federation.KindSocial)
+			p.upstreamUser("ana@example.com")
+			acme := srv.URL("acme")
+			rp := newRelyingParty(t, srv, p.acme, acme)
+
+			br := newBrowser(t, srv)
+			verifier := oauth2.GenerateVerifier()
+			r := br.do(http.MethodGet, rp.conf.AuthCodeURL("rp-state", oauth2.S256ChallengeOption(verifier), gooidc.Nonce("rp-nonce")), nil, nil)
+			require.Equal(t, http.StatusFound, r.status, string(r.body))
+			page := r.location(t)
+			require.Equal(t, "/", page.Path)
+			id := page.Query().Get("authRequest")
+			_, authorize := br.begin(acme, p.connector.ID, map[string]string{"X-Sesame-Auth-Request": id})
+			r = br.do(http.MethodGet, br.upstreamSignIn(authorize, "ana@example.com").String(), nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+			to := r.location(t)
+			require.Equal(t, rpRedirect, to.Scheme+"://"+to.Host+to.Path, "straight back to the application")
+			require.Equal(t, "rp-state", to.Query().Get("state"))
+
+			tok, err := rp.conf.Exchange(rp.ctx, to.Query().Get("code"), oauth2.VerifierOption(verifier))
+			require.NoError(t, err)
+			idt, err := rp.verifier.Verify(rp.ctx, tok.Extra("id_token").(string))
+			require.NoError(t, err)
+			var claims struct {
+				AMR   []string `json:"amr"`
+				Nonce string   `json:"nonce"`
+			}
+			require.NoError(t, idt.Claims(&claims))
+			require.Equal(t, "rp-nonce", claims.Nonce)
+			require.Equal(t, []string{"fed"}, claims.AMR)
+		})
+	}
+}
+
+// TestFederation_AnIDTokenForAnotherAudienceIsRefused: a real ID token of
+// up, issued to another of its clients (Shop) with the flow's nonce, does
+// not pass acme's connector's checks; the connector's own token does.
+func TestFederation_AnIDTokenForAnotherAudienceIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			p := newPair(t, srv, federation.KindSocial)
+			p.upstreamUser("ana@example.com")
+			shop := newRelyingParty(t, srv, p.up, srv.URL("upstream"))
+			br := newBrowser(t, srv)
+			authorize, err := url.Parse(shop.conf.AuthCodeURL("s", gooidc.Nonce("flow-nonce")))
+			require.NoError(t, err)
+			back := br.upstreamSignIn(authorize, "ana@example.com")
+			tok, err := shop.conf.Exchange(shop.ctx, back.Query().Get("code"))
+			require.NoError(t, err)
+			raw := tok.Extra("id_token").(string)
+			_, err = shop.verifier.Verify(shop.ctx, raw)
+			require.NoError(t, err, "a good token, for Shop")
+
+			client := newBrowser(t, srv).http
+			client.Jar, client.CheckRedirect = nil, nil
+			up := federation.NewUpstream(client)
+			e, err := up.Prepare(t.Context(), p.connector, federation.CallbackURL(srv.URL("acme"), p.connector.ID))
+			require.NoError(t, err)
+			before := p.counts()
+			err = up.CheckIDToken(t.Context(), p.connector, e, raw, "flow-nonce")
+			require.ErrorIs(t, err, federation.ErrFailed)
+			require.Contains(t, err.Error(), "audience")
+			require.Equal(t, before, p.counts())
 		})
 	}
 }

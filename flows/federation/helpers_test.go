@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/apps"
@@ -194,4 +196,31 @@ func (p *pair) counts() counts {
 		c.sessions += len(ss)
 	}
 	return c
+}
+
+const rpRedirect = "http://127.0.0.1:9999/cb"
+
+// relyingParty is a first-party web application of a tenant, on go-oidc
+// and oauth2 over the loopback client.
+type relyingParty struct {
+	conf     *oauth2.Config
+	verifier *gooidc.IDTokenVerifier
+	ctx      context.Context
+}
+
+func newRelyingParty(t *testing.T, srv *testserver.Server, scope db.Scope, issuer string) *relyingParty {
+	t.Helper()
+	created, err := apps.Create(t.Context(), scope, apps.Spec{Name: "Shop", Type: apps.TypeWeb, FirstParty: true, RedirectURIs: []string{rpRedirect}}, time.Now())
+	require.NoError(t, err)
+	c := newBrowser(t, srv).http
+	c.Jar, c.CheckRedirect = nil, nil
+	ctx := context.WithValue(gooidc.ClientContext(t.Context(), c), oauth2.HTTPClient, c)
+	p, err := gooidc.NewProvider(ctx, issuer)
+	require.NoError(t, err)
+	return &relyingParty{
+		conf: &oauth2.Config{ClientID: created.App.ClientID, ClientSecret: created.Secret, Endpoint: p.Endpoint(), RedirectURL: rpRedirect,
+			Scopes: []string{gooidc.ScopeOpenID, "email"}},
+		verifier: p.Verifier(&gooidc.Config{ClientID: created.App.ClientID}),
+		ctx:      ctx,
+	}
 }

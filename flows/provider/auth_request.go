@@ -129,8 +129,9 @@ func (a *authRequest) satisfiedBy(s *db.Session, now time.Time) bool {
 // key) with "user" (a user presence gesture): Sesame cannot tell a synced
 // passkey from a device-bound one at sign-in, and "swk" claims no more than
 // is true of both, while telling a passkey from a password ("pwd"). Codes
-// are "otp" (email code, authenticator app, backup code) or "sms"; "mfa" is
-// added whenever two factors were used.
+// are "otp" (email code, authenticator app, backup code) or "sms"; a
+// sign-in through an upstream identity provider is "fed"; "mfa" is added
+// whenever two factors were used.
 const (
 	amrSoftwareKey = "swk"
 	amrUser        = "user"
@@ -163,6 +164,8 @@ func AMR(sessionAMR string) []string {
 			add("sms")
 		case flows.AMRMFA:
 			add("mfa")
+		case flows.AMRFederated:
+			add("fed")
 		}
 	}
 	if len(methods) > 1 && !slices.Contains(out, "mfa") {

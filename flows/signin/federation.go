@@ -14,10 +14,12 @@ import (
 // MethodFederation is the audit's method of a sign-in through a connector.
 const MethodFederation = "federation"
 
-// connectorOutput names a connector to the page.
+// connectorOutput names a connector to the page; Email, on a link to
+// make, is the verified address the account to prove holds.
 type connectorOutput struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
 }
 
 // PendingLink is an upstream identity whose verified address an existing
@@ -136,7 +138,7 @@ func (a *actions) linkFirst(ctx context.Context, step *flows.Step[Context], c *f
 		return err
 	}
 	if out, ok := step.Output.(methodsOutput); ok {
-		out.Link = &connectorOutput{ID: c.ID.String(), Name: c.Name}
+		out.Link = &connectorOutput{ID: c.ID.String(), Name: c.Name, Email: r.Email}
 		step.Output = out
 	}
 	return nil

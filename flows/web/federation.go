@@ -167,3 +167,18 @@ func (h *Handler) federationError(w http.ResponseWriter, r *http.Request, t *ten
 	loc := h.Locale(w, r, t, "sign_in")
 	h.Pages.FederationError(w, r, console.FederationErrorView{Locale: loc, TenantName: t.Name, Code: pe.Code, Status: pe.Status})
 }
+
+// connectorViews are the tenant's social connectors as the sign-in and
+// sign-up pages show them; none when they cannot be read (logged).
+func (h *Handler) connectorViews(ctx context.Context, t *tenants.Tenant) []console.ConnectorView {
+	list, err := federation.Social(ctx, h.DB.ForTenant(t.ID))
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "list connectors", "tenant", t.Slug, "err", err)
+		return nil
+	}
+	out := make([]console.ConnectorView, 0, len(list))
+	for _, c := range list {
+		out = append(out, console.ConnectorView{ID: c.ID.String(), Name: c.Name})
+	}
+	return out
+}

@@ -40,6 +40,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, t *tenants.
 		AllowSignUp:   p.AllowRegistration && t.SignUpOpen(),
 		SignUpURL:     signUpURL(r),
 		Captcha:       h.captchaView(t, h.signIn.Machine().CaptchaActions()),
+		Connectors:    h.connectorViews(r.Context(), t),
 	})
 }
 
@@ -109,6 +110,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request, t *tenants.
 		}
 		v.Fields = append(v.Fields, f)
 	}
+	v.Connectors = h.connectorViews(r.Context(), t)
 	h.Pages.SignUp(w, r, v)
 }
 

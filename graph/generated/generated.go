@@ -121,6 +121,21 @@ type ComplexityRoot struct {
 		SiteKey   func(childComplexity int) int
 	}
 
+	Connector struct {
+		CallbackURL        func(childComplexity int) int
+		ClientID           func(childComplexity int) int
+		Domains            func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Issuer             func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Preset             func(childComplexity int) int
+		Scopes             func(childComplexity int) int
+		TrustEmailVerified func(childComplexity int) int
+		TrustUpstreamAmr   func(childComplexity int) int
+		Type               func(childComplexity int) int
+	}
+
 	CreatedAPIKey struct {
 		APIKey func(childComplexity int) int
 		Secret func(childComplexity int) int
@@ -164,6 +179,15 @@ type ComplexityRoot struct {
 		CodeSendsPerHour func(childComplexity int) int
 	}
 
+	LinkedIdentity struct {
+		Connector   func(childComplexity int) int
+		ConnectorID func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Email       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LastUsedAt  func(childComplexity int) int
+	}
+
 	Logo struct {
 		Bytes       func(childComplexity int) int
 		ContentType func(childComplexity int) int
@@ -188,6 +212,7 @@ type ComplexityRoot struct {
 		HasPassword           func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		Identifiers           func(childComplexity int) int
+		LinkedIdentities      func(childComplexity int) int
 		MFAEnabled            func(childComplexity int) int
 		MfaOptional           func(childComplexity int) int
 		Passkeys              func(childComplexity int) int
@@ -233,8 +258,10 @@ type ComplexityRoot struct {
 		ConfirmTotp             func(childComplexity int, code string) int
 		CreateAPIKey            func(childComplexity int, name string) int
 		CreateApplication       func(childComplexity int, input model.CreateApplicationInput) int
+		CreateConnector         func(childComplexity int, input model.CreateConnectorInput) int
 		CreateUser              func(childComplexity int, input model.CreateUserInput) int
 		DeleteApplication       func(childComplexity int, id uuid.UUID) int
+		DeleteConnector         func(childComplexity int, id uuid.UUID) int
 		DeleteUser              func(childComplexity int, id uuid.UUID) int
 		FinishAddPasskey        func(childComplexity int, ceremony string, response string, name *string) int
 		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
@@ -260,6 +287,7 @@ type ComplexityRoot struct {
 		SetMfa                  func(childComplexity int, enabled bool) int
 		SetPassword             func(childComplexity int, password string, endOtherSessions *bool) int
 		SetUserDisabled         func(childComplexity int, id uuid.UUID, disabled bool) int
+		UnlinkIdentity          func(childComplexity int, id uuid.UUID) int
 		UpdateApplication       func(childComplexity int, id uuid.UUID, input model.UpdateApplicationInput) int
 		UpdateProfile           func(childComplexity int, displayName string) int
 		UpdateSettings          func(childComplexity int, input model.UpdateSettingsInput) int
@@ -316,6 +344,7 @@ type ComplexityRoot struct {
 		APIKeys                func(childComplexity int) int
 		Application            func(childComplexity int, id uuid.UUID) int
 		Applications           func(childComplexity int) int
+		Connectors             func(childComplexity int) int
 		Me                     func(childComplexity int) int
 		PreviewMessageTemplate func(childComplexity int, channel model.Channel, locale string, template model.MessageTemplateInput) int
 		Tenant                 func(childComplexity int) int
@@ -417,16 +446,17 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		AppGrants   func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Disabled    func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Identifiers func(childComplexity int) int
-		MFAEnabled  func(childComplexity int) int
-		Passkeys    func(childComplexity int) int
-		SSO         func(childComplexity int) int
-		Sessions    func(childComplexity int) int
+		AppGrants        func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Disabled         func(childComplexity int) int
+		DisplayName      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Identifiers      func(childComplexity int) int
+		LinkedIdentities func(childComplexity int) int
+		MFAEnabled       func(childComplexity int) int
+		Passkeys         func(childComplexity int) int
+		SSO              func(childComplexity int) int
+		Sessions         func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -477,6 +507,7 @@ type MeResolver interface {
 	DeletionGraceDays(ctx context.Context, obj *db.User) (int, error)
 	PasswordMinLength(ctx context.Context, obj *db.User) (int, error)
 	PasswordMaxLength(ctx context.Context, obj *db.User) (int, error)
+	LinkedIdentities(ctx context.Context, obj *db.User) ([]*model.LinkedIdentity, error)
 	ConnectedApps(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
 }
 type MutationResolver interface {
@@ -518,6 +549,9 @@ type MutationResolver interface {
 	RotateApplicationSecret(ctx context.Context, id uuid.UUID) (*model.RotatedApplicationSecret, error)
 	SetLogo(ctx context.Context, imageBase64 string) (*model.Logo, error)
 	RemoveLogo(ctx context.Context) (bool, error)
+	CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.Connector, error)
+	DeleteConnector(ctx context.Context, id uuid.UUID) (bool, error)
+	UnlinkIdentity(ctx context.Context, id uuid.UUID) (bool, error)
 	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
 	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
 	InviteUser(ctx context.Context, email string, name *string) (*db.User, error)
@@ -538,6 +572,7 @@ type QueryResolver interface {
 	Applications(ctx context.Context) ([]*db.OIDCApp, error)
 	Application(ctx context.Context, id uuid.UUID) (*db.OIDCApp, error)
 	PreviewMessageTemplate(ctx context.Context, channel model.Channel, locale string, template model.MessageTemplateInput) (*model.MessagePreview, error)
+	Connectors(ctx context.Context) ([]*model.Connector, error)
 }
 type SessionResolver interface {
 	Amr(ctx context.Context, obj *db.Session) ([]string, error)
@@ -557,6 +592,7 @@ type UserResolver interface {
 
 	Passkeys(ctx context.Context, obj *db.User) ([]*db.Credential, error)
 	Sessions(ctx context.Context, obj *db.User) ([]*db.Session, error)
+	LinkedIdentities(ctx context.Context, obj *db.User) ([]*model.LinkedIdentity, error)
 	AppGrants(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
 }
 
@@ -840,6 +876,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaptchaSettings.SiteKey(childComplexity), true
 
+	case "Connector.callbackUrl":
+		if e.ComplexityRoot.Connector.CallbackURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.CallbackURL(childComplexity), true
+	case "Connector.clientId":
+		if e.ComplexityRoot.Connector.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.ClientID(childComplexity), true
+	case "Connector.domains":
+		if e.ComplexityRoot.Connector.Domains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Domains(childComplexity), true
+	case "Connector.id":
+		if e.ComplexityRoot.Connector.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.ID(childComplexity), true
+	case "Connector.issuer":
+		if e.ComplexityRoot.Connector.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Issuer(childComplexity), true
+	case "Connector.kind":
+		if e.ComplexityRoot.Connector.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Kind(childComplexity), true
+	case "Connector.name":
+		if e.ComplexityRoot.Connector.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Name(childComplexity), true
+	case "Connector.preset":
+		if e.ComplexityRoot.Connector.Preset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Preset(childComplexity), true
+	case "Connector.scopes":
+		if e.ComplexityRoot.Connector.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Scopes(childComplexity), true
+	case "Connector.trustEmailVerified":
+		if e.ComplexityRoot.Connector.TrustEmailVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.TrustEmailVerified(childComplexity), true
+	case "Connector.trustUpstreamAmr":
+		if e.ComplexityRoot.Connector.TrustUpstreamAmr == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.TrustUpstreamAmr(childComplexity), true
+	case "Connector.type":
+		if e.ComplexityRoot.Connector.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Type(childComplexity), true
+
 	case "CreatedAPIKey.apiKey":
 		if e.ComplexityRoot.CreatedAPIKey.APIKey == nil {
 			break
@@ -979,6 +1088,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Limits.CodeSendsPerHour(childComplexity), true
 
+	case "LinkedIdentity.connector":
+		if e.ComplexityRoot.LinkedIdentity.Connector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedIdentity.Connector(childComplexity), true
+	case "LinkedIdentity.connectorId":
+		if e.ComplexityRoot.LinkedIdentity.ConnectorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedIdentity.ConnectorID(childComplexity), true
+	case "LinkedIdentity.createdAt":
+		if e.ComplexityRoot.LinkedIdentity.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedIdentity.CreatedAt(childComplexity), true
+	case "LinkedIdentity.email":
+		if e.ComplexityRoot.LinkedIdentity.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedIdentity.Email(childComplexity), true
+	case "LinkedIdentity.id":
+		if e.ComplexityRoot.LinkedIdentity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedIdentity.ID(childComplexity), true
+	case "LinkedIdentity.lastUsedAt":
+		if e.ComplexityRoot.LinkedIdentity.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedIdentity.LastUsedAt(childComplexity), true
+
 	case "Logo.bytes":
 		if e.ComplexityRoot.Logo.Bytes == nil {
 			break
@@ -1083,6 +1229,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.Identifiers(childComplexity), true
+	case "Me.linkedIdentities":
+		if e.ComplexityRoot.Me.LinkedIdentities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.LinkedIdentities(childComplexity), true
 	case "Me.mfaEnabled":
 		if e.ComplexityRoot.Me.MFAEnabled == nil {
 			break
@@ -1308,6 +1460,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateApplication(childComplexity, args["input"].(model.CreateApplicationInput)), true
+	case "Mutation.createConnector":
+		if e.ComplexityRoot.Mutation.CreateConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateConnector(childComplexity, args["input"].(model.CreateConnectorInput)), true
 	case "Mutation.createUser":
 		if e.ComplexityRoot.Mutation.CreateUser == nil {
 			break
@@ -1330,6 +1493,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteApplication(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.deleteConnector":
+		if e.ComplexityRoot.Mutation.DeleteConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteConnector(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.deleteUser":
 		if e.ComplexityRoot.Mutation.DeleteUser == nil {
 			break
@@ -1580,6 +1754,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserDisabled(childComplexity, args["id"].(uuid.UUID), args["disabled"].(bool)), true
+	case "Mutation.unlinkIdentity":
+		if e.ComplexityRoot.Mutation.UnlinkIdentity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkIdentity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkIdentity(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.updateApplication":
 		if e.ComplexityRoot.Mutation.UpdateApplication == nil {
 			break
@@ -1817,6 +2002,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Applications(childComplexity), true
+	case "Query.connectors":
+		if e.ComplexityRoot.Query.Connectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Connectors(childComplexity), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -2237,6 +2428,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Identifiers(childComplexity), true
+	case "User.linkedIdentities":
+		if e.ComplexityRoot.User.LinkedIdentities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.LinkedIdentities(childComplexity), true
 	case "User.mfaEnabled":
 		if e.ComplexityRoot.User.MFAEnabled == nil {
 			break
@@ -2289,6 +2486,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BrandingTextsInput", ec.unmarshalInputBrandingTextsInput),
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
 			graphql.NewInputUnmarshaler("CreateApplicationInput", ec.unmarshalInputCreateApplicationInput),
+			graphql.NewInputUnmarshaler("CreateConnectorInput", ec.unmarshalInputCreateConnectorInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("EmailProviderInput", ec.unmarshalInputEmailProviderInput),
 			graphql.NewInputUnmarshaler("LimitsInput", ec.unmarshalInputLimitsInput),
@@ -2833,6 +3031,92 @@ type PageInfo {
   hasNextPage: Boolean!
   "Pass as ` + "`" + `after` + "`" + ` to get the next page."
   endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/federation.graphqls", Input: `# Federation: the tenant's connectors to upstream identity providers and
+# the upstream identities linked to users (the rules are in
+# flows/federation and flows/account).
+
+extend type Query {
+  "The tenant's connectors by name (never their client secrets)."
+  connectors: [Connector!]! @auth(requires: ADMIN)
+}
+
+extend type Mutation {
+  "A new connector; register its callbackUrl with the provider."
+  createConnector(input: CreateConnectorInput!): Connector! @auth(requires: ADMIN)
+  "Removes the connector and the identities linked through it."
+  deleteConnector(id: ID!): Boolean! @auth(requires: ADMIN)
+  "Unlinks one of the caller's linked identities, unless it is their last way to sign in (error code last_sign_in_method)."
+  unlinkIdentity(id: ID!): Boolean! @auth(requires: USER)
+}
+
+extend type Me {
+  "The upstream identities that sign the caller in."
+  linkedIdentities: [LinkedIdentity!]!
+}
+
+extend type User {
+  "The upstream identities that sign the user in."
+  linkedIdentities: [LinkedIdentity!]!
+}
+
+enum ConnectorKind {
+  "A button on the sign-in and sign-up pages: \"Continue with NAME\"."
+  SOCIAL
+  "Reached by the email domains it lists; its users are SSO users."
+  ENTERPRISE
+}
+
+enum ConnectorType {
+  "OpenID Connect, or OAuth 2.0 with a preset (github)."
+  OIDC
+  "SAML 2.0 (not available in this build yet)."
+  SAML
+}
+
+type Connector {
+  id: ID!
+  name: String!
+  kind: ConnectorKind!
+  type: ConnectorType!
+  "google, microsoft, apple, github, or null for a generic OpenID Provider."
+  preset: String
+  issuer: String
+  clientId: String
+  scopes: [String!]!
+  "Email domains routed to an enterprise connector."
+  domains: [String!]!
+  trustEmailVerified: Boolean!
+  trustUpstreamAmr: Boolean!
+  "The redirect URI to register with the provider."
+  callbackUrl: String!
+}
+
+input CreateConnectorInput {
+  name: String!
+  kind: ConnectorKind!
+  type: ConnectorType!
+  preset: String
+  issuer: String
+  clientId: String
+  "Write-only: never returned."
+  clientSecret: String
+  scopes: [String!]
+  domains: [String!]
+  trustEmailVerified: Boolean
+  trustUpstreamAmr: Boolean
+}
+
+type LinkedIdentity {
+  id: ID!
+  "The connector's name, as the button says."
+  connector: String!
+  connectorId: ID!
+  "The address the provider gave when it was linked; empty when none."
+  email: String!
+  createdAt: Time!
+  lastUsedAt: Time!
 }
 `, BuiltIn: false},
 	{Name: "../schema/grants.graphqls", Input: `# Consent grants: which third-party applications a user let have their
@@ -3407,6 +3691,36 @@ func (ec *executionContext) childFields_CaptchaSettings(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CaptchaSettings", field.Name)
 }
 
+func (ec *executionContext) childFields_Connector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Connector_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Connector_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Connector_kind(ctx, field)
+	case "type":
+		return ec.fieldContext_Connector_type(ctx, field)
+	case "preset":
+		return ec.fieldContext_Connector_preset(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Connector_issuer(ctx, field)
+	case "clientId":
+		return ec.fieldContext_Connector_clientId(ctx, field)
+	case "scopes":
+		return ec.fieldContext_Connector_scopes(ctx, field)
+	case "domains":
+		return ec.fieldContext_Connector_domains(ctx, field)
+	case "trustEmailVerified":
+		return ec.fieldContext_Connector_trustEmailVerified(ctx, field)
+	case "trustUpstreamAmr":
+		return ec.fieldContext_Connector_trustUpstreamAmr(ctx, field)
+	case "callbackUrl":
+		return ec.fieldContext_Connector_callbackUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Connector", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatedAPIKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiKey":
@@ -3493,6 +3807,24 @@ func (ec *executionContext) childFields_Limits(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Limits", field.Name)
 }
 
+func (ec *executionContext) childFields_LinkedIdentity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LinkedIdentity_id(ctx, field)
+	case "connector":
+		return ec.fieldContext_LinkedIdentity_connector(ctx, field)
+	case "connectorId":
+		return ec.fieldContext_LinkedIdentity_connectorId(ctx, field)
+	case "email":
+		return ec.fieldContext_LinkedIdentity_email(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LinkedIdentity_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_LinkedIdentity_lastUsedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkedIdentity", field.Name)
+}
+
 func (ec *executionContext) childFields_Logo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "url":
@@ -3559,6 +3891,8 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_passwordMinLength(ctx, field)
 	case "passwordMaxLength":
 		return ec.fieldContext_Me_passwordMaxLength(ctx, field)
+	case "linkedIdentities":
+		return ec.fieldContext_Me_linkedIdentities(ctx, field)
 	case "connectedApps":
 		return ec.fieldContext_Me_connectedApps(ctx, field)
 	}
@@ -3907,6 +4241,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_passkeys(ctx, field)
 	case "sessions":
 		return ec.fieldContext_User_sessions(ctx, field)
+	case "linkedIdentities":
+		return ec.fieldContext_User_linkedIdentities(ctx, field)
 	case "appGrants":
 		return ec.fieldContext_User_appGrants(ctx, field)
 	}
@@ -4181,6 +4517,20 @@ func (ec *executionContext) field_Mutation_createApplication_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateConnectorInput, error) {
+			return ec.unmarshalNCreateConnectorInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreateConnectorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4196,6 +4546,20 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 }
 
 func (ec *executionContext) field_Mutation_deleteApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -4582,6 +4946,20 @@ func (ec *executionContext) field_Mutation_setUserDisabled_args(ctx context.Cont
 		return nil, err
 	}
 	args["disabled"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkIdentity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -5804,6 +6182,282 @@ func (ec *executionContext) fieldContext_CaptchaSettings_secretSet(_ context.Con
 	return graphql.NewScalarFieldContext("CaptchaSettings", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Connector_id(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Connector_name(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_kind(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConnectorKind) graphql.Marshaler {
+			return ec.marshalNConnectorKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "ConnectorKind")
+}
+
+func (ec *executionContext) _Connector_type(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConnectorType) graphql.Marshaler {
+			return ec.marshalNConnectorType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "ConnectorType")
+}
+
+func (ec *executionContext) _Connector_preset(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_preset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Preset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_preset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_issuer(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_clientId(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_scopes(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scopes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_domains(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_domains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domains, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_domains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_trustEmailVerified(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_trustEmailVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustEmailVerified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_trustEmailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Connector_trustUpstreamAmr(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_trustUpstreamAmr(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustUpstreamAmr, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_trustUpstreamAmr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Connector_callbackUrl(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_callbackUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallbackURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_callbackUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
 func (ec *executionContext) _CreatedAPIKey_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6326,6 +6980,144 @@ func (ec *executionContext) _Limits_codeSendsPerHour(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Limits_codeSendsPerHour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Limits", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LinkedIdentity_id(ctx context.Context, field graphql.CollectedField, obj *model.LinkedIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedIdentity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedIdentity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedIdentity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LinkedIdentity_connector(ctx context.Context, field graphql.CollectedField, obj *model.LinkedIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedIdentity_connector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Connector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedIdentity_connector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedIdentity", field, false, false, "String")
+}
+
+func (ec *executionContext) _LinkedIdentity_connectorId(ctx context.Context, field graphql.CollectedField, obj *model.LinkedIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedIdentity_connectorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConnectorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedIdentity_connectorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedIdentity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LinkedIdentity_email(ctx context.Context, field graphql.CollectedField, obj *model.LinkedIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedIdentity_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedIdentity_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedIdentity", field, false, false, "String")
+}
+
+func (ec *executionContext) _LinkedIdentity_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.LinkedIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedIdentity_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedIdentity_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedIdentity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LinkedIdentity_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *model.LinkedIdentity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedIdentity_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedIdentity_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedIdentity", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Logo_url(ctx context.Context, field graphql.CollectedField, obj *model.Logo) (ret graphql.Marshaler) {
@@ -6951,6 +7743,38 @@ func (ec *executionContext) _Me_passwordMaxLength(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Me_passwordMaxLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Me", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Me_linkedIdentities(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_linkedIdentities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().LinkedIdentities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LinkedIdentity) graphql.Marshaler {
+			return ec.marshalNLinkedIdentity2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLinkedIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_linkedIdentities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkedIdentity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Me_connectedApps(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
@@ -9452,6 +10276,192 @@ func (ec *executionContext) fieldContext_Mutation_removeLogo(_ context.Context, 
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Mutation_createConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateConnector(ctx, fc.Args["input"].(model.CreateConnectorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.Connector
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Connector
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connector) graphql.Marshaler {
+			return ec.marshalNConnector2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteConnector(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkIdentity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkIdentity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkIdentity(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkIdentity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkIdentity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_revokeAppAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10767,6 +11777,56 @@ func (ec *executionContext) fieldContext_Query_previewMessageTemplate(ctx contex
 	if fc.Args, err = ec.field_Query_previewMessageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_connectors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_connectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Connectors(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.Connector
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Connector
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Connector) graphql.Marshaler {
+			return ec.marshalNConnector2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_connectors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -12476,6 +13536,38 @@ func (ec *executionContext) fieldContext_User_sessions(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _User_linkedIdentities(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_linkedIdentities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().LinkedIdentities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LinkedIdentity) graphql.Marshaler {
+			return ec.marshalNLinkedIdentity2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLinkedIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_linkedIdentities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkedIdentity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_appGrants(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13991,6 +15083,118 @@ func (ec *executionContext) unmarshalInputCreateApplicationInput(ctx context.Con
 func UnmarshalCreateApplicationInput(ctx context.Context, raw any) (model.CreateApplicationInput, error) {
 	var out model.CreateApplicationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApplicationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Context, obj any) (model.CreateConnectorInput, error) {
+	var it model.CreateConnectorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "kind", "type", "preset", "issuer", "clientId", "clientSecret", "scopes", "domains", "trustEmailVerified", "trustUpstreamAmr"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNConnectorKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNConnectorType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "preset":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("preset"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Preset = data
+		case "issuer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issuer = data
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "clientSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientSecret = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		case "domains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domains"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domains = data
+		case "trustEmailVerified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustEmailVerified"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustEmailVerified = data
+		case "trustUpstreamAmr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustUpstreamAmr"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustUpstreamAmr = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateConnectorInput unmarshals raw into the CreateConnectorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateConnectorInput(ctx context.Context, raw any) (model.CreateConnectorInput, error) {
+	var out model.CreateConnectorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateConnectorInput", raw, &out)
 	return out, err
 }
 
@@ -15633,6 +16837,94 @@ func (ec *executionContext) _CaptchaSettings(ctx context.Context, sel ast.Select
 	return out
 }
 
+var connectorImplementors = []string{"Connector"}
+
+func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet, obj *model.Connector) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Connector")
+		case "id":
+			out.Values[i] = ec._Connector_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Connector_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Connector_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._Connector_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "preset":
+			out.Values[i] = ec._Connector_preset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "issuer":
+			out.Values[i] = ec._Connector_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientId":
+			out.Values[i] = ec._Connector_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "scopes":
+			out.Values[i] = ec._Connector_scopes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domains":
+			out.Values[i] = ec._Connector_domains(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trustEmailVerified":
+			out.Values[i] = ec._Connector_trustEmailVerified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trustUpstreamAmr":
+			out.Values[i] = ec._Connector_trustUpstreamAmr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "callbackUrl":
+			out.Values[i] = ec._Connector_callbackUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createdAPIKeyImplementors = []string{"CreatedAPIKey"}
 
 func (ec *executionContext) _CreatedAPIKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
@@ -15941,6 +17233,64 @@ func (ec *executionContext) _Limits(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var linkedIdentityImplementors = []string{"LinkedIdentity"}
+
+func (ec *executionContext) _LinkedIdentity(ctx context.Context, sel ast.SelectionSet, obj *model.LinkedIdentity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkedIdentityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkedIdentity")
+		case "id":
+			out.Values[i] = ec._LinkedIdentity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "connector":
+			out.Values[i] = ec._LinkedIdentity_connector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "connectorId":
+			out.Values[i] = ec._LinkedIdentity_connectorId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._LinkedIdentity_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._LinkedIdentity_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._LinkedIdentity_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var logoImplementors = []string{"Logo"}
 
 func (ec *executionContext) _Logo(ctx context.Context, sel ast.SelectionSet, obj *model.Logo) graphql.Marshaler {
@@ -16152,6 +17502,12 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_passwordMaxLength(ctx, field, obj)
+				})
+		case "linkedIdentities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_linkedIdentities(ctx, field, obj)
 				})
 		case "connectedApps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -16618,6 +17974,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkIdentity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkIdentity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeAppAccess":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAppAccess(ctx, field)
@@ -17038,6 +18415,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_previewMessageTemplate(ctx, field)
+				})
+		case "connectors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_connectors(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -17770,6 +19153,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_sessions(ctx, field, obj)
 				})
+		case "linkedIdentities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_linkedIdentities(ctx, field, obj)
+				})
 		case "appGrants":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18406,6 +19795,50 @@ func (ec *executionContext) marshalNChannel2githubᚗcomᚋsesameᚑidᚋsesame�
 	return v
 }
 
+func (ec *executionContext) marshalNConnector2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Connector) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnector2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConnector2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnector(ctx context.Context, sel ast.SelectionSet, v *model.Connector) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Connector!")
+		return graphql.Null
+	}
+	return ec._Connector(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConnectorKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorKind(ctx context.Context, v any) (model.ConnectorKind, error) {
+	var res model.ConnectorKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConnectorKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorKind(ctx context.Context, sel ast.SelectionSet, v model.ConnectorKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNConnectorType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorType(ctx context.Context, v any) (model.ConnectorType, error) {
+	var res model.ConnectorType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConnectorType2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorType(ctx context.Context, sel ast.SelectionSet, v model.ConnectorType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCounterPolicy2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCounterPolicy(ctx context.Context, v any) (model.CounterPolicy, error) {
 	var res model.CounterPolicy
 	err := res.UnmarshalGQL(v)
@@ -18418,6 +19851,11 @@ func (ec *executionContext) marshalNCounterPolicy2githubᚗcomᚋsesameᚑidᚋs
 
 func (ec *executionContext) unmarshalNCreateApplicationInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreateApplicationInput(ctx context.Context, v any) (model.CreateApplicationInput, error) {
 	res, err := ec.unmarshalInputCreateApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateConnectorInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐCreateConnectorInput(ctx context.Context, v any) (model.CreateConnectorInput, error) {
+	res, err := ec.unmarshalInputCreateConnectorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18598,6 +20036,30 @@ func (ec *executionContext) marshalNLimits2ᚖgithubᚗcomᚋsesameᚑidᚋsesam
 		return graphql.Null
 	}
 	return ec._Limits(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLinkedIdentity2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLinkedIdentityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LinkedIdentity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkedIdentity2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLinkedIdentity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLinkedIdentity2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLinkedIdentity(ctx context.Context, sel ast.SelectionSet, v *model.LinkedIdentity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LinkedIdentity!")
+		return graphql.Null
+	}
+	return ec._LinkedIdentity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLogo2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐLogo(ctx context.Context, sel ast.SelectionSet, v *model.Logo) graphql.Marshaler {

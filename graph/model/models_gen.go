@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/sesame-id/sesame/db"
 )
 
@@ -87,6 +88,24 @@ type CaptchaSettingsInput struct {
 	Secret *string `json:"secret,omitempty"`
 }
 
+type Connector struct {
+	ID   uuid.UUID     `json:"id"`
+	Name string        `json:"name"`
+	Kind ConnectorKind `json:"kind"`
+	Type ConnectorType `json:"type"`
+	// google, microsoft, apple, github, or null for a generic OpenID Provider.
+	Preset   *string  `json:"preset,omitempty"`
+	Issuer   *string  `json:"issuer,omitempty"`
+	ClientID *string  `json:"clientId,omitempty"`
+	Scopes   []string `json:"scopes"`
+	// Email domains routed to an enterprise connector.
+	Domains            []string `json:"domains"`
+	TrustEmailVerified bool     `json:"trustEmailVerified"`
+	TrustUpstreamAmr   bool     `json:"trustUpstreamAmr"`
+	// The redirect URI to register with the provider.
+	CallbackURL string `json:"callbackUrl"`
+}
+
 type CreateApplicationInput struct {
 	Name string          `json:"name"`
 	Type ApplicationType `json:"type"`
@@ -102,6 +121,21 @@ type CreateApplicationInput struct {
 	// Exact; https, or http on a loopback host. Not for M2M.
 	BackchannelLogoutURI             *string `json:"backchannelLogoutUri,omitempty"`
 	BackchannelLogoutSessionRequired *bool   `json:"backchannelLogoutSessionRequired,omitempty"`
+}
+
+type CreateConnectorInput struct {
+	Name     string        `json:"name"`
+	Kind     ConnectorKind `json:"kind"`
+	Type     ConnectorType `json:"type"`
+	Preset   *string       `json:"preset,omitempty"`
+	Issuer   *string       `json:"issuer,omitempty"`
+	ClientID *string       `json:"clientId,omitempty"`
+	// Write-only: never returned.
+	ClientSecret       *string  `json:"clientSecret,omitempty"`
+	Scopes             []string `json:"scopes,omitempty"`
+	Domains            []string `json:"domains,omitempty"`
+	TrustEmailVerified *bool    `json:"trustEmailVerified,omitempty"`
+	TrustUpstreamAmr   *bool    `json:"trustUpstreamAmr,omitempty"`
 }
 
 type CreateUserInput struct {
@@ -158,6 +192,17 @@ type Limits struct {
 
 type LimitsInput struct {
 	CodeSendsPerHour int `json:"codeSendsPerHour"`
+}
+
+type LinkedIdentity struct {
+	ID uuid.UUID `json:"id"`
+	// The connector's name, as the button says.
+	Connector   string    `json:"connector"`
+	ConnectorID uuid.UUID `json:"connectorId"`
+	// The address the provider gave when it was linked; empty when none.
+	Email      string    `json:"email"`
+	CreatedAt  time.Time `json:"createdAt"`
+	LastUsedAt time.Time `json:"lastUsedAt"`
 }
 
 // The tenant's logo, served by the tenant host at url.
@@ -732,6 +777,120 @@ func (e *Channel) UnmarshalJSON(b []byte) error {
 }
 
 func (e Channel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ConnectorKind string
+
+const (
+	// A button on the sign-in and sign-up pages: "Continue with NAME".
+	ConnectorKindSocial ConnectorKind = "SOCIAL"
+	// Reached by the email domains it lists; its users are SSO users.
+	ConnectorKindEnterprise ConnectorKind = "ENTERPRISE"
+)
+
+var AllConnectorKind = []ConnectorKind{
+	ConnectorKindSocial,
+	ConnectorKindEnterprise,
+}
+
+func (e ConnectorKind) IsValid() bool {
+	switch e {
+	case ConnectorKindSocial, ConnectorKindEnterprise:
+		return true
+	}
+	return false
+}
+
+func (e ConnectorKind) String() string {
+	return string(e)
+}
+
+func (e *ConnectorKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConnectorKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConnectorKind", str)
+	}
+	return nil
+}
+
+func (e ConnectorKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConnectorKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConnectorKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ConnectorType string
+
+const (
+	// OpenID Connect, or OAuth 2.0 with a preset (github).
+	ConnectorTypeOidc ConnectorType = "OIDC"
+	// SAML 2.0 (not available in this build yet).
+	ConnectorTypeSaml ConnectorType = "SAML"
+)
+
+var AllConnectorType = []ConnectorType{
+	ConnectorTypeOidc,
+	ConnectorTypeSaml,
+}
+
+func (e ConnectorType) IsValid() bool {
+	switch e {
+	case ConnectorTypeOidc, ConnectorTypeSaml:
+		return true
+	}
+	return false
+}
+
+func (e ConnectorType) String() string {
+	return string(e)
+}
+
+func (e *ConnectorType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConnectorType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConnectorType", str)
+	}
+	return nil
+}
+
+func (e ConnectorType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConnectorType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConnectorType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

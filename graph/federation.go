@@ -1,0 +1,55 @@
+package graph
+
+import (
+	"strings"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows/federation"
+	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// connectorModel is a connector as the API shows it, without its secret.
+func (r *Resolver) connectorModel(t *tenants.Tenant, c *federation.Connector) *model.Connector {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	return &model.Connector{
+		ID: c.ID, Name: c.Name, Kind: model.ConnectorKind(strings.ToUpper(c.Kind)), Type: model.ConnectorType(strings.ToUpper(c.Type)),
+		Preset: opt(c.Settings.Preset), Issuer: opt(c.Settings.Issuer), ClientID: opt(c.Settings.ClientID),
+		Scopes: append([]string{}, c.Settings.Scopes...), Domains: c.Domains,
+		TrustEmailVerified: c.Settings.TrustEmailVerified, TrustUpstreamAmr: c.Settings.TrustUpstreamAMR,
+		CallbackURL: federation.CallbackURL(r.Tenants.Origin(t), c.ID),
+	}
+}
+
+// connectorSpec is the federation.Spec of a createConnector input.
+func connectorSpec(in model.CreateConnectorInput) federation.Spec {
+	val := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return federation.Spec{
+		Name: in.Name, Kind: strings.ToLower(string(in.Kind)), Type: strings.ToLower(string(in.Type)),
+		Preset: val(in.Preset), Issuer: val(in.Issuer), ClientID: val(in.ClientID), Secret: val(in.ClientSecret),
+		Scopes: in.Scopes, Domains: in.Domains, TrustEmailVerified: in.TrustEmailVerified, TrustUpstreamAMR: in.TrustUpstreamAmr,
+	}
+}
+
+// linkedModels are linked identities as the API shows them.
+func linkedModels(list []*db.FederatedIdentity) []*model.LinkedIdentity {
+	out := make([]*model.LinkedIdentity, 0, len(list))
+	for _, fi := range list {
+		m := &model.LinkedIdentity{ID: fi.ID, ConnectorID: fi.ConnectorID, Email: fi.Email, CreatedAt: fi.CreatedAt, LastUsedAt: fi.LastUsedAt}
+		if fi.Connector != nil {
+			m.Connector = fi.Connector.Name
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/testdb"
+)
+
+const (
+	createConnector = `mutation($in: CreateConnectorInput!) { createConnector(input: $in) { id name kind type issuer clientId domains callbackUrl trustEmailVerified } }`
+	listConnectors  = `{ connectors { id name kind domains } }`
+	linkedOfMe      = `{ me { linkedIdentities { id connector email } } }`
+	unlinkIdentity  = `mutation($id: ID!) { unlinkIdentity(id: $id) }`
+)
+
+// TestConnectors_CreatedListedDeletedAndTheSecretNeverReturned: an
+// administrator creates an enterprise connector (its callback URL under
+// the tenant's origin, its secret never in an answer), bad input is
+// refused naming the field, and a user lists and unlinks their linked
+// identity only while another way to sign in remains.
+func TestConnectors_CreatedListedDeletedAndTheSecretNeverReturned(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			e := newAPIEnv(t, b, false)
+			p := e.acme
+			in := map[string]any{"name": "Corp SSO", "kind": "ENTERPRISE", "type": "OIDC", "issuer": "https://idp.corp.example",
+				"clientId": "sesame", "clientSecret": "s3cret-value", "domains": []string{"corp.example"}}
+			d := e.ok(t, p, admin, createConnector, map[string]any{"in": in})
+			got := path(d, "createConnector")
+			id := path(got, "id").(string)
+			require.Equal(t, "ENTERPRISE", path(got, "kind"))
+			require.Equal(t, e.srv.URL(p.tenant.Slug)+"/federation/"+id+"/callback", path(got, "callbackUrl"))
+			require.Equal(t, false, path(got, "trustEmailVerified"), "a generic provider's email_verified is not trusted by default")
+
+			bad := map[string]any{"name": "Other", "kind": "ENTERPRISE", "type": "OIDC", "issuer": "https://idp2.corp.example",
+				"clientId": "x", "clientSecret": "y", "domains": []string{"corp.example"}}
+			a := e.refused(t, p, admin, "invalid_input", createConnector, map[string]any{"in": bad})
+			require.Equal(t, "domains", a.errors[0].Extensions["field"])
+			e.refused(t, p, user, "forbidden", listConnectors, nil)
+
+			d = e.ok(t, p, admin, listConnectors, nil)
+			require.Len(t, path(d, "connectors"), 1)
+			raw, err := json.Marshal(d)
+			require.NoError(t, err)
+			require.NotContains(t, string(raw), "s3cret-value")
+
+			// A user whose only way to sign in is a linked identity keeps
+			// it; with a passkey besides, they unlink it.
+			scope := e.scope(p)
+			solo := &db.User{WebAuthnHandle: []byte("solo-handle"), DisplayName: "Solo"}
+			require.NoError(t, scope.Users().Create(t.Context(), solo))
+			me := &party{tenant: p.tenant, host: p.host, key: p.key, user: solo}
+			me.session = e.signIn(t, p, solo)
+			conns, err := scope.Connectors().List(t.Context())
+			require.NoError(t, err)
+			fi := &db.FederatedIdentity{UserID: solo.ID, ConnectorID: conns[0].ID, Subject: "solo", Email: "solo@corp.example"}
+			require.NoError(t, scope.FederatedIdentities().Link(t.Context(), fi, time.Now()))
+			d = e.ok(t, me, user, linkedOfMe, nil)
+			require.Equal(t, "Corp SSO", path(d, "me", "linkedIdentities", 0, "connector"))
+			e.refused(t, me, user, "last_sign_in_method", unlinkIdentity, map[string]any{"id": fi.ID.String()})
+			e.addCredential(t, p, solo, "Laptop")
+			e.ok(t, me, user, unlinkIdentity, map[string]any{"id": fi.ID.String()})
+			d = e.ok(t, me, user, linkedOfMe, nil)
+			require.Empty(t, path(d, "me", "linkedIdentities"))
+
+			e.ok(t, p, admin, `mutation($id: ID!) { deleteConnector(id: $id) }`, map[string]any{"id": id})
+			d = e.ok(t, p, admin, listConnectors, nil)
+			require.Empty(t, path(d, "connectors"))
+		})
+	}
+}
