@@ -63,7 +63,9 @@ func newSAMLIdP(t *testing.T, srv *testserver.Server) *samlIdP {
 	sso, _ := url.Parse(p.srv.URL + "/sso")
 	p.idp = &saml.IdentityProvider{Key: key, Signer: key, Certificate: cert, MetadataURL: *meta, SSOURL: *sso,
 		ServiceProviderProvider: p, SessionProvider: p, WantAuthnRequestsSigned: true,
-		OnError: func(w http.ResponseWriter, _ *http.Request, status int, err error) { http.Error(w, "idp: "+err.Error(), status) }}
+		OnError: func(w http.ResponseWriter, _ *http.Request, status int, err error) {
+			http.Error(w, "idp: "+err.Error(), status)
+		}}
 	handler = p.idp.Handler()
 	return p
 }
