@@ -42,7 +42,7 @@
 // act, render), account_html.js (building elements), and one module per
 // part of the page with its actions: account_reverify.js,
 // account_profile.js, account_passkeys.js, account_password.js,
-// account_two_step.js, account_sessions.js, account_apps.js,
+// account_two_step.js, account_sessions.js, account_apps.js, account_linked.js,
 // account_delete.js. Their words are account.* and account_manage.*.
 
 import { h } from "/static/account_html.js";

@@ -13,6 +13,7 @@ import { passkeysSection } from "/static/account_passkeys.js";
 import { twoStepSection } from "/static/account_two_step.js";
 import { sessionsSection } from "/static/account_sessions.js";
 import { appsSection } from "/static/account_apps.js";
+import { linkedSection } from "/static/account_linked.js";
 import { profileSection } from "/static/account_profile.js";
 import { passwordSection } from "/static/account_password.js";
 import { pendingNotice, deleteSection } from "/static/account_delete.js";
@@ -24,6 +25,7 @@ const ME = `query Me { me {
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports }
   sessions { id createdAt expiresAt userAgent ip amr current }
   connectedApps { id application { id name clientId } scopes grantedAt updatedAt }
+  linkedIdentities { id connector connectorId email createdAt lastUsedAt }
   reverificationFactors
 } }`;
 
@@ -190,6 +192,7 @@ export function render(focus) {
     twoStepSection(me),
     sessionsSection(me),
     appsSection(me),
+    linkedSection(me),
     deleteSection(me),
   ];
   root.replaceChildren(...page.filter(Boolean));

@@ -3,14 +3,19 @@ package federation_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	pqtotp "github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows/federation"
+	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/internal/testserver"
 )
@@ -168,4 +173,103 @@ func TestFederation_AnIDTokenForAnotherAudienceIsRefused(t *testing.T) {
 			require.Equal(t, before, p.counts())
 		})
 	}
+}
+
+// TestFederation_TheTenantsSecondFactorFollowsTheUpstream: a user with
+// 2-step verification on signs in through up: no session after the
+// callback, which sends the browser back to the sign-in page on the mfa
+// screen (the step's answer in the fragment); the authenticator app's code
+// then signs in with amr fed, otp, mfa.
+func TestFederation_TheTenantsSecondFactorFollowsTheUpstream(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			p := newPair(t, srv, federation.KindSocial)
+			p.upstreamUser("ana@example.com")
+			acme := srv.URL("acme")
+			ctx := t.Context()
+
+			// ana's acme account, linked, with an authenticator app.
+			ana := makeUser(t, p.acme, "ana@example.com", upstreamPassword)
+			require.NoError(t, federation.Link(ctx, p.acme, ana, p.connector.ID, upstreamSubject(t, p, "ana@example.com"), "ana@example.com", time.Now()))
+			key, err := totp.Generate("Acme", "ana")
+			require.NoError(t, err)
+			require.NoError(t, p.acme.TOTP().Start(ctx, ana, key.Secret, time.Now()))
+			require.NoError(t, p.acme.TOTP().Accept(ctx, ana, 1, time.Now()))
+			require.NoError(t, p.acme.Users().SetMFA(ctx, ana, true))
+
+			br := newBrowser(t, srv)
+			token, authorize := br.begin(acme, p.connector.ID, nil)
+			r := br.do(http.MethodGet, br.upstreamSignIn(authorize, "ana@example.com").String(), nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+			to := r.location(t)
+			require.Equal(t, "/", to.Path)
+			frag, err := url.QueryUnescape(strings.TrimPrefix(to.Fragment, "federation="))
+			require.NoError(t, err)
+			require.JSONEq(t, `{"flow": {"state": "mfa", "actions": ["mfa.passkey.begin", "mfa.passkey.finish", "mfa.totp", "mfa.sms.send", "mfa.sms.verify", "mfa.backup_code"]}, "result": {"factors": ["totp"]}}`, frag)
+			require.Zero(t, p.counts().sessions, "no session before the second factor")
+
+			code, err := pqtotp.GenerateCode(key.Secret, time.Now())
+			require.NoError(t, err)
+			r = br.do(http.MethodPost, acme+"/api/flows/sign-in/mfa.totp", map[string]any{"code": code}, map[string]string{"X-Sesame-Flow": token})
+			require.Equal(t, http.StatusOK, r.status, string(r.body))
+			ss, err := p.acme.Sessions().ByUser(ctx, ana, time.Now())
+			require.NoError(t, err)
+			require.Len(t, ss, 1)
+			require.Equal(t, "fed,otp,mfa", ss[0].AMR)
+		})
+	}
+}
+
+// upstreamSubject is the subject up gives its user with the address.
+func upstreamSubject(t *testing.T, p *pair, email string) string {
+	t.Helper()
+	u, err := p.up.Users().ByIdentifier(t.Context(), db.IdentifierEmail, email)
+	require.NoError(t, err)
+	return u.ID.String()
+}
+
+// TestFederation_OneCallbackOf100SignsIn: the same callback (state, code,
+// the browser's cookie) sent 100 times at once on PostgreSQL signs in
+// once: one account, one link, one session; every other answer is a 4xx.
+func TestFederation_OneCallbackOf100SignsIn(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.Postgres, testserver.Options{})
+	p := newPair(t, srv, federation.KindSocial)
+	p.upstreamUser("ana@example.com")
+	br := newBrowser(t, srv)
+	_, authorize := br.begin(srv.URL("acme"), p.connector.ID, nil)
+	callback := br.upstreamSignIn(authorize, "ana@example.com")
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 100)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, err := http.NewRequest(http.MethodGet, callback.String(), nil)
+			if err != nil {
+				return
+			}
+			res, err := br.http.Do(req)
+			if err != nil {
+				return
+			}
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		}()
+	}
+	wg.Wait()
+	signedIn := 0
+	for _, s := range statuses {
+		if s == http.StatusSeeOther {
+			signedIn++
+			continue
+		}
+		require.True(t, s >= 400 && s < 500, "status %d", s)
+	}
+	require.Equal(t, 1, signedIn)
+	require.Equal(t, counts{users: 1, identities: 1, sessions: 1}, p.counts())
 }

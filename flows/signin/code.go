@@ -151,7 +151,7 @@ func (a *actions) codeVerify(ctx context.Context, step *flows.Step[Context]) err
 	}
 	if user.SSO {
 		a.audit(ctx, step, method, &user.ID, flows.ErrSSORequired.Code)
-		return flows.Fail(flows.ErrSSORequired)
+		return flows.Fail(ssoRequired(ctx, step, user.ID, ""))
 	}
 	c.CodeID = nil
 	amr := flows.AMROTP

@@ -65,7 +65,7 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	}
 	if cred.User.SSO {
 		a.audit(ctx, step, MethodPasskey, &cred.UserID, flows.ErrSSORequired.Code)
-		return flows.Fail(ssoRequired(ctx, step, cred.UserID))
+		return flows.Fail(ssoRequired(ctx, step, cred.UserID, ""))
 	}
 	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
 		return err
@@ -73,15 +73,20 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	return a.signIn(ctx, step, cred.UserID, MethodPasskey, flows.AMRWebAuthn)
 }
 
-// ssoRequired is the refusal of a first factor to an SSO user: with the
+// ssoRequired is the refusal of a first factor to an SSO user (with
+// message instead of the catalogue's sentence when given): with the
 // button to their organization's sign-in when their enterprise connector
 // is known.
-func ssoRequired(ctx context.Context, step *flows.Step[Context], userID uuid.UUID) error {
+func ssoRequired(ctx context.Context, step *flows.Step[Context], userID uuid.UUID, message string) error {
+	e := flows.ErrSSORequired
+	if message != "" {
+		e = e.WithField("", message)
+	}
 	c, err := federation.EnterpriseOf(ctx, step.Scope, userID)
 	if err != nil || c == nil {
-		return flows.ErrSSORequired
+		return e
 	}
-	return flows.ErrSSORequired.WithConnector(c.ID.String(), c.Name)
+	return e.WithConnector(c.ID.String(), c.Name)
 }
 
 // audit logs one authentication attempt: tenant, user when known, method,

@@ -92,7 +92,7 @@ func (a *actions) password(ctx context.Context, step *flows.Step[Context]) error
 	}
 	if user != nil && user.SSO {
 		a.audit(ctx, step, MethodPassword, &user.ID, flows.ErrSSORequired.Code)
-		return flows.Fail(flows.ErrSSORequired.WithField("", "This account signs in with your organization's single sign-on, not with a password. Use your organization's sign-in page."))
+		return flows.Fail(ssoRequired(ctx, step, user.ID, "This account signs in with your organization's single sign-on, not with a password. Use your organization's sign-in page."))
 	}
 	usable := user != nil && user.DisabledAt == nil && user.PasswordHash != ""
 	var hash string

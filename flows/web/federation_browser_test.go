@@ -143,6 +143,15 @@ func TestFederation_SocialButtonSignsInThroughAnotherTenant(t *testing.T) {
 			tab.Click(t, `button[data-connector]`)
 			signInUpstream(t, tab, up, "ada@example.com")
 			acme.waitAccount(t, tab)
+
+			// The account center lists the link; ada, who has a passkey,
+			// unlinks it.
+			tab.WaitVisible(t, "#linked-list .linked-unlink")
+			require.Equal(t, []string{"Upstream"}, tab.Texts(t, "#linked-list .linked-name"))
+			tab.Click(t, "#linked-list .linked-unlink")
+			tab.WaitText(t, "#status", "Upstream no longer signs you in.")
+			require.Empty(t, linked(t, acme, ada))
+			require.False(t, tab.Has(t, "#linked"))
 		})
 	}
 }
