@@ -21,13 +21,14 @@ type connectorFlags struct {
 	slug, name, kind, typ, preset, issuer, clientID, secret, id string
 	domains, scopes                                             multiFlag
 	trustEmail, trustAMR, asJSON                                bool
+	saml                                                        samlFlags
 }
 
 func (f *connectorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.slug, "tenant", "", "the tenant's slug (required)")
 	fs.StringVar(&f.name, "name", "", `the connector's name, which the button shows: "Continue with NAME" (create)`)
 	fs.StringVar(&f.kind, "kind", "", "social (a button on the sign-in and sign-up pages) or enterprise (reached by email domain) (create)")
-	fs.StringVar(&f.typ, "type", "oidc", "oidc (OpenID Connect, or OAuth 2.0 with --preset github) (create)")
+	fs.StringVar(&f.typ, "type", "oidc", "oidc (OpenID Connect, or OAuth 2.0 with --preset github) or saml (SAML 2.0, with --metadata-url or --metadata-file) (create)")
 	fs.StringVar(&f.preset, "preset", "", "google, microsoft, apple or github: that provider's defaults (create)")
 	fs.StringVar(&f.issuer, "issuer", "", "the OpenID Provider's issuer URL (create)")
 	fs.StringVar(&f.clientID, "client-id", "", "the client id the provider gave (create)")
@@ -38,6 +39,7 @@ func (f *connectorFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.trustAMR, "trust-upstream-amr", false, "skip the tenant's second factor when the provider's amr says it asked for one (create)")
 	fs.StringVar(&f.id, "id", "", "the connector's id (delete)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object (create)")
+	f.saml.register(fs)
 }
 
 // connectorJSON is what `sesame connector create --json` prints.
@@ -91,6 +93,9 @@ func (e cliEnv) connector(args []string) error {
 	scope := d.ForTenant(t.ID)
 	switch sub {
 	case "create":
+		if f.typ == federation.TypeSAML {
+			return e.connectorCreateSAML(cfg, scope, f, set, ts.Origin(t))
+		}
 		return e.connectorCreate(scope, f, set, ts.Origin(t))
 	case "list":
 		list, err := federation.List(e.ctx, scope)
@@ -98,7 +103,7 @@ func (e cliEnv) connector(args []string) error {
 			return err
 		}
 		for _, c := range list {
-			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.Type, c.Name, strings.Join(c.Domains, " "), federation.CallbackURL(ts.Origin(t), c.ID))
+			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.Type, c.Name, strings.Join(c.Domains, " "), connectorURL(ts.Origin(t), c))
 		}
 		return nil
 	default:

@@ -37,7 +37,7 @@ func TestCLI_ConnectorCreateListDelete(t *testing.T) {
 			code, _, stderr = cli(t, env, "connector", "create", "--tenant", "acme", "--name", "Corp SSO", "--kind", "enterprise", "--type", "saml",
 				"--domain", "corp.example")
 			require.Equal(t, exitUsage, code)
-			require.Contains(t, oneLine(t, stderr), "type: ")
+			require.Contains(t, oneLine(t, stderr), "give the IdP's metadata: --metadata-url URL or --metadata-file FILE")
 
 			code, stdout, stderr := cli(t, env, "connector", "create", "--tenant", "acme", "--name", "Corp SSO", "--kind", "enterprise",
 				"--issuer", "https://idp.corp.example", "--client-id", "sesame", "--client-secret", "s3cret", "--domain", "Corp.Example", "--json")

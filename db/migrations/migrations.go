@@ -48,6 +48,7 @@ func All() []Migration {
 		{Version: "20261205120000_audit_events", Up: upAuditEvents},
 		{Version: "20261205121000_webhooks", Up: upWebhooks},
 		{Version: "20261205100000_federation", Up: upFederation},
+		{Version: "20261205110000_saml_replay", Up: upSAMLReplay},
 	}
 }
 

@@ -109,6 +109,9 @@ func CallbackURL(origin string, id uuid.UUID) string {
 
 // Spec is what a person gives to create a connector.
 type Spec struct {
+	// ID, when set, is the new connector's id (a saml connector's key is
+	// sealed to it before it is stored).
+	ID                       uuid.UUID
 	Name, Kind, Type, Preset string
 	Issuer, ClientID, Secret string
 	Scopes, Domains          []string
@@ -141,7 +144,7 @@ func Create(ctx context.Context, scope db.Scope, spec Spec, now time.Time) (*Con
 	if err != nil {
 		return nil, err
 	}
-	row := &db.Connector{Name: c.Name, Kind: c.Kind, Type: c.Type, Domains: db.StringList(c.Domains), Settings: string(raw), ClientSecret: c.Secret}
+	row := &db.Connector{ID: spec.ID, Name: c.Name, Kind: c.Kind, Type: c.Type, Domains: db.StringList(c.Domains), Settings: string(raw), ClientSecret: c.Secret}
 	if err := scope.Connectors().Create(ctx, row, now); errors.Is(err, db.ErrDuplicate) {
 		return nil, flows.ErrInvalidInput.WithField("name", "Another connector has this name. Choose another name.")
 	} else if err != nil {
@@ -173,7 +176,7 @@ func check(ctx context.Context, spec Spec) (*Connector, error) {
 	default:
 		checker, ok := types[spec.Type]
 		if !ok {
-			return nil, flows.ErrInvalidInput.WithField("type", `Use "oidc" (OpenID Connect or OAuth 2.0); SAML connectors are not available in this build yet.`)
+			return nil, flows.ErrInvalidInput.WithField("type", `Use "oidc" (OpenID Connect or OAuth 2.0) or "saml" (SAML 2.0).`)
 		}
 		c.Settings.SAML = spec.SAML
 		err = checker(ctx, &c.Settings, spec)

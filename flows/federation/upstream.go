@@ -105,6 +105,8 @@ type Pending struct {
 	// AuthRequest is the application's authorization request the sign-in
 	// was started for, answered when the callback signs in.
 	AuthRequest string `json:"auth_request,omitempty"`
+	// RequestID is a saml connector's AuthnRequest ID (saml.go).
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // AuthURL returns where the browser goes to sign in upstream, and what

@@ -77,6 +77,9 @@ func (a *actions) federationBegin(ctx context.Context, step *flows.Step[Context]
 		return err
 	}
 	step.TakeCeremony()
+	if c.Type == federation.TypeSAML {
+		return a.samlBegin(ctx, step, c)
+	}
 	to, pending := federation.AuthURL(c, e)
 	if ar := step.Request.AuthRequest; ar != nil {
 		pending.AuthRequest = ar.ID

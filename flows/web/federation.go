@@ -47,6 +47,9 @@ func (h *Handler) prepareFederation(ctx context.Context, t *tenants.Tenant, inpu
 	if err != nil {
 		return ctx, err
 	}
+	if c.Type == federation.TypeSAML {
+		return h.prepareSAML(ctx, t, c)
+	}
 	e, err := h.Upstream.Prepare(ctx, c, federation.CallbackURL(h.Tenants.Origin(t), c.ID))
 	if err != nil {
 		h.Logger.WarnContext(ctx, "federation discovery failed", "tenant", t.Slug, "connector", c.ID, "err", err)

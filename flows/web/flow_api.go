@@ -8,6 +8,7 @@ import (
 
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/recovery"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
@@ -84,7 +85,11 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, t *tenants.T
 				return
 			}
 		}
-		res, err = start(ctx, h.signIn, t, signin.Context{}, first.Action, first.Input, req)
+		if b := federation.SAMLBeginFrom(ctx); b != nil {
+			res, err = h.startSAML(ctx, t, b, first.Input, req)
+		} else {
+			res, err = start(ctx, h.signIn, t, signin.Context{}, first.Action, first.Input, req)
+		}
 		if err == nil && first.Action == signin.ActionFederationBegin {
 			h.bindFederation(w, res.Token)
 		}
@@ -178,6 +183,9 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		if ctx, err = h.prepareFederation(ctx, t, body); err != nil {
 			h.Fail(w, r, err)
 			return
+		}
+		if b := federation.SAMLBeginFrom(ctx); b != nil {
+			b.RelayState = r.Header.Get(FlowHeader)
 		}
 	}
 	res, err := eng.Run(ctx, t, r.Header.Get(FlowHeader), action, body, req)

@@ -57,6 +57,9 @@ type Deps struct {
 	// Upstream talks to the federation connectors' providers (one per
 	// process: it keeps their discovery). Default: a new one.
 	Upstream *federation.Upstream
+	// KeyEncryptionKey (32 bytes) opens the saml connectors' sealed SP
+	// keys (federation.SealSAMLKey).
+	KeyEncryptionKey []byte
 	// CaptchaScriptOrigin, when set, replaces the scheme and host of the
 	// providers' widget scripts on the pages (a mirror, or a fake in
 	// tests). Default "": the providers' own.
@@ -115,6 +118,7 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))
 	mux.HandleFunc("GET /federation/{id}/callback", tenant(h.federationCallback))
+	h.samlRoutes(mux)
 
 	mux.HandleFunc("POST /webauthn/register/options", tenant(h.registerOptions))
 	mux.HandleFunc("POST /webauthn/register", tenant(h.register))

@@ -44,6 +44,7 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	}
 	tenantHost, err := web.New(web.Deps{
 		Deps: fd, Tenants: a.Tenants, Pages: pages, GraphQL: gql, CaptchaScriptOrigin: cfg.CaptchaScriptOrigin,
+		KeyEncryptionKey: a.kek,
 	})
 	if err != nil {
 		return nil, err

@@ -82,6 +82,11 @@ var (
 	ErrAlreadyTeamMember = define("already_team_member", http.StatusConflict)
 	ErrUserExists        = define("user_exists", http.StatusConflict)
 
+	// Federation: sign-in through an upstream identity provider.
+	ErrFederationState  = define("federation_state", http.StatusBadRequest)
+	ErrFederationFailed = define("federation_failed", http.StatusBadRequest)
+	ErrFederationLinked = define("federation_linked", http.StatusConflict)
+
 	// SAML sign-in (internal/samlsp): an identity provider's answer the
 	// service provider refuses, and IdP metadata it cannot read.
 	ErrSAMLSignatureInvalid  = define("saml_signature_invalid", http.StatusUnauthorized)
@@ -95,10 +100,6 @@ var (
 	ErrSAMLIdPRefused        = define("saml_idp_refused", http.StatusUnauthorized)
 	ErrSAMLResponseInvalid   = define("saml_response_invalid", http.StatusBadRequest)
 	ErrSAMLMetadataInvalid   = define("saml_metadata_invalid", http.StatusBadRequest)
-	// Federation: sign-in through an upstream identity provider.
-	ErrFederationState  = define("federation_state", http.StatusBadRequest)
-	ErrFederationFailed = define("federation_failed", http.StatusBadRequest)
-	ErrFederationLinked = define("federation_linked", http.StatusConflict)
 
 	// ErrInternal answers every error that is not public; its cause is
 	// logged.

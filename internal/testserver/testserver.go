@@ -7,6 +7,7 @@ package testserver
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net"
@@ -38,6 +39,9 @@ type Server struct {
 	// MetricsURL is http://127.0.0.1:PORT/metrics, the metrics listener
 	// Options.Metrics asked for; empty without.
 	MetricsURL string
+	// KeyEncryptionKey is the server's key-encryption key (random per
+	// server), for tests that seal as the server does.
+	KeyEncryptionKey []byte
 }
 
 // Options tune Start.
@@ -99,8 +103,10 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	if opts.Senders == nil && providers.Outbox == nil {
 		providers.Outbox = newOutbox(opts)
 	}
+	kek := make([]byte, 32)
+	_, _ = rand.Read(kek)
 	a, err := app.Build(context.Background(), app.Config{
-		DB: d, BaseDomain: base, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
+		DB: d, BaseDomain: base, KeyEncryptionKey: kek, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
 		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry,
 		// Every application of a test runs on 127.0.0.1.
@@ -122,7 +128,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	s := &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants, Outbox: providers.Outbox}
+	s := &Server{BaseDomain: base, DB: d, App: a, Tenants: a.Tenants, Outbox: providers.Outbox, KeyEncryptionKey: kek}
 	if opts.Metrics {
 		s.MetricsURL = serve(t, a.Metrics) + "/metrics"
 	}

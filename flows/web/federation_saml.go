@@ -1,0 +1,155 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/federation"
+	"github.com/sesame-id/sesame/flows/provider"
+	"github.com/sesame-id/sesame/flows/signin"
+	"github.com/sesame-id/sesame/internal/errcode"
+	"github.com/sesame-id/sesame/internal/samlsp"
+	"github.com/sesame-id/sesame/internal/server"
+	"github.com/sesame-id/sesame/tenants"
+)
+
+// samlRoutes serves each saml connector's SP metadata and its assertion
+// consumer service on the tenant host.
+func (h *Handler) samlRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /federation/{id}/saml/metadata", h.WithTenant(h.samlMetadata))
+	mux.HandleFunc("POST /federation/{id}/saml/acs", h.WithTenant(h.samlACS))
+}
+
+// samlConnector returns the tenant's saml connector named by the path, or
+// nil when there is none.
+func (h *Handler) samlConnector(ctx context.Context, r *http.Request, t *tenants.Tenant) (*federation.Connector, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return nil, nil
+	}
+	c, err := federation.Get(ctx, h.DB.ForTenant(t.ID), id)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && c.Type != federation.TypeSAML) {
+		return nil, nil
+	}
+	return c, err
+}
+
+// samlSP builds c's service provider under the tenant's origin, with the
+// tenant's replay store.
+func (h *Handler) samlSP(t *tenants.Tenant, c *federation.Connector) (*samlsp.SP, error) {
+	return federation.SAMLSP(c, t.ID, h.Tenants.Origin(t), h.KeyEncryptionKey, h.DB.ForTenant(t.ID).SAMLReplay(h.Clock.Now), h.Clock.Now)
+}
+
+// samlMetadata serves GET /federation/{id}/saml/metadata: the SP metadata
+// to give the IdP (its URL is also the SP's entity ID).
+func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	c, err := h.samlConnector(r.Context(), r, t)
+	if err != nil || c == nil {
+		if err != nil {
+			h.Logger.ErrorContext(r.Context(), "saml metadata", "tenant", t.Slug, "err", err)
+		}
+		h.notFound(w, r)
+		return
+	}
+	sp, err := h.samlSP(t, c)
+	var b []byte
+	if err == nil {
+		b, err = sp.Metadata()
+	}
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	_, _ = w.Write(b)
+}
+
+// prepareSAML builds, before federation.begin's transaction, a saml
+// connector's SP for the step; the door sets the relay state (the flow's
+// token) once it knows it.
+func (h *Handler) prepareSAML(ctx context.Context, t *tenants.Tenant, c *federation.Connector) (context.Context, error) {
+	sp, err := h.samlSP(t, c)
+	if err != nil {
+		return ctx, err
+	}
+	ctx = federation.WithEndpoints(ctx, &federation.Endpoints{ConnectorID: c.ID.String(), Callback: federation.SAMLACSURL(h.Tenants.Origin(t), c.ID)})
+	return federation.WithSAMLBegin(ctx, &federation.SAMLBegin{ConnectorID: c.ID, SP: sp}), nil
+}
+
+// startSAML starts a sign-in flow whose first action is federation.begin
+// on a saml connector: the flow is made first, so that its token is the
+// AuthnRequest's relay state.
+func (h *Handler) startSAML(ctx context.Context, t *tenants.Tenant, b *federation.SAMLBegin, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error) {
+	first, err := h.signIn.Start(ctx, t, signin.Context{})
+	if err != nil {
+		return nil, err
+	}
+	b.RelayState = first.Token
+	res, err := h.signIn.Run(ctx, t, first.Token, signin.ActionFederationBegin, input, req)
+	if err != nil {
+		return nil, err
+	}
+	res.Token = first.Token
+	return res, nil
+}
+
+// samlACS serves POST /federation/{id}/saml/acs, where the IdP posts its
+// answer (HTTP-POST binding). The relay state names the flow; it must be
+// waiting at this connector's IdP. The answer is checked (samlsp.Finish:
+// signature, issuer, audience, recipient, time, InResponseTo among the
+// flow's request IDs, replay) outside any transaction, and only then does
+// federation.finish run with it. A refusal is a 4xx page that writes
+// nothing: no user, no link, no session.
+func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	ctx := r.Context()
+	c, err := h.samlConnector(ctx, r, t)
+	if err != nil {
+		h.federationError(w, r, t, err)
+		return
+	}
+	relay, rerr := samlsp.RelayState(r)
+	if c == nil || rerr != nil || relay == "" {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
+	state, fc, err := h.signIn.PeekContext(ctx, t, relay)
+	if err != nil || state != signin.Upstream || fc.Federation == nil || fc.Federation.ConnectorID != c.ID.String() || fc.Federation.RequestID == "" {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
+	sp, err := h.samlSP(t, c)
+	if err != nil {
+		h.federationError(w, r, t, err)
+		return
+	}
+	a, err := sp.Finish(r, []string{fc.Federation.RequestID})
+	if err != nil {
+		h.Logger.InfoContext(ctx, "saml answer refused", "tenant", t.Slug, "connector", c.ID, "err", err)
+		h.federationError(w, r, t, err)
+		return
+	}
+	identity, err := federation.SAMLIdentity(a)
+	if err != nil {
+		h.federationError(w, r, t, err)
+		return
+	}
+	req := server.RequestInfo(r)
+	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), fc.Federation.AuthRequest)
+	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: fc.Federation.RequestID, Identity: identity})
+	res, err := h.signIn.Run(ctx, t, relay, signin.ActionFederationFinish, nil, req)
+	if err != nil {
+		if _, ok := errcode.Public(err); !ok {
+			h.Logger.ErrorContext(ctx, "saml sign-in failed", "tenant", t.Slug, "connector", c.ID, "err", err)
+		}
+		h.federationError(w, r, t, err)
+		return
+	}
+	h.clearFederationCookie(w)
+	h.federationDone(w, r, res, fc.Federation.AuthRequest)
+}
