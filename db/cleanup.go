@@ -22,16 +22,19 @@ type Expired struct {
 	OIDC int
 	// SAML counts expired records of accepted SAML assertions.
 	SAML int
+	// RecoveryLinks counts expired administrators' recovery links, used
+	// or not.
+	RecoveryLinks int
 }
 
 // Total returns the number of rows removed.
 func (e Expired) Total() int {
-	return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.SAML + e.Audit
+	return e.Flows + e.Sessions + e.Codes + e.RateCounters + e.OIDC + e.SAML + e.Audit + e.RecoveryLinks
 }
 
 // Full reports whether any table filled its batch, so more may be left.
 func (e Expired) Full(batch int) bool {
-	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch || e.SAML >= batch || e.Audit >= batch
+	return e.Flows >= batch || e.Sessions >= batch || e.Codes >= batch || e.RateCounters >= batch || e.OIDC >= batch || e.SAML >= batch || e.Audit >= batch || e.RecoveryLinks >= batch
 }
 
 // DeleteExpired removes rows whose expiry is before now, across all
@@ -66,6 +69,9 @@ func (d *DB) DeleteExpired(ctx context.Context, now time.Time, batch int) (Expir
 		return out, err
 	}
 	if out.SAML, err = d.deleteExpiredSAMLAssertions(ctx, now, batch); err != nil {
+		return out, err
+	}
+	if out.RecoveryLinks, err = deleteExpired(ctx, d.bun, (*RecoveryLink)(nil), "recovery_links", now, batch); err != nil {
 		return out, err
 	}
 	// Rate counters have a composite key: delete by expiry directly.

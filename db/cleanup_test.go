@@ -52,7 +52,7 @@ func TestDeleteExpired_WorksInBatches(t *testing.T) {
 		first, err := d.DeleteExpired(ctx, now, 3)
 		require.NoError(t, err)
 		require.Equal(t, 3, first.Flows)
-		require.Equal(t, 11, count.N(), "one statement per table (flows, sessions, codes, audit events, webhook deliveries, OIDC requests, access and refresh tokens, session participations, SAML assertions, rate counters) per batch")
+		require.Equal(t, 12, count.N(), "one statement per table (flows, sessions, codes, audit events, webhook deliveries, OIDC requests, access and refresh tokens, session participations, SAML assertions, recovery links, rate counters) per batch")
 		second, err := d.DeleteExpired(ctx, now, 3)
 		require.NoError(t, err)
 		require.Equal(t, 2, second.Flows)
@@ -62,5 +62,28 @@ func TestDeleteExpired_WorksInBatches(t *testing.T) {
 
 		_, err = d.DeleteExpired(ctx, now, 0)
 		require.Error(t, err)
+	})
+}
+
+func TestDeleteExpired_RemovesExpiredRecoveryLinksKeepsLiveOnes(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := time.Now()
+		a := testdb.Tenant(t, d, "acme")
+		s := d.ForTenant(a.ID)
+		user := &db.User{WebAuthnHandle: []byte{9}, DisplayName: "u"}
+		require.NoError(t, s.Users().Create(ctx, user))
+		expired := []byte("expired-link-hash-0123456789abcdef")
+		live := []byte("live-link-hash-0123456789abcdefghij")
+		require.NoError(t, s.RecoveryLinks().Create(ctx, &db.RecoveryLink{UserID: user.ID, TokenHash: expired, CreatedAt: now.Add(-25 * time.Hour), ExpiresAt: now.Add(-time.Hour)}))
+		require.NoError(t, s.RecoveryLinks().Create(ctx, &db.RecoveryLink{UserID: user.ID, TokenHash: live, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
+
+		got, err := d.DeleteExpired(ctx, now, 10)
+		require.NoError(t, err)
+		require.Equal(t, 1, got.RecoveryLinks)
+		userID, err := s.RecoveryLinks().Use(ctx, live, now)
+		require.NoError(t, err, "the live link is kept")
+		require.Equal(t, user.ID, userID)
 	})
 }
