@@ -28,7 +28,7 @@ type PasskeyOffer struct {
 // statement, only when the prompt is on).
 func OfferPasskey(ctx context.Context, scope db.Scope, t *tenants.Tenant, userID uuid.UUID, amr string, passkeys int, now time.Time) (PasskeyOffer, error) {
 	o := t.Settings.PasskeyOffers
-	if !t.Settings.Passkeys.AllowRegistration || passkeys > 0 || slices.Contains(strings.Split(amr, ","), AMRWebAuthn) {
+	if !MayOfferPasskey(t, amr) || passkeys > 0 {
 		return PasskeyOffer{}, nil
 	}
 	offer := PasskeyOffer{Upgrade: o.Upgrade}
@@ -40,6 +40,17 @@ func OfferPasskey(ctx context.Context, scope db.Scope, t *tenants.Tenant, userID
 		offer.Prompt = !now.Before(until)
 	}
 	return offer, nil
+}
+
+// MayOfferPasskey reports whether a sign-in whose session has the methods
+// amr may lead to an offer at all: the tenant offers one (upgrade or
+// prompt), lets users create passkeys, and the person did not sign in
+// with a passkey. It reads nothing, so the passkey sign-in pays nothing
+// for the offers.
+func MayOfferPasskey(t *tenants.Tenant, amr string) bool {
+	o := t.Settings.PasskeyOffers
+	return t.Settings.Passkeys.AllowRegistration && (o.Upgrade || o.Prompt) &&
+		!slices.Contains(strings.Split(amr, ","), AMRWebAuthn)
 }
 
 // HidePasskeyPrompt records the user's "Not now": the prompt stays hidden

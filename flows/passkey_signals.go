@@ -1,14 +1,9 @@
 package flows
 
 import (
-	"context"
 	"encoding/base64"
 
-	"github.com/google/uuid"
-
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows/passkey"
-	"github.com/sesame-id/sesame/tenants"
 )
 
 // PasskeySignals is what a hosted page tells the browser about a user
@@ -69,26 +64,4 @@ func PrimaryIdentifier(ids []*db.Identifier) string {
 		return ""
 	}
 	return best.Value
-}
-
-// LoadPasskeySignals loads user's signals in scope (three statements: the
-// user, the identifiers, the credentials under the tenant's RP ID). The
-// hosted sign-in calls it after the step that signed in, outside the
-// step's transaction, so the sign-in itself costs nothing more.
-func LoadPasskeySignals(ctx context.Context, scope db.Scope, pk *passkey.Service, t *tenants.Tenant, userID uuid.UUID) (*PasskeySignals, error) {
-	user, err := scope.Users().ByID(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := scope.Users().Identifiers(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	rpID := pk.RelyingParty(t).ID
-	creds, err := scope.Credentials().ByUser(ctx, userID, rpID)
-	if err != nil {
-		return nil, err
-	}
-	s := NewPasskeySignals(rpID, user, ids, creds)
-	return &s, nil
 }

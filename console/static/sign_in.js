@@ -2,7 +2,7 @@ import { supported, conditionalSupported, get, Flow, explain } from "/static/web
 import { t, has, lang } from "/static/i18n.js";
 import { buttonsBusy, withBusy } from "/static/busy.js";
 import { finishURL, withAuthRequest } from "/static/done.js";
-import { unknownCredential, acceptedCredentials, fromServer, settle } from "/static/signal.js";
+import { unknownCredential, acceptedCredentialsOfSession, settle } from "/static/signal.js";
 import { upgrade, prompt, created } from "/static/passkey_offer.js";
 import { limits } from "/static/limits.js";
 import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
@@ -119,7 +119,7 @@ function expired() {
 async function done(res) {
   store.clear();
   say(t("sign_in.signed_in"));
-  await settle([acceptedCredentials(fromServer(res.passkeys))]);
+  await settle([acceptedCredentialsOfSession()], 1500);
   const offer = res.passkey_offer;
   if (await upgrade(offer)) {
     say(created());

@@ -4,9 +4,13 @@
 // Each call is feature-detected and its failure ignored: where a browser
 // lacks the API nothing happens, and a signal never stops a page.
 //
-// The server gives the values (flows.PasskeySignals): "passkeys" in the
-// answer of the sign-in step that signed in, me.passkeySignals on the
-// account page.
+// The server gives the values (flows.PasskeySignals) in the account API's
+// me.passkeySignals: the account page reads them with the rest of the
+// account; after a sign-in the page asks for them only where the browser
+// has signalAllAcceptedCredentials, so a sign-in costs nothing for them
+// elsewhere.
+
+import { gql } from "/static/graphql.js";
 
 function call(name, options) {
   const PKC = window.PublicKeyCredential;
@@ -37,11 +41,17 @@ export function currentUserDetails(s) {
   return call("signalCurrentUserDetails", { rpId: s.rpId, userId: s.userId, name: s.name, displayName: s.displayName || s.name });
 }
 
-// fromServer turns the sign-in answer's snake_case signals into the
-// account API's names.
-export function fromServer(p) {
-  if (!p) return null;
-  return { rpId: p.rp_id, userId: p.user_id, name: p.name, displayName: p.display_name, credentialIds: p.credential_ids };
+// acceptedCredentialsOfSession: after a sign-in, where the browser has
+// the API, tells it the signed-in account's passkeys.
+export async function acceptedCredentialsOfSession() {
+  const PKC = window.PublicKeyCredential;
+  if (!PKC || typeof PKC.signalAllAcceptedCredentials !== "function") return;
+  try {
+    const data = await gql("query { me { passkeySignals { rpId userId name displayName credentialIds } } }");
+    await acceptedCredentials(data.me.passkeySignals);
+  } catch {
+    // A signal never stops a page.
+  }
 }
 
 // settle waits for the signals, at most ms, before a page goes elsewhere.

@@ -8,23 +8,31 @@ import (
 )
 
 // afterSignIn adds to the answer of the sign-in step that signed in what
-// the page does next in the browser: the WebAuthn Signal API's view of the
-// user ("passkeys": flows.PasskeySignals). It runs after the step's
-// transaction; a failure here is logged and leaves the part out, since
-// the person is signed in already.
+// the page does next in the browser: the passkey offered to a user who
+// signed in without one ("passkey_offer": flows.PasskeyOffer). It runs
+// after the step's transaction, and reads only where an offer is possible
+// (flows.MayOfferPasskey): a passkey sign-in costs no statement here. The
+// Signal API's view of the user is not in the answer: the page asks the
+// account API for it (me.passkeySignals) where the browser has the API.
+// A failure here is logged and leaves the part out, since the person is
+// signed in already.
 func (h *Handler) afterSignIn(ctx context.Context, t *tenants.Tenant, res *flows.Result, out map[string]any) {
 	if res.Session == nil {
 		return
 	}
-	scope := h.DB.ForTenant(t.ID)
-	userID := res.Session.Session.UserID
-	signals, err := flows.LoadPasskeySignals(ctx, scope, h.Passkeys, t, userID)
-	if err != nil {
-		h.Logger.ErrorContext(ctx, "load passkey signals after sign-in", "tenant", t.Slug, "error", err)
+	amr := res.Session.Session.AMR
+	if !flows.MayOfferPasskey(t, amr) {
+		out["passkey_offer"] = flows.PasskeyOffer{}
 		return
 	}
-	out["passkeys"] = signals
-	offer, err := flows.OfferPasskey(ctx, scope, t, userID, res.Session.Session.AMR, len(signals.CredentialIDs), h.Clock.Now())
+	scope := h.DB.ForTenant(t.ID)
+	userID := res.Session.Session.UserID
+	creds, err := scope.Credentials().ByUser(ctx, userID, h.Passkeys.RelyingParty(t).ID)
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "passkeys after sign-in", "tenant", t.Slug, "error", err)
+		return
+	}
+	offer, err := flows.OfferPasskey(ctx, scope, t, userID, amr, len(creds), h.Clock.Now())
 	if err != nil {
 		h.Logger.ErrorContext(ctx, "passkey offer after sign-in", "tenant", t.Slug, "error", err)
 		return

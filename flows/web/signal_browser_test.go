@@ -104,7 +104,7 @@ func TestSignalAPI_SignInAccountAndARemovedPasskeyTellTheBrowser(t *testing.T) {
 			require.Equal(t, adaEmail, det.Options.Name, "the primary identifier")
 			require.Equal(t, "Ada Lovelace", det.Options.DisplayName)
 
-			// A passkey sign-in: the answer carries the accepted ids.
+			// A passkey sign-in: the page asks the account API for the accepted ids.
 			acme.signOut(t, tab)
 			signals(t, tab)
 			tab.Click(t, "#passkey-button")
