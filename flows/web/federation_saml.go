@@ -24,6 +24,7 @@ import (
 func (h *Handler) samlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /federation/{id}/saml/metadata", h.WithTenant(h.samlMetadata))
 	mux.HandleFunc("POST /federation/{id}/saml/acs", h.WithTenant(h.samlACS))
+	mux.HandleFunc("GET /federation/{id}/saml/resume", h.WithTenant(h.samlResume))
 }
 
 // samlConnector returns the tenant's saml connector named by the path, or
@@ -101,11 +102,14 @@ func (h *Handler) startSAML(ctx context.Context, t *tenants.Tenant, b *federatio
 
 // samlACS serves POST /federation/{id}/saml/acs, where the IdP posts its
 // answer (HTTP-POST binding). The relay state names the flow; it must be
-// waiting at this connector's IdP. The answer is checked (samlsp.Finish:
-// signature, issuer, audience, recipient, time, InResponseTo among the
-// flow's request IDs, replay) outside any transaction, and only then does
-// federation.finish run with it. A refusal is a 4xx page that writes
-// nothing: no user, no link, no session.
+// waiting at this connector's IdP with no answer yet. The answer is
+// checked (samlsp.Finish: signature, issuer, audience, recipient, time,
+// InResponseTo among the flow's request IDs, replay) outside any
+// transaction; federation.assert then records who it names on the flow,
+// once. Nobody is signed in here: the IdP's post comes across sites, so
+// the SameSite=Lax cookie binding the flow to its browser is not sent.
+// The browser is sent on to samlResume by a same-site GET, which carries
+// it. A refusal is a 4xx page that writes nothing.
 func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	ctx := r.Context()
 	c, err := h.samlConnector(ctx, r, t)
@@ -119,7 +123,7 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		return
 	}
 	state, fc, err := h.signIn.PeekContext(ctx, t, relay)
-	if err != nil || state != signin.Upstream || fc.Federation == nil || fc.Federation.ConnectorID != c.ID.String() || fc.Federation.RequestID == "" {
+	if err != nil || state != signin.Upstream || fc.Federation == nil || fc.Federation.ConnectorID != c.ID.String() || fc.Federation.RequestID == "" || fc.Federation.Asserted != nil {
 		h.federationError(w, r, t, federation.ErrState)
 		return
 	}
@@ -139,13 +143,43 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		h.federationError(w, r, t, err)
 		return
 	}
+	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: fc.Federation.RequestID, Identity: identity})
+	if _, err := h.signIn.Run(ctx, t, relay, signin.ActionFederationAssert, nil, server.RequestInfo(r)); err != nil {
+		h.federationError(w, r, t, err)
+		return
+	}
+	http.Redirect(w, r, "/federation/"+c.ID.String()+"/saml/resume", http.StatusSeeOther)
+}
+
+// samlResume serves GET /federation/{id}/saml/resume, the same-site hop
+// after the ACS: the flow is the one this browser began (the cookie), at
+// this connector, with an assertion the ACS recorded; only then does
+// federation.finish sign in with it, once (the step clears it in the
+// flow's transaction). A browser that did not begin the flow, a flow with
+// no assertion and a second resume get a 4xx page; nothing is written.
+func (h *Handler) samlResume(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	ctx := r.Context()
+	var token string
+	if ck, err := r.Cookie(federationCookie); err == nil {
+		token = ck.Value
+	}
+	id, err := uuid.Parse(r.PathValue("id"))
+	if token == "" || err != nil {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
+	state, fc, err := h.signIn.PeekContext(ctx, t, token)
+	if err != nil || state != signin.Upstream || fc.Federation == nil || fc.Federation.ConnectorID != id.String() || fc.Federation.RequestID == "" || fc.Federation.Asserted == nil {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
 	req := server.RequestInfo(r)
 	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), fc.Federation.AuthRequest)
-	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: fc.Federation.RequestID, Identity: identity})
-	res, err := h.signIn.Run(ctx, t, relay, signin.ActionFederationFinish, nil, req)
+	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: id, State: fc.Federation.RequestID, Identity: fc.Federation.Asserted})
+	res, err := h.signIn.Run(ctx, t, token, signin.ActionFederationFinish, nil, req)
 	if err != nil {
 		if _, ok := errcode.Public(err); !ok {
-			h.Logger.ErrorContext(ctx, "saml sign-in failed", "tenant", t.Slug, "connector", c.ID, "err", err)
+			h.Logger.ErrorContext(ctx, "saml sign-in failed", "tenant", t.Slug, "connector", id, "err", err)
 		}
 		h.federationError(w, r, t, err)
 		return
