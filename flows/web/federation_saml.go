@@ -43,8 +43,14 @@ func (h *Handler) samlConnector(ctx context.Context, r *http.Request, t *tenants
 
 // samlSP builds c's service provider under the tenant's origin, with the
 // tenant's replay store.
-func (h *Handler) samlSP(t *tenants.Tenant, c *federation.Connector) (*samlsp.SP, error) {
-	return federation.SAMLSP(c, t.ID, h.Tenants.Origin(t), h.KeyEncryptionKey, h.DB.ForTenant(t.ID).SAMLReplay(h.Clock.Now), h.Clock.Now)
+// A connector whose sealed key does not open here answers
+// connector_misconfigured, logged with the cause for the administrator.
+func (h *Handler) samlSP(ctx context.Context, t *tenants.Tenant, c *federation.Connector) (*samlsp.SP, error) {
+	sp, err := federation.SAMLSP(c, t.ID, h.Tenants.Origin(t), h.KeyEncryptionKey, h.DB.ForTenant(t.ID).SAMLReplay(h.Clock.Now), h.Clock.Now)
+	if errors.Is(err, errcode.ErrConnectorMisconfigured) {
+		h.Logger.ErrorContext(ctx, "saml connector unusable: create it again with this server's key-encryption key", "tenant", t.Slug, "connector", c.ID, "err", err)
+	}
+	return sp, err
 }
 
 // samlMetadata serves GET /federation/{id}/saml/metadata: the SP metadata
@@ -58,7 +64,7 @@ func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request, t *tenant
 		h.notFound(w, r)
 		return
 	}
-	sp, err := h.samlSP(t, c)
+	sp, err := h.samlSP(r.Context(), t, c)
 	var b []byte
 	if err == nil {
 		b, err = sp.Metadata()
@@ -75,7 +81,7 @@ func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request, t *tenant
 // connector's SP for the step; the door sets the relay state (the flow's
 // token) once it knows it.
 func (h *Handler) prepareSAML(ctx context.Context, t *tenants.Tenant, c *federation.Connector) (context.Context, error) {
-	sp, err := h.samlSP(t, c)
+	sp, err := h.samlSP(ctx, t, c)
 	if err != nil {
 		return ctx, err
 	}
@@ -127,7 +133,7 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		h.federationError(w, r, t, federation.ErrState)
 		return
 	}
-	sp, err := h.samlSP(t, c)
+	sp, err := h.samlSP(r.Context(), t, c)
 	if err != nil {
 		h.federationError(w, r, t, err)
 		return
