@@ -20,7 +20,7 @@ import (
 // in: the ACS only records the answer, and the same-site resume finds no
 // flow of this browser's with it (a 4xx page, no user, no link, no
 // session). The browser that began the flow resumes it once; a second
-// resume is refused.
+// resume is refused. The relay state is not the flow's token.
 func TestFederation_SAMLAnswerPostedFromAnotherBrowserSignsInNobody(t *testing.T) {
 	t.Parallel()
 	for _, b := range testdb.Backends {
@@ -38,15 +38,23 @@ func TestFederation_SAMLAnswerPostedFromAnotherBrowserSignsInNobody(t *testing.T
 			before := p.counts()
 
 			attacker := newBrowser(t, srv)
-			_, redirect := attacker.begin(acme, c.ID, nil)
+			token, redirect := attacker.begin(acme, c.ID, nil)
 			form := idp.answer(redirect)
+
+			// The relay state is the flow's token sealed for this
+			// connector: the bare token names no flow at the ACS.
+			bare := form
+			bare.RelayState = token
+			r := attacker.post(bare, "")
+			require.Equal(t, http.StatusBadRequest, r.status, string(r.body))
+			require.Contains(t, string(r.body), `data-code="federation_state"`)
 
 			// The victim's browser with no flow: the ACS sends it on, the
 			// resume refuses it.
 			victim := newBrowser(t, srv)
 			acs := victim.post(form, "")
 			require.Equal(t, http.StatusSeeOther, acs.status, string(acs.body))
-			r := victim.resume(acs)
+			r = victim.resume(acs)
 			require.Equal(t, http.StatusBadRequest, r.status, string(r.body))
 			require.Contains(t, string(r.body), `data-code="federation_state"`)
 			require.Empty(t, r.header.Values("Set-Cookie"), "no session cookie")

@@ -59,10 +59,11 @@ func TestFederation_SAML(t *testing.T) {
 			// The first sign-in provisions an SSO user with the address.
 			before := p.counts()
 			br := newBrowser(t, srv)
-			_, redirect := br.begin(acme, c.ID, nil)
+			token, redirect := br.begin(acme, c.ID, nil)
 			relay := redirect.Query().Get("RelayState")
 			require.NotEmpty(t, relay)
 			require.LessOrEqual(t, len(relay), 80)
+			require.NotContains(t, redirect.String(), token, "the IdP never sees the flow's token")
 			form := idp.answer(redirect)
 			require.Equal(t, federation.SAMLACSURL(acme, c.ID), form.Action)
 			r := br.postResume(form, "")

@@ -79,7 +79,7 @@ func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request, t *tenant
 
 // prepareSAML builds, before federation.begin's transaction, a saml
 // connector's SP for the step; the door sets the relay state (the flow's
-// token) once it knows it.
+// token sealed, federation.SealRelayState) once it knows the token.
 func (h *Handler) prepareSAML(ctx context.Context, t *tenants.Tenant, c *federation.Connector) (context.Context, error) {
 	sp, err := h.samlSP(ctx, t, c)
 	if err != nil {
@@ -90,14 +90,16 @@ func (h *Handler) prepareSAML(ctx context.Context, t *tenants.Tenant, c *federat
 }
 
 // startSAML starts a sign-in flow whose first action is federation.begin
-// on a saml connector: the flow is made first, so that its token is the
-// AuthnRequest's relay state.
+// on a saml connector: the flow is made first, so that its token, sealed,
+// is the AuthnRequest's relay state.
 func (h *Handler) startSAML(ctx context.Context, t *tenants.Tenant, b *federation.SAMLBegin, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error) {
 	first, err := h.signIn.Start(ctx, t, signin.Context{})
 	if err != nil {
 		return nil, err
 	}
-	b.RelayState = first.Token
+	if b.RelayState, err = federation.SealRelayState(h.KeyEncryptionKey, t.ID, b.ConnectorID, first.Token); err != nil {
+		return nil, err
+	}
 	res, err := h.signIn.Run(ctx, t, first.Token, signin.ActionFederationBegin, input, req)
 	if err != nil {
 		return nil, err
@@ -107,7 +109,7 @@ func (h *Handler) startSAML(ctx context.Context, t *tenants.Tenant, b *federatio
 }
 
 // samlACS serves POST /federation/{id}/saml/acs, where the IdP posts its
-// answer (HTTP-POST binding). The relay state names the flow; it must be
+// answer (HTTP-POST binding). The relay state, opened, names the flow; it must be
 // waiting at this connector's IdP with no answer yet. The answer is
 // checked (samlsp.Finish: signature, issuer, audience, recipient, time,
 // InResponseTo among the flow's request IDs, replay) outside any
@@ -123,8 +125,13 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		h.federationError(w, r, t, err)
 		return
 	}
-	relay, rerr := samlsp.RelayState(r)
-	if c == nil || rerr != nil || relay == "" {
+	sealed, rerr := samlsp.RelayState(r)
+	if c == nil || rerr != nil || sealed == "" {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
+	relay, rerr := federation.OpenRelayState(h.KeyEncryptionKey, t.ID, c.ID, sealed)
+	if rerr != nil {
 		h.federationError(w, r, t, federation.ErrState)
 		return
 	}
