@@ -224,7 +224,10 @@ func SealSAMLKey(kek []byte, tenant, connector uuid.UUID, keyPEM []byte) (string
 	return base64.StdEncoding.EncodeToString(aead.Seal(nonce, nonce, keyPEM, sealAD(tenant, connector))), nil
 }
 
-// OpenSAMLKey opens what SealSAMLKey sealed.
+// OpenSAMLKey opens what SealSAMLKey sealed. A key that does not open
+// (sealed under another key-encryption key, or copied from another row)
+// is errcode.ErrConnectorMisconfigured: the connector must be created
+// again with this server's key.
 func OpenSAMLKey(kek []byte, tenant, connector uuid.UUID, sealed string) ([]byte, error) {
 	aead, err := gcm(kek)
 	if err != nil {
@@ -232,12 +235,12 @@ func OpenSAMLKey(kek []byte, tenant, connector uuid.UUID, sealed string) ([]byte
 	}
 	raw, err := base64.StdEncoding.DecodeString(sealed)
 	if err != nil || len(raw) < aead.NonceSize() {
-		return nil, fmt.Errorf("connector %s: sealed SP key unreadable", connector)
+		return nil, fmt.Errorf("%w: connector %s: sealed SP key unreadable", errcode.ErrConnectorMisconfigured, connector)
 	}
 	ns := aead.NonceSize()
 	out, err := aead.Open(nil, raw[:ns], raw[ns:], sealAD(tenant, connector))
 	if err != nil {
-		return nil, fmt.Errorf("connector %s: SP key does not open with this key-encryption key: %w", connector, err)
+		return nil, fmt.Errorf("%w: connector %s: SP key does not open with this key-encryption key (create the connector again with it): %v", errcode.ErrConnectorMisconfigured, connector, err)
 	}
 	return out, nil
 }

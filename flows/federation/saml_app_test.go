@@ -48,7 +48,7 @@ func TestFederation_SAMLLinksAfterProofAndAnswersTheApplication(t *testing.T) {
 
 			// The ACS: the account must be proved first; nothing linked.
 			before := p.counts()
-			r = br.post(idp.answer(redirect), "")
+			r = br.postResume(idp.answer(redirect), "")
 			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
 			to := r.location(t)
 			require.Equal(t, "/", to.Path, "back to the sign-in page to prove the account")
@@ -72,7 +72,7 @@ func TestFederation_SAMLLinksAfterProofAndAnswersTheApplication(t *testing.T) {
 			r = br2.do(http.MethodGet, rp.conf.AuthCodeURL("rp-state-2", oauth2.S256ChallengeOption(verifier), gooidc.Nonce("rp-nonce-2")), nil, nil)
 			require.Equal(t, http.StatusFound, r.status, string(r.body))
 			_, redirect = br2.begin(acme, c.ID, map[string]string{"X-Sesame-Auth-Request": r.location(t).Query().Get("authRequest")})
-			r = br2.post(idp.answer(redirect), "")
+			r = br2.postResume(idp.answer(redirect), "")
 			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
 			to = r.location(t)
 			require.Equal(t, rpRedirect, to.Scheme+"://"+to.Host+to.Path, "straight back to the application")

@@ -141,3 +141,24 @@ func (b *browser) post(f samlForm, action string) response {
 	require.NoError(b.t, err)
 	return response{status: res.StatusCode, header: res.Header, body: raw, url: req.URL}
 }
+
+// postResume submits an answer form as post does and, when the ACS sends
+// the browser on to the same-site resume, follows it with this browser's
+// cookies: the answer of the resume (the sign-in) is returned.
+func (b *browser) postResume(f samlForm, action string) response {
+	b.t.Helper()
+	r := b.post(f, action)
+	if r.status != http.StatusSeeOther {
+		return r
+	}
+	return b.resume(r)
+}
+
+// resume follows the ACS's redirect to the same-site resume.
+func (b *browser) resume(acs response) response {
+	b.t.Helper()
+	loc, err := acs.url.Parse(acs.header.Get("Location"))
+	require.NoError(b.t, err)
+	require.True(b.t, strings.HasSuffix(loc.Path, "/saml/resume"), "the ACS sends the browser to the resume: %s", loc)
+	return b.do(http.MethodGet, loc.String(), nil, nil)
+}

@@ -15,8 +15,10 @@ import (
 )
 
 // TestFederation_SAMLHundredParallelPostsSignInOnce: one IdP answer posted
-// 100 times at once to the ACS, on PostgreSQL, signs in once: one user,
-// one link, one session; every other post is a 4xx.
+// 100 times at once to the ACS, on PostgreSQL, is recorded once (every
+// other post is a 4xx) and signs in nobody; the browser's resume, 100
+// times at once with its cookie, signs in once: one user, one link, one
+// session; every other resume is a 4xx.
 func TestFederation_SAMLHundredParallelPostsSignInOnce(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t, testdb.Postgres, testserver.Options{})
@@ -35,21 +37,37 @@ func TestFederation_SAMLHundredParallelPostsSignInOnce(t *testing.T) {
 	before := p.counts()
 
 	const n = 100
-	statuses := make([]int, n)
+	posts := make([]response, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { statuses[i] = br.post(form, "").status })
+		wg.Go(func() { posts[i] = br.post(form, "") })
 	}
 	wg.Wait()
-	signedIn := 0
-	for _, s := range statuses {
-		if s == http.StatusSeeOther {
-			signedIn++
+	acs := onlyOneSeeOther(t, posts)
+	require.Equal(t, before, p.counts(), "the ACS signs in nobody")
+
+	resumes := make([]response, n)
+	for i := range n {
+		wg.Go(func() { resumes[i] = br.resume(acs) })
+	}
+	wg.Wait()
+	onlyOneSeeOther(t, resumes)
+	require.Equal(t, counts{users: before.users + 1, identities: before.identities + 1, sessions: before.sessions + 1}, p.counts())
+}
+
+// onlyOneSeeOther requires one 303 among rs, every other a 4xx, and
+// returns it.
+func onlyOneSeeOther(t *testing.T, rs []response) response {
+	t.Helper()
+	var ok []response
+	for _, r := range rs {
+		if r.status == http.StatusSeeOther {
+			ok = append(ok, r)
 			continue
 		}
-		require.GreaterOrEqual(t, s, 400, "a refusal")
-		require.Less(t, s, 500, "never a 500")
+		require.GreaterOrEqual(t, r.status, 400, "a refusal")
+		require.Less(t, r.status, 500, "never a 500")
 	}
-	require.Equal(t, 1, signedIn)
-	require.Equal(t, counts{users: before.users + 1, identities: before.identities + 1, sessions: before.sessions + 1}, p.counts())
+	require.Len(t, ok, 1)
+	return ok[0]
 }

@@ -59,13 +59,14 @@ func TestFederation_SAML(t *testing.T) {
 			// The first sign-in provisions an SSO user with the address.
 			before := p.counts()
 			br := newBrowser(t, srv)
-			_, redirect := br.begin(acme, c.ID, nil)
+			token, redirect := br.begin(acme, c.ID, nil)
 			relay := redirect.Query().Get("RelayState")
 			require.NotEmpty(t, relay)
 			require.LessOrEqual(t, len(relay), 80)
+			require.NotContains(t, redirect.String(), token, "the IdP never sees the flow's token")
 			form := idp.answer(redirect)
 			require.Equal(t, federation.SAMLACSURL(acme, c.ID), form.Action)
-			r := br.post(form, "")
+			r := br.postResume(form, "")
 			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
 			require.Equal(t, "/account", r.header.Get("Location"))
 			after := p.counts()
@@ -86,7 +87,7 @@ func TestFederation_SAML(t *testing.T) {
 			// A second sign-in goes to the same account.
 			br2 := newBrowser(t, srv)
 			_, redirect = br2.begin(acme, c.ID, nil)
-			r = br2.post(idp.answer(redirect), "")
+			r = br2.postResume(idp.answer(redirect), "")
 			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
 			require.Equal(t, after.users, p.counts().users)
 			ids, err := p.acme.FederatedIdentities().ByUser(t.Context(), u.ID)
@@ -143,7 +144,7 @@ func samlNegatives(t *testing.T, p *pair, idp *samlIdP, c *federation.Connector)
 
 	// other's own answer signs in; other does not trust the IdP's
 	// address, so the account has none (and is not linked to alice's).
-	r = brB.post(formB, "")
+	r = brB.postResume(formB, "")
 	require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
 	after := p.counts()
 	require.Equal(t, counts{users: before.users + 1, identities: before.identities + 1, sessions: before.sessions + 1}, after)

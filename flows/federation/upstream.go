@@ -107,6 +107,10 @@ type Pending struct {
 	AuthRequest string `json:"auth_request,omitempty"`
 	// RequestID is a saml connector's AuthnRequest ID (saml.go).
 	RequestID string `json:"request_id,omitempty"`
+	// Asserted is who a saml IdP's checked assertion says signed in,
+	// recorded by the ACS (cross-site, without the browser's cookie) for
+	// federation.finish to sign in with on the same-site resume.
+	Asserted *Identity `json:"asserted,omitempty"`
 }
 
 // AuthURL returns where the browser goes to sign in upstream, and what

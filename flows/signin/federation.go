@@ -103,17 +103,25 @@ func (a *actions) federationFinish(ctx context.Context, step *flows.Step[Context
 	if p == nil || p.ConnectorID != ans.ConnectorID.String() || !p.StateMatches(ans.State) {
 		return federation.ErrState
 	}
+	identity := ans.Identity
+	if p.RequestID != "" {
+		// saml: only the assertion the ACS recorded signs in.
+		if p.Asserted == nil {
+			return federation.ErrState
+		}
+		identity = p.Asserted
+	}
 	step.Context.Federation = nil
 	c, err := federation.Get(ctx, step.Scope, ans.ConnectorID)
 	if err != nil {
 		return err
 	}
-	r, err := federation.Resolve(ctx, step.Scope, step.Tenant, c, ans.Identity, step.Now)
+	r, err := federation.Resolve(ctx, step.Scope, step.Tenant, c, identity, step.Now)
 	if err != nil {
 		return err
 	}
 	if r.LinkTo != nil {
-		return a.linkFirst(ctx, step, c, ans.Identity, r)
+		return a.linkFirst(ctx, step, c, identity, r)
 	}
 	user := r.User
 	if user.DisabledAt != nil {
@@ -121,7 +129,7 @@ func (a *actions) federationFinish(ctx context.Context, step *flows.Step[Context
 		return flows.ErrInvalidCredentials
 	}
 	step.Context.UserID = &user.ID
-	if federation.TrustsUpstreamMFA(c, ans.Identity.AMR) {
+	if federation.TrustsUpstreamMFA(c, identity.AMR) {
 		return a.signIn(ctx, step, user.ID, MethodFederation, federation.AMR, flows.AMRMFA)
 	}
 	return a.firstFactorPassed(ctx, step, user, MethodFederation, federation.AMR)

@@ -32,3 +32,24 @@ func (a *actions) samlBegin(ctx context.Context, step *flows.Step[Context], c *f
 	step.Output = upstreamOutput{Redirect: to}
 	return nil
 }
+
+// federationAssert records the saml answer the ACS checked
+// (federation.WithAnswer) on the flow, once: its request ID must be the
+// flow's. Nobody is signed in here: the ACS is posted across sites, with
+// no cookie to say which browser posted it; federation.finish signs in
+// with the recorded identity when the browser that began the flow
+// resumes it.
+func (a *actions) federationAssert(ctx context.Context, step *flows.Step[Context]) error {
+	ans := federation.AnswerFrom(ctx)
+	if ans == nil {
+		return flows.ErrActionNotAllowed
+	}
+	p := step.Context.Federation
+	if p == nil || p.RequestID == "" || p.Asserted != nil || p.ConnectorID != ans.ConnectorID.String() || !p.StateMatches(ans.State) {
+		return federation.ErrState
+	}
+	p.Asserted = ans.Identity
+	step.Next = Upstream
+	step.Output = struct{}{}
+	return nil
+}

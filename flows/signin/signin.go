@@ -25,6 +25,7 @@
 //	mfa ──mfa.sms.verify──▶ done              (amr pwd, sms, mfa)
 //	mfa ──mfa.backup_code──▶ done             (amr pwd, backup_code, mfa)
 //	identify|passkey|choose_method|code|upstream ──federation.begin──▶ upstream (to a connector's provider; see federation.go)
+//	upstream ──federation.assert──▶ upstream       (saml: the ACS records the checked assertion)
 //	upstream ──federation.finish──▶ done           (the provider's answer, checked: amr fed)
 //	upstream ──federation.finish──▶ mfa            (the tenant's second factor after the provider)
 //	upstream ──federation.finish──▶ passkey|choose_method (an account holds the address: prove it first, then it is linked)
@@ -103,6 +104,10 @@ const (
 	// Sign-in through a federation connector.
 	ActionFederationBegin  = "federation.begin"
 	ActionFederationFinish = "federation.finish"
+	// ActionFederationAssert records a saml IdP's checked assertion on the
+	// flow at the ACS; federation.finish signs in with it once the browser
+	// that began the flow comes back (the same-site hop).
+	ActionFederationAssert = "federation.assert"
 )
 
 // Methods a user may be offered after identifying.
@@ -192,6 +197,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionMFABackupCode, From: mfa, To: done},
 			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream), To: upstream},
 			{Action: ActionFederationFinish, From: upstream, To: []flows.State{flows.Done, MFA, Passkey, ChooseMethod}},
+			{Action: ActionFederationAssert, From: upstream, To: upstream},
 		},
 		Actions: map[string]flows.Action[Context]{
 			ActionIdentify:         a.identify,
@@ -209,6 +215,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionMFABackupCode:    a.mfaBackupCode,
 			ActionFederationBegin:  a.federationBegin,
 			ActionFederationFinish: a.federationFinish,
+			ActionFederationAssert: a.federationAssert,
 		},
 	}
 }

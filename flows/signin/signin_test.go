@@ -500,7 +500,7 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
 		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP,
 		signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode,
-		signin.ActionFederationBegin, signin.ActionFederationFinish,
+		signin.ActionFederationBegin, signin.ActionFederationFinish, signin.ActionFederationAssert,
 	}, m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
@@ -602,11 +602,11 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// Of 15 actions: identify allows 4, passkey 7, choose_method 6,
+		// Of 16 actions: identify allows 4, passkey 7, choose_method 6,
 		// code 7 (identify, choose_method, passkey.begin/finish,
 		// code.send, code.verify, federation.begin), mfa 6 (its own),
-		// upstream 2 (federation.begin and .finish) and done none.
-		require.Equal(t, 11+8+9+8+9+13+15, refused)
+		// upstream 3 (federation.begin, .assert and .finish) and done none.
+		require.Equal(t, 12+9+10+9+10+13+16, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.

@@ -24,6 +24,7 @@ import (
 func (h *Handler) samlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /federation/{id}/saml/metadata", h.WithTenant(h.samlMetadata))
 	mux.HandleFunc("POST /federation/{id}/saml/acs", h.WithTenant(h.samlACS))
+	mux.HandleFunc("GET /federation/{id}/saml/resume", h.WithTenant(h.samlResume))
 }
 
 // samlConnector returns the tenant's saml connector named by the path, or
@@ -42,8 +43,14 @@ func (h *Handler) samlConnector(ctx context.Context, r *http.Request, t *tenants
 
 // samlSP builds c's service provider under the tenant's origin, with the
 // tenant's replay store.
-func (h *Handler) samlSP(t *tenants.Tenant, c *federation.Connector) (*samlsp.SP, error) {
-	return federation.SAMLSP(c, t.ID, h.Tenants.Origin(t), h.KeyEncryptionKey, h.DB.ForTenant(t.ID).SAMLReplay(h.Clock.Now), h.Clock.Now)
+// A connector whose sealed key does not open here answers
+// connector_misconfigured, logged with the cause for the administrator.
+func (h *Handler) samlSP(ctx context.Context, t *tenants.Tenant, c *federation.Connector) (*samlsp.SP, error) {
+	sp, err := federation.SAMLSP(c, t.ID, h.Tenants.Origin(t), h.KeyEncryptionKey, h.DB.ForTenant(t.ID).SAMLReplay(h.Clock.Now), h.Clock.Now)
+	if errors.Is(err, errcode.ErrConnectorMisconfigured) {
+		h.Logger.ErrorContext(ctx, "saml connector unusable: create it again with this server's key-encryption key", "tenant", t.Slug, "connector", c.ID, "err", err)
+	}
+	return sp, err
 }
 
 // samlMetadata serves GET /federation/{id}/saml/metadata: the SP metadata
@@ -57,7 +64,7 @@ func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request, t *tenant
 		h.notFound(w, r)
 		return
 	}
-	sp, err := h.samlSP(t, c)
+	sp, err := h.samlSP(r.Context(), t, c)
 	var b []byte
 	if err == nil {
 		b, err = sp.Metadata()
@@ -72,9 +79,9 @@ func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request, t *tenant
 
 // prepareSAML builds, before federation.begin's transaction, a saml
 // connector's SP for the step; the door sets the relay state (the flow's
-// token) once it knows it.
+// token sealed, federation.SealRelayState) once it knows the token.
 func (h *Handler) prepareSAML(ctx context.Context, t *tenants.Tenant, c *federation.Connector) (context.Context, error) {
-	sp, err := h.samlSP(t, c)
+	sp, err := h.samlSP(ctx, t, c)
 	if err != nil {
 		return ctx, err
 	}
@@ -83,14 +90,16 @@ func (h *Handler) prepareSAML(ctx context.Context, t *tenants.Tenant, c *federat
 }
 
 // startSAML starts a sign-in flow whose first action is federation.begin
-// on a saml connector: the flow is made first, so that its token is the
-// AuthnRequest's relay state.
+// on a saml connector: the flow is made first, so that its token, sealed,
+// is the AuthnRequest's relay state.
 func (h *Handler) startSAML(ctx context.Context, t *tenants.Tenant, b *federation.SAMLBegin, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error) {
 	first, err := h.signIn.Start(ctx, t, signin.Context{})
 	if err != nil {
 		return nil, err
 	}
-	b.RelayState = first.Token
+	if b.RelayState, err = federation.SealRelayState(h.KeyEncryptionKey, t.ID, b.ConnectorID, first.Token); err != nil {
+		return nil, err
+	}
 	res, err := h.signIn.Run(ctx, t, first.Token, signin.ActionFederationBegin, input, req)
 	if err != nil {
 		return nil, err
@@ -100,12 +109,15 @@ func (h *Handler) startSAML(ctx context.Context, t *tenants.Tenant, b *federatio
 }
 
 // samlACS serves POST /federation/{id}/saml/acs, where the IdP posts its
-// answer (HTTP-POST binding). The relay state names the flow; it must be
-// waiting at this connector's IdP. The answer is checked (samlsp.Finish:
-// signature, issuer, audience, recipient, time, InResponseTo among the
-// flow's request IDs, replay) outside any transaction, and only then does
-// federation.finish run with it. A refusal is a 4xx page that writes
-// nothing: no user, no link, no session.
+// answer (HTTP-POST binding). The relay state, opened, names the flow; it must be
+// waiting at this connector's IdP with no answer yet. The answer is
+// checked (samlsp.Finish: signature, issuer, audience, recipient, time,
+// InResponseTo among the flow's request IDs, replay) outside any
+// transaction; federation.assert then records who it names on the flow,
+// once. Nobody is signed in here: the IdP's post comes across sites, so
+// the SameSite=Lax cookie binding the flow to its browser is not sent.
+// The browser is sent on to samlResume by a same-site GET, which carries
+// it. A refusal is a 4xx page that writes nothing.
 func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	ctx := r.Context()
 	c, err := h.samlConnector(ctx, r, t)
@@ -113,17 +125,22 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		h.federationError(w, r, t, err)
 		return
 	}
-	relay, rerr := samlsp.RelayState(r)
-	if c == nil || rerr != nil || relay == "" {
+	sealed, rerr := samlsp.RelayState(r)
+	if c == nil || rerr != nil || sealed == "" {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
+	relay, rerr := federation.OpenRelayState(h.KeyEncryptionKey, t.ID, c.ID, sealed)
+	if rerr != nil {
 		h.federationError(w, r, t, federation.ErrState)
 		return
 	}
 	state, fc, err := h.signIn.PeekContext(ctx, t, relay)
-	if err != nil || state != signin.Upstream || fc.Federation == nil || fc.Federation.ConnectorID != c.ID.String() || fc.Federation.RequestID == "" {
+	if err != nil || state != signin.Upstream || fc.Federation == nil || fc.Federation.ConnectorID != c.ID.String() || fc.Federation.RequestID == "" || fc.Federation.Asserted != nil {
 		h.federationError(w, r, t, federation.ErrState)
 		return
 	}
-	sp, err := h.samlSP(t, c)
+	sp, err := h.samlSP(r.Context(), t, c)
 	if err != nil {
 		h.federationError(w, r, t, err)
 		return
@@ -139,13 +156,43 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		h.federationError(w, r, t, err)
 		return
 	}
+	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: fc.Federation.RequestID, Identity: identity})
+	if _, err := h.signIn.Run(ctx, t, relay, signin.ActionFederationAssert, nil, server.RequestInfo(r)); err != nil {
+		h.federationError(w, r, t, err)
+		return
+	}
+	http.Redirect(w, r, "/federation/"+c.ID.String()+"/saml/resume", http.StatusSeeOther)
+}
+
+// samlResume serves GET /federation/{id}/saml/resume, the same-site hop
+// after the ACS: the flow is the one this browser began (the cookie), at
+// this connector, with an assertion the ACS recorded; only then does
+// federation.finish sign in with it, once (the step clears it in the
+// flow's transaction). A browser that did not begin the flow, a flow with
+// no assertion and a second resume get a 4xx page; nothing is written.
+func (h *Handler) samlResume(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	ctx := r.Context()
+	var token string
+	if ck, err := r.Cookie(federationCookie); err == nil {
+		token = ck.Value
+	}
+	id, err := uuid.Parse(r.PathValue("id"))
+	if token == "" || err != nil {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
+	state, fc, err := h.signIn.PeekContext(ctx, t, token)
+	if err != nil || state != signin.Upstream || fc.Federation == nil || fc.Federation.ConnectorID != id.String() || fc.Federation.RequestID == "" || fc.Federation.Asserted == nil {
+		h.federationError(w, r, t, federation.ErrState)
+		return
+	}
 	req := server.RequestInfo(r)
 	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), fc.Federation.AuthRequest)
-	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: fc.Federation.RequestID, Identity: identity})
-	res, err := h.signIn.Run(ctx, t, relay, signin.ActionFederationFinish, nil, req)
+	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: id, State: fc.Federation.RequestID, Identity: fc.Federation.Asserted})
+	res, err := h.signIn.Run(ctx, t, token, signin.ActionFederationFinish, nil, req)
 	if err != nil {
 		if _, ok := errcode.Public(err); !ok {
-			h.Logger.ErrorContext(ctx, "saml sign-in failed", "tenant", t.Slug, "connector", c.ID, "err", err)
+			h.Logger.ErrorContext(ctx, "saml sign-in failed", "tenant", t.Slug, "connector", id, "err", err)
 		}
 		h.federationError(w, r, t, err)
 		return

@@ -185,7 +185,10 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 			return
 		}
 		if b := federation.SAMLBeginFrom(ctx); b != nil {
-			b.RelayState = r.Header.Get(FlowHeader)
+			if b.RelayState, err = federation.SealRelayState(h.KeyEncryptionKey, t.ID, b.ConnectorID, r.Header.Get(FlowHeader)); err != nil {
+				h.Fail(w, r, errcode.ErrFlowNotFound)
+				return
+			}
 		}
 	}
 	res, err := eng.Run(ctx, t, r.Header.Get(FlowHeader), action, body, req)

@@ -100,6 +100,10 @@ var (
 	ErrSAMLIdPRefused        = define("saml_idp_refused", http.StatusUnauthorized)
 	ErrSAMLResponseInvalid   = define("saml_response_invalid", http.StatusBadRequest)
 	ErrSAMLMetadataInvalid   = define("saml_metadata_invalid", http.StatusBadRequest)
+	// ErrConnectorMisconfigured: a connector this server cannot use as
+	// stored (a saml connector's SP key sealed under another
+	// key-encryption key); an administrator must create it again here.
+	ErrConnectorMisconfigured = define("connector_misconfigured", http.StatusServiceUnavailable)
 
 	// ErrInternal answers every error that is not public; its cause is
 	// logged.
