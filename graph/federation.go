@@ -1,11 +1,15 @@
 package graph
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/graph/model"
+	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -17,13 +21,44 @@ func (r *Resolver) connectorModel(t *tenants.Tenant, c *federation.Connector) *m
 		}
 		return &s
 	}
-	return &model.Connector{
+	origin := r.Tenants.Origin(t)
+	m := &model.Connector{
 		ID: c.ID, Name: c.Name, Kind: model.ConnectorKind(strings.ToUpper(c.Kind)), Type: model.ConnectorType(strings.ToUpper(c.Type)),
 		Preset: opt(c.Settings.Preset), Issuer: opt(c.Settings.Issuer), ClientID: opt(c.Settings.ClientID),
 		Scopes: append([]string{}, c.Settings.Scopes...), Domains: c.Domains,
 		TrustEmailVerified: c.Settings.TrustEmailVerified, TrustUpstreamAmr: c.Settings.TrustUpstreamAMR,
-		CallbackURL: federation.CallbackURL(r.Tenants.Origin(t), c.ID),
+		CallbackURL: federation.CallbackURL(origin, c.ID),
 	}
+	if c.Type == federation.TypeSAML {
+		acs, meta := federation.SAMLACSURL(origin, c.ID), federation.SAMLMetadataURL(origin, c.ID)
+		m.CallbackURL, m.AcsURL, m.MetadataURL, m.EntityID = acs, &acs, &meta, &meta
+		var ss federation.SAMLSettings
+		if json.Unmarshal(c.Settings.SAML, &ss) == nil {
+			m.IdpEntityID = opt(ss.IdPEntityID)
+		}
+	}
+	return m
+}
+
+// createConnector creates the connector of in: a saml one through
+// federation.CreateSAML (the IdP's metadata read over the back channel,
+// the SP's key sealed under the server's key-encryption key).
+func (r *Resolver) createConnector(ctx context.Context, c *caller, in model.CreateConnectorInput) (*federation.Connector, error) {
+	spec := connectorSpec(in)
+	if in.Type != model.ConnectorTypeSaml {
+		return federation.Create(ctx, c.scope, spec, r.Clock.Now())
+	}
+	ss := federation.SAMLSpec{KeyEncryptionKey: r.KeyEncryptionKey, HTTPClient: jobs.NewBackchannelHTTPClient(r.Development)}
+	if in.MetadataURL != nil {
+		ss.MetadataURL = strings.TrimSpace(*in.MetadataURL)
+	}
+	if in.MetadataXML != nil {
+		ss.MetadataXML = []byte(strings.TrimSpace(*in.MetadataXML))
+	}
+	if ss.MetadataURL != "" && len(ss.MetadataXML) > 0 {
+		return nil, flows.ErrInvalidInput.WithField("metadata_url", "Give the IdP's metadata URL or its metadata XML, not both.")
+	}
+	return federation.CreateSAML(ctx, c.scope, spec, ss, r.Clock.Now())
 }
 
 // connectorSpec is the federation.Spec of a createConnector input.

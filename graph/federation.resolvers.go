@@ -23,7 +23,7 @@ func (r *meResolver) LinkedIdentities(ctx context.Context, obj *db.User) ([]*mod
 // CreateConnector is the resolver for the createConnector field.
 func (r *mutationResolver) CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.Connector, error) {
 	c := callerFrom(ctx)
-	created, err := federation.Create(ctx, c.scope, connectorSpec(input), r.Clock.Now())
+	created, err := r.createConnector(ctx, c, input)
 	if err != nil {
 		return nil, err
 	}

@@ -50,6 +50,9 @@ type Deps struct {
 	// Senders are the tenants' SMS and email providers, for test
 	// messages.
 	Senders jobs.Senders
+	// KeyEncryptionKey (32 bytes) seals the SP private keys of the saml
+	// connectors createConnector makes.
+	KeyEncryptionKey []byte
 }
 
 // Resolver is the root resolver.

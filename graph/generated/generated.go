@@ -153,12 +153,16 @@ type ComplexityRoot struct {
 	}
 
 	Connector struct {
+		AcsURL             func(childComplexity int) int
 		CallbackURL        func(childComplexity int) int
 		ClientID           func(childComplexity int) int
 		Domains            func(childComplexity int) int
+		EntityID           func(childComplexity int) int
 		ID                 func(childComplexity int) int
+		IdpEntityID        func(childComplexity int) int
 		Issuer             func(childComplexity int) int
 		Kind               func(childComplexity int) int
+		MetadataURL        func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Preset             func(childComplexity int) int
 		Scopes             func(childComplexity int) int
@@ -1111,6 +1115,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaptchaSettings.SiteKey(childComplexity), true
 
+	case "Connector.acsUrl":
+		if e.ComplexityRoot.Connector.AcsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.AcsURL(childComplexity), true
 	case "Connector.callbackUrl":
 		if e.ComplexityRoot.Connector.CallbackURL == nil {
 			break
@@ -1129,12 +1139,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connector.Domains(childComplexity), true
+	case "Connector.entityId":
+		if e.ComplexityRoot.Connector.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.EntityID(childComplexity), true
 	case "Connector.id":
 		if e.ComplexityRoot.Connector.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Connector.ID(childComplexity), true
+	case "Connector.idpEntityId":
+		if e.ComplexityRoot.Connector.IdpEntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.IdpEntityID(childComplexity), true
 	case "Connector.issuer":
 		if e.ComplexityRoot.Connector.Issuer == nil {
 			break
@@ -1147,6 +1169,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connector.Kind(childComplexity), true
+	case "Connector.metadataUrl":
+		if e.ComplexityRoot.Connector.MetadataURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.MetadataURL(childComplexity), true
 	case "Connector.name":
 		if e.ComplexityRoot.Connector.Name == nil {
 			break
@@ -3659,7 +3687,7 @@ extend type Query {
 }
 
 extend type Mutation {
-  "A new connector; register its callbackUrl with the provider."
+  "A new connector; register its callbackUrl with the OpenID Provider, or its acsUrl and metadataUrl with the SAML IdP."
   createConnector(input: CreateConnectorInput!): Connector! @auth(requires: ADMIN)
   "Removes the connector and the identities linked through it."
   deleteConnector(id: ID!): Boolean! @auth(requires: ADMIN)
@@ -3687,7 +3715,7 @@ enum ConnectorKind {
 enum ConnectorType {
   "OpenID Connect, or OAuth 2.0 with a preset (github)."
   OIDC
-  "SAML 2.0 (not available in this build yet)."
+  "SAML 2.0: Sesame is the service provider; the IdP's metadata is given at creation."
   SAML
 }
 
@@ -3705,8 +3733,16 @@ type Connector {
   domains: [String!]!
   trustEmailVerified: Boolean!
   trustUpstreamAmr: Boolean!
-  "The redirect URI to register with the provider."
+  "The URL the provider returns the user to: the redirect URI (OIDC), the assertion consumer service (SAML)."
   callbackUrl: String!
+  "SAML: the assertion consumer service URL to register with the IdP; null for OIDC."
+  acsUrl: String
+  "SAML: the service provider's metadata URL, for the IdP to read; null for OIDC."
+  metadataUrl: String
+  "SAML: the service provider's entity ID (its metadata URL); null for OIDC."
+  entityId: String
+  "SAML: the IdP's entity ID, read from its metadata; null for OIDC."
+  idpEntityId: String
 }
 
 input CreateConnectorInput {
@@ -3722,6 +3758,10 @@ input CreateConnectorInput {
   domains: [String!]
   trustEmailVerified: Boolean
   trustUpstreamAmr: Boolean
+  "SAML: the IdP's metadata URL, fetched once now (https; http only on localhost). Give it or metadataXml."
+  metadataUrl: String
+  "SAML: the IdP's metadata XML, instead of metadataUrl."
+  metadataXml: String
 }
 
 type LinkedIdentity {
@@ -4580,6 +4620,14 @@ func (ec *executionContext) childFields_Connector(ctx context.Context, field gra
 		return ec.fieldContext_Connector_trustUpstreamAmr(ctx, field)
 	case "callbackUrl":
 		return ec.fieldContext_Connector_callbackUrl(ctx, field)
+	case "acsUrl":
+		return ec.fieldContext_Connector_acsUrl(ctx, field)
+	case "metadataUrl":
+		return ec.fieldContext_Connector_metadataUrl(ctx, field)
+	case "entityId":
+		return ec.fieldContext_Connector_entityId(ctx, field)
+	case "idpEntityId":
+		return ec.fieldContext_Connector_idpEntityId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Connector", field.Name)
 }
@@ -8018,6 +8066,98 @@ func (ec *executionContext) _Connector_callbackUrl(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Connector_callbackUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_acsUrl(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_acsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_acsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_metadataUrl(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_metadataUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetadataURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_metadataUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_entityId(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_idpEntityId(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_idpEntityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdpEntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_idpEntityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
 }
 
@@ -18266,7 +18406,7 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "type", "preset", "issuer", "clientId", "clientSecret", "scopes", "domains", "trustEmailVerified", "trustUpstreamAmr"}
+	fieldsInOrder := [...]string{"name", "kind", "type", "preset", "issuer", "clientId", "clientSecret", "scopes", "domains", "trustEmailVerified", "trustUpstreamAmr", "metadataUrl", "metadataXml"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18350,6 +18490,20 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 				return it, err
 			}
 			it.TrustUpstreamAmr = data
+		case "metadataUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metadataUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetadataURL = data
+		case "metadataXml":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metadataXml"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetadataXML = data
 		}
 	}
 	return it, nil
@@ -20429,6 +20583,26 @@ func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet
 		case "callbackUrl":
 			out.Values[i] = ec._Connector_callbackUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acsUrl":
+			out.Values[i] = ec._Connector_acsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "metadataUrl":
+			out.Values[i] = ec._Connector_metadataUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entityId":
+			out.Values[i] = ec._Connector_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "idpEntityId":
+			out.Values[i] = ec._Connector_idpEntityId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -141,8 +141,16 @@ type Connector struct {
 	Domains            []string `json:"domains"`
 	TrustEmailVerified bool     `json:"trustEmailVerified"`
 	TrustUpstreamAmr   bool     `json:"trustUpstreamAmr"`
-	// The redirect URI to register with the provider.
+	// The URL the provider returns the user to: the redirect URI (OIDC), the assertion consumer service (SAML).
 	CallbackURL string `json:"callbackUrl"`
+	// SAML: the assertion consumer service URL to register with the IdP; null for OIDC.
+	AcsURL *string `json:"acsUrl,omitempty"`
+	// SAML: the service provider's metadata URL, for the IdP to read; null for OIDC.
+	MetadataURL *string `json:"metadataUrl,omitempty"`
+	// SAML: the service provider's entity ID (its metadata URL); null for OIDC.
+	EntityID *string `json:"entityId,omitempty"`
+	// SAML: the IdP's entity ID, read from its metadata; null for OIDC.
+	IdpEntityID *string `json:"idpEntityId,omitempty"`
 }
 
 type CreateApplicationInput struct {
@@ -175,6 +183,10 @@ type CreateConnectorInput struct {
 	Domains            []string `json:"domains,omitempty"`
 	TrustEmailVerified *bool    `json:"trustEmailVerified,omitempty"`
 	TrustUpstreamAmr   *bool    `json:"trustUpstreamAmr,omitempty"`
+	// SAML: the IdP's metadata URL, fetched once now (https; http only on localhost). Give it or metadataXml.
+	MetadataURL *string `json:"metadataUrl,omitempty"`
+	// SAML: the IdP's metadata XML, instead of metadataUrl.
+	MetadataXML *string `json:"metadataXml,omitempty"`
 }
 
 type CreateUserInput struct {
@@ -982,7 +994,7 @@ type ConnectorType string
 const (
 	// OpenID Connect, or OAuth 2.0 with a preset (github).
 	ConnectorTypeOidc ConnectorType = "OIDC"
-	// SAML 2.0 (not available in this build yet).
+	// SAML 2.0: Sesame is the service provider; the IdP's metadata is given at creation.
 	ConnectorTypeSaml ConnectorType = "SAML"
 )
 

@@ -38,6 +38,7 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	gql, err := graph.NewHandler(graph.Deps{
 		DB: cfg.DB, Tenants: a.Tenants, Passkeys: a.Passkeys, Flows: fd, Clock: cfg.Clock, Logger: logger,
 		Development: cfg.Development, SessionCookie: web.SessionCookieName(a.Tenants.Scheme() == "https"), Senders: a.Senders,
+		KeyEncryptionKey: a.kek,
 	})
 	if err != nil {
 		return nil, err
