@@ -15,6 +15,7 @@ import { renderOutbox } from "/static/console_outbox.js";
 import { renderOverview } from "/static/console_overview.js";
 import { renderTeam } from "/static/console_team.js";
 import { renderInviteUser } from "/static/console_invite.js";
+import { renderConnectors } from "/static/console_connectors.js";
 import { tenantRole } from "/static/console_team_api.js";
 import { t, has, parts } from "/static/i18n.js";
 
@@ -35,6 +36,7 @@ const tenantSections = [
   ["/users", t("console.users.title")],
   ["/invite", t("team.invite_user.title")],
   ["/applications", t("console.apps.title")],
+  ["/connectors", t("connectors.console.title")],
   ["/api-keys", t("console.api_keys.title")],
   ["/team", t("team.page.title")],
   ["/audit-log", t("audit.console.title")],
@@ -61,6 +63,7 @@ function route(path) {
   if (user) return { page: "user", slug, userId: decodeURIComponent(user[1]) };
   if (sub === "api-keys") return { page: "api-keys", slug };
   if (sub === "applications") return { page: "applications", slug };
+  if (sub === "connectors") return { page: "connectors", slug };
   if (sub === "team") return { page: "team", slug };
   if (sub === "invite") return { page: "invite", slug };
   if (sub === "audit-log") return { page: "audit-log", slug };
@@ -187,6 +190,9 @@ export async function render(opts) {
         break;
       case "applications":
         await renderApplications(ctx, r.slug);
+        break;
+      case "connectors":
+        await renderConnectors(ctx, r.slug);
         break;
       case "team":
         await renderTeam(ctx, r.slug);

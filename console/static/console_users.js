@@ -6,6 +6,7 @@ import { gql } from "/static/console_api.js";
 import { t, has, parts } from "/static/i18n.js";
 import { browserAndOS } from "/static/user_agent.js";
 import { recoveryLink } from "/static/console_recovery.js";
+import { LINKED, linkedList } from "/static/console_connectors.js";
 
 // device is a session's "Browser on OS", from its user agent.
 function device(ua) {
@@ -24,7 +25,8 @@ const USER = `id displayName disabled mfaEnabled sso createdAt
   identifiers { kind value verified }
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports fitsPolicy }
   sessions { id createdAt expiresAt userAgent ip amr }
-  appGrants { application { id name clientId } scopes grantedAt }`;
+  appGrants { application { id name clientId } scopes grantedAt }
+  ${LINKED}`;
 
 // renderUsers draws the users list with its search form.
 export async function renderUsers(ctx, slug) {
@@ -189,6 +191,7 @@ function drawUser(ctx, slug, u, note) {
     h("h3", {}, t("console.user.passkeys")), passkeys,
     h("h3", {}, t("console.user.sessions")), sessions,
     h("h3", {}, t("console.user.apps")), grantList(u, run),
+    h("h3", {}, t("connectors.console.linked_title")), linkedList(u),
     h("h3", {}, t("console.user.actions")), h("div", { class: "actions" }, recovery[0], disable, resetMFA, del), recovery[1]);
 }
 

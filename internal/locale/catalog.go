@@ -70,7 +70,7 @@ var bundles = map[string][]string{
 	// recovery is the "Lost your passkey?" page (recover.html).
 	"recovery": {"common", "errors", "screens", "recovery"},
 	"account": {"common", "errors", "account", "account_manage", "passkey_life", "federation"},
-	"console": {"common", "errors", "console", "team", "branding", "recovery", "passkey_life", "audit"},
+	"console": {"common", "errors", "console", "team", "branding", "recovery", "passkey_life", "audit", "connectors"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
 }
