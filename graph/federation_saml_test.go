@@ -100,3 +100,32 @@ func TestConnectors_SAMLCreatedWithIdPMetadata(t *testing.T) {
 		})
 	}
 }
+
+// TestConnectors_SAMLMetadataURLReadOverTheBackChannel: createConnector
+// reads the IdP's metadata from its URL once, on a development server
+// (whose IdPs may run on 127.0.0.1); a production server refuses to reach
+// a private address, naming the field, with nothing written.
+func TestConnectors_SAMLMetadataURLReadOverTheBackChannel(t *testing.T) {
+	t.Parallel()
+	var idp *httptest.Server
+	idp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/samlmetadata+xml")
+		_, _ = w.Write([]byte(idpMetadataXML(t, idp.URL+"/metadata")))
+	}))
+	t.Cleanup(idp.Close)
+	in := map[string]any{"in": map[string]any{"name": "Corp SAML", "kind": "SOCIAL", "type": "SAML", "metadataUrl": idp.URL + "/metadata"}}
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			prod := newAPIEnv(t, b, false)
+			a := prod.refused(t, prod.acme, admin, "invalid_input", createSAMLConnector, in)
+			require.Equal(t, "metadata_url", a.errors[0].Extensions["field"])
+			require.Empty(t, path(prod.ok(t, prod.acme, admin, listConnectors, nil), "connectors"))
+
+			dev := newAPIEnv(t, b, true)
+			d := dev.ok(t, dev.acme, admin, createSAMLConnector, in)
+			require.Equal(t, idp.URL+"/metadata", path(d, "createConnector", "idpEntityId"))
+			require.Len(t, path(dev.ok(t, dev.acme, admin, listConnectors, nil), "connectors"), 1)
+		})
+	}
+}
