@@ -2,6 +2,7 @@ package flowtest
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +61,28 @@ func (e *Env) Sent(to string) int { return Sent(e.Outbox, to) }
 func (e *Env) CodeTo(t testing.TB, to string, before int) string {
 	t.Helper()
 	return CodeTo(t, e.Outbox, to, before)
+}
+
+// MessagesTo waits until o holds n messages for to that contain marker (in
+// the subject or body), keeps watching a little longer so that an extra
+// one shows, and returns them, oldest first.
+func MessagesTo(t testing.TB, o *delivery.Outbox, to, marker string, n int) []delivery.OutboxMessage {
+	t.Helper()
+	match := func() []delivery.OutboxMessage {
+		var out []delivery.OutboxMessage
+		msgs := o.Messages()
+		for i := len(msgs) - 1; i >= 0; i-- {
+			m := msgs[i]
+			if m.To == to && (strings.Contains(m.Subject, marker) || strings.Contains(m.Body, marker)) {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	require.Eventually(t, func() bool { return len(match()) >= n }, codeWait, 10*time.Millisecond,
+		"fewer than %d messages with %q to %s", n, marker, to)
+	time.Sleep(300 * time.Millisecond)
+	got := match()
+	require.Len(t, got, n, "messages with %q to %s", marker, to)
+	return got
 }
