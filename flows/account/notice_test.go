@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/account"
+	"github.com/sesame-id/sesame/flows/addpasskey"
+	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/tenants"
@@ -76,6 +79,39 @@ func TestNotice_PasskeyAndFactorChangesEmailTheUserOnceEachInTheTenantsLanguage(
 			require.Equal(t, 1, n, "%q once", w)
 		}
 		require.Zero(t, fe.Sent("unproved@example.com"), "an unverified address is told nothing")
+	})
+}
+
+// A passkey added through the account API (the add-passkey flow) and
+// removed through it tells its user once each; another user of the
+// tenant is told nothing.
+func TestNotice_APasskeyAddedAndRemovedThroughTheAccountAPITellsItsUserOnceEach(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		now := time.Now()
+		e, fe := noticeEnv(t, d, &db.Identifier{Kind: db.IdentifierEmail, Value: "ada@example.com", VerifiedAt: &now})
+		bob := &db.User{WebAuthnHandle: []byte("bob-handle"), DisplayName: "Bob"}
+		require.NoError(t, e.scope().Users().Create(e.ctx, bob, &db.Identifier{Kind: db.IdentifierEmail, Value: "bob@example.com", VerifiedAt: &now}))
+
+		engine, err := addpasskey.New(fe.Deps())
+		require.NoError(t, err)
+		uid, sid := e.caller.Session.UserID, e.caller.Session.ID
+		req := flows.RequestInfo{IP: "192.0.2.1", UserID: &uid, SessionID: &sid}
+		res, err := engine.Begin(e.ctx, fe.Tenant, addpasskey.Context{UserID: uid}, addpasskey.ActionPasskeyBegin, json.RawMessage(`{}`), req)
+		require.NoError(t, err)
+		dev := flowtest.NewDevice(e.caller.Session.User.WebAuthnHandle)
+		opts := res.Output.(passkey.Begun)
+		res, err = engine.Run(e.ctx, fe.Tenant, res.Token, addpasskey.ActionPasskeyFinish, flowtest.Credential(t, dev.Create(t, fe.RelyingParty(), opts.Passkey.PublicKey)), req)
+		require.NoError(t, err)
+		added := res.Output.(addpasskey.Added)
+		got := flowtest.MessagesTo(t, fe.Outbox, "ada@example.com", "Security notice", 1)
+		require.Equal(t, "Security notice from "+fe.Tenant.Name, got[0].Subject)
+		require.True(t, strings.HasPrefix(got[0].Body, "A passkey was added on your "+fe.Tenant.Name+" account."), got[0].Body)
+
+		require.NoError(t, e.svc.RemovePasskey(e.ctx, e.caller, added.ID))
+		got = flowtest.MessagesTo(t, fe.Outbox, "ada@example.com", "Security notice", 2)
+		require.True(t, strings.HasPrefix(got[1].Body, "A passkey was removed"), got[1].Body)
+		require.Zero(t, fe.Sent("bob@example.com"))
 	})
 }
 
