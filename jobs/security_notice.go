@@ -103,15 +103,15 @@ func verified(ids []*db.Identifier, kind string) []string {
 	return out
 }
 
-// noticeMessage words the notice in the tenant's default language (the
-// words of locale namespace "notice").
+// noticeMessage words the notice in the job's language, else the tenant's
+// default language (the words of locale namespace "notice").
 func noticeMessage(tenant *db.Tenant, a audit.NoticeArgs) (codeMessage, error) {
 	catalog, err := messages()
 	if err != nil {
 		return codeMessage{}, fmt.Errorf("%w: load the messages: %w", delivery.ErrPermanent, err)
 	}
-	lang := "en"
-	if s, err := tenants.ParseSettings(tenant.Settings); err == nil && s.DefaultLocale != "" {
+	lang := a.Lang
+	if s, err := tenants.ParseSettings(tenant.Settings); lang == "" && err == nil {
 		lang = s.DefaultLocale
 	}
 	l := catalog.Locale(lang, "")

@@ -96,7 +96,8 @@ func TestNotice_APasskeyAddedAndRemovedThroughTheAccountAPITellsItsUserOnceEach(
 		engine, err := addpasskey.New(fe.Deps())
 		require.NoError(t, err)
 		uid, sid := e.caller.Session.UserID, e.caller.Session.ID
-		req := flows.RequestInfo{IP: "192.0.2.1", UserID: &uid, SessionID: &sid}
+		// The page that adds the passkey speaks Spanish: so does its notice.
+		req := flows.RequestInfo{IP: "192.0.2.1", UserID: &uid, SessionID: &sid, Lang: "es"}
 		res, err := engine.Begin(e.ctx, fe.Tenant, addpasskey.Context{UserID: uid}, addpasskey.ActionPasskeyBegin, json.RawMessage(`{}`), req)
 		require.NoError(t, err)
 		dev := flowtest.NewDevice(e.caller.Session.User.WebAuthnHandle)
@@ -104,13 +105,15 @@ func TestNotice_APasskeyAddedAndRemovedThroughTheAccountAPITellsItsUserOnceEach(
 		res, err = engine.Run(e.ctx, fe.Tenant, res.Token, addpasskey.ActionPasskeyFinish, flowtest.Credential(t, dev.Create(t, fe.RelyingParty(), opts.Passkey.PublicKey)), req)
 		require.NoError(t, err)
 		added := res.Output.(addpasskey.Added)
-		got := flowtest.MessagesTo(t, fe.Outbox, "ada@example.com", "Security notice", 1)
-		require.Equal(t, "Security notice from "+fe.Tenant.Name, got[0].Subject)
-		require.True(t, strings.HasPrefix(got[0].Body, "A passkey was added on your "+fe.Tenant.Name+" account."), got[0].Body)
+		got := flowtest.MessagesTo(t, fe.Outbox, "ada@example.com", "Aviso de seguridad", 1)
+		require.Equal(t, "Aviso de seguridad de "+fe.Tenant.Name, got[0].Subject)
+		require.True(t, strings.HasPrefix(got[0].Body, "Se añadió una llave de acceso en tu cuenta de "+fe.Tenant.Name+"."), got[0].Body)
 
+		// The account API's caller names no language: the tenant's (English).
 		require.NoError(t, e.svc.RemovePasskey(e.ctx, e.caller, added.ID))
-		got = flowtest.MessagesTo(t, fe.Outbox, "ada@example.com", "Security notice", 2)
-		require.True(t, strings.HasPrefix(got[1].Body, "A passkey was removed"), got[1].Body)
+		got = flowtest.MessagesTo(t, fe.Outbox, "ada@example.com", "Security notice", 1)
+		require.Equal(t, "Security notice from "+fe.Tenant.Name, got[0].Subject)
+		require.True(t, strings.HasPrefix(got[0].Body, "A passkey was removed on your "+fe.Tenant.Name+" account."), got[0].Body)
 		require.Zero(t, fe.Sent("bob@example.com"))
 	})
 }

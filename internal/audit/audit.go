@@ -95,6 +95,10 @@ type Event struct {
 	Target string
 	// Before and After are what changed, without secrets (see Clean).
 	Before, After map[string]any
+	// Lang is the language of the page the change came from (en, es,
+	// zh-CN), for the user's security notice; not stored. Empty is the
+	// tenant's default language.
+	Lang string
 }
 
 // Origin is who makes the request a service runs for: the door that

@@ -27,6 +27,9 @@ type NoticeArgs struct {
 	// Target is the event's target (a factor's name: totp, sms,
 	// backup_codes), "" for a passkey.
 	Target string `json:"target,omitempty"`
+	// Lang is the event's Lang: the message's language, "" for the
+	// tenant's default.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Kind identifies the job in River's tables.
@@ -50,7 +53,7 @@ func enqueueNotices(ctx context.Context, scope db.Scope, jobs webhook.Inserter, 
 		if r.UserID == nil || r.Result != Success || !slices.Contains(NoticeTypes, Type(r.Type)) {
 			continue
 		}
-		params = append(params, river.InsertManyParams{Args: NoticeArgs{TenantID: r.TenantID, UserID: *r.UserID, Event: r.Type, Target: events[i].Target}})
+		params = append(params, river.InsertManyParams{Args: NoticeArgs{TenantID: r.TenantID, UserID: *r.UserID, Event: r.Type, Target: events[i].Target, Lang: events[i].Lang}})
 	}
 	if len(params) == 0 {
 		return nil
