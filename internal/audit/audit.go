@@ -99,6 +99,9 @@ type Event struct {
 	// zh-CN), for the user's security notice; not stored. Empty is the
 	// tenant's default language.
 	Lang string
+	// Silent sends no security notice for the event (a passkey created
+	// while signing up); not stored.
+	Silent bool
 }
 
 // Origin is who makes the request a service runs for: the door that

@@ -50,7 +50,7 @@ func enqueueNotices(ctx context.Context, scope db.Scope, jobs webhook.Inserter, 
 	}
 	var params []river.InsertManyParams
 	for i, r := range rows {
-		if r.UserID == nil || r.Result != Success || !slices.Contains(NoticeTypes, Type(r.Type)) {
+		if events[i].Silent || r.UserID == nil || r.Result != Success || !slices.Contains(NoticeTypes, Type(r.Type)) {
 			continue
 		}
 		params = append(params, river.InsertManyParams{Args: NoticeArgs{TenantID: r.TenantID, UserID: *r.UserID, Event: r.Type, Target: events[i].Target, Lang: events[i].Lang}})
