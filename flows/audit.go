@@ -23,6 +23,9 @@ func (s *Step[C]) Record(e audit.Event) {
 	if e.UserAgent == "" {
 		e.UserAgent = s.Request.UserAgent
 	}
+	if e.Lang == "" {
+		e.Lang = s.Request.Lang
+	}
 	if e.Actor == "" {
 		e.Actor = audit.Anonymous
 		if e.User != nil {

@@ -38,6 +38,9 @@ type PasskeyRegistration struct {
 	// credential is stored, in the same transaction: passkey-first sign-up
 	// creates the account here, so a refused passkey creates nothing.
 	Owner func(ctx context.Context) (uuid.UUID, error)
+	// SignUp marks the passkey of an account being created: its event
+	// sends no security notice (the person is there, signing up).
+	SignUp bool
 }
 
 // BeginPasskeyRegistration issues the registration options: it refuses
@@ -122,7 +125,7 @@ func FinishPasskeyRegistration[C any](ctx context.Context, step *Step[C], r Pass
 		return nil, err
 	}
 	r.audit(ctx, step.Tenant.Slug, step.Request.IP, owner, &cred.ID, "success")
-	step.Record(audit.Event{Type: audit.PasskeyAdded, User: &owner, Target: cred.ID.String(), After: map[string]any{"name": cred.Name}})
+	step.Record(audit.Event{Type: audit.PasskeyAdded, User: &owner, Target: cred.ID.String(), After: map[string]any{"name": cred.Name}, Silent: r.SignUp})
 	return cred, nil
 }
 

@@ -126,7 +126,7 @@ func (s *Service) inTx(ctx context.Context, c Caller, fn func(ctx context.Contex
 func (s *Service) record(ctx context.Context, c Caller, scope db.Scope, e audit.Event) error {
 	uid := c.userID()
 	e.User, e.Actor = &uid, audit.UserActor(uid)
-	e.IP, e.UserAgent = c.Request.IP, c.Request.UserAgent
+	e.IP, e.UserAgent, e.Lang = c.Request.IP, c.Request.UserAgent, c.Request.Lang
 	return flows.RecordAudit(ctx, scope, c.Tenant, s.flows.Jobs, s.flows.Clock.Now(), e)
 }
 

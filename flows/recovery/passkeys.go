@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
 )
 
@@ -133,6 +134,7 @@ func (a *actions) passkeyRemove(ctx context.Context, step *flows.Step[Context]) 
 	if err := step.Scope.Credentials().Delete(ctx, *c.UserID, in.ID); err != nil {
 		return err
 	}
+	step.Record(audit.Event{Type: audit.PasskeyRemoved, User: c.UserID, Target: in.ID.String()})
 	a.audit(ctx, step, ActionPasskeyRemove, c.UserID, "passkey_removed")
 	return a.review(ctx, step)
 }
@@ -169,6 +171,7 @@ func (a *actions) finish(ctx context.Context, step *flows.Step[Context]) error {
 	step.Session = s
 	step.Next = flows.Done
 	step.Output = signedIn{UserID: user.ID}
+	step.Record(audit.Event{Type: audit.RecoveryUsed, User: &user.ID, Method: AMRRecovery, AMR: amr})
 	a.audit(ctx, step, ActionFinish, &user.ID, "success")
 	return nil
 }

@@ -84,7 +84,8 @@ func (a *actions) firstRegistration(step *flows.Step[Context]) flows.PasskeyRegi
 		Registrant: func(context.Context) (passkey.Registrant, error) {
 			return passkey.Registrant{Handle: c.Handle, Name: c.Identifier}, nil
 		},
-		Owner: func(ctx context.Context) (uuid.UUID, error) { return a.createFirst(ctx, step) },
+		Owner:  func(ctx context.Context) (uuid.UUID, error) { return a.createFirst(ctx, step) },
+		SignUp: true,
 	}
 }
 

@@ -56,7 +56,8 @@ func (a *actions) promptRegistration(step *flows.Step[Context], id uuid.UUID, ex
 			r.Existing = existing
 			return r, err
 		},
-		Owner: func(context.Context) (uuid.UUID, error) { return id, nil },
+		Owner:  func(context.Context) (uuid.UUID, error) { return id, nil },
+		SignUp: true,
 	}
 }
 

@@ -56,6 +56,7 @@ const (
 	AppSecretRotated  Type = "application.secret_rotated"
 	APIKeyCreated     Type = "api_key.created"
 	APIKeyRevoked     Type = "api_key.revoked"
+	RecoveryUsed      Type = "recovery.used"
 )
 
 // Types lists every event type, in the order the console offers them.
@@ -64,7 +65,7 @@ var Types = []Type{
 	PasswordChanged, IdentifierAdded, IdentifierRemoved, DeletionRequested, SettingsChanged,
 	UserCreated, UserDisabled, UserEnabled, UserDeleted, UserMFAReset,
 	TeamInvited, TeamRoleChanged, TeamRemoved,
-	AppCreated, AppUpdated, AppDeleted, AppSecretRotated, APIKeyCreated, APIKeyRevoked,
+	AppCreated, AppUpdated, AppDeleted, AppSecretRotated, APIKeyCreated, APIKeyRevoked, RecoveryUsed,
 }
 
 // Success is the Result of an event that happened.
@@ -94,6 +95,13 @@ type Event struct {
 	Target string
 	// Before and After are what changed, without secrets (see Clean).
 	Before, After map[string]any
+	// Lang is the language of the page the change came from (en, es,
+	// zh-CN), for the user's security notice; not stored. Empty is the
+	// tenant's default language.
+	Lang string
+	// Silent sends no security notice for the event (a passkey created
+	// while signing up); not stored.
+	Silent bool
 }
 
 // Origin is who makes the request a service runs for: the door that
@@ -136,7 +144,8 @@ type Policy struct {
 // Record stores events in the tenant's log of scope, in one statement, each
 // kept for p.Retention after now; when a webhook endpoint of the tenant
 // wants one of them (and scope is in a transaction), their deliveries are
-// enqueued in the same transaction (webhook.Enqueue).
+// enqueued in the same transaction (webhook.Enqueue), and so are the
+// security notices of its user (NoticeTypes).
 func Record(ctx context.Context, scope db.Scope, p Policy, now time.Time, events ...Event) error {
 	rows := make([]*db.AuditEvent, 0, len(events))
 	for _, e := range events {
@@ -147,6 +156,9 @@ func Record(ctx context.Context, scope db.Scope, p Policy, now time.Time, events
 		rows = append(rows, row)
 	}
 	if err := scope.Audit().Record(ctx, rows...); err != nil {
+		return err
+	}
+	if err := enqueueNotices(ctx, scope, p.Jobs, rows, events); err != nil {
 		return err
 	}
 	if !webhook.Wanted(p.Webhooks, rows) {
