@@ -69,8 +69,8 @@ var bundles = map[string][]string{
 	"sign_up": {"common", "errors", "screens", "sign_up", "federation"},
 	// recovery is the "Lost your passkey?" page (recover.html).
 	"recovery": {"common", "errors", "screens", "recovery"},
-	"account": {"common", "errors", "account", "account_manage", "passkey_life", "federation"},
-	"console": {"common", "errors", "console", "team", "branding", "recovery", "passkey_life", "audit", "connectors"},
+	"account":  {"common", "errors", "account", "account_manage", "passkey_life", "federation"},
+	"console":  {"common", "errors", "console", "team", "branding", "recovery", "passkey_life", "audit", "connectors"},
 	// invitation is the page an invitation link opens on a tenant host.
 	"invitation": {"common", "errors", "team"},
 }
