@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,13 +45,19 @@ type Identity struct {
 }
 
 // Exchange trades the callback's code for the upstream's answer and
-// checks it: for an OpenID Provider the ID token's signature, issuer,
-// audience (the connector's client id), expiry and the flow's nonce; for
-// an OAuth 2.0 provider its user API's answer. The state must already
-// have been compared (Pending.StateMatches).
-func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, code string, p *Pending) (*Identity, error) {
+// checks it: for an OpenID Provider the authorization response's iss
+// (RFC 9207), then the ID token's signature, issuer, audience (the
+// connector's client id), expiry and the flow's nonce; for an OAuth 2.0
+// provider its user API's answer. response is the authorization
+// response's parameters (code, iss). The state must already have been
+// compared (Pending.StateMatches).
+func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, response url.Values, p *Pending) (*Identity, error) {
+	code := response.Get("code")
 	if code == "" {
 		return nil, ErrFailed.WithField("code", "The provider sent no code back.")
+	}
+	if err := e.checkResponseIssuer(response); err != nil {
+		return nil, err
 	}
 	ctx = context.WithValue(oidc.ClientContext(ctx, u.client), oauth2.HTTPClient, u.client)
 	opts := []oauth2.AuthCodeOption{}
@@ -75,6 +82,24 @@ func (u *Upstream) Exchange(ctx context.Context, c *Connector, e *Endpoints, cod
 		}
 	}
 	return identityFrom(c.Settings.Claims, claims, idt.Subject)
+}
+
+// checkResponseIssuer is the mix-up defence of RFC 9207: an OpenID
+// Provider's authorization response that carries iss must carry the
+// discovered issuer, and one whose discovery says it sends iss must carry
+// it. The code is never sent to a token endpoint otherwise.
+func (e *Endpoints) checkResponseIssuer(response url.Values) error {
+	if e.provider == nil {
+		return nil
+	}
+	iss, has := response["iss"]
+	switch {
+	case !has && e.issParam:
+		return fmt.Errorf("%w: the authorization response has no iss", ErrFailed)
+	case has && (len(iss) != 1 || iss[0] != e.issuer):
+		return fmt.Errorf("%w: the authorization response's iss %q is not %s", ErrFailed, iss, e.issuer)
+	}
+	return nil
 }
 
 // checkIDToken checks an ID token for c: signed by the provider's keys,

@@ -56,6 +56,10 @@ type Endpoints struct {
 	Callback string
 	oauth    oauth2.Endpoint
 	provider *oidc.Provider
+	// issuer and issParam are the provider's discovered issuer and its
+	// authorization_response_iss_parameter_supported (RFC 9207).
+	issuer   string
+	issParam bool
 }
 
 // Prepare resolves c's endpoints (discovery for an OpenID Provider);
@@ -70,7 +74,14 @@ func (u *Upstream) Prepare(ctx context.Context, c *Connector, callback string) (
 	if err != nil {
 		return nil, err
 	}
-	e.provider, e.oauth = p, p.Endpoint()
+	var meta struct {
+		Issuer   string `json:"issuer"`
+		ISSParam bool   `json:"authorization_response_iss_parameter_supported"`
+	}
+	if err := p.Claims(&meta); err != nil {
+		return nil, fmt.Errorf("discovery of %s: %w", c.Settings.Issuer, err)
+	}
+	e.provider, e.oauth, e.issuer, e.issParam = p, p.Endpoint(), meta.Issuer, meta.ISSParam
 	return e, nil
 }
 

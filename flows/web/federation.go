@@ -108,7 +108,7 @@ func (h *Handler) federationCallback(w http.ResponseWriter, r *http.Request, t *
 		h.federationError(w, r, t, errcode.ErrProviderError)
 		return
 	}
-	identity, err := h.Upstream.Exchange(ctx, c, e, q.Get("code"), fc.Federation)
+	identity, err := h.Upstream.Exchange(ctx, c, e, q, fc.Federation)
 	if err != nil {
 		h.Logger.InfoContext(ctx, "federation answer refused", "tenant", t.Slug, "connector", c.ID, "err", err)
 		h.federationError(w, r, t, federation.ErrFailed)
