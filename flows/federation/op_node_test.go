@@ -220,3 +220,36 @@ func TestFederation_OIDCProviderClientSecretPost(t *testing.T) {
 	_, err := p.acme.Users().ByIdentifier(t.Context(), db.IdentifierEmail, "bo@example.com")
 	require.NoError(t, err)
 }
+
+// TestFederation_OIDCProviderCancelledSignInIsRefused: the person cancels
+// on the provider's login page; the provider sends the browser back with
+// access_denied and the flow's state, which is refused with a 4xx page
+// that writes nothing.
+func TestFederation_OIDCProviderCancelledSignInIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Start(t, b, testserver.Options{})
+			p := newNodeOP(t, srv, "")
+			br := newOPBrowser(t)
+			_, authorize := br.begin(srv.URL("acme"), p.connector.ID, nil)
+			r := br.do(http.MethodGet, authorize.String(), nil, nil)
+			require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+			next := r.location(t)
+			require.True(t, strings.HasPrefix(next.Path, "/interaction/"), next.String())
+			next = next.JoinPath("abort")
+			for next.Host == authorize.Host {
+				r = br.do(http.MethodGet, next.String(), nil, nil)
+				require.Contains(t, []int{http.StatusFound, http.StatusSeeOther}, r.status, string(r.body))
+				next = r.location(t)
+			}
+			require.Equal(t, "access_denied", next.Query().Get("error"))
+			require.NotEmpty(t, next.Query().Get("state"))
+			r = br.do(http.MethodGet, next.String(), nil, nil)
+			require.Equal(t, http.StatusBadRequest, r.status, string(r.body))
+			require.Contains(t, string(r.body), `data-code="federation_failed"`)
+			require.Equal(t, counts{}, p.counts())
+		})
+	}
+}
