@@ -120,6 +120,11 @@ type Spec struct {
 	TrustEmailVerified, TrustUpstreamAMR *bool
 	// SAML is the saml type's settings (its package reads them).
 	SAML json.RawMessage
+	// DomainsVerified marks the domains verified at once, without their
+	// TXT records: only for the operator's CLI on the server, as `sesame
+	// domain add` does for custom hostnames. Every other door leaves them
+	// pending until VerifyDomain finds their records.
+	DomainsVerified bool
 }
 
 // TypeChecker checks and completes the settings of a connector type other
@@ -151,7 +156,25 @@ func Create(ctx context.Context, scope db.Scope, spec Spec, now time.Time) (*Con
 		return nil, err
 	}
 	c.ID = row.ID
+	if err := storeDomains(ctx, scope, c, spec.DomainsVerified, now); err != nil {
+		if derr := scope.Connectors().Delete(ctx, c.ID); derr != nil {
+			return nil, errors.Join(err, derr)
+		}
+		return nil, err
+	}
 	return c, nil
+}
+
+// storeDomains records the new connector c's domains: pending, or
+// verified at once when verified is set.
+func storeDomains(ctx context.Context, scope db.Scope, c *Connector, verified bool, now time.Time) error {
+	if err := addDomains(ctx, scope, c, now); err != nil {
+		return err
+	}
+	if verified {
+		return markAllVerified(ctx, scope, c, now)
+	}
+	return nil
 }
 
 func check(ctx context.Context, spec Spec) (*Connector, error) {
