@@ -141,7 +141,9 @@ func TestFederation_HundredParallelVerificationsVerifyADomainForOneConnector(t *
 		if i%2 == 1 {
 			ids[i] = b.ID
 		}
-		wg.Go(func() { _, errs[i] = federation.VerifyDomain(t.Context(), scope, r, ids[i], "corp.example", time.Now()) })
+		wg.Go(func() {
+			_, errs[i] = federation.VerifyDomain(t.Context(), scope, r, ids[i], "corp.example", time.Now())
+		})
 	}
 	wg.Wait()
 
