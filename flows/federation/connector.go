@@ -118,6 +118,9 @@ type Spec struct {
 	// TrustEmailVerified and TrustUpstreamAMR override the preset's
 	// default when set.
 	TrustEmailVerified, TrustUpstreamAMR *bool
+	// Claims, when set, maps the oidc connector's claims ("" in a field:
+	// the standard claim).
+	Claims *Claims
 	// SAML is the saml type's settings (its package reads them).
 	SAML json.RawMessage
 	// DomainsVerified marks the domains verified at once, without their
@@ -231,6 +234,12 @@ func oidcSettings(spec Spec) (Settings, error) {
 	if spec.TrustUpstreamAMR != nil {
 		s.TrustUpstreamAMR = *spec.TrustUpstreamAMR
 	}
+	if spec.Claims != nil {
+		var err error
+		if s.Claims, err = cleanClaims(*spec.Claims); err != nil {
+			return s, err
+		}
+	}
 	s.ClientID = strings.TrimSpace(spec.ClientID)
 	switch {
 	case s.UserURL == "" && s.Issuer == "":
@@ -264,4 +273,26 @@ func upstreamURL(raw string) bool {
 		return isLoopback(u.Hostname())
 	}
 	return false
+}
+
+// claimMaxLen is the longest claim name a mapping takes.
+const claimMaxLen = 64
+
+// cleanClaims trims a claim mapping and refuses names that are too long
+// or hold control characters.
+func cleanClaims(in Claims) (Claims, error) {
+	var out Claims
+	for _, f := range []struct {
+		field string
+		from  string
+		to    *string
+	}{{"claims.subject", in.Subject, &out.Subject}, {"claims.email", in.Email, &out.Email},
+		{"claims.email_verified", in.EmailVerified, &out.EmailVerified}, {"claims.name", in.Name, &out.Name}} {
+		v, err := flows.CleanText(f.field, f.from, claimMaxLen)
+		if err != nil {
+			return Claims{}, err
+		}
+		*f.to = v
+	}
+	return out, nil
 }

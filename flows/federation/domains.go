@@ -52,7 +52,7 @@ func validDomain(d string) bool {
 // not block: the TXT record decides which connector it routes to.
 func domainsFree(ctx context.Context, scope db.Scope, domains []string) error {
 	for _, d := range domains {
-		if err := verifiedElsewhere(ctx, scope, d, uuid.Nil); err != nil {
+		if err := verifiedElsewhere(ctx, scope, d, uuid.Nil, "domains"); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -133,7 +134,7 @@ func VerifyDomain(ctx context.Context, scope db.Scope, r *net.Resolver, connecto
 	if st.VerifiedAt != nil {
 		return st, nil
 	}
-	if err := verifiedElsewhere(ctx, scope, domain, c.ID); err != nil {
+	if err := verifiedElsewhere(ctx, scope, domain, c.ID, "domain"); err != nil {
 		return st, err
 	}
 	if err := checkRecord(ctx, r, st); err != nil {
@@ -141,7 +142,7 @@ func VerifyDomain(ctx context.Context, scope db.Scope, r *net.Resolver, connecto
 	}
 	err = scope.ConnectorDomains().MarkVerified(ctx, c.ID, domain, now)
 	if errors.Is(err, db.ErrDuplicate) {
-		return st, errcode.ErrDomainVerifiedElsewhere
+		return st, elsewhere(ctx, scope, domain, "domain")
 	}
 	if err != nil {
 		return st, err
@@ -169,8 +170,8 @@ func checkRecord(ctx context.Context, r *net.Resolver, st DomainState) error {
 }
 
 // verifiedElsewhere refuses a domain verified for a connector other than
-// self (uuid.Nil: any).
-func verifiedElsewhere(ctx context.Context, scope db.Scope, domain string, self uuid.UUID) error {
+// self (uuid.Nil: any), naming field.
+func verifiedElsewhere(ctx context.Context, scope db.Scope, domain string, self uuid.UUID, field string) error {
 	row, err := scope.ConnectorDomains().Verified(ctx, domain)
 	switch {
 	case errors.Is(err, db.ErrNotFound):
@@ -180,7 +181,22 @@ func verifiedElsewhere(ctx context.Context, scope db.Scope, domain string, self 
 	case row.ConnectorID == self:
 		return nil
 	}
-	return errcode.ErrDomainVerifiedElsewhere
+	return elsewhere(ctx, scope, domain, field)
+}
+
+// elsewhere is the refusal of domain, verified for another connector,
+// naming that connector when it can be read.
+func elsewhere(ctx context.Context, scope db.Scope, domain, field string) error {
+	e := errcode.ErrDomainVerifiedElsewhere
+	row, err := scope.ConnectorDomains().Verified(ctx, domain)
+	if err != nil {
+		return e.WithField(field, "")
+	}
+	c, err := scope.Connectors().Get(ctx, row.ConnectorID)
+	if err != nil {
+		return e.WithField(field, "")
+	}
+	return e.WithField(field, fmt.Sprintf("%s is already verified for the connector %q. Delete that connector, or leave the domain out of this one.", domain, c.Name))
 }
 
 // markAllVerified marks every domain of c verified at now, for the
@@ -190,7 +206,7 @@ func markAllVerified(ctx context.Context, scope db.Scope, c *Connector, now time
 	for _, d := range c.Domains {
 		err := scope.ConnectorDomains().MarkVerified(ctx, c.ID, d, now)
 		if errors.Is(err, db.ErrDuplicate) {
-			return errcode.ErrDomainVerifiedElsewhere
+			return elsewhere(ctx, scope, d, "domains")
 		}
 		if err != nil {
 			return err
