@@ -126,15 +126,3 @@ func (ds ConnectorDomainStore) MarkVerified(ctx context.Context, connector uuid.
 	}
 	return fmt.Errorf("connector domain %q: %w", domain, ErrNotFound)
 }
-
-// deleteConnector removes a connector's domains (ConnectorStore.Delete).
-func (ds ConnectorDomainStore) deleteConnector(ctx context.Context, idb bun.IDB, connector uuid.UUID) error {
-	_, err := idb.NewDelete().Model((*ConnectorDomain)(nil)).
-		Where("tenant_id = ?", ds.s.tenant).
-		Where("connector_id = ?", connector).
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("delete connector %s domains: %w", connector, err)
-	}
-	return nil
-}

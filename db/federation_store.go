@@ -87,27 +87,23 @@ func (cs ConnectorStore) List(ctx context.Context) ([]*Connector, error) {
 	return out, nil
 }
 
-// Delete removes the tenant's connector id, its domains and, by cascade,
-// the identities linked through it; ErrNotFound when there is none.
+// Delete removes the tenant's connector id and, by cascade, its domains
+// and the identities linked through it; ErrNotFound when there is none.
 func (cs ConnectorStore) Delete(ctx context.Context, id uuid.UUID) error {
 	if err := cs.s.check(); err != nil {
 		return err
 	}
-	// The connector's domains go with it in one transaction
-	// (connector_domains has no foreign key to it).
-	return cs.s.idb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewDelete().Model((*Connector)(nil)).
-			Where("tenant_id = ?", cs.s.tenant).
-			Where("id = ?", id).
-			Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("delete connector %s: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("connector %s: %w", id, ErrNotFound)
-		}
-		return cs.s.ConnectorDomains().deleteConnector(ctx, tx, id)
-	})
+	res, err := cs.s.idb.NewDelete().Model((*Connector)(nil)).
+		Where("tenant_id = ?", cs.s.tenant).
+		Where("id = ?", id).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete connector %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("connector %s: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 // FederatedIdentity is an upstream account (a connector's subject) linked

@@ -12,10 +12,7 @@ import (
 // verified domain routes users to its connector, and one tenant's domain
 // is verified for at most one connector (the partial unique index), which
 // holds however many verifications race.
-//
-// The migration's version precedes federation_connectors', so on a fresh
-// database the table is created before the connectors' and has no foreign
-// key to it: db.ConnectorStore.Delete removes a connector's rows with it.
+// A connector's rows go with it (ON DELETE CASCADE).
 // A connector made before this migration has no rows: its domains are
 // pending until proven (flows/federation gives them a token when asked).
 func upConnectorDomains(ctx context.Context, tx bun.Tx, dialect string) error {
@@ -27,7 +24,8 @@ func upConnectorDomains(ctx context.Context, tx bun.Tx, dialect string) error {
 			token TEXT NOT NULL,
 			verified_at {time},
 			created_at {time} NOT NULL,
-			PRIMARY KEY (tenant_id, connector_id, domain)
+			PRIMARY KEY (tenant_id, connector_id, domain),
+			CONSTRAINT connector_domains_connector_fkey FOREIGN KEY (tenant_id, connector_id) REFERENCES federation_connectors (tenant_id, id) ON DELETE CASCADE
 		)`,
 		`CREATE UNIQUE INDEX connector_domains_verified_key ON connector_domains (tenant_id, domain) WHERE verified_at IS NOT NULL`,
 	)
