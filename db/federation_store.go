@@ -87,8 +87,8 @@ func (cs ConnectorStore) List(ctx context.Context) ([]*Connector, error) {
 	return out, nil
 }
 
-// Delete removes the tenant's connector id and, by cascade, the identities
-// linked through it; ErrNotFound when there is none.
+// Delete removes the tenant's connector id and, by cascade, its domains
+// and the identities linked through it; ErrNotFound when there is none.
 func (cs ConnectorStore) Delete(ctx context.Context, id uuid.UUID) error {
 	if err := cs.s.check(); err != nil {
 		return err

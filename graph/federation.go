@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"strings"
 
 	"github.com/sesame-id/sesame/db"
@@ -28,6 +29,8 @@ func (r *Resolver) connectorModel(t *tenants.Tenant, c *federation.Connector) *m
 		Scopes: append([]string{}, c.Settings.Scopes...), Domains: c.Domains,
 		TrustEmailVerified: c.Settings.TrustEmailVerified, TrustUpstreamAmr: c.Settings.TrustUpstreamAMR,
 		CallbackURL: federation.CallbackURL(origin, c.ID),
+		Claims: &model.ConnectorClaims{Subject: opt(c.Settings.Claims.Subject), Email: opt(c.Settings.Claims.Email),
+			EmailVerified: opt(c.Settings.Claims.EmailVerified), Name: opt(c.Settings.Claims.Name)},
 	}
 	if c.Type == federation.TypeSAML {
 		acs, meta := federation.SAMLACSURL(origin, c.ID), federation.SAMLMetadataURL(origin, c.ID)
@@ -38,6 +41,39 @@ func (r *Resolver) connectorModel(t *tenants.Tenant, c *federation.Connector) *m
 		}
 	}
 	return m
+}
+
+// connectorModels are list as the API shows them, with their domains'
+// states.
+func (r *Resolver) connectorModels(ctx context.Context, c *caller, list []*federation.Connector) ([]*model.Connector, error) {
+	states, err := federation.DomainStates(ctx, c.scope, list, r.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Connector, 0, len(list))
+	for _, k := range list {
+		m := r.connectorModel(c.tenant, k)
+		m.DomainStates = make([]*model.ConnectorDomain, 0, len(states[k.ID]))
+		for _, st := range states[k.ID] {
+			m.DomainStates = append(m.DomainStates, domainModel(st))
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// domainModel is a connector domain's state as the API shows it.
+func domainModel(st federation.DomainState) *model.ConnectorDomain {
+	return &model.ConnectorDomain{Domain: st.Domain, Verified: st.VerifiedAt != nil, VerifiedAt: st.VerifiedAt,
+		RecordName: st.RecordName(), RecordValue: st.RecordValue()}
+}
+
+// resolver is the DNS resolver domain checks use.
+func (r *Resolver) resolver() *net.Resolver {
+	if r.DNSResolver != nil {
+		return r.DNSResolver
+	}
+	return net.DefaultResolver
 }
 
 // createConnector creates the connector of in: a saml one through
@@ -69,8 +105,13 @@ func connectorSpec(in model.CreateConnectorInput) federation.Spec {
 		}
 		return *p
 	}
+	var claims *federation.Claims
+	if in.Claims != nil {
+		claims = &federation.Claims{Subject: val(in.Claims.Subject), Email: val(in.Claims.Email),
+			EmailVerified: val(in.Claims.EmailVerified), Name: val(in.Claims.Name)}
+	}
 	return federation.Spec{
-		Name: in.Name, Kind: strings.ToLower(string(in.Kind)), Type: strings.ToLower(string(in.Type)),
+		Name: in.Name, Claims: claims, Kind: strings.ToLower(string(in.Kind)), Type: strings.ToLower(string(in.Type)),
 		Preset: val(in.Preset), Issuer: val(in.Issuer), ClientID: val(in.ClientID), Secret: val(in.ClientSecret),
 		Scopes: in.Scopes, Domains: in.Domains, TrustEmailVerified: in.TrustEmailVerified, TrustUpstreamAMR: in.TrustUpstreamAmr,
 	}

@@ -27,7 +27,20 @@ func (r *mutationResolver) CreateConnector(ctx context.Context, input model.Crea
 	if err != nil {
 		return nil, err
 	}
-	return r.connectorModel(c.tenant, created), nil
+	list, err := r.connectorModels(ctx, c, []*federation.Connector{created})
+	if err != nil {
+		return nil, err
+	}
+	return list[0], nil
+}
+
+// VerifyConnectorDomain is the resolver for the verifyConnectorDomain field.
+func (r *mutationResolver) VerifyConnectorDomain(ctx context.Context, connectorID uuid.UUID, domain string) (*model.ConnectorDomain, error) {
+	st, err := federation.VerifyDomain(ctx, callerFrom(ctx).scope, r.resolver(), connectorID, domain, r.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	return domainModel(st), nil
 }
 
 // DeleteConnector is the resolver for the deleteConnector field.
@@ -53,11 +66,7 @@ func (r *queryResolver) Connectors(ctx context.Context) ([]*model.Connector, err
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*model.Connector, 0, len(list))
-	for _, k := range list {
-		out = append(out, r.connectorModel(c.tenant, k))
-	}
-	return out, nil
+	return r.connectorModels(ctx, c, list)
 }
 
 // LinkedIdentities is the resolver for the linkedIdentities field.

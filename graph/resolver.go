@@ -23,6 +23,7 @@ package graph
 
 import (
 	"log/slog"
+	"net"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
@@ -53,6 +54,9 @@ type Deps struct {
 	// KeyEncryptionKey (32 bytes) seals the SP private keys of the saml
 	// connectors createConnector makes.
 	KeyEncryptionKey []byte
+	// DNSResolver looks up the TXT records that prove enterprise
+	// connectors' email domains; nil is the system's resolver.
+	DNSResolver *net.Resolver
 }
 
 // Resolver is the root resolver.

@@ -94,6 +94,11 @@ type Config struct {
 	// server-side request forgery); always on with --env development.
 	WebhookPrivateAddresses bool
 
+	// DNSServer is the DNS server (host:port, port 53 when none) that
+	// answers the TXT lookups proving enterprise connectors' email
+	// domains. Default "": the system's resolver.
+	DNSServer string
+
 	// OTLPEndpoint is the OTLP/HTTP collector traces go to. Default "":
 	// traces only when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or
 	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set, else none.
@@ -172,6 +177,9 @@ func settings() []setting {
 		{Flag: "webhook-private-addresses", Env: "SESAME_WEBHOOK_PRIVATE_ADDRESSES", Default: "false", serveOnly: true, boolean: true,
 			Help:  "let tenants' webhooks post to loopback and private addresses (always on with --env development)",
 			apply: applyWebhookPrivateAddresses},
+		{Flag: "dns-server", Env: "SESAME_DNS_SERVER", Default: "",
+			Help:  "DNS server (host:port) asked for the TXT records that prove enterprise connectors' email domains; default the system's resolver",
+			apply: applyDNSServer},
 		{Flag: "otlp-endpoint", Env: "SESAME_OTLP_ENDPOINT", Default: "", serveOnly: true,
 			Help:  "OTLP/HTTP collector URL for traces (such as http://127.0.0.1:4318); default none, unless OTEL_EXPORTER_OTLP_ENDPOINT is set",
 			apply: applyOTLPEndpoint},

@@ -140,6 +140,25 @@ func applyCaptchaVerifyOrigin(c *Config, v string) error {
 	return captcha.ValidateOrigin(v)
 }
 
+// applyDNSServer sets --dns-server: a host or host:port.
+func applyDNSServer(c *Config, v string) error {
+	c.DNSServer = v
+	if v == "" {
+		return nil
+	}
+	host := v
+	if h, port, err := net.SplitHostPort(v); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q: the port must be a number from 1 to 65535", v)
+		}
+		host = h
+	}
+	if host == "" || strings.ContainsAny(host, "/ ") {
+		return fmt.Errorf("%q: give a host or host:port, such as 127.0.0.1:53", v)
+	}
+	return nil
+}
+
 // parsePositiveDuration parses a duration such as 20s that must be above
 // zero.
 func parsePositiveDuration(v string) (time.Duration, error) {

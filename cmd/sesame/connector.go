@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/tenants"
 )
@@ -33,11 +32,11 @@ func (f *connectorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.issuer, "issuer", "", "the OpenID Provider's issuer URL (create)")
 	fs.StringVar(&f.clientID, "client-id", "", "the client id the provider gave (create)")
 	fs.StringVar(&f.secret, "client-secret", "", "the client secret the provider gave; never shown again (create)")
-	fs.Var(&f.domains, "domain", "an email domain whose users go to this enterprise connector; repeat for more (create)")
+	fs.Var(&f.domains, "domain", "an email domain whose users go to this enterprise connector; repeat for more. The CLI runs beside the server, so create marks it verified at once; the management API and the console keep it pending until its DNS TXT record is found (create; verify-domain checks one)")
 	fs.Var(&f.scopes, "scope", "a scope to ask for; repeat for more (create; default the preset's)")
 	fs.BoolVar(&f.trustEmail, "trust-email-verified", false, "take the provider's email_verified as proof of the address (create; default the preset's)")
 	fs.BoolVar(&f.trustAMR, "trust-upstream-amr", false, "skip the tenant's second factor when the provider's amr says it asked for one (create)")
-	fs.StringVar(&f.id, "id", "", "the connector's id (delete)")
+	fs.StringVar(&f.id, "id", "", "the connector's id (delete, verify-domain)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object (create)")
 	f.saml.register(fs)
 }
@@ -53,11 +52,11 @@ type connectorJSON struct {
 }
 
 // connector manages a tenant's federation connectors: create, list,
-// delete.
+// delete, and verify-domain (the DNS check of an email domain).
 func (e cliEnv) connector(args []string) error {
-	subs := []string{"create", "list", "delete"}
+	subs := []string{"create", "list", "delete", "verify-domain"}
 	if len(args) == 0 || !contains(subs, args[0]) {
-		return usageError{msg: "say create, list or delete, e.g. sesame connector create --tenant acme --name Google --kind social --preset google --client-id ID --client-secret SECRET"}
+		return usageError{msg: "say create, list, delete or verify-domain, e.g. sesame connector create --tenant acme --name Google --kind social --preset google --client-id ID --client-secret SECRET"}
 	}
 	sub := args[0]
 	fs := e.newFlagSet("connector " + sub)
@@ -74,7 +73,7 @@ func (e cliEnv) connector(args []string) error {
 		return usageError{msg: "--tenant is required"}
 	case sub == "create" && (f.name == "" || f.kind == ""):
 		return usageError{msg: "--name and --kind are required, e.g. --name \"Corp SSO\" --kind enterprise --domain corp.example.com"}
-	case sub == "delete" && f.id == "":
+	case (sub == "delete" || sub == "verify-domain") && f.id == "":
 		return usageError{msg: "--id is required; see `sesame connector list --tenant " + f.slug + "`"}
 	}
 	d, err := e.openDB(cfg, newLogger(cfg, e.stderr), true)
@@ -97,6 +96,8 @@ func (e cliEnv) connector(args []string) error {
 			return e.connectorCreateSAML(cfg, scope, f, set, ts.Origin(t))
 		}
 		return e.connectorCreate(scope, f, set, ts.Origin(t))
+	case "verify-domain":
+		return e.connectorVerifyDomain(cfg, scope, f)
 	case "list":
 		list, err := federation.List(e.ctx, scope)
 		if err != nil {
@@ -123,7 +124,7 @@ func (e cliEnv) connector(args []string) error {
 
 func (e cliEnv) connectorCreate(scope db.Scope, f connectorFlags, set map[string]bool, origin string) error {
 	spec := federation.Spec{Name: f.name, Kind: f.kind, Type: f.typ, Preset: f.preset, Issuer: f.issuer,
-		ClientID: f.clientID, Secret: f.secret, Scopes: f.scopes, Domains: f.domains}
+		ClientID: f.clientID, Secret: f.secret, Scopes: f.scopes, Domains: f.domains, DomainsVerified: true}
 	if set["trust-email-verified"] {
 		spec.TrustEmailVerified = &f.trustEmail
 	}
@@ -131,12 +132,8 @@ func (e cliEnv) connectorCreate(scope db.Scope, f connectorFlags, set map[string
 		spec.TrustUpstreamAMR = &f.trustAMR
 	}
 	c, err := federation.Create(e.ctx, scope, spec, time.Now())
-	var fe *flows.Error
-	if errors.As(err, &fe) {
-		return usageError{msg: fmt.Sprintf("%s: %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)}
-	}
 	if err != nil {
-		return err
+		return refusal(err)
 	}
 	out := connectorJSON{ID: c.ID.String(), Name: c.Name, Kind: c.Kind, Type: c.Type, Domains: c.Domains, CallbackURL: federation.CallbackURL(origin, c.ID)}
 	if f.asJSON {

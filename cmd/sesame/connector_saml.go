@@ -2,15 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/sesame-id/sesame/db"
-	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/jobs"
 )
@@ -55,7 +52,7 @@ func (e cliEnv) connectorCreateSAML(cfg Config, scope db.Scope, f connectorFlags
 	if err != nil {
 		return err
 	}
-	spec := federation.Spec{Name: f.name, Kind: f.kind, Domains: f.domains}
+	spec := federation.Spec{Name: f.name, Kind: f.kind, Domains: f.domains, DomainsVerified: true}
 	if set["trust-email-verified"] {
 		spec.TrustEmailVerified = &f.trustEmail
 	}
@@ -66,12 +63,8 @@ func (e cliEnv) connectorCreateSAML(cfg Config, scope db.Scope, f connectorFlags
 		MetadataURL: f.saml.metadataURL, MetadataXML: data, KeyEncryptionKey: kek,
 		HTTPClient: jobs.NewBackchannelHTTPClient(cfg.Env == "development"),
 	}, time.Now())
-	var fe *flows.Error
-	if errors.As(err, &fe) {
-		return usageError{msg: fmt.Sprintf("%s: %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)}
-	}
 	if err != nil {
-		return err
+		return refusal(err)
 	}
 	meta := federation.SAMLMetadataURL(origin, c.ID)
 	out := samlConnectorJSON{ID: c.ID.String(), Name: c.Name, Kind: c.Kind, Type: c.Type, Domains: c.Domains,

@@ -53,11 +53,12 @@ func TestCLI_ConnectorCreateListDelete(t *testing.T) {
 			require.Equal(t, []string{"corp.example"}, out.Domains)
 			require.NotContains(t, stdout, "s3cret")
 
-			// A domain routes to one connector only.
+			// A domain routes to one connector only: the CLI verified it
+			// for the first.
 			code, _, stderr = cli(t, env, "connector", "create", "--tenant", "acme", "--name", "Other", "--kind", "enterprise",
 				"--issuer", "https://idp2.corp.example", "--client-id", "x", "--client-secret", "y", "--domain", "corp.example")
 			require.Equal(t, exitUsage, code)
-			require.Contains(t, oneLine(t, stderr), `corp.example already sends its users to the connector "Corp SSO"`)
+			require.Contains(t, oneLine(t, stderr), `domains: corp.example is already verified for the connector "Corp SSO"`)
 
 			code, stdout, stderr = cli(t, env, "connector", "create", "--tenant", "acme", "--name", "GitHub", "--kind", "social",
 				"--preset", "github", "--client-id", "gh", "--client-secret", "ghs", "--json")

@@ -1,14 +1,16 @@
 // The sign-in connectors page: the tenant's upstream identity providers
-// (OpenID Connect and SAML), the URLs to register with each, adding one
-// and deleting one; and the linked sign-ins of a user (console_users.js).
-// The rules are the management API's (createConnector, deleteConnector).
+// (OpenID Connect and SAML), the URLs to register with each, each email
+// domain's proof by DNS (console_connectors_domains.js), adding one
+// (console_connectors_form.js) and deleting one; and the linked sign-ins
+// of a user (console_users.js). The rules are the management API's
+// (createConnector, verifyConnectorDomain, deleteConnector).
 import { h, loading, failure, time, confirmInline } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
-import { withBusy } from "/static/busy.js";
 import { t, parts } from "/static/i18n.js";
+import { createForm } from "/static/console_connectors_form.js";
+import { domainList } from "/static/console_connectors_domains.js";
 
-const LIST = `{ connectors { id name kind type domains callbackUrl acsUrl metadataUrl } }`;
-const CREATE = `mutation($in: CreateConnectorInput!) { createConnector(input: $in) { id name } }`;
+const LIST = `{ connectors { id name kind type domains callbackUrl acsUrl metadataUrl domainStates { domain verified recordName recordValue } } }`;
 
 // copyButton copies text, saying in status whether it reached the clipboard.
 function copyButton(status, text, what) {
@@ -45,64 +47,16 @@ function connectorItem(ctx, slug, c, status, problem) {
   const kind = c.kind === "SOCIAL" ? t("connectors.console.social") : t("connectors.console.enterprise");
   const type = c.type === "SAML" ? t("connectors.console.type_saml") : t("connectors.console.type_oidc");
   const domains = c.domains.length ? t("connectors.console.domains", { domains: c.domains.join(", ") }) : t("connectors.console.no_domains");
+  const copy = (text, what) => copyButton(status, text, what);
+  const verified = async (domain) => {
+    if (ctx.alive()) await renderConnectors(ctx, slug, t("connectors.console.domain_now_verified", { domain, name: c.name }));
+  };
   return h("li", { class: "item connector", "data-id": c.id },
     h("span", { class: "item-title connector-name" }, c.name),
     h("span", { class: "muted" }, [kind, type, domains].join(" · ")),
     urlRows(c, status),
+    domainList(slug, c, copy, verified, (err) => { problem.textContent = err.message; }),
     h("div", { class: "actions" }, remove));
-}
-
-function field(id, label, input, hint) {
-  return [h("label", { for: id }, label), hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null, input];
-}
-
-function createForm(ctx, slug) {
-  const input = (id, type, attrs) => h(type === "textarea" ? "textarea" : "input", { id, name: id, type: type === "textarea" ? null : type, autocomplete: "off", spellcheck: "false", ...(attrs || {}) });
-  const name = input("connector-name", "text", { required: true });
-  const kind = h("select", { id: "connector-kind", name: "kind" },
-    h("option", { value: "SOCIAL" }, t("connectors.console.social")), h("option", { value: "ENTERPRISE" }, t("connectors.console.enterprise")));
-  const type = h("select", { id: "connector-type", name: "type" },
-    h("option", { value: "OIDC" }, t("connectors.console.type_oidc")), h("option", { value: "SAML" }, t("connectors.console.type_saml")));
-  const issuer = input("connector-issuer", "url");
-  const clientId = input("connector-client-id", "text");
-  const secret = input("connector-client-secret", "password", { autocomplete: "new-password" });
-  const domains = input("connector-domains", "text");
-  const trust = h("input", { type: "checkbox", id: "connector-trust-email", name: "trust" });
-  const metaURL = input("connector-metadata-url", "url");
-  const metaXML = input("connector-metadata-xml", "textarea", { rows: 4 });
-  const oidc = h("div", { id: "connector-oidc-fields" },
-    field("connector-issuer", t("connectors.console.issuer"), issuer, t("connectors.console.issuer_hint")),
-    field("connector-client-id", t("connectors.console.client_id"), clientId),
-    field("connector-client-secret", t("connectors.console.client_secret"), secret, t("connectors.console.client_secret_hint")));
-  const saml = h("div", { id: "connector-saml-fields", hidden: true },
-    h("p", { class: "hint" }, t("connectors.console.metadata_hint")),
-    field("connector-metadata-url", t("connectors.console.metadata_url_label"), metaURL),
-    field("connector-metadata-xml", t("connectors.console.metadata_xml_label"), metaXML));
-  type.addEventListener("change", () => { oidc.hidden = type.value !== "OIDC"; saml.hidden = type.value !== "SAML"; });
-  const error = h("p", { class: "field-error", id: "connector-error", role: "alert" });
-  const button = h("button", { type: "submit", id: "create-connector" }, t("connectors.console.create"));
-  const form = h("form", { id: "create-connector-form", novalidate: true },
-    h("h3", {}, t("connectors.console.create_title")),
-    field("connector-name", t("connectors.console.name"), name, t("connectors.console.name_hint")),
-    field("connector-kind", t("connectors.console.kind"), kind), field("connector-type", t("connectors.console.type"), type),
-    oidc, saml,
-    field("connector-domains", t("connectors.console.domains_label"), domains, t("connectors.console.domains_hint")),
-    h("div", { class: "check" }, trust, h("label", { for: "connector-trust-email" }, t("connectors.console.trust_email"))),
-    error, button);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    error.textContent = "";
-    const val = (el) => el.value.trim() || null;
-    const spec = { name: name.value.trim(), kind: kind.value, type: type.value, trustEmailVerified: trust.checked,
-      domains: domains.value.split(",").map((s) => s.trim()).filter(Boolean) };
-    if (type.value === "OIDC") Object.assign(spec, { issuer: val(issuer), clientId: val(clientId), clientSecret: val(secret) });
-    else Object.assign(spec, { metadataUrl: val(metaURL), metadataXml: val(metaXML) });
-    withBusy((on) => { button.disabled = on; }, async () => {
-      const data = await gql(slug, CREATE, { in: spec });
-      if (ctx.alive()) await renderConnectors(ctx, slug, t("connectors.console.created", { name: data.createConnector.name }));
-    }, (err) => { error.textContent = err.message; });
-  });
-  return form;
 }
 
 // renderConnectors draws the page; note is a sentence for the status line.
@@ -124,7 +78,9 @@ export async function renderConnectors(ctx, slug, note) {
   const items = list.length === 0 ? h("p", { id: "connectors-empty" }, t("connectors.console.empty"))
     : h("ul", { class: "item-list", id: "connectors" }, list.map((c) => connectorItem(ctx, slug, c, status, problem)));
   view.replaceChildren(heading, h("p", { class: "intro" }, t("connectors.console.intro", { tenant: ctx.tenantName })),
-    status, problem, items, createForm(ctx, slug));
+    status, problem, items, createForm(async (name) => {
+      if (ctx.alive()) await renderConnectors(ctx, slug, t("connectors.console.created", { name }));
+    }, slug));
 }
 
 // LINKED is the user fields linkedList reads.

@@ -118,8 +118,16 @@ type Spec struct {
 	// TrustEmailVerified and TrustUpstreamAMR override the preset's
 	// default when set.
 	TrustEmailVerified, TrustUpstreamAMR *bool
+	// Claims, when set, maps the oidc connector's claims ("" in a field:
+	// the standard claim).
+	Claims *Claims
 	// SAML is the saml type's settings (its package reads them).
 	SAML json.RawMessage
+	// DomainsVerified marks the domains verified at once, without their
+	// TXT records: only for the operator's CLI on the server, as `sesame
+	// domain add` does for custom hostnames. Every other door leaves them
+	// pending until VerifyDomain finds their records.
+	DomainsVerified bool
 }
 
 // TypeChecker checks and completes the settings of a connector type other
@@ -151,7 +159,25 @@ func Create(ctx context.Context, scope db.Scope, spec Spec, now time.Time) (*Con
 		return nil, err
 	}
 	c.ID = row.ID
+	if err := storeDomains(ctx, scope, c, spec.DomainsVerified, now); err != nil {
+		if derr := scope.Connectors().Delete(ctx, c.ID); derr != nil {
+			return nil, errors.Join(err, derr)
+		}
+		return nil, err
+	}
 	return c, nil
+}
+
+// storeDomains records the new connector c's domains: pending, or
+// verified at once when verified is set.
+func storeDomains(ctx context.Context, scope db.Scope, c *Connector, verified bool, now time.Time) error {
+	if err := addDomains(ctx, scope, c, now); err != nil {
+		return err
+	}
+	if verified {
+		return markAllVerified(ctx, scope, c, now)
+	}
+	return nil
 }
 
 func check(ctx context.Context, spec Spec) (*Connector, error) {
@@ -208,6 +234,12 @@ func oidcSettings(spec Spec) (Settings, error) {
 	if spec.TrustUpstreamAMR != nil {
 		s.TrustUpstreamAMR = *spec.TrustUpstreamAMR
 	}
+	if spec.Claims != nil {
+		var err error
+		if s.Claims, err = cleanClaims(*spec.Claims); err != nil {
+			return s, err
+		}
+	}
 	s.ClientID = strings.TrimSpace(spec.ClientID)
 	switch {
 	case s.UserURL == "" && s.Issuer == "":
@@ -241,4 +273,26 @@ func upstreamURL(raw string) bool {
 		return isLoopback(u.Hostname())
 	}
 	return false
+}
+
+// claimMaxLen is the longest claim name a mapping takes.
+const claimMaxLen = 64
+
+// cleanClaims trims a claim mapping and refuses names that are too long
+// or hold control characters.
+func cleanClaims(in Claims) (Claims, error) {
+	var out Claims
+	for _, f := range []struct {
+		field string
+		from  string
+		to    *string
+	}{{"claims.subject", in.Subject, &out.Subject}, {"claims.email", in.Email, &out.Email},
+		{"claims.email_verified", in.EmailVerified, &out.EmailVerified}, {"claims.name", in.Name, &out.Name}} {
+		v, err := flows.CleanText(f.field, f.from, claimMaxLen)
+		if err != nil {
+			return Claims{}, err
+		}
+		*f.to = v
+	}
+	return out, nil
 }

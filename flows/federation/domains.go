@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,20 +47,13 @@ func validDomain(d string) bool {
 	return true
 }
 
-// domainsFree refuses a domain another of the tenant's connectors routes.
+// domainsFree refuses a domain verified for another of the tenant's
+// connectors. A domain another connector lists but has not proven does
+// not block: the TXT record decides which connector it routes to.
 func domainsFree(ctx context.Context, scope db.Scope, domains []string) error {
-	if len(domains) == 0 {
-		return nil
-	}
-	all, err := scope.Connectors().List(ctx)
-	if err != nil {
-		return err
-	}
-	for _, c := range all {
-		for _, d := range domains {
-			if slices.Contains([]string(c.Domains), d) {
-				return flows.ErrInvalidInput.WithField("domains", fmt.Sprintf("%s already sends its users to the connector %q.", d, c.Name))
-			}
+	for _, d := range domains {
+		if err := verifiedElsewhere(ctx, scope, d, uuid.Nil, "domains"); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -98,23 +92,32 @@ func Delete(ctx context.Context, scope db.Scope, id uuid.UUID) error {
 }
 
 // ForEmail returns the enterprise connector that routes email's domain,
-// or nil.
+// or nil: the one connector the domain is verified for. A pending domain
+// routes nowhere.
 func ForEmail(ctx context.Context, scope db.Scope, email string) (*Connector, error) {
 	at := strings.LastIndexByte(email, '@')
 	if at < 0 {
 		return nil, nil
 	}
 	domain := strings.ToLower(email[at+1:])
-	all, err := List(ctx, scope)
+	row, err := scope.ConnectorDomains().Verified(ctx, domain)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range all {
-		if c.Kind == KindEnterprise && slices.Contains(c.Domains, domain) {
-			return c, nil
-		}
+	c, err := Get(ctx, scope, row.ConnectorID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
 	}
-	return nil, nil
+	if err != nil {
+		return nil, err
+	}
+	if c.Kind != KindEnterprise || !slices.Contains(c.Domains, domain) {
+		return nil, nil
+	}
+	return c, nil
 }
 
 // Social returns the tenant's social connectors, the buttons of the

@@ -53,7 +53,7 @@ func newPair(t *testing.T, srv *testserver.Server, kind string, domains ...strin
 	trust := true
 	p.connector, err = federation.Create(ctx, p.acme, federation.Spec{
 		Name: "Upstream", Kind: kind, Type: federation.TypeOIDC, Issuer: srv.URL("upstream"),
-		ClientID: created.App.ClientID, Secret: created.Secret, Domains: domains, TrustEmailVerified: &trust,
+		ClientID: created.App.ClientID, Secret: created.Secret, Domains: domains, DomainsVerified: true, TrustEmailVerified: &trust,
 	}, time.Now())
 	require.NoError(t, err)
 	callback := federation.CallbackURL(srv.URL("acme"), p.connector.ID)

@@ -54,7 +54,7 @@ func TestFederation_SAMLKeySealedElsewhereIsConnectorMisconfigured(t *testing.T)
 			acme := srv.URL("acme")
 			other := make([]byte, 32)
 			_, _ = rand.Read(other)
-			c, err := federation.CreateSAML(t.Context(), p.acme, federation.Spec{Name: "Corp SSO", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}},
+			c, err := federation.CreateSAML(t.Context(), p.acme, federation.Spec{Name: "Corp SSO", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}, DomainsVerified: true},
 				federation.SAMLSpec{MetadataURL: idp.metadataURL(), HTTPClient: jobs.NewBackchannelHTTPClient(true), KeyEncryptionKey: other}, time.Now())
 			require.NoError(t, err)
 			before := p.counts()

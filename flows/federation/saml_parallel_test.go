@@ -27,7 +27,7 @@ func TestFederation_SAMLHundredParallelPostsSignInOnce(t *testing.T) {
 	p := &pair{t: t, srv: srv, acme: srv.DB.ForTenant(tenant.ID)}
 	acme := srv.URL("acme")
 	trust := true
-	c, err := federation.CreateSAML(t.Context(), p.acme, federation.Spec{Name: "Corp", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}, TrustEmailVerified: &trust},
+	c, err := federation.CreateSAML(t.Context(), p.acme, federation.Spec{Name: "Corp", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}, DomainsVerified: true, TrustEmailVerified: &trust},
 		federation.SAMLSpec{MetadataURL: idp.metadataURL(), HTTPClient: jobs.NewBackchannelHTTPClient(true), KeyEncryptionKey: srv.KeyEncryptionKey}, time.Now())
 	require.NoError(t, err)
 	br := newBrowser(t, srv)

@@ -34,7 +34,7 @@ func TestFederation_SAML(t *testing.T) {
 			p := &pair{t: t, srv: srv, acme: srv.DB.ForTenant(tenant.ID)}
 			acme := srv.URL("acme")
 			trust := true
-			spec := federation.Spec{Name: "Corp SSO", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}, TrustEmailVerified: &trust}
+			spec := federation.Spec{Name: "Corp SSO", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}, DomainsVerified: true, TrustEmailVerified: &trust}
 
 			// Outside development the metadata is fetched from public
 			// addresses only: the IdP on 127.0.0.1 is refused.

@@ -30,7 +30,7 @@ func connectTo(t *testing.T, up, acme *hostedSite, name, kind string, domains ..
 	require.NoError(t, err)
 	trust := true
 	c, err := federation.Create(ctx, acme.scope(), federation.Spec{Name: name, Kind: kind, Type: federation.TypeOIDC, Issuer: up.origin,
-		ClientID: created.App.ClientID, Secret: created.Secret, Domains: domains, TrustEmailVerified: &trust}, time.Now())
+		ClientID: created.App.ClientID, Secret: created.Secret, Domains: domains, DomainsVerified: true, TrustEmailVerified: &trust}, time.Now())
 	require.NoError(t, err)
 	_, err = apps.Update(ctx, up.scope(), created.App.ID, apps.Change{RedirectURIs: []string{federation.CallbackURL(acme.origin, c.ID)}}, time.Now())
 	require.NoError(t, err)

@@ -79,7 +79,7 @@ func TestFederation_SAMLEnterpriseSignInInChromium(t *testing.T) {
 	acme := newHostedSite(t, srv, "acme", "Acme")
 	acme.set(t, func(p *tenants.Passkeys) { p.Autofill = false })
 	trust := true
-	_, err := federation.CreateSAML(t.Context(), acme.scope(), federation.Spec{Name: "Corp SSO", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}, TrustEmailVerified: &trust},
+	_, err := federation.CreateSAML(t.Context(), acme.scope(), federation.Spec{Name: "Corp SSO", Kind: federation.KindEnterprise, Domains: []string{"corp.example"}, DomainsVerified: true, TrustEmailVerified: &trust},
 		federation.SAMLSpec{MetadataURL: startSAMLIdP(t, srv), HTTPClient: jobs.NewBackchannelHTTPClient(true), KeyEncryptionKey: srv.KeyEncryptionKey}, time.Now())
 	require.NoError(t, err)
 	tab := browser.New(t).NewTab(t)

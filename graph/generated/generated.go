@@ -155,7 +155,9 @@ type ComplexityRoot struct {
 	Connector struct {
 		AcsURL             func(childComplexity int) int
 		CallbackURL        func(childComplexity int) int
+		Claims             func(childComplexity int) int
 		ClientID           func(childComplexity int) int
+		DomainStates       func(childComplexity int) int
 		Domains            func(childComplexity int) int
 		EntityID           func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -169,6 +171,21 @@ type ComplexityRoot struct {
 		TrustEmailVerified func(childComplexity int) int
 		TrustUpstreamAmr   func(childComplexity int) int
 		Type               func(childComplexity int) int
+	}
+
+	ConnectorClaims struct {
+		Email         func(childComplexity int) int
+		EmailVerified func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Subject       func(childComplexity int) int
+	}
+
+	ConnectorDomain struct {
+		Domain      func(childComplexity int) int
+		RecordName  func(childComplexity int) int
+		RecordValue func(childComplexity int) int
+		Verified    func(childComplexity int) int
+		VerifiedAt  func(childComplexity int) int
 	}
 
 	CreatedAPIKey struct {
@@ -339,6 +356,7 @@ type ComplexityRoot struct {
 		UpdateProfile           func(childComplexity int, displayName string) int
 		UpdateSettings          func(childComplexity int, input model.UpdateSettingsInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, id uuid.UUID, input model.WebhookEndpointInput) int
+		VerifyConnectorDomain   func(childComplexity int, connectorID uuid.UUID, domain string) int
 	}
 
 	OIDCProvider struct {
@@ -658,6 +676,7 @@ type MutationResolver interface {
 	SetLogo(ctx context.Context, imageBase64 string) (*model.Logo, error)
 	RemoveLogo(ctx context.Context) (bool, error)
 	CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.Connector, error)
+	VerifyConnectorDomain(ctx context.Context, connectorID uuid.UUID, domain string) (*model.ConnectorDomain, error)
 	DeleteConnector(ctx context.Context, id uuid.UUID) (bool, error)
 	UnlinkIdentity(ctx context.Context, id uuid.UUID) (bool, error)
 	RevokeAppAccess(ctx context.Context, applicationID uuid.UUID) (bool, error)
@@ -1127,12 +1146,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connector.CallbackURL(childComplexity), true
+	case "Connector.claims":
+		if e.ComplexityRoot.Connector.Claims == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Claims(childComplexity), true
 	case "Connector.clientId":
 		if e.ComplexityRoot.Connector.ClientID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Connector.ClientID(childComplexity), true
+	case "Connector.domainStates":
+		if e.ComplexityRoot.Connector.DomainStates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.DomainStates(childComplexity), true
 	case "Connector.domains":
 		if e.ComplexityRoot.Connector.Domains == nil {
 			break
@@ -1211,6 +1242,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connector.Type(childComplexity), true
+
+	case "ConnectorClaims.email":
+		if e.ComplexityRoot.ConnectorClaims.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorClaims.Email(childComplexity), true
+	case "ConnectorClaims.emailVerified":
+		if e.ComplexityRoot.ConnectorClaims.EmailVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorClaims.EmailVerified(childComplexity), true
+	case "ConnectorClaims.name":
+		if e.ComplexityRoot.ConnectorClaims.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorClaims.Name(childComplexity), true
+	case "ConnectorClaims.subject":
+		if e.ComplexityRoot.ConnectorClaims.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorClaims.Subject(childComplexity), true
+
+	case "ConnectorDomain.domain":
+		if e.ComplexityRoot.ConnectorDomain.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorDomain.Domain(childComplexity), true
+	case "ConnectorDomain.recordName":
+		if e.ComplexityRoot.ConnectorDomain.RecordName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorDomain.RecordName(childComplexity), true
+	case "ConnectorDomain.recordValue":
+		if e.ComplexityRoot.ConnectorDomain.RecordValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorDomain.RecordValue(childComplexity), true
+	case "ConnectorDomain.verified":
+		if e.ComplexityRoot.ConnectorDomain.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorDomain.Verified(childComplexity), true
+	case "ConnectorDomain.verifiedAt":
+		if e.ComplexityRoot.ConnectorDomain.VerifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorDomain.VerifiedAt(childComplexity), true
 
 	case "CreatedAPIKey.apiKey":
 		if e.ComplexityRoot.CreatedAPIKey.APIKey == nil {
@@ -2152,6 +2239,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhookEndpoint(childComplexity, args["id"].(uuid.UUID), args["input"].(model.WebhookEndpointInput)), true
+	case "Mutation.verifyConnectorDomain":
+		if e.ComplexityRoot.Mutation.VerifyConnectorDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyConnectorDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyConnectorDomain(childComplexity, args["connectorId"].(uuid.UUID), args["domain"].(string)), true
 
 	case "OIDCProvider.discoveryUrl":
 		if e.ComplexityRoot.OIDCProvider.DiscoveryURL == nil {
@@ -3068,6 +3166,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BrandingSettingsInput", ec.unmarshalInputBrandingSettingsInput),
 			graphql.NewInputUnmarshaler("BrandingTextsInput", ec.unmarshalInputBrandingTextsInput),
 			graphql.NewInputUnmarshaler("CaptchaSettingsInput", ec.unmarshalInputCaptchaSettingsInput),
+			graphql.NewInputUnmarshaler("ConnectorClaimsInput", ec.unmarshalInputConnectorClaimsInput),
 			graphql.NewInputUnmarshaler("CreateApplicationInput", ec.unmarshalInputCreateApplicationInput),
 			graphql.NewInputUnmarshaler("CreateConnectorInput", ec.unmarshalInputCreateConnectorInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
@@ -3689,6 +3788,8 @@ extend type Query {
 extend type Mutation {
   "A new connector; register its callbackUrl with the OpenID Provider, or its acsUrl and metadataUrl with the SAML IdP."
   createConnector(input: CreateConnectorInput!): Connector! @auth(requires: ADMIN)
+  "Checks the TXT record of one of an enterprise connector's email domains (recordName, value recordValue) and, when it carries the domain's token, marks the domain verified: only then does it send its users to the connector. Refused with domain_record_missing, domain_record_mismatch, or domain_verified_elsewhere (verified for another connector)."
+  verifyConnectorDomain(connectorId: ID!, domain: String!): ConnectorDomain! @auth(requires: ADMIN)
   "Removes the connector and the identities linked through it."
   deleteConnector(id: ID!): Boolean! @auth(requires: ADMIN)
   "Unlinks one of the caller's linked identities, unless it is their last way to sign in (error code last_sign_in_method)."
@@ -3729,10 +3830,14 @@ type Connector {
   issuer: String
   clientId: String
   scopes: [String!]!
-  "Email domains routed to an enterprise connector."
+  "Email domains an enterprise connector lists; each routes its users to it once verified (domainStates)."
   domains: [String!]!
+  "Each listed domain's proof: pending until its TXT record is found, then verified."
+  domainStates: [ConnectorDomain!]!
   trustEmailVerified: Boolean!
   trustUpstreamAmr: Boolean!
+  "OIDC: which upstream claims carry the subject, email, email_verified and name (null: the standard claim)."
+  claims: ConnectorClaims!
   "The URL the provider returns the user to: the redirect URI (OIDC), the assertion consumer service (SAML)."
   callbackUrl: String!
   "SAML: the assertion consumer service URL to register with the IdP; null for OIDC."
@@ -3758,10 +3863,39 @@ input CreateConnectorInput {
   domains: [String!]
   trustEmailVerified: Boolean
   trustUpstreamAmr: Boolean
+  "OIDC: the claim mapping; a field left out or empty is the standard claim."
+  claims: ConnectorClaimsInput
   "SAML: the IdP's metadata URL, fetched once now (https; http only on localhost). Give it or metadataXml."
   metadataUrl: String
   "SAML: the IdP's metadata XML, instead of metadataUrl."
   metadataXml: String
+}
+
+"The upstream claims an OIDC connector reads; null is the standard claim (sub, email, email_verified, name)."
+type ConnectorClaims {
+  subject: String
+  email: String
+  emailVerified: String
+  name: String
+}
+
+input ConnectorClaimsInput {
+  subject: String
+  email: String
+  emailVerified: String
+  name: String
+}
+
+"One email domain of an enterprise connector and its proof by DNS: publish a TXT record named recordName with the value recordValue, then verifyConnectorDomain."
+type ConnectorDomain {
+  domain: String!
+  "Whether the domain is proven; only a verified domain sends users to the connector."
+  verified: Boolean!
+  verifiedAt: Time
+  "The TXT record's name: _sesame-challenge.DOMAIN."
+  recordName: String!
+  "The TXT record's value: sesame-domain-verification=TOKEN."
+  recordValue: String!
 }
 
 type LinkedIdentity {
@@ -4614,10 +4748,14 @@ func (ec *executionContext) childFields_Connector(ctx context.Context, field gra
 		return ec.fieldContext_Connector_scopes(ctx, field)
 	case "domains":
 		return ec.fieldContext_Connector_domains(ctx, field)
+	case "domainStates":
+		return ec.fieldContext_Connector_domainStates(ctx, field)
 	case "trustEmailVerified":
 		return ec.fieldContext_Connector_trustEmailVerified(ctx, field)
 	case "trustUpstreamAmr":
 		return ec.fieldContext_Connector_trustUpstreamAmr(ctx, field)
+	case "claims":
+		return ec.fieldContext_Connector_claims(ctx, field)
 	case "callbackUrl":
 		return ec.fieldContext_Connector_callbackUrl(ctx, field)
 	case "acsUrl":
@@ -4630,6 +4768,36 @@ func (ec *executionContext) childFields_Connector(ctx context.Context, field gra
 		return ec.fieldContext_Connector_idpEntityId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Connector", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorClaims(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_ConnectorClaims_subject(ctx, field)
+	case "email":
+		return ec.fieldContext_ConnectorClaims_email(ctx, field)
+	case "emailVerified":
+		return ec.fieldContext_ConnectorClaims_emailVerified(ctx, field)
+	case "name":
+		return ec.fieldContext_ConnectorClaims_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorClaims", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorDomain(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "domain":
+		return ec.fieldContext_ConnectorDomain_domain(ctx, field)
+	case "verified":
+		return ec.fieldContext_ConnectorDomain_verified(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_ConnectorDomain_verifiedAt(ctx, field)
+	case "recordName":
+		return ec.fieldContext_ConnectorDomain_recordName(ctx, field)
+	case "recordValue":
+		return ec.fieldContext_ConnectorDomain_recordValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorDomain", field.Name)
 }
 
 func (ec *executionContext) childFields_CreatedAPIKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6129,6 +6297,28 @@ func (ec *executionContext) field_Mutation_updateWebhookEndpoint_args(ctx contex
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyConnectorDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "connectorId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connectorId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "domain",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["domain"] = arg1
 	return args, nil
 }
 
@@ -8000,6 +8190,38 @@ func (ec *executionContext) fieldContext_Connector_domains(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
 }
 
+func (ec *executionContext) _Connector_domainStates(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_domainStates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DomainStates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ConnectorDomain) graphql.Marshaler {
+			return ec.marshalNConnectorDomain2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorDomainᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_domainStates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Connector",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorDomain(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Connector_trustEmailVerified(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8044,6 +8266,38 @@ func (ec *executionContext) _Connector_trustUpstreamAmr(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Connector_trustUpstreamAmr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Connector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Connector_claims(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_claims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claims, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectorClaims) graphql.Marshaler {
+			return ec.marshalNConnectorClaims2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorClaims(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_claims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Connector",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorClaims(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Connector_callbackUrl(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
@@ -8159,6 +8413,213 @@ func (ec *executionContext) _Connector_idpEntityId(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Connector_idpEntityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorClaims_subject(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorClaims) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorClaims_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorClaims_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorClaims", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorClaims_email(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorClaims) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorClaims_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorClaims_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorClaims", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorClaims_emailVerified(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorClaims) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorClaims_emailVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmailVerified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorClaims_emailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorClaims", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorClaims_name(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorClaims) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorClaims_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorClaims_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorClaims", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorDomain_domain(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorDomain_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorDomain_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorDomain", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorDomain_verified(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorDomain_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorDomain_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorDomain", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ConnectorDomain_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorDomain_verifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorDomain_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorDomain", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConnectorDomain_recordName(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorDomain_recordName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorDomain_recordName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorDomain", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorDomain_recordValue(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorDomain_recordValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorDomain_recordValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorDomain", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreatedAPIKey_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
@@ -12122,6 +12583,68 @@ func (ec *executionContext) fieldContext_Mutation_createConnector(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyConnectorDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyConnectorDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyConnectorDomain(ctx, fc.Args["connectorId"].(uuid.UUID), fc.Args["domain"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.ConnectorDomain
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConnectorDomain
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectorDomain) graphql.Marshaler {
+			return ec.marshalNConnectorDomain2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyConnectorDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorDomain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyConnectorDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18277,6 +18800,69 @@ func UnmarshalCaptchaSettingsInput(ctx context.Context, raw any) (model.CaptchaS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConnectorClaimsInput(ctx context.Context, obj any) (model.ConnectorClaimsInput, error) {
+	var it model.ConnectorClaimsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subject", "email", "emailVerified", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "emailVerified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailVerified"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailVerified = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConnectorClaimsInput unmarshals raw into the ConnectorClaimsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConnectorClaimsInput(ctx context.Context, raw any) (model.ConnectorClaimsInput, error) {
+	var out model.ConnectorClaimsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConnectorClaimsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateApplicationInput(ctx context.Context, obj any) (model.CreateApplicationInput, error) {
 	var it model.CreateApplicationInput
 	if obj == nil {
@@ -18406,7 +18992,7 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "type", "preset", "issuer", "clientId", "clientSecret", "scopes", "domains", "trustEmailVerified", "trustUpstreamAmr", "metadataUrl", "metadataXml"}
+	fieldsInOrder := [...]string{"name", "kind", "type", "preset", "issuer", "clientId", "clientSecret", "scopes", "domains", "trustEmailVerified", "trustUpstreamAmr", "claims", "metadataUrl", "metadataXml"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18490,6 +19076,13 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 				return it, err
 			}
 			it.TrustUpstreamAmr = data
+		case "claims":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claims"))
+			data, err := ec.unmarshalOConnectorClaimsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorClaimsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Claims = data
 		case "metadataUrl":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metadataUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -20570,6 +21163,11 @@ func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "domainStates":
+			out.Values[i] = ec._Connector_domainStates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trustEmailVerified":
 			out.Values[i] = ec._Connector_trustEmailVerified(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20577,6 +21175,11 @@ func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet
 			}
 		case "trustUpstreamAmr":
 			out.Values[i] = ec._Connector_trustUpstreamAmr(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claims":
+			out.Values[i] = ec._Connector_claims(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20603,6 +21206,107 @@ func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet
 		case "idpEntityId":
 			out.Values[i] = ec._Connector_idpEntityId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorClaimsImplementors = []string{"ConnectorClaims"}
+
+func (ec *executionContext) _ConnectorClaims(ctx context.Context, sel ast.SelectionSet, obj *model.ConnectorClaims) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorClaimsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorClaims")
+		case "subject":
+			out.Values[i] = ec._ConnectorClaims_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._ConnectorClaims_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "emailVerified":
+			out.Values[i] = ec._ConnectorClaims_emailVerified(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ConnectorClaims_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorDomainImplementors = []string{"ConnectorDomain"}
+
+func (ec *executionContext) _ConnectorDomain(ctx context.Context, sel ast.SelectionSet, obj *model.ConnectorDomain) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorDomainImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorDomain")
+		case "domain":
+			out.Values[i] = ec._ConnectorDomain_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._ConnectorDomain_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedAt":
+			out.Values[i] = ec._ConnectorDomain_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordName":
+			out.Values[i] = ec._ConnectorDomain_recordName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordValue":
+			out.Values[i] = ec._ConnectorDomain_recordValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -21718,6 +22422,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyConnectorDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyConnectorDomain(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -24038,6 +24749,38 @@ func (ec *executionContext) marshalNConnector2ᚖgithubᚗcomᚋsesameᚑidᚋse
 	return ec._Connector(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNConnectorClaims2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorClaims(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorClaims) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConnectorClaims!")
+		return graphql.Null
+	}
+	return ec._ConnectorClaims(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConnectorDomain2ᚕᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorDomainᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ConnectorDomain) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnectorDomain2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorDomain(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConnectorDomain2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorDomain(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorDomain) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConnectorDomain!")
+		return graphql.Null
+	}
+	return ec._ConnectorDomain(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNConnectorKind2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorKind(ctx context.Context, v any) (model.ConnectorKind, error) {
 	var res model.ConnectorKind
 	err := res.UnmarshalGQL(v)
@@ -25217,6 +25960,14 @@ func (ec *executionContext) unmarshalOCaptchaSettingsInput2ᚖgithubᚗcomᚋses
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputCaptchaSettingsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOConnectorClaimsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorClaimsInput(ctx context.Context, v any) (*model.ConnectorClaimsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConnectorClaimsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

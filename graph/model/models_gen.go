@@ -137,10 +137,14 @@ type Connector struct {
 	Issuer   *string  `json:"issuer,omitempty"`
 	ClientID *string  `json:"clientId,omitempty"`
 	Scopes   []string `json:"scopes"`
-	// Email domains routed to an enterprise connector.
-	Domains            []string `json:"domains"`
-	TrustEmailVerified bool     `json:"trustEmailVerified"`
-	TrustUpstreamAmr   bool     `json:"trustUpstreamAmr"`
+	// Email domains an enterprise connector lists; each routes its users to it once verified (domainStates).
+	Domains []string `json:"domains"`
+	// Each listed domain's proof: pending until its TXT record is found, then verified.
+	DomainStates       []*ConnectorDomain `json:"domainStates"`
+	TrustEmailVerified bool               `json:"trustEmailVerified"`
+	TrustUpstreamAmr   bool               `json:"trustUpstreamAmr"`
+	// OIDC: which upstream claims carry the subject, email, email_verified and name (null: the standard claim).
+	Claims *ConnectorClaims `json:"claims"`
 	// The URL the provider returns the user to: the redirect URI (OIDC), the assertion consumer service (SAML).
 	CallbackURL string `json:"callbackUrl"`
 	// SAML: the assertion consumer service URL to register with the IdP; null for OIDC.
@@ -151,6 +155,33 @@ type Connector struct {
 	EntityID *string `json:"entityId,omitempty"`
 	// SAML: the IdP's entity ID, read from its metadata; null for OIDC.
 	IdpEntityID *string `json:"idpEntityId,omitempty"`
+}
+
+// The upstream claims an OIDC connector reads; null is the standard claim (sub, email, email_verified, name).
+type ConnectorClaims struct {
+	Subject       *string `json:"subject,omitempty"`
+	Email         *string `json:"email,omitempty"`
+	EmailVerified *string `json:"emailVerified,omitempty"`
+	Name          *string `json:"name,omitempty"`
+}
+
+type ConnectorClaimsInput struct {
+	Subject       *string `json:"subject,omitempty"`
+	Email         *string `json:"email,omitempty"`
+	EmailVerified *string `json:"emailVerified,omitempty"`
+	Name          *string `json:"name,omitempty"`
+}
+
+// One email domain of an enterprise connector and its proof by DNS: publish a TXT record named recordName with the value recordValue, then verifyConnectorDomain.
+type ConnectorDomain struct {
+	Domain string `json:"domain"`
+	// Whether the domain is proven; only a verified domain sends users to the connector.
+	Verified   bool       `json:"verified"`
+	VerifiedAt *time.Time `json:"verifiedAt,omitempty"`
+	// The TXT record's name: _sesame-challenge.DOMAIN.
+	RecordName string `json:"recordName"`
+	// The TXT record's value: sesame-domain-verification=TOKEN.
+	RecordValue string `json:"recordValue"`
 }
 
 type CreateApplicationInput struct {
@@ -183,6 +214,8 @@ type CreateConnectorInput struct {
 	Domains            []string `json:"domains,omitempty"`
 	TrustEmailVerified *bool    `json:"trustEmailVerified,omitempty"`
 	TrustUpstreamAmr   *bool    `json:"trustUpstreamAmr,omitempty"`
+	// OIDC: the claim mapping; a field left out or empty is the standard claim.
+	Claims *ConnectorClaimsInput `json:"claims,omitempty"`
 	// SAML: the IdP's metadata URL, fetched once now (https; http only on localhost). Give it or metadataXml.
 	MetadataURL *string `json:"metadataUrl,omitempty"`
 	// SAML: the IdP's metadata XML, instead of metadataUrl.

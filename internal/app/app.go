@@ -48,6 +48,10 @@ type Config struct {
 	// Default "": the providers' own.
 	CaptchaScriptOrigin string
 	CaptchaVerifyOrigin string
+	// DNSServer is the DNS server (host:port) asked for the TXT records
+	// that prove enterprise connectors' email domains. Default "": the
+	// system's resolver.
+	DNSServer string
 	// Delivery configures each tenant's SMS and email providers, the code
 	// jobs' senders. Default: the tenants' own providers, no outbox.
 	Delivery SendersConfig

@@ -8,6 +8,7 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/account"
+	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/flows/web"
 	"github.com/sesame-id/sesame/graph"
@@ -38,7 +39,7 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	gql, err := graph.NewHandler(graph.Deps{
 		DB: cfg.DB, Tenants: a.Tenants, Passkeys: a.Passkeys, Flows: fd, Clock: cfg.Clock, Logger: logger,
 		Development: cfg.Development, SessionCookie: web.SessionCookieName(a.Tenants.Scheme() == "https"), Senders: a.Senders,
-		KeyEncryptionKey: a.kek,
+		KeyEncryptionKey: a.kek, DNSResolver: federation.NewResolver(cfg.DNSServer),
 	})
 	if err != nil {
 		return nil, err

@@ -87,6 +87,13 @@ var (
 	ErrFederationFailed = define("federation_failed", http.StatusBadRequest)
 	ErrFederationLinked = define("federation_linked", http.StatusConflict)
 
+	// The proof of an enterprise connector's email domains by a DNS TXT
+	// record (flows/federation): the record is missing or does not carry
+	// the domain's token, or the domain is verified for another connector.
+	ErrDomainRecordMissing     = define("domain_record_missing", http.StatusUnprocessableEntity)
+	ErrDomainRecordMismatch    = define("domain_record_mismatch", http.StatusUnprocessableEntity)
+	ErrDomainVerifiedElsewhere = define("domain_verified_elsewhere", http.StatusConflict)
+
 	// SAML sign-in (internal/samlsp): an identity provider's answer the
 	// service provider refuses, and IdP metadata it cannot read.
 	ErrSAMLSignatureInvalid  = define("saml_signature_invalid", http.StatusUnauthorized)

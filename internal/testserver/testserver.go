@@ -64,6 +64,9 @@ type Options struct {
 	// connections to fakes when Senders is nil; its Outbox, when nil, is a
 	// new one (newOutbox).
 	Providers app.SendersConfig
+	// DNSServer is the DNS server (a fakedns.Server's Addr) asked for
+	// the TXT records of connector domains. Default: the system's.
+	DNSServer string
 	// CaptchaOrigin points the CAPTCHA widget scripts and siteverify calls
 	// at a fake (fakesiteverify.Server.URL). Default: the real providers.
 	CaptchaOrigin string
@@ -107,7 +110,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	_, _ = rand.Read(kek)
 	a, err := app.Build(context.Background(), app.Config{
 		DB: d, BaseDomain: base, KeyEncryptionKey: kek, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
-		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
+		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin, DNSServer: opts.DNSServer,
 		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry,
 		// Every application of a test runs on 127.0.0.1.
 		Jobs: jobs.Config{FetchPollInterval: jobPoll, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true,
