@@ -9,6 +9,7 @@ package migrations
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -23,10 +24,21 @@ type Migration struct {
 	// Up applies the change inside the caller's transaction. dialect is
 	// "postgres" or "sqlite".
 	Up func(ctx context.Context, tx bun.Tx, dialect string) error
+
+	// Additive declares an expand step: the migration only adds what an
+	// older binary never reads or must write (a table, a nullable or
+	// defaulted column, an index), so a binary that does not have it keeps
+	// serving the database. It is recorded with the version. Anything else
+	// (a dropped or renamed column, a new NOT NULL or constraint, changed
+	// data an older binary reads) is a contract step, the default: a binary
+	// that finds a contract step it does not have stops being ready and
+	// refuses to start. See the README's expand → deploy → contract
+	// procedure.
+	Additive bool
 }
 
-// All returns every migration in the order they apply.
-func All() []Migration {
+// own returns the binary's own migrations in the order they apply.
+func own() []Migration {
 	return []Migration{
 		{Version: "20261123000000_init", Up: upInit},
 		{Version: "20261123010000_passkeys", Up: upPasskeys},
@@ -50,6 +62,20 @@ func All() []Migration {
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
 	}
 }
+
+// All returns every migration in the order they apply: the binary's own,
+// then, in a binary built with the cluster test's tags, the next
+// releases' (next_release_*.go).
+func All() []Migration {
+	later := slices.Clone(next)
+	slices.SortFunc(later, func(a, b Migration) int { return strings.Compare(a.Version, b.Version) })
+	return append(own(), later...)
+}
+
+// next holds migrations of a release after this one, compiled in only
+// with the build tags sesame_next_expand or sesame_next_contract: the cluster test builds such a binary to change the
+// schema under servers of this one.
+var next []Migration
 
 var types = map[string]*strings.Replacer{
 	"postgres": strings.NewReplacer("{uuid}", "uuid", "{time}", "timestamptz", "{json}", "jsonb", "{bytes}", "bytea"),
