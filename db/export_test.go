@@ -6,12 +6,6 @@ import (
 	"github.com/sesame-id/sesame/db/migrations"
 )
 
-// MigrateForTest migrates to list, as a binary whose migrations are list
-// would: a newer release's (list extends migrations.All) or an older one's.
-func (d *DB) MigrateForTest(ctx context.Context, list []migrations.Migration) ([]string, error) {
-	return d.migrate(ctx, list)
-}
-
 // MigrationStatusForTest is MigrationStatus as a binary whose migrations
 // are list sees it.
 func (d *DB) MigrationStatusForTest(ctx context.Context, list []migrations.Migration) (MigrationStatus, error) {

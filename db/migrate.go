@@ -61,12 +61,14 @@ func (s MigrationStatus) Current() bool {
 // Migrations are run by this small runner rather than bun's migrator so that
 // applying a migration and recording it are one atomic step.
 func (d *DB) Migrate(ctx context.Context) ([]string, error) {
-	return d.migrate(ctx, migrations.All())
+	return d.MigrateWith(ctx, migrations.All())
 }
 
-// migrate applies the pending migrations of list, the binary's own
-// (migrations.All) or, in tests, a newer release's.
-func (d *DB) migrate(ctx context.Context, list []migrations.Migration) ([]string, error) {
+// MigrateWith is Migrate with list in place of this binary's migrations:
+// list is a newer release's (migrations.All followed by its own steps, in
+// version order). The cluster test plays a newer release with it, applying
+// an expand step and then a contract step under servers of this one.
+func (d *DB) MigrateWith(ctx context.Context, list []migrations.Migration) ([]string, error) {
 	if d.dialect == Postgres {
 		conn, err := d.sql.Conn(ctx)
 		if err != nil {

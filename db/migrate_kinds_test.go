@@ -38,7 +38,7 @@ func TestMigrate_AnOlderBinaryServesThroughExpandStepsNotContractSteps(t *testin
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		applied, err := d.MigrateForTest(ctx, nextRelease(expandStep))
+		applied, err := d.MigrateWith(ctx, nextRelease(expandStep))
 		require.NoError(t, err)
 		require.Equal(t, []string{expandStep.Version}, applied)
 
@@ -51,7 +51,7 @@ func TestMigrate_AnOlderBinaryServesThroughExpandStepsNotContractSteps(t *testin
 		require.NoError(t, err)
 		require.Empty(t, again)
 
-		applied, err = d.MigrateForTest(ctx, nextRelease(expandStep, contractStep))
+		applied, err = d.MigrateWith(ctx, nextRelease(expandStep, contractStep))
 		require.NoError(t, err)
 		require.Equal(t, []string{contractStep.Version}, applied)
 		status, err = d.MigrationStatus(ctx)
@@ -90,7 +90,7 @@ func TestMigrate_RecordsWithoutAKindAreContractSteps(t *testing.T) {
 		require.Len(t, status.Unknown, 1)
 		require.Empty(t, status.Ahead)
 
-		applied, err := d.MigrateForTest(ctx, nextRelease(expandStep))
+		applied, err := d.MigrateWith(ctx, nextRelease(expandStep))
 		require.NoError(t, err)
 		require.Equal(t, []string{expandStep.Version}, applied)
 		status, err = d.MigrationStatusForTest(ctx, older)

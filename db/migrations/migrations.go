@@ -9,7 +9,6 @@ package migrations
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -37,8 +36,8 @@ type Migration struct {
 	Additive bool
 }
 
-// own returns the binary's own migrations in the order they apply.
-func own() []Migration {
+// All returns every migration in the order they apply.
+func All() []Migration {
 	return []Migration{
 		{Version: "20261123000000_init", Up: upInit},
 		{Version: "20261123010000_passkeys", Up: upPasskeys},
@@ -62,20 +61,6 @@ func own() []Migration {
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
 	}
 }
-
-// All returns every migration in the order they apply: the binary's own,
-// then, in a binary built with the cluster test's tags, the next
-// releases' (next_release_*.go).
-func All() []Migration {
-	later := slices.Clone(next)
-	slices.SortFunc(later, func(a, b Migration) int { return strings.Compare(a.Version, b.Version) })
-	return append(own(), later...)
-}
-
-// next holds migrations of a release after this one, compiled in only
-// with the build tags sesame_next_expand or sesame_next_contract: the cluster test builds such a binary to change the
-// schema under servers of this one.
-var next []Migration
 
 var types = map[string]*strings.Replacer{
 	"postgres": strings.NewReplacer("{uuid}", "uuid", "{time}", "timestamptz", "{json}", "jsonb", "{bytes}", "bytea"),
