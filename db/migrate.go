@@ -15,9 +15,10 @@ import (
 	"github.com/sesame-id/sesame/db/migrations"
 )
 
-// ErrSchemaNewer is wrapped when the database was migrated by a newer Sesame
-// than this binary: running would risk corrupting data the binary does not
-// understand.
+// ErrSchemaNewer is wrapped when a newer Sesame than this binary migrated
+// the database with a contract step (a migration not declared additive)
+// this binary does not have: running would risk corrupting data the binary
+// does not understand. Newer additive steps are no reason to refuse.
 var ErrSchemaNewer = errors.New("the database schema is newer than this sesame binary; run the newer sesame (or restore a backup)")
 
 // migrationLockKey is the PostgreSQL advisory-lock key that serializes
