@@ -66,6 +66,7 @@ func (c *cluster) expandThenContract(slug string) {
 	c.start(restarted)
 	c.waitReady(restarted)
 	c.waitInRotation(restarted)
+	require.Regexp(t, `"msg":"database has additive migrations from a newer sesame; serving","ahead":"`+expandStep.Version+`"`, c.nodeLog(restarted))
 
 	var s workerStats
 	dev := c.newDevice(slug)
