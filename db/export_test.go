@@ -1,6 +1,16 @@
 package db
 
-import "context"
+import (
+	"context"
+
+	"github.com/sesame-id/sesame/db/migrations"
+)
+
+// MigrationStatusForTest is MigrationStatus as a binary whose migrations
+// are list sees it.
+func (d *DB) MigrationStatusForTest(ctx context.Context, list []migrations.Migration) (MigrationStatus, error) {
+	return d.migrationStatus(ctx, list)
+}
 
 // ExecForTest runs a hand-written statement, for tests that must write as
 // a writer outside Sesame's stores would.

@@ -95,6 +95,9 @@ func migrateOnStart(ctx context.Context, d *db.DB, cfg Config, logger *slog.Logg
 		return err
 	}
 	if status.Current() {
+		if len(status.Ahead) > 0 {
+			logger.Info("database has additive migrations from a newer sesame; serving", "ahead", strings.Join(status.Ahead, ","))
+		}
 		return nil
 	}
 	if !cfg.Migrate {

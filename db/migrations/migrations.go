@@ -23,6 +23,17 @@ type Migration struct {
 	// Up applies the change inside the caller's transaction. dialect is
 	// "postgres" or "sqlite".
 	Up func(ctx context.Context, tx bun.Tx, dialect string) error
+
+	// Additive declares an expand step: the migration only adds what an
+	// older binary never reads or must write (a table, a nullable or
+	// defaulted column, an index), so a binary that does not have it keeps
+	// serving the database. It is recorded with the version. Anything else
+	// (a dropped or renamed column, a new NOT NULL or constraint, changed
+	// data an older binary reads) is a contract step, the default: a binary
+	// that finds a contract step it does not have stops being ready and
+	// refuses to start. See the README's expand → deploy → contract
+	// procedure.
+	Additive bool
 }
 
 // All returns every migration in the order they apply.

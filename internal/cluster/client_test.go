@@ -117,6 +117,7 @@ func flowOf(a answer) (token, state string, publicKey json.RawMessage) {
 
 // device is a software passkey device for one tenant.
 type device struct {
+	slug string
 	rp   virtualwebauthn.RelyingParty
 	auth virtualwebauthn.Authenticator
 	cred virtualwebauthn.Credential
@@ -124,6 +125,7 @@ type device struct {
 
 func (c *cluster) newDevice(slug string) *device {
 	return &device{
+		slug: slug,
 		rp:   virtualwebauthn.RelyingParty{Name: slug, ID: slug + ".localhost", Origin: c.origin(slug)},
 		auth: virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{BackupEligible: true, BackupState: true}),
 		cred: softkey.NewEC2(),

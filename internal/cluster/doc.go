@@ -1,6 +1,8 @@
 // Package cluster holds the cluster test: three `sesame serve` processes on
 // one PostgreSQL database behind HAProxy in round-robin, driven by the
-// browser journeys and by a bounded load during a rolling restart. The
+// browser journeys (an OpenID Connect client's and a second factor's
+// included), by a next release's expand and contract schema steps, and by a
+// bounded load during a rolling restart. The
 // package has no production code; its tests build the sesame binary once
 // and run it as an operator would (see the README's "Several servers"
 // section).

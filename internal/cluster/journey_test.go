@@ -16,11 +16,16 @@ import (
 // HAProxy in round-robin, consecutive requests land on different nodes,
 // and a person signs up with a passkey, signs in with it, signs in with an
 // email code and uses the account center, each page and API call served
-// by whichever node HAProxy picks.
+// by whichever node HAProxy picks; an application signs the person in by
+// OpenID Connect; on a tenant that requires a second factor, a person
+// signs up binding an authenticator app and signs in with a password and
+// the app. Last, on the same cluster, the next release's schema is
+// expanded and then contracted under the running nodes.
 func TestCluster_JourneysThroughTheLoadBalancer(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t)
 	acme := c.createTenant("acme", func(s *tenants.Settings) { s.Passkeys.Autofill = false })
+	c.createTenant(mfaTenant, mfaSettings)
 	// Bob has no passkey, so the sign-in page offers him the code.
 	const bob = "bob@example.com"
 	proved := time.Now()
@@ -29,22 +34,7 @@ func TestCluster_JourneysThroughTheLoadBalancer(t *testing.T) {
 	c.up()
 	host := "acme." + c.base
 
-	// Consecutive requests go to the nodes in turn.
-	var order []string
-	for range 2 * nodeCount {
-		req, err := http.NewRequest(http.MethodGet, "http://"+c.proxy+"/static/sesame.css", nil)
-		require.NoError(t, err)
-		req.Host = host
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, http.StatusOK, resp.StatusCode)
-		order = append(order, resp.Header.Get(nodeHeader))
-	}
-	for i := 1; i < len(order); i++ {
-		require.NotEqual(t, order[i-1], order[i], "consecutive requests on one node: %v", order)
-	}
-	require.ElementsMatch(t, []string{"n1", "n2", "n3", "n1", "n2", "n3"}, order)
+	c.requireRoundRobin(host)
 
 	tab := browser.New(t).NewTab(t)
 	tab.AddVirtualAuthenticator(t, browser.AuthenticatorOptions{})
@@ -83,6 +73,10 @@ func TestCluster_JourneysThroughTheLoadBalancer(t *testing.T) {
 	require.Contains(t, tab.Text(t, "#account"), bob, "the account center shows the address")
 	tab.Reload(t)
 	waitAccount(t, tab, origin)
+	signOut(t, tab, origin)
+
+	c.oidcJourney(tab, "acme", email)
+	c.mfaJourney(tab)
 
 	// Every node served part of the journeys, flow steps included.
 	flowNodes := 0
@@ -95,6 +89,8 @@ func TestCluster_JourneysThroughTheLoadBalancer(t *testing.T) {
 	require.GreaterOrEqual(t, flowNodes, 2, "the flow steps all landed on one node")
 	require.Equal(t, 1, c.sent(email), "one code for the sign-up")
 	require.Equal(t, 1, c.sent(bob), "one code for the sign-in")
+
+	c.expandThenContract("acme")
 }
 
 // waitAccount waits for the account center, built by account.js.
@@ -111,4 +107,26 @@ func signOut(t *testing.T, tab *browser.Tab, origin string) {
 	tab.Click(t, "#sign-out")
 	tab.WaitVisible(t, "#identifier")
 	require.Equal(t, origin+"/", tab.Location(t))
+}
+
+// requireRoundRobin checks that consecutive requests for host go to the
+// nodes in turn.
+func (c *cluster) requireRoundRobin(host string) {
+	t := c.t
+	t.Helper()
+	var order []string
+	for range 2 * nodeCount {
+		req, err := http.NewRequest(http.MethodGet, "http://"+c.proxy+"/static/sesame.css", nil)
+		require.NoError(t, err)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		order = append(order, resp.Header.Get(nodeHeader))
+	}
+	for i := 1; i < len(order); i++ {
+		require.NotEqual(t, order[i-1], order[i], "consecutive requests on one node: %v", order)
+	}
+	require.ElementsMatch(t, []string{"n1", "n2", "n3", "n1", "n2", "n3"}, order)
 }

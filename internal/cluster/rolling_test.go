@@ -125,9 +125,9 @@ func (c *cluster) work(email string, stop *atomic.Bool, s *workerStats) error {
 	return nil
 }
 
-// signUp creates the account by the flow API, the address proved first.
+// signUp creates the account on the device's tenant by the flow API, the address proved first.
 func (c *cluster) signUp(email string, dev *device, s *workerStats) error {
-	cl := c.newClient("load")
+	cl := c.newClient(dev.slug)
 	before := c.sent(email)
 	a, err := cl.step("/api/flows/sign-up", map[string]any{"action": "identify", "input": map[string]any{"identifier": email}}, "", 201, &s.retried)
 	if err != nil {
@@ -168,7 +168,7 @@ func (c *cluster) signUp(email string, dev *device, s *workerStats) error {
 
 // passkeySignIn signs in with the device's passkey by the WebAuthn routes.
 func (c *cluster) passkeySignIn(dev *device, s *workerStats) error {
-	cl := c.newClient("load")
+	cl := c.newClient(dev.slug)
 	a, err := cl.step("/webauthn/authenticate/options", nil, "", 200, &s.retried)
 	if err != nil {
 		return err
