@@ -59,7 +59,7 @@ func All() []Migration {
 		{Version: "20261205121000_webhooks", Up: upWebhooks},
 		{Version: "20261205140000_passkey_prompts", Up: upPasskeyPrompts},
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
-		{Version: "20261205160000_connector_domains", Up: upConnectorDomains},
+		{Version: "20261205160000_connector_domains", Up: upConnectorDomains, Additive: true},
 	}
 }
 
