@@ -105,7 +105,7 @@ export function explain(err) {
   if (err instanceof GraphQLError || err instanceof FlowError) {
     if (has(`account_manage.errors.${err.code}`)) return t(`account_manage.errors.${err.code}`);
     if (has(`account.errors.${err.code}`)) return t(`account.errors.${err.code}`);
-    return errorText(err.code, err.field, err instanceof GraphQLError ? err.serverMessage : err.message);
+    return errorText(err.code, err.field, err instanceof GraphQLError ? err.serverMessage : err.message, err.params);
   }
   if (err && err.name === "AbortError") return "";
   if (err && typeof err.name === "string" && has(`account.passkeyErrors.${err.name}`)) return t(`account.passkeyErrors.${err.name}`);
