@@ -7,19 +7,19 @@ import { gql } from "/static/graphql.js";
 import { t } from "/static/i18n.js";
 import { h } from "/static/account_html.js";
 import { act, sayError } from "/static/account_page.js";
-import { base64, PICTURE_TYPES, PICTURE_MAX_KIB } from "/static/picture.js";
+import { base64, fileChooser, PICTURE_MAX_KIB } from "/static/picture.js";
 
 const where = ["#avatar-form", "#profile"];
 
 export function avatarForm(me) {
-  const file = h("input", { type: "file", id: "avatar-file", name: "picture", accept: PICTURE_TYPES, "aria-describedby": "avatar-hint" });
+  const chooser = fileChooser(h, { id: "avatar-file", label: t("account_manage.avatar.file"), none: t("account_manage.avatar.no_file"), describedBy: "avatar-hint" });
+  const file = chooser[0];
   return h("form", { id: "avatar-form", class: "inline-form", novalidate: true,
     onsubmit: (e) => { e.preventDefault(); upload(file); } },
     me.avatar
       ? h("img", { id: "avatar-image", class: "avatar", src: me.avatar.url, alt: t("account_manage.avatar.alt"), width: 96, height: 96 })
       : h("p", { id: "avatar-none", class: "muted" }, t("account_manage.avatar.none")),
-    h("label", { for: "avatar-file" }, t("account_manage.avatar.file")),
-    file,
+    chooser,
     h("p", { id: "avatar-hint", class: "muted" }, t("account_manage.avatar.hint", { max_kib: PICTURE_MAX_KIB })),
     h("div", { class: "actions" },
       h("button", { type: "submit", id: "avatar-upload", class: "secondary" }, t("account_manage.avatar.upload")),

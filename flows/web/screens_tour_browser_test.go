@@ -118,7 +118,7 @@ const tourOverflowScript = `(() => {
   };
   if (doc.scrollWidth > doc.clientWidth + 1) out.push("page " + doc.scrollWidth + " > " + doc.clientWidth);
   for (const e of document.querySelectorAll("button, h1, h2, h3, label, legend, p, li, dt, dd, th, td, input, select, textarea, section, fieldset")) {
-    if (!e.checkVisibility() || e.clientWidth === 0) continue;
+    if (!e.checkVisibility({ checkOpacity: true }) || e.clientWidth === 0) continue;
     const name = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " " + JSON.stringify(e.textContent.trim().slice(0, 60));
     const x = getComputedStyle(e).overflowX;
     if ((x === "hidden" || x === "clip") && e.scrollWidth > e.clientWidth + 1) out.push(name + " is cut off");
@@ -149,6 +149,12 @@ func (tr *tour) shot(t *testing.T, tab *browser.Tab, name string) {
 			require.NotContains(t, text, en, "the %s screen (%s) shows the English of %s", name, tr.lang, key)
 		}
 	}
+
+	// A file input's own button and "no file" line are in the browser's
+	// language, not the page's: a page draws its own (picture.js).
+	var native int
+	tab.Eval(t, `[...document.querySelectorAll("input[type=file]")].filter((e) => e.checkVisibility({checkOpacity: true})).length`, &native)
+	require.Zero(t, native, "the %s screen (%s) shows a browser's file button", name, tr.lang)
 
 	var wide []string
 	tab.Eval(t, tourOverflowScript, &wide)
