@@ -42,13 +42,13 @@ func All() []Migration {
 		{Version: "20261204090000_tenant_changes", Up: upTenantChanges},
 		{Version: "20261204100000_branding", Up: upBranding},
 		{Version: "20261204110000_account_profile", Up: upAccountProfile},
-		{Version: "20261205050000_avatars", Up: upAvatars},
 		{Version: "20261205100000_federation", Up: upFederation},
 		{Version: "20261205110000_saml_replay", Up: upSAMLReplay},
 		{Version: "20261205120000_audit_events", Up: upAuditEvents},
 		{Version: "20261205121000_webhooks", Up: upWebhooks},
 		{Version: "20261205140000_passkey_prompts", Up: upPasskeyPrompts},
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
+		{Version: "20261205170000_avatars", Up: upAvatars},
 	}
 }
 
