@@ -52,4 +52,4 @@ tidy:
 
 ## screenshots: run the browser tests, writing their screenshots under ./screenshots (not committed)
 screenshots:
-	SCREENSHOT_DIR=$(CURDIR)/screenshots $(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) -run 'Console|Browser|Journey|HostedPages' ./flows/web
+	SCREENSHOT_DIR=$(CURDIR)/screenshots $(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) -run 'Console|Browser|Journey|HostedPages|ScreensTour' ./flows/web

@@ -131,7 +131,8 @@ func TestSignIn_CaptchaWidgetAndItsHostsOnlyWhenOn(t *testing.T) {
 		Actions: "password code.send", Sources: []string{"https://challenges.cloudflare.com"},
 	}})
 	body := rec.Body.String()
-	require.Contains(t, body, `<div id="captcha" data-provider="turnstile" data-site-key="site-key" data-script="https://challenges.cloudflare.com/turnstile/v0/api.js" data-actions="password code.send"></div>`)
+	// The widget starts hidden: the page shows it only on the screens whose action it guards (password, code), never beside a passkey.
+	require.Contains(t, body, `<div id="captcha" hidden data-provider="turnstile" data-site-key="site-key" data-script="https://challenges.cloudflare.com/turnstile/v0/api.js" data-actions="password code.send"></div>`)
 	require.Contains(t, body, `<script type="module" src="/static/captcha.js"></script>`)
 	csp := rec.Header().Get("Content-Security-Policy")
 	for _, d := range []string{"script-src", "frame-src", "style-src", "connect-src"} {

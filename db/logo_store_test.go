@@ -20,8 +20,8 @@ func TestLogoStore_PutReplacesAndOtherTenantsSeeNothing(t *testing.T) {
 
 		_, err := logos.Get(ctx)
 		require.ErrorIs(t, err, db.ErrNotFound)
-		require.NoError(t, logos.Put(ctx, &db.Logo{ContentType: "image/png", Data: []byte{1, 2, 3}, Version: "v1", Width: 10, Height: 5}))
-		require.NoError(t, logos.Put(ctx, &db.Logo{ContentType: "image/webp", Data: []byte{4, 5}, Version: "v2", Width: 20, Height: 8}))
+		require.NoError(t, logos.Put(ctx, &db.Logo{Picture: db.Picture{ContentType: "image/png", Data: []byte{1, 2, 3}, Version: "v1", Width: 10, Height: 5}}))
+		require.NoError(t, logos.Put(ctx, &db.Logo{Picture: db.Picture{ContentType: "image/webp", Data: []byte{4, 5}, Version: "v2", Width: 20, Height: 8}}))
 
 		l, err := logos.Get(ctx)
 		require.NoError(t, err)

@@ -51,6 +51,7 @@ func TestAccountAPI_NameIdentifiersAndPassword(t *testing.T) {
 			const setPassword = `mutation($p: String!) { setPassword(password: $p, endOtherSessions: true) { hasPassword } }`
 			a = e.refused(t, p, user, "invalid_input", setPassword, map[string]any{"p": "short"})
 			require.Equal(t, "password", a.errors[0].Extensions["field"])
+			require.Equal(t, map[string]any{"reason": "too_short", "limit": 10.0}, a.errors[0].Extensions["params"], "the page words it in its language")
 			d = e.ok(t, p, user, setPassword, map[string]any{"p": "correct horse battery staple"})
 			require.Equal(t, true, path(d, "setPassword", "hasPassword"))
 

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"strings"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/graph/model"
-	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -92,9 +90,9 @@ func logoOf(l *db.Logo, size int) *model.Logo {
 // setLogo decodes the picture and hands it to tenants.Service.SetLogo,
 // the one logo rule.
 func (r *Resolver) setLogo(ctx context.Context, image string) (*model.Logo, error) {
-	data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(image))
+	data, err := decodePicture(image)
 	if err != nil {
-		return nil, errcode.ErrInvalidInput.WithField("imageBase64", "imageBase64: is not base64 (standard alphabet, with padding)")
+		return nil, err
 	}
 	l, err := r.Tenants.SetLogo(ctx, callerFrom(ctx).tenant, data)
 	if err != nil {

@@ -58,6 +58,9 @@ func (h *endpoint) presentError(ctx context.Context, err error) *gqlerror.Error 
 	if field != "" {
 		out.Extensions["field"] = field
 	}
+	if pe.Params != nil {
+		out.Extensions["params"] = pe.Params
+	}
 	return out
 }
 

@@ -125,7 +125,7 @@ func (h *endpoint) serveTenant(w http.ResponseWriter, r *http.Request, t *tenant
 		writeError(w, pe)
 		return
 	}
-	limitBody(w, r, c.admin())
+	limitBody(w, r, c.admin() || c.user())
 	h.srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), c)))
 }
 
@@ -156,16 +156,18 @@ func checkMethod(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// AdminMaxBody caps an administrator's request (an API key's, the
-// console's): it may carry a logo, base64-encoded (tenants.LogoMaxBytes,
-// a third larger), which server.MaxBody, every other caller's cap, does
-// not fit. The parser's token limit still bounds the work of a query.
+// AdminMaxBody caps an authenticated caller's request (an API key's, the
+// console's, a signed-in user's): it may carry a picture, base64-encoded
+// (tenants.LogoMaxBytes or account.AvatarMaxBytes, a third larger), which
+// server.MaxBody, an anonymous caller's cap, does not fit. The caller is
+// authenticated before the body is read. The parser's token limit still
+// bounds the work of a query.
 const AdminMaxBody = 512 << 10
 
-// limitBody caps the body: AdminMaxBody for an administrator, known from
-// the headers before the body is read, else server.MaxBody.
-func limitBody(w http.ResponseWriter, r *http.Request, admin bool) {
-	if admin {
+// limitBody caps the body: AdminMaxBody for an authenticated caller,
+// known from the headers before the body is read, else server.MaxBody.
+func limitBody(w http.ResponseWriter, r *http.Request, authenticated bool) {
+	if authenticated {
 		r.Body = http.MaxBytesReader(w, r.Body, AdminMaxBody)
 		return
 	}

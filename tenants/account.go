@@ -1,7 +1,6 @@
 package tenants
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -43,10 +42,10 @@ func (a AccountPolicy) AuditRetention() time.Duration {
 // Validate checks the account policy.
 func (a AccountPolicy) Validate() error {
 	if a.DeletionGraceDays < 0 || a.DeletionGraceDays > MaxDeletionGraceDays {
-		return &InputError{Field: "account.deletion_grace_days", Problem: fmt.Sprintf("%d is outside 0–%d", a.DeletionGraceDays, MaxDeletionGraceDays)}
+		return outside("account.deletion_grace_days", a.DeletionGraceDays, 0, MaxDeletionGraceDays, "")
 	}
 	if a.AuditLogDays < 1 || a.AuditLogDays > MaxAuditLogDays {
-		return &InputError{Field: "account.audit_log_days", Problem: fmt.Sprintf("%d is outside 1–%d", a.AuditLogDays, MaxAuditLogDays)}
+		return outside("account.audit_log_days", a.AuditLogDays, 1, MaxAuditLogDays, "")
 	}
 	return nil
 }

@@ -194,10 +194,11 @@ func (s SignIn) Validate() error {
 // Validate checks the password policy.
 func (p PasswordPolicy) Validate() error {
 	if p.MinLength < 8 {
-		return &InputError{Field: "password.min_length", Problem: fmt.Sprintf("%d is below 8, the least a password may have", p.MinLength)}
+		return &InputError{Field: "password.min_length", Problem: fmt.Sprintf("%d is below 8, the least a password may have", p.MinLength),
+			Params: map[string]any{"reason": "below", "value": p.MinLength, "min": 8}}
 	}
 	if p.MaxLength < 64 || p.MaxLength > 1024 {
-		return &InputError{Field: "password.max_length", Problem: fmt.Sprintf("%d is outside 64–1024: long passphrases must fit", p.MaxLength)}
+		return outside("password.max_length", p.MaxLength, 64, 1024, "long passphrases must fit")
 	}
 	if p.MinLength > p.MaxLength {
 		return &InputError{Field: "password.min_length", Problem: "is above password.max_length"}
@@ -275,7 +276,7 @@ func DefaultLimits() Limits { return Limits{CodeSendsPerHour: 1000} }
 // Validate checks the limits.
 func (l Limits) Validate() error {
 	if l.CodeSendsPerHour < 1 || l.CodeSendsPerHour > 1_000_000 {
-		return &InputError{Field: "limits.code_sends_per_hour", Problem: fmt.Sprintf("%d is outside 1–1000000", l.CodeSendsPerHour)}
+		return outside("limits.code_sends_per_hour", l.CodeSendsPerHour, 1, 1_000_000, "")
 	}
 	return nil
 }

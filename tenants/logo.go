@@ -18,22 +18,15 @@ const LogoPath = "/branding/logo"
 // LogoMaxBytes is the largest logo accepted: a logo is shown small.
 const LogoMaxBytes = 256 << 10
 
-// SetLogo makes data tenant t's logo, once upload.CheckImage accepts it
-// (PNG, JPEG or WebP by content, at most LogoMaxBytes and
-// upload.MaxDimension pixels a side); a refusal is its *errcode.Error,
-// naming the field "logo". Every door (the management API, the console
-// through it) calls this.
+// SetLogo makes data tenant t's logo, once CheckPicture accepts it; a
+// refusal is its *errcode.Error, naming the field "logo". Every door (the
+// management API, the console through it) calls this.
 func (s *Service) SetLogo(ctx context.Context, t *Tenant, data []byte) (*db.Logo, error) {
-	ct, err := upload.CheckImage(data, LogoMaxBytes)
-	if err != nil {
-		return nil, logoError(err)
-	}
-	w, h, err := upload.Dimensions(data)
+	p, err := CheckPicture(data, LogoMaxBytes, "logo")
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	l := &db.Logo{ContentType: ct, Data: data, Version: hex.EncodeToString(sum[:16]), Width: w, Height: h}
+	l := &db.Logo{Picture: p}
 	if err := s.db.ForTenant(t.ID).Logos().Put(ctx, l); err != nil {
 		return nil, err
 	}
@@ -45,11 +38,24 @@ func (s *Service) RemoveLogo(ctx context.Context, t *Tenant) (bool, error) {
 	return s.db.ForTenant(t.ID).Logos().Delete(ctx)
 }
 
-// logoError names the field of an upload refusal.
-func logoError(err error) error {
-	var pe *errcode.Error
-	if errors.As(err, &pe) {
-		return pe.WithField("logo", "")
+// CheckPicture is the one rule for a picture a person uploads (a logo, an
+// avatar): upload.CheckImage accepts it (PNG, JPEG, WebP or GIF by its
+// content, never SVG; at most maxBytes and upload.MaxDimension pixels a
+// side), and it becomes a db.Picture with the content type found and its
+// version. A refusal is its *errcode.Error naming field.
+func CheckPicture(data []byte, maxBytes int, field string) (db.Picture, error) {
+	ct, err := upload.CheckImage(data, maxBytes)
+	if err != nil {
+		var pe *errcode.Error
+		if errors.As(err, &pe) {
+			return db.Picture{}, pe.WithField(field, "")
+		}
+		return db.Picture{}, err
 	}
-	return err
+	w, h, err := upload.Dimensions(data)
+	if err != nil {
+		return db.Picture{}, err
+	}
+	sum := sha256.Sum256(data)
+	return db.Picture{ContentType: ct, Data: data, Version: hex.EncodeToString(sum[:16]), Width: w, Height: h}, nil
 }

@@ -20,7 +20,7 @@ import { passwordSection } from "/static/account_password.js";
 import { pendingNotice, deleteSection } from "/static/account_delete.js";
 
 const ME = `query Me { me {
-  id displayName identifiers { id kind value verified }
+  id displayName avatar { url } identifiers { id kind value verified }
   hasPassword passwordMinLength passwordMaxLength deletionScheduledAt deletionGraceDays
   mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports fitsPolicy }
@@ -105,7 +105,7 @@ export function explain(err) {
   if (err instanceof GraphQLError || err instanceof FlowError) {
     if (has(`account_manage.errors.${err.code}`)) return t(`account_manage.errors.${err.code}`);
     if (has(`account.errors.${err.code}`)) return t(`account.errors.${err.code}`);
-    return errorText(err.code, err.field, err instanceof GraphQLError ? err.serverMessage : err.message);
+    return errorText(err.code, err.field, err instanceof GraphQLError ? err.serverMessage : err.message, err.params);
   }
   if (err && err.name === "AbortError") return "";
   if (err && typeof err.name === "string" && has(`account.passkeyErrors.${err.name}`)) return t(`account.passkeyErrors.${err.name}`);

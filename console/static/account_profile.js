@@ -1,4 +1,5 @@
-// The profile part of the account center: the name (shown, changed in
+// The profile part of the account center: the picture
+// (account_avatar.js), the name (shown, changed in
 // place) and the email addresses and phone numbers the account signs in
 // with: each shown verified or not, removed (not the last way to sign
 // in), and a new one added by the code sent to it.
@@ -7,6 +8,7 @@ import { gql } from "/static/graphql.js";
 import { t, parts } from "/static/i18n.js";
 import { h, section, word } from "/static/account_html.js";
 import { state, act, render, clearMessages } from "/static/account_page.js";
+import { avatarForm } from "/static/account_avatar.js";
 
 export const NAME_MAX = 100;
 
@@ -14,6 +16,8 @@ export function profileSection(me) {
   const ui = state.ui;
   return section("profile", t("account.profile"),
     h("dl", { class: "facts" },
+      h("dt", {}, t("account_manage.avatar.label")),
+      h("dd", {}, avatarForm(me)),
       h("dt", {}, t("account.displayName")),
       h("dd", {}, ui.editName ? nameForm(me) : [
         h("span", { id: "profile-name" }, me.displayName),

@@ -21,11 +21,13 @@ export class APIError extends Error {
 
 // sentence is the text of a server error on the page: on an English page
 // the server's own sentence (the most specific, it may name a rule);
-// otherwise the console's sentence for the code (console.errors.*), else
-// the hosted pages' one (errorText, errors.*).
-function sentence(code, field, serverMessage) {
+// otherwise the rule the server named in params (console.setting_rules.*,
+// with its values), else the console's sentence for the code
+// (console.errors.*), else the hosted pages' one (errorText, errors.*).
+function sentence(code, field, serverMessage, params) {
+  if (lang !== "en" && params && params.reason && has(`console.setting_rules.${params.reason}`)) return t(`console.setting_rules.${params.reason}`, params);
   if (lang !== "en" && has(`console.errors.${code}`)) return t(`console.errors.${code}`);
-  return errorText(code || "unknown", field, serverMessage);
+  return errorText(code || "unknown", field, serverMessage, params);
 }
 
 async function send(method, path, body) {
@@ -52,7 +54,7 @@ async function send(method, path, body) {
 
 function restError(data) {
   const e = (data && data.error) || {};
-  return new APIError(e.code, sentence(e.code, e.field, e.message), e.field);
+  return new APIError(e.code, sentence(e.code, e.field, e.message, e.params), e.field);
 }
 
 // listTenants returns the tenants the administrator manages and whether
@@ -85,7 +87,7 @@ export async function gql(slug, query, variables) {
   if (data.errors && data.errors.length > 0) {
     const first = data.errors[0];
     const ext = first.extensions || {};
-    throw new APIError(ext.code, sentence(ext.code, ext.field, first.message), ext.field);
+    throw new APIError(ext.code, sentence(ext.code, ext.field, first.message, ext.params), ext.field);
   }
   return data.data;
 }

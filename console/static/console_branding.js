@@ -7,25 +7,17 @@ import { h } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 import { t } from "/static/i18n.js";
 import { withBusy } from "/static/busy.js";
+import { base64, fileChooser, PICTURE_MAX_KIB } from "/static/picture.js";
 
 // The languages of the hosted pages, each named in itself.
 export const languages = [["en", "English"], ["es", "Español"], ["zh-CN", "简体中文"]];
 
-// LOGO_MAX_KIB is the server's limit (tenants.LogoMaxBytes), shown only:
-// the server checks it.
-const LOGO_MAX_KIB = 256;
-
-function base64(buffer) {
-  const bytes = new Uint8Array(buffer);
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 // logoForm returns the logo form of the tenant slug.
 export function logoForm(slug) {
   const current = h("div", { id: "logo-current" });
-  const file = h("input", { type: "file", id: "logo-file", accept: "image/png,image/jpeg,image/webp", "aria-describedby": "logo-intro logo-error" });
+  const chooser = fileChooser(h, { id: "logo-file", label: t("branding.console.logo.file"), none: t("branding.console.logo.no_file"), describedBy: "logo-intro logo-error" });
+  const file = chooser[0];
   const error = h("p", { class: "field-error", id: "logo-error" });
   const status = h("p", { class: "form-status", id: "logo-status", role: "status" });
   const upload = h("button", { type: "submit", id: "logo-upload" }, t("branding.console.logo.upload"));
@@ -48,8 +40,8 @@ export function logoForm(slug) {
   };
   const form = h("form", { id: "logo-form", novalidate: true },
     h("h3", {}, t("branding.console.logo.title")),
-    h("p", { class: "hint", id: "logo-intro" }, t("branding.console.logo.intro", { max_kib: LOGO_MAX_KIB })),
-    current, h("label", { for: "logo-file" }, t("branding.console.logo.file")), file, error,
+    h("p", { class: "hint", id: "logo-intro" }, t("branding.console.logo.intro", { max_kib: PICTURE_MAX_KIB })),
+    current, h("div", {}, chooser), error,
     h("div", { class: "actions" }, upload, remove), status);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

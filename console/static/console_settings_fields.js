@@ -11,7 +11,7 @@ export const serverSection = {
   signUp: "sign_up", signIn: "sign_in", password: "password", passkeys: "passkeys", passkeyOffers: "passkey_offers", authenticatorPolicy: "authenticator_policy",
   mfa: "mfa", captcha: "captcha", sms: "sms", limits: "limits",
   providersSms: "providers.sms", providersEmail: "providers.email",
-  branding: "branding", messages: "messages",
+  branding: "branding", messages: "messages", account: "account",
   general: "",
 };
 

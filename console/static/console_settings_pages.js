@@ -69,6 +69,11 @@ export const settingsPages = {
           { key: "rejectCommon", type: "bool", label: t("console.settings.password.reject_common") },
         ],
       },
+      {
+        section: "account", legend: t("console.account_settings.legend"),
+        fields: [{ key: "deletionGraceDays", type: "int", label: t("console.account_settings.deletion_grace_days"),
+          hint: t("console.account_settings.deletion_grace_days_hint") }],
+      },
     ],
   },
   mfa: {

@@ -21,7 +21,7 @@ function signInWords(amr) {
   return t("console.user.signed_in_with", { methods: amr.map((a) => (has(`console.user.amr.${a}`) ? t(`console.user.amr.${a}`) : a)).join(t("console.user.list_separator")) });
 }
 
-const USER = `id displayName disabled mfaEnabled sso createdAt
+const USER = `id displayName disabled mfaEnabled sso createdAt avatar { dataURL }
   identifiers { kind value verified }
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports fitsPolicy }
   sessions { id createdAt expiresAt userAgent ip amr }
@@ -181,6 +181,7 @@ function drawUser(ctx, slug, u, note) {
   view.replaceChildren(
     h("p", {}, h("a", { href: `/console/tenants/${slug}/users` }, t("console.user.back"))),
     h("h2", { id: "user-name" }, name),
+    u.avatar && u.avatar.dataURL ? h("img", { id: "user-avatar", class: "avatar", src: u.avatar.dataURL, alt: t("console.user_avatar.alt", { name }) }) : null,
     h("dl", { class: "summary" },
       u.identifiers.map((i) => [h("dt", {}, kindName(i.kind)), h("dd", {}, i.value, " ", i.verified ? t("console.user.verified") : t("console.user.not_verified"))]),
       h("dt", {}, t("console.user.status")), h("dd", { id: "user-state" }, u.disabled ? t("console.user.disabled") : t("console.user.active")),

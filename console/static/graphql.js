@@ -11,11 +11,12 @@
 // GraphQLError is an error answered by the server, or "network" when it
 // could not be reached.
 export class GraphQLError extends Error {
-  constructor(code, message, field) {
+  constructor(code, message, field, params) {
     super(message || code);
     this.name = "GraphQLError";
     this.code = code;
     this.field = field || "";
+    this.params = params || null;
     this.serverMessage = message || "";
   }
 }
@@ -39,7 +40,7 @@ export async function gql(query, variables) {
   if (errors.length > 0) {
     const e = errors[0];
     const ext = e.extensions || {};
-    throw new GraphQLError(ext.code || "error", e.message, ext.field);
+    throw new GraphQLError(ext.code || "error", e.message, ext.field, ext.params);
   }
   if (!res.ok || !body.data) throw new GraphQLError(`http_${res.status}`, "");
   return body.data;

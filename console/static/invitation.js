@@ -39,7 +39,10 @@ button.addEventListener("click", async () => {
       if (!res.ok) {
         const data = await res.json().catch(() => ({}));
         const e = data.error || {};
-        say(e.code ? errorText(e.code, e.field, e.message) : t("team.invitation.failed"));
+        // A spent invitation is an invitation, not a "setup link", to
+        // the person who opens it.
+        if (e.code === "setup_link_invalid") say(t("team.invitation_link.used"));
+        else say(e.code ? errorText(e.code, e.field, e.message) : t("team.invitation.failed"));
         return;
       }
       signedIn = true;

@@ -9,15 +9,19 @@ import { limits } from "/static/limits.js";
 
 // screens returns the switch of root's screens: show(name) hides every
 // other screen and moves focus to the new one's heading (its
-// aria-labelledby element, tabindex=-1).
+// aria-labelledby element, tabindex=-1). The tenant's CAPTCHA widget
+// (#captcha) shows only with a screen marked data-captcha, whose action
+// the server guards (a password, a code): never with a passkey.
 export function screens(root) {
   const all = [...root.querySelectorAll(".screen")];
+  const captcha = document.getElementById("captcha");
   let current = "";
   return {
     show(name, opts = {}) {
       current = name;
       for (const s of all) s.hidden = s.dataset.screen !== name;
       const section = all.find((s) => s.dataset.screen === name);
+      if (captcha) captcha.hidden = !(section && section.hasAttribute("data-captcha"));
       if (!section || opts.focus === false) return;
       const heading = document.getElementById(section.getAttribute("aria-labelledby") || "");
       if (heading) heading.focus();

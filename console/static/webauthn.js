@@ -120,10 +120,12 @@ export async function get(publicKeyJSON, mediation, signal) {
 // FlowError is a public error from the server: code, message and, when
 // one input is at fault, its field.
 export class FlowError extends Error {
-  constructor(code, message, field) {
+  constructor(code, message, field, params) {
     super(message);
     this.code = code;
     this.field = field || "";
+    // params say which of the field's sentences message is (errorText).
+    this.params = params || null;
   }
 }
 
@@ -178,7 +180,7 @@ async function post(path, body, token, action) {
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
     const e = data.error || {};
-    const err = new FlowError(e.code || "unknown", e.message || "", e.field);
+    const err = new FlowError(e.code || "unknown", e.message || "", e.field, e.params);
     // sso_required names the organization's sign-in to continue with.
     if (e.connector) err.connector = e.connector;
     throw err;
@@ -190,8 +192,10 @@ async function post(path, body, token, action) {
 // English pages show the server's own sentence, the most specific one
 // (it may name the field's rule); other languages show the catalogue's
 // sentence for the field, else for the code.
-export function errorText(code, field, serverMessage) {
+export function errorText(code, field, serverMessage, params) {
   if (lang === "en" && serverMessage) return serverMessage;
+  // A password the tenant's policy refused: the reason and the limit.
+  if (params && params.reason && has(`errors.password_policy.${params.reason}`)) return t(`errors.password_policy.${params.reason}`, params);
   if (code === "invalid_input" && field && has(`errors.field.${field}`)) return t(`errors.field.${field}`);
   if (has(`errors.${code}`)) return t(`errors.${code}`);
   return t("errors.unknown");
@@ -199,7 +203,7 @@ export function errorText(code, field, serverMessage) {
 
 // explain turns an error into a sentence for the page.
 export function explain(err) {
-  if (err instanceof FlowError) return errorText(err.code, err.field, err.message);
+  if (err instanceof FlowError) return errorText(err.code, err.field, err.message, err.params);
   switch (err && err.name) {
     case "NotAllowedError":
       return t("errors.passkey.cancelled");

@@ -60,6 +60,7 @@ func All() []Migration {
 		{Version: "20261205140000_passkey_prompts", Up: upPasskeyPrompts},
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
 		{Version: "20261205160000_connector_domains", Up: upConnectorDomains, Additive: true},
+		{Version: "20261205170000_avatars", Up: upAvatars, Additive: true},
 	}
 }
 

@@ -31,7 +31,7 @@ func (s *Service) SetPassword(ctx context.Context, c Caller, pw string, endOther
 	if err := policy.Check(pw); err != nil {
 		var pe *password.PolicyError
 		if errors.As(err, &pe) {
-			return nil, flows.ErrInvalidInput.WithField("password", pe.Error())
+			return nil, flows.ErrInvalidInput.WithField("password", pe.Error()).WithParams(pe.Params())
 		}
 		return nil, err
 	}

@@ -49,6 +49,13 @@ func (e *PolicyError) Error() string {
 	return e.Reason.Error()
 }
 
+// Params name the refusal for a page that words it in another language:
+// "reason" (too_short, too_long, common) and "limit", the length applied.
+func (e *PolicyError) Params() map[string]any {
+	reason := map[error]string{ErrTooShort: "too_short", ErrTooLong: "too_long", ErrCommon: "common"}[e.Reason]
+	return map[string]any{"reason": reason, "limit": e.Limit}
+}
+
 // Unwrap returns Reason, so that errors.Is matches the sentinel errors.
 func (e *PolicyError) Unwrap() error { return e.Reason }
 

@@ -30,7 +30,7 @@ func (a *actions) password(ctx context.Context, step *flows.Step[Context]) error
 	if err := policy.Check(in.Password); err != nil {
 		var pe *password.PolicyError
 		if errors.As(err, &pe) {
-			return flows.ErrInvalidInput.WithField("password", pe.Error())
+			return flows.ErrInvalidInput.WithField("password", pe.Error()).WithParams(pe.Params())
 		}
 		return err
 	}

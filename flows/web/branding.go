@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/tenants"
@@ -94,13 +96,42 @@ func (h *Handler) brandLogo(w http.ResponseWriter, r *http.Request, t *tenants.T
 		h.Fail(w, r, err)
 		return
 	}
-	cacheFor(w, r, l.Version)
-	w.Header().Set("Content-Type", l.ContentType)
-	if r.Header.Get("If-None-Match") == `"`+l.Version+`"` {
+	servePicture(w, r, &l.Picture)
+}
+
+// avatar serves a user's avatar (account.AvatarURL) like the logo, but
+// only at its current version: the URL, which names the user and the
+// picture's hash, is what the pages that show it hand out, and no one can
+// list avatars by user alone.
+func (h *Handler) avatar(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
+	id, err := uuid.Parse(r.PathValue("user"))
+	if err != nil {
+		h.notFound(w, r)
+		return
+	}
+	a, err := h.DB.ForTenant(t.ID).Avatars().Get(r.Context(), id)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && r.URL.Query().Get("v") != a.Version) {
+		h.notFound(w, r)
+		return
+	}
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	servePicture(w, r, &a.Picture)
+}
+
+// servePicture answers with an uploaded picture (a logo, an avatar) under
+// the content type found when it was uploaded, nosniff and the sandbox
+// policy of cacheFor.
+func servePicture(w http.ResponseWriter, r *http.Request, p *db.Picture) {
+	cacheFor(w, r, p.Version)
+	w.Header().Set("Content-Type", p.ContentType)
+	if r.Header.Get("If-None-Match") == `"`+p.Version+`"` {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	_, _ = w.Write(l.Data)
+	_, _ = w.Write(p.Data)
 }
 
 // brandStyleSheet serves the tenant's stylesheet (brandStyle).

@@ -26,13 +26,15 @@ func TestCaptchaWidget_PasswordSignInAfterTickingIt(t *testing.T) {
 
 	tab := browser.New(t).NewTab(t)
 	tab.Navigate(t, acme.url("/"))
-	tab.WaitVisible(t, "#captcha .fake-captcha-checkbox")
-	require.Contains(t, tab.Text(t, "#captcha"), fakesiteverify.WidgetLabel)
-	require.Equal(t, 1, s.fake.ScriptsServed())
+	tab.WaitVisible(t, "#identifier")
+	require.False(t, tab.Shows(t, "#captcha"), "the first screen sends no password or code: no widget")
 
 	tab.Type(t, "#identifier", u.DisplayName)
 	tab.Click(t, "#continue")
 	tab.WaitVisible(t, `#method-list button[data-method="password"]`)
+	tab.WaitVisible(t, "#captcha .fake-captcha-checkbox")
+	require.Contains(t, tab.Text(t, "#captcha"), fakesiteverify.WidgetLabel)
+	require.Equal(t, 1, s.fake.ScriptsServed())
 	tab.Click(t, `#method-list button[data-method="password"]`)
 	tab.WaitVisible(t, "#password")
 

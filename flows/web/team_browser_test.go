@@ -85,7 +85,7 @@ func TestTeamConsole_InvitedUserEndsWithAWorkingPasskey(t *testing.T) {
 	// The link was spent.
 	person.Navigate(t, link)
 	person.Click(t, "#invitation-passkey")
-	person.WaitText(t, "#message", "This setup link was already used or has expired. Ask for a new one.")
+	person.WaitText(t, "#message", "This invitation was already used or has expired. Ask for a new invitation.")
 
 	// The overview counts the user now.
 	tab.Navigate(t, c.url("/console/tenants/acme"))

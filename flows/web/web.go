@@ -15,6 +15,7 @@ import (
 	"github.com/sesame-id/sesame/console"
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/account"
 	"github.com/sesame-id/sesame/flows/addpasskey"
 	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/provider"
@@ -113,6 +114,7 @@ func New(d Deps) (*Handler, error) {
 	h.invitationRoutes(mux)
 	mux.HandleFunc("GET "+tenants.LogoPath, tenant(h.brandLogo))
 	mux.HandleFunc("GET "+stylePath, tenant(h.brandStyleSheet))
+	mux.HandleFunc("GET "+account.AvatarPath+"{user}", tenant(h.avatar))
 
 	mux.HandleFunc("GET /api/flows/{kind}", tenant(h.peekFlow))
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))

@@ -127,6 +127,14 @@ type ComplexityRoot struct {
 		RequireAttestation func(childComplexity int) int
 	}
 
+	Avatar struct {
+		ContentType func(childComplexity int) int
+		DataURL     func(childComplexity int) int
+		Height      func(childComplexity int) int
+		URL         func(childComplexity int) int
+		Width       func(childComplexity int) int
+	}
+
 	BackupCodes struct {
 		Codes func(childComplexity int) int
 	}
@@ -261,6 +269,7 @@ type ComplexityRoot struct {
 
 	Me struct {
 		AvailableFactors      func(childComplexity int) int
+		Avatar                func(childComplexity int) int
 		BackupCodesLeft       func(childComplexity int) int
 		ConnectedApps         func(childComplexity int) int
 		DeletionGraceDays     func(childComplexity int) int
@@ -329,6 +338,7 @@ type ComplexityRoot struct {
 		HidePasskeyPrompt       func(childComplexity int) int
 		InviteUser              func(childComplexity int, email string, name *string) int
 		RegenerateBackupCodes   func(childComplexity int) int
+		RemoveAvatar            func(childComplexity int) int
 		RemoveIdentifier        func(childComplexity int, id uuid.UUID) int
 		RemoveLogo              func(childComplexity int) int
 		RemovePasskey           func(childComplexity int, id uuid.UUID) int
@@ -347,6 +357,7 @@ type ComplexityRoot struct {
 		RotateWebhookSecret     func(childComplexity int, id uuid.UUID) int
 		SendTestMessage         func(childComplexity int, channel model.Channel, to string) int
 		SendTestWebhook         func(childComplexity int, id uuid.UUID) int
+		SetAvatar               func(childComplexity int, imageBase64 string) int
 		SetLogo                 func(childComplexity int, imageBase64 string) int
 		SetMfa                  func(childComplexity int, enabled bool) int
 		SetPassword             func(childComplexity int, password string, endOtherSessions *bool) int
@@ -544,6 +555,7 @@ type ComplexityRoot struct {
 
 	User struct {
 		AppGrants        func(childComplexity int) int
+		Avatar           func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		Disabled         func(childComplexity int) int
 		DisplayName      func(childComplexity int) int
@@ -632,6 +644,7 @@ type MeResolver interface {
 	DeletionGraceDays(ctx context.Context, obj *db.User) (int, error)
 	PasswordMinLength(ctx context.Context, obj *db.User) (int, error)
 	PasswordMaxLength(ctx context.Context, obj *db.User) (int, error)
+	Avatar(ctx context.Context, obj *db.User) (*model.Avatar, error)
 	LinkedIdentities(ctx context.Context, obj *db.User) ([]*model.LinkedIdentity, error)
 	ConnectedApps(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
 	PasskeySignals(ctx context.Context, obj *db.User) (*flows.PasskeySignals, error)
@@ -673,6 +686,8 @@ type MutationResolver interface {
 	UpdateApplication(ctx context.Context, id uuid.UUID, input model.UpdateApplicationInput) (*db.OIDCApp, error)
 	DeleteApplication(ctx context.Context, id uuid.UUID) (bool, error)
 	RotateApplicationSecret(ctx context.Context, id uuid.UUID) (*model.RotatedApplicationSecret, error)
+	SetAvatar(ctx context.Context, imageBase64 string) (*db.User, error)
+	RemoveAvatar(ctx context.Context) (*db.User, error)
 	SetLogo(ctx context.Context, imageBase64 string) (*model.Logo, error)
 	RemoveLogo(ctx context.Context) (bool, error)
 	CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.Connector, error)
@@ -731,6 +746,7 @@ type UserResolver interface {
 
 	Passkeys(ctx context.Context, obj *db.User) ([]*db.Credential, error)
 	Sessions(ctx context.Context, obj *db.User) ([]*db.Session, error)
+	Avatar(ctx context.Context, obj *db.User) (*model.Avatar, error)
 	LinkedIdentities(ctx context.Context, obj *db.User) ([]*model.LinkedIdentity, error)
 	AppGrants(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
 }
@@ -1051,6 +1067,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthenticatorPolicy.RequireAttestation(childComplexity), true
+
+	case "Avatar.contentType":
+		if e.ComplexityRoot.Avatar.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Avatar.ContentType(childComplexity), true
+	case "Avatar.dataURL":
+		if e.ComplexityRoot.Avatar.DataURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Avatar.DataURL(childComplexity), true
+	case "Avatar.height":
+		if e.ComplexityRoot.Avatar.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Avatar.Height(childComplexity), true
+	case "Avatar.url":
+		if e.ComplexityRoot.Avatar.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Avatar.URL(childComplexity), true
+	case "Avatar.width":
+		if e.ComplexityRoot.Avatar.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Avatar.Width(childComplexity), true
 
 	case "BackupCodes.codes":
 		if e.ComplexityRoot.BackupCodes.Codes == nil {
@@ -1544,6 +1591,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.AvailableFactors(childComplexity), true
+	case "Me.avatar":
+		if e.ComplexityRoot.Me.Avatar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Avatar(childComplexity), true
 	case "Me.backupCodesLeft":
 		if e.ComplexityRoot.Me.BackupCodesLeft == nil {
 			break
@@ -1962,6 +2015,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateBackupCodes(childComplexity), true
+	case "Mutation.removeAvatar":
+		if e.ComplexityRoot.Mutation.RemoveAvatar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveAvatar(childComplexity), true
 	case "Mutation.removeIdentifier":
 		if e.ComplexityRoot.Mutation.RemoveIdentifier == nil {
 			break
@@ -2140,6 +2199,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendTestWebhook(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.setAvatar":
+		if e.ComplexityRoot.Mutation.SetAvatar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAvatar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAvatar(childComplexity, args["imageBase64"].(string)), true
 	case "Mutation.setLogo":
 		if e.ComplexityRoot.Mutation.SetLogo == nil {
 			break
@@ -2978,6 +3048,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.AppGrants(childComplexity), true
+	case "User.avatar":
+		if e.ComplexityRoot.User.Avatar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Avatar(childComplexity), true
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -3643,6 +3719,37 @@ extend type AccountSettings {
 extend input AccountSettingsInput {
   "Unchanged when left out."
   auditLogDays: Int
+}
+`, BuiltIn: false},
+	{Name: "../schema/avatar.graphqls", Input: `# A user's picture (the rules are in flows/account: avatar.go).
+
+"A user's picture, which the tenant's host serves under its own content type."
+type Avatar {
+  "The picture's path on the tenant's host, with its version; only this URL serves it."
+  url: String!
+  "image/png, image/jpeg, image/webp or image/gif: what the picture's content is."
+  contentType: String!
+  width: Int!
+  height: Int!
+  "The picture as a data: URL, for a page on another host than the tenant's (the console); only on a user the management API reads, null on me."
+  dataURL: String
+}
+
+extend type Me {
+  "The user's picture; null without one."
+  avatar: Avatar
+}
+
+extend type User {
+  "The user's picture; null without one."
+  avatar: Avatar
+}
+
+extend type Mutation {
+  "Makes the picture (base64, PNG, JPEG, WebP or GIF by content, at most 256 KiB) the signed-in user's avatar."
+  setAvatar(imageBase64: String!): Me! @auth(requires: USER)
+  "Removes the signed-in user's avatar."
+  removeAvatar: Me! @auth(requires: USER)
 }
 `, BuiltIn: false},
 	{Name: "../schema/branding.graphqls", Input: `# Branding: the hosted pages' look and words, the tenant's logo and its
@@ -4678,6 +4785,22 @@ func (ec *executionContext) childFields_AuthenticatorPolicy(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type AuthenticatorPolicy", field.Name)
 }
 
+func (ec *executionContext) childFields_Avatar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_Avatar_url(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Avatar_contentType(ctx, field)
+	case "width":
+		return ec.fieldContext_Avatar_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Avatar_height(ctx, field)
+	case "dataURL":
+		return ec.fieldContext_Avatar_dataURL(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Avatar", field.Name)
+}
+
 func (ec *executionContext) childFields_BackupCodes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "codes":
@@ -4980,6 +5103,8 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_passwordMinLength(ctx, field)
 	case "passwordMaxLength":
 		return ec.fieldContext_Me_passwordMaxLength(ctx, field)
+	case "avatar":
+		return ec.fieldContext_Me_avatar(ctx, field)
 	case "linkedIdentities":
 		return ec.fieldContext_Me_linkedIdentities(ctx, field)
 	case "connectedApps":
@@ -5386,6 +5511,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_passkeys(ctx, field)
 	case "sessions":
 		return ec.fieldContext_User_sessions(ctx, field)
+	case "avatar":
+		return ec.fieldContext_User_avatar(ctx, field)
 	case "linkedIdentities":
 		return ec.fieldContext_User_linkedIdentities(ctx, field)
 	case "appGrants":
@@ -6139,6 +6266,20 @@ func (ec *executionContext) field_Mutation_sendTestWebhook_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAvatar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "imageBase64",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["imageBase64"] = arg0
 	return args, nil
 }
 
@@ -7673,6 +7814,121 @@ func (ec *executionContext) _AuthenticatorPolicy_deviceBoundOnly(ctx context.Con
 }
 func (ec *executionContext) fieldContext_AuthenticatorPolicy_deviceBoundOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthenticatorPolicy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Avatar_url(ctx context.Context, field graphql.CollectedField, obj *model.Avatar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Avatar_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Avatar_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, "String")
+}
+
+func (ec *executionContext) _Avatar_contentType(ctx context.Context, field graphql.CollectedField, obj *model.Avatar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Avatar_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Avatar_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, "String")
+}
+
+func (ec *executionContext) _Avatar_width(ctx context.Context, field graphql.CollectedField, obj *model.Avatar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Avatar_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Avatar_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Avatar_height(ctx context.Context, field graphql.CollectedField, obj *model.Avatar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Avatar_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Avatar_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Avatar_dataURL(ctx context.Context, field graphql.CollectedField, obj *model.Avatar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Avatar_dataURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Avatar_dataURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Avatar", field, false, false, "String")
 }
 
 func (ec *executionContext) _BackupCodes_codes(ctx context.Context, field graphql.CollectedField, obj *model.BackupCodes) (ret graphql.Marshaler) {
@@ -9962,6 +10218,38 @@ func (ec *executionContext) _Me_passwordMaxLength(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Me_passwordMaxLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Me", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Me_avatar(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_avatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Me().Avatar(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Avatar) graphql.Marshaler {
+			return ec.marshalOAvatar2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAvatar(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Me_avatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Me",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Avatar(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Me_linkedIdentities(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
@@ -12420,6 +12708,118 @@ func (ec *executionContext) fieldContext_Mutation_rotateApplicationSecret(ctx co
 	if fc.Args, err = ec.field_Mutation_rotateApplicationSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAvatar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAvatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAvatar(ctx, fc.Args["imageBase64"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAvatar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAvatar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeAvatar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeAvatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RemoveAvatar(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeAvatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16849,6 +17249,38 @@ func (ec *executionContext) fieldContext_User_sessions(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _User_avatar(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_avatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Avatar(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Avatar) graphql.Marshaler {
+			return ec.marshalOAvatar2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAvatar(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Avatar(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_linkedIdentities(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20930,6 +21362,59 @@ func (ec *executionContext) _AuthenticatorPolicy(ctx context.Context, sel ast.Se
 	return out
 }
 
+var avatarImplementors = []string{"Avatar"}
+
+func (ec *executionContext) _Avatar(ctx context.Context, sel ast.SelectionSet, obj *model.Avatar) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, avatarImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Avatar")
+		case "url":
+			out.Values[i] = ec._Avatar_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._Avatar_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._Avatar_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._Avatar_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dataURL":
+			out.Values[i] = ec._Avatar_dataURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var backupCodesImplementors = []string{"BackupCodes"}
 
 func (ec *executionContext) _BackupCodes(ctx context.Context, sel ast.SelectionSet, obj *model.BackupCodes) graphql.Marshaler {
@@ -21942,6 +22427,12 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_passwordMaxLength(ctx, field, obj)
 				})
+		case "avatar":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Me_avatar(ctx, field, obj)
+				})
 		case "linkedIdentities":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -22401,6 +22892,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "rotateApplicationSecret":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rotateApplicationSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAvatar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAvatar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeAvatar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeAvatar(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -23865,6 +24370,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_sessions(ctx, field, obj)
+				})
+		case "avatar":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_avatar(ctx, field, obj)
 				})
 		case "linkedIdentities":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -25898,6 +26409,13 @@ func (ec *executionContext) unmarshalOAuthenticatorPolicyInput2ᚖgithubᚗcom�
 	}
 	res, err := ec.unmarshalInputAuthenticatorPolicyInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAvatar2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐAvatar(ctx context.Context, sel ast.SelectionSet, v *model.Avatar) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Avatar(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

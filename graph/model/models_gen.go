@@ -74,6 +74,18 @@ type AuthenticatorPolicyInput struct {
 	DeviceBoundOnly    bool                  `json:"deviceBoundOnly"`
 }
 
+// A user's picture, which the tenant's host serves under its own content type.
+type Avatar struct {
+	// The picture's path on the tenant's host, with its version; only this URL serves it.
+	URL string `json:"url"`
+	// image/png, image/jpeg, image/webp or image/gif: what the picture's content is.
+	ContentType string `json:"contentType"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	// The picture as a data: URL, for a page on another host than the tenant's (the console); only on a user the management API reads, null on me.
+	DataURL *string `json:"dataURL,omitempty"`
+}
+
 type BackupCodes struct {
 	Codes []string `json:"codes"`
 }

@@ -16,7 +16,7 @@ import (
 // happens in the browser, with no server code behind them: the field
 // sentences of invalid_input, the WebAuthn API's failures, an unreachable
 // server, and an answer without a code.
-var clientKeys = []string{"errors.field.", "errors.passkey.", "errors.network", "errors.unknown"}
+var clientKeys = []string{"errors.field.", "errors.passkey.", "errors.password_policy.", "errors.network", "errors.unknown"}
 
 // accountClientKeys are the account page's own sentences beside its
 // per-code ones (account.errors.<code>).

@@ -29,7 +29,18 @@ type Error struct {
 	// Connector, on sso_required, is the organization's sign-in the
 	// person continues with (a federation connector's id and name).
 	Connector *Connector `json:"connector,omitempty"`
-	Status    int        `json:"-"`
+	// Params say which of the field's sentences Message is ("reason")
+	// and the values it names, so that a page in another language says
+	// the same in its words (errors.password_policy.<reason>).
+	Params map[string]any `json:"params,omitempty"`
+	Status int            `json:"-"`
+}
+
+// WithParams returns a copy of e carrying params (Error.Params).
+func (e *Error) WithParams(params map[string]any) *Error {
+	c := *e
+	c.Params = params
+	return &c
 }
 
 // Connector names a federation connector in an error.

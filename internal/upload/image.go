@@ -1,6 +1,6 @@
 // Package upload checks files people upload before Sesame stores or serves
 // them. CheckImage is the one check for a picture (a tenant's logo, later a
-// person's avatar): only raster PNG, JPEG and WebP, recognised by their
+// person's avatar): only raster PNG, JPEG, WebP and GIF, recognised by their
 // content, never by a name or a declared type. SVG is refused whatever it
 // claims: it is a document that can carry scripts.
 package upload
@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	_ "image/gif"  // registers the GIF decoder for image.DecodeConfig
 	_ "image/jpeg" // registers the JPEG decoder for image.DecodeConfig
 	_ "image/png"  // registers the PNG decoder for image.DecodeConfig
 
@@ -27,6 +28,7 @@ const (
 	PNG  = "image/png"
 	JPEG = "image/jpeg"
 	WebP = "image/webp"
+	GIF  = "image/gif"
 )
 
 // signatures are the magic bytes of each accepted format. WebP is RIFF
@@ -37,10 +39,12 @@ var signatures = []struct {
 	format      string
 }{
 	{[]byte("\x89PNG\r\n\x1a\n"), PNG, "png"},
+	{[]byte("GIF87a"), GIF, "gif"},
+	{[]byte("GIF89a"), GIF, "gif"},
 	{[]byte{0xFF, 0xD8, 0xFF}, JPEG, "jpeg"},
 }
 
-// CheckImage returns the content type of data, a PNG, JPEG or WebP image
+// CheckImage returns the content type of data, a PNG, JPEG, WebP or GIF image
 // of at most maxBytes bytes whose header decodes (image.DecodeConfig) as
 // the format its magic bytes announce, with both sides between 1 and
 // MaxDimension pixels. Anything else is an *errcode.Error:

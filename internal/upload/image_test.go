@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"testing"
@@ -43,6 +44,14 @@ func TestCheckImage_AcceptsRasterByContent(t *testing.T) {
 	ct, err = upload.CheckImage(webpLossless, 1<<20)
 	require.NoError(t, err)
 	require.Equal(t, "image/webp", ct)
+	var g bytes.Buffer
+	require.NoError(t, gif.Encode(&g, image.NewPaletted(image.Rect(0, 0, 4, 4), color.Palette{color.Black, color.White}), nil))
+	ct, err = upload.CheckImage(g.Bytes(), 1<<20)
+	require.NoError(t, err)
+	require.Equal(t, "image/gif", ct)
+	// A GIF header over something else is no GIF.
+	_, err = upload.CheckImage(append([]byte("GIF89a"), pngOf(t, 4, 4)...), 1<<20)
+	require.True(t, upload.IsRefused(err), "%v", err)
 }
 
 func TestCheckImage_RefusesSVGPolyglotsAndOversized(t *testing.T) {
