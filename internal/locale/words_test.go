@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Spanish addresses the reader as tú, and Chinese calls an account 账号,
+// Spanish addresses the reader as tú, and Chinese as 您 and calls an account 账号,
 // in every namespace: the hosted pages, the messages, the errors and the
 // console. The rule is tested here, once, over the whole catalog.
 //
@@ -95,6 +95,8 @@ func TestWords_SpanishSaysTuAndChineseSaysZhanghao(t *testing.T) {
 		for _, w := range notZhanghao {
 			require.NotContains(t, c.langs["zh-CN"][key], w, "zh-CN %s: an account is 账号", key)
 		}
+		// One register: the reader is 您 everywhere, never the familiar 你.
+		require.NotContains(t, c.langs["zh-CN"][key], "你", "zh-CN %s: the reader is 您", key)
 	}
 	for _, ns := range append(ownPageNamespaces, "errors", "console") {
 		require.True(t, namespaces[ns], "the catalog has no %s namespace to check", ns)
