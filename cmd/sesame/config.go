@@ -94,6 +94,11 @@ type Config struct {
 	// server-side request forgery); always on with --env development.
 	WebhookPrivateAddresses bool
 
+	// TenantInFlight and TotalInFlight bound the requests of one tenant,
+	// and of all tenants, served at once (server.Admission); negative is
+	// no bound. Default 64 and 256.
+	TenantInFlight, TotalInFlight int
+
 	// OTLPEndpoint is the OTLP/HTTP collector traces go to. Default "":
 	// traces only when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or
 	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set, else none.
@@ -172,6 +177,12 @@ func settings() []setting {
 		{Flag: "webhook-private-addresses", Env: "SESAME_WEBHOOK_PRIVATE_ADDRESSES", Default: "false", serveOnly: true, boolean: true,
 			Help:  "let tenants' webhooks post to loopback and private addresses (always on with --env development)",
 			apply: applyWebhookPrivateAddresses},
+		{Flag: "tenant-max-inflight", Env: "SESAME_TENANT_MAX_INFLIGHT", Default: "64", serveOnly: true,
+			Help:  "most requests of one tenant served at once; more are refused 429 with Retry-After (-1: no bound)",
+			apply: applyTenantInFlight},
+		{Flag: "max-inflight", Env: "SESAME_MAX_INFLIGHT", Default: "256", serveOnly: true,
+			Help:  "most requests of all tenants served at once; more are refused 503 with Retry-After (-1: no bound)",
+			apply: applyTotalInFlight},
 		{Flag: "otlp-endpoint", Env: "SESAME_OTLP_ENDPOINT", Default: "", serveOnly: true,
 			Help:  "OTLP/HTTP collector URL for traces (such as http://127.0.0.1:4318); default none, unless OTEL_EXPORTER_OTLP_ENDPOINT is set",
 			apply: applyOTLPEndpoint},

@@ -119,7 +119,8 @@ func appConfig(cfg Config, d *db.DB, logger *slog.Logger) app.Config {
 	ac := app.Config{
 		DB: d, BaseDomain: cfg.BaseDomain, Logger: logger, Development: development,
 		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
-		Jobs: jobs.Config{FetchPollInterval: cfg.JobPollInterval, WebhookPrivateAddresses: cfg.WebhookPrivateAddresses},
+		Jobs:      jobs.Config{FetchPollInterval: cfg.JobPollInterval, WebhookPrivateAddresses: cfg.WebhookPrivateAddresses},
+		Admission: server.AdmissionConfig{TenantInFlight: cfg.TenantInFlight, TotalInFlight: cfg.TotalInFlight},
 	}
 	if cfg.Demo {
 		ac.DemoSlug = demoSlug
