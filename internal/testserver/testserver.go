@@ -21,6 +21,7 @@ import (
 	"github.com/sesame-id/sesame/internal/app"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -76,6 +77,9 @@ type Options struct {
 	// Telemetry is the server's tracer provider and tenant labels.
 	// Default: no traces, no tenant labels.
 	Telemetry app.TelemetryConfig
+	// Admission bounds the requests served at once (app.Config.Admission).
+	// Default: the server's defaults.
+	Admission server.AdmissionConfig
 }
 
 // jobPoll is how often a test server's idle workers look for new jobs:
@@ -108,7 +112,7 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	a, err := app.Build(context.Background(), app.Config{
 		DB: d, BaseDomain: base, KeyEncryptionKey: kek, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin,
-		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry,
+		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry, Admission: opts.Admission,
 		// Every application of a test runs on 127.0.0.1.
 		Jobs: jobs.Config{FetchPollInterval: jobPoll, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true,
 			WebhookPrivateAddresses: true, WebhookBackoff: opts.WebhookBackoff},
