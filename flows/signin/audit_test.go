@@ -106,6 +106,7 @@ func TestAudit_APasskeySignInAWebhookWantsIsDeliveredAsWellAsRecorded(t *testing
 		res, err := e.engine.Run(ctx, e.Tenant, token, signin.ActionPasskeyFinish, ada.answer(t, e, publicKey), e.req)
 		require.NoError(t, err)
 		require.NotNil(t, res.Session)
+		t.Logf("finish with a webhook: %d statements", count.N())
 		require.Greater(t, count.N(), 5, "the delivery costs statements of its own:\n%s", strings.Join(count.Log(), "\n"))
 
 		got := e.auditEvents(t)

@@ -4,7 +4,9 @@
 // service, the tenants service, the team and application rules, the
 // management API's user changes) calls Record, inside its own transaction
 // where it has one, so an event is stored if and only if what it records
-// happened.
+// happened. The one exception is the flow engine's sign-in that issues a
+// session: when Plain says storing its rows is all Record would do, it
+// stores the rows Rows built with the session, in one statement.
 //
 // What is never stored: a secret, code, password, token or hash. Events
 // carry only ids, names, method names, result codes and settings already
