@@ -47,7 +47,7 @@ var admission = server.AdmissionConfig{TenantInFlight: measureClients, TotalInFl
 // heap after a GC ends within heapSlack of where it began, and the
 // goroutines come back.
 func TestLoad_ANoisyTenantAtFourTimesTheSustainedRateNeitherFailsNorStarvesAnother(t *testing.T) {
-	srv := testserver.Start(t, testdb.Postgres, testserver.Options{Admission: admission})
+	srv := testserver.Start(t, testdb.Postgres, testserver.Options{Admission: &admission})
 	noisy, quiet := newMember(t, srv, "noisy"), newMember(t, srv, "quiet")
 	for _, m := range []*member{noisy, quiet} {
 		o := m.signIn(t)
