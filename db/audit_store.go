@@ -65,6 +65,15 @@ func (as AuditStore) Record(ctx context.Context, events ...*AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
+	as.stamp(events)
+	if _, err := as.s.idb.NewInsert().Model(&events).Exec(ctx); err != nil {
+		return fmt.Errorf("record audit events: %w", err)
+	}
+	return nil
+}
+
+// stamp fills in the tenant, an id and empty details of events.
+func (as AuditStore) stamp(events []*AuditEvent) {
 	for _, e := range events {
 		e.TenantID = as.s.tenant
 		if e.ID == uuid.Nil {
@@ -74,10 +83,6 @@ func (as AuditStore) Record(ctx context.Context, events ...*AuditEvent) error {
 			e.Details = "{}"
 		}
 	}
-	if _, err := as.s.idb.NewInsert().Model(&events).Exec(ctx); err != nil {
-		return fmt.Errorf("record audit events: %w", err)
-	}
-	return nil
 }
 
 // List returns a page of the tenant's audit log, newest first (ids are

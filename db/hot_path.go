@@ -73,6 +73,11 @@ func newHotStmt(q string, iq bun.Query) hotStmt {
 // hotStmts are a PostgreSQL database's hot statements.
 type hotStmts struct {
 	createFlow, takeFlow, credentialForSignIn, recordSignIn, createSession hotStmt
+	// createSessionWithAudit inserts a session and one audit event in one
+	// statement: the session's insert is a data-modifying CTE, which
+	// PostgreSQL runs to completion whether or not the outer insert reads
+	// it, atomically with the outer insert.
+	createSessionWithAudit hotStmt
 }
 
 const (
@@ -97,6 +102,9 @@ func newHotStmts(b *bun.DB) *hotStmts {
 		recordSignIn: newHotStmt("UPDATE webauthn_credentials SET sign_count = ?, clone_warning = ?, backup_state = ?,"+
 			" user_verified = ?, last_used_at = ? WHERE tenant_id = ? AND id = ?", b.NewUpdate().Model((*Credential)(nil))),
 		createSession: newHotStmt("INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			b.NewInsert().Model((*Session)(nil))),
+		createSessionWithAudit: newHotStmt("WITH s AS (INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))"+
+			" INSERT INTO audit_events ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			b.NewInsert().Model((*Session)(nil))),
 	}
 }

@@ -44,6 +44,26 @@ func (s Scope) Sessions() SessionStore { return SessionStore{s: s} }
 // must be the tenant's (the database refuses another tenant's user), and a
 // token hash already in use returns ErrDuplicate.
 func (ss SessionStore) Create(ctx context.Context, s *Session) error {
+	if err := ss.stamp(s); err != nil {
+		return err
+	}
+	var err error
+	if hot := ss.s.hot; hot != nil {
+		_, err = ss.s.hotExec(ctx, hot.createSession, sessionArgs(s)...)
+	} else {
+		_, err = ss.s.idb.NewInsert().Model(s).Exec(ctx)
+	}
+	if err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("session token: %w", ErrDuplicate)
+		}
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// stamp checks s and fills in its id, times and tenant (see Create).
+func (ss SessionStore) stamp(s *Session) error {
 	if err := ss.s.check(); err != nil {
 		return err
 	}
@@ -61,18 +81,6 @@ func (ss SessionStore) Create(ctx context.Context, s *Session) error {
 		s.VerifiedAt = s.CreatedAt
 	}
 	s.TenantID = ss.s.tenant
-	var err error
-	if hot := ss.s.hot; hot != nil {
-		_, err = ss.s.hotExec(ctx, hot.createSession, sessionArgs(s)...)
-	} else {
-		_, err = ss.s.idb.NewInsert().Model(s).Exec(ctx)
-	}
-	if err != nil {
-		if isUniqueViolation(err) {
-			return fmt.Errorf("session token: %w", ErrDuplicate)
-		}
-		return fmt.Errorf("create session: %w", err)
-	}
 	return nil
 }
 

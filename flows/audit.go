@@ -50,12 +50,40 @@ func webhookJobs(jobs JobInserter) webhook.Inserter {
 }
 
 // recordStep writes the step's events on scope (one statement, none when
-// the step recorded nothing; more when a webhook wants one).
+// the step recorded nothing; more when a webhook wants one), with the
+// session the step issued, if any (createStepSession).
 func (e *Engine[C]) recordStep(ctx context.Context, scope db.Scope, step *Step[C]) error {
+	if s := step.unstored; s != nil {
+		step.unstored = nil
+		return e.createStepSession(ctx, scope, step, s)
+	}
 	if len(step.events) == 0 {
 		return nil
 	}
 	return audit.Record(ctx, scope, step.Tenant.AuditPolicy(e.webhooks), step.Now, step.events...)
+}
+
+// createStepSession stores the session a step issued and the step's
+// events. When storing the rows is all recording them would do
+// (audit.Plain: no webhook wants them, no security notice), both go in one
+// write (db.SessionStore.CreateWithAudit: one statement on PostgreSQL);
+// otherwise the session's insert, then audit.Record's general path.
+func (e *Engine[C]) createStepSession(ctx context.Context, scope db.Scope, step *Step[C], s *db.Session) error {
+	if len(step.events) == 0 {
+		return scope.Sessions().Create(ctx, s)
+	}
+	p := step.Tenant.AuditPolicy(e.webhooks)
+	rows, err := audit.Rows(ctx, p, step.Now, step.events...)
+	if err != nil {
+		return err
+	}
+	if audit.Plain(p, rows, step.events) {
+		return scope.Sessions().CreateWithAudit(ctx, s, rows...)
+	}
+	if err := scope.Sessions().Create(ctx, s); err != nil {
+		return err
+	}
+	return audit.RecordRows(ctx, scope, p, rows, step.events)
 }
 
 // keepEvents hands a failed step's events to the engine through its

@@ -117,6 +117,9 @@ type Step[C any] struct {
 	ceremonyExpires *time.Time
 	// events are what the step records in the audit log (Record).
 	events []audit.Event
+	// unstored is the step's session until the engine stores it
+	// (IssueSession).
+	unstored *db.Session
 }
 
 // RequestInfo is what an action may know of the client.

@@ -40,8 +40,16 @@ type IssuedSession struct {
 // IssueSession creates a session for user with the methods used, with a
 // fresh token.
 func IssueSession(ctx context.Context, scope db.Scope, userID uuid.UUID, amr []string, req RequestInfo, now time.Time) (*IssuedSession, error) {
+	s := newSession(userID, amr, req, now)
+	if err := scope.Sessions().Create(ctx, s.Session); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newSession(userID uuid.UUID, amr []string, req RequestInfo, now time.Time) *IssuedSession {
 	token, hash := NewToken()
-	s := &db.Session{
+	return &IssuedSession{Token: token, Session: &db.Session{
 		UserID:     userID,
 		TokenHash:  hash,
 		AMR:        strings.Join(amr, ","),
@@ -50,11 +58,19 @@ func IssueSession(ctx context.Context, scope db.Scope, userID uuid.UUID, amr []s
 		CreatedAt:  now.UTC(),
 		VerifiedAt: now.UTC(),
 		ExpiresAt:  now.Add(SessionTTL).UTC(),
-	}
-	if err := scope.Sessions().Create(ctx, s); err != nil {
-		return nil, err
-	}
-	return &IssuedSession{Token: token, Session: s}, nil
+	}}
+}
+
+// IssueSession issues the session that signs the step's user in, as the
+// step's Session. The engine stores it when it records the step's audit
+// events (recordStep), before anything else reads it, and with them in one
+// statement where that is all recording them would do (see
+// createStepSession): a sign-in's session and its audit event are one
+// write.
+func (s *Step[C]) IssueSession(userID uuid.UUID, amr []string) *IssuedSession {
+	s.Session = newSession(userID, amr, s.Request, s.Now)
+	s.unstored = s.Session.Session
+	return s.Session
 }
 
 // LookupSession returns the unexpired session (with its user) of token,

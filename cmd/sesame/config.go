@@ -98,6 +98,10 @@ type Config struct {
 	// answers the TXT lookups proving enterprise connectors' email
 	// domains. Default "": the system's resolver.
 	DNSServer string
+	// TenantInFlight and TotalInFlight bound the requests of one tenant,
+	// and of all tenants, served at once (server.Admission); negative is
+	// no bound. Default 64 and 256.
+	TenantInFlight, TotalInFlight int
 
 	// OTLPEndpoint is the OTLP/HTTP collector traces go to. Default "":
 	// traces only when the standard OTEL_EXPORTER_OTLP_ENDPOINT (or
@@ -180,6 +184,12 @@ func settings() []setting {
 		{Flag: "dns-server", Env: "SESAME_DNS_SERVER", Default: "",
 			Help:  "DNS server (host:port) asked for the TXT records that prove enterprise connectors' email domains; default the system's resolver",
 			apply: applyDNSServer},
+		{Flag: "tenant-max-inflight", Env: "SESAME_TENANT_MAX_INFLIGHT", Default: "64", serveOnly: true,
+			Help:  "most requests of one tenant served at once; more are refused 429 with Retry-After (-1: no bound)",
+			apply: applyTenantInFlight},
+		{Flag: "max-inflight", Env: "SESAME_MAX_INFLIGHT", Default: "256", serveOnly: true,
+			Help:  "most requests of all tenants served at once; more are refused 503 with Retry-After (-1: no bound)",
+			apply: applyTotalInFlight},
 		{Flag: "otlp-endpoint", Env: "SESAME_OTLP_ENDPOINT", Default: "", serveOnly: true,
 			Help:  "OTLP/HTTP collector URL for traces (such as http://127.0.0.1:4318); default none, unless OTEL_EXPORTER_OTLP_ENDPOINT is set",
 			apply: applyOTLPEndpoint},

@@ -240,3 +240,25 @@ func applyWebhookPrivateAddresses(c *Config, v string) error {
 	c.WebhookPrivateAddresses = b
 	return err
 }
+
+// applyTenantInFlight sets --tenant-max-inflight.
+func applyTenantInFlight(c *Config, v string) (err error) {
+	c.TenantInFlight, err = inFlightBound(v)
+	return err
+}
+
+// applyTotalInFlight sets --max-inflight.
+func applyTotalInFlight(c *Config, v string) (err error) {
+	c.TotalInFlight, err = inFlightBound(v)
+	return err
+}
+
+// inFlightBound reads a bound of requests in flight: a positive whole
+// number, or -1 for none.
+func inFlightBound(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n == 0 || n < -1 {
+		return 0, fmt.Errorf("%q is not a positive whole number (or -1 for no bound)", v)
+	}
+	return n, nil
+}

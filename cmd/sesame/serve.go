@@ -124,6 +124,7 @@ func appConfig(cfg Config, d *db.DB, logger *slog.Logger) app.Config {
 		CaptchaScriptOrigin: cfg.CaptchaScriptOrigin, CaptchaVerifyOrigin: cfg.CaptchaVerifyOrigin,
 		Jobs:      jobs.Config{FetchPollInterval: cfg.JobPollInterval, WebhookPrivateAddresses: cfg.WebhookPrivateAddresses},
 		DNSServer: cfg.DNSServer,
+		Admission: server.AdmissionConfig{TenantInFlight: cfg.TenantInFlight, TotalInFlight: cfg.TotalInFlight},
 	}
 	if cfg.Demo {
 		ac.DemoSlug = demoSlug

@@ -1,14 +1,18 @@
 package signin_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/testdb"
+	"github.com/sesame-id/sesame/internal/webhook"
 )
 
 // auditEvents returns the tenant's audit log, oldest first.
@@ -77,5 +81,43 @@ func TestAudit_EachSignInAndFailureIsRecordedOnceWithMethodAMRAndClient(t *testi
 			}
 		}
 		require.Equal(t, audit.UserActor(ada.user.ID), got[1].Actor)
+	})
+}
+
+// A sign-in a webhook endpoint of the tenant wants takes the general path
+// (audit.Record): the session's insert, the event's, and the delivery with
+// its job; nothing is folded away.
+func TestAudit_APasskeySignInAWebhookWantsIsDeliveredAsWellAsRecorded(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newSignInEnv(t, d)
+		ada := e.member(t, "ada", true)
+		ep := &db.WebhookEndpoint{URL: "https://hooks.example.com/in", Events: string(audit.SignInSucceeded), Enabled: true, Secret: webhook.NewSecret()}
+		require.NoError(t, d.InTx(e.Ctx, func(ctx context.Context, tx *db.Tx) error {
+			return tx.ForTenant(e.Tenant.ID).Webhooks().SaveEndpoint(ctx, ep, e.Clock.Now())
+		}))
+		tn, err := e.Tenants.ByID(e.Ctx, e.Tenant.ID)
+		require.NoError(t, err)
+		require.Contains(t, tn.WebhookEvents, string(audit.SignInSucceeded))
+		e.Tenant = tn
+
+		token, publicKey := e.begin(t)
+		ctx, count := db.CountStatements(e.Ctx)
+		res, err := e.engine.Run(ctx, e.Tenant, token, signin.ActionPasskeyFinish, ada.answer(t, e, publicKey), e.req)
+		require.NoError(t, err)
+		require.NotNil(t, res.Session)
+		t.Logf("finish with a webhook: %d statements", count.N())
+		require.Greater(t, count.N(), 5, "the delivery costs statements of its own:\n%s", strings.Join(count.Log(), "\n"))
+
+		got := e.auditEvents(t)
+		require.Len(t, got, 1)
+		require.Equal(t, string(audit.SignInSucceeded), got[0].Type)
+		ds, _, err := e.Scope().Webhooks().Deliveries(e.Ctx, db.DeliveryPage{EndpointID: ep.ID, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, ds, 1, "the endpoint gets the sign-in")
+		require.Equal(t, got[0].ID, ds[0].EventID)
+		s, err := flows.LookupSession(e.Ctx, e.Scope(), res.Session.Token, e.Clock.Now())
+		require.NoError(t, err)
+		require.Equal(t, ada.user.ID, s.UserID)
 	})
 }

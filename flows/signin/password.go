@@ -192,11 +192,7 @@ func (a *actions) signIn(ctx context.Context, step *flows.Step[Context], userID 
 	if err := a.completeLink(ctx, step, userID); err != nil {
 		return err
 	}
-	s, err := flows.IssueSession(ctx, step.Scope, userID, amr, step.Request, step.Now)
-	if err != nil {
-		return err
-	}
-	step.Session = s
+	step.IssueSession(userID, amr)
 	step.Next = flows.Done
 	step.Output = signedIn{UserID: userID}
 	a.audit(ctx, step, method, &userID, "success")

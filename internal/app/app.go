@@ -19,6 +19,7 @@ import (
 	"github.com/sesame-id/sesame/flows/provider"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/internal/telemetry"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -71,6 +72,9 @@ type Config struct {
 	// App has its own metrics registry, served by App.Metrics. Default: no
 	// tenant labels, no traces.
 	Telemetry TelemetryConfig
+	// Admission bounds the requests of each tenant, and of all tenants,
+	// served at once (server.Admission). Default: server's defaults.
+	Admission server.AdmissionConfig
 }
 
 // TelemetryConfig is what the server's metrics and traces need.

@@ -23,7 +23,8 @@ import (
 // the hosted pages and GraphQL alike), the GraphQL endpoint, the tenant
 // host, the admin host around it, and the chain every request passes:
 // request id → metrics and request span → access log → health probes →
-// tenants.Router, whose hosts tell the metrics their route patterns.
+// tenants.Router, whose hosts tell the metrics their route patterns, each
+// tenant host behind the admission limiter (server.Admission).
 func handler(cfg Config, a *App) (http.Handler, error) {
 	logger := cfg.Logger
 	pages, err := console.New(logger)
@@ -55,11 +56,15 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 	if a.Provider, err = newProvider(cfg.DB, cfg, a, pages, tm.Route(telemetry.HostTenant, tenantHost)); err != nil {
 		return nil, err
 	}
+	// One admission limiter for both tenant-serving hosts, inside the
+	// router (which names the tenant) and outside everything that runs a
+	// statement.
+	admit := server.NewAdmission(cfg.Admission, logger).Handler
 	router := &tenants.Router{
 		Tenants:  a.Tenants,
 		Base:     tm.Route(telemetry.HostBase, pages.AdminHome(adminView(cfg, a.Tenants))),
-		Tenant:   tm.Route(telemetry.HostTenant, a.Provider),
-		Admin:    tm.Route(telemetry.HostAdmin, admin.New(tenantHost, gql, cfg.Development, outboxOf(cfg))),
+		Tenant:   admit(tm.Route(telemetry.HostTenant, a.Provider)),
+		Admin:    admit(tm.Route(telemetry.HostAdmin, admin.New(tenantHost, gql, cfg.Development, outboxOf(cfg)))),
 		NotFound: tm.Route(telemetry.HostUnknown, pages.UnknownHost()),
 		Logger:   logger,
 	}

@@ -4,7 +4,9 @@
 // service, the tenants service, the team and application rules, the
 // management API's user changes) calls Record, inside its own transaction
 // where it has one, so an event is stored if and only if what it records
-// happened.
+// happened. The one exception is the flow engine's sign-in that issues a
+// session: when Plain says storing its rows is all Record would do, it
+// stores the rows Rows built with the session, in one statement.
 //
 // What is never stored: a secret, code, password, token or hash. Events
 // carry only ids, names, method names, result codes and settings already
@@ -147,14 +149,50 @@ type Policy struct {
 // enqueued in the same transaction (webhook.Enqueue), and so are the
 // security notices of its user (NoticeTypes).
 func Record(ctx context.Context, scope db.Scope, p Policy, now time.Time, events ...Event) error {
+	rows, err := Rows(ctx, p, now, events...)
+	if err != nil {
+		return err
+	}
+	return store(ctx, scope, p, rows, events)
+}
+
+// Rows are the rows Record stores for events: what an audit row holds is
+// decided here, whoever executes the insert.
+func Rows(ctx context.Context, p Policy, now time.Time, events ...Event) ([]*db.AuditEvent, error) {
 	rows := make([]*db.AuditEvent, 0, len(events))
 	for _, e := range events {
 		row, err := e.row(ctx, p.Retention, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rows = append(rows, row)
 	}
+	return rows, nil
+}
+
+// Plain reports whether storing rows is all Record would do with events
+// under p: no webhook endpoint of the tenant wants one of them and none
+// sends its user a security notice. A caller holding plain rows may store
+// them in the statement of its own write (db.SessionStore.CreateWithAudit)
+// instead of calling Record; otherwise it calls Record (or RecordRows).
+func Plain(p Policy, rows []*db.AuditEvent, events []Event) bool {
+	if webhook.Wanted(p.Webhooks, rows) {
+		return false
+	}
+	for i, r := range rows {
+		if noticeDue(r, events[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// RecordRows is Record of rows built by Rows from events.
+func RecordRows(ctx context.Context, scope db.Scope, p Policy, rows []*db.AuditEvent, events []Event) error {
+	return store(ctx, scope, p, rows, events)
+}
+
+func store(ctx context.Context, scope db.Scope, p Policy, rows []*db.AuditEvent, events []Event) error {
 	if err := scope.Audit().Record(ctx, rows...); err != nil {
 		return err
 	}

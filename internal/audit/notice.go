@@ -50,7 +50,7 @@ func enqueueNotices(ctx context.Context, scope db.Scope, jobs webhook.Inserter, 
 	}
 	var params []river.InsertManyParams
 	for i, r := range rows {
-		if events[i].Silent || r.UserID == nil || r.Result != Success || !slices.Contains(NoticeTypes, Type(r.Type)) {
+		if !noticeDue(r, events[i]) {
 			continue
 		}
 		params = append(params, river.InsertManyParams{Args: NoticeArgs{TenantID: r.TenantID, UserID: *r.UserID, Event: r.Type, Target: events[i].Target, Lang: events[i].Lang}})
@@ -62,4 +62,9 @@ func enqueueNotices(ctx context.Context, scope db.Scope, jobs webhook.Inserter, 
 		return fmt.Errorf("enqueue security notices: %w", err)
 	}
 	return nil
+}
+
+// noticeDue is whether row r of event e sends its user a security notice.
+func noticeDue(r *db.AuditEvent, e Event) bool {
+	return !e.Silent && r.UserID != nil && r.Result == Success && slices.Contains(NoticeTypes, Type(r.Type))
 }

@@ -112,6 +112,12 @@ var (
 	// key-encryption key); an administrator must create it again here.
 	ErrConnectorMisconfigured = define("connector_misconfigured", http.StatusServiceUnavailable)
 
+	// ErrTenantBusy and ErrServerBusy refuse a request over the admission
+	// limiter's bounds (server.Admission): its tenant's requests in flight,
+	// or the server's. Both carry Retry-After.
+	ErrTenantBusy = define("tenant_busy", http.StatusTooManyRequests)
+	ErrServerBusy = define("server_busy", http.StatusServiceUnavailable)
+
 	// ErrInternal answers every error that is not public; its cause is
 	// logged.
 	ErrInternal = define("internal", http.StatusInternalServerError)

@@ -21,6 +21,7 @@ import (
 	"github.com/sesame-id/sesame/internal/app"
 	"github.com/sesame-id/sesame/internal/clock"
 	"github.com/sesame-id/sesame/internal/delivery"
+	"github.com/sesame-id/sesame/internal/server"
 	"github.com/sesame-id/sesame/internal/testdb"
 	"github.com/sesame-id/sesame/jobs"
 	"github.com/sesame-id/sesame/tenants"
@@ -79,6 +80,11 @@ type Options struct {
 	// Telemetry is the server's tracer provider and tenant labels.
 	// Default: no traces, no tenant labels.
 	Telemetry app.TelemetryConfig
+	// Admission bounds the requests served at once (app.Config.Admission).
+	// Default: no bound, where the binary has server.DefaultTenantInFlight:
+	// the security tests send 100 requests of one tenant at once and
+	// require each to be served; internal/load sets bounds of its own.
+	Admission *server.AdmissionConfig
 }
 
 // jobPoll is how often a test server's idle workers look for new jobs:
@@ -106,12 +112,16 @@ func Start(t testing.TB, b testdb.Backend, opts Options) *Server {
 	if opts.Senders == nil && providers.Outbox == nil {
 		providers.Outbox = newOutbox(opts)
 	}
+	admission := server.AdmissionConfig{TenantInFlight: -1, TotalInFlight: -1}
+	if opts.Admission != nil {
+		admission = *opts.Admission
+	}
 	kek := make([]byte, 32)
 	_, _ = rand.Read(kek)
 	a, err := app.Build(context.Background(), app.Config{
 		DB: d, BaseDomain: base, KeyEncryptionKey: kek, Clock: opts.Clock, Logger: opts.Logger, Development: opts.Development,
 		CaptchaScriptOrigin: opts.CaptchaOrigin, CaptchaVerifyOrigin: opts.CaptchaOrigin, DNSServer: opts.DNSServer,
-		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry,
+		Delivery: providers, Senders: opts.Senders, Telemetry: opts.Telemetry, Admission: admission,
 		// Every application of a test runs on 127.0.0.1.
 		Jobs: jobs.Config{FetchPollInterval: jobPoll, FetchCooldown: 5 * time.Millisecond, LogoutPrivateAddresses: true,
 			WebhookPrivateAddresses: true, WebhookBackoff: opts.WebhookBackoff},
