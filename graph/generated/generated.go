@@ -68,6 +68,7 @@ type ComplexityRoot struct {
 	AccountSettings struct {
 		AuditLogDays      func(childComplexity int) int
 		DeletionGraceDays func(childComplexity int) int
+		NewSignInNotice   func(childComplexity int) int
 	}
 
 	AddPasskeyCeremony struct {
@@ -792,6 +793,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountSettings.DeletionGraceDays(childComplexity), true
+	case "AccountSettings.newSignInNotice":
+		if e.ComplexityRoot.AccountSettings.NewSignInNotice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountSettings.NewSignInNotice(childComplexity), true
 
 	case "AddPasskeyCeremony.ceremony":
 		if e.ComplexityRoot.AddPasskeyCeremony.Ceremony == nil {
@@ -3539,11 +3546,15 @@ type AuditEventConnection {
 extend type AccountSettings {
   "Days an audit event is kept before the cleanup job removes it; fixed when the event is written. 1 to 3650, default 90."
   auditLogDays: Int!
+  "Email (or SMS) a user when they sign in from a browser they had not signed in from before. Default true."
+  newSignInNotice: Boolean!
 }
 
 extend input AccountSettingsInput {
   "Unchanged when left out."
   auditLogDays: Int
+  "Unchanged when left out."
+  newSignInNotice: Boolean
 }
 `, BuiltIn: false},
 	{Name: "../schema/branding.graphqls", Input: `# Branding: the hosted pages' look and words, the tenant's logo and its
@@ -4426,6 +4437,8 @@ func (ec *executionContext) childFields_AccountSettings(ctx context.Context, fie
 		return ec.fieldContext_AccountSettings_deletionGraceDays(ctx, field)
 	case "auditLogDays":
 		return ec.fieldContext_AccountSettings_auditLogDays(ctx, field)
+	case "newSignInNotice":
+		return ec.fieldContext_AccountSettings_newSignInNotice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountSettings", field.Name)
 }
@@ -6550,6 +6563,29 @@ func (ec *executionContext) _AccountSettings_auditLogDays(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_AccountSettings_auditLogDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountSettings_newSignInNotice(ctx context.Context, field graphql.CollectedField, obj *model.AccountSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountSettings_newSignInNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewSignInNotice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountSettings_newSignInNotice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountSettings", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AddPasskeyCeremony_ceremony(ctx context.Context, field graphql.CollectedField, obj *model.AddPasskeyCeremony) (ret graphql.Marshaler) {
@@ -17924,7 +17960,7 @@ func (ec *executionContext) unmarshalInputAccountSettingsInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"deletionGraceDays", "auditLogDays"}
+	fieldsInOrder := [...]string{"deletionGraceDays", "auditLogDays", "newSignInNotice"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17945,6 +17981,13 @@ func (ec *executionContext) unmarshalInputAccountSettingsInput(ctx context.Conte
 				return it, err
 			}
 			it.AuditLogDays = data
+		case "newSignInNotice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newSignInNotice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewSignInNotice = data
 		}
 	}
 	return it, nil
@@ -19943,6 +19986,11 @@ func (ec *executionContext) _AccountSettings(ctx context.Context, sel ast.Select
 			}
 		case "auditLogDays":
 			out.Values[i] = ec._AccountSettings_auditLogDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newSignInNotice":
+			out.Values[i] = ec._AccountSettings_newSignInNotice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -102,6 +102,10 @@ type Event struct {
 	// Silent sends no security notice for the event (a passkey created
 	// while signing up); not stored.
 	Silent bool
+	// NewDevice marks a sign-in from a browser its user had not signed
+	// in from (flows.Devices): stored as the detail "new_device", and the
+	// user is told (NoticeNewSignIn) unless the tenant turned that off.
+	NewDevice bool
 }
 
 // Origin is who makes the request a service runs for: the door that
@@ -139,6 +143,9 @@ type Policy struct {
 	Webhooks []string
 	// Jobs enqueues their deliveries; nil records events without them.
 	Jobs webhook.Inserter
+	// NewSignInNotice tells a user of a sign-in from a new device
+	// (Account.NewSignInNotice).
+	NewSignInNotice bool
 }
 
 // Record stores events in the tenant's log of scope, in one statement, each
@@ -158,7 +165,7 @@ func Record(ctx context.Context, scope db.Scope, p Policy, now time.Time, events
 	if err := scope.Audit().Record(ctx, rows...); err != nil {
 		return err
 	}
-	if err := enqueueNotices(ctx, scope, p.Jobs, rows, events); err != nil {
+	if err := enqueueNotices(ctx, scope, p, rows, events); err != nil {
 		return err
 	}
 	if !webhook.Wanted(p.Webhooks, rows) {
@@ -184,6 +191,9 @@ func (e Event) row(ctx context.Context, retention time.Duration, now time.Time) 
 	details := map[string]any{}
 	if e.Target != "" {
 		details["target"] = e.Target
+	}
+	if e.NewDevice {
+		details["new_device"] = true
 	}
 	if b := Clean(e.Before); len(b) > 0 {
 		details["before"] = b
