@@ -57,6 +57,13 @@ const (
 	APIKeyCreated     Type = "api_key.created"
 	APIKeyRevoked     Type = "api_key.revoked"
 	RecoveryUsed      Type = "recovery.used"
+	SignedUp          Type = "sign_up.completed"
+	SessionEnded      Type = "session.ended"
+	WebhookCreated    Type = "webhook.created"
+	WebhookUpdated    Type = "webhook.updated"
+	WebhookDeleted    Type = "webhook.deleted"
+	LogoChanged       Type = "branding.logo_changed"
+	SetupLinkCreated  Type = "setup_link.created"
 )
 
 // Types lists every event type, in the order the console offers them.
@@ -66,6 +73,7 @@ var Types = []Type{
 	UserCreated, UserDisabled, UserEnabled, UserDeleted, UserMFAReset,
 	TeamInvited, TeamRoleChanged, TeamRemoved,
 	AppCreated, AppUpdated, AppDeleted, AppSecretRotated, APIKeyCreated, APIKeyRevoked, RecoveryUsed,
+	SignedUp, SessionEnded, WebhookCreated, WebhookUpdated, WebhookDeleted, LogoChanged, SetupLinkCreated,
 }
 
 // Success is the Result of an event that happened.
