@@ -140,7 +140,7 @@ func TestAuditLog_AccountAndAdminChangesAreRecordedOnceForTheirTenantWithoutSecr
 				string(audit.UserMFAReset): 1, string(audit.UserDeleted): 1,
 				string(audit.AppCreated): 1, string(audit.AppSecretRotated): 1, string(audit.AppDeleted): 1,
 				string(audit.DeletionRequested): 1,
-				string(audit.WebhookCreated): 1, string(audit.WebhookUpdated): 2, string(audit.WebhookDeleted): 1,
+				string(audit.WebhookCreated):    1, string(audit.WebhookUpdated): 2, string(audit.WebhookDeleted): 1,
 				string(audit.LogoChanged): 2, string(audit.SetupLinkCreated): 1,
 				// The revoked one, then the deletion's end of the last.
 				string(audit.SessionEnded): 2,

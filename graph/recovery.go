@@ -9,9 +9,9 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/recovery"
+	"github.com/sesame-id/sesame/graph/model"
 	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/locale"
-	"github.com/sesame-id/sesame/graph/model"
 )
 
 // createRecoveryLink hands the link to flows/recovery, which stores its
