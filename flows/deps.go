@@ -37,6 +37,11 @@ type Deps struct {
 	// Provider's flows/provider.SignIns). Nil: a sign-in answers none,
 	// and the page returns to the provider's /oidc/login instead.
 	AuthRequests AuthRequestCompleter
+
+	// Devices tells a sign-in from a browser its user signed in from
+	// before (the device cookie, RequestInfo.Device). Nil: every device is
+	// known, and no sign-in is reported as new.
+	Devices *Devices
 }
 
 // JobInserter inserts a job in a transaction, so that the job exists if

@@ -4,18 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/jobs"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // EndSession ends the tenant's session id of user (an account's or an
 // administrator's revocation, RP-initiated logout): see endSession. A
 // session that is gone returns db.ErrNotFound.
-func (d Deps) EndSession(ctx context.Context, tenantID, userID, sessionID uuid.UUID) error {
-	return d.endSession(ctx, tenantID, func(scope db.Scope) (*db.Session, error) {
+func (d Deps) EndSession(ctx context.Context, t *tenants.Tenant, userID, sessionID uuid.UUID) error {
+	return d.endSession(ctx, t, func(scope db.Scope) (*db.Session, error) {
 		return scope.Sessions().Take(ctx, userID, sessionID)
 	})
 }
@@ -23,8 +26,8 @@ func (d Deps) EndSession(ctx context.Context, tenantID, userID, sessionID uuid.U
 // SignOut ends the tenant's session whose token is token (the hosted
 // pages' sign-out), as EndSession does. A session that is gone is not an
 // error: the person is signed out either way.
-func (d Deps) SignOut(ctx context.Context, tenantID uuid.UUID, token string) error {
-	err := d.endSession(ctx, tenantID, func(scope db.Scope) (*db.Session, error) {
+func (d Deps) SignOut(ctx context.Context, t *tenants.Tenant, token string) error {
+	err := d.endSession(ctx, t, func(scope db.Scope) (*db.Session, error) {
 		return scope.Sessions().TakeByToken(ctx, HashToken(token))
 	})
 	if errors.Is(err, db.ErrNotFound) {
@@ -39,12 +42,21 @@ func (d Deps) SignOut(ctx context.Context, tenantID uuid.UUID, token string) err
 // answered from it and not yet exchanged, and enqueues a
 // back-channel logout job (jobs.BackchannelLogoutArgs) for each
 // application that took part in it and registered a back-channel logout
-// URI: the jobs exist if and only if the session has ended.
-func (d Deps) endSession(ctx context.Context, tenantID uuid.UUID, take func(db.Scope) (*db.Session, error)) error {
+// URI: the jobs exist if and only if the session has ended; and it
+// records session.ended (the session's id as target, the actor from the
+// context's audit.Origin, else the session's user).
+func (d Deps) endSession(ctx context.Context, t *tenants.Tenant, take func(db.Scope) (*db.Session, error)) error {
 	return d.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		scope := tx.ForTenant(tenantID)
+		scope := tx.ForTenant(t.ID)
 		s, err := take(scope)
 		if err != nil {
+			return err
+		}
+		e := audit.Event{Type: audit.SessionEnded, User: &s.UserID, Target: s.ID.String()}
+		if audit.OriginFrom(ctx).Actor == audit.Anonymous {
+			e.Actor = audit.UserActor(s.UserID)
+		}
+		if err := RecordAudit(ctx, scope, t, d.Jobs, d.now(), e); err != nil {
 			return err
 		}
 		if err := scope.OIDCTokens().RevokeBySession(ctx, s.ID); err != nil {
@@ -88,4 +100,12 @@ func (d Deps) enqueueLogouts(ctx context.Context, tx *db.Tx, scope db.Scope, s *
 		}
 	}
 	return nil
+}
+
+// now is the clock's time, the wall clock's when none is set.
+func (d Deps) now() time.Time {
+	if d.Clock == nil {
+		return time.Now()
+	}
+	return d.Clock.Now()
 }

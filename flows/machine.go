@@ -143,6 +143,9 @@ type RequestInfo struct {
 	// making the request was opened for, nil when none: a step that ends
 	// the flow with a session answers it (AuthRequestCompleter).
 	AuthRequest *AuthRequestRef
+	// Device is the browser's device cookie ("" when none), which
+	// Deps.Devices reads to tell a sign-in from a new device.
+	Device string
 }
 
 // SetCeremony stores a ceremony on the flow (replacing any other).

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,46 @@ import (
 type PasskeyOffer struct {
 	Upgrade bool `json:"upgrade"`
 	Prompt  bool `json:"prompt"`
+	// Hybrid words the prompt "Create a passkey on this device?": the
+	// person signed in with a passkey of another device, by QR code
+	// (OfferPasskeyHere).
+	Hybrid bool `json:"hybrid,omitempty"`
+}
+
+// OfferPasskeyHere decides the offer after a passkey sign-in through
+// another device (a hybrid, QR-code, sign-in: the assertion's attachment
+// cross-platform, the passkey's transports hybrid): the prompt, worded
+// for this device, where the tenant lets users create passkeys and shows
+// the prompt, and the user's last "Not now" ran out at now (one
+// statement, only then). A passkey sign-in on the device itself costs
+// nothing here.
+func OfferPasskeyHere(ctx context.Context, scope db.Scope, t *tenants.Tenant, userID uuid.UUID, now time.Time) (PasskeyOffer, error) {
+	if !t.Settings.Passkeys.AllowRegistration || !t.Settings.PasskeyOffers.Prompt {
+		return PasskeyOffer{}, nil
+	}
+	until, err := scope.PasskeyPrompts().HiddenUntil(ctx, userID)
+	if err != nil {
+		return PasskeyOffer{}, err
+	}
+	return PasskeyOffer{Prompt: !now.Before(until), Hybrid: !now.Before(until)}, nil
+}
+
+// Hybrid reports whether an assertion (the credential JSON the browser
+// returned) came from another device by the hybrid transport: its
+// authenticatorAttachment is "cross-platform" and the passkey's transports
+// (stored at registration, comma-separated, or the ones the assertion
+// reports) include "hybrid".
+func Hybrid(credential []byte, stored string) bool {
+	var c struct {
+		Attachment string `json:"authenticatorAttachment"`
+		Response   struct {
+			Transports []string `json:"transports"`
+		} `json:"response"`
+	}
+	if json.Unmarshal(credential, &c) != nil || c.Attachment != "cross-platform" {
+		return false
+	}
+	return slices.Contains(strings.Split(stored, ","), "hybrid") || slices.Contains(c.Response.Transports, "hybrid")
 }
 
 // OfferPasskey decides the offer after a sign-in whose session has the

@@ -8,7 +8,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // Setup links let a user in once without any factor, so that they can
@@ -27,11 +29,17 @@ const (
 // ErrSetupLinkInvalid refuses a used, expired or unknown setup link.
 var ErrSetupLinkInvalid = errcode.ErrSetupLinkInvalid
 
-// CreateSetupLink makes a one-time link token for the user.
-func CreateSetupLink(ctx context.Context, scope db.Scope, userID uuid.UUID, now time.Time) (string, error) {
+// CreateSetupLink makes a one-time link token for the user of tenant t
+// and records setup_link.created (never the token) on scope, in the
+// caller's transaction when scope is in one.
+func CreateSetupLink(ctx context.Context, scope db.Scope, t *tenants.Tenant, userID uuid.UUID, now time.Time) (string, error) {
 	token, hash := NewToken()
 	err := scope.SetupLinks().Create(ctx, &db.SetupLink{UserID: userID, TokenHash: hash, CreatedAt: now.UTC(), ExpiresAt: now.Add(SetupLinkTTL).UTC()})
 	if err != nil {
+		return "", err
+	}
+	e := audit.Event{Type: audit.SetupLinkCreated, User: &userID, Target: userID.String(), After: map[string]any{"kind": "setup"}}
+	if err := audit.Record(ctx, scope, t.AuditPolicy(nil), now, e); err != nil {
 		return "", err
 	}
 	return token, nil

@@ -162,7 +162,7 @@ func (r *mutationResolver) SetMfa(ctx context.Context, enabled bool) (*db.User, 
 // RevokeSession is the resolver for the revokeSession field.
 func (r *mutationResolver) RevokeSession(ctx context.Context, id uuid.UUID) (bool, error) {
 	uid, _ := me(ctx)
-	if err := r.Flows.EndSession(ctx, callerFrom(ctx).tenant.ID, uid, id); err != nil {
+	if err := r.Flows.EndSession(ctx, callerFrom(ctx).tenant, uid, id); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -3,8 +3,10 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -107,6 +109,21 @@ func TestAuditLog_AccountAndAdminChangesAreRecordedOnceForTheirTenantWithoutSecr
 			d = e.ok(t, p, admin, `mutation($id: ID!) { rotateApplicationSecret(id: $id) { secret } }`, map[string]any{"id": appID})
 			secrets = append(secrets, path(d, "rotateApplicationSecret", "secret").(string))
 			e.ok(t, p, admin, `mutation($id: ID!) { deleteApplication(id: $id) }`, map[string]any{"id": appID})
+			d = e.ok(t, p, admin, `mutation { createWebhookEndpoint(input: {url: "https://hooks.example/in?token=receiver-token-42", events: ["*"], enabled: false}) { secret endpoint { id } } }`, nil)
+			hook := path(d, "createWebhookEndpoint", "endpoint", "id")
+			secrets = append(secrets, path(d, "createWebhookEndpoint", "secret").(string), "receiver-token-42")
+			e.ok(t, p, admin, `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: {url: "https://hooks.example/in", events: ["user.created"], enabled: false}) { id } }`, map[string]any{"id": hook})
+			d = e.ok(t, p, admin, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, map[string]any{"id": hook})
+			secrets = append(secrets, path(d, "rotateWebhookSecret", "secret").(string))
+			e.ok(t, p, admin, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, map[string]any{"id": hook})
+			e.ok(t, p, admin, setLogo, map[string]any{"d": base64.StdEncoding.EncodeToString(logoPNG(t, 8, 8))})
+			e.ok(t, p, admin, `mutation { removeLogo }`, nil)
+			d = e.ok(t, p, admin, `mutation($id: ID!) { createRecoveryLink(userId: $id) { url } }`, map[string]any{"id": p.user.ID.String()})
+			link := path(d, "createRecoveryLink", "url").(string)
+			secrets = append(secrets, link[strings.Index(link, "#link=")+len("#link="):])
+			other := e.signIn(t, p, p.user)
+			secrets = append(secrets, other.Token)
+			e.ok(t, p, user, `mutation($id: ID!) { revokeSession(id: $id) }`, map[string]any{"id": other.Session.ID.String()})
 
 			// Last, as it ends the user's sessions.
 			e.ok(t, p, user, `mutation { requestAccountDeletion { deleteAfter } }`, nil)
@@ -123,10 +140,15 @@ func TestAuditLog_AccountAndAdminChangesAreRecordedOnceForTheirTenantWithoutSecr
 				string(audit.UserMFAReset): 1, string(audit.UserDeleted): 1,
 				string(audit.AppCreated): 1, string(audit.AppSecretRotated): 1, string(audit.AppDeleted): 1,
 				string(audit.DeletionRequested): 1,
+				string(audit.WebhookCreated):    1, string(audit.WebhookUpdated): 2, string(audit.WebhookDeleted): 1,
+				string(audit.LogoChanged): 2, string(audit.SetupLinkCreated): 1,
+				// The revoked one, then the deletion's end of the last.
+				string(audit.SessionEnded): 2,
 			}, count)
-			require.Equal(t, string(audit.DeletionRequested), events[0]["type"], "newest first")
-			require.Equal(t, "user:"+p.user.ID.String(), events[0]["actor"])
-			require.Equal(t, p.user.ID.String(), events[0]["userId"])
+			require.Equal(t, string(audit.SessionEnded), events[0]["type"], "newest first: the deletion ends the sessions")
+			require.Equal(t, string(audit.DeletionRequested), events[1]["type"])
+			require.Equal(t, "user:"+p.user.ID.String(), events[1]["actor"])
+			require.Equal(t, p.user.ID.String(), events[1]["userId"])
 			for _, ev := range events {
 				if ev["type"] == string(audit.SettingsChanged) {
 					var details map[string]any
@@ -143,7 +165,7 @@ func TestAuditLog_AccountAndAdminChangesAreRecordedOnceForTheirTenantWithoutSecr
 			got := e.auditPages(t, p, 50, map[string]any{"types": []string{string(audit.UserDisabled), string(audit.UserEnabled)}})
 			require.Len(t, got, 2)
 			got = e.auditPages(t, p, 50, map[string]any{"userId": p.user.ID.String()})
-			require.Len(t, got, 4, "password, identifier, passkey, deletion")
+			require.Len(t, got, 7, "password, identifier, passkey, recovery link, two sessions ended, deletion")
 			got = e.auditPages(t, p, 50, map[string]any{"since": e.clock.Now().Add(-time.Hour).Format(time.RFC3339), "until": e.clock.Now().Add(time.Hour).Format(time.RFC3339)})
 			require.Len(t, got, len(events))
 			got = e.auditPages(t, p, 50, map[string]any{"until": e.clock.Now().Add(-time.Hour).Format(time.RFC3339)})

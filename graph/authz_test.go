@@ -89,6 +89,7 @@ func operations(t *testing.T, e *apiEnv) []operation {
 		{"rotateApplicationSecret", admin, `mutation($id: ID!) { rotateApplicationSecret(id: $id) { secret } }`, map[string]any{"id": id(app.App.ID)}},
 		{"deleteApplication", admin, `mutation($id: ID!) { deleteApplication(id: $id) }`, map[string]any{"id": id(doomedApp.App.ID)}},
 		{"createRecoveryLink", admin, `mutation($u: ID!) { createRecoveryLink(userId: $u) { url expiresAt } }`, map[string]any{"u": id(victim.ID)}},
+		{"emailRecoveryLink", admin, `mutation($u: ID!) { emailRecoveryLink(userId: $u) }`, map[string]any{"u": id(victim.ID)}},
 		{"inviteUser", admin, `mutation { inviteUser(email: "invitee@acme.example", name: "Ivy") { id displayName } }`, nil},
 		// Last of the administrator's: it revokes the key they all use.
 		{"revokeAPIKey", admin, `mutation($id: ID!) { revokeAPIKey(id: $id) }`, map[string]any{"id": id(keys[0].ID)}},

@@ -109,7 +109,7 @@ func (r *mutationResolver) RemoveUserPasskey(ctx context.Context, userID uuid.UU
 
 // RevokeUserSession is the resolver for the revokeUserSession field.
 func (r *mutationResolver) RevokeUserSession(ctx context.Context, userID uuid.UUID, sessionID uuid.UUID) (bool, error) {
-	if err := r.Flows.EndSession(ctx, callerFrom(ctx).tenant.ID, userID, sessionID); err != nil {
+	if err := r.Flows.EndSession(ctx, callerFrom(ctx).tenant, userID, sessionID); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -16,3 +16,8 @@ import (
 func (r *mutationResolver) CreateRecoveryLink(ctx context.Context, userID uuid.UUID) (*model.RecoveryLink, error) {
 	return r.createRecoveryLink(ctx, userID)
 }
+
+// EmailRecoveryLink is the resolver for the emailRecoveryLink field.
+func (r *mutationResolver) EmailRecoveryLink(ctx context.Context, userID uuid.UUID, lang *string) ([]string, error) {
+	return r.emailRecoveryLink(ctx, userID, lang)
+}

@@ -2,13 +2,16 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/testdb"
 )
 
@@ -48,6 +51,52 @@ func TestRecovery_AdminMakesAOneTimeLinkForAUserOfTheTenantOnly(t *testing.T) {
 			v := path(d, "tenant", "settingsVersion")
 			d = e.ok(t, p, admin, `mutation($v: Int!) { updateSettings(input: {version: $v, recovery: {allowWithoutPasskey: true}}) { settings { recovery { allowWithoutPasskey } } } }`, map[string]any{"v": v})
 			require.Equal(t, true, path(d, "updateSettings", "settings", "recovery", "allowWithoutPasskey"))
+		})
+	}
+}
+
+// "Email it to the user": the job makes the link and emails it, in the
+// language asked for, to the user's verified addresses only; the answer
+// names them and never carries the link, which works once. A user without
+// a verified email is recovery_no_email; another tenant's, not_found.
+func TestRecovery_AnEmailedLinkReachesTheUsersVerifiedAddressAndWorksOnce(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			e := newAPIEnv(t, b, false)
+			p := e.acme
+			now := e.clock.Now()
+			grace := &db.User{WebAuthnHandle: []byte("grace-handle"), DisplayName: "Grace"}
+			require.NoError(t, e.scope(p).Users().Create(context.Background(), grace,
+				&db.Identifier{Kind: db.IdentifierEmail, Value: "grace@acme.example", VerifiedAt: &now},
+				&db.Identifier{Kind: db.IdentifierEmail, Value: "unproved@acme.example"}))
+			q := `mutation($u: ID!, $l: String) { emailRecoveryLink(userId: $u, lang: $l) }`
+			d := e.ok(t, p, admin, q, map[string]any{"u": grace.ID.String(), "l": "es"})
+			require.Equal(t, []any{"grace@acme.example"}, path(d, "emailRecoveryLink"))
+			require.NotContains(t, fmt.Sprint(d), "#link=")
+
+			got := flowtest.MessagesTo(t, e.outbox, "grace@acme.example", "recuperación", 1)
+			require.Equal(t, "Tu enlace de recuperación de "+p.tenant.Name, got[0].Subject)
+			prefix := e.srv.URL("acme") + "/recover#link="
+			i := strings.Index(got[0].Body, prefix)
+			require.GreaterOrEqual(t, i, 0, got[0].Body)
+			token := strings.Fields(got[0].Body[i+len(prefix):])[0]
+			uid, err := e.scope(p).RecoveryLinks().Use(context.Background(), flows.HashToken(token), e.clock.Now())
+			require.NoError(t, err)
+			require.Equal(t, grace.ID, uid)
+			_, err = e.scope(p).RecoveryLinks().Use(context.Background(), flows.HashToken(token), e.clock.Now())
+			require.ErrorIs(t, err, db.ErrNotFound, "once")
+			require.Zero(t, flowtest.Sent(e.outbox, "unproved@acme.example"))
+
+			phoneOnly := &db.User{WebAuthnHandle: []byte("phone-only-handle"), DisplayName: "Phone"}
+			require.NoError(t, e.scope(p).Users().Create(context.Background(), phoneOnly, &db.Identifier{Kind: db.IdentifierPhone, Value: "+14155550100"}))
+			a := e.post(t, p.host, admin, p, q, map[string]any{"u": phoneOnly.ID.String()})
+			require.Equal(t, "recovery_no_email", a.code())
+			a = e.post(t, p.host, admin, p, q, map[string]any{"u": e.bravo.user.ID.String()})
+			require.Equal(t, "not_found", a.code())
+			a = e.post(t, p.host, admin, p, q, map[string]any{"u": p.user.ID.String(), "l": "fr"})
+			require.Equal(t, "invalid_input", a.code())
 		})
 	}
 }

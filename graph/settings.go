@@ -96,7 +96,7 @@ func (r *Resolver) settingsOf(ctx context.Context, t *tenants.Tenant) (*model.Se
 		Captcha:   &model.CaptchaSettings{Provider: enum[model.CaptchaProvider](s.Captcha.Provider), SiteKey: siteKey, SecretSet: s.Captcha.Secret != ""},
 		Sms:       &model.SMSPolicy{AllowedCallingCodes: nonNil(s.SMS.AllowedCallingCodes)},
 		Limits:    &model.Limits{CodeSendsPerHour: s.Limits.CodeSendsPerHour},
-		Account:   &model.AccountSettings{DeletionGraceDays: s.Account.DeletionGraceDays, AuditLogDays: s.Account.AuditLogDays},
+		Account:   &model.AccountSettings{DeletionGraceDays: s.Account.DeletionGraceDays, AuditLogDays: s.Account.AuditLogDays, NewSignInNotice: s.Account.NewSignInNotice},
 		Recovery:  &model.RecoverySettings{AllowWithoutPasskey: s.Recovery.AllowWithoutPasskey},
 		Providers: providersOf(s.Providers),
 		Branding:  brandingOf(s.Branding),
@@ -235,6 +235,9 @@ func applySettings(s tenants.Settings, in model.UpdateSettingsInput) tenants.Set
 		s.Account.DeletionGraceDays = v.DeletionGraceDays
 		if v.AuditLogDays != nil {
 			s.Account.AuditLogDays = *v.AuditLogDays
+		}
+		if v.NewSignInNotice != nil {
+			s.Account.NewSignInNotice = *v.NewSignInNotice
 		}
 	}
 	if v := in.Recovery; v != nil {

@@ -207,6 +207,7 @@ func NewClient(d *db.DB, cfg Config) (*Client, error) {
 	river.AddWorker(workers, &SMSCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &EmailCodeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &InvitationWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
+	river.AddWorker(workers, &RecoveryLinkWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &SecurityNoticeWorker{DB: d, Senders: cfg.Senders, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &BackchannelLogoutWorker{DB: d, Signer: cfg.LogoutSigner, HTTP: cfg.LogoutHTTPClient, Clock: cfg.Clock, Logger: cfg.Logger})
 	river.AddWorker(workers, &WebhookDeliveryWorker{DB: d, HTTP: cfg.WebhookHTTPClient, Clock: cfg.Clock, Backoff: cfg.WebhookBackoff, Logger: cfg.Logger})

@@ -116,6 +116,9 @@ func noticeMessage(tenant *db.Tenant, a audit.NoticeArgs) (codeMessage, error) {
 	}
 	l := catalog.Locale(lang, "")
 	name := displayName(tenant)
+	if a.Event == audit.NoticeNewSignIn {
+		return newSignInMessage(l, name, a), nil
+	}
 	what := l.T(noticeKey(a))
 	return codeMessage{
 		subject: l.T("notice.subject", "tenant", name),

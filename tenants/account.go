@@ -22,11 +22,15 @@ type AccountPolicy struct {
 	// job removes it; fixed on each event when it is written, so a change
 	// applies to the events that follow. Default 90; 1 to MaxAuditLogDays.
 	AuditLogDays int `json:"audit_log_days"`
+	// NewSignInNotice tells a user by email (or SMS) when they sign in
+	// from a browser they had not signed in from before (flows.Devices).
+	// Default true.
+	NewSignInNotice bool `json:"new_sign_in_notice"`
 }
 
 // DefaultAccountPolicy returns the account policy of a new tenant.
 func DefaultAccountPolicy() AccountPolicy {
-	return AccountPolicy{DeletionGraceDays: 7, AuditLogDays: 90}
+	return AccountPolicy{DeletionGraceDays: 7, AuditLogDays: 90, NewSignInNotice: true}
 }
 
 // DeletionGrace is the grace period as a duration.

@@ -53,8 +53,11 @@ func decode(raw json.RawMessage) any {
 }
 
 // AuditPolicy is what internal/audit needs of t to record its events:
-// the retention, and the event types its webhooks want, delivered through
-// jobs (nil: none enqueued).
+// the retention, the event types its webhooks want, delivered through
+// jobs (nil: none enqueued), and whether a new device's sign-in is told.
 func (t *Tenant) AuditPolicy(jobs webhook.Inserter) audit.Policy {
-	return audit.Policy{Retention: t.Settings.Account.AuditRetention(), Webhooks: t.WebhookEvents, Jobs: jobs}
+	return audit.Policy{
+		Retention: t.Settings.Account.AuditRetention(), Webhooks: t.WebhookEvents, Jobs: jobs,
+		NewSignInNotice: t.Settings.Account.NewSignInNotice,
+	}
 }

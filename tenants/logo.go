@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/sesame-id/sesame/db"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/internal/upload"
 )
@@ -27,7 +29,14 @@ func (s *Service) SetLogo(ctx context.Context, t *Tenant, data []byte) (*db.Logo
 		return nil, err
 	}
 	l := &db.Logo{Picture: p}
-	if err := s.db.ForTenant(t.ID).Logos().Put(ctx, l); err != nil {
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		scope := tx.ForTenant(t.ID)
+		if err := scope.Logos().Put(ctx, l); err != nil {
+			return err
+		}
+		return s.recordLogo(ctx, scope, t, map[string]any{"version": l.Version, "content_type": l.ContentType, "width": l.Width, "height": l.Height})
+	})
+	if err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -35,7 +44,22 @@ func (s *Service) SetLogo(ctx context.Context, t *Tenant, data []byte) (*db.Logo
 
 // RemoveLogo removes tenant t's logo; it reports whether there was one.
 func (s *Service) RemoveLogo(ctx context.Context, t *Tenant) (bool, error) {
-	return s.db.ForTenant(t.ID).Logos().Delete(ctx)
+	var had bool
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		scope := tx.ForTenant(t.ID)
+		var err error
+		if had, err = scope.Logos().Delete(ctx); err != nil || !had {
+			return err
+		}
+		return s.recordLogo(ctx, scope, t, map[string]any{"removed": true})
+	})
+	return had, err
+}
+
+// recordLogo records a logo change (the new picture's version and size, or
+// its removal) in the change's transaction.
+func (s *Service) recordLogo(ctx context.Context, scope db.Scope, t *Tenant, after map[string]any) error {
+	return audit.Record(ctx, scope, t.AuditPolicy(s.Jobs), time.Now(), audit.Event{Type: audit.LogoChanged, After: after})
 }
 
 // CheckPicture is the one rule for a picture a person uploads (a logo, an

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -121,7 +122,7 @@ func createAdmin(ctx context.Context, d *db.DB, ts *tenants.Service, email, role
 				return err
 			}
 		}
-		token, err = flows.CreateSetupLink(ctx, scope, u.ID, now)
+		token, err = flows.CreateSetupLink(audit.WithOrigin(ctx, audit.Origin{Actor: "cli"}), scope, admin, u.ID, now)
 		return err
 	})
 	if err != nil {

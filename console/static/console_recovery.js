@@ -1,7 +1,9 @@
 // "Recovery link" on a user's console page: the management API makes a
 // one-time link (createRecoveryLink) that opens the tenant's recovery
 // page at the step that creates a new passkey. The link is shown once,
-// here, for the administrator to hand over; only its hash is stored.
+// here, for the administrator to hand over; only its hash is stored. Or
+// "Email it to the user" (emailRecoveryLink): a job makes the link and
+// emails it to the user's verified addresses; the page never sees it.
 import { h, time } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 import { t } from "/static/i18n.js";
@@ -40,5 +42,18 @@ export function recoveryLink(slug, user, name) {
       button.disabled = false;
     }
   });
-  return [button, out];
+  const email = h("button", { type: "button", class: "secondary", id: "user-recovery-email" }, t("recovery.console_email.button"));
+  email.addEventListener("click", async () => {
+    email.disabled = true;
+    out.replaceChildren(h("p", {}, t("common.working")));
+    try {
+      const data = await gql(slug, "mutation($u: ID!) { emailRecoveryLink(userId: $u) }", { u: user.id });
+      out.replaceChildren(h("p", { role: "status", id: "recovery-link-sent" }, t("recovery.console_email.sent", { to: data.emailRecoveryLink.join(", ") })));
+    } catch (err) {
+      out.replaceChildren(h("p", { class: "form-problem", role: "alert" }, err.message));
+    } finally {
+      email.disabled = false;
+    }
+  });
+  return [button, out, email];
 }

@@ -193,7 +193,7 @@ function drawUser(ctx, slug, u, note) {
     h("h3", {}, t("console.user.sessions")), sessions,
     h("h3", {}, t("console.user.apps")), grantList(u, run),
     h("h3", {}, t("connectors.console.linked_title")), linkedList(u),
-    h("h3", {}, t("console.user.actions")), h("div", { class: "actions" }, recovery[0], disable, resetMFA, del), recovery[1]);
+    h("h3", {}, t("console.user.actions")), h("div", { class: "actions" }, recovery[0], recovery[2], disable, resetMFA, del), recovery[1]);
 }
 
 // grantList is the applications the user consented to, each with

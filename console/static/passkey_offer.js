@@ -8,7 +8,9 @@
 //    refuse at once; the passkey is made by the add-passkey flow, named
 //    and stored like any other. Feature-detected
 //    (getClientCapabilities().conditionalCreate); never waits long.
-//  - prompt: the screen "Create a passkey?" (the sign-up prompt's twin).
+//  - prompt: the screen "Create a passkey?" (the sign-up prompt's twin);
+//    with hybrid, after a passkey sign-in through another device (QR
+//    code), "Create a passkey on this device?".
 //    "Not now" hides it for the tenant's interval (hidePasskeyPrompt).
 //
 // Its words are the passkey_life namespace.
@@ -51,6 +53,11 @@ export async function upgrade(offer) {
 export function prompt(offer, show, say) {
   if (!offer || !offer.prompt || !supported()) return Promise.resolve(false);
   const $ = (id) => document.getElementById(id);
+  if (offer.hybrid) {
+    // Signed in with another device's passkey (QR code): this device.
+    $("offer-title").textContent = t("passkey_life.prompt_here.title");
+    $("offer-text").textContent = t("passkey_life.prompt_here.text");
+  }
   show("passkey_offer");
   return new Promise((resolve) => {
     const createButton = $("offer-create");

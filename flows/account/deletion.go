@@ -12,6 +12,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/internal/audit"
 	"github.com/sesame-id/sesame/jobs"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // Deleting an account. RequestDeletion (after a recent verification) marks
@@ -49,7 +50,7 @@ func (s *Service) RequestDeletion(ctx context.Context, c Caller) (time.Time, err
 	if err != nil {
 		return time.Time{}, err
 	}
-	return due, s.endSessions(ctx, c.Tenant.ID, uid, uuid.Nil)
+	return due, s.endSessions(ctx, c.Tenant, uid, uuid.Nil)
 }
 
 // CancelDeletion keeps the caller's account: it is no longer pending
@@ -90,7 +91,11 @@ func (s *Service) RemoveAccount(ctx context.Context, tenantID, userID uuid.UUID)
 	if now.Before(*u.DeleteAfter) {
 		return *u.DeleteAfter, nil
 	}
-	if err := s.endSessions(ctx, tenantID, userID, uuid.Nil); err != nil {
+	t, err := tenants.NewService(s.flows.DB, "").ByID(ctx, tenantID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := s.endSessions(ctx, t, userID, uuid.Nil); err != nil {
 		return time.Time{}, err
 	}
 	err = s.flows.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/password"
 	"github.com/sesame-id/sesame/internal/audit"
+	"github.com/sesame-id/sesame/tenants"
 )
 
 // SetPassword sets or changes the caller's password under the tenant's
@@ -49,7 +50,7 @@ func (s *Service) SetPassword(ctx context.Context, c Caller, pw string, endOther
 		return nil, err
 	}
 	if endOthers {
-		if err := s.endSessions(ctx, c.Tenant.ID, c.userID(), c.Session.ID); err != nil {
+		if err := s.endSessions(ctx, c.Tenant, c.userID(), c.Session.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -59,8 +60,8 @@ func (s *Service) SetPassword(ctx context.Context, c Caller, pw string, endOther
 // endSessions ends every unexpired session of user but keep (uuid.Nil
 // keeps none), each through flows.Deps.EndSession. A session that ended
 // meanwhile is no error.
-func (s *Service) endSessions(ctx context.Context, tenantID, userID, keep uuid.UUID) error {
-	sessions, err := s.flows.DB.ForTenant(tenantID).Sessions().ByUser(ctx, userID, s.flows.Clock.Now())
+func (s *Service) endSessions(ctx context.Context, t *tenants.Tenant, userID, keep uuid.UUID) error {
+	sessions, err := s.flows.DB.ForTenant(t.ID).Sessions().ByUser(ctx, userID, s.flows.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (s *Service) endSessions(ctx context.Context, tenantID, userID, keep uuid.U
 		if sess.ID == keep {
 			continue
 		}
-		if err := s.flows.EndSession(ctx, tenantID, userID, sess.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
+		if err := s.flows.EndSession(ctx, t, userID, sess.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
 	}

@@ -178,7 +178,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		if err != nil || s.UserID.String() != userID {
 			return nil
 		}
-		if err := p.endSessionDeps().EndSession(ctx, t.ID, s.UserID, s.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
+		if err := p.endSessionDeps().EndSession(ctx, t, s.UserID, s.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
 		http.SetCookie(w, &http.Cookie{Name: p.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: p.secure(), SameSite: http.SameSiteLaxMode})

@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/internal/errcode"
+	"github.com/sesame-id/sesame/jobs"
 )
 
 // Administrators' recovery links: a one-time link, made for one user,
@@ -20,8 +21,9 @@ import (
 // is stored; the token travels in the link's fragment, which browsers
 // never send to a server, and the page posts it once (the link action).
 const (
-	// LinkTTL is how long a recovery link works.
-	LinkTTL = 24 * time.Hour
+	// LinkTTL is how long a recovery link works (the same for a link
+	// the job emails).
+	LinkTTL = jobs.RecoveryLinkTTL
 	// LinkPath is the page a link opens on the tenant's host; the token
 	// follows as "#link=TOKEN".
 	LinkPath = "/recover"
@@ -41,6 +43,45 @@ func CreateLink(ctx context.Context, scope db.Scope, userID uuid.UUID, by *uuid.
 		return "", time.Time{}, err
 	}
 	return token, expires, nil
+}
+
+// ErrNoEmail refuses to email a link to a user without a verified email
+// address.
+var ErrNoEmail = errcode.ErrRecoveryNoEmail
+
+// EmailLink asks for a recovery link for user to be made and emailed to
+// their verified email addresses (jobs.RecoveryLinkArgs, inserted in tx),
+// by the administrator by (nil for an API key), opening the page at page
+// (the tenant host's LinkPath), in lang ("" for the tenant's default). It
+// returns the addresses; a user without one is ErrNoEmail, an unknown user
+// db.ErrNotFound. The link itself is made by the job and is only in the
+// email.
+func EmailLink(ctx context.Context, tx *db.Tx, jobInserter flows.JobInserter, tenantID, userID uuid.UUID, by *uuid.UUID, page, lang string) ([]string, error) {
+	users := tx.ForTenant(tenantID).Users()
+	if _, err := users.ByID(ctx, userID); err != nil {
+		return nil, err
+	}
+	ids, err := users.Identifiers(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var to []string
+	for _, id := range ids {
+		if id.Kind == db.IdentifierEmail && id.VerifiedAt != nil {
+			to = append(to, id.Value)
+		}
+	}
+	if len(to) == 0 {
+		return nil, ErrNoEmail
+	}
+	if jobInserter == nil {
+		return nil, errors.New("email a recovery link: no job inserter configured")
+	}
+	args := jobs.RecoveryLinkArgs{TenantID: tenantID, UserID: userID, CreatedBy: by, Link: page, Lang: lang}
+	if _, err := jobInserter.InsertTx(ctx, tx.SQL(), args, nil); err != nil {
+		return nil, err
+	}
+	return to, nil
 }
 
 // link spends a recovery link ({"token"}) and leads to the new passkey for

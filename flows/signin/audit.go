@@ -11,7 +11,8 @@ import (
 )
 
 // audit logs one authentication attempt: tenant, user when known, method,
-// result and client IP, and never a secret.
+// result and client IP, and never a secret; a success from a browser
+// without the user's device cookie is marked NewDevice.
 func (a *actions) audit(ctx context.Context, step *flows.Step[Context], method string, user *uuid.UUID, result string) {
 	attrs := []any{"tenant", step.Tenant.Slug, "method", method, "result", result, "ip", step.Request.IP}
 	if user != nil {
@@ -19,6 +20,10 @@ func (a *actions) audit(ctx context.Context, step *flows.Step[Context], method s
 	}
 	a.Logger.InfoContext(ctx, "authentication attempt", attrs...)
 	if e, ok := signInEvent(step, method, user, result); ok {
+		if e.Type == audit.SignInSucceeded && user != nil {
+			// The device cookie is read from the request: no statement.
+			e.NewDevice = !a.Devices.Known(step.Tenant.ID, *user, step.Request.Device)
+		}
 		step.Record(e)
 	}
 }

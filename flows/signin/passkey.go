@@ -43,7 +43,13 @@ func (a *actions) passkeyBegin(ctx context.Context, step *flows.Step[Context]) e
 // Output of a successful sign-in.
 type signedIn struct {
 	UserID uuid.UUID `json:"user_id"`
+	// hybrid marks a passkey sign-in through another device (QR code):
+	// the page offers a passkey on this one (flows.OfferPasskeyHere).
+	hybrid bool
 }
+
+// ByHybrid reports a passkey sign-in through another device.
+func (s signedIn) ByHybrid() bool { return s.hybrid }
 
 func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) error {
 	if !step.Tenant.Settings.Passkeys.SignIn {
@@ -76,7 +82,13 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
 		return err
 	}
-	return a.signIn(ctx, step, cred.UserID, MethodPasskey, flows.AMRWebAuthn)
+	if err := a.signIn(ctx, step, cred.UserID, MethodPasskey, flows.AMRWebAuthn); err != nil {
+		return err
+	}
+	if flows.Hybrid(in.Credential, cred.Transports) {
+		step.Output = signedIn{UserID: cred.UserID, hybrid: true}
+	}
+	return nil
 }
 
 // ssoRequired is the refusal of a first factor to an SSO user (with

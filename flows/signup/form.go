@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
+	"github.com/sesame-id/sesame/internal/audit"
 )
 
 // formInput is sign_up's input: one field per identifier kind.
@@ -230,6 +231,7 @@ func (a *actions) createAccount(ctx context.Context, step *flows.Step[Context], 
 		}
 		return err
 	}
+	step.Record(audit.Event{Type: audit.SignedUp, User: &u.ID})
 	amr := slices.Clone(c.Proofs)
 	if passwordHash != "" {
 		amr = append(amr, flows.AMRPassword)

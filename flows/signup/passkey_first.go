@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-id/sesame/db"
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
+	"github.com/sesame-id/sesame/internal/audit"
 )
 
 // identify starts the passkey-first path: one identifier, then a passkey.
@@ -138,6 +139,7 @@ func (a *actions) createFirst(ctx context.Context, step *flows.Step[Context]) (u
 		return uuid.Nil, err
 	}
 	step.Context.UserID = &user.ID
+	step.Record(audit.Event{Type: audit.SignedUp, User: &user.ID})
 	return user.ID, nil
 }
 

@@ -42,7 +42,7 @@ func newAdministratorAs(t *testing.T, srv *testserver.Server, email, role string
 	for _, tn := range owns {
 		require.NoError(t, scope.Memberships().Add(ctx, u.ID, tn.ID, db.RoleOwner, time.Now()))
 	}
-	token, err := flows.CreateSetupLink(ctx, scope, u.ID, time.Now())
+	token, err := flows.CreateSetupLink(ctx, scope, admin, u.ID, time.Now())
 	require.NoError(t, err)
 	return u, token
 }

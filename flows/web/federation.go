@@ -115,6 +115,7 @@ func (h *Handler) federationCallback(w http.ResponseWriter, r *http.Request, t *
 		return
 	}
 	req := server.RequestInfo(r)
+	req.Device = h.deviceCookie(r)
 	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), fc.Federation.AuthRequest)
 	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: q.Get("state"), Identity: identity})
 	res, err := h.signIn.Run(ctx, t, token, signin.ActionFederationFinish, nil, req)
@@ -132,7 +133,7 @@ func (h *Handler) federationCallback(w http.ResponseWriter, r *http.Request, t *
 // to go on from (the second factor, or the account to prove).
 func (h *Handler) federationDone(w http.ResponseWriter, r *http.Request, res *flows.Result, authRequest string) {
 	if res.Session != nil {
-		h.setSessionCookie(w, res.Session)
+		h.setSessionCookie(w, r, res.Session)
 		to := res.Redirect
 		switch {
 		case to != "":

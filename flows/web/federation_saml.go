@@ -187,6 +187,7 @@ func (h *Handler) samlResume(w http.ResponseWriter, r *http.Request, t *tenants.
 		return
 	}
 	req := server.RequestInfo(r)
+	req.Device = h.deviceCookie(r)
 	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), fc.Federation.AuthRequest)
 	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: id, State: fc.Federation.RequestID, Identity: fc.Federation.Asserted})
 	res, err := h.signIn.Run(ctx, t, token, signin.ActionFederationFinish, nil, req)

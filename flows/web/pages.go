@@ -193,7 +193,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 		return
 	}
 	if c, err := r.Cookie(h.sessionCookieName()); err == nil && c.Value != "" {
-		if err := h.Deps.Deps.SignOut(r.Context(), t.ID, c.Value); err != nil {
+		if err := h.Deps.Deps.SignOut(r.Context(), t, c.Value); err != nil {
 			h.Fail(w, r, err)
 			return
 		}

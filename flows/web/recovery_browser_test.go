@@ -3,6 +3,7 @@ package web_test
 import (
 	"crypto/rand"
 	"net/http"
+	"regexp"
 	"testing"
 	"time"
 
@@ -190,6 +191,18 @@ func TestRecoveryJourney_AdminLinkOpensTheNewPasskeyStepOnce(t *testing.T) {
 	other.Navigate(t, link)
 	other.WaitText(t, "#message", "This recovery link was already used or has expired. Ask your administrator for a new one.")
 	require.True(t, other.Shows(t, "#screen-identify"))
+
+	// "Email it to the user": the page names the address, never the
+	// link; the email brings one that opens the same step.
+	admin.Click(t, "#user-recovery-email")
+	admin.WaitText(t, "#recovery-link-sent", "A one-time recovery link was emailed to bo@example.com. It works once, for 24 hours.")
+	require.False(t, admin.Has(t, "#recovery-link-url"))
+	mail := flowtest.MessagesTo(t, c.srv.Outbox, "bo@example.com", "recovery link", 1)
+	emailed := regexp.MustCompile(regexp.QuoteMeta(acme.url("/recover")) + `#link=[A-Za-z0-9_-]{20,}`).FindString(mail[0].Body)
+	require.NotEmpty(t, emailed, mail[0].Body)
+	fresh := b.NewTab(t)
+	fresh.Navigate(t, emailed)
+	fresh.WaitVisible(t, "#create-passkey")
 }
 
 // TestRecoveryJourney_PagesSpeakEveryLanguage: the recovery page and the sign-in

@@ -9,7 +9,9 @@ import (
 
 // afterSignIn adds to the answer of the sign-in step that signed in what
 // the page does next in the browser: the passkey offered to a user who
-// signed in without one ("passkey_offer": flows.PasskeyOffer). It runs
+// signed in without one ("passkey_offer": flows.PasskeyOffer), or after a
+// passkey sign-in through another device (QR code) a passkey on this one
+// (flows.OfferPasskeyHere). It runs
 // after the step's transaction, and reads only where an offer is possible
 // (flows.MayOfferPasskey): a passkey sign-in costs no statement here. The
 // Signal API's view of the user is not in the answer: the page asks the
@@ -21,6 +23,15 @@ func (h *Handler) afterSignIn(ctx context.Context, t *tenants.Tenant, res *flows
 		return
 	}
 	amr := res.Session.Session.AMR
+	if hy, ok := res.Output.(interface{ ByHybrid() bool }); ok && hy.ByHybrid() {
+		offer, err := flows.OfferPasskeyHere(ctx, h.DB.ForTenant(t.ID), t, res.Session.Session.UserID, h.Clock.Now())
+		if err != nil {
+			h.Logger.ErrorContext(ctx, "passkey offer after a hybrid sign-in", "tenant", t.Slug, "error", err)
+			return
+		}
+		out["passkey_offer"] = offer
+		return
+	}
 	if !flows.MayOfferPasskey(t, amr) {
 		out["passkey_offer"] = flows.PasskeyOffer{}
 		return

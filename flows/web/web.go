@@ -164,6 +164,7 @@ func (h *Handler) requestInfo(r *http.Request) flows.RequestInfo {
 	req := server.RequestInfo(r)
 	req.Captcha = r.Header.Get(CaptchaHeader)
 	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), r.Header.Get(AuthRequestHeader))
+	req.Device = h.deviceCookie(r)
 	return req
 }
 
@@ -232,11 +233,14 @@ func (h *Handler) ceremonyCookieName() string {
 	return "sesame_ceremony"
 }
 
-func (h *Handler) setSessionCookie(w http.ResponseWriter, s *flows.IssuedSession) {
+// setSessionCookie sets the session cookie of s, and the device cookie
+// with its user remembered (rememberDevice).
+func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, s *flows.IssuedSession) {
 	http.SetCookie(w, &http.Cookie{
 		Name: h.sessionCookieName(), Value: s.Token, Path: "/",
 		Expires: s.Session.ExpiresAt, HttpOnly: true, Secure: h.secure(), SameSite: http.SameSiteLaxMode,
 	})
+	h.rememberDevice(w, r, s.Session)
 }
 
 func (h *Handler) clearCookie(w http.ResponseWriter, name string) {
@@ -254,7 +258,7 @@ type SessionJSON struct {
 // part of the response, with the token when the client asked for it
 // (ReturnTokenHeader).
 func (h *Handler) SessionResponse(w http.ResponseWriter, r *http.Request, s *flows.IssuedSession) *SessionJSON {
-	h.setSessionCookie(w, s)
+	h.setSessionCookie(w, r, s)
 	out := &SessionJSON{ExpiresAt: s.Session.ExpiresAt}
 	if r.Header.Get(ReturnTokenHeader) == "1" {
 		out.Token = s.Token

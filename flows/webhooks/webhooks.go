@@ -86,7 +86,10 @@ func (s *Service) Create(ctx context.Context, t *tenants.Tenant, sp Spec) (*db.W
 		if len(eps) >= MaxEndpoints {
 			return flows.ErrInvalidInput.WithField("url", fmt.Sprintf("A tenant has at most %d webhook endpoints; remove one first.", MaxEndpoints))
 		}
-		return store.SaveEndpoint(ctx, ep, s.Deps.Clock.Now())
+		if err := store.SaveEndpoint(ctx, ep, s.Deps.Clock.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, t, audit.WebhookCreated, ep.ID, nil, endpointView(ep))
 	})
 	if err != nil {
 		return nil, "", err
@@ -100,7 +103,10 @@ func (s *Service) Update(ctx context.Context, t *tenants.Tenant, id uuid.UUID, s
 	if err != nil {
 		return nil, err
 	}
-	return s.edit(ctx, t, id, func(ep *db.WebhookEndpoint) { ep.URL, ep.Events, ep.Enabled = u, events, sp.Enabled })
+	return s.edit(ctx, t, id, func(ep *db.WebhookEndpoint) map[string]any {
+		ep.URL, ep.Events, ep.Enabled = u, events, sp.Enabled
+		return endpointView(ep)
+	})
 }
 
 // RotateSecret gives an endpoint a new secret, returned once. The old one
@@ -108,14 +114,19 @@ func (s *Service) Update(ctx context.Context, t *tenants.Tenant, id uuid.UUID, s
 // secret the endpoint has when it is made.
 func (s *Service) RotateSecret(ctx context.Context, t *tenants.Tenant, id uuid.UUID) (*db.WebhookEndpoint, string, error) {
 	secret := webhook.NewSecret()
-	ep, err := s.edit(ctx, t, id, func(ep *db.WebhookEndpoint) { ep.Secret = secret })
+	ep, err := s.edit(ctx, t, id, func(ep *db.WebhookEndpoint) map[string]any {
+		ep.Secret = secret
+		return map[string]any{"rotated": true}
+	})
 	if err != nil {
 		return nil, "", err
 	}
 	return ep, secret, nil
 }
 
-func (s *Service) edit(ctx context.Context, t *tenants.Tenant, id uuid.UUID, change func(*db.WebhookEndpoint)) (*db.WebhookEndpoint, error) {
+// edit applies change to endpoint id and records webhook.updated with what
+// change returns as after, in one transaction.
+func (s *Service) edit(ctx context.Context, t *tenants.Tenant, id uuid.UUID, change func(*db.WebhookEndpoint) map[string]any) (*db.WebhookEndpoint, error) {
 	var ep *db.WebhookEndpoint
 	err := s.Deps.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		store := tx.ForTenant(t.ID).Webhooks()
@@ -123,8 +134,12 @@ func (s *Service) edit(ctx context.Context, t *tenants.Tenant, id uuid.UUID, cha
 		if ep, err = store.Endpoint(ctx, id); err != nil {
 			return err
 		}
-		change(ep)
-		return store.SaveEndpoint(ctx, ep, s.Deps.Clock.Now())
+		before := endpointView(ep)
+		after := change(ep)
+		if err := store.SaveEndpoint(ctx, ep, s.Deps.Clock.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, t, audit.WebhookUpdated, ep.ID, before, after)
 	})
 	return ep, err
 }
@@ -132,8 +147,28 @@ func (s *Service) edit(ctx context.Context, t *tenants.Tenant, id uuid.UUID, cha
 // Delete removes an endpoint and its delivery log.
 func (s *Service) Delete(ctx context.Context, t *tenants.Tenant, id uuid.UUID) error {
 	return s.Deps.DB.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		return tx.ForTenant(t.ID).Webhooks().DeleteEndpoint(ctx, id, s.Deps.Clock.Now())
+		if err := tx.ForTenant(t.ID).Webhooks().DeleteEndpoint(ctx, id, s.Deps.Clock.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, t, audit.WebhookDeleted, id, nil, nil)
 	})
+}
+
+// record writes an endpoint's change in the tenant's audit log, in the
+// change's transaction.
+func (s *Service) record(ctx context.Context, tx *db.Tx, t *tenants.Tenant, typ audit.Type, id uuid.UUID, before, after map[string]any) error {
+	return flows.RecordAudit(ctx, tx.ForTenant(t.ID), t, s.Deps.Jobs, s.Deps.Clock.Now(), audit.Event{Type: typ, Target: id.String(), Before: before, After: after})
+}
+
+// endpointView is what the audit log keeps of an endpoint: the URL's
+// scheme and host (its path or query may carry a receiver's token), the
+// event types and the switch; never its secret.
+func endpointView(ep *db.WebhookEndpoint) map[string]any {
+	host := ""
+	if u, err := url.Parse(ep.URL); err == nil {
+		host = u.Scheme + "://" + u.Host
+	}
+	return map[string]any{"url_host": host, "events": ep.Events, "enabled": ep.Enabled}
 }
 
 // SendTest delivers a test event (type TestEvent, no user) to one

@@ -68,6 +68,7 @@ type ComplexityRoot struct {
 	AccountSettings struct {
 		AuditLogDays      func(childComplexity int) int
 		DeletionGraceDays func(childComplexity int) int
+		NewSignInNotice   func(childComplexity int) int
 	}
 
 	AddPasskeyCeremony struct {
@@ -333,6 +334,7 @@ type ComplexityRoot struct {
 		DeleteConnector         func(childComplexity int, id uuid.UUID) int
 		DeleteUser              func(childComplexity int, id uuid.UUID) int
 		DeleteWebhookEndpoint   func(childComplexity int, id uuid.UUID) int
+		EmailRecoveryLink       func(childComplexity int, userID uuid.UUID, lang *string) int
 		FinishAddPasskey        func(childComplexity int, ceremony string, response string, name *string) int
 		FinishReverification    func(childComplexity int, ceremony string, response *string, code *string) int
 		HidePasskeyPrompt       func(childComplexity int) int
@@ -698,6 +700,7 @@ type MutationResolver interface {
 	RevokeUserAppGrant(ctx context.Context, userID uuid.UUID, applicationID uuid.UUID) (bool, error)
 	HidePasskeyPrompt(ctx context.Context) (*time.Time, error)
 	CreateRecoveryLink(ctx context.Context, userID uuid.UUID) (*model.RecoveryLink, error)
+	EmailRecoveryLink(ctx context.Context, userID uuid.UUID, lang *string) ([]string, error)
 	InviteUser(ctx context.Context, email string, name *string) (*db.User, error)
 	CreateWebhookEndpoint(ctx context.Context, input model.WebhookEndpointInput) (*model.CreatedWebhookEndpoint, error)
 	UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, input model.WebhookEndpointInput) (*db.WebhookEndpoint, error)
@@ -827,6 +830,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountSettings.DeletionGraceDays(childComplexity), true
+	case "AccountSettings.newSignInNotice":
+		if e.ComplexityRoot.AccountSettings.NewSignInNotice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountSettings.NewSignInNotice(childComplexity), true
 
 	case "AddPasskeyCeremony.ceremony":
 		if e.ComplexityRoot.AddPasskeyCeremony.Ceremony == nil {
@@ -1970,6 +1979,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.emailRecoveryLink":
+		if e.ComplexityRoot.Mutation.EmailRecoveryLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_emailRecoveryLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EmailRecoveryLink(childComplexity, args["userId"].(uuid.UUID), args["lang"].(*string)), true
 	case "Mutation.finishAddPasskey":
 		if e.ComplexityRoot.Mutation.FinishAddPasskey == nil {
 			break
@@ -3714,11 +3734,15 @@ type AuditEventConnection {
 extend type AccountSettings {
   "Days an audit event is kept before the cleanup job removes it; fixed when the event is written. 1 to 3650, default 90."
   auditLogDays: Int!
+  "Email (or SMS) a user when they sign in from a browser they had not signed in from before. Default true."
+  newSignInNotice: Boolean!
 }
 
 extend input AccountSettingsInput {
   "Unchanged when left out."
   auditLogDays: Int
+  "Unchanged when left out."
+  newSignInNotice: Boolean
 }
 `, BuiltIn: false},
 	{Name: "../schema/avatar.graphqls", Input: `# A user's picture (the rules are in flows/account: avatar.go).
@@ -4552,6 +4576,14 @@ extend type Mutation {
   for 24 hours. Hand it over yourself; an unknown user is not_found.
   """
   createRecoveryLink(userId: ID!): RecoveryLink! @auth(requires: ADMIN)
+  """
+  Emails the user a one-time recovery link (the same kind of link, made
+  when the email is sent, for 24 hours) at each of their verified email
+  addresses, in lang (en, es, zh-CN; the tenant's default when left out);
+  returns those addresses. The link is never shown here. A user without a
+  verified email address is recovery_no_email.
+  """
+  emailRecoveryLink(userId: ID!, lang: String): [String!]! @auth(requires: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../schema/team.graphqls", Input: `extend type Mutation {
@@ -4667,6 +4699,8 @@ func (ec *executionContext) childFields_AccountSettings(ctx context.Context, fie
 		return ec.fieldContext_AccountSettings_deletionGraceDays(ctx, field)
 	case "auditLogDays":
 		return ec.fieldContext_AccountSettings_auditLogDays(ctx, field)
+	case "newSignInNotice":
+		return ec.fieldContext_AccountSettings_newSignInNotice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountSettings", field.Name)
 }
@@ -5951,6 +5985,28 @@ func (ec *executionContext) field_Mutation_deleteWebhookEndpoint_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_emailRecoveryLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_finishAddPasskey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6881,6 +6937,29 @@ func (ec *executionContext) _AccountSettings_auditLogDays(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_AccountSettings_auditLogDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountSettings_newSignInNotice(ctx context.Context, field graphql.CollectedField, obj *model.AccountSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountSettings_newSignInNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewSignInNotice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountSettings_newSignInNotice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountSettings", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AddPasskeyCeremony_ceremony(ctx context.Context, field graphql.CollectedField, obj *model.AddPasskeyCeremony) (ret graphql.Marshaler) {
@@ -13402,6 +13481,68 @@ func (ec *executionContext) fieldContext_Mutation_createRecoveryLink(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_emailRecoveryLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_emailRecoveryLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EmailRecoveryLink(ctx, fc.Args["userId"].(uuid.UUID), fc.Args["lang"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_emailRecoveryLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_emailRecoveryLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18879,7 +19020,7 @@ func (ec *executionContext) unmarshalInputAccountSettingsInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"deletionGraceDays", "auditLogDays"}
+	fieldsInOrder := [...]string{"deletionGraceDays", "auditLogDays", "newSignInNotice"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18900,6 +19041,13 @@ func (ec *executionContext) unmarshalInputAccountSettingsInput(ctx context.Conte
 				return it, err
 			}
 			it.AuditLogDays = data
+		case "newSignInNotice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newSignInNotice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewSignInNotice = data
 		}
 	}
 	return it, nil
@@ -20971,6 +21119,11 @@ func (ec *executionContext) _AccountSettings(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "newSignInNotice":
+			out.Values[i] = ec._AccountSettings_newSignInNotice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22976,6 +23129,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createRecoveryLink":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRecoveryLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emailRecoveryLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_emailRecoveryLink(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -25,12 +25,16 @@ type AccountSettings struct {
 	DeletionGraceDays int `json:"deletionGraceDays"`
 	// Days an audit event is kept before the cleanup job removes it; fixed when the event is written. 1 to 3650, default 90.
 	AuditLogDays int `json:"auditLogDays"`
+	// Email (or SMS) a user when they sign in from a browser they had not signed in from before. Default true.
+	NewSignInNotice bool `json:"newSignInNotice"`
 }
 
 type AccountSettingsInput struct {
 	DeletionGraceDays int `json:"deletionGraceDays"`
 	// Unchanged when left out.
 	AuditLogDays *int `json:"auditLogDays,omitempty"`
+	// Unchanged when left out.
+	NewSignInNotice *bool `json:"newSignInNotice,omitempty"`
 }
 
 type AddPasskeyCeremony struct {

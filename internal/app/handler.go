@@ -35,6 +35,7 @@ func handler(cfg Config, a *App) (http.Handler, error) {
 		DB: cfg.DB, Passkeys: a.Passkeys, Clock: cfg.Clock, Logger: logger, Jobs: a.Jobs, Observer: a.Telemetry,
 		Captcha:      captcha.NewVerifier(captcha.VerifierConfig{Endpoints: captcha.EndpointsAt(cfg.CaptchaVerifyOrigin)}),
 		AuthRequests: provider.NewSignIns(a.kek),
+		Devices:      flows.NewDevices(a.kek),
 	}
 	a.remover.svc = account.New(fd)
 	gql, err := graph.NewHandler(graph.Deps{

@@ -59,6 +59,13 @@ const (
 	APIKeyCreated     Type = "api_key.created"
 	APIKeyRevoked     Type = "api_key.revoked"
 	RecoveryUsed      Type = "recovery.used"
+	SignedUp          Type = "sign_up.completed"
+	SessionEnded      Type = "session.ended"
+	WebhookCreated    Type = "webhook.created"
+	WebhookUpdated    Type = "webhook.updated"
+	WebhookDeleted    Type = "webhook.deleted"
+	LogoChanged       Type = "branding.logo_changed"
+	SetupLinkCreated  Type = "setup_link.created"
 )
 
 // Types lists every event type, in the order the console offers them.
@@ -68,6 +75,7 @@ var Types = []Type{
 	UserCreated, UserDisabled, UserEnabled, UserDeleted, UserMFAReset,
 	TeamInvited, TeamRoleChanged, TeamRemoved,
 	AppCreated, AppUpdated, AppDeleted, AppSecretRotated, APIKeyCreated, APIKeyRevoked, RecoveryUsed,
+	SignedUp, SessionEnded, WebhookCreated, WebhookUpdated, WebhookDeleted, LogoChanged, SetupLinkCreated,
 }
 
 // Success is the Result of an event that happened.
@@ -104,6 +112,10 @@ type Event struct {
 	// Silent sends no security notice for the event (a passkey created
 	// while signing up); not stored.
 	Silent bool
+	// NewDevice marks a sign-in from a browser its user had not signed
+	// in from (flows.Devices): stored as the detail "new_device", and the
+	// user is told (NoticeNewSignIn) unless the tenant turned that off.
+	NewDevice bool
 }
 
 // Origin is who makes the request a service runs for: the door that
@@ -141,6 +153,9 @@ type Policy struct {
 	Webhooks []string
 	// Jobs enqueues their deliveries; nil records events without them.
 	Jobs webhook.Inserter
+	// NewSignInNotice tells a user of a sign-in from a new device
+	// (Account.NewSignInNotice).
+	NewSignInNotice bool
 }
 
 // Record stores events in the tenant's log of scope, in one statement, each
@@ -180,7 +195,7 @@ func Plain(p Policy, rows []*db.AuditEvent, events []Event) bool {
 		return false
 	}
 	for i, r := range rows {
-		if noticeDue(r, events[i]) {
+		if _, due := notice(r, events[i], p); due {
 			return false
 		}
 	}
@@ -196,7 +211,7 @@ func store(ctx context.Context, scope db.Scope, p Policy, rows []*db.AuditEvent,
 	if err := scope.Audit().Record(ctx, rows...); err != nil {
 		return err
 	}
-	if err := enqueueNotices(ctx, scope, p.Jobs, rows, events); err != nil {
+	if err := enqueueNotices(ctx, scope, p, rows, events); err != nil {
 		return err
 	}
 	if !webhook.Wanted(p.Webhooks, rows) {
@@ -222,6 +237,9 @@ func (e Event) row(ctx context.Context, retention time.Duration, now time.Time) 
 	details := map[string]any{}
 	if e.Target != "" {
 		details["target"] = e.Target
+	}
+	if e.NewDevice {
+		details["new_device"] = true
 	}
 	if b := Clean(e.Before); len(b) > 0 {
 		details["before"] = b

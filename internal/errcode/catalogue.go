@@ -18,6 +18,9 @@ var (
 	// ErrRecoveryLinkInvalid refuses a used, expired or unknown recovery
 	// link an administrator made.
 	ErrRecoveryLinkInvalid = define("recovery_link_invalid", http.StatusGone)
+	// ErrRecoveryNoEmail refuses to email a recovery link to a user who
+	// has no verified email address.
+	ErrRecoveryNoEmail = define("recovery_no_email", http.StatusConflict)
 
 	// Passkeys.
 	ErrCeremonyMissing             = define("passkey_request_expired", http.StatusBadRequest)
