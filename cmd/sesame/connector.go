@@ -18,7 +18,7 @@ import (
 // connectorFlags are the flags of `sesame connector`.
 type connectorFlags struct {
 	slug, name, kind, typ, preset, issuer, clientID, secret, id string
-	domains, scopes                                             multiFlag
+	domains, scopes, claims                                     multiFlag
 	trustEmail, trustAMR, asJSON                                bool
 	saml                                                        samlFlags
 }
@@ -34,6 +34,7 @@ func (f *connectorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.secret, "client-secret", "", "the client secret the provider gave; never shown again (create)")
 	fs.Var(&f.domains, "domain", "an email domain whose users go to this enterprise connector; repeat for more. The CLI runs beside the server, so create marks it verified at once; the management API and the console keep it pending until its DNS TXT record is found (create; verify-domain checks one)")
 	fs.Var(&f.scopes, "scope", "a scope to ask for; repeat for more (create; default the preset's)")
+	fs.Var(&f.claims, "claim", "NAME=CLAIM: read NAME (subject, email, email_verified or name) from the provider's claim CLAIM; repeat for more (create, --type oidc)")
 	fs.BoolVar(&f.trustEmail, "trust-email-verified", false, "take the provider's email_verified as proof of the address (create; default the preset's)")
 	fs.BoolVar(&f.trustAMR, "trust-upstream-amr", false, "skip the tenant's second factor when the provider's amr says it asked for one (create)")
 	fs.StringVar(&f.id, "id", "", "the connector's id (delete, verify-domain)")
@@ -130,6 +131,18 @@ func (e cliEnv) connectorCreate(scope db.Scope, f connectorFlags, set map[string
 	}
 	if set["trust-upstream-amr"] {
 		spec.TrustUpstreamAMR = &f.trustAMR
+	}
+	if len(f.claims) > 0 {
+		spec.Claims = &federation.Claims{}
+		for _, pair := range f.claims {
+			field, claim, ok := strings.Cut(pair, "=")
+			if !ok || claim == "" {
+				return usageError{msg: fmt.Sprintf("--claim %s: say NAME=CLAIM, e.g. --claim email=mail", pair)}
+			}
+			if err := spec.Claims.Set(strings.TrimSpace(field), claim); err != nil {
+				return refusal(err)
+			}
+		}
 	}
 	c, err := federation.Create(e.ctx, scope, spec, time.Now())
 	if err != nil {

@@ -278,6 +278,19 @@ func upstreamURL(raw string) bool {
 // claimMaxLen is the longest claim name a mapping takes.
 const claimMaxLen = 64
 
+// ClaimFields are the names of Claims' fields, as the APIs spell them.
+var ClaimFields = []string{"subject", "email", "email_verified", "name"}
+
+// Set maps field (one of ClaimFields) to the upstream claim named claim.
+func (c *Claims) Set(field, claim string) error {
+	to := map[string]*string{"subject": &c.Subject, "email": &c.Email, "email_verified": &c.EmailVerified, "name": &c.Name}[field]
+	if to == nil {
+		return flows.ErrInvalidInput.WithField("claims", fmt.Sprintf("There is no claim field %q: use subject, email, email_verified or name.", field))
+	}
+	*to = claim
+	return nil
+}
+
 // cleanClaims trims a claim mapping and refuses names that are too long
 // or hold control characters.
 func cleanClaims(in Claims) (Claims, error) {
