@@ -14,8 +14,8 @@ import (
 )
 
 // TestCLI_ConnectorClaims: --claim NAME=CLAIM (repeatable) stores the
-// connector's claim mapping; a wrong NAME or form is refused, naming the
-// flag, with nothing stored.
+// connector's claim mapping, --response-mode its response mode; a wrong
+// NAME, form or mode is refused, naming the flag, with nothing stored.
 func TestCLI_ConnectorClaims(t *testing.T) {
 	t.Parallel()
 	for _, b := range testdb.Backends {
@@ -39,6 +39,9 @@ func TestCLI_ConnectorClaims(t *testing.T) {
 			code, _, stderr = cli(t, env, append(base, "--claim", "email=mail\x01")...)
 			require.Equal(t, exitUsage, code)
 			require.Contains(t, oneLine(t, stderr), "claims.email:")
+			code, _, stderr = cli(t, env, append(base, "--response-mode", "fragment")...)
+			require.Equal(t, exitUsage, code)
+			require.Contains(t, oneLine(t, stderr), `response-mode: Use "query" or "form_post"`)
 			code, _, stderr = cli(t, env, "connector", "create", "--tenant", "acme", "--name", "Corp SAML", "--kind", "enterprise",
 				"--type", "saml", "--metadata-url", "https://idp.corp.example/metadata", "--domain", "corp.example", "--claim", "email=mail")
 			require.Equal(t, exitUsage, code)
@@ -49,7 +52,7 @@ func TestCLI_ConnectorClaims(t *testing.T) {
 			require.Empty(t, stdout)
 
 			code, stdout, stderr = cli(t, env, append(base, "--claim", "subject=oid", "--claim", "email=mail",
-				"--claim", "email_verified=mail_verified", "--claim", "name=display_name", "--json")...)
+				"--claim", "email_verified=mail_verified", "--claim", "name=display_name", "--response-mode", "form_post", "--json")...)
 			require.Equal(t, exitOK, code, stderr)
 			var out struct {
 				ID string `json:"id"`
@@ -66,6 +69,7 @@ func TestCLI_ConnectorClaims(t *testing.T) {
 			c, err := federation.Parse(row)
 			require.NoError(t, err)
 			require.Equal(t, federation.Claims{Subject: "oid", Email: "mail", EmailVerified: "mail_verified", Name: "display_name"}, c.Settings.Claims)
+			require.Equal(t, federation.ResponseModeFormPost, c.Settings.ResponseMode)
 		})
 	}
 }
