@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,4 +163,59 @@ func TestFederation_OIDCProviderFormPost(t *testing.T) {
 			require.Equal(t, counts{users: 1, identities: 1, sessions: 1}, p.counts())
 		})
 	}
+}
+
+// TestFederation_FormPostOf100SignsInOnceAtMost: the provider's posted
+// answer sent 100 times at once on PostgreSQL, each post followed by its
+// same-site hop with the browser's cookie, signs in at most once (one
+// account, one link, one session); every other post or hop is a 4xx.
+// oidc-provider, seeing its code redeemed more than once, revokes what it
+// issued for it (RFC 6749 §4.1.2), so the one exchange that succeeded may
+// then fail at userinfo and sign in nobody: never more than one.
+func TestFederation_FormPostOf100SignsInOnceAtMost(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testdb.Postgres, testserver.Options{})
+	p := newNodeOPMode(t, srv, "", federation.ResponseModeFormPost)
+	br := newOPBrowser(t)
+	_, authorize := br.begin(srv.URL("acme"), p.connector.ID, nil)
+	callback, _, form := br.opWalk(authorize, "ana")
+	require.NotEmpty(t, form.Get("code"))
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 100)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := br.http.PostForm(callback.String(), form)
+			if err != nil {
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusSeeOther {
+				statuses[i] = res.StatusCode
+				return
+			}
+			hop, err := callback.Parse(res.Header.Get("Location"))
+			if err != nil {
+				return
+			}
+			if res, err = br.http.Get(hop.String()); err != nil {
+				return
+			}
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		}()
+	}
+	wg.Wait()
+	signedIn := 0
+	for _, s := range statuses {
+		if s == http.StatusSeeOther {
+			signedIn++
+			continue
+		}
+		require.True(t, s >= 400 && s < 500, "status %d", s)
+	}
+	require.LessOrEqual(t, signedIn, 1)
+	require.Equal(t, counts{users: signedIn, identities: signedIn, sessions: signedIn}, p.counts())
 }
