@@ -32,6 +32,13 @@ func (r *Resolver) connectorModel(t *tenants.Tenant, c *federation.Connector) *m
 		Claims: &model.ConnectorClaims{Subject: opt(c.Settings.Claims.Subject), Email: opt(c.Settings.Claims.Email),
 			EmailVerified: opt(c.Settings.Claims.EmailVerified), Name: opt(c.Settings.Claims.Name)},
 	}
+	if c.Type == federation.TypeOIDC {
+		mode := c.Settings.ResponseMode
+		if mode == "" {
+			mode = federation.ResponseModeQuery
+		}
+		m.ResponseMode = &mode
+	}
 	if c.Type == federation.TypeSAML {
 		acs, meta := federation.SAMLACSURL(origin, c.ID), federation.SAMLMetadataURL(origin, c.ID)
 		m.CallbackURL, m.AcsURL, m.MetadataURL, m.EntityID = acs, &acs, &meta, &meta
@@ -114,6 +121,7 @@ func connectorSpec(in model.CreateConnectorInput) federation.Spec {
 		Name: in.Name, Claims: claims, Kind: strings.ToLower(string(in.Kind)), Type: strings.ToLower(string(in.Type)),
 		Preset: val(in.Preset), Issuer: val(in.Issuer), ClientID: val(in.ClientID), Secret: val(in.ClientSecret),
 		Scopes: in.Scopes, Domains: in.Domains, TrustEmailVerified: in.TrustEmailVerified, TrustUpstreamAMR: in.TrustUpstreamAmr,
+		ResponseMode: val(in.ResponseMode),
 	}
 }
 

@@ -130,3 +130,23 @@ func TestConnectors_PresetScopesClaimsAndAMRAreKept(t *testing.T) {
 		})
 	}
 }
+
+// TestConnectors_ResponseMode: an oidc connector's response mode is the
+// preset's (form_post for apple, query for a generic provider) unless
+// createConnector names one; another mode is refused naming the field.
+func TestConnectors_ResponseMode(t *testing.T) {
+	t.Parallel()
+	e := newAPIEnv(t, testdb.SQLite, false)
+	p := e.acme
+	q := `mutation($in: CreateConnectorInput!) { createConnector(input: $in) { responseMode } }`
+	mk := func(name, preset string, mode any) map[string]any {
+		in := map[string]any{"name": name, "kind": "SOCIAL", "type": "OIDC", "preset": preset, "issuer": "https://idp.example.com",
+			"clientId": "c", "clientSecret": "s", "responseMode": mode}
+		return map[string]any{"in": in}
+	}
+	require.Equal(t, "form_post", path(e.ok(t, p, admin, q, mk("Apple", "apple", nil)), "createConnector", "responseMode"))
+	require.Equal(t, "query", path(e.ok(t, p, admin, q, mk("Generic", "", nil)), "createConnector", "responseMode"))
+	require.Equal(t, "form_post", path(e.ok(t, p, admin, q, mk("Posted", "", "form_post")), "createConnector", "responseMode"))
+	a := e.refused(t, p, admin, "invalid_input", q, mk("Fragment", "", "fragment"))
+	require.Equal(t, "response_mode", a.errors[0].Extensions["field"])
+}

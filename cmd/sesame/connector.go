@@ -17,10 +17,10 @@ import (
 
 // connectorFlags are the flags of `sesame connector`.
 type connectorFlags struct {
-	slug, name, kind, typ, preset, issuer, clientID, secret, id string
-	domains, scopes                                             multiFlag
-	trustEmail, trustAMR, asJSON                                bool
-	saml                                                        samlFlags
+	slug, name, kind, typ, preset, issuer, clientID, secret, id, responseMode string
+	domains, scopes, claims                                                   multiFlag
+	trustEmail, trustAMR, asJSON                                              bool
+	saml                                                                      samlFlags
 }
 
 func (f *connectorFlags) register(fs *flag.FlagSet) {
@@ -34,6 +34,8 @@ func (f *connectorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.secret, "client-secret", "", "the client secret the provider gave; never shown again (create)")
 	fs.Var(&f.domains, "domain", "an email domain whose users go to this enterprise connector; repeat for more. The CLI runs beside the server, so create marks it verified at once; the management API and the console keep it pending until its DNS TXT record is found (create; verify-domain checks one)")
 	fs.Var(&f.scopes, "scope", "a scope to ask for; repeat for more (create; default the preset's)")
+	fs.StringVar(&f.responseMode, "response-mode", "", "query or form_post: how the provider sends the browser back (create, --type oidc; default the preset's, form_post for apple, else query)")
+	fs.Var(&f.claims, "claim", "NAME=CLAIM: read NAME (subject, email, email_verified or name) from the provider's claim CLAIM; repeat for more (create, --type oidc)")
 	fs.BoolVar(&f.trustEmail, "trust-email-verified", false, "take the provider's email_verified as proof of the address (create; default the preset's)")
 	fs.BoolVar(&f.trustAMR, "trust-upstream-amr", false, "skip the tenant's second factor when the provider's amr says it asked for one (create)")
 	fs.StringVar(&f.id, "id", "", "the connector's id (delete, verify-domain)")
@@ -124,12 +126,25 @@ func (e cliEnv) connector(args []string) error {
 
 func (e cliEnv) connectorCreate(scope db.Scope, f connectorFlags, set map[string]bool, origin string) error {
 	spec := federation.Spec{Name: f.name, Kind: f.kind, Type: f.typ, Preset: f.preset, Issuer: f.issuer,
-		ClientID: f.clientID, Secret: f.secret, Scopes: f.scopes, Domains: f.domains, DomainsVerified: true}
+		ClientID: f.clientID, Secret: f.secret, Scopes: f.scopes, Domains: f.domains, DomainsVerified: true,
+		ResponseMode: f.responseMode}
 	if set["trust-email-verified"] {
 		spec.TrustEmailVerified = &f.trustEmail
 	}
 	if set["trust-upstream-amr"] {
 		spec.TrustUpstreamAMR = &f.trustAMR
+	}
+	if len(f.claims) > 0 {
+		spec.Claims = &federation.Claims{}
+		for _, pair := range f.claims {
+			field, claim, ok := strings.Cut(pair, "=")
+			if !ok || claim == "" {
+				return usageError{msg: fmt.Sprintf("--claim %s: say NAME=CLAIM, e.g. --claim email=mail", pair)}
+			}
+			if err := spec.Claims.Set(strings.TrimSpace(field), claim); err != nil {
+				return refusal(err)
+			}
+		}
 	}
 	c, err := federation.Create(e.ctx, scope, spec, time.Now())
 	if err != nil {

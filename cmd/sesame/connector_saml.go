@@ -41,6 +41,9 @@ func (e cliEnv) connectorCreateSAML(cfg Config, scope db.Scope, f connectorFlags
 	if (f.saml.metadataURL == "") == (f.saml.metadataFile == "") {
 		return usageError{msg: "give the IdP's metadata: --metadata-url URL or --metadata-file FILE (one of them)"}
 	}
+	if len(f.claims) > 0 {
+		return usageError{msg: "--claim maps an OpenID Provider's claims: leave it out with --type saml"}
+	}
 	var data []byte
 	if f.saml.metadataFile != "" {
 		var err error

@@ -1,7 +1,7 @@
 // The "Add a connector" form of the sign-in connectors page: kind and
 // protocol; for OpenID Connect the provider preset (its issuer, scopes and
 // trust of verified addresses as defaults), issuer, client id and secret,
-// scopes, the claim mapping and whether the provider's amr stands for the
+// scopes, the response mode, the claim mapping and whether the provider's amr stands for the
 // tenant's 2-step verification; for SAML the IdP's metadata; the email
 // domains. The rules are the management API's (createConnector).
 import { h } from "/static/console_dom.js";
@@ -13,8 +13,8 @@ const CREATE = `mutation($in: CreateConnectorInput!) { createConnector(input: $i
 
 // PRESETS are the presets createConnector knows, "" the generic provider,
 // with whether each trusts the provider's verified addresses by default
-// (flows/federation/presets.go).
-const PRESETS = [["", false], ["google", true], ["microsoft", false], ["apple", true], ["github", true]];
+// and its response mode (flows/federation/presets.go).
+const PRESETS = [["", false, "query"], ["google", true, "query"], ["microsoft", false, "query"], ["apple", true, "form_post"], ["github", true, "query"]];
 
 // CLAIMS are the claim mapping's fields: the API's name, the input's id
 // suffix, the label's key.
@@ -45,13 +45,20 @@ function oidcFields(trust) {
   const scopes = input("connector-scopes", "text");
   const claims = CLAIMS.map(([key, id, label]) => [key, input(`connector-claim-${id}`, "text"), label]);
   const [amr, amrRow] = check("connector-trust-amr", t("connectors.console.trust_amr"));
-  preset.addEventListener("change", () => { trust.checked = PRESETS.find(([p]) => p === preset.value)[1]; });
+  const mode = h("select", { id: "connector-response-mode", name: "response-mode" },
+    ["query", "form_post"].map((m) => h("option", { value: m }, t(`connectors.console.response_mode_${m}`))));
+  preset.addEventListener("change", () => {
+    const [, trusts, answers] = PRESETS.find(([p]) => p === preset.value);
+    trust.checked = trusts;
+    mode.value = answers;
+  });
   const el = h("div", { id: "connector-oidc-fields" },
     field("connector-preset", t("connectors.console.preset"), preset, t("connectors.console.preset_hint")),
     field("connector-issuer", t("connectors.console.issuer"), issuer, t("connectors.console.issuer_hint")),
     field("connector-client-id", t("connectors.console.client_id"), clientId),
     field("connector-client-secret", t("connectors.console.client_secret"), secret, t("connectors.console.client_secret_hint")),
     field("connector-scopes", t("connectors.console.scopes"), scopes, t("connectors.console.scopes_hint")),
+    field("connector-response-mode", t("connectors.console.response_mode"), mode, t("connectors.console.response_mode_hint")),
     h("fieldset", { id: "connector-claims" }, h("legend", {}, t("connectors.console.claims_title")),
       h("p", { class: "hint" }, t("connectors.console.claims_hint")),
       claims.map(([, el, label]) => field(el.id, t(`connectors.console.${label}`), el))),
@@ -62,7 +69,8 @@ function oidcFields(trust) {
     for (const [key, el] of claims) if (val(el)) mapping[key] = val(el);
     const words = scopes.value.split(/[\s,]+/).filter(Boolean);
     return { preset: preset.value || null, issuer: val(issuer), clientId: val(clientId), clientSecret: val(secret),
-      scopes: words.length ? words : null, claims: Object.keys(mapping).length ? mapping : null, trustUpstreamAmr: amr.checked };
+      scopes: words.length ? words : null, claims: Object.keys(mapping).length ? mapping : null, trustUpstreamAmr: amr.checked,
+      responseMode: mode.value };
   };
   return { el, read };
 }

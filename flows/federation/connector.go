@@ -35,6 +35,16 @@ const (
 	TypeSAML       = "saml"
 )
 
+// Response modes of an oidc connector (Settings.ResponseMode).
+const (
+	ResponseModeQuery    = "query"
+	ResponseModeFormPost = "form_post"
+)
+
+// FormPost reports whether s asks the provider to post its answer
+// (response_mode=form_post).
+func (s Settings) FormPost() bool { return s.ResponseMode == ResponseModeFormPost }
+
 // NameMaxLen is the longest connector name, which the button shows.
 const NameMaxLen = 64
 
@@ -65,6 +75,12 @@ type Settings struct {
 	UserURL  string `json:"user_url,omitempty"`
 	// PKCE sends an S256 code challenge (on unless a provider refuses it).
 	PKCE bool `json:"pkce"`
+	// ResponseMode is how the provider sends the browser back: "query"
+	// ("" in older settings), a GET of the callback, or "form_post"
+	// (Apple's, when the email scope is asked for), a cross-site POST of
+	// the callback that the server turns into a same-site GET (see
+	// FormPost).
+	ResponseMode string `json:"response_mode,omitempty"`
 	// TrustEmailVerified takes the upstream's email_verified as proof
 	// of the address; off, the address is never used to provision or
 	// link.
@@ -121,6 +137,8 @@ type Spec struct {
 	// Claims, when set, maps the oidc connector's claims ("" in a field:
 	// the standard claim).
 	Claims *Claims
+	// ResponseMode, when set, overrides the preset's: query or form_post.
+	ResponseMode string
 	// SAML is the saml type's settings (its package reads them).
 	SAML json.RawMessage
 	// DomainsVerified marks the domains verified at once, without their
@@ -234,6 +252,16 @@ func oidcSettings(spec Spec) (Settings, error) {
 	if spec.TrustUpstreamAMR != nil {
 		s.TrustUpstreamAMR = *spec.TrustUpstreamAMR
 	}
+	switch spec.ResponseMode {
+	case "":
+	case ResponseModeQuery, ResponseModeFormPost:
+		s.ResponseMode = spec.ResponseMode
+	default:
+		return s, flows.ErrInvalidInput.WithField("response_mode", `Use "query" or "form_post".`)
+	}
+	if s.ResponseMode == "" {
+		s.ResponseMode = ResponseModeQuery
+	}
 	if spec.Claims != nil {
 		var err error
 		if s.Claims, err = cleanClaims(*spec.Claims); err != nil {
@@ -277,6 +305,19 @@ func upstreamURL(raw string) bool {
 
 // claimMaxLen is the longest claim name a mapping takes.
 const claimMaxLen = 64
+
+// ClaimFields are the names of Claims' fields, as the APIs spell them.
+var ClaimFields = []string{"subject", "email", "email_verified", "name"}
+
+// Set maps field (one of ClaimFields) to the upstream claim named claim.
+func (c *Claims) Set(field, claim string) error {
+	to := map[string]*string{"subject": &c.Subject, "email": &c.Email, "email_verified": &c.EmailVerified, "name": &c.Name}[field]
+	if to == nil {
+		return flows.ErrInvalidInput.WithField("claims", fmt.Sprintf("There is no claim field %q: use subject, email, email_verified or name.", field))
+	}
+	*to = claim
+	return nil
+}
 
 // cleanClaims trims a claim mapping and refuses names that are too long
 // or hold control characters.

@@ -43,6 +43,12 @@ type pair struct {
 // callback URL) and creates the connector with kind and domains.
 func newPair(t *testing.T, srv *testserver.Server, kind string, domains ...string) *pair {
 	t.Helper()
+	return newPairAMR(t, srv, kind, false, domains...)
+}
+
+// newPairAMR is newPair whose connector trusts up's amr when trustAMR.
+func newPairAMR(t *testing.T, srv *testserver.Server, kind string, trustAMR bool, domains ...string) *pair {
+	t.Helper()
 	ctx := t.Context()
 	up := srv.CreateTenant(t, "upstream", "Upstream")
 	acme := srv.CreateTenant(t, "acme", "Acme")
@@ -54,6 +60,7 @@ func newPair(t *testing.T, srv *testserver.Server, kind string, domains ...strin
 	p.connector, err = federation.Create(ctx, p.acme, federation.Spec{
 		Name: "Upstream", Kind: kind, Type: federation.TypeOIDC, Issuer: srv.URL("upstream"),
 		ClientID: created.App.ClientID, Secret: created.Secret, Domains: domains, DomainsVerified: true, TrustEmailVerified: &trust,
+		TrustUpstreamAMR: &trustAMR,
 	}, time.Now())
 	require.NoError(t, err)
 	callback := federation.CallbackURL(srv.URL("acme"), p.connector.ID)

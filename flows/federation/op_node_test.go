@@ -31,6 +31,12 @@ const opSecret = "op-client-secret-for-acme"
 // (issuer discovery) and returns it as a pair whose acme is the tenant.
 func newNodeOP(t *testing.T, srv *testserver.Server, tokenAuth string) *pair {
 	t.Helper()
+	return newNodeOPMode(t, srv, tokenAuth, "")
+}
+
+// newNodeOPMode is newNodeOP with the connector's response mode.
+func newNodeOPMode(t *testing.T, srv *testserver.Server, tokenAuth, responseMode string) *pair {
+	t.Helper()
 	acme := srv.CreateTenant(t, "acme", "Acme")
 	p := &pair{t: t, srv: srv, acme: srv.DB.ForTenant(acme.ID)}
 	id := uuid.New()
@@ -45,7 +51,7 @@ func newNodeOP(t *testing.T, srv *testserver.Server, tokenAuth string) *pair {
 	var err error
 	p.connector, err = federation.Create(t.Context(), p.acme, federation.Spec{
 		ID: id, Name: "Node OP", Kind: federation.KindSocial, Type: federation.TypeOIDC, Issuer: op.Issuer,
-		ClientID: "sesame-acme", Secret: opSecret, TrustEmailVerified: &trust,
+		ClientID: "sesame-acme", Secret: opSecret, TrustEmailVerified: &trust, ResponseMode: responseMode,
 	}, time.Now())
 	require.NoError(t, err)
 	return p
@@ -77,10 +83,18 @@ var (
 // provider sends the browser back, and the prompts it answered.
 func (b *browser) opSignIn(authorize *url.URL, login string) (*url.URL, []string) {
 	b.t.Helper()
+	next, prompts, _ := b.opWalk(authorize, login)
+	return next, prompts
+}
+
+// opWalk is opSignIn that also returns, when the provider answers with
+// response_mode=form_post, the form its page posts to the returned URL.
+func (b *browser) opWalk(authorize *url.URL, login string) (*url.URL, []string, url.Values) {
+	b.t.Helper()
 	next, prompts := authorize, []string{}
 	for range 12 {
 		if next.Host != authorize.Host {
-			return next, prompts
+			return next, prompts, nil
 		}
 		r := b.do(http.MethodGet, next.String(), nil, nil)
 		if r.status == http.StatusFound || r.status == http.StatusSeeOther {
@@ -88,6 +102,9 @@ func (b *browser) opSignIn(authorize *url.URL, login string) (*url.URL, []string
 			continue
 		}
 		require.Equal(b.t, http.StatusOK, r.status, string(r.body))
+		if to, form := formPostPage(r); to != nil {
+			return to, prompts, form
+		}
 		action, prompt := formAction.FindSubmatch(r.body), formPrompt.FindSubmatch(r.body)
 		require.NotNil(b.t, action, string(r.body))
 		require.NotNil(b.t, prompt, string(r.body))
@@ -104,7 +121,7 @@ func (b *browser) opSignIn(authorize *url.URL, login string) (*url.URL, []string
 		require.NoError(b.t, err)
 	}
 	b.t.Fatalf("oidc-provider did not send the browser back: at %s", next)
-	return nil, nil
+	return nil, nil, nil
 }
 
 // withParam is u with the query parameter key set to value, or removed

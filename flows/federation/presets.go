@@ -14,9 +14,10 @@ var Presets = map[string]Settings{
 	// Entra ID's email claim is not verified by Microsoft: it is never
 	// trusted by default.
 	"microsoft": {Scopes: []string{"openid", "email", "profile"}, PKCE: true},
+	// Apple answers with form_post whenever the email scope is asked for.
 	"apple": {
 		Issuer: "https://appleid.apple.com", Scopes: []string{"openid", "email"},
-		PKCE: true, TrustEmailVerified: true,
+		PKCE: true, TrustEmailVerified: true, ResponseMode: ResponseModeFormPost,
 	},
 	"github": {
 		AuthURL:  "https://github.com/login/oauth/authorize",

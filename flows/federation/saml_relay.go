@@ -23,6 +23,17 @@ var errRelayState = errors.New("saml relay state does not open")
 // value that opens only at this connector's ACS, never the token the
 // flow API takes. 80 characters, the binding's limit.
 func SealRelayState(kek []byte, tenant, connector uuid.UUID, token string) (string, error) {
+	return sealToken(kek, "sesame saml relay state", tenant, connector, token)
+}
+
+// OpenRelayState returns the flow token SealRelayState sealed for this
+// tenant and connector.
+func OpenRelayState(kek []byte, tenant, connector uuid.UUID, relay string) (string, error) {
+	return openToken(kek, "sesame saml relay state", tenant, connector, relay)
+}
+
+// sealToken seals a flow token for purpose, tenant and connector.
+func sealToken(kek []byte, purpose string, tenant, connector uuid.UUID, token string) (string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
 		return "", fmt.Errorf("relay state: flow token: %w", err)
@@ -33,12 +44,12 @@ func SealRelayState(kek []byte, tenant, connector uuid.UUID, token string) (stri
 	}
 	nonce := make([]byte, aead.NonceSize())
 	_, _ = rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, raw, relayAD(tenant, connector))), nil
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, raw, relayAD(purpose, tenant, connector))), nil
 }
 
-// OpenRelayState returns the flow token SealRelayState sealed for this
-// tenant and connector.
-func OpenRelayState(kek []byte, tenant, connector uuid.UUID, relay string) (string, error) {
+// openToken opens what sealToken sealed for the same purpose, tenant and
+// connector.
+func openToken(kek []byte, purpose string, tenant, connector uuid.UUID, relay string) (string, error) {
 	aead, err := relayAEAD(kek)
 	if err != nil {
 		return "", err
@@ -48,7 +59,7 @@ func OpenRelayState(kek []byte, tenant, connector uuid.UUID, relay string) (stri
 		return "", errRelayState
 	}
 	ns := aead.NonceSize()
-	out, err := aead.Open(nil, raw[:ns], raw[ns:], relayAD(tenant, connector))
+	out, err := aead.Open(nil, raw[:ns], raw[ns:], relayAD(purpose, tenant, connector))
 	if err != nil {
 		return "", errRelayState
 	}
@@ -70,6 +81,6 @@ func relayAEAD(kek []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-func relayAD(tenant, connector uuid.UUID) []byte {
-	return []byte("sesame saml relay state|" + tenant.String() + "|" + connector.String())
+func relayAD(purpose string, tenant, connector uuid.UUID) []byte {
+	return []byte(purpose + "|" + tenant.String() + "|" + connector.String())
 }

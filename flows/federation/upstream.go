@@ -60,12 +60,17 @@ type Endpoints struct {
 	// authorization_response_iss_parameter_supported (RFC 9207).
 	issuer   string
 	issParam bool
+	// FormPost is the connector's response_mode=form_post; State is then
+	// the flow's token sealed (SealFormPostState), set by the door before
+	// federation.begin, so that the cross-site post finds its flow.
+	FormPost bool
+	State    string
 }
 
 // Prepare resolves c's endpoints (discovery for an OpenID Provider);
 // callback is c's CallbackURL.
 func (u *Upstream) Prepare(ctx context.Context, c *Connector, callback string) (*Endpoints, error) {
-	e := &Endpoints{ConnectorID: c.ID.String(), Callback: callback}
+	e := &Endpoints{ConnectorID: c.ID.String(), Callback: callback, FormPost: c.Settings.FormPost()}
 	if c.Settings.UserURL != "" {
 		e.oauth = oauth2.Endpoint{AuthURL: c.Settings.AuthURL, TokenURL: c.Settings.TokenURL}
 		return e, nil
@@ -128,8 +133,12 @@ type Pending struct {
 // the flow keeps to check the answer.
 func AuthURL(c *Connector, e *Endpoints) (string, *Pending) {
 	state, nonce := random(), random()
-	p := &Pending{ConnectorID: c.ID.String(), StateHash: hashState(state)}
 	opts := []oauth2.AuthCodeOption{}
+	if e.FormPost {
+		state = e.State
+		opts = append(opts, oauth2.SetAuthURLParam("response_mode", ResponseModeFormPost))
+	}
+	p := &Pending{ConnectorID: c.ID.String(), StateHash: hashState(state)}
 	if e.provider != nil {
 		p.Nonce = nonce
 		opts = append(opts, oidc.Nonce(nonce))

@@ -80,6 +80,10 @@ func (a *actions) federationBegin(ctx context.Context, step *flows.Step[Context]
 	if c.Type == federation.TypeSAML {
 		return a.samlBegin(ctx, step, c)
 	}
+	if e.FormPost && e.State == "" {
+		// The door seals the flow's token as the state before the step.
+		return flows.ErrInvalidInput.WithField("connector", "There is no such connector here.")
+	}
 	to, pending := federation.AuthURL(c, e)
 	if ar := step.Request.AuthRequest; ar != nil {
 		pending.AuthRequest = ar.ID

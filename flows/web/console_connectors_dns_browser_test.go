@@ -15,8 +15,9 @@ import (
 )
 
 // TestConsole_ConnectorPresetClaimsAndDomainCheckedByDNS: an administrator
-// adds an enterprise connector with a preset, scopes, a claim mapping and
-// the upstream amr trusted, all stored as given; its domain is pending,
+// adds an enterprise connector with a preset, scopes, a response mode
+// (the preset's by default: form_post for Apple), a claim mapping and the
+// upstream amr trusted, all stored as given; its domain is pending,
 // the page shows the TXT record to publish, "Check now" is refused while
 // the record is missing and verifies the domain once the record is
 // published, after which the domain routes to the connector.
@@ -30,6 +31,11 @@ func TestConsole_ConnectorPresetClaimsAndDomainCheckedByDNS(t *testing.T) {
 
 	tab.Navigate(t, c.url("/console/tenants/shop/connectors"))
 	tab.WaitVisible(t, "#connectors-empty")
+	mode := func() string {
+		var v string
+		tab.Eval(t, `document.querySelector("#connector-response-mode").value`, &v)
+		return v
+	}
 	choose := func(preset string) bool {
 		var checked bool
 		tab.Eval(t, `(() => { const s = document.querySelector("#connector-preset"); s.value = "`+preset+`";
@@ -37,7 +43,12 @@ func TestConsole_ConnectorPresetClaimsAndDomainCheckedByDNS(t *testing.T) {
 		return checked
 	}
 	require.True(t, choose("google"), "the google preset trusts verified addresses by default")
+	require.Equal(t, "query", mode())
+	require.True(t, choose("apple"))
+	require.Equal(t, "form_post", mode(), "Apple posts its answer")
 	require.False(t, choose("microsoft"), "Entra ID's email is never trusted by default")
+	require.Equal(t, "query", mode())
+	tab.SetValue(t, "#connector-response-mode", "form_post")
 	tab.Type(t, "#connector-name", "Corp SSO")
 	tab.SetValue(t, "#connector-kind", "ENTERPRISE")
 	tab.Type(t, "#connector-issuer", "https://login.microsoftonline.com/dir-1/v2.0")
@@ -62,6 +73,7 @@ func TestConsole_ConnectorPresetClaimsAndDomainCheckedByDNS(t *testing.T) {
 	require.Equal(t, federation.Claims{Subject: "oid", Email: "upn"}, s.Claims)
 	require.True(t, s.TrustUpstreamAMR)
 	require.False(t, s.TrustEmailVerified)
+	require.Equal(t, federation.ResponseModeFormPost, s.ResponseMode)
 	raw, _ := json.Marshal(s)
 	require.NotContains(t, string(raw), "s3cret-value")
 

@@ -23,6 +23,13 @@ import (
 // (issuer discovery).
 func connectToNodeOP(t *testing.T, acme *hostedSite) (*federation.Connector, *testop.OP) {
 	t.Helper()
+	return connectToNodeOPMode(t, acme, "")
+}
+
+// connectToNodeOPMode is connectToNodeOP with the connector's response
+// mode.
+func connectToNodeOPMode(t *testing.T, acme *hostedSite, responseMode string) (*federation.Connector, *testop.OP) {
+	t.Helper()
 	id := uuid.New()
 	op := testop.Start(t, testop.Options{
 		ClientID: "sesame-acme", Secret: "op-client-secret-for-acme", RedirectURI: federation.CallbackURL(acme.origin, id),
@@ -31,7 +38,7 @@ func connectToNodeOP(t *testing.T, acme *hostedSite) (*federation.Connector, *te
 	trust := true
 	c, err := federation.Create(t.Context(), acme.scope(), federation.Spec{
 		ID: id, Name: "Node OP", Kind: federation.KindSocial, Type: federation.TypeOIDC, Issuer: op.Issuer,
-		ClientID: "sesame-acme", Secret: "op-client-secret-for-acme", TrustEmailVerified: &trust,
+		ClientID: "sesame-acme", Secret: "op-client-secret-for-acme", TrustEmailVerified: &trust, ResponseMode: responseMode,
 	}, time.Now())
 	require.NoError(t, err)
 	return c, op

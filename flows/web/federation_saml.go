@@ -89,15 +89,42 @@ func (h *Handler) prepareSAML(ctx context.Context, t *tenants.Tenant, c *federat
 	return federation.WithSAMLBegin(ctx, &federation.SAMLBegin{ConnectorID: c.ID, SP: sp}), nil
 }
 
-// startSAML starts a sign-in flow whose first action is federation.begin
-// on a saml connector: the flow is made first, so that its token, sealed,
-// is the AuthnRequest's relay state.
-func (h *Handler) startSAML(ctx context.Context, t *tenants.Tenant, b *federation.SAMLBegin, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error) {
+// federationNeedsToken reports whether the prepared federation.begin
+// needs the flow's token sealed into what it sends upstream: a saml
+// connector's relay state, a form_post connector's state.
+func federationNeedsToken(ctx context.Context) bool {
+	e := federation.EndpointsFrom(ctx)
+	return federation.SAMLBeginFrom(ctx) != nil || (e != nil && e.FormPost)
+}
+
+// sealFederation seals the flow's token into the prepared
+// federation.begin: the saml relay state, or the form_post state.
+func (h *Handler) sealFederation(ctx context.Context, t *tenants.Tenant, token string) error {
+	if b := federation.SAMLBeginFrom(ctx); b != nil {
+		var err error
+		b.RelayState, err = federation.SealRelayState(h.KeyEncryptionKey, t.ID, b.ConnectorID, token)
+		return err
+	}
+	if e := federation.EndpointsFrom(ctx); e != nil && e.FormPost {
+		id, err := uuid.Parse(e.ConnectorID)
+		if err != nil {
+			return err
+		}
+		e.State, err = federation.SealFormPostState(h.KeyEncryptionKey, t.ID, id, token)
+		return err
+	}
+	return nil
+}
+
+// startBound starts a sign-in flow whose first action is federation.begin
+// on a connector that needs the flow's token (federationNeedsToken): the
+// flow is made first, so that its token, sealed, goes upstream.
+func (h *Handler) startBound(ctx context.Context, t *tenants.Tenant, input json.RawMessage, req flows.RequestInfo) (*flows.Result, error) {
 	first, err := h.signIn.Start(ctx, t, signin.Context{})
 	if err != nil {
 		return nil, err
 	}
-	if b.RelayState, err = federation.SealRelayState(h.KeyEncryptionKey, t.ID, b.ConnectorID, first.Token); err != nil {
+	if err := h.sealFederation(ctx, t, first.Token); err != nil {
 		return nil, err
 	}
 	res, err := h.signIn.Run(ctx, t, first.Token, signin.ActionFederationBegin, input, req)

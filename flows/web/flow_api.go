@@ -8,7 +8,6 @@ import (
 
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/addpasskey"
-	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/recovery"
 	"github.com/sesame-id/sesame/flows/signin"
 	"github.com/sesame-id/sesame/flows/signup"
@@ -85,8 +84,8 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, t *tenants.T
 				return
 			}
 		}
-		if b := federation.SAMLBeginFrom(ctx); b != nil {
-			res, err = h.startSAML(ctx, t, b, first.Input, req)
+		if federationNeedsToken(ctx) {
+			res, err = h.startBound(ctx, t, first.Input, req)
 		} else {
 			res, err = start(ctx, h.signIn, t, signin.Context{}, first.Action, first.Input, req)
 		}
@@ -184,11 +183,9 @@ func (h *Handler) runFlow(w http.ResponseWriter, r *http.Request, t *tenants.Ten
 			h.Fail(w, r, err)
 			return
 		}
-		if b := federation.SAMLBeginFrom(ctx); b != nil {
-			if b.RelayState, err = federation.SealRelayState(h.KeyEncryptionKey, t.ID, b.ConnectorID, r.Header.Get(FlowHeader)); err != nil {
-				h.Fail(w, r, errcode.ErrFlowNotFound)
-				return
-			}
+		if err = h.sealFederation(ctx, t, r.Header.Get(FlowHeader)); err != nil {
+			h.Fail(w, r, errcode.ErrFlowNotFound)
+			return
 		}
 	}
 	res, err := eng.Run(ctx, t, r.Header.Get(FlowHeader), action, body, req)

@@ -120,6 +120,7 @@ func New(d Deps) (*Handler, error) {
 	mux.HandleFunc("POST /api/flows/{kind}", tenant(h.startFlow))
 	mux.HandleFunc("POST /api/flows/{kind}/{action}", tenant(h.runFlow))
 	mux.HandleFunc("GET /federation/{id}/callback", tenant(h.federationCallback))
+	mux.HandleFunc("POST /federation/{id}/callback", tenant(h.federationFormPost))
 	h.samlRoutes(mux)
 
 	mux.HandleFunc("POST /webauthn/register/options", tenant(h.registerOptions))

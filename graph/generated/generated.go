@@ -176,6 +176,7 @@ type ComplexityRoot struct {
 		MetadataURL        func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Preset             func(childComplexity int) int
+		ResponseMode       func(childComplexity int) int
 		Scopes             func(childComplexity int) int
 		TrustEmailVerified func(childComplexity int) int
 		TrustUpstreamAmr   func(childComplexity int) int
@@ -1274,6 +1275,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connector.Preset(childComplexity), true
+	case "Connector.responseMode":
+		if e.ComplexityRoot.Connector.ResponseMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.ResponseMode(childComplexity), true
 	case "Connector.scopes":
 		if e.ComplexityRoot.Connector.Scopes == nil {
 			break
@@ -3969,6 +3976,8 @@ type Connector {
   trustUpstreamAmr: Boolean!
   "OIDC: which upstream claims carry the subject, email, email_verified and name (null: the standard claim)."
   claims: ConnectorClaims!
+  "OIDC: how the provider sends the user back: query (a GET of the callback URL) or form_post (a POST of it; Apple's). Null for SAML."
+  responseMode: String
   "The URL the provider returns the user to: the redirect URI (OIDC), the assertion consumer service (SAML)."
   callbackUrl: String!
   "SAML: the assertion consumer service URL to register with the IdP; null for OIDC."
@@ -3996,6 +4005,8 @@ input CreateConnectorInput {
   trustUpstreamAmr: Boolean
   "OIDC: the claim mapping; a field left out or empty is the standard claim."
   claims: ConnectorClaimsInput
+  "OIDC: query or form_post (default: the preset's, query for a generic provider; form_post for apple)."
+  responseMode: String
   "SAML: the IdP's metadata URL, fetched once now (https; http only on localhost). Give it or metadataXml."
   metadataUrl: String
   "SAML: the IdP's metadata XML, instead of metadataUrl."
@@ -4913,6 +4924,8 @@ func (ec *executionContext) childFields_Connector(ctx context.Context, field gra
 		return ec.fieldContext_Connector_trustUpstreamAmr(ctx, field)
 	case "claims":
 		return ec.fieldContext_Connector_claims(ctx, field)
+	case "responseMode":
+		return ec.fieldContext_Connector_responseMode(ctx, field)
 	case "callbackUrl":
 		return ec.fieldContext_Connector_callbackUrl(ctx, field)
 	case "acsUrl":
@@ -8633,6 +8646,29 @@ func (ec *executionContext) fieldContext_Connector_claims(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Connector_responseMode(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_responseMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseMode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_responseMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
 }
 
 func (ec *executionContext) _Connector_callbackUrl(ctx context.Context, field graphql.CollectedField, obj *model.Connector) (ret graphql.Marshaler) {
@@ -19572,7 +19608,7 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "type", "preset", "issuer", "clientId", "clientSecret", "scopes", "domains", "trustEmailVerified", "trustUpstreamAmr", "claims", "metadataUrl", "metadataXml"}
+	fieldsInOrder := [...]string{"name", "kind", "type", "preset", "issuer", "clientId", "clientSecret", "scopes", "domains", "trustEmailVerified", "trustUpstreamAmr", "claims", "responseMode", "metadataUrl", "metadataXml"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19663,6 +19699,13 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 				return it, err
 			}
 			it.Claims = data
+		case "responseMode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMode = data
 		case "metadataUrl":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metadataUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -21819,6 +21862,11 @@ func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet
 		case "claims":
 			out.Values[i] = ec._Connector_claims(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseMode":
+			out.Values[i] = ec._Connector_responseMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "callbackUrl":

@@ -161,6 +161,8 @@ type Connector struct {
 	TrustUpstreamAmr   bool               `json:"trustUpstreamAmr"`
 	// OIDC: which upstream claims carry the subject, email, email_verified and name (null: the standard claim).
 	Claims *ConnectorClaims `json:"claims"`
+	// OIDC: how the provider sends the user back: query (a GET of the callback URL) or form_post (a POST of it; Apple's). Null for SAML.
+	ResponseMode *string `json:"responseMode,omitempty"`
 	// The URL the provider returns the user to: the redirect URI (OIDC), the assertion consumer service (SAML).
 	CallbackURL string `json:"callbackUrl"`
 	// SAML: the assertion consumer service URL to register with the IdP; null for OIDC.
@@ -232,6 +234,8 @@ type CreateConnectorInput struct {
 	TrustUpstreamAmr   *bool    `json:"trustUpstreamAmr,omitempty"`
 	// OIDC: the claim mapping; a field left out or empty is the standard claim.
 	Claims *ConnectorClaimsInput `json:"claims,omitempty"`
+	// OIDC: query or form_post (default: the preset's, query for a generic provider; form_post for apple).
+	ResponseMode *string `json:"responseMode,omitempty"`
 	// SAML: the IdP's metadata URL, fetched once now (https; http only on localhost). Give it or metadataXml.
 	MetadataURL *string `json:"metadataUrl,omitempty"`
 	// SAML: the IdP's metadata XML, instead of metadataUrl.
