@@ -59,10 +59,27 @@ func run[T any](t testing.TB, tab *Tab, what string, action chromedp.Action[T]) 
 		v, err = chromedp.Run(ctx, action)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		what += fmt.Sprintf(" (gave up after %s)", tab.timeout)
+		what += fmt.Sprintf(" (gave up after %s)%s", tab.timeout, tab.state())
 	}
 	require.NoError(t, err, "browser: %s", what)
 	return v
+}
+
+// state describes what the tab shows when an action gave up: its address,
+// the page's errors, its last requests and the start of its text, so that
+// a wait that timed out says what the page did instead.
+func (tab *Tab) state() string {
+	ctx, cancel := context.WithTimeout(tab.ctx, 5*time.Second)
+	defer cancel()
+	url, _ := chromedp.Run(ctx, chromedp.Location())
+	raw, _ := chromedp.Run(ctx, chromedp.Evaluate[[]byte](`(document.body ? document.body.innerText : "").slice(0, 600)`))
+	var text string
+	_ = json.Unmarshal(raw, &text)
+	reqs := tab.Requests()
+	if len(reqs) > 8 {
+		reqs = reqs[len(reqs)-8:]
+	}
+	return fmt.Sprintf("\n  at %s\n  page errors: %q\n  last requests: %q\n  page text: %q", url, tab.ConsoleErrors(), reqs, text)
 }
 
 // Navigate loads url in the tab and waits for its load event.
