@@ -16,6 +16,12 @@ func (us UserStore) SetDisplayName(ctx context.Context, userID uuid.UUID, name s
 	return us.update(ctx, userID, "display_name = ?", name)
 }
 
+// SetLocale stores the user's preferred language, already checked ("" for
+// none).
+func (us UserStore) SetLocale(ctx context.Context, userID uuid.UUID, tag string) error {
+	return us.update(ctx, userID, "locale = ?", tag)
+}
+
 // SetDeleteAfter marks the user pending deletion from at, or with nil
 // clears the mark.
 func (us UserStore) SetDeleteAfter(ctx context.Context, userID uuid.UUID, at *time.Time) error {

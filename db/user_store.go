@@ -29,8 +29,11 @@ type User struct {
 	// DeleteAfter marks an account pending deletion: the account-deletion
 	// job removes it from then on. Nil: not pending.
 	DeleteAfter *time.Time `bun:"delete_after"`
-	CreatedAt   time.Time  `bun:"created_at,notnull"`
-	UpdatedAt   time.Time  `bun:"updated_at,notnull"`
+	// Locale is the user's preferred language (en, es, zh-CN), "" for
+	// none: the language of messages sent when no page asked for one.
+	Locale    string    `bun:"locale,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }
 
 // Identifier kinds.

@@ -44,6 +44,11 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, displayName string
 	return r.accounts().SetDisplayName(ctx, accountCaller(ctx), displayName)
 }
 
+// SetLocale is the resolver for the setLocale field.
+func (r *mutationResolver) SetLocale(ctx context.Context, locale string) (*db.User, error) {
+	return r.accounts().SetLocale(ctx, accountCaller(ctx), locale)
+}
+
 // BeginAddIdentifier is the resolver for the beginAddIdentifier field.
 func (r *mutationResolver) BeginAddIdentifier(ctx context.Context, value string) (*model.IdentifierBinding, error) {
 	b, err := r.accounts().BeginAddIdentifier(ctx, accountCaller(ctx), value)

@@ -42,7 +42,11 @@ type InvitationArgs struct {
 	// Administrator words the email for an administrator (role set).
 	Administrator bool   `json:"administrator,omitempty"`
 	Role          string `json:"role,omitempty"`
-	Lang          string `json:"lang,omitempty"`
+	// Lang is the language of an invitee who has none of their own (a
+	// new user; db.User.Locale ""): the inviting tenant's default. An
+	// existing administrator's preferred language comes first, since the
+	// invitation comes from the console, never from the invitee's page.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Kind identifies the job in River's tables.
@@ -81,7 +85,11 @@ func (w *InvitationWorker) Work(ctx context.Context, job *river.Job[InvitationAr
 		}
 		link += "#" + token
 	}
-	msg, err := invitationMessage(a, link)
+	lang, err := messageLang(ctx, w.DB.ForTenant(a.TenantID), a.UserID, "", a.Lang)
+	if err != nil {
+		return fmt.Errorf("invitation: %w", err)
+	}
+	msg, err := invitationMessage(a, lang, link)
 	if err != nil {
 		return err
 	}
@@ -109,13 +117,13 @@ func newLinkToken() (string, []byte) {
 	return token, h[:]
 }
 
-// invitationMessage words the invitation in the job's language.
-func invitationMessage(a InvitationArgs, link string) (codeMessage, error) {
+// invitationMessage words the invitation in lang.
+func invitationMessage(a InvitationArgs, lang, link string) (codeMessage, error) {
 	catalog, err := messages()
 	if err != nil {
 		return codeMessage{}, fmt.Errorf("%w: load the messages: %w", delivery.ErrPermanent, err)
 	}
-	l := catalog.Locale(a.Lang, "")
+	l := catalog.Locale(lang, "")
 	name := displayName(&db.Tenant{Name: a.TenantName, Slug: a.TenantName})
 	days := int(InvitationTTL / (24 * time.Hour))
 	switch {

@@ -22,7 +22,7 @@ func TestNewSignInMessage_NamesTheDeviceTimeAndAddressInTheLanguage(t *testing.T
 		"es":    "desde un dispositivo nuevo: Safari en iOS, el 2026-12-05 08:30 UTC desde la dirección 192.0.2.7.",
 		"zh-CN": "有人于 2026-12-05 08:30 UTC 从新设备登录了您的 Acme 账号：iOS 上的 Safari，地址 192.0.2.7。",
 	} {
-		msg, err := noticeMessage(tenant, audit.NoticeArgs{Event: audit.NoticeNewSignIn, UserAgent: safari, IP: "192.0.2.7", At: at, Lang: lang})
+		msg, err := noticeMessage(tenant, audit.NoticeArgs{Event: audit.NoticeNewSignIn, UserAgent: safari, IP: "192.0.2.7", At: at}, lang)
 		require.NoError(t, err)
 		require.Contains(t, msg.text, want, lang)
 		require.Contains(t, msg.subject, "Acme", lang)

@@ -33,6 +33,8 @@ type RecoveryLinkArgs struct {
 	CreatedBy *uuid.UUID `json:"created_by,omitempty"`
 	// Link is the recovery page; the token follows as "#link=TOKEN".
 	Link string `json:"link"`
+	// Lang is the language the administrator chose for the email, ""
+	// for the user's own, else the tenant's default.
 	Lang string `json:"lang,omitempty"`
 }
 
@@ -88,7 +90,11 @@ func (w *RecoveryLinkWorker) Work(ctx context.Context, job *river.Job[RecoveryLi
 	if err != nil {
 		return fmt.Errorf("recovery link: %w", err)
 	}
-	msg, err := recoveryLinkMessage(tenant, a, a.Link+"#link="+token)
+	lang, err := messageLang(ctx, scope, a.UserID, a.Lang, tenantLang(tenant, ""))
+	if err != nil {
+		return fmt.Errorf("recovery link: %w", err)
+	}
+	msg, err := recoveryLinkMessage(tenant, lang, a.Link+"#link="+token)
 	if err != nil {
 		return err
 	}
@@ -104,14 +110,15 @@ func (w *RecoveryLinkWorker) Work(ctx context.Context, job *river.Job[RecoveryLi
 	return nil
 }
 
-// recoveryLinkMessage words the email in the job's language, else the
-// tenant's default (locale keys recovery.email.*).
-func recoveryLinkMessage(tenant *db.Tenant, a RecoveryLinkArgs, link string) (codeMessage, error) {
+// recoveryLinkMessage words the email in lang: the job's language, else
+// the user's, else the tenant's default (messageLang; locale keys
+// recovery.email.*).
+func recoveryLinkMessage(tenant *db.Tenant, lang, link string) (codeMessage, error) {
 	catalog, err := messages()
 	if err != nil {
 		return codeMessage{}, fmt.Errorf("%w: load the messages: %w", delivery.ErrPermanent, err)
 	}
-	l := catalog.Locale(tenantLang(tenant, a.Lang), "")
+	l := catalog.Locale(lang, "")
 	name := displayName(tenant)
 	hours := int(RecoveryLinkTTL / time.Hour)
 	return codeMessage{

@@ -18,7 +18,8 @@ import (
 // SecurityNoticeWorker works audit.NoticeArgs: it tells the user of a
 // change to how they sign in, by email to each of their verified email
 // addresses, or by SMS to their verified phones when they have no verified
-// email, in the tenant's language. The message names the event and the
+// email, in the page's language, else the user's, else the tenant's
+// (messageLang). The message names the event and the
 // tenant, never a secret. A user without a verified address, or gone
 // meanwhile, is nothing to send.
 type SecurityNoticeWorker struct {
@@ -51,7 +52,11 @@ func (w *SecurityNoticeWorker) Work(ctx context.Context, job *river.Job[audit.No
 		w.Logger.InfoContext(ctx, "security notice: no verified address; nothing sent", "job_id", job.ID, "tenant_id", a.TenantID)
 		return nil
 	}
-	msg, err := noticeMessage(tenant, a)
+	lang, err := messageLang(ctx, scope, a.UserID, a.Lang, tenantLang(tenant, ""))
+	if err != nil {
+		return fmt.Errorf("security notice: %w", err)
+	}
+	msg, err := noticeMessage(tenant, a, lang)
 	if err != nil {
 		return err
 	}
@@ -103,16 +108,12 @@ func verified(ids []*db.Identifier, kind string) []string {
 	return out
 }
 
-// noticeMessage words the notice in the job's language, else the tenant's
-// default language (the words of locale namespace "notice").
-func noticeMessage(tenant *db.Tenant, a audit.NoticeArgs) (codeMessage, error) {
+// noticeMessage words the notice in lang (the words of locale namespace
+// "notice").
+func noticeMessage(tenant *db.Tenant, a audit.NoticeArgs, lang string) (codeMessage, error) {
 	catalog, err := messages()
 	if err != nil {
 		return codeMessage{}, fmt.Errorf("%w: load the messages: %w", delivery.ErrPermanent, err)
-	}
-	lang := a.Lang
-	if s, err := tenants.ParseSettings(tenant.Settings); lang == "" && err == nil {
-		lang = s.DefaultLocale
 	}
 	l := catalog.Locale(lang, "")
 	name := displayName(tenant)

@@ -20,7 +20,7 @@ import { passwordSection } from "/static/account_password.js";
 import { pendingNotice, deleteSection } from "/static/account_delete.js";
 
 const ME = `query Me { me {
-  id displayName avatar { url } identifiers { id kind value verified }
+  id displayName locale avatar { url } identifiers { id kind value verified }
   hasPassword passwordMinLength passwordMaxLength deletionScheduledAt deletionGraceDays
   mfaEnabled mfaOptional availableFactors totp smsPhone backupCodesLeft
   passkeys { id name authenticatorName createdAt lastUsedAt synced backupEligible transports fitsPolicy }

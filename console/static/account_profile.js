@@ -9,6 +9,7 @@ import { t, parts } from "/static/i18n.js";
 import { h, section, word } from "/static/account_html.js";
 import { state, act, render, clearMessages } from "/static/account_page.js";
 import { avatarForm } from "/static/account_avatar.js";
+import { languageForm } from "/static/account_language.js";
 
 export const NAME_MAX = 100;
 
@@ -23,6 +24,8 @@ export function profileSection(me) {
         h("span", { id: "profile-name" }, me.displayName),
         h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id: "edit-name",
           onclick: () => { ui.editName = true; clearMessages(); render("#display-name"); } }, t("account_manage.editName")))]),
+      h("dt", {}, t("account_manage.language.label")),
+      h("dd", {}, languageForm(me)),
       h("dt", {}, t("account.identifiers")),
       h("dd", {}, h("ul", { id: "identifiers", class: "plain" }, me.identifiers.map((i) => identifierItem(me, i))))),
     addIdentifier());

@@ -29,7 +29,7 @@ const SETTINGS = `settingsVersion host settings {
   captcha { provider siteKey secretSet }
   sms { allowedCallingCodes }
   limits { codeSendsPerHour }
-  account { deletionGraceDays auditLogDays }
+  account { deletionGraceDays auditLogDays newSignInNotice }
   branding { primaryColor theme customCss texts { locale signInHeading signUpHeading termsUrl privacyUrl } }
   messages { templates { locale emailSubject emailBody sms } }
   providers {

@@ -74,6 +74,11 @@ export const settingsPages = {
         fields: [{ key: "deletionGraceDays", type: "int", label: t("console.account_settings.deletion_grace_days"),
           hint: t("console.account_settings.deletion_grace_days_hint") }],
       },
+      {
+        section: "account", legend: t("console.new_sign_in_notice.legend"),
+        fields: [{ key: "newSignInNotice", type: "bool", label: t("console.new_sign_in_notice.label"),
+          hint: t("console.new_sign_in_notice.hint") }],
+      },
     ],
   },
   mfa: {

@@ -198,10 +198,13 @@ function methodName(method) {
   return has(key) ? t(key) : method;
 }
 
+// methodsText is what the methods screen says under its heading ("Choose
+// how to sign in"): "" when the list of ways only follows it, since the
+// heading says it already.
 function methodsText(list, others, connector) {
   if (list.includes("sso") && connector) return t("federation.sso_continue", { name: connector.name });
   if (list.includes("sso")) return t("sign_in.methods.sso");
-  if (others.length > 0) return t("sign_in.methods.choose");
+  if (others.length > 0) return "";
   if (cfg.passkeyOnly) return t("sign_in.passkey_required");
   if (!supported()) return t("sign_in.methods.none_unsupported");
   if (!cfg.passkey) return t("sign_in.methods.none_here");
@@ -215,7 +218,9 @@ function showMethods(list, from, connector) {
   state = "choose_method";
   store.save({ methods: list, from, connector: connector || null });
   const others = cfg.passkeyOnly || list.includes("sso") ? [] : list.filter((m) => m !== "passkey");
-  $("methods-text").textContent = methodsText(list, others, connector);
+  const text = methodsText(list, others, connector);
+  $("methods-text").textContent = text;
+  $("methods-text").hidden = !text;
   const sso = list.includes("sso") && connector ? [connectorButton(connector, (fn) => attempt(fn), () => flow)] : [];
   $("method-list").replaceChildren(...sso.map((b) => {
     const li = document.createElement("li");

@@ -143,13 +143,24 @@ function showPassword(need) {
   show(passwordForm);
 }
 
+// showPrompt is "Create a passkey?". A browser without WebAuthn is offered
+// no passkey (journey J12): it goes past the screen, as "Not now" does.
+// Where the site needs a passkey to finish (the server refuses the skip),
+// the screen stays, its button disabled, and says why.
 function showPrompt() {
-  show(prompt);
-  if (!supported()) {
-    $("prompt-create").disabled = true;
-    say(t("sign_up.prompt.unsupported", { skip: t("sign_up.prompt.skip") }));
-    $("prompt-skip").focus();
+  if (supported()) {
+    show(prompt);
+    return;
   }
+  attempt(async () => {
+    try {
+      await after(await flow.step("passkey_prompt.skip"));
+    } catch (err) {
+      show(prompt);
+      $("prompt-create").disabled = true;
+      throw err;
+    }
+  });
 }
 
 function showChoose(c) {

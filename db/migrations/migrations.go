@@ -61,6 +61,7 @@ func All() []Migration {
 		{Version: "20261205150000_recovery_links", Up: upRecoveryLinks},
 		{Version: "20261205160000_connector_domains", Up: upConnectorDomains, Additive: true},
 		{Version: "20261205170000_avatars", Up: upAvatars, Additive: true},
+		{Version: "20261206040000_user_locale", Up: upUserLocale, Additive: true},
 	}
 }
 

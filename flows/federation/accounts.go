@@ -39,8 +39,9 @@ type Resolved struct {
 // that), an existing account holding it verified is only named (LinkTo),
 // one holding it unverified loses that claim (it was never proved, so it
 // proves nothing: account pre-hijacking); else a new account, with the
-// verified address only, linked to the subject.
-func Resolve(ctx context.Context, scope db.Scope, t *tenants.Tenant, c *Connector, id *Identity, now time.Time) (*Resolved, error) {
+// verified address only, linked to the subject, whose language is lang
+// (the page's; "" for none).
+func Resolve(ctx context.Context, scope db.Scope, t *tenants.Tenant, c *Connector, id *Identity, lang string, now time.Time) (*Resolved, error) {
 	fi, err := scope.FederatedIdentities().BySubject(ctx, c.ID, id.Subject)
 	switch {
 	case err == nil:
@@ -82,7 +83,7 @@ func Resolve(ctx context.Context, scope db.Scope, t *tenants.Tenant, c *Connecto
 	if c.Kind == KindSocial && !t.SignUpOpen() {
 		return nil, flows.ErrSignUpClosed
 	}
-	u, err := provision(ctx, scope, c, id, out.Email, now)
+	u, err := provision(ctx, scope, c, id, out.Email, lang, now)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func Resolve(ctx context.Context, scope db.Scope, t *tenants.Tenant, c *Connecto
 // provision creates the account of a first sign-in through c, with the
 // verified address (if any) and the link, in the step's transaction. An
 // enterprise connector's users are SSO users: they sign in through it.
-func provision(ctx context.Context, scope db.Scope, c *Connector, id *Identity, email string, now time.Time) (*db.User, error) {
+func provision(ctx context.Context, scope db.Scope, c *Connector, id *Identity, email, lang string, now time.Time) (*db.User, error) {
 	handle := make([]byte, 32)
 	_, _ = rand.Read(handle)
 	name, err := text.Line(id.Name, 128)
@@ -104,7 +105,7 @@ func provision(ctx context.Context, scope db.Scope, c *Connector, id *Identity, 
 		name = c.Name
 	}
 	at := now.UTC()
-	u := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: handle, DisplayName: name, SSO: c.Kind == KindEnterprise, CreatedAt: at}
+	u := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: handle, DisplayName: name, SSO: c.Kind == KindEnterprise, Locale: lang, CreatedAt: at}
 	var ids []*db.Identifier
 	if email != "" {
 		ids = append(ids, &db.Identifier{Kind: db.IdentifierEmail, Value: email, VerifiedAt: &at, CreatedAt: at})

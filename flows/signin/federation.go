@@ -120,7 +120,7 @@ func (a *actions) federationFinish(ctx context.Context, step *flows.Step[Context
 	if err != nil {
 		return err
 	}
-	r, err := federation.Resolve(ctx, step.Scope, step.Tenant, c, identity, step.Now)
+	r, err := federation.Resolve(ctx, step.Scope, step.Tenant, c, identity, step.Request.Lang, step.Now)
 	if err != nil {
 		return err
 	}

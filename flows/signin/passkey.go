@@ -2,8 +2,10 @@ package signin
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -67,9 +69,10 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	}
 	cred, err := a.Passkeys.VerifySignIn(ctx, step.Tenant, step.Scope, c, in.Credential)
 	if errors.Is(err, passkey.ErrUnknownCredential) {
-		// The page asks the browser to forget it (signalUnknownCredential).
+		// The answer names the credential so that the page, hosted or
+		// custom, asks the browser to forget it (signalUnknownCredential).
 		a.audit(ctx, step, MethodPasskey, nil, flows.ErrPasskeyUnknown.Code)
-		return flows.Fail(flows.ErrPasskeyUnknown)
+		return flows.Fail(flows.ErrPasskeyUnknown.WithCredential(c.RPID, credentialID(in.Credential)))
 	}
 	if err != nil {
 		a.audit(ctx, step, MethodPasskey, nil, flows.ErrPasskeyFailed.Code)
@@ -105,4 +108,21 @@ func ssoRequired(ctx context.Context, step *flows.Step[Context], userID uuid.UUI
 		return e
 	}
 	return e.WithConnector(c.ID.String(), c.Name)
+}
+
+// credentialID is the id of the credential an assertion (an
+// AuthenticationResponseJSON the passkey service parsed) names, in the
+// Signal API's form: base64url without padding; "" when it has none.
+func credentialID(assertion json.RawMessage) string {
+	var in struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(assertion, &in) != nil {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(in.ID, "="))
+	if err != nil {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(raw)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/sesame-id/sesame/flows"
 	"github.com/sesame-id/sesame/flows/passkey"
 	"github.com/sesame-id/sesame/flows/signin"
+	"github.com/sesame-id/sesame/internal/errcode"
 	"github.com/sesame-id/sesame/internal/flowtest"
 	"github.com/sesame-id/sesame/internal/softkey"
 	"github.com/sesame-id/sesame/internal/testdb"
@@ -333,7 +334,12 @@ func TestSignIn_FailuresLookTheSame(t *testing.T) {
 		stranger.device = &flowtest.Device{Auth: ada.device.Auth, Cred: softkey.NewEC2()}
 		token, publicKey := e.begin(t)
 		_, err := e.finish(token, stranger.answer(t, e, publicKey))
-		require.Same(t, flows.ErrPasskeyUnknown, flows.Public(err))
+		unknown := flows.Public(err)
+		require.ErrorIs(t, unknown, flows.ErrPasskeyUnknown)
+		require.Equal(t, flows.ErrPasskeyUnknown.Message, unknown.Message)
+		// The answer names the credential the client sent, for the page's
+		// signalUnknownCredential, and nothing else.
+		require.Equal(t, &errcode.UnknownCredential{RPID: e.RelyingParty().ID, CredentialID: base64.RawURLEncoding.EncodeToString(stranger.device.Cred.ID)}, unknown.Credential)
 		require.Zero(t, e.sessions(t, ada.user.ID))
 		require.Zero(t, e.sessions(t, bob.user.ID))
 	})

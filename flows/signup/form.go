@@ -216,7 +216,7 @@ func (a *actions) createAccount(ctx context.Context, step *flows.Step[Context], 
 	}
 	c := step.Context
 	now := step.Now.UTC()
-	u := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: c.Handle, DisplayName: c.Identifier, PasswordHash: passwordHash, CreatedAt: now}
+	u := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: c.Handle, DisplayName: c.Identifier, PasswordHash: passwordHash, Locale: step.Request.Lang, CreatedAt: now}
 	ids := make([]*db.Identifier, 0, len(c.Identifiers))
 	for _, id := range c.Identifiers {
 		row := &db.Identifier{Kind: id.Kind, Value: id.Value, CreatedAt: now}

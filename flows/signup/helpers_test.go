@@ -71,7 +71,14 @@ func (e *signUpEnv) created(t *testing.T, n *newcomer, res *flows.Result) {
 // result that created the account.
 func (e *signUpEnv) signUpByEmail(t *testing.T, name string) (*newcomer, *flows.Result) {
 	t.Helper()
+	return e.signUpByEmailFrom(t, name, "")
+}
+
+// signUpByEmailFrom is signUpByEmail from a page in lang.
+func (e *signUpEnv) signUpByEmailFrom(t *testing.T, name, lang string) (*newcomer, *flows.Result) {
+	t.Helper()
 	n := e.start(t)
+	n.req.Lang = lang
 	n.email = name + "@example.com"
 	before := e.Sent(n.email)
 	res, err := e.form(n, map[string]string{"email": n.email})

@@ -127,7 +127,7 @@ func firstIdentifier(c *Context) Identifier {
 func (a *actions) createFirst(ctx context.Context, step *flows.Step[Context]) (uuid.UUID, error) {
 	id := firstIdentifier(step.Context)
 	now := step.Now.UTC()
-	user := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: step.Context.Handle, DisplayName: step.Context.Identifier}
+	user := &db.User{ID: uuid.Must(uuid.NewV7()), WebAuthnHandle: step.Context.Handle, DisplayName: step.Context.Identifier, Locale: step.Request.Lang}
 	ident := &db.Identifier{Kind: id.Kind, Value: id.Value}
 	if id.Verified {
 		ident.VerifiedAt = &now

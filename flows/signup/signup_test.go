@@ -53,7 +53,13 @@ type newcomer struct {
 // authenticator, and returns the newcomer and passkey.finish's result.
 func (e *signUpEnv) signUp(t *testing.T, name string) (*newcomer, *flows.Result) {
 	t.Helper()
-	n := &newcomer{email: name + "@example.com", req: flows.RequestInfo{UserAgent: "test", IP: <-ips}}
+	return e.signUpFrom(t, name, "")
+}
+
+// signUpFrom is signUp from a page in lang.
+func (e *signUpEnv) signUpFrom(t *testing.T, name, lang string) (*newcomer, *flows.Result) {
+	t.Helper()
+	n := &newcomer{email: name + "@example.com", req: flows.RequestInfo{UserAgent: "test", IP: <-ips, Lang: lang}}
 	in, err := json.Marshal(map[string]string{"identifier": n.email})
 	require.NoError(t, err)
 	before := e.Sent(n.email)

@@ -228,9 +228,9 @@ func TestIdentifierFirst_UnknownEmailLooksLikeKnownUserWithoutPasskey(t *testing
 
 	// What the person sees after submitting each email.
 	type screen struct {
-		Location, Methods, Message string
-		Verify, MethodsShown       bool
-		Items                      []string
+		Location, Methods, Message   string
+		Verify, MethodsShown, Repeat bool
+		Items                        []string
 	}
 	seen := map[string]screen{}
 	for _, address := range []string{unknown, known} {
@@ -240,7 +240,8 @@ func TestIdentifierFirst_UnknownEmailLooksLikeKnownUserWithoutPasskey(t *testing
 		tab.WaitVisible(t, "#methods")
 		seen[address] = screen{
 			Location:     tab.Location(t),
-			Methods:      tab.Text(t, "#methods-text"),
+			Methods:      tab.Text(t, "#methods-title"),
+			Repeat:       tab.Shows(t, "#methods-text"),
 			Message:      tab.Text(t, "#message"),
 			Verify:       tab.Shows(t, "#verify-passkey"),
 			MethodsShown: tab.Shows(t, "#methods"),
@@ -292,7 +293,7 @@ func TestPasskeySignInDisabled_PageOffersNoPasskey(t *testing.T) {
 	tab.Type(t, "#identifier", adaEmail)
 	tab.Click(t, "#continue")
 	tab.WaitVisible(t, "#methods")
-	require.Equal(t, textChooseHow, tab.Text(t, "#methods-text"))
+	requireChooseHow(t, tab)
 	require.Equal(t, []string{"Password", "Email verification code"}, tab.Texts(t, "#method-list li"))
 	require.False(t, tab.Shows(t, "#verify-passkey"))
 	require.Equal(t, acme.url("/"), tab.Location(t))
@@ -395,7 +396,7 @@ func TestBrowserWithoutWebAuthn_SeesNoPasskeyOptions(t *testing.T) {
 	tab.Type(t, "#identifier", adaEmail)
 	tab.Click(t, "#continue")
 	tab.WaitVisible(t, "#methods")
-	require.Equal(t, textChooseHow, tab.Text(t, "#methods-text"))
+	requireChooseHow(t, tab)
 	var items []string
 	tab.Eval(t, `Array.from(document.querySelectorAll("#method-list li"), (li) => li.textContent)`, &items)
 	require.Equal(t, []string{"Password", "Email verification code"}, items)

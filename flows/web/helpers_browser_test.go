@@ -23,8 +23,10 @@ import (
 
 // What the hosted pages say, as a person reads it.
 const (
-	textCancelled  = "The passkey request was cancelled or timed out. Try again, or use another way to sign in."
-	textChooseHow  = "Choose how to sign in:"
+	textCancelled = "The passkey request was cancelled or timed out. Try again, or use another way to sign in."
+	// textChooseHow is the methods screen's heading, which says it alone:
+	// no paragraph repeats it (#methods-text hidden).
+	textChooseHow  = "Choose how to sign in"
 	textSSOMethods = "This account signs in with your organization's single sign-on. Use your organization's sign-in page."
 	textSSORefused = "This account signs in with your organization's single sign-on, not with a passkey."
 )
@@ -289,4 +291,12 @@ func storedCredential(t *testing.T, creds []*db.Credential, id []byte) *db.Crede
 	}
 	require.FailNow(t, "credential not stored", "no stored credential has the ID %x", id)
 	return nil
+}
+
+// requireChooseHow checks the methods screen's heading, with no paragraph
+// under it that only repeats it.
+func requireChooseHow(t *testing.T, tab *browser.Tab) {
+	t.Helper()
+	require.Equal(t, textChooseHow, tab.Text(t, "#methods-title"))
+	require.False(t, tab.Shows(t, "#methods-text"), "no paragraph repeats the heading")
 }

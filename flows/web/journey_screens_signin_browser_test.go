@@ -83,7 +83,7 @@ func j2Methods(t *testing.T, acme *hostedSite, tab *browser.Tab, identifier stri
 	tab.Type(t, "#identifier", identifier)
 	tab.Click(t, "#continue")
 	at(t, tab, "methods", "", true)
-	require.Equal(t, textChooseHow, tab.Text(t, "#methods-text"))
+	requireChooseHow(t, tab)
 	again(t, tab, "methods", "", identifier)
 	tab.WaitVisible(t, "#method-list button")
 	require.Equal(t, "", tab.Text(t, "#message"))

@@ -102,7 +102,7 @@ func TestSignInScreens_PasswordThenSecondFactorOneScreenAtATimeAndReloadResumes(
 	require.Equal(t, email, tab.Text(t, "#identity-value"))
 	require.False(t, tab.Shows(t, "#sign-up-link"), "Create account only on the first screen")
 	require.False(t, tab.Shows(t, "#identifier"), "the identifier is text now, not a field")
-	require.Equal(t, textChooseHow, tab.Text(t, "#methods-text"))
+	requireChooseHow(t, tab)
 	reloadOn(t, tab, "methods", "", email)
 	tab.WaitVisible(t, `#method-list button[data-method="password"]`)
 

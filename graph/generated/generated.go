@@ -281,6 +281,7 @@ type ComplexityRoot struct {
 		ID                    func(childComplexity int) int
 		Identifiers           func(childComplexity int) int
 		LinkedIdentities      func(childComplexity int) int
+		Locale                func(childComplexity int) int
 		MFAEnabled            func(childComplexity int) int
 		MfaOptional           func(childComplexity int) int
 		PasskeySignals        func(childComplexity int) int
@@ -361,6 +362,7 @@ type ComplexityRoot struct {
 		SendTestMessage         func(childComplexity int, channel model.Channel, to string) int
 		SendTestWebhook         func(childComplexity int, id uuid.UUID) int
 		SetAvatar               func(childComplexity int, imageBase64 string) int
+		SetLocale               func(childComplexity int, locale string) int
 		SetLogo                 func(childComplexity int, imageBase64 string) int
 		SetMfa                  func(childComplexity int, enabled bool) int
 		SetPassword             func(childComplexity int, password string, endOtherSessions *bool) int
@@ -647,6 +649,7 @@ type MeResolver interface {
 	DeletionGraceDays(ctx context.Context, obj *db.User) (int, error)
 	PasswordMinLength(ctx context.Context, obj *db.User) (int, error)
 	PasswordMaxLength(ctx context.Context, obj *db.User) (int, error)
+
 	Avatar(ctx context.Context, obj *db.User) (*model.Avatar, error)
 	LinkedIdentities(ctx context.Context, obj *db.User) ([]*model.LinkedIdentity, error)
 	ConnectedApps(ctx context.Context, obj *db.User) ([]*db.OIDCGrant, error)
@@ -679,6 +682,7 @@ type MutationResolver interface {
 	BeginReverification(ctx context.Context, factor model.ReverificationFactor) (*model.Reverification, error)
 	FinishReverification(ctx context.Context, ceremony string, response *string, code *string) (*db.User, error)
 	UpdateProfile(ctx context.Context, displayName string) (*db.User, error)
+	SetLocale(ctx context.Context, locale string) (*db.User, error)
 	BeginAddIdentifier(ctx context.Context, value string) (*model.IdentifierBinding, error)
 	ConfirmIdentifier(ctx context.Context, binding string, code string) (*db.User, error)
 	RemoveIdentifier(ctx context.Context, id uuid.UUID) (*db.User, error)
@@ -1667,6 +1671,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Me.LinkedIdentities(childComplexity), true
+	case "Me.locale":
+		if e.ComplexityRoot.Me.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Locale(childComplexity), true
 	case "Me.mfaEnabled":
 		if e.ComplexityRoot.Me.MFAEnabled == nil {
 			break
@@ -2237,6 +2247,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAvatar(childComplexity, args["imageBase64"].(string)), true
+	case "Mutation.setLocale":
+		if e.ComplexityRoot.Mutation.SetLocale == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLocale_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLocale(childComplexity, args["locale"].(string)), true
 	case "Mutation.setLogo":
 		if e.ComplexityRoot.Mutation.SetLogo == nil {
 			break
@@ -3508,6 +3529,8 @@ extend type Me {
   "The tenant's password policy: the least and most characters."
   passwordMinLength: Int!
   passwordMaxLength: Int!
+  "The user's preferred language (en, es, zh-CN), \"\" for none: notices and emails sent without a page's language use it, else the tenant's default."
+  locale: String!
 }
 
 extend type Identifier {
@@ -3517,6 +3540,8 @@ extend type Identifier {
 extend type Mutation {
   "Changes the signed-in user's name (one line, at most 100 characters)."
   updateProfile(displayName: String!): Me! @auth(requires: USER)
+  "Sets the signed-in user's preferred language (en, es, zh-CN; \"\" for none)."
+  setLocale(locale: String!): Me! @auth(requires: USER)
   "Sends a code to an email address or phone number (E.164) to add to the account."
   beginAddIdentifier(value: String!): IdentifierBinding! @auth(requires: USER)
   "Adds the email address or phone number with the code it received."
@@ -5150,6 +5175,8 @@ func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.Co
 		return ec.fieldContext_Me_passwordMinLength(ctx, field)
 	case "passwordMaxLength":
 		return ec.fieldContext_Me_passwordMaxLength(ctx, field)
+	case "locale":
+		return ec.fieldContext_Me_locale(ctx, field)
 	case "avatar":
 		return ec.fieldContext_Me_avatar(ctx, field)
 	case "linkedIdentities":
@@ -6349,6 +6376,20 @@ func (ec *executionContext) field_Mutation_setAvatar_args(ctx context.Context, r
 		return nil, err
 	}
 	args["imageBase64"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setLocale_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
 	return args, nil
 }
 
@@ -10335,6 +10376,29 @@ func (ec *executionContext) fieldContext_Me_passwordMaxLength(_ context.Context,
 	return graphql.NewScalarFieldContext("Me", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Me_locale(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "String")
+}
+
 func (ec *executionContext) _Me_avatar(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12225,6 +12289,68 @@ func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLocale(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLocale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLocale(ctx, fc.Args["locale"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *db.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *db.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLocale(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLocale_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22628,6 +22754,11 @@ func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Me_passwordMaxLength(ctx, field, obj)
 				})
+		case "locale":
+			out.Values[i] = ec._Me_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "avatar":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -23023,6 +23154,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setLocale":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLocale(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

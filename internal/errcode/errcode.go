@@ -29,6 +29,10 @@ type Error struct {
 	// Connector, on sso_required, is the organization's sign-in the
 	// person continues with (a federation connector's id and name).
 	Connector *Connector `json:"connector,omitempty"`
+	// Credential, on passkey_unknown, is the passkey the tenant does not
+	// know, keyed as PublicKeyCredential.signalUnknownCredential takes it,
+	// so that any page (hosted or custom) tells the browser to forget it.
+	Credential *UnknownCredential `json:"credential,omitempty"`
 	// Params say which of the field's sentences Message is ("reason")
 	// and the values it names, so that a page in another language says
 	// the same in its words (errors.password_policy.<reason>).
@@ -53,6 +57,21 @@ type Connector struct {
 func (e *Error) WithConnector(id, name string) *Error {
 	c := *e
 	c.Connector = &Connector{ID: id, Name: name}
+	return &c
+}
+
+// UnknownCredential names a passkey the tenant does not know: its
+// credential id (base64url, no padding, as the browser sent it) under the
+// RP ID of the ceremony.
+type UnknownCredential struct {
+	RPID         string `json:"rpId"`
+	CredentialID string `json:"credentialId"`
+}
+
+// WithCredential returns a copy of e naming the unknown credential.
+func (e *Error) WithCredential(rpID, credentialID string) *Error {
+	c := *e
+	c.Credential = &UnknownCredential{RPID: rpID, CredentialID: credentialID}
 	return &c
 }
 
