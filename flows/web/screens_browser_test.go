@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -36,6 +37,17 @@ func primaries(t *testing.T, tab *browser.Tab) []string {
 func onScreen(t *testing.T, tab *browser.Tab, id, want string, focus bool) {
 	t.Helper()
 	tab.WaitVisible(t, "#"+id)
+	// A step that stays on its screen (the SMS factor's "Send a code"
+	// becoming "Verify") changes its controls when the server answers: wait
+	// for the screen to settle on its primary action, then hold it.
+	wanted := []string{want}
+	if want == "" {
+		wanted = nil
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && !slices.Equal(primaries(t, tab), wanted) {
+		time.Sleep(50 * time.Millisecond)
+	}
 	require.Equal(t, 1, countShown(t, tab, ".screen"), "one screen at a time (%s)", id)
 	if want == "" {
 		require.Empty(t, primaries(t, tab), "screen %s has no primary action", id)
