@@ -68,6 +68,12 @@ func (rs OIDCAuthRequestStore) Create(ctx context.Context, r *OIDCAuthRequest) e
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now().UTC()
 	}
+	if hot := rs.s.hot; hot != nil && rs.s.tx == nil {
+		if _, err := rs.s.hotExec(ctx, hot.oidc.createAuthRequest, authRequestArgs(r)...); err != nil {
+			return fmt.Errorf("create authorization request: %w", err)
+		}
+		return nil
+	}
 	q := rs.s.idb.NewInsert().Model(r)
 	if rs.s.dialect == Postgres && rs.s.tx == nil {
 		// A CTE a statement does not read is not run: the amr column
@@ -153,15 +159,20 @@ func (rs OIDCAuthRequestStore) UseCode(ctx context.Context, codeHash []byte, now
 		return nil, err
 	}
 	r := new(OIDCAuthRequest)
-	err := rs.s.idb.NewUpdate().Model(r).
-		Set("code_used_at = ?", now.UTC()).
-		Set("expires_at = ?", keepUntil.UTC()).
-		Where("tenant_id = ?", rs.s.tenant).
-		Where("code_hash = ?", codeHash).
-		Where("code_used_at IS NULL").
-		Where("expires_at > ?", now.UTC()).
-		Returning("*").
-		Scan(ctx)
+	var err error
+	if hot := rs.s.hot; hot != nil {
+		err = rs.s.hotQuery(ctx, hot.oidc.useCode, scanAuthRequest(r), now.UTC(), keepUntil.UTC(), rs.s.tenant, codeHash, now.UTC())
+	} else {
+		err = rs.s.idb.NewUpdate().Model(r).
+			Set("code_used_at = ?", now.UTC()).
+			Set("expires_at = ?", keepUntil.UTC()).
+			Where("tenant_id = ?", rs.s.tenant).
+			Where("code_hash = ?", codeHash).
+			Where("code_used_at IS NULL").
+			Where("expires_at > ?", now.UTC()).
+			Returning("*").
+			Scan(ctx)
+	}
 	if err == nil {
 		return r, nil
 	}

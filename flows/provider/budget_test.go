@@ -22,11 +22,11 @@ const (
 	// credential with its user, the credential's counter, the session
 	// with the audit log's sign-in event: one statement on PostgreSQL, two
 	// on SQLite; see bareFinishBudget) and
-	// two more in the same transaction that answer the request (read it;
-	// store its user and code hash). Neither authorize (a browser without a
+	// one more in the same transaction that answers the request (reads it
+	// and stores its user and code hash). Neither authorize (a browser without a
 	// session goes straight to the sign-in page) nor the finish sends the
 	// browser to /oidc/login.
-	answerBudget = 2
+	answerBudget = 1
 	// exchangeBudget is the code exchange's one transaction, the token
 	// request's only statements.
 	exchangeBudget = 3
