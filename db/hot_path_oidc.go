@@ -2,6 +2,7 @@ package db
 
 import (
 	"database/sql"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -14,6 +15,12 @@ import (
 // and are the reference hot_path_oidc_test.go holds them to.
 type oidcHotStmts struct {
 	createAuthRequest, answerAuthRequest, useCode, createToken, userByID hotStmt
+	// useCodeWithUser is useCode that also reads the request's user: the
+	// update is a data-modifying CTE, run to completion whether or not the
+	// outer select finds the user. An answered request always has its
+	// user (its user_id is set with its code, and the user's deletion
+	// deletes it).
+	useCodeWithUser hotStmt
 }
 
 const (
@@ -39,6 +46,11 @@ func newOIDCHotStmts(b *bun.DB) oidcHotStmts {
 		useCode: newHotStmt("UPDATE oidc_auth_requests SET code_used_at = ?, expires_at = ? WHERE tenant_id = ?"+
 			" AND code_hash = ? AND code_used_at IS NULL AND expires_at > ? RETURNING "+authRequestColumns,
 			b.NewUpdate().Model((*OIDCAuthRequest)(nil))),
+		useCodeWithUser: newHotStmt("WITH ar AS (UPDATE oidc_auth_requests SET code_used_at = ?, expires_at = ? WHERE tenant_id = ?"+
+			" AND code_hash = ? AND code_used_at IS NULL AND expires_at > ? RETURNING "+authRequestColumns+")"+
+			" SELECT "+prefixed("ar.", authRequestColumns)+", "+userColumns+
+			" FROM ar JOIN users AS u ON u.tenant_id = ar.tenant_id AND u.id = ar.user_id",
+			b.NewUpdate().Model((*OIDCAuthRequest)(nil))),
 		createToken: newHotStmt("INSERT INTO oidc_tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			b.NewInsert().Model((*OIDCToken)(nil))),
 		userByID: newHotStmt("SELECT "+userColumns+" FROM users AS u WHERE u.tenant_id = ? AND u.id = ?",
@@ -56,6 +68,24 @@ func scanAuthRequest(r *OIDCAuthRequest) func(*sql.Rows) error {
 		return rows.Scan(&r.ID, &r.TenantID, &r.ClientID, &r.Request, &r.BindingHash, &r.UserID, &r.SessionID, &r.AMR,
 			&r.AuthTime, &r.CodeHash, &r.CodeUsedAt, &r.CreatedAt, &r.ExpiresAt)
 	}
+}
+
+// scanAuthRequestWithUser scans useCodeWithUser's row into r and its User.
+func scanAuthRequestWithUser(r *OIDCAuthRequest) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		u := new(User)
+		err := rows.Scan(&r.ID, &r.TenantID, &r.ClientID, &r.Request, &r.BindingHash, &r.UserID, &r.SessionID, &r.AMR,
+			&r.AuthTime, &r.CodeHash, &r.CodeUsedAt, &r.CreatedAt, &r.ExpiresAt,
+			&u.ID, &u.TenantID, &u.WebAuthnHandle, &u.DisplayName, &u.SSO, &u.PasswordHash, &u.MFAEnabled,
+			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt)
+		r.User = u
+		return err
+	}
+}
+
+// prefixed is the comma-separated columns, each prefixed with p.
+func prefixed(p, columns string) string {
+	return p + strings.ReplaceAll(columns, ", ", ", "+p)
 }
 
 func tokenArgs(t *OIDCToken) []any {
