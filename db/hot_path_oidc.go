@@ -12,10 +12,11 @@ import (
 // store the access token, read the user for the ID token) are hot
 // statements too on PostgreSQL (hot_path.go): prepared once per
 // connection, scanned without reflection. Their bun forms stay for SQLite
-// and are the reference hot_path_oidc_test.go holds them to.
+// and are the reference oidc_auth_answer_test.go and the stores' tests hold
+// them to.
 type oidcHotStmts struct {
-	createAuthRequest, answerAuthRequest, useCode, createToken, userByID hotStmt
-	// useCodeWithUser is useCode that also reads the request's user: the
+	createAuthRequest, answerAuthRequest, createToken, userByID hotStmt
+	// useCodeWithUser uses a code and reads the request's user: the
 	// update is a data-modifying CTE, run to completion whether or not the
 	// outer select finds the user. An answered request always has its
 	// user (its user_id is set with its code, and the user's deletion
@@ -42,9 +43,6 @@ func newOIDCHotStmts(b *bun.DB) oidcHotStmts {
 		answerAuthRequest: newHotStmt("UPDATE oidc_auth_requests SET user_id = ?, session_id = ?, amr = ?, auth_time = ?,"+
 			" code_hash = ?, expires_at = ? WHERE tenant_id = ? AND id = ? AND binding_hash = ? AND code_hash IS NULL"+
 			" AND code_used_at IS NULL AND expires_at > ? RETURNING "+authRequestColumns,
-			b.NewUpdate().Model((*OIDCAuthRequest)(nil))),
-		useCode: newHotStmt("UPDATE oidc_auth_requests SET code_used_at = ?, expires_at = ? WHERE tenant_id = ?"+
-			" AND code_hash = ? AND code_used_at IS NULL AND expires_at > ? RETURNING "+authRequestColumns,
 			b.NewUpdate().Model((*OIDCAuthRequest)(nil))),
 		useCodeWithUser: newHotStmt("WITH ar AS (UPDATE oidc_auth_requests SET code_used_at = ?, expires_at = ? WHERE tenant_id = ?"+
 			" AND code_hash = ? AND code_used_at IS NULL AND expires_at > ? RETURNING "+authRequestColumns+")"+
