@@ -78,6 +78,8 @@ type hotStmts struct {
 	// PostgreSQL runs to completion whether or not the outer insert reads
 	// it, atomically with the outer insert.
 	createSessionWithAudit hotStmt
+	// oidc is the provider's: an application's sign-in (hot_path_oidc.go).
+	oidc oidcHotStmts
 }
 
 const (
@@ -106,6 +108,7 @@ func newHotStmts(b *bun.DB) *hotStmts {
 		createSessionWithAudit: newHotStmt("WITH s AS (INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))"+
 			" INSERT INTO audit_events ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			b.NewInsert().Model((*Session)(nil))),
+		oidc: newOIDCHotStmts(b),
 	}
 }
 

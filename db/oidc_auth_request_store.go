@@ -30,6 +30,10 @@ type OIDCAuthRequest struct {
 	CodeUsedAt  *time.Time `bun:"code_used_at"`
 	CreatedAt   time.Time  `bun:"created_at,notnull"`
 	ExpiresAt   time.Time  `bun:"expires_at,notnull"`
+
+	// User is the request's user when the statement that returned the
+	// request read it too (UseCode on PostgreSQL), else nil.
+	User *User `bun:"-"`
 }
 
 // ErrCodeReused is returned by UseCode for an authorization code that was
@@ -67,6 +71,12 @@ func (rs OIDCAuthRequestStore) Create(ctx context.Context, r *OIDCAuthRequest) e
 	r.TenantID = rs.s.tenant
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now().UTC()
+	}
+	if hot := rs.s.hot; hot != nil && rs.s.tx == nil {
+		if _, err := rs.s.hotExec(ctx, hot.oidc.createAuthRequest, authRequestArgs(r)...); err != nil {
+			return fmt.Errorf("create authorization request: %w", err)
+		}
+		return nil
 	}
 	q := rs.s.idb.NewInsert().Model(r)
 	if rs.s.dialect == Postgres && rs.s.tx == nil {
@@ -147,21 +157,27 @@ func (rs OIDCAuthRequestStore) Complete(ctx context.Context, id uuid.UUID, c Com
 // is recognised for as long as there is something to revoke. A code that
 // is unknown or expired returns ErrNotFound; one already used returns
 // ErrCodeReused with the request, so the caller can revoke what the first
-// use issued.
+// use issued. On PostgreSQL the same statement reads the request's user
+// (OIDCAuthRequest.User), which the code exchange's ID token needs.
 func (rs OIDCAuthRequestStore) UseCode(ctx context.Context, codeHash []byte, now, keepUntil time.Time) (*OIDCAuthRequest, error) {
 	if err := rs.s.check(); err != nil {
 		return nil, err
 	}
 	r := new(OIDCAuthRequest)
-	err := rs.s.idb.NewUpdate().Model(r).
-		Set("code_used_at = ?", now.UTC()).
-		Set("expires_at = ?", keepUntil.UTC()).
-		Where("tenant_id = ?", rs.s.tenant).
-		Where("code_hash = ?", codeHash).
-		Where("code_used_at IS NULL").
-		Where("expires_at > ?", now.UTC()).
-		Returning("*").
-		Scan(ctx)
+	var err error
+	if hot := rs.s.hot; hot != nil {
+		err = rs.s.hotQuery(ctx, hot.oidc.useCodeWithUser, scanAuthRequestWithUser(r), now.UTC(), keepUntil.UTC(), rs.s.tenant, codeHash, now.UTC())
+	} else {
+		err = rs.s.idb.NewUpdate().Model(r).
+			Set("code_used_at = ?", now.UTC()).
+			Set("expires_at = ?", keepUntil.UTC()).
+			Where("tenant_id = ?", rs.s.tenant).
+			Where("code_hash = ?", codeHash).
+			Where("code_used_at IS NULL").
+			Where("expires_at > ?", now.UTC()).
+			Returning("*").
+			Scan(ctx)
+	}
 	if err == nil {
 		return r, nil
 	}

@@ -54,7 +54,13 @@ func (ts OIDCTokenStore) Create(ctx context.Context, t *OIDCToken) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = time.Now().UTC()
 	}
-	if _, err := ts.s.idb.NewInsert().Model(t).Exec(ctx); err != nil {
+	var err error
+	if hot := ts.s.hot; hot != nil {
+		_, err = ts.s.hotExec(ctx, hot.oidc.createToken, tokenArgs(t)...)
+	} else {
+		_, err = ts.s.idb.NewInsert().Model(t).Exec(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("create access token: %w", err)
 	}
 	return nil

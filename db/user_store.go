@@ -116,10 +116,15 @@ func (us UserStore) ByID(ctx context.Context, id uuid.UUID) (*User, error) {
 		return nil, err
 	}
 	u := new(User)
-	err := us.s.idb.NewSelect().Model(u).
-		Where("tenant_id = ?", us.s.tenant).
-		Where("id = ?", id).
-		Scan(ctx)
+	var err error
+	if hot := us.s.hot; hot != nil {
+		err = us.s.hotQuery(ctx, hot.oidc.userByID, scanUser(u), us.s.tenant, id)
+	} else {
+		err = us.s.idb.NewSelect().Model(u).
+			Where("tenant_id = ?", us.s.tenant).
+			Where("id = ?", id).
+			Scan(ctx)
+	}
 	if err != nil {
 		return nil, notFound(err, "user %s", id)
 	}

@@ -31,15 +31,16 @@ import (
 //
 // It applies the rules /oidc/login applies, through the same code: the
 // request must be unexpired and not answered yet, bound to this browser
-// (boundTo), and satisfied by the new session (authRequest.satisfiedBy:
+// (its binding's hash), and satisfied by the new session (authRequest.satisfiedBy:
 // acr_values asking for a passkey is not met by a password); an
 // application that must ask for consent (grants.Needed) sends the browser
 // to /oidc/login, which shows the consent page. The code is made as the
 // library makes it (op.BuildAuthRequestCode under the provider's key) and
 // the answer is the library's (op.AuthResponseURL, response mode query)
-// with iss (RFC 9207). It costs two statements in the step's transaction
-// (read the request, store its user and code hash), and a third for an
-// application with a back-channel logout URI (recordSessionClient).
+// with iss (RFC 9207). It costs one statement in the step's transaction
+// (read the request and store its user and code hash, CompleteAuthRequest),
+// a second for an application with a back-channel logout URI
+// (recordSessionClient), and a second when the answer is taken back.
 type SignIns struct {
 	crypto  op.Crypto
 	encoder *schema.Encoder
@@ -61,26 +62,43 @@ func codeCrypto(kek []byte) op.Crypto {
 	return op.NewAES256GCMCrypto(key, "1")
 }
 
-// CompleteAuthRequest implements flows.AuthRequestCompleter.
+// CompleteAuthRequest implements flows.AuthRequestCompleter. The request
+// is read and answered in one statement (db.OIDCAuthRequestStore.Answer),
+// whose conditions are the checks that need no more than the row: the
+// tenant's, unexpired, not answered, not used, bound to this browser (its
+// binding cookie's hash equals the one stored, compared by the database:
+// the hash of a random cookie leaks nothing through timing). The code is
+// the library's (op.BuildAuthRequestCode encrypts the request's id, known
+// before the row). What needs the request's document or the application
+// (satisfiedBy, queryAnswer, the application still exists, no consent to
+// ask) is checked on the row the statement returns; when it fails, the
+// answer is taken back in the same transaction (unanswer) and the browser
+// goes to /oidc/login as before.
 func (c *SignIns) CompleteAuthRequest(ctx context.Context, scope db.Scope, _ *tenants.Tenant, s *db.Session, ref flows.AuthRequestRef, now time.Time) (string, error) {
 	rid, err := uuid.Parse(ref.ID)
-	if err != nil {
+	if err != nil || ref.Binding == "" {
 		return "", nil
 	}
-	row, err := scope.OIDCAuthRequests().Get(ctx, rid, now)
+	pending := &authRequest{row: &db.OIDCAuthRequest{ID: rid}}
+	code, err := op.BuildAuthRequestCode(pending, c.crypto)
+	if err != nil {
+		return "", err
+	}
+	pending.signIn(s)
+	row, err := scope.OIDCAuthRequests().Answer(ctx, rid, flows.HashToken(ref.Binding), pending.completion(code, now), now)
 	if errors.Is(err, db.ErrNotFound) {
-		return "", nil
+		return "", nil // gone, answered, or another browser's: /oidc/login says so
 	}
 	if err != nil {
 		return "", err
 	}
 	ar, err := newAuthRequest(row)
-	if err != nil || row.CodeHash != nil || !boundTo(ar, ref.Binding) || !ar.satisfiedBy(s, now) || !queryAnswer(ar) {
-		return "", nil
+	if err != nil || !ar.satisfiedBy(s, now) || !queryAnswer(ar) {
+		return "", unanswer(ctx, scope, row)
 	}
 	a, err := scope.OIDCApps().Lookup(ctx, row.ClientID)
 	if errors.Is(err, db.ErrNotFound) {
-		return "", nil // deleted since the request: /oidc/login says so
+		return "", unanswer(ctx, scope, row) // deleted since the request: /oidc/login says so
 	}
 	if err != nil {
 		return "", err
@@ -90,24 +108,19 @@ func (c *SignIns) CompleteAuthRequest(ctx context.Context, scope db.Scope, _ *te
 		return "", err
 	}
 	if need {
-		return (client{}).LoginURL(ar.GetID()), nil
-	}
-	code, err := op.BuildAuthRequestCode(ar, c.crypto)
-	if err != nil {
-		return "", err
-	}
-	ar.signIn(s)
-	err = scope.OIDCAuthRequests().Complete(ctx, row.ID, ar.completion(code, now), now)
-	if errors.Is(err, db.ErrNotFound) {
-		return "", nil // answered by a concurrent sign-in
-	}
-	if err != nil {
-		return "", err
+		return (client{}).LoginURL(ar.GetID()), unanswer(ctx, scope, row)
 	}
 	if err := recordSessionClient(ctx, scope, a, ar, ref.Issuer, now); err != nil {
 		return "", err
 	}
 	return c.answer(ar, code, ref.Issuer)
+}
+
+// unanswer takes back the answer the sign-in stored on row: the request
+// is unanswered again, with the expiry the authorization endpoint gave it
+// (storage.CreateAuthRequest: authRequestTTL from its creation).
+func unanswer(ctx context.Context, scope db.Scope, row *db.OIDCAuthRequest) error {
+	return scope.OIDCAuthRequests().Unanswer(ctx, row, row.CreatedAt.Add(authRequestTTL))
 }
 
 // answer is the library's successful authorization response for code,

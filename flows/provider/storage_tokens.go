@@ -126,10 +126,13 @@ func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 // SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest: the ID
 // token's claims by scope, and sid, the Sesame session it came from.
 func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	var userID, sessionID *uuid.UUID
+	var (
+		userID, sessionID *uuid.UUID
+		known             *db.User
+	)
 	switch r := req.(type) {
 	case *authRequest:
-		userID, sessionID = r.row.UserID, r.row.SessionID
+		userID, sessionID, known = r.row.UserID, r.row.SessionID, r.row.User
 	case *refreshRequest:
 		userID, sessionID = &r.row.UserID, r.row.SessionID
 	}
@@ -139,7 +142,7 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 	if sessionID != nil {
 		info.AppendClaims("sid", sessionID.String())
 	}
-	err := s.userClaims(ctx, info, *userID, scopes)
+	err := s.userClaims(ctx, info, *userID, known, scopes)
 	// A code exchange has run its last statement: commit before signing.
 	if cerr := stateOf(ctx).commitExchange(); cerr != nil {
 		return cerr
@@ -161,7 +164,7 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 		stateOf(ctx).tokenRefused = true
 		return errors.New("the token is not a user's token with the openid scope")
 	}
-	return s.userClaims(ctx, info, *t.UserID, t.Scopes)
+	return s.userClaims(ctx, info, *t.UserID, nil, t.Scopes)
 }
 
 // SetIntrospectionFromToken implements op.OPStorage (RFC 7662). The
@@ -199,14 +202,19 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 // userClaims fills sub and, by scope, name (profile), email and
 // email_verified (email), phone_number and phone_number_verified (phone).
 // sub is the user's id: stable within the tenant, no personal data.
-func (s *storage) userClaims(ctx context.Context, info *oidc.UserInfo, userID uuid.UUID, scopes []string) error {
+// known is the user when the caller has read it already (the code
+// exchange on PostgreSQL reads it with the code, db.OIDCAuthRequest.User),
+// else nil.
+func (s *storage) userClaims(ctx context.Context, info *oidc.UserInfo, userID uuid.UUID, known *db.User, scopes []string) error {
 	scope, err := s.scope(ctx)
 	if err != nil {
 		return err
 	}
-	u, err := scope.Users().ByID(ctx, userID)
-	if err != nil {
-		return err
+	u := known
+	if u == nil || u.ID != userID {
+		if u, err = scope.Users().ByID(ctx, userID); err != nil {
+			return err
+		}
 	}
 	if u.DisabledAt != nil {
 		return errors.New("the user is disabled")
