@@ -148,25 +148,24 @@ const (
 
 // Actions.
 const (
-	ActionIdentify       = "identify"
-	ActionPasskeyFinish  = "passkey.finish"
-	ActionSignUp         = "sign_up"
-	ActionCodeSend       = "code.send"
-	ActionCodeVerify     = "code.verify"
-	ActionPassword       = "password"
-	ActionPromptBegin    = "passkey_prompt.begin"
-	ActionPromptFinish   = "passkey_prompt.finish"
-	ActionPromptSkip     = "passkey_prompt.skip"
-	ActionTwoStepEnable  = "two_step.enable"
-	ActionTwoStepSkip    = "two_step.skip"
-	ActionTOTPStart      = "totp.start"
-	ActionTOTPConfirm    = "totp.confirm"
-	ActionSMSSend        = "sms.send"
-	ActionSMSVerify      = "sms.verify"
-	ActionMFAFinish      = "mfa.finish"
-	ActionBackupCodeAck  = "backup_codes.ack"
-	codePurposeSignUp    = "sign_up"
-	codePurposeBindPhone = flows.PurposeBindPhone
+	ActionIdentify      = "identify"
+	ActionPasskeyFinish = "passkey.finish"
+	ActionSignUp        = "sign_up"
+	ActionCodeSend      = "code.send"
+	ActionCodeVerify    = "code.verify"
+	ActionPassword      = "password"
+	ActionPromptBegin   = "passkey_prompt.begin"
+	ActionPromptFinish  = "passkey_prompt.finish"
+	ActionPromptSkip    = "passkey_prompt.skip"
+	ActionTwoStepEnable = "two_step.enable"
+	ActionTwoStepSkip   = "two_step.skip"
+	ActionTOTPStart     = "totp.start"
+	ActionTOTPConfirm   = "totp.confirm"
+	ActionSMSSend       = "sms.send"
+	ActionSMSVerify     = "sms.verify"
+	ActionMFAFinish     = "mfa.finish"
+	ActionBackupCodeAck = "backup_codes.ack"
+	codePurposeSignUp   = "sign_up"
 )
 
 const (
@@ -174,7 +173,7 @@ const (
 	// (flows.BackupCodeCount, as regenerating them gives).
 	BackupCodeCount = flows.BackupCodeCount
 	// QRCodeSize is the QR code's width and height in pixels.
-	QRCodeSize = 256
+	QRCodeSize = flows.TOTPQRCodeSize
 	// TOTPAttempts is how many wrong first codes the user may type before
 	// more are refused: the user's one limit on factor attempts
 	// (flows.FactorAttemptsPerUser), shared with sign-in and the account.
