@@ -38,7 +38,7 @@
 //	mfa_enroll_sms ──mfa_enroll.sms.verify──▶ mfa_enroll_backup_codes|done     (code right: phone stored, 2-step on)
 //	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.passkey.begin──▶ mfa_enroll    (registration options)
 //	mfa_enroll ──mfa_enroll.passkey.finish──▶ mfa_enroll_backup_codes|done     (a passkey stored: the factor)
-//	mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.choose──▶ mfa_enroll           (back to the factors offered)
+//	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.choose──▶ mfa_enroll (back to the factors offered)
 //	mfa_enroll_backup_codes ──mfa_enroll.backup_codes.ack──▶ done              (amr: first factor, the new one, mfa)
 //
 // (After a code, otp or sms takes the place of pwd in the amr.) The mfa
@@ -222,7 +222,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream), To: upstream},
 			{Action: ActionFederationFinish, From: upstream, To: []flows.State{flows.Done, MFA, MFAEnroll, Passkey, ChooseMethod}},
 			{Action: ActionFederationAssert, From: upstream, To: upstream},
-			{Action: ActionEnrollChoose, From: []flows.State{MFAEnrollTOTP, MFAEnrollSMS}, To: []flows.State{MFAEnroll}},
+			{Action: ActionEnrollChoose, From: enrol, To: []flows.State{MFAEnroll}},
 			{Action: ActionEnrollTOTPStart, From: enrol, To: []flows.State{MFAEnrollTOTP}},
 			{Action: ActionEnrollTOTPConfirm, From: []flows.State{MFAEnrollTOTP}, To: enrolled},
 			{Action: ActionEnrollSMSSend, From: enrol, To: []flows.State{MFAEnrollSMS}},
