@@ -17,7 +17,8 @@ import (
 // acme requires 2-step verification and ada has only a password. After it
 // the page asks her to set up a factor, shows the authenticator app's key
 // (still there after a reload), takes its first code, shows the backup
-// codes, and only then signs her in, with amr pwd, otp, mfa.
+// codes (still there after a reload), and only then signs her in, with
+// amr pwd, otp, mfa; one screen at a time, each with one primary action.
 func TestEnrolBrowser_APasswordUserSetsUpAnAppAtSignInWhereTwoStepIsRequired(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t, testdb.SQLite, testserver.Options{})
@@ -41,18 +42,17 @@ func TestEnrolBrowser_APasswordUserSetsUpAnAppAtSignInWhereTwoStepIsRequired(t *
 	tab.Type(t, "#password", mfaPassword)
 	tab.Click(t, "#password-submit")
 
-	tab.WaitVisible(t, "#enrol")
+	onScreen(t, tab, "enrol", "", true)
 	require.Equal(t, "Set up 2-step verification", tab.Text(t, "#enrol-title"))
 	require.Equal(t, []string{"Authenticator app"}, tab.Texts(t, "#enrol-choices button"))
 	require.Empty(t, acme.sessions(t, ada.ID), "no session before a factor is set up")
 	tab.Click(t, `#enrol-choices button[data-factor="totp"]`)
-	tab.WaitVisible(t, "#enrol-totp-code")
+	onScreen(t, tab, "enrol-totp", "enrol-totp-confirm", true)
 	secret := tab.Text(t, "#enrol-totp-secret")
 	require.NotEmpty(t, secret)
 	require.Contains(t, tab.Attr(t, "#enrol-totp-qr", "src"), "data:image/png;base64,")
 
-	tab.Reload(t)
-	tab.WaitVisible(t, "#enrol-totp-code")
+	reloadOn(t, tab, "enrol-totp", "enrol-totp-confirm", adaEmail)
 	require.Equal(t, secret, tab.Text(t, "#enrol-totp-secret"), "a reload resumes on the key")
 
 	tab.Click(t, "#enrol-totp-confirm")
@@ -62,8 +62,11 @@ func TestEnrolBrowser_APasswordUserSetsUpAnAppAtSignInWhereTwoStepIsRequired(t *
 	tab.Type(t, "#enrol-totp-code", code)
 	tab.Click(t, "#enrol-totp-confirm")
 
-	tab.WaitVisible(t, "#enrol-backup-saved")
-	require.Len(t, tab.Texts(t, "#enrol-backup-list li"), 10)
+	onScreen(t, tab, "enrol-backup", "enrol-backup-saved", true)
+	codes := tab.Texts(t, "#enrol-backup-list li")
+	require.Len(t, codes, 10)
+	reloadOn(t, tab, "enrol-backup", "enrol-backup-saved", adaEmail)
+	require.Equal(t, codes, tab.Texts(t, "#enrol-backup-list li"), "a reload shows the same codes")
 	require.True(t, tab.Shows(t, "#enrol-backup-copy"))
 	require.Empty(t, acme.sessions(t, ada.ID), "the session follows the backup codes")
 	tab.Click(t, "#enrol-backup-saved")
