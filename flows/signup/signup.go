@@ -83,9 +83,10 @@
 //     meets the policy: sign-in would give the same user a session, and
 //     the backup codes are stored before they are shown. A flow abandoned
 //     before the binding leaves an account and no session; sign-in then
-//     asks its owner for the missing factor like any other
-//     (mfa_enrollment_required while the account has none), never giving
-//     a session on the password or code alone.
+//     leads its owner, after the password or code, to set a factor up (the
+//     sign-in's enrolment states, by the same flows.VerifyTOTP and
+//     flows.BindSMSFactor), never giving a session on the password or code
+//     alone.
 //   - "Create a passkey?" (passkey_prompt) follows when SignUp.PasskeyPrompt
 //     is on and the tenant lets users create passkeys; it can be skipped.
 //   - "Turn on 2-step verification" (two_step) follows only when the user
