@@ -7,9 +7,12 @@ import { upgrade, prompt, created } from "/static/passkey_offer.js";
 import { limits } from "/static/limits.js";
 import { screens, fieldError, clearErrors, identity, Store, peek, Resend, resuming, keepOnLanguage, aboutInput } from "/static/screens.js";
 import { button as connectorButton, wire as wireConnectors, returned } from "/static/federation.js";
+import { enrolment, SERVER_STATES as ENROL_STATES } from "/static/sign_in_enrol.js";
 
 // The sign-in page, one screen per task: identify → passkey | methods →
-// password | code → mfa (the second factor), and expired ("Start again").
+// password | code → mfa (the second factor) or, with none set up where the
+// tenant requires one, enrol (sign_in_enrol.js), and expired ("Start
+// again").
 // The flow's token, the identifier and the screen are kept in the tab
 // (Store), so a reload resumes on the same screen once the server says the
 // flow still stands there (peek).
@@ -92,7 +95,7 @@ function change() {
   say("");
   clearErrors(root);
   identifier.value = store.load().identifier || identifier.value;
-  if (state === "mfa") {
+  if (state === "mfa" || state in ENROL_STATES) {
     // Nothing leads back from the second factor: a new flow.
     forget();
   }
@@ -106,7 +109,7 @@ function change() {
 function forget() {
   flow = new Flow("sign-in");
   state = "identify";
-  store.save({ token: "", methods: null, code: null, mfa: null, sms: null });
+  store.save({ token: "", methods: null, code: null, mfa: null, sms: null, enrol: null, enrolScreen: null, enrolTOTP: null, enrolSMS: null, enrolCodes: null });
 }
 
 function expired() {
@@ -268,10 +271,13 @@ async function sendCode() {
   }, ui.current === "code" ? $("code") : null);
 }
 
-// after goes on from a first factor: the second factor, or signed in.
+// after goes on from a first factor: the second factor, setting one up,
+// or signed in.
 function after(res) {
   if (res.flow.state === "mfa") {
     showSecondFactor(res.result);
+  } else if (res.flow.state === "mfa_enroll") {
+    startEnrol(res.result);
   } else {
     return done(res);
   }
@@ -539,6 +545,8 @@ function resumeOn(kept, s) {
   const pre = ["passkey", "choose_method"].includes(s);
   if (s === "mfa" && kept.mfa) {
     showSecondFactor(kept.mfa, kept.factor);
+  } else if (s in ENROL_STATES) {
+    if (!enrol.resume(kept, s)) expired();
   } else if (s === "code" && kept.code && (kept.screen === "code" || !kept.screen)) {
     showCode(kept.code, kept.codeReadyAt);
   } else if (s === "choose_method" && kept.methods && ["methods", "password"].includes(kept.screen)) {
@@ -555,6 +563,14 @@ function resumeOn(kept, s) {
     return false;
   }
   return true;
+}
+
+// Setting up a second factor (sign_in_enrol.js): the flow's state follows
+// the server's; "Change" then starts a new flow.
+const enrol = enrolment({ root, store, go, attempt, say, done, flow: () => flow });
+function startEnrol(result) {
+  state = "mfa_enroll";
+  enrol.start(result);
 }
 
 if (!canPasskey) {
@@ -599,6 +615,8 @@ function back(res) {
   if (link) store.save({ identifier: link.email });
   if (state === "mfa") {
     showSecondFactor(res.result);
+  } else if (state === "mfa_enroll") {
+    startEnrol(res.result);
   } else if (state === "passkey" && canPasskey) {
     go("passkey");
   } else if (res.result && res.result.methods) {

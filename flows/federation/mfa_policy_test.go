@@ -3,6 +3,7 @@ package federation_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,11 +60,12 @@ func (b *browser) upstreamSignInMFA(authorize *url.URL, email, secret string) *u
 // TestFederation_MandatoryMFAAfterAnUpstreamSignIn: acme requires a
 // second factor of everyone, and the users its connector provisions just
 // in time have none. The rule is the one password and code sign-in
-// follow (signin's firstFactorPassed): no session, refused with
-// mfa_enrollment_required; unless the connector trusts up's amr and up's
-// amr shows a second factor (pwd, otp, mfa), which signs in with amr
-// fed, mfa. A trusting connector whose user up signed in with a password
-// alone, and a connector that does not trust up's amr, sign in nobody.
+// follow (signin's firstFactorPassed): no session, and the sign-in page
+// resumes the flow at the setting up of a factor (mfa_enroll); unless the
+// connector trusts up's amr and up's amr shows a second factor (pwd, otp,
+// mfa), which signs in with amr fed, mfa. A trusting connector whose user
+// up signed in with a password alone, and a connector that does not trust
+// up's amr, sign in nobody.
 func TestFederation_MandatoryMFAAfterAnUpstreamSignIn(t *testing.T) {
 	t.Parallel()
 	mandatory := func(st *tenants.Settings) {
@@ -72,10 +74,15 @@ func TestFederation_MandatoryMFAAfterAnUpstreamSignIn(t *testing.T) {
 	for _, b := range testdb.Backends {
 		t.Run(string(b), func(t *testing.T) {
 			t.Parallel()
-			refused := func(t *testing.T, p *pair, r response, email string) {
+			enrolling := func(t *testing.T, p *pair, r response, email string) {
 				t.Helper()
-				require.Equal(t, http.StatusForbidden, r.status, string(r.body))
-				require.Contains(t, string(r.body), `data-code="mfa_enrollment_required"`)
+				require.Equal(t, http.StatusSeeOther, r.status, string(r.body))
+				to, err := url.Parse(r.header.Get("Location"))
+				require.NoError(t, err)
+				require.Equal(t, "/", to.Path)
+				answer, err := url.QueryUnescape(strings.TrimPrefix(to.Fragment, "federation="))
+				require.NoError(t, err)
+				require.Contains(t, answer, `"state":"mfa_enroll"`)
 				u, err := p.acme.Users().ByIdentifier(t.Context(), db.IdentifierEmail, email)
 				require.NoError(t, err)
 				ss, err := p.acme.Sessions().ByUser(t.Context(), u.ID, time.Now())
@@ -106,7 +113,7 @@ func TestFederation_MandatoryMFAAfterAnUpstreamSignIn(t *testing.T) {
 			br = newBrowser(t, srv)
 			_, authorize = br.begin(acme, p.connector.ID, nil)
 			r = br.do(http.MethodGet, br.upstreamSignIn(authorize, "ana@example.com").String(), nil, nil)
-			refused(t, p, r, "ana@example.com")
+			enrolling(t, p, r, "ana@example.com")
 
 			// A connector that does not trust up's amr: up's second
 			// factor does not stand in for acme's.
@@ -118,7 +125,7 @@ func TestFederation_MandatoryMFAAfterAnUpstreamSignIn(t *testing.T) {
 			br = newBrowser(t, srv2)
 			_, authorize = br.begin(srv2.URL("acme"), p2.connector.ID, nil)
 			r = br.do(http.MethodGet, br.upstreamSignInMFA(authorize, "bo@example.com", boSecret).String(), nil, nil)
-			refused(t, p2, r, "bo@example.com")
+			enrolling(t, p2, r, "bo@example.com")
 		})
 	}
 }

@@ -29,8 +29,9 @@ func (a *actions) audit(ctx context.Context, step *flows.Step[Context], method s
 }
 
 // progress are the results of a step that neither signed in nor failed
-// (a code went out, a second factor is due): logged, not in the audit log.
-var progress = map[string]bool{"code_sent": true, "mfa_required": true, "unverified_identifier_released": true}
+// (a code went out, a second factor is due or is to be set up): logged,
+// not in the audit log.
+var progress = map[string]bool{"code_sent": true, "mfa_required": true, "mfa_enrollment": true, "unverified_identifier_released": true}
 
 // signInEvent is the audit event of an attempt's result: a success with
 // the new session's methods, or a failure with its public code.

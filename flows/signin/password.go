@@ -125,8 +125,9 @@ func (a *actions) password(ctx context.Context, step *flows.Step[Context]) error
 
 // firstFactorPassed is the one gate after a first factor other than a
 // passkey (a password, a code): with no second factor needed it signs
-// user in with amr; otherwise it leads to mfa, with no session, recording
-// amr as the flow's first factor. It never issues a session for a user
+// user in with amr; otherwise it leads to mfa (or, under the mandatory
+// policy with no factor yet, to mfa_enroll: see enrol.go), with no
+// session, recording amr as the flow's first factor. It never issues a session for a user
 // who needs a second factor.
 func (a *actions) firstFactorPassed(ctx context.Context, step *flows.Step[Context], user *db.User, method, amr string) error {
 	c := step.Context
@@ -150,10 +151,14 @@ func (a *actions) firstFactorPassed(ctx context.Context, step *flows.Step[Contex
 			return flows.Fail(flows.ErrMethodNotAvailable.WithField("", "Your 2-step verification sends its codes to this phone too, so a code sent to it cannot be both steps. Sign in with your password or another method instead; we'll then text you the second code."))
 		}
 	}
+	if len(needed.Factors) == 0 && a.toEnrol(ctx, step, user, method, amr) {
+		// Mandatory, and no factor yet: one is set up first (enrol.go).
+		return nil
+	}
 	if len(needed.Factors) == 0 {
 		// The first factor was right, but there is no second factor to
-		// pass: that needs the enrolment flow (not built yet), never a
-		// session on the first factor alone.
+		// pass, nor one this user may set up here: never a session on
+		// the first factor alone.
 		a.audit(ctx, step, method, &user.ID, flows.ErrMFAEnrollmentRequired.Code)
 		return flows.Fail(flows.ErrMFAEnrollmentRequired)
 	}

@@ -29,6 +29,17 @@
 //	upstream ──federation.finish──▶ done           (the provider's answer, checked: amr fed)
 //	upstream ──federation.finish──▶ mfa            (the tenant's second factor after the provider)
 //	upstream ──federation.finish──▶ passkey|choose_method (an account holds the address: prove it first, then it is linked)
+//	passkey|choose_method ──password──▶ mfa_enroll  (mandatory, no factor yet: set one up; see enrol.go)
+//	code ──code.verify──▶ mfa_enroll                (the same, after a code)
+//	upstream ──federation.finish──▶ mfa_enroll      (the same, after the provider)
+//	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.totp.start──▶ mfa_enroll_totp  (a new key and QR code)
+//	mfa_enroll_totp ──mfa_enroll.totp.confirm──▶ mfa_enroll_backup_codes|done  (first code right: app confirmed, 2-step on)
+//	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.sms.send──▶ mfa_enroll_sms    (a "bind" code to the phone typed)
+//	mfa_enroll_sms ──mfa_enroll.sms.verify──▶ mfa_enroll_backup_codes|done     (code right: phone stored, 2-step on)
+//	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.passkey.begin──▶ mfa_enroll    (registration options)
+//	mfa_enroll ──mfa_enroll.passkey.finish──▶ mfa_enroll_backup_codes|done     (a passkey stored: the factor)
+//	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.choose──▶ mfa_enroll (back to the factors offered)
+//	mfa_enroll_backup_codes ──mfa_enroll.backup_codes.ack──▶ done              (amr: first factor, the new one, mfa)
 //
 // (After a code, otp or sms takes the place of pwd in the amr.) The mfa
 // output lists the user's factors in the order offered: webauthn, the
@@ -41,7 +52,10 @@
 // factor: the password action leads to mfa, and only the mfa actions, which
 // run in no other state, lead from there to a session. Nothing leads back
 // from mfa (not identify, not passkey.finish), so the flow's user and its
-// passed password cannot be swapped for another's.
+// passed password cannot be swapped for another's. The enrolment states
+// (mfa_enroll…), where a user with no second factor sets one up under the
+// mandatory policy, follow the same rule: no session until the factor is
+// confirmed (and the backup codes shown), nothing leading back.
 //
 // A code signs in only through an identifier its account holds verified:
 // one stored unverified was never proved by whoever made the account, so
@@ -143,6 +157,14 @@ type Context struct {
 	// Federation is the sign-in waiting upstream: its state's hash, nonce
 	// and PKCE verifier.
 	Federation *federation.Pending `json:"federation,omitempty"`
+	// EnrolPhone and EnrolCodeID are the phone being set up as the SMS
+	// factor at enrolment and the code sent to it for this flow;
+	// mfa_enroll.sms.verify checks only this code.
+	EnrolPhone  string     `json:"enrol_phone,omitempty"`
+	EnrolCodeID *uuid.UUID `json:"enrol_code_id,omitempty"`
+	// Enrolled is the amr value of the factor set up at enrolment, once
+	// confirmed: the session after the backup codes carries it.
+	Enrolled string `json:"enrolled,omitempty"`
 	// Link is an upstream identity to link once the person signed in to
 	// the account holding its verified address.
 	Link *PendingLink `json:"link,omitempty"`
@@ -169,6 +191,8 @@ func Machine(a *actions) *flows.Machine[Context] {
 	identified := []flows.State{Passkey, ChooseMethod}
 	code := []flows.State{Code}
 	mfa := []flows.State{MFA}
+	enrol := []flows.State{MFAEnroll, MFAEnrollTOTP, MFAEnrollSMS}
+	enrolled := []flows.State{flows.Done, MFAEnrollBackupCodes}
 	done := []flows.State{flows.Done}
 	return &flows.Machine[Context]{
 		Kind:  Kind,
@@ -186,9 +210,9 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionPasskeyFinish, From: all, To: done},
 			// What a person types, and asking for a code to be sent, are
 			// guarded by the tenant's CAPTCHA when it has one on.
-			{Action: ActionPassword, From: identified, To: []flows.State{flows.Done, MFA}, Captcha: true},
+			{Action: ActionPassword, From: identified, To: []flows.State{flows.Done, MFA, MFAEnroll}, Captcha: true},
 			{Action: ActionCodeSend, From: []flows.State{Passkey, ChooseMethod, Code}, To: code, Captcha: true},
-			{Action: ActionCodeVerify, From: code, To: []flows.State{flows.Done, MFA}, Captcha: true},
+			{Action: ActionCodeVerify, From: code, To: []flows.State{flows.Done, MFA, MFAEnroll}, Captcha: true},
 			{Action: ActionMFAPasskeyBegin, From: mfa, To: mfa},
 			{Action: ActionMFAPasskeyFinish, From: mfa, To: done},
 			{Action: ActionMFATOTP, From: mfa, To: done},
@@ -196,8 +220,16 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionMFASMSVerify, From: mfa, To: done},
 			{Action: ActionMFABackupCode, From: mfa, To: done},
 			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream), To: upstream},
-			{Action: ActionFederationFinish, From: upstream, To: []flows.State{flows.Done, MFA, Passkey, ChooseMethod}},
+			{Action: ActionFederationFinish, From: upstream, To: []flows.State{flows.Done, MFA, MFAEnroll, Passkey, ChooseMethod}},
 			{Action: ActionFederationAssert, From: upstream, To: upstream},
+			{Action: ActionEnrollChoose, From: enrol, To: []flows.State{MFAEnroll}},
+			{Action: ActionEnrollTOTPStart, From: enrol, To: []flows.State{MFAEnrollTOTP}},
+			{Action: ActionEnrollTOTPConfirm, From: []flows.State{MFAEnrollTOTP}, To: enrolled},
+			{Action: ActionEnrollSMSSend, From: enrol, To: []flows.State{MFAEnrollSMS}},
+			{Action: ActionEnrollSMSVerify, From: []flows.State{MFAEnrollSMS}, To: enrolled},
+			{Action: ActionEnrollPasskeyBegin, From: enrol, To: []flows.State{MFAEnroll}},
+			{Action: ActionEnrollPasskeyFinish, From: []flows.State{MFAEnroll}, To: enrolled},
+			{Action: ActionEnrollBackupCodesAck, From: []flows.State{MFAEnrollBackupCodes}, To: done},
 		},
 		Actions: map[string]flows.Action[Context]{
 			ActionIdentify:         a.identify,
@@ -216,6 +248,15 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionFederationBegin:  a.federationBegin,
 			ActionFederationFinish: a.federationFinish,
 			ActionFederationAssert: a.federationAssert,
+			// Enrolment under the mandatory policy (see enrol.go).
+			ActionEnrollChoose:         a.enrolChoose,
+			ActionEnrollTOTPStart:      a.enrolTOTPStart,
+			ActionEnrollTOTPConfirm:    a.enrolTOTPConfirm,
+			ActionEnrollSMSSend:        a.enrolSMSSend,
+			ActionEnrollSMSVerify:      a.enrolSMSVerify,
+			ActionEnrollPasskeyBegin:   a.enrolPasskeyBegin,
+			ActionEnrollPasskeyFinish:  a.enrolPasskeyFinish,
+			ActionEnrollBackupCodesAck: a.enrolBackupCodesAck,
 		},
 	}
 }
@@ -340,22 +381,4 @@ func (a *actions) chooseMethod(_ context.Context, step *flows.Step[Context]) err
 	step.Next = ChooseMethod
 	step.Output = methodsOutput{Methods: fallbackMethods(step.Tenant, step.Context.IdentifierKind)}
 	return nil
-}
-
-// implementedMethods are the methods other than passkeys that this flow
-// can run.
-var implementedMethods = []string{tenants.MethodPassword, tenants.MethodEmailCode, tenants.MethodSMSCode}
-
-// fallbackMethods lists the tenant's methods other than passkeys for an
-// identifier of kind (what the user typed), in the tenant's order, keeping
-// those this flow implements. It depends on nothing about the user, so an
-// unknown user gets the same list as a known one.
-func fallbackMethods(t *tenants.Tenant, kind string) []string {
-	out := []string{}
-	for _, m := range t.Settings.SignIn.Methods[kind] {
-		if slices.Contains(implementedMethods, m) && !slices.Contains(out, m) {
-			out = append(out, m)
-		}
-	}
-	return out
 }

@@ -512,13 +512,18 @@ func TestSignIn_AnSSOUserIsRefusedAtFinish(t *testing.T) {
 func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 	t.Parallel()
 	m := signin.Machine(nil)
-	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, signin.Upstream, flows.Done}, m.States())
-	require.ElementsMatch(t, []string{
+	enrolStates := []flows.State{signin.MFAEnroll, signin.MFAEnrollTOTP, signin.MFAEnrollSMS, signin.MFAEnrollBackupCodes}
+	enrolActions := []string{
+		signin.ActionEnrollChoose, signin.ActionEnrollTOTPStart, signin.ActionEnrollTOTPConfirm, signin.ActionEnrollSMSSend,
+		signin.ActionEnrollSMSVerify, signin.ActionEnrollPasskeyBegin, signin.ActionEnrollPasskeyFinish, signin.ActionEnrollBackupCodesAck,
+	}
+	require.ElementsMatch(t, append([]flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, signin.Upstream, flows.Done}, enrolStates...), m.States())
+	require.ElementsMatch(t, append([]string{
 		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
 		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP,
 		signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode,
 		signin.ActionFederationBegin, signin.ActionFederationFinish, signin.ActionFederationAssert,
-	}, m.ActionNames())
+	}, enrolActions...), m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newSignInEnv(t, d)
@@ -531,6 +536,23 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 		e.addTOTP(t, bob)
 		e.addBackupCodes(t, bob)
 		e.setSMSFactor(t, bob, bobPhone)
+
+		// row returns the token of a flow row left in state st, holding a
+		// ceremony.
+		row := func(t *testing.T, st flows.State) string {
+			_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
+			require.NoError(t, err)
+			enc, err := c.Encode()
+			require.NoError(t, err)
+			token, hash := flows.NewToken()
+			now := e.Clock.Now()
+			expires := now.Add(passkey.CeremonyTTL)
+			require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
+				Kind: signin.Kind, State: string(st), Context: "{}", TokenHash: hash,
+				CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
+			}))
+			return token
+		}
 
 		// into returns the token of a new flow in state s.
 		into := map[flows.State]func(t *testing.T) string{
@@ -562,6 +584,8 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			// In mfa with a live ceremony (of mfa.passkey.begin), so that
 			// a finisher gets as far as the transition check.
 			signin.MFA: func(t *testing.T) string {
+				// A new window of password attempts each time.
+				e.Clock.Advance(signin.PasswordWindow)
 				token := e.intoMFA(t, bob, bobPassword)
 				_, err := e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyBegin, nil, e.req)
 				require.NoError(t, err)
@@ -588,20 +612,13 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				}))
 				return token
 			},
-			flows.Done: func(t *testing.T) string {
-				_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
-				require.NoError(t, err)
-				enc, err := c.Encode()
-				require.NoError(t, err)
-				token, hash := flows.NewToken()
-				now := e.Clock.Now()
-				expires := now.Add(passkey.CeremonyTTL)
-				require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
-					Kind: signin.Kind, State: string(flows.Done), Context: "{}", TokenHash: hash,
-					CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
-				}))
-				return token
-			},
+			flows.Done: func(t *testing.T) string { return row(t, flows.Done) },
+		}
+		// The enrolment states, as rows the enrolment leaves (enrol_test.go
+		// walks into them through the actions), with a ceremony so that a
+		// finisher gets as far as the transition check.
+		for _, st := range enrolStates {
+			into[st] = func(t *testing.T) string { return row(t, st) }
 		}
 		refused := 0
 		for _, state := range m.States() {
@@ -619,18 +636,22 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// Of 16 actions: identify allows 4, passkey 7, choose_method 6,
+		// Of 24 actions: identify allows 4, passkey 7, choose_method 6,
 		// code 7 (identify, choose_method, passkey.begin/finish,
 		// code.send, code.verify, federation.begin), mfa 6 (its own),
-		// upstream 3 (federation.begin, .assert and .finish) and done none.
-		require.Equal(t, 12+9+10+9+10+13+16, refused)
+		// upstream 3 (federation.begin, .assert and .finish), done none,
+		// mfa_enroll, mfa_enroll_totp and mfa_enroll_sms 5 each (choose,
+		// totp.start, sms.send, passkey.begin, and passkey.finish, totp.confirm
+		// or sms.verify) and mfa_enroll_backup_codes 1 (ack).
+		require.Equal(t, 20+17+18+17+18+21+24+19+19+19+23, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.
 		for _, action := range []string{
 			signin.ActionChooseMethod, signin.ActionPasskeyFinish, signin.ActionPassword, signin.ActionCodeSend, signin.ActionCodeVerify,
 			signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP, signin.ActionMFASMSSend, signin.ActionMFASMSVerify,
-			signin.ActionMFABackupCode, signin.ActionFederationFinish, "no.such.action",
+			signin.ActionMFABackupCode, signin.ActionFederationFinish, signin.ActionEnrollTOTPConfirm, signin.ActionEnrollSMSVerify,
+			signin.ActionEnrollPasskeyFinish, signin.ActionEnrollBackupCodesAck, signin.ActionEnrollTOTPStart, "no.such.action",
 		} {
 			_, err := e.engine.Begin(e.Ctx, e.Tenant, signin.Context{}, action, nil, e.req)
 			flowtest.RequirePublic(t, flows.ErrActionNotAllowed, err)

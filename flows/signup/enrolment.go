@@ -75,13 +75,7 @@ func canEnrol(t *tenants.Tenant) error {
 // besides a passkey (totp, sms), in the tenant's order, leaving out those
 // bound already in this flow.
 func bindable(t *tenants.Tenant, bound []string) []string {
-	out := []string{}
-	for _, f := range t.Settings.MFA.Factors {
-		if (f == tenants.FactorTOTP || f == tenants.FactorSMS) && !slices.Contains(bound, f) && !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	return out
+	return flows.BindableFactors(t, bound)
 }
 
 func mandatory(t *tenants.Tenant) bool { return t.Settings.MFA.Policy == tenants.MFAMandatory }

@@ -24,17 +24,10 @@ func (a *actions) smsSend(ctx context.Context, step *flows.Step[Context]) error 
 	if err := bindableNow(step, tenants.FactorSMS); err != nil {
 		return err
 	}
-	kind, phone, ok := flows.ParseIdentifier(in.Phone)
-	if !ok || kind != db.IdentifierPhone {
-		return flows.ErrInvalidInput.WithField("phone", "Enter a mobile number in international form: + and the country code, then the number, such as +44 7700 900123.")
-	}
-	code, err := a.SendCode(ctx, step.Tx, step.Tenant, step.Request, step.Now, flows.CodeToSend{
-		FlowID: step.Flow.ID, Purpose: codePurposeBindPhone, Channel: db.ChannelSMS, Recipient: phone,
-	})
+	phone, codeID, err := a.SendBindCode(ctx, step.Tx, step.Tenant, step.Request, step.Now, step.Flow.ID, in.Phone)
 	if err != nil {
 		return err
 	}
-	codeID := code.ID
 	step.Context.SMSPhone, step.Context.SMSCodeID = phone, &codeID
 	step.Next = SMSVerify
 	step.Output = CodeSent{Channel: db.ChannelSMS, SentTo: phone}
@@ -61,9 +54,7 @@ func (a *actions) smsVerify(ctx context.Context, step *flows.Step[Context]) erro
 	if c.SMSCodeID == nil {
 		return flows.ErrActionNotAllowed
 	}
-	if err := flows.BindSMSFactor(ctx, step.Scope, id, *c.SMSCodeID, in.Code, step.Now, flows.CodeToSend{
-		FlowID: step.Flow.ID, Purpose: codePurposeBindPhone, Channel: db.ChannelSMS, Recipient: c.SMSPhone,
-	}); err != nil {
+	if err := flows.BindSMSFactor(ctx, step.Scope, id, *c.SMSCodeID, in.Code, step.Now, flows.BindCode(step.Flow.ID, c.SMSPhone)); err != nil {
 		return err
 	}
 	c.SMSCodeID = nil

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/sesame-id/sesame/flows"
-	"github.com/sesame-id/sesame/flows/totp"
 	"github.com/sesame-id/sesame/tenants"
 )
 
@@ -24,14 +23,7 @@ func bindableNow(step *flows.Step[Context], factor string) error {
 // startTOTP makes a new unconfirmed authenticator-app secret for the
 // flow's user and returns what the page shows.
 func (a *actions) startTOTP(ctx context.Context, step *flows.Step[Context]) (*TOTPSetupOutput, error) {
-	e, err := totp.Enroll(totp.Issuer(step.Tenant.Name, step.Tenant.Slug), step.Context.Identifier, QRCodeSize)
-	if err != nil {
-		return nil, err
-	}
-	if err := step.Scope.TOTP().Start(ctx, *step.Context.UserID, e.Secret, step.Now); err != nil {
-		return nil, err
-	}
-	return &TOTPSetupOutput{Secret: e.Secret, URL: e.URL, QRCode: e.QRCode}, nil
+	return flows.StartTOTPSetup(ctx, step.Scope, step.Tenant, *step.Context.UserID, step.Context.Identifier, step.Now)
 }
 
 // totpStart picks the authenticator app from the choice.

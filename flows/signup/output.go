@@ -1,6 +1,10 @@
 package signup
 
-import "github.com/google/uuid"
+import (
+	"github.com/google/uuid"
+
+	"github.com/sesame-id/sesame/flows"
+)
 
 // Finished is the output of the action that creates the account and of the
 // passkey steps after it: what the page shows next.
@@ -34,12 +38,7 @@ type FactorChoice struct {
 }
 
 // TOTPSetupOutput is what the page shows to bind an authenticator app.
-type TOTPSetupOutput struct {
-	Secret string `json:"secret"`
-	URL    string `json:"otpauth_url"`
-	// QRCode is a data: URL of a PNG image of URL.
-	QRCode string `json:"qr_code"`
-}
+type TOTPSetupOutput = flows.TOTPSetup
 
 // CodeSent is the output of an action that sent a code.
 type CodeSent struct {

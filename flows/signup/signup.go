@@ -83,9 +83,10 @@
 //     meets the policy: sign-in would give the same user a session, and
 //     the backup codes are stored before they are shown. A flow abandoned
 //     before the binding leaves an account and no session; sign-in then
-//     asks its owner for the missing factor like any other
-//     (mfa_enrollment_required while the account has none), never giving
-//     a session on the password or code alone.
+//     leads its owner, after the password or code, to set a factor up (the
+//     sign-in's enrolment states, by the same flows.VerifyTOTP and
+//     flows.BindSMSFactor), never giving a session on the password or code
+//     alone.
 //   - "Create a passkey?" (passkey_prompt) follows when SignUp.PasskeyPrompt
 //     is on and the tenant lets users create passkeys; it can be skipped.
 //   - "Turn on 2-step verification" (two_step) follows only when the user
@@ -148,25 +149,24 @@ const (
 
 // Actions.
 const (
-	ActionIdentify       = "identify"
-	ActionPasskeyFinish  = "passkey.finish"
-	ActionSignUp         = "sign_up"
-	ActionCodeSend       = "code.send"
-	ActionCodeVerify     = "code.verify"
-	ActionPassword       = "password"
-	ActionPromptBegin    = "passkey_prompt.begin"
-	ActionPromptFinish   = "passkey_prompt.finish"
-	ActionPromptSkip     = "passkey_prompt.skip"
-	ActionTwoStepEnable  = "two_step.enable"
-	ActionTwoStepSkip    = "two_step.skip"
-	ActionTOTPStart      = "totp.start"
-	ActionTOTPConfirm    = "totp.confirm"
-	ActionSMSSend        = "sms.send"
-	ActionSMSVerify      = "sms.verify"
-	ActionMFAFinish      = "mfa.finish"
-	ActionBackupCodeAck  = "backup_codes.ack"
-	codePurposeSignUp    = "sign_up"
-	codePurposeBindPhone = flows.PurposeBindPhone
+	ActionIdentify      = "identify"
+	ActionPasskeyFinish = "passkey.finish"
+	ActionSignUp        = "sign_up"
+	ActionCodeSend      = "code.send"
+	ActionCodeVerify    = "code.verify"
+	ActionPassword      = "password"
+	ActionPromptBegin   = "passkey_prompt.begin"
+	ActionPromptFinish  = "passkey_prompt.finish"
+	ActionPromptSkip    = "passkey_prompt.skip"
+	ActionTwoStepEnable = "two_step.enable"
+	ActionTwoStepSkip   = "two_step.skip"
+	ActionTOTPStart     = "totp.start"
+	ActionTOTPConfirm   = "totp.confirm"
+	ActionSMSSend       = "sms.send"
+	ActionSMSVerify     = "sms.verify"
+	ActionMFAFinish     = "mfa.finish"
+	ActionBackupCodeAck = "backup_codes.ack"
+	codePurposeSignUp   = "sign_up"
 )
 
 const (
@@ -174,7 +174,7 @@ const (
 	// (flows.BackupCodeCount, as regenerating them gives).
 	BackupCodeCount = flows.BackupCodeCount
 	// QRCodeSize is the QR code's width and height in pixels.
-	QRCodeSize = 256
+	QRCodeSize = flows.TOTPQRCodeSize
 	// TOTPAttempts is how many wrong first codes the user may type before
 	// more are refused: the user's one limit on factor attempts
 	// (flows.FactorAttemptsPerUser), shared with sign-in and the account.

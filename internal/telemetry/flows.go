@@ -24,6 +24,12 @@ var signInMethods = map[string]string{
 	signin.ActionMFATOTP:          "mfa_totp",
 	signin.ActionMFASMSVerify:     "mfa_sms",
 	signin.ActionMFABackupCode:    "mfa_backup_code",
+	// Setting up a factor at sign-in: the confirmation, then (with backup
+	// codes) their acknowledgement, which issues the session.
+	signin.ActionEnrollTOTPConfirm:    "enrol_totp",
+	signin.ActionEnrollSMSVerify:      "enrol_sms",
+	signin.ActionEnrollPasskeyFinish:  "enrol_passkey",
+	signin.ActionEnrollBackupCodesAck: "enrol_backup_codes",
 }
 
 var _ flows.StepObserver = (*Telemetry)(nil)
@@ -80,7 +86,9 @@ func (t *Telemetry) countSignIn(s flows.StepOutcome, method string) {
 		result = "failure"
 	case s.SignedIn:
 		result = "success"
-	case s.Next == signin.MFA:
+	case s.Next == signin.MFA || s.Next == signin.MFAEnroll || s.Next == signin.MFAEnrollBackupCodes:
+		// A second factor is due, to pass or to set up, or its backup
+		// codes to acknowledge.
 		result = "second_factor"
 	}
 	if t.tenantLabels {
