@@ -532,7 +532,11 @@ async function resume() {
 
 function resumeOn(kept, s) {
   const pre = ["passkey", "choose_method"].includes(s);
-  if (s === "mfa" && kept.mfa) {
+  if (s === "upstream_exchanging") {
+    // A callback claimed the provider's answer and its exchange failed
+    // (or is under way): this flow signs in nobody; start again.
+    expired();
+  } else if (s === "mfa" && kept.mfa) {
     showSecondFactor(kept.mfa, kept.factor);
   } else if (s === "code" && kept.code && (kept.screen === "code" || !kept.screen)) {
     showCode(kept.code, kept.codeReadyAt);

@@ -24,11 +24,19 @@
 //	mfa ──mfa.sms.send──▶ mfa                 (a code to the user's SMS factor phone; see mfa_sms.go)
 //	mfa ──mfa.sms.verify──▶ done              (amr pwd, sms, mfa)
 //	mfa ──mfa.backup_code──▶ done             (amr pwd, backup_code, mfa)
-//	identify|passkey|choose_method|code|upstream ──federation.begin──▶ upstream (to a connector's provider; see federation.go)
+//	identify|passkey|choose_method|code|upstream|upstream_exchanging ──federation.begin──▶ upstream (to a connector's provider; see federation.go)
 //	upstream ──federation.assert──▶ upstream       (saml: the ACS records the checked assertion)
-//	upstream ──federation.finish──▶ done           (the provider's answer, checked: amr fed)
-//	upstream ──federation.finish──▶ mfa            (the tenant's second factor after the provider)
-//	upstream ──federation.finish──▶ passkey|choose_method (an account holds the address: prove it first, then it is linked)
+//	upstream ──federation.claim──▶ upstream_exchanging (oidc: the callback claims the state before it exchanges the code)
+//	upstream|upstream_exchanging ──federation.finish──▶ done (the provider's answer, checked: amr fed)
+//	upstream|upstream_exchanging ──federation.finish──▶ mfa  (the tenant's second factor after the provider)
+//	upstream|upstream_exchanging ──federation.finish──▶ passkey|choose_method (an account holds the address: prove it first, then it is linked)
+//
+// An OpenID Connect answer is finished from upstream_exchanging only, a
+// saml one from upstream (its assertion was recorded by the ACS; nothing
+// is exchanged). Exactly one callback claims the flow's state, so the
+// provider's code is exchanged once however often the browser comes back;
+// a failed exchange leaves the flow in upstream_exchanging, from which
+// only federation.begin (start again) leads on.
 //
 // (After a code, otp or sms takes the place of pwd in the amr.) The mfa
 // output lists the user's factors in the order offered: webauthn, the
@@ -83,6 +91,10 @@ const (
 	MFA flows.State = "mfa"
 	// Upstream waits for a connector's provider to send the browser back.
 	Upstream flows.State = "upstream"
+	// UpstreamExchanging is a flow whose state one callback claimed: its
+	// code is being exchanged, or the exchange failed and the person
+	// starts again.
+	UpstreamExchanging flows.State = "upstream_exchanging"
 )
 
 // Actions.
@@ -108,6 +120,9 @@ const (
 	// flow at the ACS; federation.finish signs in with it once the browser
 	// that began the flow comes back (the same-site hop).
 	ActionFederationAssert = "federation.assert"
+	// ActionFederationClaim takes an OpenID Connect flow's upstream state
+	// for the one callback that exchanges the provider's code.
+	ActionFederationClaim = "federation.claim"
 )
 
 // Methods a user may be offered after identifying.
@@ -195,8 +210,9 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionMFASMSSend, From: mfa, To: mfa},
 			{Action: ActionMFASMSVerify, From: mfa, To: done},
 			{Action: ActionMFABackupCode, From: mfa, To: done},
-			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream), To: upstream},
-			{Action: ActionFederationFinish, From: upstream, To: []flows.State{flows.Done, MFA, Passkey, ChooseMethod}},
+			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream, UpstreamExchanging), To: upstream},
+			{Action: ActionFederationClaim, From: upstream, To: []flows.State{UpstreamExchanging}},
+			{Action: ActionFederationFinish, From: []flows.State{Upstream, UpstreamExchanging}, To: []flows.State{flows.Done, MFA, Passkey, ChooseMethod}},
 			{Action: ActionFederationAssert, From: upstream, To: upstream},
 		},
 		Actions: map[string]flows.Action[Context]{
@@ -216,6 +232,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionFederationBegin:  a.federationBegin,
 			ActionFederationFinish: a.federationFinish,
 			ActionFederationAssert: a.federationAssert,
+			ActionFederationClaim:  a.federationClaim,
 		},
 	}
 }
