@@ -506,12 +506,12 @@ func TestSignIn_AnSSOUserIsRefusedAtFinish(t *testing.T) {
 func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 	t.Parallel()
 	m := signin.Machine(nil)
-	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, signin.Upstream, flows.Done}, m.States())
+	require.ElementsMatch(t, []flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, signin.Upstream, signin.UpstreamExchanging, flows.Done}, m.States())
 	require.ElementsMatch(t, []string{
 		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
 		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP,
 		signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode,
-		signin.ActionFederationBegin, signin.ActionFederationFinish, signin.ActionFederationAssert,
+		signin.ActionFederationBegin, signin.ActionFederationFinish, signin.ActionFederationAssert, signin.ActionFederationClaim,
 	}, m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
@@ -526,6 +526,23 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 		e.addBackupCodes(t, bob)
 		e.setSMSFactor(t, bob, bobPhone)
 
+		// stored returns the token of a flow row left in state (with a
+		// ceremony, so that a finisher gets as far as the transition
+		// check).
+		stored := func(t *testing.T, state flows.State) string {
+			_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
+			require.NoError(t, err)
+			enc, err := c.Encode()
+			require.NoError(t, err)
+			token, hash := flows.NewToken()
+			now := e.Clock.Now()
+			expires := now.Add(passkey.CeremonyTTL)
+			require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
+				Kind: signin.Kind, State: string(state), Context: "{}", TokenHash: hash,
+				CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
+			}))
+			return token
+		}
 		// into returns the token of a new flow in state s.
 		into := map[flows.State]func(t *testing.T) string{
 			signin.Identify: func(t *testing.T) string { return e.start(t) },
@@ -555,7 +572,10 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			},
 			// In mfa with a live ceremony (of mfa.passkey.begin), so that
 			// a finisher gets as far as the transition check.
+			// Each a quarter of an hour apart: bob's passwords stay within
+			// the attempt limit however many actions there are.
 			signin.MFA: func(t *testing.T) string {
+				e.Clock.Advance(16 * time.Minute)
 				token := e.intoMFA(t, bob, bobPassword)
 				_, err := e.engine.Run(e.Ctx, e.Tenant, token, signin.ActionMFAPasskeyBegin, nil, e.req)
 				require.NoError(t, err)
@@ -568,34 +588,10 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			// Waiting upstream (a row as federation.begin leaves it, with
 			// a ceremony so that a finisher gets as far as the transition
 			// check).
-			signin.Upstream: func(t *testing.T) string {
-				_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
-				require.NoError(t, err)
-				enc, err := c.Encode()
-				require.NoError(t, err)
-				token, hash := flows.NewToken()
-				now := e.Clock.Now()
-				expires := now.Add(passkey.CeremonyTTL)
-				require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
-					Kind: signin.Kind, State: string(signin.Upstream), Context: "{}", TokenHash: hash,
-					CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
-				}))
-				return token
-			},
-			flows.Done: func(t *testing.T) string {
-				_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
-				require.NoError(t, err)
-				enc, err := c.Encode()
-				require.NoError(t, err)
-				token, hash := flows.NewToken()
-				now := e.Clock.Now()
-				expires := now.Add(passkey.CeremonyTTL)
-				require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
-					Kind: signin.Kind, State: string(flows.Done), Context: "{}", TokenHash: hash,
-					CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
-				}))
-				return token
-			},
+			signin.Upstream: func(t *testing.T) string { return stored(t, signin.Upstream) },
+			// Claimed by a callback (its exchange failed or under way).
+			signin.UpstreamExchanging: func(t *testing.T) string { return stored(t, signin.UpstreamExchanging) },
+			flows.Done:                func(t *testing.T) string { return stored(t, flows.Done) },
 		}
 		refused := 0
 		for _, state := range m.States() {
@@ -613,11 +609,13 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// Of 16 actions: identify allows 4, passkey 7, choose_method 6,
+		// Of 17 actions: identify allows 4, passkey 7, choose_method 6,
 		// code 7 (identify, choose_method, passkey.begin/finish,
 		// code.send, code.verify, federation.begin), mfa 6 (its own),
-		// upstream 3 (federation.begin, .assert and .finish) and done none.
-		require.Equal(t, 12+9+10+9+10+13+16, refused)
+		// upstream 4 (federation.begin, .assert, .claim and .finish),
+		// upstream_exchanging 2 (federation.begin and .finish) and done
+		// none.
+		require.Equal(t, 13+10+11+10+11+13+15+17, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.
