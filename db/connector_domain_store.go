@@ -126,3 +126,21 @@ func (ds ConnectorDomainStore) MarkVerified(ctx context.Context, connector uuid.
 	}
 	return fmt.Errorf("connector domain %q: %w", domain, ErrNotFound)
 }
+
+// Remove deletes the connector's domain, pending or verified: it routes
+// nobody to the connector any more and is free for another to prove.
+// Removing a domain the connector does not have does nothing.
+func (ds ConnectorDomainStore) Remove(ctx context.Context, connector uuid.UUID, domain string) error {
+	if err := ds.s.check(); err != nil {
+		return err
+	}
+	_, err := ds.s.idb.NewDelete().Model((*ConnectorDomain)(nil)).
+		Where("tenant_id = ?", ds.s.tenant).
+		Where("connector_id = ?", connector).
+		Where("domain = ?", domain).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("remove connector domain %q: %w", domain, err)
+	}
+	return nil
+}

@@ -87,6 +87,31 @@ func (cs ConnectorStore) List(ctx context.Context) ([]*Connector, error) {
 	return out, nil
 }
 
+// Update stores c's name, domains, settings and client secret (its kind
+// and type never change); ErrDuplicate when another connector has the
+// name, ErrNotFound when the tenant has no connector c.ID.
+func (cs ConnectorStore) Update(ctx context.Context, c *Connector, now time.Time) error {
+	if err := cs.s.check(); err != nil {
+		return err
+	}
+	c.UpdatedAt = now.UTC()
+	res, err := cs.s.idb.NewUpdate().Model(c).
+		Column("name", "domains", "settings", "client_secret", "updated_at").
+		Where("tenant_id = ?", cs.s.tenant).
+		Where("id = ?", c.ID).
+		Exec(ctx)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("connector %q: %w", c.Name, ErrDuplicate)
+		}
+		return fmt.Errorf("update connector %s: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("connector %s: %w", c.ID, ErrNotFound)
+	}
+	return nil
+}
+
 // Delete removes the tenant's connector id and, by cascade, its domains
 // and the identities linked through it; ErrNotFound when there is none.
 func (cs ConnectorStore) Delete(ctx context.Context, id uuid.UUID) error {

@@ -125,6 +125,27 @@ func connectorSpec(in model.CreateConnectorInput) federation.Spec {
 	}
 }
 
+// connectorChange is the federation.Change of an updateConnector input.
+func connectorChange(in model.UpdateConnectorInput) federation.Change {
+	ch := federation.Change{Name: in.Name, Scopes: in.Scopes, ResponseMode: in.ResponseMode,
+		TrustEmailVerified: in.TrustEmailVerified, TrustUpstreamAMR: in.TrustUpstreamAmr,
+		AddDomains: in.AddDomains, RemoveDomains: in.RemoveDomains}
+	if in.ClientSecret != nil {
+		ch.Secret = *in.ClientSecret
+	}
+	if in.Claims != nil {
+		val := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		ch.Claims = &federation.Claims{Subject: val(in.Claims.Subject), Email: val(in.Claims.Email),
+			EmailVerified: val(in.Claims.EmailVerified), Name: val(in.Claims.Name)}
+	}
+	return ch
+}
+
 // linkedModels are linked identities as the API shows them.
 func linkedModels(list []*db.FederatedIdentity) []*model.LinkedIdentity {
 	out := make([]*model.LinkedIdentity, 0, len(list))

@@ -34,6 +34,20 @@ func (r *mutationResolver) CreateConnector(ctx context.Context, input model.Crea
 	return list[0], nil
 }
 
+// UpdateConnector is the resolver for the updateConnector field.
+func (r *mutationResolver) UpdateConnector(ctx context.Context, id uuid.UUID, input model.UpdateConnectorInput) (*model.Connector, error) {
+	c := callerFrom(ctx)
+	updated, err := federation.Update(ctx, c.scope, id, connectorChange(input), r.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.connectorModels(ctx, c, []*federation.Connector{updated})
+	if err != nil {
+		return nil, err
+	}
+	return list[0], nil
+}
+
 // VerifyConnectorDomain is the resolver for the verifyConnectorDomain field.
 func (r *mutationResolver) VerifyConnectorDomain(ctx context.Context, connectorID uuid.UUID, domain string) (*model.ConnectorDomain, error) {
 	st, err := federation.VerifyDomain(ctx, callerFrom(ctx).scope, r.resolver(), connectorID, domain, r.Clock.Now())

@@ -18,7 +18,7 @@ import (
 // connectorFlags are the flags of `sesame connector`.
 type connectorFlags struct {
 	slug, name, kind, typ, preset, issuer, clientID, secret, id, responseMode string
-	domains, scopes, claims                                                   multiFlag
+	domains, scopes, claims, removeDomains                                    multiFlag
 	trustEmail, trustAMR, asJSON                                              bool
 	saml                                                                      samlFlags
 }
@@ -38,7 +38,8 @@ func (f *connectorFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.claims, "claim", "NAME=CLAIM: read NAME (subject, email, email_verified or name) from the provider's claim CLAIM; repeat for more (create, --type oidc)")
 	fs.BoolVar(&f.trustEmail, "trust-email-verified", false, "take the provider's email_verified as proof of the address (create; default the preset's)")
 	fs.BoolVar(&f.trustAMR, "trust-upstream-amr", false, "skip the tenant's second factor when the provider's amr says it asked for one (create)")
-	fs.StringVar(&f.id, "id", "", "the connector's id (delete, verify-domain)")
+	fs.Var(&f.removeDomains, "remove-domain", "an email domain to remove from the enterprise connector; repeat for more (update)")
+	fs.StringVar(&f.id, "id", "", "the connector's id (update, delete, verify-domain)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object (create)")
 	f.saml.register(fs)
 }
@@ -54,11 +55,11 @@ type connectorJSON struct {
 }
 
 // connector manages a tenant's federation connectors: create, list,
-// delete, and verify-domain (the DNS check of an email domain).
+// update, delete, and verify-domain (the DNS check of an email domain).
 func (e cliEnv) connector(args []string) error {
-	subs := []string{"create", "list", "delete", "verify-domain"}
+	subs := []string{"create", "list", "update", "delete", "verify-domain"}
 	if len(args) == 0 || !contains(subs, args[0]) {
-		return usageError{msg: "say create, list, delete or verify-domain, e.g. sesame connector create --tenant acme --name Google --kind social --preset google --client-id ID --client-secret SECRET"}
+		return usageError{msg: "say create, list, update, delete or verify-domain, e.g. sesame connector create --tenant acme --name Google --kind social --preset google --client-id ID --client-secret SECRET"}
 	}
 	sub := args[0]
 	fs := e.newFlagSet("connector " + sub)
@@ -75,7 +76,7 @@ func (e cliEnv) connector(args []string) error {
 		return usageError{msg: "--tenant is required"}
 	case sub == "create" && (f.name == "" || f.kind == ""):
 		return usageError{msg: "--name and --kind are required, e.g. --name \"Corp SSO\" --kind enterprise --domain corp.example.com"}
-	case (sub == "delete" || sub == "verify-domain") && f.id == "":
+	case (sub == "update" || sub == "delete" || sub == "verify-domain") && f.id == "":
 		return usageError{msg: "--id is required; see `sesame connector list --tenant " + f.slug + "`"}
 	}
 	d, err := e.openDB(cfg, newLogger(cfg, e.stderr), true)
@@ -100,6 +101,8 @@ func (e cliEnv) connector(args []string) error {
 		return e.connectorCreate(scope, f, set, ts.Origin(t))
 	case "verify-domain":
 		return e.connectorVerifyDomain(cfg, scope, f)
+	case "update":
+		return e.connectorUpdate(scope, f, set)
 	case "list":
 		list, err := federation.List(e.ctx, scope)
 		if err != nil {

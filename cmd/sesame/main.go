@@ -104,6 +104,11 @@ Commands:
                                           connect an upstream identity provider; prints its id
                                           and the callback URL to register with the provider
   connector list --tenant SLUG            list a tenant's connectors
+  connector update --tenant SLUG --id ID [--name NAME] [--scope S]... [--claim NAME=CLAIM]...
+           [--trust-email-verified=BOOL] [--trust-upstream-amr=BOOL] [--response-mode MODE]
+           [--client-secret S] [--domain DOMAIN]... [--remove-domain DOMAIN]...
+                                          edit a connector; only the flags given change, and a
+                                          domain added is pending until verify-domain finds its record
   connector delete --tenant SLUG --id ID  delete a connector and the identities linked through it
   key rotate --tenant SLUG [--alg RS256|ES256]
                                           a new token signing key; the old one stays published

@@ -1,16 +1,19 @@
 // The sign-in connectors page: the tenant's upstream identity providers
 // (OpenID Connect and SAML), the URLs to register with each, each email
 // domain's proof by DNS (console_connectors_domains.js), adding one
-// (console_connectors_form.js) and deleting one; and the linked sign-ins
-// of a user (console_users.js). The rules are the management API's
-// (createConnector, verifyConnectorDomain, deleteConnector).
+// (console_connectors_form.js), editing one (console_connectors_edit.js)
+// and deleting one; and the linked sign-ins of a user (console_users.js).
+// The rules are the management API's (createConnector, updateConnector,
+// verifyConnectorDomain, deleteConnector).
 import { h, loading, failure, time, confirmInline } from "/static/console_dom.js";
 import { gql } from "/static/console_api.js";
 import { t, parts } from "/static/i18n.js";
 import { createForm } from "/static/console_connectors_form.js";
 import { domainList } from "/static/console_connectors_domains.js";
+import { editForm } from "/static/console_connectors_edit.js";
 
-const LIST = `{ connectors { id name kind type domains callbackUrl acsUrl metadataUrl domainStates { domain verified recordName recordValue } } }`;
+const LIST = `{ connectors { id name kind type domains callbackUrl acsUrl metadataUrl scopes responseMode trustEmailVerified trustUpstreamAmr
+  claims { subject email emailVerified name } domainStates { domain verified recordName recordValue } } }`;
 
 // copyButton copies text, saying in status whether it reached the clipboard.
 function copyButton(status, text, what) {
@@ -51,12 +54,21 @@ function connectorItem(ctx, slug, c, status, problem) {
   const verified = async (domain) => {
     if (ctx.alive()) await renderConnectors(ctx, slug, t("connectors.console.domain_now_verified", { domain, name: c.name }));
   };
+  const edit = h("button", { type: "button", class: "secondary small connector-edit", "aria-label": t("connectors.console.edit_label", { name: c.name }) }, t("connectors.console.edit"));
+  const actions = h("div", { class: "actions" }, edit, remove);
+  edit.addEventListener("click", () => {
+    const form = editForm(slug, c, async (name) => {
+      if (ctx.alive()) await renderConnectors(ctx, slug, t("connectors.console.saved", { name }));
+    }, () => { form.replaceWith(actions); edit.focus(); });
+    actions.replaceWith(form);
+    form.querySelector("input").focus();
+  });
   return h("li", { class: "item connector", "data-id": c.id },
     h("span", { class: "item-title connector-name" }, c.name),
     h("span", { class: "muted" }, [kind, type, domains].join(" · ")),
     urlRows(c, status),
     domainList(slug, c, copy, verified, (err) => { problem.textContent = err.message; }),
-    h("div", { class: "actions" }, remove));
+    actions);
 }
 
 // renderConnectors draws the page; note is a sentence for the status line.

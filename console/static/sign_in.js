@@ -543,7 +543,11 @@ async function resume() {
 
 function resumeOn(kept, s) {
   const pre = ["passkey", "choose_method"].includes(s);
-  if (s === "mfa" && kept.mfa) {
+  if (s === "upstream_exchanging") {
+    // A callback claimed the provider's answer and its exchange failed
+    // (or is under way): this flow signs in nobody; start again.
+    expired();
+  } else if (s === "mfa" && kept.mfa) {
     showSecondFactor(kept.mfa, kept.factor);
   } else if (s in ENROL_STATES) {
     if (!enrol.resume(kept, s)) expired();

@@ -199,12 +199,9 @@ func storeDomains(ctx context.Context, scope db.Scope, c *Connector, verified bo
 }
 
 func check(ctx context.Context, spec Spec) (*Connector, error) {
-	name, err := flows.CleanText("name", spec.Name, NameMaxLen)
+	name, err := checkName(spec.Name)
 	if err != nil {
 		return nil, err
-	}
-	if name == "" {
-		return nil, flows.ErrInvalidInput.WithField("name", "Give the connector a name: the button says \"Continue with\" it.")
 	}
 	if spec.Kind != KindSocial && spec.Kind != KindEnterprise {
 		return nil, flows.ErrInvalidInput.WithField("kind", `Use "social" (a button on the sign-in page) or "enterprise" (reached by email domain).`)
@@ -229,6 +226,18 @@ func check(ctx context.Context, spec Spec) (*Connector, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkName cleans a connector's name, which must not be empty.
+func checkName(in string) (string, error) {
+	name, err := flows.CleanText("name", in, NameMaxLen)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		return "", flows.ErrInvalidInput.WithField("name", "Give the connector a name: the button says \"Continue with\" it.")
+	}
+	return name, nil
 }
 
 // oidcSettings makes an oidc connector's settings from its preset and

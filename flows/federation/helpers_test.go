@@ -22,6 +22,7 @@ import (
 	"github.com/sesame-id/sesame/flows/apps"
 	"github.com/sesame-id/sesame/flows/federation"
 	"github.com/sesame-id/sesame/flows/password"
+	"github.com/sesame-id/sesame/internal/testop"
 	"github.com/sesame-id/sesame/internal/testserver"
 )
 
@@ -36,6 +37,8 @@ type pair struct {
 	up, acme  db.Scope
 	connector *federation.Connector
 	appID     uuid.UUID
+	// op is the node provider, for the pairs newNodeOP makes.
+	op *testop.OP
 }
 
 // newPair makes the two tenants, registers acme's connector as a

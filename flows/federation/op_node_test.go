@@ -47,6 +47,7 @@ func newNodeOPMode(t *testing.T, srv *testserver.Server, tokenAuth, responseMode
 			"bo":  {Email: "bo@example.com", EmailVerified: true, Name: "Bo"},
 		},
 	})
+	p.op = op
 	trust := true
 	var err error
 	p.connector, err = federation.Create(t.Context(), p.acme, federation.Spec{

@@ -108,6 +108,10 @@ func (a *actions) federationFinish(ctx context.Context, step *flows.Step[Context
 		return federation.ErrState
 	}
 	identity := ans.Identity
+	if p.RequestID == "" && flows.State(step.Flow.State) != UpstreamExchanging {
+		// oidc: only the callback that claimed the state exchanged its code.
+		return federation.ErrState
+	}
 	if p.RequestID != "" {
 		// saml: only the assertion the ACS recorded signs in.
 		if p.Asserted == nil {
@@ -137,6 +141,25 @@ func (a *actions) federationFinish(ctx context.Context, step *flows.Step[Context
 		return a.signIn(ctx, step, user.ID, MethodFederation, federation.AMR, flows.AMRMFA)
 	}
 	return a.firstFactorPassed(ctx, step, user, MethodFederation, federation.AMR)
+}
+
+// federationClaim takes the flow's OpenID Connect state for the one
+// callback that then exchanges the provider's code: the answer
+// (federation.WithAnswer, no identity yet) must name the flow's connector
+// and state. The flow's lock makes parallel claims run one at a time, so
+// only the first finds the flow in upstream and the rest are refused.
+func (a *actions) federationClaim(ctx context.Context, step *flows.Step[Context]) error {
+	ans := federation.AnswerFrom(ctx)
+	if ans == nil {
+		return flows.ErrActionNotAllowed
+	}
+	p := step.Context.Federation
+	if p == nil || p.RequestID != "" || p.ConnectorID != ans.ConnectorID.String() || !p.StateMatches(ans.State) {
+		return federation.ErrState
+	}
+	step.Next = UpstreamExchanging
+	step.Output = struct{}{}
+	return nil
 }
 
 // linkFirst leads a person whose verified address an existing account

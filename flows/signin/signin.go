@@ -24,14 +24,15 @@
 //	mfa ──mfa.sms.send──▶ mfa                 (a code to the user's SMS factor phone; see mfa_sms.go)
 //	mfa ──mfa.sms.verify──▶ done              (amr pwd, sms, mfa)
 //	mfa ──mfa.backup_code──▶ done             (amr pwd, backup_code, mfa)
-//	identify|passkey|choose_method|code|upstream ──federation.begin──▶ upstream (to a connector's provider; see federation.go)
+//	identify|passkey|choose_method|code|upstream|upstream_exchanging ──federation.begin──▶ upstream (to a connector's provider; see federation.go)
 //	upstream ──federation.assert──▶ upstream       (saml: the ACS records the checked assertion)
-//	upstream ──federation.finish──▶ done           (the provider's answer, checked: amr fed)
-//	upstream ──federation.finish──▶ mfa            (the tenant's second factor after the provider)
-//	upstream ──federation.finish──▶ passkey|choose_method (an account holds the address: prove it first, then it is linked)
+//	upstream ──federation.claim──▶ upstream_exchanging (oidc: the callback claims the state before it exchanges the code)
+//	upstream|upstream_exchanging ──federation.finish──▶ done (the provider's answer, checked: amr fed)
+//	upstream|upstream_exchanging ──federation.finish──▶ mfa  (the tenant's second factor after the provider)
+//	upstream|upstream_exchanging ──federation.finish──▶ passkey|choose_method (an account holds the address: prove it first, then it is linked)
 //	passkey|choose_method ──password──▶ mfa_enroll  (mandatory, no factor yet: set one up; see enrol.go)
 //	code ──code.verify──▶ mfa_enroll                (the same, after a code)
-//	upstream ──federation.finish──▶ mfa_enroll      (the same, after the provider)
+//	upstream|upstream_exchanging ──federation.finish──▶ mfa_enroll (the same, after the provider)
 //	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.totp.start──▶ mfa_enroll_totp  (a new key and QR code)
 //	mfa_enroll_totp ──mfa_enroll.totp.confirm──▶ mfa_enroll_backup_codes|done  (first code right: app confirmed, 2-step on)
 //	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.sms.send──▶ mfa_enroll_sms    (a "bind" code to the phone typed)
@@ -40,6 +41,13 @@
 //	mfa_enroll ──mfa_enroll.passkey.finish──▶ mfa_enroll_backup_codes|done     (a passkey stored: the factor)
 //	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.choose──▶ mfa_enroll (back to the factors offered)
 //	mfa_enroll_backup_codes ──mfa_enroll.backup_codes.ack──▶ done              (amr: first factor, the new one, mfa)
+//
+// An OpenID Connect answer is finished from upstream_exchanging only, a
+// saml one from upstream (its assertion was recorded by the ACS; nothing
+// is exchanged). Exactly one callback claims the flow's state, so the
+// provider's code is exchanged once however often the browser comes back;
+// a failed exchange leaves the flow in upstream_exchanging, from which
+// only federation.begin (start again) leads on.
 //
 // (After a code, otp or sms takes the place of pwd in the amr.) The mfa
 // output lists the user's factors in the order offered: webauthn, the
@@ -97,6 +105,10 @@ const (
 	MFA flows.State = "mfa"
 	// Upstream waits for a connector's provider to send the browser back.
 	Upstream flows.State = "upstream"
+	// UpstreamExchanging is a flow whose state one callback claimed: its
+	// code is being exchanged, or the exchange failed and the person
+	// starts again.
+	UpstreamExchanging flows.State = "upstream_exchanging"
 )
 
 // Actions.
@@ -122,6 +134,9 @@ const (
 	// flow at the ACS; federation.finish signs in with it once the browser
 	// that began the flow comes back (the same-site hop).
 	ActionFederationAssert = "federation.assert"
+	// ActionFederationClaim takes an OpenID Connect flow's upstream state
+	// for the one callback that exchanges the provider's code.
+	ActionFederationClaim = "federation.claim"
 )
 
 // Methods a user may be offered after identifying.
@@ -219,8 +234,9 @@ func Machine(a *actions) *flows.Machine[Context] {
 			{Action: ActionMFASMSSend, From: mfa, To: mfa},
 			{Action: ActionMFASMSVerify, From: mfa, To: done},
 			{Action: ActionMFABackupCode, From: mfa, To: done},
-			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream), To: upstream},
-			{Action: ActionFederationFinish, From: upstream, To: []flows.State{flows.Done, MFA, MFAEnroll, Passkey, ChooseMethod}},
+			{Action: ActionFederationBegin, From: append(slices.Clone(all), Upstream, UpstreamExchanging), To: upstream},
+			{Action: ActionFederationClaim, From: upstream, To: []flows.State{UpstreamExchanging}},
+			{Action: ActionFederationFinish, From: []flows.State{Upstream, UpstreamExchanging}, To: []flows.State{flows.Done, MFA, MFAEnroll, Passkey, ChooseMethod}},
 			{Action: ActionFederationAssert, From: upstream, To: upstream},
 			{Action: ActionEnrollChoose, From: enrol, To: []flows.State{MFAEnroll}},
 			{Action: ActionEnrollTOTPStart, From: enrol, To: []flows.State{MFAEnrollTOTP}},
@@ -248,6 +264,7 @@ func Machine(a *actions) *flows.Machine[Context] {
 			ActionFederationBegin:  a.federationBegin,
 			ActionFederationFinish: a.federationFinish,
 			ActionFederationAssert: a.federationAssert,
+			ActionFederationClaim:  a.federationClaim,
 			// Enrolment under the mandatory policy (see enrol.go).
 			ActionEnrollChoose:         a.enrolChoose,
 			ActionEnrollTOTPStart:      a.enrolTOTPStart,

@@ -517,12 +517,12 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 		signin.ActionEnrollChoose, signin.ActionEnrollTOTPStart, signin.ActionEnrollTOTPConfirm, signin.ActionEnrollSMSSend,
 		signin.ActionEnrollSMSVerify, signin.ActionEnrollPasskeyBegin, signin.ActionEnrollPasskeyFinish, signin.ActionEnrollBackupCodesAck,
 	}
-	require.ElementsMatch(t, append([]flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, signin.Upstream, flows.Done}, enrolStates...), m.States())
+	require.ElementsMatch(t, append([]flows.State{signin.Identify, signin.Passkey, signin.ChooseMethod, signin.Code, signin.MFA, signin.Upstream, signin.UpstreamExchanging, flows.Done}, enrolStates...), m.States())
 	require.ElementsMatch(t, append([]string{
 		signin.ActionIdentify, signin.ActionChooseMethod, signin.ActionPasskeyBegin, signin.ActionPasskeyFinish, signin.ActionPassword,
 		signin.ActionCodeSend, signin.ActionCodeVerify, signin.ActionMFAPasskeyBegin, signin.ActionMFAPasskeyFinish, signin.ActionMFATOTP,
 		signin.ActionMFASMSSend, signin.ActionMFASMSVerify, signin.ActionMFABackupCode,
-		signin.ActionFederationBegin, signin.ActionFederationFinish, signin.ActionFederationAssert,
+		signin.ActionFederationBegin, signin.ActionFederationFinish, signin.ActionFederationAssert, signin.ActionFederationClaim,
 	}, enrolActions...), m.ActionNames())
 
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
@@ -598,21 +598,10 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 			// Waiting upstream (a row as federation.begin leaves it, with
 			// a ceremony so that a finisher gets as far as the transition
 			// check).
-			signin.Upstream: func(t *testing.T) string {
-				_, c, err := e.Passkeys.BeginSignIn(e.Tenant, nil, nil, "")
-				require.NoError(t, err)
-				enc, err := c.Encode()
-				require.NoError(t, err)
-				token, hash := flows.NewToken()
-				now := e.Clock.Now()
-				expires := now.Add(passkey.CeremonyTTL)
-				require.NoError(t, e.Scope().Flows().Create(e.Ctx, &db.Flow{
-					Kind: signin.Kind, State: string(signin.Upstream), Context: "{}", TokenHash: hash,
-					CreatedAt: now, ExpiresAt: now.Add(30 * time.Minute), Ceremony: &enc, CeremonyExpiresAt: &expires,
-				}))
-				return token
-			},
-			flows.Done: func(t *testing.T) string { return row(t, flows.Done) },
+			signin.Upstream: func(t *testing.T) string { return row(t, signin.Upstream) },
+			// Claimed by a callback (its exchange failed or under way).
+			signin.UpstreamExchanging: func(t *testing.T) string { return row(t, signin.UpstreamExchanging) },
+			flows.Done:                func(t *testing.T) string { return row(t, flows.Done) },
 		}
 		// The enrolment states, as rows the enrolment leaves (enrol_test.go
 		// walks into them through the actions), with a ceremony so that a
@@ -636,14 +625,15 @@ func TestSignIn_EveryUndeclaredStateActionPairIsRefused(t *testing.T) {
 				refused++
 			}
 		}
-		// Of 24 actions: identify allows 4, passkey 7, choose_method 6,
+		// Of 25 actions: identify allows 4, passkey 7, choose_method 6,
 		// code 7 (identify, choose_method, passkey.begin/finish,
 		// code.send, code.verify, federation.begin), mfa 6 (its own),
-		// upstream 3 (federation.begin, .assert and .finish), done none,
+		// upstream 4 (federation.begin, .assert, .claim and .finish),
+		// upstream_exchanging 2 (federation.begin and .finish), done none,
 		// mfa_enroll, mfa_enroll_totp and mfa_enroll_sms 5 each (choose,
 		// totp.start, sms.send, passkey.begin, and passkey.finish, totp.confirm
 		// or sms.verify) and mfa_enroll_backup_codes 1 (ack).
-		require.Equal(t, 20+17+18+17+18+21+24+19+19+19+23, refused)
+		require.Equal(t, 21+18+19+18+19+21+23+25+20+20+20+24, refused)
 
 		// Begin runs only what the start state allows, and never a
 		// finisher.

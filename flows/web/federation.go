@@ -70,10 +70,13 @@ func (h *Handler) bindFederation(w http.ResponseWriter, token string) {
 // federationCallback serves GET /federation/{id}/callback, where a
 // connector's provider sends the browser back. The flow is the one this
 // browser started (the cookie), waiting upstream on this connector with
-// this state; only then is the code exchanged and the answer checked
-// (outside any transaction), and federation.finish run with it. The state
-// is used once: the step clears it in the flow's transaction. A refusal
-// is a 4xx page that writes nothing.
+// this state. The state is then claimed (federation.claim, in the flow's
+// transaction): of any number of callbacks with it, only the one that
+// claimed it exchanges the code and checks the answer (outside any
+// transaction), and runs federation.finish with it; the others get the
+// federation_state page without reaching the provider, whose code is so
+// redeemed once. A refusal before the claim is a 4xx page that writes
+// nothing; a failed exchange after it leaves the flow to start again.
 func (h *Handler) federationCallback(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -108,8 +111,8 @@ func (h *Handler) federationCallback(w http.ResponseWriter, r *http.Request, t *
 		h.federationError(w, r, t, errcode.ErrProviderError)
 		return
 	}
-	identity, err := h.Upstream.Exchange(ctx, c, e, q, fc.Federation)
-	if err != nil {
+	if err := e.CheckIssuer(q); err != nil {
+		// Before the claim: a mixed-up answer uses no state.
 		h.Logger.InfoContext(ctx, "federation answer refused", "tenant", t.Slug, "connector", c.ID, "err", err)
 		h.federationError(w, r, t, federation.ErrFailed)
 		return
@@ -117,6 +120,17 @@ func (h *Handler) federationCallback(w http.ResponseWriter, r *http.Request, t *
 	req := server.RequestInfo(r)
 	req.Device = h.deviceCookie(r)
 	req.AuthRequest = provider.SignInRequest(r, h.Tenants.Scheme(), fc.Federation.AuthRequest)
+	claim := federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: q.Get("state")})
+	if _, err := h.signIn.Run(claim, t, token, signin.ActionFederationClaim, nil, req); err != nil {
+		h.federationError(w, r, t, claimRefused(err))
+		return
+	}
+	identity, err := h.Upstream.Exchange(ctx, c, e, q, fc.Federation)
+	if err != nil {
+		h.Logger.InfoContext(ctx, "federation answer refused", "tenant", t.Slug, "connector", c.ID, "err", err)
+		h.federationError(w, r, t, federation.ErrFailed)
+		return
+	}
 	ctx = federation.WithAnswer(ctx, &federation.Answer{ConnectorID: c.ID, State: q.Get("state"), Identity: identity})
 	res, err := h.signIn.Run(ctx, t, token, signin.ActionFederationFinish, nil, req)
 	if err != nil {
@@ -125,6 +139,16 @@ func (h *Handler) federationCallback(w http.ResponseWriter, r *http.Request, t *
 	}
 	h.clearFederationCookie(w)
 	h.federationDone(w, r, res, fc.Federation.AuthRequest)
+}
+
+// claimRefused is the page for a claim that lost: the flow moved on (an
+// earlier callback claimed its state, or it ended) is federation_state,
+// as for a state already used; any other error passes unchanged.
+func claimRefused(err error) error {
+	if errors.Is(err, flows.ErrActionNotAllowed) || errors.Is(err, flows.ErrFlowChanged) || errors.Is(err, flows.ErrFlowNotFound) {
+		return federation.ErrState
+	}
+	return err
 }
 
 // federationDone sends the browser on: signed in, to the application's

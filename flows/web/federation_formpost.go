@@ -24,8 +24,9 @@ const formPostMaxBytes = 64 << 10
 // checked. Nothing is written and nobody signed in here: the state is not
 // used, the code not exchanged. The browser is sent on by a same-site GET
 // to the callback, which carries the cookie and does the rest as for
-// response_mode=query (the flow must be this browser's; the code is
-// exchanged and the state used once). A refusal is a 4xx page.
+// response_mode=query (the flow must be this browser's; the state is
+// claimed before the code is exchanged, so the code is exchanged once
+// however often the answer is posted). A refusal is a 4xx page.
 func (h *Handler) federationFormPost(w http.ResponseWriter, r *http.Request, t *tenants.Tenant) {
 	ctx := r.Context()
 	id, err := uuid.Parse(r.PathValue("id"))

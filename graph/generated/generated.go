@@ -369,6 +369,7 @@ type ComplexityRoot struct {
 		SetUserDisabled         func(childComplexity int, id uuid.UUID, disabled bool) int
 		UnlinkIdentity          func(childComplexity int, id uuid.UUID) int
 		UpdateApplication       func(childComplexity int, id uuid.UUID, input model.UpdateApplicationInput) int
+		UpdateConnector         func(childComplexity int, id uuid.UUID, input model.UpdateConnectorInput) int
 		UpdateProfile           func(childComplexity int, displayName string) int
 		UpdateSettings          func(childComplexity int, input model.UpdateSettingsInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, id uuid.UUID, input model.WebhookEndpointInput) int
@@ -698,6 +699,7 @@ type MutationResolver interface {
 	SetLogo(ctx context.Context, imageBase64 string) (*model.Logo, error)
 	RemoveLogo(ctx context.Context) (bool, error)
 	CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.Connector, error)
+	UpdateConnector(ctx context.Context, id uuid.UUID, input model.UpdateConnectorInput) (*model.Connector, error)
 	VerifyConnectorDomain(ctx context.Context, connectorID uuid.UUID, domain string) (*model.ConnectorDomain, error)
 	DeleteConnector(ctx context.Context, id uuid.UUID) (bool, error)
 	UnlinkIdentity(ctx context.Context, id uuid.UUID) (bool, error)
@@ -2324,6 +2326,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateApplication(childComplexity, args["id"].(uuid.UUID), args["input"].(model.UpdateApplicationInput)), true
+	case "Mutation.updateConnector":
+		if e.ComplexityRoot.Mutation.UpdateConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateConnector(childComplexity, args["id"].(uuid.UUID), args["input"].(model.UpdateConnectorInput)), true
 	case "Mutation.updateProfile":
 		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
 			break
@@ -3311,6 +3324,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignUpSettingsInput", ec.unmarshalInputSignUpSettingsInput),
 			graphql.NewInputUnmarshaler("TokenLifetimesInput", ec.unmarshalInputTokenLifetimesInput),
 			graphql.NewInputUnmarshaler("UpdateApplicationInput", ec.unmarshalInputUpdateApplicationInput),
+			graphql.NewInputUnmarshaler("UpdateConnectorInput", ec.unmarshalInputUpdateConnectorInput),
 			graphql.NewInputUnmarshaler("UpdateSettingsInput", ec.unmarshalInputUpdateSettingsInput),
 			graphql.NewInputUnmarshaler("WebhookEndpointInput", ec.unmarshalInputWebhookEndpointInput),
 		)
@@ -3951,6 +3965,8 @@ extend type Query {
 extend type Mutation {
   "A new connector; register its callbackUrl with the OpenID Provider, or its acsUrl and metadataUrl with the SAML IdP."
   createConnector(input: CreateConnectorInput!): Connector! @auth(requires: ADMIN)
+  "Edits a connector: only the fields given change. A domain added starts pending until its TXT record is verified; a domain removed stops routing at once. The client secret is replaced, never returned."
+  updateConnector(id: ID!, input: UpdateConnectorInput!): Connector! @auth(requires: ADMIN)
   "Checks the TXT record of one of an enterprise connector's email domains (recordName, value recordValue) and, when it carries the domain's token, marks the domain verified: only then does it send its users to the connector. Refused with domain_record_missing, domain_record_mismatch, or domain_verified_elsewhere (verified for another connector)."
   verifyConnectorDomain(connectorId: ID!, domain: String!): ConnectorDomain! @auth(requires: ADMIN)
   "Removes the connector and the identities linked through it."
@@ -4036,6 +4052,24 @@ input CreateConnectorInput {
   metadataUrl: String
   "SAML: the IdP's metadata XML, instead of metadataUrl."
   metadataXml: String
+}
+
+input UpdateConnectorInput {
+  name: String
+  "OIDC: the scopes asked for, replacing the current ones (they must include openid)."
+  scopes: [String!]
+  "OIDC: the claim mapping, replacing the current one; a field left out or empty is the standard claim."
+  claims: ConnectorClaimsInput
+  trustEmailVerified: Boolean
+  trustUpstreamAmr: Boolean
+  "OIDC: query or form_post."
+  responseMode: String
+  "OIDC, write-only: replaces the client secret; never returned."
+  clientSecret: String
+  "Enterprise: email domains to add, each pending until verifyConnectorDomain finds its TXT record."
+  addDomains: [String!]
+  "Enterprise: email domains to remove; at least one must remain."
+  removeDomains: [String!]
 }
 
 "The upstream claims an OIDC connector reads; null is the standard claim (sub, email, email_verified, name)."
@@ -6493,6 +6527,28 @@ func (ec *executionContext) field_Mutation_updateApplication_args(ctx context.Co
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateApplicationInput, error) {
 			return ec.unmarshalNUpdateApplicationInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐUpdateApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateConnectorInput, error) {
+			return ec.unmarshalNUpdateConnectorInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐUpdateConnectorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13224,6 +13280,68 @@ func (ec *executionContext) fieldContext_Mutation_createConnector(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateConnector(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(model.UpdateConnectorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.Connector
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Connector
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connector) graphql.Marshaler {
+			return ec.marshalNConnector2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20948,6 +21066,104 @@ func UnmarshalUpdateApplicationInput(ctx context.Context, raw any) (model.Update
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateConnectorInput(ctx context.Context, obj any) (model.UpdateConnectorInput, error) {
+	var it model.UpdateConnectorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "scopes", "claims", "trustEmailVerified", "trustUpstreamAmr", "responseMode", "clientSecret", "addDomains", "removeDomains"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		case "claims":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claims"))
+			data, err := ec.unmarshalOConnectorClaimsInput2ᚖgithubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐConnectorClaimsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Claims = data
+		case "trustEmailVerified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustEmailVerified"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustEmailVerified = data
+		case "trustUpstreamAmr":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustUpstreamAmr"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustUpstreamAmr = data
+		case "responseMode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseMode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseMode = data
+		case "clientSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientSecret = data
+		case "addDomains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addDomains"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddDomains = data
+		case "removeDomains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeDomains"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveDomains = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateConnectorInput unmarshals raw into the UpdateConnectorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateConnectorInput(ctx context.Context, raw any) (model.UpdateConnectorInput, error) {
+	var out model.UpdateConnectorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateConnectorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateSettingsInput(ctx context.Context, obj any) (model.UpdateSettingsInput, error) {
 	var it model.UpdateSettingsInput
 	if obj == nil {
@@ -23266,6 +23482,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateConnector(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -26473,6 +26696,11 @@ func (ec *executionContext) marshalNTokenLifetimes2ᚖgithubᚗcomᚋsesameᚑid
 
 func (ec *executionContext) unmarshalNUpdateApplicationInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐUpdateApplicationInput(ctx context.Context, v any) (model.UpdateApplicationInput, error) {
 	res, err := ec.unmarshalInputUpdateApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateConnectorInput2githubᚗcomᚋsesameᚑidᚋsesameᚋgraphᚋmodelᚐUpdateConnectorInput(ctx context.Context, v any) (model.UpdateConnectorInput, error) {
+	res, err := ec.unmarshalInputUpdateConnectorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

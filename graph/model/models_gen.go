@@ -597,6 +597,24 @@ type UpdateApplicationInput struct {
 	BackchannelLogoutSessionRequired *bool   `json:"backchannelLogoutSessionRequired,omitempty"`
 }
 
+type UpdateConnectorInput struct {
+	Name *string `json:"name,omitempty"`
+	// OIDC: the scopes asked for, replacing the current ones (they must include openid).
+	Scopes []string `json:"scopes,omitempty"`
+	// OIDC: the claim mapping, replacing the current one; a field left out or empty is the standard claim.
+	Claims             *ConnectorClaimsInput `json:"claims,omitempty"`
+	TrustEmailVerified *bool                 `json:"trustEmailVerified,omitempty"`
+	TrustUpstreamAmr   *bool                 `json:"trustUpstreamAmr,omitempty"`
+	// OIDC: query or form_post.
+	ResponseMode *string `json:"responseMode,omitempty"`
+	// OIDC, write-only: replaces the client secret; never returned.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+	// Enterprise: email domains to add, each pending until verifyConnectorDomain finds its TXT record.
+	AddDomains []string `json:"addDomains,omitempty"`
+	// Enterprise: email domains to remove; at least one must remain.
+	RemoveDomains []string `json:"removeDomains,omitempty"`
+}
+
 type UpdateSettingsInput struct {
 	Version       int                   `json:"version"`
 	DefaultLocale *string               `json:"defaultLocale,omitempty"`

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +114,20 @@ func Start(t *testing.T, o Options) *OP {
 	require.NoError(t, json.Unmarshal([]byte(line), &op), line)
 	require.True(t, strings.HasPrefix(op.Issuer, "http://127.0.0.1:"), op.Issuer)
 	return &op
+}
+
+// TokenRequests is how many times the provider's token endpoint was
+// called (op.mjs counts them): once per code redeemed or tried.
+func (op *OP) TokenRequests(t *testing.T) int {
+	t.Helper()
+	res, err := http.Get(op.Issuer + "/test/token-requests")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out struct {
+		TokenRequests int `json:"token_requests"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	return out.TokenRequests
 }
 
 // lockedBuilder collects the process's stderr while the test may read it.

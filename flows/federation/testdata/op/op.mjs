@@ -18,6 +18,10 @@
 // (a login form whose login is the account id, then a consent form);
 // an account that OP_ACCOUNTS does not name does not exist. PKCE is
 // required of the client, which is confidential.
+//
+// GET /test/token-requests answers {"token_requests": N}: how many times
+// the token endpoint was called, so a test can prove a code was redeemed
+// once.
 import { generateKeyPairSync } from 'node:crypto'
 import http from 'node:http'
 import Provider from 'oidc-provider'
@@ -78,7 +82,17 @@ server.listen(0, '127.0.0.1', () => {
     features: { devInteractions: { enabled: true } },
   })
   provider.on('server_error', (_ctx, err) => console.error('server_error', err))
-  server.on('request', provider.callback())
+  const callback = provider.callback()
+  let tokenRequests = 0
+  server.on('request', (req, res) => {
+    if (req.method === 'GET' && req.url === '/test/token-requests') {
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ token_requests: tokenRequests }))
+      return
+    }
+    if (req.method === 'POST' && req.url.split('?')[0] === '/token') tokenRequests++
+    callback(req, res)
+  })
   process.stdout.write(JSON.stringify({ issuer, port }) + '\n')
 })
 
