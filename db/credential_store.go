@@ -73,7 +73,8 @@ func (cs CredentialStore) Create(ctx context.Context, c *Credential) error {
 
 // ForSignIn returns the credential registered under rpID with
 // credentialID together with its user (c.User), in one statement, or
-// ErrNotFound.
+// ErrNotFound. On PostgreSQL the statement also tells whether the user
+// has a verified email address or phone (User.Unreachable).
 func (cs CredentialStore) ForSignIn(ctx context.Context, rpID string, credentialID []byte) (*Credential, error) {
 	if err := cs.s.check(); err != nil {
 		return nil, err

@@ -98,7 +98,8 @@ func newHotStmts(b *bun.DB) *hotStmts {
 			b.NewInsert().Model((*Flow)(nil))),
 		takeFlow: newHotStmt("DELETE FROM flows WHERE tenant_id = ? AND token_hash = ? AND ceremony IS NOT NULL"+
 			" AND ceremony_expires_at > ? AND expires_at > ? RETURNING "+flowColumns, b.NewDelete().Model((*Flow)(nil))),
-		credentialForSignIn: newHotStmt("SELECT "+credentialColumns+", "+userColumns+
+		credentialForSignIn: newHotStmt("SELECT "+credentialColumns+", "+userColumns+", NOT EXISTS (SELECT 1 FROM identifiers AS i"+
+			" WHERE i.tenant_id = u.tenant_id AND i.user_id = u.id AND i.kind IN ('email', 'phone') AND i.verified_at IS NOT NULL)"+
 			" FROM webauthn_credentials AS c JOIN users AS u ON u.id = c.user_id"+
 			" WHERE c.tenant_id = ? AND c.rp_id = ? AND c.credential_id = ?", b.NewSelect().Model((*Credential)(nil))),
 		recordSignIn: newHotStmt("UPDATE webauthn_credentials SET sign_count = ?, clone_warning = ?, backup_state = ?,"+
@@ -204,7 +205,7 @@ func scanCredentialWithUser(c *Credential) func(*sql.Rows) error {
 			&c.Attachment, &c.UserPresent, &c.UserVerified, &c.BackupEligible, &c.BackupState, &c.Name, &c.CreatedAt,
 			&c.LastUsedAt,
 			&u.ID, &u.TenantID, &u.WebAuthnHandle, &u.DisplayName, &u.SSO, &u.PasswordHash, &u.MFAEnabled,
-			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt)
+			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt, &u.Unreachable)
 		c.User = u
 		return err
 	}

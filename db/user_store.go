@@ -34,6 +34,12 @@ type User struct {
 	Locale    string    `bun:"locale,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
+
+	// Unreachable is true when the statement that loaded the user also
+	// found that they have no verified email address or phone number, so
+	// no message can reach them (CredentialStore.ForSignIn on PostgreSQL
+	// reads it in its one statement). False when unknown.
+	Unreachable bool `bun:"-"`
 }
 
 // Identifier kinds.

@@ -20,7 +20,7 @@ func (a *actions) audit(ctx context.Context, step *flows.Step[Context], method s
 	}
 	a.Logger.InfoContext(ctx, "authentication attempt", attrs...)
 	if e, ok := signInEvent(step, method, user, result); ok {
-		if e.Type == audit.SignInSucceeded && user != nil {
+		if e.Type == audit.SignInSucceeded && user != nil && !noDeviceNotice(ctx) {
 			// The device cookie is read from the request: no statement.
 			e.NewDevice = !a.Devices.Known(step.Tenant.ID, *user, step.Request.Device)
 		}
@@ -47,4 +47,19 @@ func signInEvent(step *flows.Step[Context], method string, user *uuid.UUID, resu
 		}
 	}
 	return e, true
+}
+
+type noDeviceNoticeKey struct{}
+
+// withoutDeviceNotice marks a sign-in whose user no message can reach
+// (db.User.Unreachable): its success is not marked NewDevice, so no
+// security notice is queued for nobody, and the event is stored with the
+// session in one statement where the engine can.
+func withoutDeviceNotice(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noDeviceNoticeKey{}, true)
+}
+
+func noDeviceNotice(ctx context.Context) bool {
+	v, _ := ctx.Value(noDeviceNoticeKey{}).(bool)
+	return v
 }

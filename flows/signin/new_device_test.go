@@ -71,3 +71,33 @@ func TestSignIn_ADeviceCookieOfTheUserIsTheSteadyPathAndAnyOtherIsNew(t *testing
 		require.ElementsMatch(t, []bool{false, true, true, false, true}, news)
 	})
 }
+
+// On PostgreSQL the passkey sign-in's one credential statement also tells
+// whether its user has a verified email address or phone: a user no
+// message can reach, signing in from a browser without their device
+// cookie, queues no notice for nobody, so the sign-in costs what it costs
+// from a known browser; a reachable user's does queue one.
+func TestSignIn_ANewDeviceOfAUserNoMessageReachesQueuesNothing(t *testing.T) {
+	t.Parallel()
+	e, devices := withDevices(t, testdb.New(t, testdb.Postgres))
+	ada := e.member(t, "ada", true)
+	lost := &member{email: "lost@example.com"}
+	lost.user = &db.User{WebAuthnHandle: random(t, 32), DisplayName: lost.email}
+	require.NoError(t, e.Scope().Users().Create(e.Ctx, lost.user, &db.Identifier{Kind: db.IdentifierEmail, Value: lost.email}))
+	lost.addPasskey(t, e)
+
+	signIn := func(m *member, cookie string) int {
+		token, publicKey := e.begin(t)
+		e.req.Device = cookie
+		ctx, count := db.CountStatements(e.Ctx)
+		res, err := e.engine.Run(ctx, e.Tenant, token, signin.ActionPasskeyFinish, m.answer(t, e, publicKey), e.req)
+		require.NoError(t, err)
+		require.NotNil(t, res.Session)
+		return count.N()
+	}
+	steady := signIn(ada, devices.Remember(e.Tenant.ID, ada.user.ID, ""))
+	require.Equal(t, steady, signIn(lost, ""), "nobody to tell: the statements of a known browser")
+	require.Greater(t, signIn(ada, ""), steady, "a reachable user's new device queues a notice")
+	flowtest.MessagesTo(t, e.Outbox, ada.email, "New sign-in", 1)
+	require.Empty(t, flowtest.MessagesTo(t, e.Outbox, lost.email, "", 0))
+}

@@ -85,6 +85,11 @@ func (a *actions) passkeyFinish(ctx context.Context, step *flows.Step[Context]) 
 	if err := step.Scope.Credentials().RecordSignIn(ctx, cred); err != nil {
 		return err
 	}
+	if cred.User.Unreachable {
+		// No verified email or phone: a new-device notice would reach
+		// nobody, so none is queued.
+		ctx = withoutDeviceNotice(ctx)
+	}
 	if err := a.signIn(ctx, step, cred.UserID, MethodPasskey, flows.AMRWebAuthn); err != nil {
 		return err
 	}
