@@ -126,7 +126,13 @@ func (h *signInBench) passkey(tb testing.TB) {
 // (whose finish answers the client), the code exchange; it returns the
 // request's authorization URL (at) on the sign-in page.
 func (h *signInBench) app(tb testing.TB) (at *url.URL) {
-	br := h.sc.browser(tb, h.srv)
+	at, _ = h.appIn(tb, h.sc.browser(tb, h.srv))
+	return at
+}
+
+// appIn is app in the browser br; it also returns br's device cookie
+// after the sign-in (see returning).
+func (h *signInBench) appIn(tb testing.TB, br *browser) (at *url.URL, device []*http.Cookie) {
 	br.t = h.t
 	verifier := oauth2.GenerateVerifier()
 	at = br.follow(h.conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
@@ -140,7 +146,22 @@ func (h *signInBench) app(tb testing.TB) (at *url.URL) {
 	if err != nil || tok.Extra("id_token") == nil {
 		tb.Fatalf("code exchange: %v", err)
 	}
-	return at
+	origin, _ := url.Parse(br.origin)
+	for _, c := range br.http.Jar.Cookies(origin) {
+		if strings.HasSuffix(c.Name, "sesame_device") {
+			device = append(device, c)
+		}
+	}
+	return at, device
+}
+
+// returning is a fresh browser (no session) that keeps the device cookie
+// an earlier sign-in left: the person's own browser, signed out.
+func (h *signInBench) returning(tb testing.TB, device []*http.Cookie) *browser {
+	br := h.sc.browser(tb, h.srv)
+	origin, _ := url.Parse(br.origin)
+	br.http.Jar.SetCookies(origin, device)
+	return br
 }
 
 // ratioMetric is the unit of the app/passkey cost ratio the benchmark
