@@ -88,7 +88,7 @@ const (
 		"c.attestation_format, c.aaguid, c.sign_count, c.clone_warning, c.transports, c.attachment, c.user_present, " +
 		"c.user_verified, c.backup_eligible, c.backup_state, c.name, c.created_at, c.last_used_at"
 	userColumns = "u.id, u.tenant_id, u.webauthn_handle, u.display_name, u.sso, u.password_hash, u.mfa_enabled, " +
-		"u.disabled_at, u.delete_after, u.created_at, u.updated_at"
+		"u.disabled_at, u.delete_after, u.created_at, u.updated_at, u.locale"
 	sessionColumns = "id, tenant_id, user_id, token_hash, amr, user_agent, ip, created_at, verified_at, expires_at"
 )
 
@@ -205,7 +205,7 @@ func scanCredentialWithUser(c *Credential) func(*sql.Rows) error {
 			&c.Attachment, &c.UserPresent, &c.UserVerified, &c.BackupEligible, &c.BackupState, &c.Name, &c.CreatedAt,
 			&c.LastUsedAt,
 			&u.ID, &u.TenantID, &u.WebAuthnHandle, &u.DisplayName, &u.SSO, &u.PasswordHash, &u.MFAEnabled,
-			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt, &u.Unreachable)
+			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt, &u.Locale, &u.Unreachable)
 		c.User = u
 		return err
 	}

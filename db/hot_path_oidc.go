@@ -75,7 +75,7 @@ func scanAuthRequestWithUser(r *OIDCAuthRequest) func(*sql.Rows) error {
 		err := rows.Scan(&r.ID, &r.TenantID, &r.ClientID, &r.Request, &r.BindingHash, &r.UserID, &r.SessionID, &r.AMR,
 			&r.AuthTime, &r.CodeHash, &r.CodeUsedAt, &r.CreatedAt, &r.ExpiresAt,
 			&u.ID, &u.TenantID, &u.WebAuthnHandle, &u.DisplayName, &u.SSO, &u.PasswordHash, &u.MFAEnabled,
-			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt)
+			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt, &u.Locale)
 		r.User = u
 		return err
 	}
@@ -94,6 +94,6 @@ func tokenArgs(t *OIDCToken) []any {
 func scanUser(u *User) func(*sql.Rows) error {
 	return func(r *sql.Rows) error {
 		return r.Scan(&u.ID, &u.TenantID, &u.WebAuthnHandle, &u.DisplayName, &u.SSO, &u.PasswordHash, &u.MFAEnabled,
-			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt)
+			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt, &u.Locale)
 	}
 }
