@@ -42,12 +42,11 @@
 //	mfa_enroll|mfa_enroll_totp|mfa_enroll_sms ──mfa_enroll.choose──▶ mfa_enroll (back to the factors offered)
 //	mfa_enroll_backup_codes ──mfa_enroll.backup_codes.ack──▶ done              (amr: first factor, the new one, mfa)
 //
-// An OpenID Connect answer is finished from upstream_exchanging only, a
-// saml one from upstream (its assertion was recorded by the ACS; nothing
-// is exchanged). Exactly one callback claims the flow's state, so the
-// provider's code is exchanged once however often the browser comes back;
-// a failed exchange leaves the flow in upstream_exchanging, from which
-// only federation.begin (start again) leads on.
+// An OpenID Connect answer is finished from upstream_exchanging only, a saml
+// one from upstream (the ACS recorded its assertion; nothing is exchanged).
+// Exactly one callback claims the flow's state, so the provider's code is
+// exchanged once however often the browser comes back; a failed exchange
+// leaves upstream_exchanging, from which only federation.begin leads on.
 //
 // (After a code, otp or sms takes the place of pwd in the amr.) The mfa
 // output lists the user's factors in the order offered: webauthn, the
