@@ -141,7 +141,8 @@ func TestConsole_AdminConfiguresPasskeysAndMFAThenFindsTheNewUser(t *testing.T) 
 
 	// The administrator finds them by search and sees their passkey.
 	tab.Click(t, `.tenant-nav a[href="/console/tenants/shop/users"]`)
-	tab.WaitVisible(t, "#user-search")
+	// The list's first load (every user) settles before the search is typed.
+	tab.WaitVisible(t, `#user-results[aria-busy="false"][data-query=""]`)
 	tab.Type(t, "#user-search", "grace")
 	tab.Click(t, "#user-search-button")
 	tab.WaitVisible(t, `#user-results[aria-busy="false"][data-query="grace"] #users li a`)
