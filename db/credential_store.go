@@ -73,8 +73,8 @@ func (cs CredentialStore) Create(ctx context.Context, c *Credential) error {
 
 // ForSignIn returns the credential registered under rpID with
 // credentialID together with its user (c.User), in one statement, or
-// ErrNotFound. On PostgreSQL the statement also tells whether the user
-// has a verified email address or phone (User.Unreachable).
+// ErrNotFound. The statement also tells whether the user has a verified
+// email address or phone (User.Unreachable).
 func (cs CredentialStore) ForSignIn(ctx context.Context, rpID string, credentialID []byte) (*Credential, error) {
 	if err := cs.s.check(); err != nil {
 		return nil, err
@@ -85,6 +85,8 @@ func (cs CredentialStore) ForSignIn(ctx context.Context, rpID string, credential
 		err = cs.s.hotQuery(ctx, hot.credentialForSignIn, scanCredentialWithUser(c), cs.s.tenant, rpID, credentialID)
 	} else {
 		err = cs.s.idb.NewSelect().Model(c).
+			ColumnExpr("c.*").
+			ColumnExpr(unreachableColumn+" AS user__unreachable").
 			Relation("User").
 			Where("c.tenant_id = ?", cs.s.tenant).
 			Where("c.rp_id = ?", rpID).

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 )
@@ -83,6 +84,10 @@ type hotStmts struct {
 }
 
 const (
+	// unreachableColumn is true when the credential's user (c.user_id) has
+	// no verified email address or phone (User.Unreachable).
+	unreachableColumn = "NOT EXISTS (SELECT 1 FROM identifiers AS i WHERE i.tenant_id = c.tenant_id" +
+		" AND i.user_id = c.user_id AND i.kind IN ('email', 'phone') AND i.verified_at IS NOT NULL)"
 	flowColumns       = "id, tenant_id, kind, state, version, context, created_at, updated_at, expires_at, token_hash, ceremony, ceremony_expires_at"
 	credentialColumns = "c.id, c.tenant_id, c.user_id, c.rp_id, c.credential_id, c.public_key, c.algorithm, c.attestation_type, " +
 		"c.attestation_format, c.aaguid, c.sign_count, c.clone_warning, c.transports, c.attachment, c.user_present, " +
@@ -98,8 +103,7 @@ func newHotStmts(b *bun.DB) *hotStmts {
 			b.NewInsert().Model((*Flow)(nil))),
 		takeFlow: newHotStmt("DELETE FROM flows WHERE tenant_id = ? AND token_hash = ? AND ceremony IS NOT NULL"+
 			" AND ceremony_expires_at > ? AND expires_at > ? RETURNING "+flowColumns, b.NewDelete().Model((*Flow)(nil))),
-		credentialForSignIn: newHotStmt("SELECT "+credentialColumns+", "+userColumns+", NOT EXISTS (SELECT 1 FROM identifiers AS i"+
-			" WHERE i.tenant_id = u.tenant_id AND i.user_id = u.id AND i.kind IN ('email', 'phone') AND i.verified_at IS NOT NULL)"+
+		credentialForSignIn: newHotStmt("SELECT "+credentialColumns+", "+userColumns+", "+unreachableColumn+
 			" FROM webauthn_credentials AS c JOIN users AS u ON u.id = c.user_id"+
 			" WHERE c.tenant_id = ? AND c.rp_id = ? AND c.credential_id = ?", b.NewSelect().Model((*Credential)(nil))),
 		recordSignIn: newHotStmt("UPDATE webauthn_credentials SET sign_count = ?, clone_warning = ?, backup_state = ?,"+
@@ -123,7 +127,7 @@ func (s Scope) hotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows) er
 }
 
 func (s Scope) runHotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows) error, args []any) error {
-	rows, err := s.hotConn().QueryContext(ctx, st.text, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+	rows, err := s.hotConn().QueryContext(ctx, st.text, pgArgs(args)...)
 	if err != nil {
 		return err
 	}
@@ -143,9 +147,33 @@ func (s Scope) runHotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows)
 // hotExec runs a hot statement that returns no rows.
 func (s Scope) hotExec(ctx context.Context, st hotStmt, args ...any) (sql.Result, error) {
 	ctx, ev := s.beforeHot(ctx, st, args)
-	res, err := s.hotConn().ExecContext(ctx, st.text, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+	res, err := s.hotConn().ExecContext(ctx, st.text, pgArgs(args)...)
 	s.afterHot(ctx, ev, res, err)
 	return res, err
+}
+
+// pgArgs is a hot statement's arguments as pgx takes them, after the
+// statement cache's mode: a UUID as its 16 bytes, which pgx writes in
+// binary at once. (uuid.UUID's driver.Valuer gives a string, which pgx
+// cannot write in binary: it makes and drops an error, then parses the
+// string back, for each UUID of each statement.)
+func pgArgs(args []any) []any {
+	out := make([]any, 0, len(args)+1)
+	out = append(out, pgx.QueryExecModeCacheStatement)
+	for _, a := range args {
+		switch v := a.(type) {
+		case uuid.UUID:
+			a = [16]byte(v)
+		case *uuid.UUID:
+			if v == nil {
+				a = nil
+			} else {
+				a = [16]byte(*v)
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // hotConn is the transaction the scope runs in, or the pool.

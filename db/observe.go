@@ -37,3 +37,11 @@ func (d *DB) JobQueueDepth(ctx context.Context) ([]JobDepth, error) {
 		Scan(ctx, &out)
 	return out, err
 }
+
+// JobCount counts the jobs of kind River holds in any state, finished
+// ones included until River's cleaner removes them (a day): how many were
+// queued, for tests and diagnostics.
+func (d *DB) JobCount(ctx context.Context, kind string) (int, error) {
+	n, err := d.bun.NewSelect().TableExpr("river_job").Where("kind = ?", kind).Count(ctx)
+	return int(n), err
+}

@@ -37,9 +37,9 @@ type User struct {
 
 	// Unreachable is true when the statement that loaded the user also
 	// found that they have no verified email address or phone number, so
-	// no message can reach them (CredentialStore.ForSignIn on PostgreSQL
-	// reads it in its one statement). False when unknown.
-	Unreachable bool `bun:"-"`
+	// no message can reach them (CredentialStore.ForSignIn reads it in its
+	// one statement). False when unknown. Never stored.
+	Unreachable bool `bun:"unreachable,scanonly"`
 }
 
 // Identifier kinds.

@@ -89,6 +89,10 @@ type Config struct {
 	// those series).
 	MetricsTenantLabels bool
 
+	// MetricsProfiles also serves Go's runtime profiles (net/http/pprof)
+	// under /debug/pprof/ on the metrics address. Default false.
+	MetricsProfiles bool
+
 	// WebhookPrivateAddresses lets webhook deliveries go to loopback and
 	// private addresses. Default false (public addresses only, against
 	// server-side request forgery); always on with --env development.
@@ -178,6 +182,9 @@ func settings() []setting {
 		{Flag: "metrics-tenant-labels", Env: "SESAME_METRICS_TENANT_LABELS", Default: "false", serveOnly: true, boolean: true,
 			Help:  "label request, sign-in and step-error series with the tenant id (for a few tenants only)",
 			apply: applyMetricsTenantLabels},
+		{Flag: "metrics-profiles", Env: "SESAME_METRICS_PROFILES", Default: "false", serveOnly: true, boolean: true,
+			Help:  "also serve Go's CPU, heap and goroutine profiles under /debug/pprof/ on the metrics address",
+			apply: applyMetricsProfiles},
 		{Flag: "webhook-private-addresses", Env: "SESAME_WEBHOOK_PRIVATE_ADDRESSES", Default: "false", serveOnly: true, boolean: true,
 			Help:  "let tenants' webhooks post to loopback and private addresses (always on with --env development)",
 			apply: applyWebhookPrivateAddresses},

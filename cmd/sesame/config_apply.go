@@ -221,6 +221,13 @@ func applyMetricsTenantLabels(c *Config, v string) error {
 	return err
 }
 
+// applyMetricsProfiles sets --metrics-profiles.
+func applyMetricsProfiles(c *Config, v string) error {
+	b, err := strconv.ParseBool(v)
+	c.MetricsProfiles = b
+	return err
+}
+
 // applyOTLPEndpoint sets --otlp-endpoint: an http or https URL.
 func applyOTLPEndpoint(c *Config, v string) error {
 	if v == "" {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/sesame-id/sesame/internal/app"
@@ -45,7 +46,12 @@ func serveMetrics(cfg Config, a *app.App, logger *slog.Logger) (func(context.Con
 	if err != nil {
 		return nil, fmt.Errorf("SESAME_METRICS_ADDR / --metrics-addr: cannot listen on %s: %w", cfg.MetricsAddr, err)
 	}
-	srv := &http.Server{Handler: a.Metrics, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	handler := a.Metrics
+	if cfg.MetricsProfiles {
+		handler = withProfiles(a.Metrics)
+	}
+	// A CPU profile takes as long as its ?seconds=, 30 by default.
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 90 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("metrics server stopped", "err", err)
@@ -53,4 +59,17 @@ func serveMetrics(cfg Config, a *app.App, logger *slog.Logger) (func(context.Con
 	}()
 	logger.Info("serving metrics", "listen", ln.Addr().String(), "path", "/metrics")
 	return srv.Shutdown, nil
+}
+
+// withProfiles serves Go's runtime profiles under /debug/pprof/ beside
+// metrics: only on the metrics address, which is not a tenant host.
+func withProfiles(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", metrics)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

@@ -33,8 +33,9 @@ func TestServe_MetricsOnTheirOwnAddressAndTracesToTheCollector(t *testing.T) {
 		"SESAME_BASE_DOMAIN":   "sesame.test",
 		"SESAME_LISTEN":        "127.0.0.1:0",
 		"SESAME_DEMO":          "true",
-		"SESAME_METRICS_ADDR":  metricsAddr,
-		"SESAME_OTLP_ENDPOINT": collector.URL,
+		"SESAME_METRICS_ADDR":     metricsAddr,
+		"SESAME_METRICS_PROFILES": "true",
+		"SESAME_OTLP_ENDPOINT":    collector.URL,
 	})
 	get := func(host, url string) (int, string) {
 		req, err := http.NewRequest(http.MethodGet, url, nil)
@@ -57,6 +58,11 @@ func TestServe_MetricsOnTheirOwnAddressAndTracesToTheCollector(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, `sesame_http_requests_total{code="200",host="tenant",route="GET /{$}"} 1`)
 	require.Contains(t, body, "go_sql_open_connections")
+	code, body = get(metricsAddr, "http://"+metricsAddr+"/debug/pprof/goroutine?debug=1")
+	require.Equal(t, http.StatusOK, code, "--metrics-profiles serves the profiles beside /metrics")
+	require.Contains(t, body, "goroutine profile:")
+	code, _ = get("demo.sesame.test", "http://"+addr+"/debug/pprof/goroutine?debug=1")
+	require.Equal(t, http.StatusNotFound, code, "never on a tenant host")
 
 	logs := stop()
 	require.Contains(t, logs, "serving metrics")
@@ -70,6 +76,7 @@ func TestCLI_BadTelemetrySettingsNameTheSetting(t *testing.T) {
 		"SESAME_METRICS_ADDR":          "SESAME_METRICS_ADDR / --metrics-addr",
 		"SESAME_OTLP_ENDPOINT":         "SESAME_OTLP_ENDPOINT / --otlp-endpoint",
 		"SESAME_METRICS_TENANT_LABELS": "SESAME_METRICS_TENANT_LABELS / --metrics-tenant-labels",
+		"SESAME_METRICS_PROFILES":      "SESAME_METRICS_PROFILES / --metrics-profiles",
 	} {
 		code, _, stderr := cli(t, map[string]string{"DATABASE_URL": dsn, env: "9090"}, "serve")
 		require.Equal(t, exitError, code, env)
