@@ -29,10 +29,10 @@ func TestServe_MetricsOnTheirOwnAddressAndTracesToTheCollector(t *testing.T) {
 	defer collector.Close()
 	metricsAddr := freeAddr(t)
 	addr, stop := startServe(t, map[string]string{
-		"DATABASE_URL":         testdb.NewDSN(t, testdb.SQLite),
-		"SESAME_BASE_DOMAIN":   "sesame.test",
-		"SESAME_LISTEN":        "127.0.0.1:0",
-		"SESAME_DEMO":          "true",
+		"DATABASE_URL":            testdb.NewDSN(t, testdb.SQLite),
+		"SESAME_BASE_DOMAIN":      "sesame.test",
+		"SESAME_LISTEN":           "127.0.0.1:0",
+		"SESAME_DEMO":             "true",
 		"SESAME_METRICS_ADDR":     metricsAddr,
 		"SESAME_METRICS_PROFILES": "true",
 		"SESAME_OTLP_ENDPOINT":    collector.URL,
