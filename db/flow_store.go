@@ -45,6 +45,15 @@ func (s Scope) Flows() FlowStore { return FlowStore{s: s} }
 
 // Create inserts f for the scope's tenant at version 1. f.ExpiresAt must be
 // set by the caller (from its clock).
+//
+// Outside a transaction on PostgreSQL (a flow begun by a NoTx action: the
+// passkey sign-in's begin) the insert commits without waiting for its WAL
+// to reach the disk, as an authorization request's does
+// (OIDCAuthRequestStore.Create): a flow that has proved nothing yet is
+// worth less than the fsync. A crash of the database within about 0.6 s
+// of the insert can forget the flow; its page then says to start again.
+// Whatever a flow proves (the session, the credential's counter) commits
+// durably, in the finish's transaction.
 func (fs FlowStore) Create(ctx context.Context, f *Flow) error {
 	if err := fs.s.check(); err != nil {
 		return err
@@ -65,9 +74,12 @@ func (fs FlowStore) Create(ctx context.Context, f *Flow) error {
 		f.Context = "{}"
 	}
 	var err error
-	if hot := fs.s.hot; hot != nil {
+	switch hot := fs.s.hot; {
+	case hot != nil && fs.s.tx == nil:
+		_, err = fs.s.hotExec(ctx, hot.createFlowAsync, flowArgs(f)...)
+	case hot != nil:
 		_, err = fs.s.hotExec(ctx, hot.createFlow, flowArgs(f)...)
-	} else {
+	default:
 		_, err = fs.s.idb.NewInsert().Model(f).Exec(ctx)
 	}
 	if err != nil {

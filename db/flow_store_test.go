@@ -98,3 +98,44 @@ func TestInTx_RollsBackOnError(t *testing.T) {
 		require.NoError(t, err, "the delete must have been rolled back")
 	})
 }
+
+// A flow stored on its own (the passkey begin's) commits without waiting
+// for the disk on PostgreSQL, and is stored whole; one stored in a
+// transaction leaves that transaction's durability alone.
+func TestFlowStore_OnlyAFlowStoredOnItsOwnSkipsTheFsync(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, count := db.CountStatements(context.Background())
+		s := d.ForTenant(testdb.Tenant(t, d, "acme").ID)
+		f := &db.Flow{Kind: "sign-in", State: "start", Context: `{"a":1}`, ExpiresAt: time.Now().Add(time.Hour)}
+		require.NoError(t, s.Flows().Create(ctx, f))
+		log := count.Log()
+		if d.Dialect() == db.Postgres {
+			require.Contains(t, log[0], "set_config('synchronous_commit', 'off', true)")
+		} else {
+			require.NotContains(t, log[0], "synchronous_commit")
+		}
+		got, err := s.Flows().Get(ctx, f.ID)
+		require.NoError(t, err)
+		require.Equal(t, "sign-in", got.Kind, "the kind passes through the CTE")
+		require.Equal(t, "start", got.State)
+		require.Equal(t, `{"a":1}`, compactJSON(t, got.Context))
+
+		ctx, count = db.CountStatements(context.Background())
+		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			in := &db.Flow{Kind: "sign-in", State: "start", ExpiresAt: time.Now().Add(time.Hour)}
+			if err := tx.ForTenant(s.TenantID()).Flows().Create(ctx, in); err != nil {
+				return err
+			}
+			if d.Dialect() != db.Postgres {
+				return nil
+			}
+			v, err := tx.SettingForTest(ctx, "synchronous_commit")
+			require.Equal(t, "on", v, "the transaction's commit still waits for the disk")
+			return err
+		}))
+		for _, q := range count.Log() {
+			require.NotContains(t, q, "set_config", q)
+		}
+	})
+}

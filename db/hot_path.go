@@ -74,6 +74,9 @@ func newHotStmt(q string, iq bun.Query) hotStmt {
 // hotStmts are a PostgreSQL database's hot statements.
 type hotStmts struct {
 	createFlow, takeFlow, credentialForSignIn, recordSignIn, createSession hotStmt
+	// createFlowAsync is createFlow committing without waiting for the
+	// disk, for a flow stored outside a transaction (FlowStore.Create).
+	createFlowAsync hotStmt
 	// createSessionWithAudit inserts a session and one audit event in one
 	// statement: the session's insert is a data-modifying CTE, which
 	// PostgreSQL runs to completion whether or not the outer insert reads
@@ -101,6 +104,9 @@ func newHotStmts(b *bun.DB) *hotStmts {
 	return &hotStmts{
 		createFlow: newHotStmt("INSERT INTO flows ("+flowColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			b.NewInsert().Model((*Flow)(nil))),
+		createFlowAsync: newHotStmt("WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS off)"+
+			" INSERT INTO flows ("+flowColumns+") VALUES (?, ?, (SELECT ?::text FROM async_commit WHERE off = 'off'),"+
+			" ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.NewInsert().Model((*Flow)(nil))),
 		takeFlow: newHotStmt("DELETE FROM flows WHERE tenant_id = ? AND token_hash = ? AND ceremony IS NOT NULL"+
 			" AND ceremony_expires_at > ? AND expires_at > ? RETURNING "+flowColumns, b.NewDelete().Model((*Flow)(nil))),
 		credentialForSignIn: newHotStmt("SELECT "+credentialColumns+", "+userColumns+", "+unreachableColumn+
