@@ -101,3 +101,44 @@ func TestMigrate_ConcurrentMigratorsApplyOnce(t *testing.T) {
 	}
 	require.Equal(t, len(migrations.All()), total, "each migration must be applied exactly once")
 }
+
+// On PostgreSQL the tables every sign-in writes (flows, sessions,
+// audit_events) hold no foreign key to tenants, whose one row each insert
+// would lock; a session still references its user, so deleting the user
+// deletes the user's sessions.
+func TestMigrations_TheSignInTablesLockNoTenantRow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := testdb.New(t, testdb.Postgres)
+	keys := map[string]string{}
+	require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		rows, err := tx.SQL().QueryContext(ctx, `SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
+			WHERE contype = 'f' AND conrelid::regclass::text IN ('flows', 'sessions', 'audit_events')`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var from, to string
+			if err := rows.Scan(&from, &to); err != nil {
+				return err
+			}
+			keys[from+" → "+to] = to
+		}
+		return rows.Err()
+	}))
+	require.Equal(t, map[string]string{"sessions → users": "users"}, keys)
+
+	tn := testdb.Tenant(t, d, "acme")
+	s := d.ForTenant(tn.ID)
+	u := &db.User{WebAuthnHandle: []byte("0123456789abcdef0123456789abcdef"), DisplayName: "ana"}
+	require.NoError(t, s.Users().Create(ctx, u, &db.Identifier{Kind: db.IdentifierEmail, Value: "ana@example.com"}))
+	session := &db.Session{UserID: u.ID, TokenHash: []byte("h"), AMR: "webauthn", ExpiresAt: time.Now().Add(time.Hour)}
+	require.NoError(t, s.Sessions().Create(ctx, session))
+	require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		_, err := tx.SQL().ExecContext(ctx, `DELETE FROM users WHERE id = $1`, u.ID)
+		return err
+	}))
+	_, err := s.Sessions().ByToken(ctx, []byte("h"), time.Now())
+	require.ErrorIs(t, err, db.ErrNotFound, "the user's sessions go with the user")
+}

@@ -62,6 +62,7 @@ func All() []Migration {
 		{Version: "20261205160000_connector_domains", Up: upConnectorDomains, Additive: true},
 		{Version: "20261205170000_avatars", Up: upAvatars, Additive: true},
 		{Version: "20261206040000_user_locale", Up: upUserLocale, Additive: true},
+		{Version: "20261207000000_hot_tables_tenant_keys", Up: upHotTablesTenantKeys, Additive: true},
 	}
 }
 
