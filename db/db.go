@@ -200,6 +200,10 @@ type Tx struct {
 	watch   *tenantWatch
 	hot     *hotStmts
 	hooks   *hooks
+	// conn is the transaction's connection as pgx's own, for the hot
+	// statements (hot_tx.go); nil on SQLite and for a transaction from
+	// Begin.
+	conn *pgx.Conn
 	// touched is set by a write to tenants or domains, reported to watch
 	// once the transaction commits.
 	touched bool
@@ -238,6 +242,9 @@ func (t *Tx) Rollback() error { return t.tx.Rollback() }
 // back otherwise. On SQLite fn must not use d (only tx) while it runs: the one
 // connection is taken by the transaction.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if d.hot != nil {
+		return d.inPgTx(ctx, fn)
+	}
 	var tx *Tx
 	err := d.bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
 		tx = &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks}

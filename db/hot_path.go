@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 )
 
@@ -125,14 +126,20 @@ func newHotStmts(b *bun.DB) *hotStmts {
 
 // hotQuery runs a hot statement that returns rows; scan reads the one
 // row. No row is sql.ErrNoRows.
-func (s Scope) hotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows) error, args ...any) error {
+func (s Scope) hotQuery(ctx context.Context, st hotStmt, scan func(rowScanner) error, args ...any) error {
 	ctx, ev := s.beforeHot(ctx, st, args)
 	err := s.runHotQuery(ctx, st, scan, args)
 	s.afterHot(ctx, ev, nil, err)
 	return err
 }
 
-func (s Scope) runHotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows) error, args []any) error {
+// rowScanner is a row of *sql.Rows or of pgx.Rows.
+type rowScanner interface{ Scan(dest ...any) error }
+
+func (s Scope) runHotQuery(ctx context.Context, st hotStmt, scan func(rowScanner) error, args []any) error {
+	if s.tx != nil && s.tx.conn != nil {
+		return pgxQueryRow(ctx, s.tx.conn, st, scan, args)
+	}
 	rows, err := s.hotConn().QueryContext(ctx, st.text, pgArgs(args)...)
 	if err != nil {
 		return err
@@ -150,13 +157,50 @@ func (s Scope) runHotQuery(ctx context.Context, st hotStmt, scan func(*sql.Rows)
 	return rows.Close()
 }
 
+// pgxQueryRow is runHotQuery on the transaction's pgx.Conn (hot_tx.go).
+func pgxQueryRow(ctx context.Context, conn *pgx.Conn, st hotStmt, scan func(rowScanner) error, args []any) error {
+	rows, err := conn.Query(ctx, st.text, pgArgs(args)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := scan(rows); err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
+}
+
 // hotExec runs a hot statement that returns no rows.
 func (s Scope) hotExec(ctx context.Context, st hotStmt, args ...any) (sql.Result, error) {
 	ctx, ev := s.beforeHot(ctx, st, args)
-	res, err := s.hotConn().ExecContext(ctx, st.text, pgArgs(args)...)
+	var res sql.Result
+	var err error
+	if s.tx != nil && s.tx.conn != nil {
+		var tag pgconn.CommandTag
+		tag, err = s.tx.conn.Exec(ctx, st.text, pgArgs(args)...)
+		res = pgxResult(tag.RowsAffected())
+	} else {
+		res, err = s.hotConn().ExecContext(ctx, st.text, pgArgs(args)...)
+	}
 	s.afterHot(ctx, ev, res, err)
 	return res, err
 }
+
+// pgxResult is the sql.Result of a statement run on pgx: the rows it
+// affected.
+type pgxResult int64
+
+func (r pgxResult) LastInsertId() (int64, error) {
+	return 0, fmt.Errorf("db: no insert id on PostgreSQL")
+}
+func (r pgxResult) RowsAffected() (int64, error) { return int64(r), nil }
 
 // pgArgs is a hot statement's arguments as pgx takes them, after the
 // statement cache's mode: a UUID as its 16 bytes, which pgx writes in
@@ -219,8 +263,8 @@ func (s Scope) afterHot(ctx context.Context, ev *bun.QueryEvent, res sql.Result,
 	}
 }
 
-func scanFlow(f *Flow) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
+func scanFlow(f *Flow) func(rowScanner) error {
+	return func(r rowScanner) error {
 		return r.Scan(&f.ID, &f.TenantID, &f.Kind, &f.State, &f.Version, &f.Context, &f.CreatedAt, &f.UpdatedAt,
 			&f.ExpiresAt, &f.TokenHash, &f.Ceremony, &f.CeremonyExpiresAt)
 	}
@@ -231,8 +275,8 @@ func flowArgs(f *Flow) []any {
 		f.TokenHash, f.Ceremony, f.CeremonyExpiresAt}
 }
 
-func scanCredentialWithUser(c *Credential) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
+func scanCredentialWithUser(c *Credential) func(rowScanner) error {
+	return func(r rowScanner) error {
 		u := new(User)
 		err := r.Scan(&c.ID, &c.TenantID, &c.UserID, &c.RPID, &c.CredentialID, &c.PublicKey, &c.Algorithm,
 			&c.AttestationType, &c.AttestationFormat, &c.AAGUID, &c.SignCount, &c.CloneWarning, &c.Transports,

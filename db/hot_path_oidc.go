@@ -1,7 +1,6 @@
 package db
 
 import (
-	"database/sql"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -61,16 +60,16 @@ func authRequestArgs(r *OIDCAuthRequest) []any {
 		r.CodeHash, r.CodeUsedAt, r.CreatedAt, r.ExpiresAt}
 }
 
-func scanAuthRequest(r *OIDCAuthRequest) func(*sql.Rows) error {
-	return func(rows *sql.Rows) error {
+func scanAuthRequest(r *OIDCAuthRequest) func(rowScanner) error {
+	return func(rows rowScanner) error {
 		return rows.Scan(&r.ID, &r.TenantID, &r.ClientID, &r.Request, &r.BindingHash, &r.UserID, &r.SessionID, &r.AMR,
 			&r.AuthTime, &r.CodeHash, &r.CodeUsedAt, &r.CreatedAt, &r.ExpiresAt)
 	}
 }
 
 // scanAuthRequestWithUser scans useCodeWithUser's row into r and its User.
-func scanAuthRequestWithUser(r *OIDCAuthRequest) func(*sql.Rows) error {
-	return func(rows *sql.Rows) error {
+func scanAuthRequestWithUser(r *OIDCAuthRequest) func(rowScanner) error {
+	return func(rows rowScanner) error {
 		u := new(User)
 		err := rows.Scan(&r.ID, &r.TenantID, &r.ClientID, &r.Request, &r.BindingHash, &r.UserID, &r.SessionID, &r.AMR,
 			&r.AuthTime, &r.CodeHash, &r.CodeUsedAt, &r.CreatedAt, &r.ExpiresAt,
@@ -91,8 +90,8 @@ func tokenArgs(t *OIDCToken) []any {
 		t.CreatedAt, t.ExpiresAt, t.SessionID}
 }
 
-func scanUser(u *User) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
+func scanUser(u *User) func(rowScanner) error {
+	return func(r rowScanner) error {
 		return r.Scan(&u.ID, &u.TenantID, &u.WebAuthnHandle, &u.DisplayName, &u.SSO, &u.PasswordHash, &u.MFAEnabled,
 			&u.DisabledAt, &u.DeleteAfter, &u.CreatedAt, &u.UpdatedAt, &u.Locale)
 	}
