@@ -201,9 +201,11 @@ type Tx struct {
 	hot     *hotStmts
 	hooks   *hooks
 	// conn is the transaction's connection as pgx's own, for the hot
-	// statements (hot_tx.go); nil on SQLite and for a transaction from
-	// Begin.
+	// statements (hot_tx.go); nil on SQLite.
 	conn *pgx.Conn
+	// held is the connection a transaction from Begin holds on
+	// PostgreSQL, returned to the pool when it ends.
+	held *bun.Conn
 	// touched is set by a write to tenants or domains, reported to watch
 	// once the transaction commits.
 	touched bool
@@ -217,6 +219,9 @@ func (t *Tx) SQL() *sql.Tx { return t.tx.Tx }
 // provider's code exchange commits before it signs). InTx is the usual
 // door. On SQLite nothing may use d until the transaction ends.
 func (d *DB) Begin(ctx context.Context) (*Tx, error) {
+	if d.hot != nil {
+		return d.beginPg(ctx)
+	}
 	btx, err := d.bun.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
@@ -226,6 +231,7 @@ func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 
 // Commit commits a transaction from Begin.
 func (t *Tx) Commit() error {
+	defer t.release()
 	if err := t.tx.Commit(); err != nil {
 		return err
 	}
@@ -236,7 +242,10 @@ func (t *Tx) Commit() error {
 }
 
 // Rollback rolls back a transaction from Begin.
-func (t *Tx) Rollback() error { return t.tx.Rollback() }
+func (t *Tx) Rollback() error {
+	defer t.release()
+	return t.tx.Rollback()
+}
 
 // InTx runs fn in one transaction, committing when fn returns nil and rolling
 // back otherwise. On SQLite fn must not use d (only tx) while it runs: the one

@@ -26,12 +26,31 @@ import (
 // nothing else uses it meanwhile.
 
 // inPgTx is InTx on PostgreSQL.
-func (d *DB) inPgTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
+func (d *DB) inPgTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	tx, err := d.beginPg(ctx)
+	if err != nil {
+		return err
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	done = true
+	return tx.Commit()
+}
+
+// beginPg is Begin on PostgreSQL: a transaction on a connection it holds
+// until Commit or Rollback, with that connection's pgx.Conn.
+func (d *DB) beginPg(ctx context.Context) (*Tx, error) {
 	conn, err := d.bun.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	defer conn.Close()
 	var pc *pgx.Conn
 	if err := conn.Raw(func(dc any) error {
 		if c, ok := dc.(*stdlib.Conn); ok {
@@ -39,28 +58,21 @@ func (d *DB) inPgTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) er
 		}
 		return nil
 	}); err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		_ = conn.Close()
+		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
 	btx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
-		return err
+		_ = conn.Close()
+		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks, conn: pc}
-	done := false
-	defer func() {
-		if !done {
-			_ = btx.Rollback()
-		}
-	}()
-	if err := fn(ctx, tx); err != nil {
-		return err
+	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks, conn: pc, held: &conn}, nil
+}
+
+// release returns a transaction's held connection to the pool, once.
+func (t *Tx) release() {
+	if t.held != nil {
+		_ = t.held.Close()
+		t.held = nil
 	}
-	done = true
-	if err := btx.Commit(); err != nil {
-		return err
-	}
-	if tx.touched {
-		tx.watch.wrote()
-	}
-	return nil
 }
