@@ -83,6 +83,8 @@ func (cs CredentialStore) ForSignIn(ctx context.Context, rpID string, credential
 	var err error
 	if hot := cs.s.hot; hot != nil {
 		err = cs.s.hotQuery(ctx, hot.credentialForSignIn, scanCredentialWithUser(c), cs.s.tenant, rpID, credentialID)
+	} else if lite := cs.s.lite(); lite != nil {
+		err = cs.s.liteQuery(ctx, &lite.credentialForSignIn, scanCredentialWithUser(c), cs.s.tenant, rpID, credentialID)
 	} else {
 		err = cs.s.idb.NewSelect().Model(c).
 			ColumnExpr("c.*").
@@ -152,6 +154,9 @@ func (cs CredentialStore) RecordSignIn(ctx context.Context, c *Credential) error
 	)
 	if hot := cs.s.hot; hot != nil {
 		res, err = cs.s.hotExec(ctx, hot.recordSignIn, c.SignCount, c.CloneWarning, c.BackupState, c.UserVerified,
+			c.LastUsedAt, cs.s.tenant, c.ID)
+	} else if lite := cs.s.lite(); lite != nil {
+		res, err = cs.s.liteExec(ctx, &lite.recordSignIn, c.SignCount, c.CloneWarning, c.BackupState, c.UserVerified,
 			c.LastUsedAt, cs.s.tenant, c.ID)
 	} else {
 		res, err = cs.s.idb.NewUpdate().Model((*Credential)(nil)).

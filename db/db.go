@@ -65,6 +65,9 @@ type DB struct {
 	watch  *tenantWatch
 	hot    *hotStmts
 	hooks  *hooks
+	// lite is SQLite's prepared sign-in statements, prepared after the
+	// migrations (hot_lite.go); nil on PostgreSQL.
+	lite *liteStmts
 }
 
 // ErrBadDSN is wrapped by Open when the data source name cannot be used.
@@ -114,6 +117,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	d.AddQueryHook(statementCounter{})
 	if d.dialect == Postgres {
 		d.hot = newHotStmts(d.bun)
+	} else {
+		d.lite = newLiteStmts(d.bun)
 	}
 
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -203,6 +208,8 @@ type Tx struct {
 	// conn is the transaction's connection as pgx's own, for the hot
 	// statements (hot_tx.go); nil on SQLite.
 	conn *pgx.Conn
+	// lite is SQLite's prepared sign-in statements (hot_lite.go).
+	lite *liteStmts
 	// held is the connection a transaction from Begin holds on
 	// PostgreSQL, returned to the pool when it ends.
 	held *bun.Conn
@@ -226,7 +233,7 @@ func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks}, nil
+	return &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks, lite: d.lite}, nil
 }
 
 // Commit commits a transaction from Begin.
@@ -256,7 +263,7 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 	}
 	var tx *Tx
 	err := d.bun.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		tx = &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks}
+		tx = &Tx{tx: btx, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks, lite: d.lite}
 		return fn(ctx, tx)
 	})
 	if err == nil && tx != nil && tx.touched {

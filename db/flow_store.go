@@ -79,6 +79,8 @@ func (fs FlowStore) Create(ctx context.Context, f *Flow) error {
 		_, err = fs.s.hotExec(ctx, hot.createFlowAsync, flowArgs(f)...)
 	case hot != nil:
 		_, err = fs.s.hotExec(ctx, hot.createFlow, flowArgs(f)...)
+	case fs.s.lite() != nil:
+		_, err = fs.s.liteExec(ctx, &fs.s.lite().createFlow, flowArgs(f)...)
 	default:
 		_, err = fs.s.idb.NewInsert().Model(f).Exec(ctx)
 	}
@@ -164,6 +166,8 @@ func (fs FlowStore) TakeWithCeremony(ctx context.Context, tokenHash []byte, now 
 	var err error
 	if hot := fs.s.hot; hot != nil {
 		err = fs.s.hotQuery(ctx, hot.takeFlow, scanFlow(f), fs.s.tenant, tokenHash, now.UTC(), now.UTC())
+	} else if lite := fs.s.lite(); lite != nil {
+		err = fs.s.liteQuery(ctx, &lite.takeFlow, scanFlow(f), fs.s.tenant, tokenHash, now.UTC(), now.UTC())
 	} else {
 		err = fs.s.idb.NewDelete().Model(f).
 			Where("tenant_id = ?", fs.s.tenant).

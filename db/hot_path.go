@@ -101,22 +101,30 @@ const (
 	sessionColumns = "id, tenant_id, user_id, token_hash, amr, user_agent, ip, created_at, verified_at, expires_at"
 )
 
+// The text, with ? placeholders, of the sign-in's statements that both
+// databases run prepared (on SQLite: hot_lite.go).
+var (
+	sqlCreateFlow = "INSERT INTO flows (" + flowColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	sqlTakeFlow   = "DELETE FROM flows WHERE tenant_id = ? AND token_hash = ? AND ceremony IS NOT NULL" +
+		" AND ceremony_expires_at > ? AND expires_at > ? RETURNING " + flowColumns
+	sqlCredentialForSignIn = "SELECT " + credentialColumns + ", " + userColumns + ", " + unreachableColumn +
+		" FROM webauthn_credentials AS c JOIN users AS u ON u.id = c.user_id" +
+		" WHERE c.tenant_id = ? AND c.rp_id = ? AND c.credential_id = ?"
+	sqlRecordSignIn = "UPDATE webauthn_credentials SET sign_count = ?, clone_warning = ?, backup_state = ?," +
+		" user_verified = ?, last_used_at = ? WHERE tenant_id = ? AND id = ?"
+	sqlCreateSession = "INSERT INTO sessions (" + sessionColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 func newHotStmts(b *bun.DB) *hotStmts {
 	return &hotStmts{
-		createFlow: newHotStmt("INSERT INTO flows ("+flowColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			b.NewInsert().Model((*Flow)(nil))),
+		createFlow: newHotStmt(sqlCreateFlow, b.NewInsert().Model((*Flow)(nil))),
 		createFlowAsync: newHotStmt("WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS off)"+
 			" INSERT INTO flows ("+flowColumns+") VALUES (?, ?, (SELECT ?::text FROM async_commit WHERE off = 'off'),"+
 			" ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.NewInsert().Model((*Flow)(nil))),
-		takeFlow: newHotStmt("DELETE FROM flows WHERE tenant_id = ? AND token_hash = ? AND ceremony IS NOT NULL"+
-			" AND ceremony_expires_at > ? AND expires_at > ? RETURNING "+flowColumns, b.NewDelete().Model((*Flow)(nil))),
-		credentialForSignIn: newHotStmt("SELECT "+credentialColumns+", "+userColumns+", "+unreachableColumn+
-			" FROM webauthn_credentials AS c JOIN users AS u ON u.id = c.user_id"+
-			" WHERE c.tenant_id = ? AND c.rp_id = ? AND c.credential_id = ?", b.NewSelect().Model((*Credential)(nil))),
-		recordSignIn: newHotStmt("UPDATE webauthn_credentials SET sign_count = ?, clone_warning = ?, backup_state = ?,"+
-			" user_verified = ?, last_used_at = ? WHERE tenant_id = ? AND id = ?", b.NewUpdate().Model((*Credential)(nil))),
-		createSession: newHotStmt("INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			b.NewInsert().Model((*Session)(nil))),
+		takeFlow:            newHotStmt(sqlTakeFlow, b.NewDelete().Model((*Flow)(nil))),
+		credentialForSignIn: newHotStmt(sqlCredentialForSignIn, b.NewSelect().Model((*Credential)(nil))),
+		recordSignIn:        newHotStmt(sqlRecordSignIn, b.NewUpdate().Model((*Credential)(nil))),
+		createSession:       newHotStmt(sqlCreateSession, b.NewInsert().Model((*Session)(nil))),
 		createSessionWithAudit: newHotStmt("WITH s AS (INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))"+
 			" INSERT INTO audit_events ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			b.NewInsert().Model((*Session)(nil))),

@@ -14,7 +14,8 @@ import (
 
 // The passkey sign-in's statements write and read the same rows as the
 // stores' other statements (on PostgreSQL they are prepared and scanned
-// by hand, hot_path.go), and are counted like every other statement.
+// by hand, hot_path.go; on SQLite prepared once, hot_lite.go), and are
+// counted like every other statement.
 func TestHotPath_SignInStatementsWriteAndReadWhatTheOtherStatementsDo(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
@@ -34,6 +35,12 @@ func TestHotPath_SignInStatementsWriteAndReadWhatTheOtherStatementsDo(t *testing
 		taken, err := s.Flows().TakeWithCeremony(ctx, flow.TokenHash, now)
 		require.NoError(t, err)
 		require.Equal(t, before+1, count.N(), "the hot statements are counted")
+		sent := count.Log()[len(count.Log())-1]
+		if d.Dialect() == db.Postgres {
+			require.Contains(t, sent, "tenant_id = $1 AND token_hash = $2", "prepared, its arguments apart")
+		} else {
+			require.Contains(t, sent, "tenant_id = ? AND token_hash = ?", "prepared once on SQLite too, its arguments apart")
+		}
 		require.Equal(t, flow.ID, taken.ID)
 		require.Equal(t, flow.TenantID, taken.TenantID)
 		require.Equal(t, "sign_in", taken.Kind)

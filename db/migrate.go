@@ -129,6 +129,11 @@ func (d *DB) MigrateWith(ctx context.Context, list []migrations.Migration) ([]st
 	if err != nil {
 		return nil, err
 	}
+	if d.lite != nil {
+		if err := d.lite.prepare(ctx, d.sql); err != nil {
+			return nil, fmt.Errorf("prepare the sign-in's statements: %w", err)
+		}
+	}
 	return applied, nil
 }
 

@@ -27,16 +27,19 @@ type Scope struct {
 	// nil on SQLite; hooks the query hooks they pass.
 	hot   *hotStmts
 	hooks *hooks
+	// liteStmts is SQLite's prepared sign-in statements (hot_lite.go),
+	// nil on PostgreSQL.
+	liteStmts *liteStmts
 }
 
 // ForTenant returns the scope of tenant id.
 func (d *DB) ForTenant(id uuid.UUID) Scope {
-	return Scope{idb: d.bun, tenant: id, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks}
+	return Scope{idb: d.bun, tenant: id, dialect: d.dialect, apps: d.apps, watch: d.watch, hot: d.hot, hooks: d.hooks, liteStmts: d.lite}
 }
 
 // ForTenant returns the scope of tenant id inside this transaction.
 func (t *Tx) ForTenant(id uuid.UUID) Scope {
-	return Scope{idb: t.tx, tenant: id, dialect: t.dialect, apps: t.apps, tx: t, watch: t.watch, hot: t.hot, hooks: t.hooks}
+	return Scope{idb: t.tx, tenant: id, dialect: t.dialect, apps: t.apps, tx: t, watch: t.watch, hot: t.hot, hooks: t.hooks, liteStmts: t.lite}
 }
 
 // TenantID returns the tenant this scope is bound to.

@@ -50,6 +50,8 @@ func (ss SessionStore) Create(ctx context.Context, s *Session) error {
 	var err error
 	if hot := ss.s.hot; hot != nil {
 		_, err = ss.s.hotExec(ctx, hot.createSession, sessionArgs(s)...)
+	} else if lite := ss.s.lite(); lite != nil {
+		_, err = ss.s.liteExec(ctx, &lite.createSession, sessionArgs(s)...)
 	} else {
 		_, err = ss.s.idb.NewInsert().Model(s).Exec(ctx)
 	}
