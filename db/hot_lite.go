@@ -94,29 +94,12 @@ func (s Scope) liteExec(ctx context.Context, st *liteStmt, args ...any) (sql.Res
 // one row. No row is sql.ErrNoRows.
 func (s Scope) liteQuery(ctx context.Context, st *liteStmt, scan func(rowScanner) error, args ...any) error {
 	ctx, ev := s.beforeHot(ctx, st.hotStmt, args)
-	err := scanOneRow(s.liteOn(ctx, st).QueryContext(ctx, liteArgs(args)...))(scan)
+	rows, err := s.liteOn(ctx, st).QueryContext(ctx, liteArgs(args)...)
+	if err == nil {
+		err = scanFirst(rows, rows.Close, scan)
+	}
 	s.afterHot(ctx, ev, nil, err)
 	return err
-}
-
-// scanOneRow reads the first row of rows with scan.
-func scanOneRow(rows *sql.Rows, err error) func(scan func(rowScanner) error) error {
-	return func(scan func(rowScanner) error) error {
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return sql.ErrNoRows
-		}
-		if err := scan(rows); err != nil {
-			return err
-		}
-		return rows.Close()
-	}
 }
 
 // liteTimeFormat is how bun writes a time on SQLite.

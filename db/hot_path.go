@@ -146,32 +146,27 @@ type rowScanner interface{ Scan(dest ...any) error }
 
 func (s Scope) runHotQuery(ctx context.Context, st hotStmt, scan func(rowScanner) error, args []any) error {
 	if s.tx != nil && s.tx.conn != nil {
-		return pgxQueryRow(ctx, s.tx.conn, st, scan, args)
+		rows, err := s.tx.conn.Query(ctx, st.text, pgArgs(args)...)
+		if err != nil {
+			return err
+		}
+		return scanFirst(rows, func() error { rows.Close(); return nil }, scan)
 	}
 	rows, err := s.hotConn().QueryContext(ctx, st.text, pgArgs(args)...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	if err := scan(rows); err != nil {
-		return err
-	}
-	return rows.Close()
+	return scanFirst(rows, rows.Close, scan)
 }
 
-// pgxQueryRow is runHotQuery on the transaction's pgx.Conn (hot_tx.go).
-func pgxQueryRow(ctx context.Context, conn *pgx.Conn, st hotStmt, scan func(rowScanner) error, args []any) error {
-	rows, err := conn.Query(ctx, st.text, pgArgs(args)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
+// scanFirst reads the first row of rows (*sql.Rows or pgx.Rows) with
+// scan, and closes them with close; no row is sql.ErrNoRows.
+func scanFirst(rows interface {
+	rowScanner
+	Next() bool
+	Err() error
+}, close func() error, scan func(rowScanner) error) error {
+	defer func() { _ = close() }() // on the early returns; closed below otherwise
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
 			return err
@@ -181,7 +176,9 @@ func pgxQueryRow(ctx context.Context, conn *pgx.Conn, st hotStmt, scan func(rowS
 	if err := scan(rows); err != nil {
 		return err
 	}
-	rows.Close()
+	if err := close(); err != nil {
+		return err
+	}
 	return rows.Err()
 }
 
