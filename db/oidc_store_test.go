@@ -164,21 +164,31 @@ func TestOIDCAuthRequestStore_OnlyARequestStoredOnItsOwnSkipsTheFsync(t *testing
 			require.NotContains(t, log[0], "synchronous_commit")
 		}
 
-		ctx, count = db.CountStatements(context.Background())
-		require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		requireDurableInTx(t, d, func(ctx context.Context, tx *db.Tx) error {
 			in := &db.OIDCAuthRequest{ClientID: "c", Request: "{}", BindingHash: []byte("b"), CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
-			if err := tx.ForTenant(tn.ID).OIDCAuthRequests().Create(ctx, in); err != nil {
-				return err
-			}
-			if d.Dialect() != db.Postgres {
-				return nil
-			}
-			v, err := tx.SettingForTest(ctx, "synchronous_commit")
-			require.Equal(t, "on", v, "the transaction's commit still waits for the disk")
-			return err
-		}))
-		for _, q := range count.Log() {
-			require.NotContains(t, q, "set_config", q)
-		}
+			return tx.ForTenant(tn.ID).OIDCAuthRequests().Create(ctx, in)
+		})
 	})
+}
+
+// requireDurableInTx runs create in a transaction and requires that it
+// leaves the transaction's durability alone: on PostgreSQL its commit
+// still waits for the disk, and no statement touched synchronous_commit.
+func requireDurableInTx(t *testing.T, d *db.DB, create func(ctx context.Context, tx *db.Tx) error) {
+	t.Helper()
+	ctx, count := db.CountStatements(context.Background())
+	require.NoError(t, d.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := create(ctx, tx); err != nil {
+			return err
+		}
+		if d.Dialect() != db.Postgres {
+			return nil
+		}
+		v, err := tx.SettingForTest(ctx, "synchronous_commit")
+		require.Equal(t, "on", v, "the transaction's commit still waits for the disk")
+		return err
+	}))
+	for _, q := range count.Log() {
+		require.NotContains(t, q, "set_config", q)
+	}
 }
